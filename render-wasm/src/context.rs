@@ -1,0 +1,113 @@
+//! The render context: everything a message shows, already formatted for the reader's locale.
+//!
+//! Callers (the core planner natively, the approval page in the browser) build or receive this value;
+//! the renderer only lays it out. Keeping formatting out of the templates is what makes native and
+//! WASM output byte-identical: both run the same template code over the same strings.
+
+use serde::{Deserialize, Serialize};
+
+/// A display name and an email address.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mailbox {
+    pub name: String,
+    pub email: String,
+}
+
+/// The sending company, shown in every footer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyView {
+    pub name: String,
+    /// Postal address, one line each.
+    pub address_lines: Vec<String>,
+    pub website: Option<String>,
+}
+
+/// Who signs the message: the billing team, or the company head for the personal-touch stage.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignatureView {
+    pub name: String,
+    pub title: String,
+    pub email: String,
+    pub phone: Option<String>,
+}
+
+/// The customer as the message addresses them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerView {
+    /// The organisation's name, e.g. "Acme GmbH".
+    pub display_name: String,
+    /// The person the message greets, e.g. "Jamie Lee"; `None` greets the organisation's team.
+    pub contact_name: Option<String>,
+}
+
+/// One invoice line, every figure formatted in the reader's locale and the invoice's currency.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceLineView {
+    pub number: String,
+    pub po_number: Option<String>,
+    pub issue_date: String,
+    pub due_date: String,
+    /// Negative before the due date, 0 on it, positive after.
+    pub days_overdue: i64,
+    pub total: String,
+    pub balance: String,
+    pub payment_link: Option<String>,
+}
+
+/// A late fee the contract allows and this stage may mention.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LateFeeView {
+    /// The fee as money, e.g. "$37.50".
+    pub amount: String,
+    /// The contract's wording of the terms, e.g. "1.5% per month on the overdue balance".
+    pub terms: String,
+}
+
+/// An early-payment discount that is still open on the day of the message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlyDiscountView {
+    /// e.g. "2%".
+    pub percent: String,
+    /// The last day the discount applies, formatted.
+    pub pay_by: String,
+    /// What to pay if paid by then, e.g. "$1,209.87".
+    pub discounted_amount: String,
+}
+
+/// How to pay, beyond the per-invoice payment links.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PaymentInstructionsView {
+    /// e.g. "Bank transfer".
+    pub method: String,
+    /// One detail per line: account holder, IBAN, reference to quote...
+    pub lines: Vec<String>,
+}
+
+/// Everything one message needs. Serialised as JSON, this is what the approval page receives.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageContext {
+    /// The stage's template, e.g. `"friendly_nudge"`; see [`crate::template_names`].
+    pub template: String,
+    /// The message language, e.g. `"en"` or `"de"`.
+    pub language: String,
+    pub from: Mailbox,
+    pub reply_to: Option<Mailbox>,
+    pub to: Vec<Mailbox>,
+    pub cc: Vec<Mailbox>,
+    pub company: CompanyView,
+    pub signature: SignatureView,
+    pub customer: CustomerView,
+    /// The invoices this message covers, oldest due date first.
+    pub invoices: Vec<InvoiceLineView>,
+    /// Balance due per currency, formatted, e.g. `["$1,234.56", "980,00 €"]`.
+    pub totals: Vec<String>,
+    /// The most days any covered invoice is overdue (negative: days until the earliest due date).
+    pub max_days_overdue: i64,
+    pub payment: PaymentInstructionsView,
+    pub late_fee: Option<LateFeeView>,
+    pub early_discount: Option<EarlyDiscountView>,
+    /// A note typed by finance staff on the approval page; rendered as plain escaped text.
+    pub personal_note: Option<String>,
+    /// The day the message is written, formatted.
+    pub date: String,
+}
