@@ -147,3 +147,16 @@ fn content_hash(context: &MessageContext, subject: &str, text: &str, html: &str)
     field(html);
     hex::encode(hasher.finalize())
 }
+
+/// The text of every part of a stage template in one language, concatenated (subject, text, HTML);
+/// `None` if the template does not exist. Policy validation reads it to keep wording and tone in step.
+pub fn template_source(language: &str, template: &str) -> Option<String> {
+    PARTS
+        .iter()
+        .map(|part| {
+            let path = part_name(language, template, part);
+            TEMPLATE_DIR.get_file(&path)?.contents_utf8().map(str::to_owned)
+        })
+        .collect::<Option<Vec<_>>>()
+        .map(|parts| parts.join("\n"))
+}
