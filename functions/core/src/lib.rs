@@ -1,1 +1,29 @@
+//! kindly-core: the domain of polite dunning.
+//!
+//! Architecture invariant: this crate does no I/O. It reads no clock, no environment, no files, and
+//! talks to no network: `now` and every record are parameters, and the outside world is reached only
+//! through the [`ports`] traits, which the adapters (embedded store and outbox locally, DynamoDB and
+//! SES on AWS) implement. Policy, planning, money, composing and rendering are pure functions, so every
+//! rule can be tested without a store or a mailbox.
 
+pub mod aging;
+pub mod compose;
+#[cfg(feature = "conformance")]
+pub mod conformance;
+pub mod customer;
+pub mod error;
+pub mod invoice;
+pub mod money;
+pub mod planner;
+pub mod policy;
+pub mod ports;
+pub mod reminder;
+pub mod service;
+
+pub use customer::{Contact, ContractTerms, Customer, CustomerId, DiscountTerms, LateFeeTerms, Pause};
+pub use error::CoreError;
+pub use invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
+pub use money::Currency;
+pub use policy::{Policy, Stage, Tone};
+pub use ports::{Inserted, Mailer, OutgoingEmail, Store};
+pub use reminder::{Reminder, ReminderId, ReminderStatus};

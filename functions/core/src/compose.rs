@@ -1,0 +1,215 @@
+//! Composing a reminder: from a planned reminder and the facts it covers to a render context, a rendered
+//! draft and a [`Reminder`] record. Pure: the date, the customer and the invoices are all passed in.
+
+use crate::customer::Customer;
+use crate::error::CoreError;
+use crate::invoice::Invoice;
+use crate::money::{Currency, format_date, format_money, language_of};
+use crate::planner::PlannedReminder;
+use crate::policy::{Approval, Policy, SenderIdentity, Stage, Tone};
+use crate::reminder::{Draft, Reminder, ReminderStatus};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use kindly_render::{
+    CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, LateFeeView, Mailbox, MessageContext,
+    PaymentInstructionsView, SignatureView,
+};
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+/// The actor name used in reminder history for what the pass does by itself.
+pub const SYSTEM_ACTOR: &str = "kindly";
+
+/// The message language for a customer: their locale's language if templates exist in it, else English.
+pub fn message_language(locale: &str) -> &'static str {
+    let language = language_of(locale);
+    kindly_render::LANGUAGES
+        .iter()
+        .copied()
+        .find(|known| *known == language)
+        .unwrap_or("en")
+}
+
+/// Build the render context of one message. `invoices` are the covered invoices, in any order.
+pub fn message_context(
+    policy: &Policy,
+    stage: &Stage,
+    customer: &Customer,
+    invoices: &[&Invoice],
+    local_date: NaiveDate,
+) -> MessageContext {
+    let locale = customer.locale.as_str();
+    let sender = policy.sender(stage);
+    let mut invoices: Vec<&Invoice> = invoices.to_vec();
+    invoices.sort_by(|a, b| a.due_date.cmp(&b.due_date).then_with(|| a.number.cmp(&b.number)));
+    let lines = invoices
+        .iter()
+        .map(|invoice| InvoiceLineView {
+            number: invoice.number.clone(),
+            po_number: invoice.po_number.clone(),
+            issue_date: format_date(invoice.issue_date, locale),
+            due_date: format_date(invoice.due_date, locale),
+            days_overdue: invoice.days_overdue(local_date),
+            total: format_money(invoice.total, invoice.currency, locale),
+            balance: format_money(invoice.balance(), invoice.currency, locale),
+            payment_link: invoice.payment_link.clone(),
+        })
+        .collect();
+    let balances = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
+    MessageContext {
+        template: stage.template.clone().unwrap_or_default(),
+        language: message_language(locale).to_owned(),
+        from: Mailbox { name: sender.name.clone(), email: sender.email.clone() },
+        reply_to: sender.reply_to.as_ref().map(|email| Mailbox { name: sender.name.clone(), email: email.clone() }),
+        to: customer.reachable_contacts().map(mailbox).collect(),
+        cc: customer
+            .escalation_contact
+            .iter()
+            .filter(|contact| stage.cc_escalation && !contact.bounced)
+            .map(mailbox)
+            .collect(),
+        company: CompanyView {
+            name: policy.company.name.clone(),
+            address_lines: policy.company.address_lines.clone(),
+            website: policy.company.website.clone(),
+        },
+        signature: signature(sender),
+        customer: CustomerView {
+            display_name: customer.display_name.clone(),
+            contact_name: customer.reachable_contacts().next().and_then(|contact| contact.name.clone()),
+        },
+        invoices: lines,
+        totals: balances.iter().map(|(currency, amount)| format_money(*amount, *currency, locale)).collect(),
+        max_days_overdue: invoices.iter().map(|invoice| invoice.days_overdue(local_date)).max().unwrap_or(0),
+        payment: PaymentInstructionsView { method: policy.payment.method.clone(), lines: policy.payment.lines.clone() },
+        late_fee: late_fee(stage, customer, &invoices, local_date),
+        early_discount: early_discount(stage, customer, &invoices, local_date),
+        personal_note: None,
+        date: format_date(local_date, locale),
+    }
+}
+
+fn mailbox(contact: &crate::customer::Contact) -> Mailbox {
+    Mailbox { name: contact.name.clone().unwrap_or_default(), email: contact.email.clone() }
+}
+
+fn signature(sender: &SenderIdentity) -> SignatureView {
+    SignatureView {
+        name: sender.name.clone(),
+        title: sender.title.clone(),
+        email: sender.email.clone(),
+        phone: sender.phone.clone(),
+    }
+}
+
+fn sum_by_currency(amounts: impl Iterator<Item = (Currency, Decimal)>) -> BTreeMap<Currency, Decimal> {
+    let mut sums = BTreeMap::new();
+    for (currency, amount) in amounts {
+        *sums.entry(currency).or_insert(Decimal::ZERO) += amount;
+    }
+    sums
+}
+
+fn join_amounts(sums: &BTreeMap<Currency, Decimal>, locale: &str) -> String {
+    sums.iter()
+        .map(|(currency, amount)| format_money(*amount, *currency, locale))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// One month's fee on the balance of every invoice past its grace period — only when the stage may
+/// mention fees and the customer's contract allows them.
+fn late_fee(stage: &Stage, customer: &Customer, invoices: &[&Invoice], local_date: NaiveDate) -> Option<LateFeeView> {
+    let terms = customer.terms.late_fee.as_ref().filter(|_| stage.mention_late_fees)?;
+    let rate = terms.monthly_rate_percent / Decimal::ONE_HUNDRED;
+    let fees = sum_by_currency(
+        invoices
+            .iter()
+            .filter(|invoice| invoice.days_overdue(local_date) > i64::from(terms.grace_days))
+            .map(|invoice| (invoice.currency, invoice.currency.round(invoice.balance() * rate))),
+    );
+    if fees.values().all(|fee| fee.is_zero()) {
+        return None;
+    }
+    Some(LateFeeView { amount: join_amounts(&fees, &customer.locale), terms: terms.clause.clone() })
+}
+
+/// The early-payment discount, offered only in courteous messages and only while it applies to every
+/// covered invoice, so the amount it names is exactly what settles them.
+fn early_discount(
+    stage: &Stage,
+    customer: &Customer,
+    invoices: &[&Invoice],
+    local_date: NaiveDate,
+) -> Option<EarlyDiscountView> {
+    let terms = customer.terms.early_payment_discount.as_ref().filter(|_| stage.tone == Tone::Courteous)?;
+    let pay_by = invoices
+        .iter()
+        .map(|invoice| invoice.issue_date.checked_add_days(Days::new(terms.within_days.into())))
+        .min()??;
+    if local_date > pay_by || invoices.is_empty() {
+        return None;
+    }
+    let keep = Decimal::ONE - terms.percent / Decimal::ONE_HUNDRED;
+    let discounted = sum_by_currency(
+        invoices.iter().map(|invoice| (invoice.currency, invoice.currency.round(invoice.balance() * keep))),
+    );
+    Some(EarlyDiscountView {
+        percent: format!("{}%", terms.percent.normalize()),
+        pay_by: format_date(pay_by, &customer.locale),
+        discounted_amount: join_amounts(&discounted, &customer.locale),
+    })
+}
+
+/// Turn a planned reminder into a reminder record: render its message (if the stage has one) and set
+/// its first status from the stage's approval rule.
+pub fn draft_reminder(
+    policy: &Policy,
+    planned: &PlannedReminder,
+    customer: &Customer,
+    invoices: &[&Invoice],
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let stage = &policy.stages[planned.stage_index];
+    let draft = match &stage.template {
+        Some(_) => {
+            let context = message_context(policy, stage, customer, invoices, planned.local_date);
+            let rendered = kindly_render::render(&context)?;
+            Some(Draft { context, content_hash: rendered.content_hash })
+        }
+        None => None,
+    };
+    let mut reminder = Reminder {
+        id: planned.id.clone(),
+        customer_id: planned.customer_id.clone(),
+        stage_id: stage.id.clone(),
+        tone: stage.tone,
+        covers: planned.covers.clone(),
+        status: ReminderStatus::Planned,
+        planned_for: planned.local_date,
+        created_at: now,
+        draft,
+        task: stage.task.clone(),
+        approval: None,
+        sent_message_id: None,
+        sent_on: None,
+        failure: None,
+        history: Vec::new(),
+    };
+    // A task always waits for a person; a message waits when the stage says so.
+    let first = if stage.approval == Approval::Auto && reminder.draft.is_some() && stage.task.is_none() {
+        ReminderStatus::Approved
+    } else {
+        ReminderStatus::PendingApproval
+    };
+    reminder.transition(first, now, SYSTEM_ACTOR, None)?;
+    if first == ReminderStatus::Approved
+        && let Some(draft) = &reminder.draft
+    {
+        reminder.approval = Some(crate::reminder::ApprovalRecord {
+            by: format!("{SYSTEM_ACTOR} (auto-approved stage `{}`)", stage.id),
+            at: now,
+            content_hash: draft.content_hash.clone(),
+        });
+    }
+    Ok(reminder)
+}

@@ -1,0 +1,161 @@
+//! Invoices and how far the reminder ladder has come for each.
+
+use crate::customer::CustomerId;
+use crate::error::CoreError;
+use crate::money::Currency;
+use crate::policy::Tone;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// An invoice's id in the accounting system.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct InvoiceId(pub String);
+
+impl std::fmt::Display for InvoiceId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where an invoice stands. Only [`InvoiceStatus::Open`] invoices are ever reminded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceStatus {
+    Open,
+    Paid,
+    Void,
+    WrittenOff,
+    /// The customer disputes it: a person must resolve that first.
+    Disputed,
+    /// A payment is in flight (e.g. a bank debit clearing).
+    PaymentPending,
+    /// Covered by an agreed payment plan; instalments are tracked separately.
+    OnPaymentPlan,
+}
+
+impl InvoiceStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceStatus::Open => "open",
+            InvoiceStatus::Paid => "paid",
+            InvoiceStatus::Void => "void",
+            InvoiceStatus::WrittenOff => "written_off",
+            InvoiceStatus::Disputed => "disputed",
+            InvoiceStatus::PaymentPending => "payment_pending",
+            InvoiceStatus::OnPaymentPlan => "on_payment_plan",
+        }
+    }
+}
+
+impl std::str::FromStr for InvoiceStatus {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        [
+            InvoiceStatus::Open,
+            InvoiceStatus::Paid,
+            InvoiceStatus::Void,
+            InvoiceStatus::WrittenOff,
+            InvoiceStatus::Disputed,
+            InvoiceStatus::PaymentPending,
+            InvoiceStatus::OnPaymentPlan,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == text)
+        .ok_or_else(|| {
+            format!("`{text}` is not a status (open, paid, void, written_off, disputed, payment_pending, on_payment_plan)")
+        })
+    }
+}
+
+/// How far the reminder ladder has come for one invoice. Changed only when a reminder is sent or skipped,
+/// never when it is merely drafted, so a draft that is superseded or cancelled leaves no trace here.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DunningProgress {
+    /// The id of the last stage sent (or skipped) for this invoice.
+    pub last_stage: Option<String>,
+    pub last_tone: Option<Tone>,
+    pub last_reminded_on: Option<NaiveDate>,
+    /// The earliest day the next stage falls due; `None` when nothing more is to be done. Stores index
+    /// open invoices by this date so a pass reads only invoices that need action.
+    pub next_action_on: Option<NaiveDate>,
+}
+
+/// An invoice, as kindly needs to know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invoice {
+    pub id: InvoiceId,
+    /// The number printed on the invoice, e.g. `INV-2026-0042`.
+    pub number: String,
+    pub customer_id: CustomerId,
+    pub currency: Currency,
+    pub total: Decimal,
+    /// Paid so far; the balance is `total - paid`.
+    #[serde(default)]
+    pub paid: Decimal,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub status: InvoiceStatus,
+    #[serde(default)]
+    pub payment_link: Option<String>,
+    #[serde(default)]
+    pub po_number: Option<String>,
+    #[serde(default)]
+    pub dunning: DunningProgress,
+}
+
+impl Invoice {
+    /// What is still owed, never below zero (an overpayment is not a debt of ours to dun).
+    pub fn balance(&self) -> Decimal {
+        (self.total - self.paid).max(Decimal::ZERO)
+    }
+
+    /// Whether anyone may be reminded of this invoice at all.
+    pub fn is_remindable(&self) -> bool {
+        self.status == InvoiceStatus::Open && self.balance() > Decimal::ZERO
+    }
+
+    /// Days past the due date on `local_date`: negative before it.
+    pub fn days_overdue(&self, local_date: NaiveDate) -> i64 {
+        (local_date - self.due_date).num_days()
+    }
+
+    /// Check what the type system cannot: ids and number present, amounts and dates consistent.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        let invalid = |field: &'static str, problem: &str| CoreError::InvalidField {
+            record: "invoice",
+            id: self.id.0.clone(),
+            field,
+            problem: problem.to_owned(),
+        };
+        if self.id.0.trim().is_empty() {
+            return Err(invalid("id", "must not be empty"));
+        }
+        if self.number.trim().is_empty() {
+            return Err(invalid("number", "must not be empty"));
+        }
+        if self.customer_id.0.trim().is_empty() {
+            return Err(invalid("customer_id", "must not be empty"));
+        }
+        if self.total <= Decimal::ZERO {
+            return Err(invalid("total", "must be greater than zero"));
+        }
+        if self.currency.round(self.total) != self.total {
+            let units = self.currency.minor_units();
+            return Err(invalid("total", &format!("{} allows at most {units} decimal places", self.currency)));
+        }
+        if self.paid.is_sign_negative() {
+            return Err(invalid("paid", "must not be negative"));
+        }
+        if self.due_date < self.issue_date {
+            return Err(invalid("due_date", "is before the issue date"));
+        }
+        if let Some(link) = &self.payment_link
+            && !link.starts_with("https://")
+        {
+            return Err(invalid("payment_link", "must be an https:// address"));
+        }
+        Ok(())
+    }
+}

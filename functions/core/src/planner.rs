@@ -1,0 +1,179 @@
+//! The planner: a pure function of (now, policy, customers, invoices, history) → who gets which reminder.
+//!
+//! Rules it keeps (each is a property test below):
+//! - one consolidated reminder per customer per pass, covering every invoice that reached a new stage;
+//!   the most advanced stage sets the tone;
+//! - after missed runs, one reminder at the most advanced stage reached whose tone is at most one step
+//!   above what the invoice last got — never a burst, never a jump from sweet to stern;
+//! - at least `min_gap_days` between two messages to one customer;
+//! - nothing for paused customers or for invoices that are not open with a balance.
+
+use crate::customer::{Customer, CustomerId};
+use crate::invoice::Invoice;
+use crate::policy::{Policy, Tone};
+use crate::reminder::{CoveredInvoice, Reminder, ReminderId, ReminderStatus};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// What the planner needs to know of a customer's earlier reminders.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerHistory {
+    /// The customer's local date of the latest message that went out.
+    pub last_sent_on: Option<NaiveDate>,
+    /// A reminder still on its way, if any.
+    pub open: Option<(ReminderId, ReminderStatus)>,
+}
+
+impl CustomerHistory {
+    pub fn from_reminders<'a>(reminders: impl IntoIterator<Item = &'a Reminder>) -> CustomerHistory {
+        let mut history = CustomerHistory::default();
+        for reminder in reminders {
+            if reminder.draft.is_some() {
+                history.last_sent_on = history.last_sent_on.max(reminder.sent_on);
+            }
+            if reminder.status.is_open() {
+                history.open = Some((reminder.id.clone(), reminder.status));
+            }
+        }
+        history
+    }
+}
+
+/// A reminder the pass should draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedReminder {
+    pub id: ReminderId,
+    pub customer_id: CustomerId,
+    /// The customer's local date.
+    pub local_date: NaiveDate,
+    /// Index into [`Policy::stages`] of the most advanced stage covered.
+    pub stage_index: usize,
+    /// Sorted by invoice id.
+    pub covers: Vec<CoveredInvoice>,
+    /// A pending draft this one replaces (the situation changed since it was drafted).
+    pub supersedes: Option<ReminderId>,
+}
+
+/// Why a customer with invoices that need action gets nothing this pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoldReason {
+    Paused,
+    /// The last message went out too recently.
+    WithinGap { last_sent_on: NaiveDate },
+    /// An approved reminder is waiting to be sent (or being sent).
+    AwaitingSend(ReminderId),
+    /// The same reminder is already drafted and waiting for approval.
+    AlreadyDrafted(ReminderId),
+    /// Invoices name a customer the store does not have.
+    UnknownCustomer,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub reminders: Vec<PlannedReminder>,
+    pub held: Vec<(CustomerId, HoldReason)>,
+}
+
+/// The stage an invoice should get a reminder for on `local_date`, if any.
+pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -> Option<usize> {
+    if !invoice.is_remindable() {
+        return None;
+    }
+    let first_open = policy.stages_after(invoice.dunning.last_stage.as_deref());
+    let reached_end = first_open
+        + policy.stages[first_open..]
+            .iter()
+            .take_while(|stage| Policy::stage_date(stage, invoice.due_date) <= local_date)
+            .count();
+    if reached_end == first_open {
+        return None;
+    }
+    // First contact may be at most friendly; after that, one tone step at a time.
+    let tone_cap = invoice.dunning.last_tone.map_or(Tone::Friendly.level(), |tone| tone.level() + 1);
+    let best = (first_open..reached_end)
+        .rev()
+        .find(|&index| policy.stages[index].tone.level() <= tone_cap)
+        .unwrap_or(first_open);
+    Some(best)
+}
+
+/// Decide this pass's reminders.
+pub fn plan(
+    now: DateTime<Utc>,
+    policy: &Policy,
+    customers: &HashMap<CustomerId, Customer>,
+    invoices: &[Invoice],
+    history: &HashMap<CustomerId, CustomerHistory>,
+) -> Plan {
+    let mut by_customer: BTreeMap<&CustomerId, Vec<&Invoice>> = BTreeMap::new();
+    for invoice in invoices {
+        by_customer.entry(&invoice.customer_id).or_default().push(invoice);
+    }
+    let no_history = CustomerHistory::default();
+    let mut plan = Plan::default();
+    for (customer_id, invoices) in by_customer {
+        let Some(customer) = customers.get(customer_id) else {
+            plan.held.push((customer_id.clone(), HoldReason::UnknownCustomer));
+            continue;
+        };
+        let local_date = now.with_timezone(&customer.time_zone).date_naive();
+        let mut covers: Vec<(usize, CoveredInvoice)> = invoices
+            .iter()
+            .filter_map(|invoice| {
+                let index = target_stage(policy, invoice, local_date)?;
+                let stage = &policy.stages[index];
+                Some((index, CoveredInvoice { invoice_id: invoice.id.clone(), stage_id: stage.id.clone(), tone: stage.tone }))
+            })
+            .collect();
+        let Some(stage_index) = covers.iter().map(|(index, _)| *index).max() else {
+            continue;
+        };
+        let history = history.get(customer_id).unwrap_or(&no_history);
+        if customer.is_paused_on(local_date) {
+            plan.held.push((customer_id.clone(), HoldReason::Paused));
+            continue;
+        }
+        if let Some(last_sent_on) = history.last_sent_on
+            && (local_date - last_sent_on).num_days() < i64::from(policy.min_gap_days)
+        {
+            plan.held.push((customer_id.clone(), HoldReason::WithinGap { last_sent_on }));
+            continue;
+        }
+        covers.sort_by(|a, b| a.1.invoice_id.cmp(&b.1.invoice_id));
+        let covers: Vec<CoveredInvoice> = covers.into_iter().map(|(_, covered)| covered).collect();
+        let invoice_ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
+        let id = ReminderId::for_plan(customer_id, &policy.stages[stage_index].id, &invoice_ids);
+        let supersedes = match &history.open {
+            Some((open_id, ReminderStatus::Approved | ReminderStatus::Sending)) => {
+                plan.held.push((customer_id.clone(), HoldReason::AwaitingSend(open_id.clone())));
+                continue;
+            }
+            Some((open_id, _)) if *open_id == id => {
+                plan.held.push((customer_id.clone(), HoldReason::AlreadyDrafted(open_id.clone())));
+                continue;
+            }
+            Some((open_id, _)) => Some(open_id.clone()),
+            None => None,
+        };
+        plan.reminders.push(PlannedReminder {
+            id,
+            customer_id: customer_id.clone(),
+            local_date,
+            stage_index,
+            covers,
+            supersedes,
+        });
+    }
+    plan
+}
+
+/// An invoice's progress once a reminder covering it at `covered.stage_id` was sent (or skipped) on
+/// `local_date`: the ladder moves on and the next action date follows from the policy.
+pub fn progress_after(policy: &Policy, invoice: &Invoice, covered: &CoveredInvoice, local_date: NaiveDate) -> Invoice {
+    let mut updated = invoice.clone();
+    updated.dunning.last_stage = Some(covered.stage_id.clone());
+    updated.dunning.last_tone = Some(covered.tone);
+    updated.dunning.last_reminded_on = Some(local_date);
+    updated.dunning.next_action_on = policy.next_action_on(&updated);
+    updated
+}

@@ -1,0 +1,427 @@
+//! The reminder policy: an ordered ladder of stages relative to the due date, loaded from TOML and
+//! validated against the rules that keep reminders polite.
+
+use crate::error::CoreError;
+use chrono::{Days, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// How a message sounds. Ordered: each step is a little firmer than the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tone {
+    Courteous,
+    Friendly,
+    Direct,
+    Firm,
+    Urgent,
+    Final,
+}
+
+impl Tone {
+    pub fn level(self) -> u8 {
+        self as u8
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tone::Courteous => "courteous",
+            Tone::Friendly => "friendly",
+            Tone::Direct => "direct",
+            Tone::Firm => "firm",
+            Tone::Urgent => "urgent",
+            Tone::Final => "final",
+        }
+    }
+}
+
+impl std::fmt::Display for Tone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Whether a stage's messages wait for a person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    Auto,
+    Required,
+}
+
+/// One rung of the ladder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub id: String,
+    /// Days from the due date: negative before it.
+    pub offset_days: i64,
+    pub tone: Tone,
+    /// The message template; `None` for a stage that is only a task for staff.
+    #[serde(default)]
+    pub template: Option<String>,
+    /// A key of [`Policy::senders`].
+    pub sender: String,
+    #[serde(default)]
+    pub cc_escalation: bool,
+    pub approval: Approval,
+    #[serde(default)]
+    pub mention_late_fees: bool,
+    /// Something a person should do at this stage, e.g. "call the AP contact".
+    #[serde(default)]
+    pub task: Option<String>,
+}
+
+/// Who a message comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SenderIdentity {
+    pub name: String,
+    pub title: String,
+    pub email: String,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Where replies go, when not to `email` (the head's note may route replies to billing).
+    #[serde(default)]
+    pub reply_to: Option<String>,
+}
+
+/// The sending company.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Company {
+    pub name: String,
+    pub address_lines: Vec<String>,
+    #[serde(default)]
+    pub website: Option<String>,
+}
+
+/// How customers pay, printed in every message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInstructions {
+    pub method: String,
+    pub lines: Vec<String>,
+}
+
+/// A whole policy file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Policy {
+    /// The fewest days between two messages to one customer.
+    #[serde(default = "default_min_gap_days")]
+    pub min_gap_days: u32,
+    pub company: Company,
+    pub payment: PaymentInstructions,
+    pub senders: BTreeMap<String, SenderIdentity>,
+    pub stages: Vec<Stage>,
+}
+
+fn default_min_gap_days() -> u32 {
+    3
+}
+
+/// Words that belong only in a final-tone message.
+const COLLECTIONS_WORDS: &[&str] = &[
+    "collection", "legal action", "lawyer", "attorney", "court", "inkasso", "rechtliche", "anwalt", "gericht",
+];
+
+/// What policy validation needs to know about templates; implemented over the renderer in
+/// [`RendererCatalog`] and by fakes in tests.
+pub trait TemplateCatalog {
+    fn languages(&self) -> Vec<String>;
+    fn has_template(&self, language: &str, template: &str) -> bool;
+    /// All parts of a template in one language, concatenated; `None` if it does not exist.
+    fn source(&self, language: &str, template: &str) -> Option<String>;
+}
+
+/// The templates compiled into kindly-render.
+pub struct RendererCatalog;
+
+impl TemplateCatalog for RendererCatalog {
+    fn languages(&self) -> Vec<String> {
+        kindly_render::LANGUAGES.iter().map(|l| l.to_string()).collect()
+    }
+    fn has_template(&self, language: &str, template: &str) -> bool {
+        kindly_render::has_template(language, template)
+    }
+    fn source(&self, language: &str, template: &str) -> Option<String> {
+        kindly_render::template_source(language, template)
+    }
+}
+
+/// The policy kindly ships with, following good practice (see `default-policy.toml`).
+pub const DEFAULT_POLICY_TOML: &str = include_str!("../default-policy.toml");
+
+impl Policy {
+    /// Parse and validate a policy file against the shipped templates.
+    pub fn from_toml(text: &str) -> Result<Policy, CoreError> {
+        Self::from_toml_with(text, &RendererCatalog)
+    }
+
+    /// Parse and validate against any template catalog.
+    pub fn from_toml_with(text: &str, catalog: &dyn TemplateCatalog) -> Result<Policy, CoreError> {
+        let policy: Policy = toml::from_str(text).map_err(|e| CoreError::PolicySyntax(e.to_string()))?;
+        policy.validate(catalog)?;
+        Ok(policy)
+    }
+
+    /// The shipped default policy.
+    pub fn default_policy() -> Policy {
+        Policy::from_toml(DEFAULT_POLICY_TOML).expect("the shipped policy is valid (tested)")
+    }
+
+    /// Check every rule; the error names the stage and the rule broken.
+    pub fn validate(&self, catalog: &dyn TemplateCatalog) -> Result<(), CoreError> {
+        if self.stages.is_empty() {
+            return Err(CoreError::Policy("needs at least one stage".into()));
+        }
+        if self.min_gap_days == 0 {
+            return Err(CoreError::Policy("min_gap_days must be at least 1".into()));
+        }
+        for (name, sender) in &self.senders {
+            if !crate::customer::looks_like_email(&sender.email) {
+                return Err(CoreError::Policy(format!("sender `{name}`: `{}` is not an email address", sender.email)));
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (index, stage) in self.stages.iter().enumerate() {
+            let broken = |rule: String| CoreError::PolicyStage { stage: stage.id.clone(), rule };
+            if stage.id.trim().is_empty() {
+                return Err(CoreError::Policy(format!("stage {} has an empty id", index + 1)));
+            }
+            if !seen.insert(stage.id.as_str()) {
+                return Err(broken("stage ids must be unique".into()));
+            }
+            if !self.senders.contains_key(&stage.sender) {
+                return Err(broken(format!("sender `{}` is not defined under [senders]", stage.sender)));
+            }
+            if stage.template.is_none() && stage.task.is_none() {
+                return Err(broken("a stage needs a template, a task, or both".into()));
+            }
+            if stage.mention_late_fees && stage.offset_days <= 0 {
+                return Err(broken("late fees may only be mentioned after the due date".into()));
+            }
+            match index.checked_sub(1).map(|previous| &self.stages[previous]) {
+                None if stage.tone != Tone::Courteous => {
+                    return Err(broken("the first stage must be courteous".into()));
+                }
+                Some(previous) if stage.offset_days <= previous.offset_days => {
+                    return Err(broken(format!(
+                        "offsets must strictly increase (this one is {} days, the stage before `{}` is {})",
+                        stage.offset_days, previous.id, previous.offset_days
+                    )));
+                }
+                Some(previous) if stage.tone < previous.tone => {
+                    return Err(broken(format!(
+                        "tone may not fall back from {} to {}",
+                        previous.tone, stage.tone
+                    )));
+                }
+                Some(previous) if stage.tone.level() > previous.tone.level() + 1 => {
+                    return Err(broken(format!(
+                        "tone may rise at most one level per stage (from {} to {} skips a step)",
+                        previous.tone, stage.tone
+                    )));
+                }
+                _ => {}
+            }
+            if let Some(template) = &stage.template {
+                for language in catalog.languages() {
+                    if !catalog.has_template(&language, template) {
+                        return Err(broken(format!("template `{template}` is missing in language `{language}`")));
+                    }
+                    let source = catalog.source(&language, template).unwrap_or_default().to_lowercase();
+                    if stage.tone != Tone::Final
+                        && let Some(word) = COLLECTIONS_WORDS.iter().find(|word| source.contains(*word))
+                    {
+                        return Err(broken(format!(
+                            "template `{template}` ({language}) uses collections/legal wording (\"{word}\"), \
+                             allowed only at the final tone"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn stage_index(&self, stage_id: &str) -> Option<usize> {
+        self.stages.iter().position(|stage| stage.id == stage_id)
+    }
+
+    pub fn sender(&self, stage: &Stage) -> &SenderIdentity {
+        &self.senders[&stage.sender]
+    }
+
+    /// The day a stage falls due for an invoice due on `due_date`.
+    pub fn stage_date(stage: &Stage, due_date: NaiveDate) -> NaiveDate {
+        let days = Days::new(stage.offset_days.unsigned_abs());
+        if stage.offset_days >= 0 {
+            due_date.checked_add_days(days).unwrap_or(NaiveDate::MAX)
+        } else {
+            due_date.checked_sub_days(days).unwrap_or(NaiveDate::MIN)
+        }
+    }
+
+    /// The stages after the last one done for an invoice (all of them when none was done).
+    pub fn stages_after(&self, last_stage: Option<&str>) -> usize {
+        last_stage
+            .and_then(|id| self.stage_index(id))
+            .map_or(0, |index| index + 1)
+    }
+
+    /// The day the next stage falls due for an invoice, or `None` when the ladder is finished or the
+    /// invoice is not remindable. Stores index open invoices by this date.
+    pub fn next_action_on(&self, invoice: &crate::invoice::Invoice) -> Option<NaiveDate> {
+        if !invoice.is_remindable() {
+            return None;
+        }
+        let next = self.stages_after(invoice.dunning.last_stage.as_deref());
+        self.stages.get(next).map(|stage| Self::stage_date(stage, invoice.due_date))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A catalog that knows a fixed set of templates with fixed text.
+    struct FakeCatalog(Vec<(&'static str, &'static str, &'static str)>);
+
+    impl TemplateCatalog for FakeCatalog {
+        fn languages(&self) -> Vec<String> {
+            vec!["en".into(), "de".into()]
+        }
+        fn has_template(&self, language: &str, template: &str) -> bool {
+            self.source(language, template).is_some()
+        }
+        fn source(&self, language: &str, template: &str) -> Option<String> {
+            self.0
+                .iter()
+                .find(|(l, t, _)| *l == language && *t == template)
+                .map(|(_, _, text)| text.to_string())
+        }
+    }
+
+    fn catalog() -> FakeCatalog {
+        let mut entries = Vec::new();
+        for language in ["en", "de"] {
+            for template in ["a", "b", "c"] {
+                entries.push((language, template, "Please pay."));
+            }
+            entries.push((language, "last", "We will pass this to a collection agency."));
+        }
+        FakeCatalog(entries)
+    }
+
+    fn policy_with(stages: &str) -> String {
+        format!(
+            r#"
+            [company]
+            name = "Co"
+            address_lines = []
+            [payment]
+            method = "Bank transfer"
+            lines = []
+            [senders.billing]
+            name = "Billing"
+            title = "AR"
+            email = "billing@example.com"
+            {stages}"#
+        )
+    }
+
+    fn stage(id: &str, offset: i64, tone: &str, template: &str) -> String {
+        format!(
+            "[[stages]]\nid = \"{id}\"\noffset_days = {offset}\ntone = \"{tone}\"\ntemplate = \"{template}\"\nsender = \"billing\"\napproval = \"auto\"\n"
+        )
+    }
+
+    fn error_of(stages: &[String]) -> String {
+        Policy::from_toml_with(&policy_with(&stages.concat()), &catalog())
+            .expect_err("policy should be refused")
+            .to_string()
+    }
+
+    #[test]
+    fn the_shipped_policy_is_valid_against_the_shipped_templates() {
+        let policy = Policy::default_policy();
+        assert_eq!(policy.stages.first().unwrap().tone, Tone::Courteous);
+        assert!(policy.stages.iter().any(|s| s.cc_escalation));
+        assert!(policy.stages.iter().any(|s| s.sender == "head"));
+        assert!(policy.stages.last().unwrap().task.is_some());
+    }
+
+    #[test]
+    fn a_good_ladder_passes() {
+        let ok = [stage("one", -3, "courteous", "a"), stage("two", 2, "friendly", "b"), stage("three", 9, "direct", "c")];
+        Policy::from_toml_with(&policy_with(&ok.concat()), &catalog()).unwrap();
+    }
+
+    #[test]
+    fn offsets_must_strictly_increase() {
+        let message = error_of(&[stage("one", 3, "courteous", "a"), stage("two", 3, "friendly", "b")]);
+        assert!(message.contains("stage `two`") && message.contains("strictly increase"), "{message}");
+    }
+
+    #[test]
+    fn tone_may_not_jump_two_levels() {
+        let message = error_of(&[stage("one", 0, "courteous", "a"), stage("two", 3, "direct", "b")]);
+        assert!(message.contains("stage `two`") && message.contains("at most one level"), "{message}");
+    }
+
+    #[test]
+    fn tone_may_not_fall_back() {
+        let message = error_of(&[
+            stage("one", 0, "courteous", "a"),
+            stage("two", 3, "friendly", "b"),
+            stage("three", 6, "courteous", "c"),
+        ]);
+        assert!(message.contains("stage `three`") && message.contains("fall back"), "{message}");
+    }
+
+    #[test]
+    fn the_first_stage_is_courteous() {
+        let message = error_of(&[stage("one", 0, "friendly", "a")]);
+        assert!(message.contains("stage `one`") && message.contains("courteous"), "{message}");
+    }
+
+    #[test]
+    fn collections_wording_only_at_the_final_tone() {
+        let message = error_of(&[stage("one", 0, "courteous", "a"), stage("two", 3, "friendly", "last")]);
+        assert!(message.contains("stage `two`") && message.contains("collections"), "{message}");
+        let allowed = [
+            stage("one", 0, "courteous", "a"),
+            stage("two", 3, "friendly", "b"),
+            stage("three", 6, "direct", "c"),
+            stage("four", 9, "firm", "c"),
+            stage("five", 12, "urgent", "c"),
+            stage("six", 15, "final", "last"),
+        ];
+        Policy::from_toml_with(&policy_with(&allowed.concat()), &catalog()).unwrap();
+    }
+
+    #[test]
+    fn every_template_must_exist_in_every_language() {
+        let message = error_of(&[stage("one", 0, "courteous", "missing")]);
+        assert!(message.contains("stage `one`") && message.contains("missing"), "{message}");
+    }
+
+    #[test]
+    fn unknown_fields_and_senders_are_named() {
+        let typo = policy_with(&stage("one", 0, "courteous", "a").replace("approval", "aproval"));
+        let message = Policy::from_toml_with(&typo, &catalog()).unwrap_err().to_string();
+        assert!(message.contains("aproval"), "{message}");
+        let unknown_sender = stage("one", 0, "courteous", "a").replace("\"billing\"", "\"ceo\"");
+        let message = error_of(&[unknown_sender]);
+        assert!(message.contains("stage `one`") && message.contains("`ceo`"), "{message}");
+    }
+
+    #[test]
+    fn late_fees_are_not_mentioned_before_the_due_date() {
+        let early_fee = format!("{}mention_late_fees = true\n", stage("one", -2, "courteous", "a"));
+        let message = error_of(&[early_fee]);
+        assert!(message.contains("late fees"), "{message}");
+    }
+}

@@ -1,0 +1,83 @@
+//! The ports: what the core needs from the outside world, as narrow traits. The embedded SQLite store
+//! and file outbox (local), and the DynamoDB store and SES mailer (AWS), sit behind the same traits and
+//! pass the same conformance suite.
+
+use crate::customer::{Customer, CustomerId};
+use crate::error::CoreError;
+use crate::invoice::{DunningProgress, Invoice, InvoiceId};
+use crate::reminder::{Reminder, ReminderId, ReminderStatus};
+use chrono::NaiveDate;
+use std::future::Future;
+
+/// The outcome of inserting a reminder: inserting the same id twice is not an error, it is how
+/// overlapping passes find out the work is already done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    New,
+    AlreadyExists,
+}
+
+/// Where customers, invoices and reminders live. Every state change is conditional.
+pub trait Store: Send + Sync {
+    /// Create or replace a customer.
+    fn put_customer(&self, customer: &Customer) -> impl Future<Output = Result<(), CoreError>> + Send;
+    fn customer(&self, id: &CustomerId) -> impl Future<Output = Result<Option<Customer>, CoreError>> + Send;
+    /// The customers that exist among `ids`, in any order.
+    fn customers(&self, ids: &[CustomerId]) -> impl Future<Output = Result<Vec<Customer>, CoreError>> + Send;
+
+    /// Create or replace an invoice, its dunning progress included; indexes it by
+    /// `dunning.next_action_on` while it is open.
+    fn put_invoice(&self, invoice: &Invoice) -> impl Future<Output = Result<(), CoreError>> + Send;
+    fn invoice(&self, id: &InvoiceId) -> impl Future<Output = Result<Option<Invoice>, CoreError>> + Send;
+    /// The invoices that exist among `ids`, in any order.
+    fn invoices(&self, ids: &[InvoiceId]) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
+    fn invoices_of_customer(&self, id: &CustomerId)
+    -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
+    /// Open invoices whose next action falls on or before `day`. Must cost in proportion to the answer,
+    /// not to the number of invoices stored: this is the daily pass's only wide read.
+    fn invoices_needing_action(&self, day: NaiveDate)
+    -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
+    /// Every invoice that is not paid, void or written off (for reports).
+    fn unsettled_invoices(&self) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
+
+    /// Insert a reminder unless one with its id exists (conditional put).
+    fn insert_reminder(&self, reminder: &Reminder) -> impl Future<Output = Result<Inserted, CoreError>> + Send;
+    fn reminder(&self, id: &ReminderId) -> impl Future<Output = Result<Option<Reminder>, CoreError>> + Send;
+    fn reminders_with_status(&self, status: ReminderStatus)
+    -> impl Future<Output = Result<Vec<Reminder>, CoreError>> + Send;
+    fn reminders_of_customer(&self, id: &CustomerId)
+    -> impl Future<Output = Result<Vec<Reminder>, CoreError>> + Send;
+    /// Replace a reminder if, and only if, its stored status is still `expected`
+    /// ([`CoreError::Conflict`] otherwise), and in the same atomic step set the dunning progress of the
+    /// given invoices. Only the progress is written — never status or amounts, which a payment may be
+    /// changing at the same moment — and an invoice that is no longer open stays out of the action index.
+    fn update_reminder(
+        &self,
+        reminder: &Reminder,
+        expected: ReminderStatus,
+        progress: &[(InvoiceId, DunningProgress)],
+    ) -> impl Future<Output = Result<(), CoreError>> + Send;
+}
+
+/// An email ready for the mailer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingEmail {
+    /// The reminder id: sending the same key twice must not deliver twice.
+    pub idempotency_key: String,
+    pub from: kindly_render::Mailbox,
+    pub reply_to: Option<kindly_render::Mailbox>,
+    pub to: Vec<kindly_render::Mailbox>,
+    pub cc: Vec<kindly_render::Mailbox>,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Name/value pairs for the provider's tracking (reminder id, stage, customer).
+    pub tags: Vec<(String, String)>,
+}
+
+/// Sends email. Implementations must be idempotent on [`OutgoingEmail::idempotency_key`], and report
+/// failures as [`CoreError::MailRejected`] (permanent) or [`CoreError::MailTemporary`] (retry later).
+pub trait Mailer: Send + Sync {
+    /// Send and return the provider's message id.
+    fn send(&self, email: &OutgoingEmail) -> impl Future<Output = Result<String, CoreError>> + Send;
+}

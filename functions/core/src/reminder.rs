@@ -1,0 +1,255 @@
+//! A reminder's life: planned → pending approval | approved → sending → sent, or skipped, cancelled or
+//! failed. Every change goes through [`Reminder::transition`], which refuses illegal moves.
+
+use crate::customer::CustomerId;
+use crate::error::CoreError;
+use crate::invoice::InvoiceId;
+use crate::policy::Tone;
+use chrono::{DateTime, NaiveDate, Utc};
+use kindly_render::MessageContext;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// A reminder's id. It is also its idempotency key: the same customer, stage and invoice set always give
+/// the same id, so a retried or overlapping pass cannot create a second reminder for them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ReminderId(pub String);
+
+impl std::fmt::Display for ReminderId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl ReminderId {
+    /// The deterministic key for (customer, stage, invoice set); the order of `invoices` does not matter.
+    pub fn for_plan(customer: &CustomerId, stage_id: &str, invoices: &[InvoiceId]) -> ReminderId {
+        let mut sorted: Vec<&str> = invoices.iter().map(|id| id.0.as_str()).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let mut hasher = Sha256::new();
+        for part in [customer.0.as_str(), stage_id].into_iter().chain(sorted) {
+            hasher.update((part.len() as u64).to_be_bytes());
+            hasher.update(part.as_bytes());
+        }
+        ReminderId(format!("rem_{}", &hex::encode(hasher.finalize())[..24]))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReminderStatus {
+    Planned,
+    PendingApproval,
+    Approved,
+    Sending,
+    Sent,
+    Skipped,
+    Cancelled,
+    Failed,
+}
+
+impl ReminderStatus {
+    pub const ALL: [ReminderStatus; 8] = [
+        ReminderStatus::Planned,
+        ReminderStatus::PendingApproval,
+        ReminderStatus::Approved,
+        ReminderStatus::Sending,
+        ReminderStatus::Sent,
+        ReminderStatus::Skipped,
+        ReminderStatus::Cancelled,
+        ReminderStatus::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReminderStatus::Planned => "planned",
+            ReminderStatus::PendingApproval => "pending_approval",
+            ReminderStatus::Approved => "approved",
+            ReminderStatus::Sending => "sending",
+            ReminderStatus::Sent => "sent",
+            ReminderStatus::Skipped => "skipped",
+            ReminderStatus::Cancelled => "cancelled",
+            ReminderStatus::Failed => "failed",
+        }
+    }
+
+    /// Still on its way: a customer with an open reminder gets no second one.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            ReminderStatus::Planned | ReminderStatus::PendingApproval | ReminderStatus::Approved | ReminderStatus::Sending
+        )
+    }
+
+    /// The moves the lifecycle allows. `Sending → Approved` returns a claim after a temporary mail failure.
+    pub fn can_become(self, to: ReminderStatus) -> bool {
+        use ReminderStatus::*;
+        matches!(
+            (self, to),
+            (Planned, PendingApproval | Approved | Cancelled)
+                | (PendingApproval, Approved | Skipped | Cancelled)
+                | (Approved, Sending | Skipped | Cancelled)
+                | (Sending, Sent | Failed | Cancelled | Approved)
+        )
+    }
+}
+
+impl std::fmt::Display for ReminderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for ReminderStatus {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        ReminderStatus::ALL
+            .into_iter()
+            .find(|status| status.as_str() == text)
+            .ok_or_else(|| format!("`{text}` is not a reminder status"))
+    }
+}
+
+/// One invoice a reminder covers, and the stage it reached for that invoice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoveredInvoice {
+    pub invoice_id: InvoiceId,
+    pub stage_id: String,
+    pub tone: Tone,
+}
+
+/// The message of a reminder: its render input and the hash of what that input renders to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Draft {
+    pub context: MessageContext,
+    pub content_hash: String,
+}
+
+/// Who approved which exact content, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApprovalRecord {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub content_hash: String,
+}
+
+/// One step in a reminder's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub from: ReminderStatus,
+    pub to: ReminderStatus,
+    pub at: DateTime<Utc>,
+    pub by: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// One consolidated reminder to one customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminder {
+    pub id: ReminderId,
+    pub customer_id: CustomerId,
+    /// The most advanced stage among the covered invoices: it sets the tone.
+    pub stage_id: String,
+    pub tone: Tone,
+    pub covers: Vec<CoveredInvoice>,
+    pub status: ReminderStatus,
+    /// The customer's local date the reminder was planned for.
+    pub planned_for: NaiveDate,
+    pub created_at: DateTime<Utc>,
+    /// `None` for a stage that is only a task for staff.
+    pub draft: Option<Draft>,
+    pub task: Option<String>,
+    #[serde(default)]
+    pub approval: Option<ApprovalRecord>,
+    #[serde(default)]
+    pub sent_message_id: Option<String>,
+    /// The customer's local date the message went out.
+    #[serde(default)]
+    pub sent_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub failure: Option<String>,
+    #[serde(default)]
+    pub history: Vec<Transition>,
+}
+
+impl Reminder {
+    /// Move to `to`, recording who did it and why; an illegal move changes nothing and is an error.
+    pub fn transition(
+        &mut self,
+        to: ReminderStatus,
+        at: DateTime<Utc>,
+        by: &str,
+        note: Option<String>,
+    ) -> Result<(), CoreError> {
+        if !self.status.can_become(to) {
+            return Err(CoreError::IllegalTransition { id: self.id.0.clone(), from: self.status, to });
+        }
+        self.history.push(Transition { from: self.status, to, at, by: by.to_owned(), note });
+        self.status = to;
+        Ok(())
+    }
+
+    pub fn invoice_ids(&self) -> Vec<InvoiceId> {
+        self.covers.iter().map(|covered| covered.invoice_id.clone()).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn ids(names: &[&str]) -> Vec<InvoiceId> {
+        names.iter().map(|name| InvoiceId(name.to_string())).collect()
+    }
+
+    #[test]
+    fn key_ignores_invoice_order_but_not_content() {
+        let customer = CustomerId("C1".into());
+        let key = ReminderId::for_plan(&customer, "due_today", &ids(&["a", "b"]));
+        assert_eq!(key, ReminderId::for_plan(&customer, "due_today", &ids(&["b", "a"])));
+        assert_ne!(key, ReminderId::for_plan(&customer, "due_today", &ids(&["a"])));
+        assert_ne!(key, ReminderId::for_plan(&customer, "crossed_in_mail", &ids(&["a", "b"])));
+        assert_ne!(key, ReminderId::for_plan(&CustomerId("C2".into()), "due_today", &ids(&["a", "b"])));
+        // Length prefixes keep ("ab", "c") apart from ("a", "bc").
+        assert_ne!(
+            ReminderId::for_plan(&CustomerId("ab".into()), "c", &[]),
+            ReminderId::for_plan(&CustomerId("a".into()), "bc", &[])
+        );
+    }
+
+    #[test]
+    fn the_lifecycle_allows_only_forward_moves() {
+        use ReminderStatus::*;
+        assert!(PendingApproval.can_become(Approved));
+        assert!(Approved.can_become(Sending));
+        assert!(Sending.can_become(Sent));
+        for terminal in [Sent, Skipped, Cancelled, Failed] {
+            for to in ReminderStatus::ALL {
+                assert!(!terminal.can_become(to), "{terminal} must be final, but may become {to}");
+            }
+        }
+        assert!(!PendingApproval.can_become(Sending), "sending needs an approval first");
+        assert!(!PendingApproval.can_become(Sent));
+    }
+
+    proptest! {
+        #[test]
+        fn key_is_stable_under_permutation(names in proptest::collection::vec("[a-z0-9]{1,6}", 1..8), seed in any::<u64>()) {
+            let customer = CustomerId("C".into());
+            let mut shuffled = names.clone();
+            let len = shuffled.len();
+            shuffled.rotate_left((seed as usize) % len);
+            shuffled.reverse();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            let shuffled: Vec<&str> = shuffled.iter().map(String::as_str).collect();
+            prop_assert_eq!(
+                ReminderId::for_plan(&customer, "s", &ids(&names)),
+                ReminderId::for_plan(&customer, "s", &ids(&shuffled))
+            );
+        }
+    }
+}

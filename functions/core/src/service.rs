@@ -1,0 +1,404 @@
+//! Application services: the daily pass, sending approved reminders, approving and skipping. Generic over
+//! the ports, so the Lambdas (DynamoDB + SES) and the `kindly` command (SQLite + outbox) share them.
+//! One bad customer or reminder never stops a pass: its error is reported and the pass goes on.
+
+use crate::compose::{SYSTEM_ACTOR, draft_reminder};
+use crate::customer::{Customer, CustomerId};
+use crate::error::CoreError;
+use crate::invoice::{DunningProgress, Invoice, InvoiceId};
+use crate::money::format_money;
+use crate::planner::{CustomerHistory, HoldReason, plan, progress_after};
+use crate::policy::{Policy, Tone};
+use crate::ports::{Inserted, Mailer, OutgoingEmail, Store};
+use crate::reminder::{Reminder, ReminderId, ReminderStatus};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::{BTreeSet, HashMap};
+
+/// The latest calendar date anywhere on Earth at `now` (UTC+14): the pass reads every invoice that may
+/// need action in some customer's time zone, and the planner then applies each customer's own date.
+pub fn latest_local_date(now: DateTime<Utc>) -> NaiveDate {
+    (now + Duration::hours(14)).date_naive()
+}
+
+/// One reminder the pass produced or found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassEntry {
+    pub reminder_id: ReminderId,
+    pub customer_id: CustomerId,
+    pub customer_name: String,
+    pub stage_id: String,
+    pub tone: Tone,
+    pub invoice_numbers: Vec<String>,
+    /// Balance due per currency, formatted for the customer.
+    pub amount: String,
+    pub status: ReminderStatus,
+    /// Whether this pass created it (false: an overlapping pass already had).
+    pub created: bool,
+    pub is_task: bool,
+}
+
+/// What a pass did.
+#[derive(Debug, Default)]
+pub struct PassOutcome {
+    pub entries: Vec<PassEntry>,
+    pub held: Vec<(CustomerId, HoldReason)>,
+    /// Reminders this pass superseded (cancelled) because the situation changed.
+    pub superseded: Vec<ReminderId>,
+    /// Per-customer failures; the rest of the pass went on.
+    pub errors: Vec<String>,
+}
+
+/// Plan today's reminders and store them as drafts (approved at once where the stage allows).
+/// With `dry_run`, nothing is written.
+pub async fn run_pass<S: Store>(
+    store: &S,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<PassOutcome, CoreError> {
+    let invoices = store.invoices_needing_action(latest_local_date(now)).await?;
+    let customer_ids: Vec<CustomerId> = invoices
+        .iter()
+        .map(|invoice| invoice.customer_id.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let customers: HashMap<CustomerId, Customer> =
+        store.customers(&customer_ids).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
+    let mut history = HashMap::new();
+    for id in &customer_ids {
+        let reminders = store.reminders_of_customer(id).await?;
+        history.insert(id.clone(), CustomerHistory::from_reminders(&reminders));
+    }
+    let plan = plan(now, policy, &customers, &invoices, &history);
+    let invoices_by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
+    let mut outcome = PassOutcome { held: plan.held, ..PassOutcome::default() };
+    for planned in &plan.reminders {
+        let customer = &customers[&planned.customer_id];
+        let covered: Vec<&Invoice> = planned.covers.iter().map(|c| invoices_by_id[&c.invoice_id]).collect();
+        let result = async {
+            let reminder = draft_reminder(policy, planned, customer, &covered, now)?;
+            if dry_run {
+                return Ok((reminder, true));
+            }
+            let created = match store.insert_reminder(&reminder).await? {
+                Inserted::New => true,
+                Inserted::AlreadyExists => false,
+            };
+            if let Some(old) = &planned.supersedes
+                && created
+            {
+                supersede(store, old, &reminder.id, now).await?;
+            }
+            let current = if created {
+                reminder
+            } else {
+                store.reminder(&reminder.id).await?.unwrap_or(reminder)
+            };
+            Ok::<_, CoreError>((current, created))
+        }
+        .await;
+        match result {
+            Ok((reminder, created)) => {
+                if created && let Some(old) = &planned.supersedes {
+                    outcome.superseded.push(old.clone());
+                }
+                outcome.entries.push(entry(&reminder, customer, &covered, created));
+            }
+            Err(error) => outcome.errors.push(format!("customer {}: {error}", planned.customer_id)),
+        }
+    }
+    Ok(outcome)
+}
+
+async fn supersede<S: Store>(store: &S, old: &ReminderId, new: &ReminderId, now: DateTime<Utc>) -> Result<(), CoreError> {
+    let Some(mut reminder) = store.reminder(old).await? else {
+        return Ok(());
+    };
+    let expected = reminder.status;
+    reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(format!("superseded by {new}")))?;
+    store.update_reminder(&reminder, expected, &[]).await
+}
+
+fn entry(reminder: &Reminder, customer: &Customer, invoices: &[&Invoice], created: bool) -> PassEntry {
+    let mut totals: std::collections::BTreeMap<_, rust_decimal::Decimal> = Default::default();
+    for invoice in invoices {
+        *totals.entry(invoice.currency).or_default() += invoice.balance();
+    }
+    PassEntry {
+        reminder_id: reminder.id.clone(),
+        customer_id: customer.id.clone(),
+        customer_name: customer.display_name.clone(),
+        stage_id: reminder.stage_id.clone(),
+        tone: reminder.tone,
+        invoice_numbers: invoices.iter().map(|invoice| invoice.number.clone()).collect(),
+        amount: totals
+            .iter()
+            .map(|(currency, amount)| format_money(*amount, *currency, &customer.locale))
+            .collect::<Vec<_>>()
+            .join(" + "),
+        status: reminder.status,
+        created,
+        is_task: reminder.draft.is_none(),
+    }
+}
+
+/// What happened to one approved reminder in [`send_approved`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendResult {
+    Sent { message_id: String },
+    /// A task-only reminder: approving it meant staff did it.
+    TaskDone,
+    /// Not sent: an invoice was settled or changed since approval; the next pass plans afresh.
+    Cancelled { reason: String },
+    /// The provider refused it for good.
+    Failed { reason: String },
+    /// A temporary failure: it stays approved and is retried next time.
+    Retry { reason: String },
+    /// Another sender claimed it first.
+    ClaimedElsewhere,
+}
+
+/// How long a claim may sit in `sending` before a later run assumes the sender died and retries it
+/// (mailers are idempotent on the reminder id, so a retry cannot deliver twice).
+pub const STALE_CLAIM: Duration = Duration::minutes(15);
+
+/// Send every approved reminder (and retry stale claims). Returns each reminder's result.
+pub async fn send_approved<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
+    let mut queue = store.reminders_with_status(ReminderStatus::Approved).await?;
+    let stale = store.reminders_with_status(ReminderStatus::Sending).await?;
+    queue.extend(stale.into_iter().filter(|reminder| {
+        reminder.history.last().is_none_or(|step| now - step.at > STALE_CLAIM)
+    }));
+    let mut results = Vec::with_capacity(queue.len());
+    for reminder in queue {
+        let id = reminder.id.clone();
+        results.push((id, send_one(store, mailer, policy, reminder, now).await));
+    }
+    Ok(results)
+}
+
+/// Claim, re-check, send, record. Each step is a conditional write on the reminder's status.
+pub async fn send_one<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    policy: &Policy,
+    mut reminder: Reminder,
+    now: DateTime<Utc>,
+) -> Result<SendResult, CoreError> {
+    if reminder.status == ReminderStatus::Approved {
+        reminder.transition(ReminderStatus::Sending, now, SYSTEM_ACTOR, None)?;
+        match store.update_reminder(&reminder, ReminderStatus::Approved, &[]).await {
+            Err(CoreError::Conflict(_)) => return Ok(SendResult::ClaimedElsewhere),
+            other => other?,
+        }
+    }
+    let customer = store
+        .customer(&reminder.customer_id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound { what: "customer", id: reminder.customer_id.0.clone() })?;
+    let invoices = store.invoices(&reminder.invoice_ids()).await?;
+    if let Some(reason) = why_not_send(&reminder, &invoices, &customer) {
+        reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason.clone()))?;
+        store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await?;
+        return Ok(SendResult::Cancelled { reason });
+    }
+    let local_date = now.with_timezone(&customer.time_zone).date_naive();
+    let Some(draft) = reminder.draft.clone() else {
+        reminder.sent_on = Some(local_date);
+        reminder.transition(ReminderStatus::Sent, now, SYSTEM_ACTOR, Some("task done".into()))?;
+        let progressed = advance(policy, &reminder, &invoices, local_date, true);
+        store.update_reminder(&reminder, ReminderStatus::Sending, &progressed).await?;
+        return Ok(SendResult::TaskDone);
+    };
+    let rendered = kindly_render::render(&draft.context)?;
+    let approved_hash = reminder.approval.as_ref().map(|a| a.content_hash.as_str()).unwrap_or_default();
+    if rendered.content_hash != approved_hash {
+        let reason = "the message no longer renders to the approved content".to_owned();
+        reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason.clone()))?;
+        store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await?;
+        return Ok(SendResult::Cancelled { reason });
+    }
+    let email = OutgoingEmail {
+        idempotency_key: reminder.id.0.clone(),
+        from: draft.context.from.clone(),
+        reply_to: draft.context.reply_to.clone(),
+        to: draft.context.to.clone(),
+        cc: draft.context.cc.clone(),
+        subject: rendered.subject,
+        text: rendered.text,
+        html: rendered.html,
+        tags: vec![
+            ("reminder".into(), reminder.id.0.clone()),
+            ("stage".into(), reminder.stage_id.clone()),
+            ("customer".into(), reminder.customer_id.0.clone()),
+        ],
+    };
+    match mailer.send(&email).await {
+        Ok(message_id) => {
+            reminder.sent_message_id = Some(message_id.clone());
+            reminder.sent_on = Some(local_date);
+            reminder.transition(ReminderStatus::Sent, now, SYSTEM_ACTOR, None)?;
+            let progressed = advance(policy, &reminder, &invoices, local_date, true);
+            store.update_reminder(&reminder, ReminderStatus::Sending, &progressed).await?;
+            Ok(SendResult::Sent { message_id })
+        }
+        Err(CoreError::MailRejected(reason)) => {
+            reminder.failure = Some(reason.clone());
+            reminder.transition(ReminderStatus::Failed, now, SYSTEM_ACTOR, Some(reason.clone()))?;
+            store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await?;
+            Ok(SendResult::Failed { reason })
+        }
+        Err(CoreError::MailTemporary(reason)) => {
+            reminder.transition(ReminderStatus::Approved, now, SYSTEM_ACTOR, Some(reason.clone()))?;
+            store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await?;
+            Ok(SendResult::Retry { reason })
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// Why an approved reminder must not go out now, judged on freshly read invoices.
+fn why_not_send(reminder: &Reminder, invoices: &[Invoice], customer: &Customer) -> Option<String> {
+    let by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
+    for covered in &reminder.covers {
+        let Some(invoice) = by_id.get(&covered.invoice_id) else {
+            return Some(format!("invoice {} no longer exists", covered.invoice_id));
+        };
+        if !invoice.is_remindable() {
+            return Some(format!("invoice {} is now {}", invoice.number, invoice.status.as_str()));
+        }
+        let shown = reminder
+            .draft
+            .as_ref()
+            .and_then(|draft| draft.context.invoices.iter().find(|line| line.number == invoice.number));
+        if let Some(line) = shown
+            && line.balance != format_money(invoice.balance(), invoice.currency, &customer.locale)
+        {
+            return Some(format!("the balance of invoice {} changed since the draft", invoice.number));
+        }
+    }
+    None
+}
+
+/// The covered invoices with their ladder moved past this reminder's stages. A skip moves the ladder
+/// but keeps the last tone the customer actually heard.
+fn advance(
+    policy: &Policy,
+    reminder: &Reminder,
+    invoices: &[Invoice],
+    local_date: NaiveDate,
+    heard: bool,
+) -> Vec<(InvoiceId, DunningProgress)> {
+    invoices
+        .iter()
+        .filter_map(|invoice| {
+            let covered = reminder.covers.iter().find(|c| c.invoice_id == invoice.id)?;
+            let mut updated = progress_after(policy, invoice, covered, local_date).dunning;
+            if !heard {
+                updated.last_tone = invoice.dunning.last_tone;
+                updated.last_reminded_on = invoice.dunning.last_reminded_on;
+            }
+            Some((invoice.id.clone(), updated))
+        })
+        .collect()
+}
+
+/// Approve a draft exactly as it renders now. `content_hash` is what the approver saw; if the server's
+/// render differs, nothing changes and [`CoreError::StaleApproval`] says why. A `personal_note` is set
+/// on the draft first, so the hash covers it.
+pub async fn approve<S: Store>(
+    store: &S,
+    id: &ReminderId,
+    by: &str,
+    content_hash: &str,
+    personal_note: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let mut reminder = load(store, id).await?;
+    if reminder.status != ReminderStatus::PendingApproval {
+        return Err(CoreError::WrongStatus {
+            id: id.0.clone(),
+            status: reminder.status,
+            action: "approving",
+            needed: "pending_approval",
+        });
+    }
+    if let Some(draft) = &mut reminder.draft {
+        if personal_note.is_some() {
+            draft.context.personal_note = personal_note.filter(|note| !note.trim().is_empty());
+        }
+        let current = kindly_render::render(&draft.context)?.content_hash;
+        if current != content_hash {
+            return Err(CoreError::StaleApproval {
+                id: id.0.clone(),
+                approved: content_hash.to_owned(),
+                current,
+            });
+        }
+        draft.content_hash = current.clone();
+        reminder.approval = Some(crate::reminder::ApprovalRecord { by: by.to_owned(), at: now, content_hash: current });
+    }
+    reminder.transition(ReminderStatus::Approved, now, by, None)?;
+    store.update_reminder(&reminder, ReminderStatus::PendingApproval, &[]).await?;
+    Ok(reminder)
+}
+
+/// Decide not to send a reminder. The ladder moves past its stage for the covered invoices, so the
+/// customer is not asked again at the same stage.
+pub async fn skip<S: Store>(
+    store: &S,
+    policy: &Policy,
+    id: &ReminderId,
+    by: &str,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let mut reminder = load(store, id).await?;
+    let expected = reminder.status;
+    if !matches!(expected, ReminderStatus::PendingApproval | ReminderStatus::Approved) {
+        return Err(CoreError::WrongStatus {
+            id: id.0.clone(),
+            status: expected,
+            action: "skipping",
+            needed: "pending_approval or approved",
+        });
+    }
+    let customer = store
+        .customer(&reminder.customer_id)
+        .await?
+        .ok_or_else(|| CoreError::NotFound { what: "customer", id: reminder.customer_id.0.clone() })?;
+    let invoices = store.invoices(&reminder.invoice_ids()).await?;
+    reminder.transition(ReminderStatus::Skipped, now, by, reason)?;
+    let local_date = now.with_timezone(&customer.time_zone).date_naive();
+    let progressed = advance(policy, &reminder, &invoices, local_date, false);
+    store.update_reminder(&reminder, expected, &progressed).await?;
+    Ok(reminder)
+}
+
+async fn load<S: Store>(store: &S, id: &ReminderId) -> Result<Reminder, CoreError> {
+    store.reminder(id).await?.ok_or_else(|| CoreError::NotFound { what: "reminder", id: id.0.clone() })
+}
+
+/// Validate and store a customer.
+pub async fn ingest_customer<S: Store>(store: &S, customer: &Customer) -> Result<(), CoreError> {
+    customer.validate()?;
+    store.put_customer(customer).await
+}
+
+/// Validate and store an invoice from the accounting system. Its ladder progress is kept from the
+/// stored copy (the accounting system does not know it), and its next action date is recomputed.
+pub async fn ingest_invoice<S: Store>(store: &S, policy: &Policy, invoice: &Invoice) -> Result<(), CoreError> {
+    invoice.validate()?;
+    let mut invoice = invoice.clone();
+    if let Some(stored) = store.invoice(&invoice.id).await? {
+        invoice.dunning = stored.dunning;
+    }
+    invoice.dunning.next_action_on = policy.next_action_on(&invoice);
+    store.put_invoice(&invoice).await
+}
