@@ -34,7 +34,10 @@ pub fn bucket_of(days_overdue: i64) -> usize {
 pub fn aging_report<'a>(invoices: impl IntoIterator<Item = &'a Invoice>, today: NaiveDate) -> Vec<AgingRow> {
     let mut rows: BTreeMap<Currency, AgingRow> = BTreeMap::new();
     for invoice in invoices {
-        let settled = matches!(invoice.status, InvoiceStatus::Paid | InvoiceStatus::Void | InvoiceStatus::WrittenOff);
+        let settled = matches!(
+            invoice.status,
+            InvoiceStatus::Paid | InvoiceStatus::Void | InvoiceStatus::WrittenOff
+        );
         if settled || invoice.balance().is_zero() {
             continue;
         }

@@ -58,8 +58,14 @@ pub fn message_context(
     MessageContext {
         template: stage.template.clone().unwrap_or_default(),
         language: message_language(locale).to_owned(),
-        from: Mailbox { name: sender.name.clone(), email: sender.email.clone() },
-        reply_to: sender.reply_to.as_ref().map(|email| Mailbox { name: sender.name.clone(), email: email.clone() }),
+        from: Mailbox {
+            name: sender.name.clone(),
+            email: sender.email.clone(),
+        },
+        reply_to: sender.reply_to.as_ref().map(|email| Mailbox {
+            name: sender.name.clone(),
+            email: email.clone(),
+        }),
         to: customer.reachable_contacts().map(mailbox).collect(),
         cc: customer
             .escalation_contact
@@ -75,12 +81,25 @@ pub fn message_context(
         signature: signature(sender),
         customer: CustomerView {
             display_name: customer.display_name.clone(),
-            contact_name: customer.reachable_contacts().next().and_then(|contact| contact.name.clone()),
+            contact_name: customer
+                .reachable_contacts()
+                .next()
+                .and_then(|contact| contact.name.clone()),
         },
         invoices: lines,
-        totals: balances.iter().map(|(currency, amount)| format_money(*amount, *currency, locale)).collect(),
-        max_days_overdue: invoices.iter().map(|invoice| invoice.days_overdue(local_date)).max().unwrap_or(0),
-        payment: PaymentInstructionsView { method: policy.payment.method.clone(), lines: policy.payment.lines.clone() },
+        totals: balances
+            .iter()
+            .map(|(currency, amount)| format_money(*amount, *currency, locale))
+            .collect(),
+        max_days_overdue: invoices
+            .iter()
+            .map(|invoice| invoice.days_overdue(local_date))
+            .max()
+            .unwrap_or(0),
+        payment: PaymentInstructionsView {
+            method: policy.payment.method.clone(),
+            lines: policy.payment.lines.clone(),
+        },
         late_fee: late_fee(stage, customer, &invoices, local_date),
         early_discount: early_discount(stage, customer, &invoices, local_date),
         personal_note: None,
@@ -89,7 +108,10 @@ pub fn message_context(
 }
 
 fn mailbox(contact: &crate::customer::Contact) -> Mailbox {
-    Mailbox { name: contact.name.clone().unwrap_or_default(), email: contact.email.clone() }
+    Mailbox {
+        name: contact.name.clone().unwrap_or_default(),
+        email: contact.email.clone(),
+    }
 }
 
 fn signature(sender: &SenderIdentity) -> SignatureView {
@@ -130,7 +152,10 @@ fn late_fee(stage: &Stage, customer: &Customer, invoices: &[&Invoice], local_dat
     if fees.values().all(|fee| fee.is_zero()) {
         return None;
     }
-    Some(LateFeeView { amount: join_amounts(&fees, &customer.locale), terms: terms.clause.clone() })
+    Some(LateFeeView {
+        amount: join_amounts(&fees, &customer.locale),
+        terms: terms.clause.clone(),
+    })
 }
 
 /// The early-payment discount, offered only in courteous messages and only while it applies to every
@@ -141,7 +166,11 @@ fn early_discount(
     invoices: &[&Invoice],
     local_date: NaiveDate,
 ) -> Option<EarlyDiscountView> {
-    let terms = customer.terms.early_payment_discount.as_ref().filter(|_| stage.tone == Tone::Courteous)?;
+    let terms = customer
+        .terms
+        .early_payment_discount
+        .as_ref()
+        .filter(|_| stage.tone == Tone::Courteous)?;
     let pay_by = invoices
         .iter()
         .map(|invoice| invoice.issue_date.checked_add_days(Days::new(terms.within_days.into())))
@@ -151,7 +180,9 @@ fn early_discount(
     }
     let keep = Decimal::ONE - terms.percent / Decimal::ONE_HUNDRED;
     let discounted = sum_by_currency(
-        invoices.iter().map(|invoice| (invoice.currency, invoice.currency.round(invoice.balance() * keep))),
+        invoices
+            .iter()
+            .map(|invoice| (invoice.currency, invoice.currency.round(invoice.balance() * keep))),
     );
     Some(EarlyDiscountView {
         percent: format!("{}%", terms.percent.normalize()),
@@ -174,7 +205,10 @@ pub fn draft_reminder(
         Some(_) => {
             let context = message_context(policy, stage, customer, invoices, planned.local_date);
             let rendered = kindly_render::render(&context)?;
-            Some(Draft { context, content_hash: rendered.content_hash })
+            Some(Draft {
+                context,
+                content_hash: rendered.content_hash,
+            })
         }
         None => None,
     };
@@ -212,4 +246,63 @@ pub fn draft_reminder(
         });
     }
     Ok(reminder)
+}
+
+/// A neutral, typical context for `template` in `language`: one overdue invoice, every optional part
+/// present. Policy validation renders it to read a template's actual wording.
+pub fn sample_context(language: &str, template: &str) -> MessageContext {
+    let mailbox = |name: &str, email: &str| Mailbox {
+        name: name.into(),
+        email: email.into(),
+    };
+    MessageContext {
+        template: template.into(),
+        language: language.into(),
+        from: mailbox("Billing", "billing@example.com"),
+        reply_to: None,
+        to: vec![mailbox("Pat", "pat@example.com")],
+        cc: vec![mailbox("Fran", "fran@example.com")],
+        company: CompanyView {
+            name: "Example Co".into(),
+            address_lines: vec!["1 Main St".into()],
+            website: None,
+        },
+        signature: SignatureView {
+            name: "Billing".into(),
+            title: "Accounts".into(),
+            email: "billing@example.com".into(),
+            phone: None,
+        },
+        customer: CustomerView {
+            display_name: "Customer".into(),
+            contact_name: Some("Pat".into()),
+        },
+        invoices: vec![InvoiceLineView {
+            number: "INV-1".into(),
+            po_number: None,
+            issue_date: "2026-01-01".into(),
+            due_date: "2026-02-01".into(),
+            days_overdue: 12,
+            total: "100.00".into(),
+            balance: "100.00".into(),
+            payment_link: Some("https://pay.example.com/1".into()),
+        }],
+        totals: vec!["100.00".into()],
+        max_days_overdue: 12,
+        payment: PaymentInstructionsView {
+            method: "Bank transfer".into(),
+            lines: vec!["IBAN X".into()],
+        },
+        late_fee: Some(LateFeeView {
+            amount: "1.50".into(),
+            terms: "1.5% per month".into(),
+        }),
+        early_discount: Some(EarlyDiscountView {
+            percent: "2%".into(),
+            pay_by: "2026-01-10".into(),
+            discounted_amount: "98.00".into(),
+        }),
+        personal_note: Some("Note".into()),
+        date: "2026-02-13".into(),
+    }
 }

@@ -137,12 +137,18 @@ impl Customer {
         if let Some(fee) = &self.terms.late_fee
             && (fee.monthly_rate_percent.is_sign_negative() || fee.monthly_rate_percent > Decimal::from(10))
         {
-            return Err(invalid("terms.late_fee", "monthly rate must be between 0 and 10 percent"));
+            return Err(invalid(
+                "terms.late_fee",
+                "monthly rate must be between 0 and 10 percent",
+            ));
         }
         if let Some(discount) = &self.terms.early_payment_discount
             && (discount.percent.is_sign_negative() || discount.percent >= Decimal::from(100))
         {
-            return Err(invalid("terms.early_payment_discount", "percent must be between 0 and 100"));
+            return Err(invalid(
+                "terms.early_payment_discount",
+                "percent must be between 0 and 100",
+            ));
         }
         Ok(())
     }

@@ -43,9 +43,18 @@ pub enum CoreError {
     MailTemporary(String),
     /// An approval names other content than the server renders now.
     #[error("reminder {id}: the approved content hash {approved} does not match the current render {current}")]
-    StaleApproval { id: String, approved: String, current: String },
+    StaleApproval {
+        id: String,
+        approved: String,
+        current: String,
+    },
     #[error("reminder {id} is {status}; {action} needs it {needed}")]
-    WrongStatus { id: String, status: ReminderStatus, action: &'static str, needed: &'static str },
+    WrongStatus {
+        id: String,
+        status: ReminderStatus,
+        action: &'static str,
+        needed: &'static str,
+    },
     #[error("render failed: {0}")]
     Render(#[from] kindly_render::RenderError),
 }

@@ -64,7 +64,9 @@ impl std::str::FromStr for InvoiceStatus {
         .into_iter()
         .find(|status| status.as_str() == text)
         .ok_or_else(|| {
-            format!("`{text}` is not a status (open, paid, void, written_off, disputed, payment_pending, on_payment_plan)")
+            format!(
+                "`{text}` is not a status (open, paid, void, written_off, disputed, payment_pending, on_payment_plan)"
+            )
         })
     }
 }
@@ -143,7 +145,10 @@ impl Invoice {
         }
         if self.currency.round(self.total) != self.total {
             let units = self.currency.minor_units();
-            return Err(invalid("total", &format!("{} allows at most {units} decimal places", self.currency)));
+            return Err(invalid(
+                "total",
+                &format!("{} allows at most {units} decimal places", self.currency),
+            ));
         }
         if self.paid.is_sign_negative() {
             return Err(invalid("paid", "must not be negative"));

@@ -76,9 +76,21 @@ struct NumberStyle {
 
 fn number_style(locale: &str) -> NumberStyle {
     match language_of(locale) {
-        "de" | "es" | "it" | "nl" | "pt" => NumberStyle { group: ".", decimal: ",", currency_after: true },
-        "fr" => NumberStyle { group: "\u{202f}", decimal: ",", currency_after: true },
-        _ => NumberStyle { group: ",", decimal: ".", currency_after: false },
+        "de" | "es" | "it" | "nl" | "pt" => NumberStyle {
+            group: ".",
+            decimal: ",",
+            currency_after: true,
+        },
+        "fr" => NumberStyle {
+            group: "\u{202f}",
+            decimal: ",",
+            currency_after: true,
+        },
+        _ => NumberStyle {
+            group: ",",
+            decimal: ".",
+            currency_after: false,
+        },
     }
 }
 
@@ -98,7 +110,11 @@ pub fn format_money(amount: Decimal, currency: Currency, locale: &str) -> String
         number.push_str(style.decimal);
         number.push_str(fraction);
     }
-    let sign = if rounded.is_sign_negative() && !rounded.is_zero() { "-" } else { "" };
+    let sign = if rounded.is_sign_negative() && !rounded.is_zero() {
+        "-"
+    } else {
+        ""
+    };
     match (currency.symbol(), style.currency_after) {
         (Some(symbol), false) => format!("{sign}{symbol}{number}"),
         (None, false) => format!("{sign}{} {number}", currency.code()),

@@ -59,7 +59,9 @@ pub struct PlannedReminder {
 pub enum HoldReason {
     Paused,
     /// The last message went out too recently.
-    WithinGap { last_sent_on: NaiveDate },
+    WithinGap {
+        last_sent_on: NaiveDate,
+    },
     /// An approved reminder is waiting to be sent (or being sent).
     AwaitingSend(ReminderId),
     /// The same reminder is already drafted and waiting for approval.
@@ -89,7 +91,10 @@ pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -
         return None;
     }
     // First contact may be at most friendly; after that, one tone step at a time.
-    let tone_cap = invoice.dunning.last_tone.map_or(Tone::Friendly.level(), |tone| tone.level() + 1);
+    let tone_cap = invoice
+        .dunning
+        .last_tone
+        .map_or(Tone::Friendly.level(), |tone| tone.level() + 1);
     let best = (first_open..reached_end)
         .rev()
         .find(|&index| policy.stages[index].tone.level() <= tone_cap)
@@ -122,7 +127,14 @@ pub fn plan(
             .filter_map(|invoice| {
                 let index = target_stage(policy, invoice, local_date)?;
                 let stage = &policy.stages[index];
-                Some((index, CoveredInvoice { invoice_id: invoice.id.clone(), stage_id: stage.id.clone(), tone: stage.tone }))
+                Some((
+                    index,
+                    CoveredInvoice {
+                        invoice_id: invoice.id.clone(),
+                        stage_id: stage.id.clone(),
+                        tone: stage.tone,
+                    },
+                ))
             })
             .collect();
         let Some(stage_index) = covers.iter().map(|(index, _)| *index).max() else {
@@ -136,7 +148,8 @@ pub fn plan(
         if let Some(last_sent_on) = history.last_sent_on
             && (local_date - last_sent_on).num_days() < i64::from(policy.min_gap_days)
         {
-            plan.held.push((customer_id.clone(), HoldReason::WithinGap { last_sent_on }));
+            plan.held
+                .push((customer_id.clone(), HoldReason::WithinGap { last_sent_on }));
             continue;
         }
         covers.sort_by(|a, b| a.1.invoice_id.cmp(&b.1.invoice_id));
@@ -145,11 +158,13 @@ pub fn plan(
         let id = ReminderId::for_plan(customer_id, &policy.stages[stage_index].id, &invoice_ids);
         let supersedes = match &history.open {
             Some((open_id, ReminderStatus::Approved | ReminderStatus::Sending)) => {
-                plan.held.push((customer_id.clone(), HoldReason::AwaitingSend(open_id.clone())));
+                plan.held
+                    .push((customer_id.clone(), HoldReason::AwaitingSend(open_id.clone())));
                 continue;
             }
             Some((open_id, _)) if *open_id == id => {
-                plan.held.push((customer_id.clone(), HoldReason::AlreadyDrafted(open_id.clone())));
+                plan.held
+                    .push((customer_id.clone(), HoldReason::AlreadyDrafted(open_id.clone())));
                 continue;
             }
             Some((open_id, _)) => Some(open_id.clone()),

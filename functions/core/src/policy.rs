@@ -121,17 +121,48 @@ fn default_min_gap_days() -> u32 {
     3
 }
 
-/// Words that belong only in a final-tone message.
+/// Words that belong only in a final-tone message. A trailing `*` matches any word that starts so
+/// (German compounds: "Inkassounternehmen").
 const COLLECTIONS_WORDS: &[&str] = &[
-    "collection", "legal action", "lawyer", "attorney", "court", "inkasso", "rechtliche", "anwalt", "gericht",
+    "collection agency",
+    "collections",
+    "debt collector*",
+    "legal action",
+    "legal proceedings",
+    "lawyer*",
+    "attorney*",
+    "court",
+    "courts",
+    "inkasso*",
+    "rechtliche schritte",
+    "anwalt*",
+    "gericht*",
+    "mahnverfahren",
 ];
+
+/// The first collections/legal word in `text`, matched on word boundaries ("court" is not "courteous").
+fn collections_word(text: &str) -> Option<&'static str> {
+    let words: String = text
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .collect();
+    let padded = format!(" {} ", words.split_whitespace().collect::<Vec<_>>().join(" "));
+    COLLECTIONS_WORDS
+        .iter()
+        .copied()
+        .find(|word| match word.strip_suffix('*') {
+            Some(prefix) => padded.contains(&format!(" {prefix}")),
+            None => padded.contains(&format!(" {word} ")),
+        })
+}
 
 /// What policy validation needs to know about templates; implemented over the renderer in
 /// [`RendererCatalog`] and by fakes in tests.
 pub trait TemplateCatalog {
     fn languages(&self) -> Vec<String>;
     fn has_template(&self, language: &str, template: &str) -> bool;
-    /// All parts of a template in one language, concatenated; `None` if it does not exist.
+    /// What a template says, all parts concatenated, for a typical message; `None` if it does not exist.
     fn source(&self, language: &str, template: &str) -> Option<String>;
 }
 
@@ -145,8 +176,12 @@ impl TemplateCatalog for RendererCatalog {
     fn has_template(&self, language: &str, template: &str) -> bool {
         kindly_render::has_template(language, template)
     }
+    /// Renders a sample overdue message: wording may live in shared layouts and phrase blocks, so the
+    /// rendered words are what counts, not one file's source.
     fn source(&self, language: &str, template: &str) -> Option<String> {
-        kindly_render::template_source(language, template)
+        let context = crate::compose::sample_context(language, template);
+        let rendered = kindly_render::render(&context).ok()?;
+        Some([rendered.subject, rendered.text, rendered.html].join("\n"))
     }
 }
 
@@ -181,12 +216,18 @@ impl Policy {
         }
         for (name, sender) in &self.senders {
             if !crate::customer::looks_like_email(&sender.email) {
-                return Err(CoreError::Policy(format!("sender `{name}`: `{}` is not an email address", sender.email)));
+                return Err(CoreError::Policy(format!(
+                    "sender `{name}`: `{}` is not an email address",
+                    sender.email
+                )));
             }
         }
         let mut seen = std::collections::HashSet::new();
         for (index, stage) in self.stages.iter().enumerate() {
-            let broken = |rule: String| CoreError::PolicyStage { stage: stage.id.clone(), rule };
+            let broken = |rule: String| CoreError::PolicyStage {
+                stage: stage.id.clone(),
+                rule,
+            };
             if stage.id.trim().is_empty() {
                 return Err(CoreError::Policy(format!("stage {} has an empty id", index + 1)));
             }
@@ -194,7 +235,10 @@ impl Policy {
                 return Err(broken("stage ids must be unique".into()));
             }
             if !self.senders.contains_key(&stage.sender) {
-                return Err(broken(format!("sender `{}` is not defined under [senders]", stage.sender)));
+                return Err(broken(format!(
+                    "sender `{}` is not defined under [senders]",
+                    stage.sender
+                )));
             }
             if stage.template.is_none() && stage.task.is_none() {
                 return Err(broken("a stage needs a template, a task, or both".into()));
@@ -229,11 +273,13 @@ impl Policy {
             if let Some(template) = &stage.template {
                 for language in catalog.languages() {
                     if !catalog.has_template(&language, template) {
-                        return Err(broken(format!("template `{template}` is missing in language `{language}`")));
+                        return Err(broken(format!(
+                            "template `{template}` is missing in language `{language}`"
+                        )));
                     }
-                    let source = catalog.source(&language, template).unwrap_or_default().to_lowercase();
+                    let source = catalog.source(&language, template).unwrap_or_default();
                     if stage.tone != Tone::Final
-                        && let Some(word) = COLLECTIONS_WORDS.iter().find(|word| source.contains(*word))
+                        && let Some(word) = collections_word(&source)
                     {
                         return Err(broken(format!(
                             "template `{template}` ({language}) uses collections/legal wording (\"{word}\"), \
@@ -278,7 +324,9 @@ impl Policy {
             return None;
         }
         let next = self.stages_after(invoice.dunning.last_stage.as_deref());
-        self.stages.get(next).map(|stage| Self::stage_date(stage, invoice.due_date))
+        self.stages
+            .get(next)
+            .map(|stage| Self::stage_date(stage, invoice.due_date))
     }
 }
 
@@ -310,7 +358,8 @@ mod tests {
             for template in ["a", "b", "c"] {
                 entries.push((language, template, "Please pay."));
             }
-            entries.push((language, "last", "We will pass this to a collection agency."));
+            entries.push((language, "last", "We will pass this to a Collection Agency."));
+            entries.push((language, "courtesy", "A courteous note."));
         }
         FakeCatalog(entries)
     }
@@ -355,20 +404,30 @@ mod tests {
 
     #[test]
     fn a_good_ladder_passes() {
-        let ok = [stage("one", -3, "courteous", "a"), stage("two", 2, "friendly", "b"), stage("three", 9, "direct", "c")];
+        let ok = [
+            stage("one", -3, "courteous", "a"),
+            stage("two", 2, "friendly", "b"),
+            stage("three", 9, "direct", "c"),
+        ];
         Policy::from_toml_with(&policy_with(&ok.concat()), &catalog()).unwrap();
     }
 
     #[test]
     fn offsets_must_strictly_increase() {
         let message = error_of(&[stage("one", 3, "courteous", "a"), stage("two", 3, "friendly", "b")]);
-        assert!(message.contains("stage `two`") && message.contains("strictly increase"), "{message}");
+        assert!(
+            message.contains("stage `two`") && message.contains("strictly increase"),
+            "{message}"
+        );
     }
 
     #[test]
     fn tone_may_not_jump_two_levels() {
         let message = error_of(&[stage("one", 0, "courteous", "a"), stage("two", 3, "direct", "b")]);
-        assert!(message.contains("stage `two`") && message.contains("at most one level"), "{message}");
+        assert!(
+            message.contains("stage `two`") && message.contains("at most one level"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -378,19 +437,28 @@ mod tests {
             stage("two", 3, "friendly", "b"),
             stage("three", 6, "courteous", "c"),
         ]);
-        assert!(message.contains("stage `three`") && message.contains("fall back"), "{message}");
+        assert!(
+            message.contains("stage `three`") && message.contains("fall back"),
+            "{message}"
+        );
     }
 
     #[test]
     fn the_first_stage_is_courteous() {
         let message = error_of(&[stage("one", 0, "friendly", "a")]);
-        assert!(message.contains("stage `one`") && message.contains("courteous"), "{message}");
+        assert!(
+            message.contains("stage `one`") && message.contains("courteous"),
+            "{message}"
+        );
     }
 
     #[test]
     fn collections_wording_only_at_the_final_tone() {
         let message = error_of(&[stage("one", 0, "courteous", "a"), stage("two", 3, "friendly", "last")]);
-        assert!(message.contains("stage `two`") && message.contains("collections"), "{message}");
+        assert!(
+            message.contains("stage `two`") && message.contains("collections"),
+            "{message}"
+        );
         let allowed = [
             stage("one", 0, "courteous", "a"),
             stage("two", 3, "friendly", "b"),
@@ -403,9 +471,21 @@ mod tests {
     }
 
     #[test]
+    fn collections_words_match_whole_words_only() {
+        assert_eq!(collections_word("A courteous note, in courtesy."), None);
+        assert_eq!(collections_word("We may go to COURT."), Some("court"));
+        assert_eq!(collections_word("an Inkassounternehmen"), Some("inkasso*"));
+        let fine = [stage("one", 0, "courteous", "courtesy")];
+        Policy::from_toml_with(&policy_with(&fine.concat()), &catalog()).unwrap();
+    }
+
+    #[test]
     fn every_template_must_exist_in_every_language() {
         let message = error_of(&[stage("one", 0, "courteous", "missing")]);
-        assert!(message.contains("stage `one`") && message.contains("missing"), "{message}");
+        assert!(
+            message.contains("stage `one`") && message.contains("missing"),
+            "{message}"
+        );
     }
 
     #[test]
@@ -415,7 +495,10 @@ mod tests {
         assert!(message.contains("aproval"), "{message}");
         let unknown_sender = stage("one", 0, "courteous", "a").replace("\"billing\"", "\"ceo\"");
         let message = error_of(&[unknown_sender]);
-        assert!(message.contains("stage `one`") && message.contains("`ceo`"), "{message}");
+        assert!(
+            message.contains("stage `one`") && message.contains("`ceo`"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -31,22 +31,21 @@ pub trait Store: Send + Sync {
     fn invoice(&self, id: &InvoiceId) -> impl Future<Output = Result<Option<Invoice>, CoreError>> + Send;
     /// The invoices that exist among `ids`, in any order.
     fn invoices(&self, ids: &[InvoiceId]) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
-    fn invoices_of_customer(&self, id: &CustomerId)
-    -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
+    fn invoices_of_customer(&self, id: &CustomerId) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
     /// Open invoices whose next action falls on or before `day`. Must cost in proportion to the answer,
     /// not to the number of invoices stored: this is the daily pass's only wide read.
-    fn invoices_needing_action(&self, day: NaiveDate)
-    -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
+    fn invoices_needing_action(&self, day: NaiveDate) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
     /// Every invoice that is not paid, void or written off (for reports).
     fn unsettled_invoices(&self) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
 
     /// Insert a reminder unless one with its id exists (conditional put).
     fn insert_reminder(&self, reminder: &Reminder) -> impl Future<Output = Result<Inserted, CoreError>> + Send;
     fn reminder(&self, id: &ReminderId) -> impl Future<Output = Result<Option<Reminder>, CoreError>> + Send;
-    fn reminders_with_status(&self, status: ReminderStatus)
-    -> impl Future<Output = Result<Vec<Reminder>, CoreError>> + Send;
-    fn reminders_of_customer(&self, id: &CustomerId)
-    -> impl Future<Output = Result<Vec<Reminder>, CoreError>> + Send;
+    fn reminders_with_status(
+        &self,
+        status: ReminderStatus,
+    ) -> impl Future<Output = Result<Vec<Reminder>, CoreError>> + Send;
+    fn reminders_of_customer(&self, id: &CustomerId) -> impl Future<Output = Result<Vec<Reminder>, CoreError>> + Send;
     /// Replace a reminder if, and only if, its stored status is still `expected`
     /// ([`CoreError::Conflict`] otherwise), and in the same atomic step set the dunning progress of the
     /// given invoices. Only the progress is written — never status or amounts, which a payment may be

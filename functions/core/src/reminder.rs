@@ -79,7 +79,10 @@ impl ReminderStatus {
     pub fn is_open(self) -> bool {
         matches!(
             self,
-            ReminderStatus::Planned | ReminderStatus::PendingApproval | ReminderStatus::Approved | ReminderStatus::Sending
+            ReminderStatus::Planned
+                | ReminderStatus::PendingApproval
+                | ReminderStatus::Approved
+                | ReminderStatus::Sending
         )
     }
 
@@ -185,9 +188,19 @@ impl Reminder {
         note: Option<String>,
     ) -> Result<(), CoreError> {
         if !self.status.can_become(to) {
-            return Err(CoreError::IllegalTransition { id: self.id.0.clone(), from: self.status, to });
+            return Err(CoreError::IllegalTransition {
+                id: self.id.0.clone(),
+                from: self.status,
+                to,
+            });
         }
-        self.history.push(Transition { from: self.status, to, at, by: by.to_owned(), note });
+        self.history.push(Transition {
+            from: self.status,
+            to,
+            at,
+            by: by.to_owned(),
+            note,
+        });
         self.status = to;
         Ok(())
     }
@@ -212,8 +225,14 @@ mod tests {
         let key = ReminderId::for_plan(&customer, "due_today", &ids(&["a", "b"]));
         assert_eq!(key, ReminderId::for_plan(&customer, "due_today", &ids(&["b", "a"])));
         assert_ne!(key, ReminderId::for_plan(&customer, "due_today", &ids(&["a"])));
-        assert_ne!(key, ReminderId::for_plan(&customer, "crossed_in_mail", &ids(&["a", "b"])));
-        assert_ne!(key, ReminderId::for_plan(&CustomerId("C2".into()), "due_today", &ids(&["a", "b"])));
+        assert_ne!(
+            key,
+            ReminderId::for_plan(&customer, "crossed_in_mail", &ids(&["a", "b"]))
+        );
+        assert_ne!(
+            key,
+            ReminderId::for_plan(&CustomerId("C2".into()), "due_today", &ids(&["a", "b"]))
+        );
         // Length prefixes keep ("ab", "c") apart from ("a", "bc").
         assert_ne!(
             ReminderId::for_plan(&CustomerId("ab".into()), "c", &[]),
@@ -229,7 +248,10 @@ mod tests {
         assert!(Sending.can_become(Sent));
         for terminal in [Sent, Skipped, Cancelled, Failed] {
             for to in ReminderStatus::ALL {
-                assert!(!terminal.can_become(to), "{terminal} must be final, but may become {to}");
+                assert!(
+                    !terminal.can_become(to),
+                    "{terminal} must be final, but may become {to}"
+                );
             }
         }
         assert!(!PendingApproval.can_become(Sending), "sending needs an approval first");

@@ -63,8 +63,12 @@ pub async fn run_pass<S: Store>(
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let customers: HashMap<CustomerId, Customer> =
-        store.customers(&customer_ids).await?.into_iter().map(|c| (c.id.clone(), c)).collect();
+    let customers: HashMap<CustomerId, Customer> = store
+        .customers(&customer_ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
     let mut history = HashMap::new();
     for id in &customer_ids {
         let reminders = store.reminders_of_customer(id).await?;
@@ -72,7 +76,10 @@ pub async fn run_pass<S: Store>(
     }
     let plan = plan(now, policy, &customers, &invoices, &history);
     let invoices_by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
-    let mut outcome = PassOutcome { held: plan.held, ..PassOutcome::default() };
+    let mut outcome = PassOutcome {
+        held: plan.held,
+        ..PassOutcome::default()
+    };
     for planned in &plan.reminders {
         let customer = &customers[&planned.customer_id];
         let covered: Vec<&Invoice> = planned.covers.iter().map(|c| invoices_by_id[&c.invoice_id]).collect();
@@ -105,18 +112,30 @@ pub async fn run_pass<S: Store>(
                 }
                 outcome.entries.push(entry(&reminder, customer, &covered, created));
             }
-            Err(error) => outcome.errors.push(format!("customer {}: {error}", planned.customer_id)),
+            Err(error) => outcome
+                .errors
+                .push(format!("customer {}: {error}", planned.customer_id)),
         }
     }
     Ok(outcome)
 }
 
-async fn supersede<S: Store>(store: &S, old: &ReminderId, new: &ReminderId, now: DateTime<Utc>) -> Result<(), CoreError> {
+async fn supersede<S: Store>(
+    store: &S,
+    old: &ReminderId,
+    new: &ReminderId,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
     let Some(mut reminder) = store.reminder(old).await? else {
         return Ok(());
     };
     let expected = reminder.status;
-    reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(format!("superseded by {new}")))?;
+    reminder.transition(
+        ReminderStatus::Cancelled,
+        now,
+        SYSTEM_ACTOR,
+        Some(format!("superseded by {new}")),
+    )?;
     store.update_reminder(&reminder, expected, &[]).await
 }
 
@@ -146,15 +165,23 @@ fn entry(reminder: &Reminder, customer: &Customer, invoices: &[&Invoice], create
 /// What happened to one approved reminder in [`send_approved`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SendResult {
-    Sent { message_id: String },
+    Sent {
+        message_id: String,
+    },
     /// A task-only reminder: approving it meant staff did it.
     TaskDone,
     /// Not sent: an invoice was settled or changed since approval; the next pass plans afresh.
-    Cancelled { reason: String },
+    Cancelled {
+        reason: String,
+    },
     /// The provider refused it for good.
-    Failed { reason: String },
+    Failed {
+        reason: String,
+    },
     /// A temporary failure: it stays approved and is retried next time.
-    Retry { reason: String },
+    Retry {
+        reason: String,
+    },
     /// Another sender claimed it first.
     ClaimedElsewhere,
 }
@@ -172,9 +199,11 @@ pub async fn send_approved<S: Store, M: Mailer>(
 ) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
     let mut queue = store.reminders_with_status(ReminderStatus::Approved).await?;
     let stale = store.reminders_with_status(ReminderStatus::Sending).await?;
-    queue.extend(stale.into_iter().filter(|reminder| {
-        reminder.history.last().is_none_or(|step| now - step.at > STALE_CLAIM)
-    }));
+    queue.extend(
+        stale
+            .into_iter()
+            .filter(|reminder| reminder.history.last().is_none_or(|step| now - step.at > STALE_CLAIM)),
+    );
     let mut results = Vec::with_capacity(queue.len());
     for reminder in queue {
         let id = reminder.id.clone();
@@ -201,7 +230,10 @@ pub async fn send_one<S: Store, M: Mailer>(
     let customer = store
         .customer(&reminder.customer_id)
         .await?
-        .ok_or_else(|| CoreError::NotFound { what: "customer", id: reminder.customer_id.0.clone() })?;
+        .ok_or_else(|| CoreError::NotFound {
+            what: "customer",
+            id: reminder.customer_id.0.clone(),
+        })?;
     let invoices = store.invoices(&reminder.invoice_ids()).await?;
     if let Some(reason) = why_not_send(&reminder, &invoices, &customer) {
         reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason.clone()))?;
@@ -213,11 +245,17 @@ pub async fn send_one<S: Store, M: Mailer>(
         reminder.sent_on = Some(local_date);
         reminder.transition(ReminderStatus::Sent, now, SYSTEM_ACTOR, Some("task done".into()))?;
         let progressed = advance(policy, &reminder, &invoices, local_date, true);
-        store.update_reminder(&reminder, ReminderStatus::Sending, &progressed).await?;
+        store
+            .update_reminder(&reminder, ReminderStatus::Sending, &progressed)
+            .await?;
         return Ok(SendResult::TaskDone);
     };
     let rendered = kindly_render::render(&draft.context)?;
-    let approved_hash = reminder.approval.as_ref().map(|a| a.content_hash.as_str()).unwrap_or_default();
+    let approved_hash = reminder
+        .approval
+        .as_ref()
+        .map(|a| a.content_hash.as_str())
+        .unwrap_or_default();
     if rendered.content_hash != approved_hash {
         let reason = "the message no longer renders to the approved content".to_owned();
         reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason.clone()))?;
@@ -245,7 +283,9 @@ pub async fn send_one<S: Store, M: Mailer>(
             reminder.sent_on = Some(local_date);
             reminder.transition(ReminderStatus::Sent, now, SYSTEM_ACTOR, None)?;
             let progressed = advance(policy, &reminder, &invoices, local_date, true);
-            store.update_reminder(&reminder, ReminderStatus::Sending, &progressed).await?;
+            store
+                .update_reminder(&reminder, ReminderStatus::Sending, &progressed)
+                .await?;
             Ok(SendResult::Sent { message_id })
         }
         Err(CoreError::MailRejected(reason)) => {
@@ -280,7 +320,10 @@ fn why_not_send(reminder: &Reminder, invoices: &[Invoice], customer: &Customer) 
         if let Some(line) = shown
             && line.balance != format_money(invoice.balance(), invoice.currency, &customer.locale)
         {
-            return Some(format!("the balance of invoice {} changed since the draft", invoice.number));
+            return Some(format!(
+                "the balance of invoice {} changed since the draft",
+                invoice.number
+            ));
         }
     }
     None
@@ -342,10 +385,16 @@ pub async fn approve<S: Store>(
             });
         }
         draft.content_hash = current.clone();
-        reminder.approval = Some(crate::reminder::ApprovalRecord { by: by.to_owned(), at: now, content_hash: current });
+        reminder.approval = Some(crate::reminder::ApprovalRecord {
+            by: by.to_owned(),
+            at: now,
+            content_hash: current,
+        });
     }
     reminder.transition(ReminderStatus::Approved, now, by, None)?;
-    store.update_reminder(&reminder, ReminderStatus::PendingApproval, &[]).await?;
+    store
+        .update_reminder(&reminder, ReminderStatus::PendingApproval, &[])
+        .await?;
     Ok(reminder)
 }
 
@@ -372,7 +421,10 @@ pub async fn skip<S: Store>(
     let customer = store
         .customer(&reminder.customer_id)
         .await?
-        .ok_or_else(|| CoreError::NotFound { what: "customer", id: reminder.customer_id.0.clone() })?;
+        .ok_or_else(|| CoreError::NotFound {
+            what: "customer",
+            id: reminder.customer_id.0.clone(),
+        })?;
     let invoices = store.invoices(&reminder.invoice_ids()).await?;
     reminder.transition(ReminderStatus::Skipped, now, by, reason)?;
     let local_date = now.with_timezone(&customer.time_zone).date_naive();
@@ -382,7 +434,10 @@ pub async fn skip<S: Store>(
 }
 
 async fn load<S: Store>(store: &S, id: &ReminderId) -> Result<Reminder, CoreError> {
-    store.reminder(id).await?.ok_or_else(|| CoreError::NotFound { what: "reminder", id: id.0.clone() })
+    store.reminder(id).await?.ok_or_else(|| CoreError::NotFound {
+        what: "reminder",
+        id: id.0.clone(),
+    })
 }
 
 /// Validate and store a customer.

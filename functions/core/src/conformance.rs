@@ -1,0 +1,406 @@
+//! The store conformance suite, written once against the [`Store`] trait. Every store implementation
+//! runs it from its own tests with [`store_conformance_tests!`], against a fresh, empty store per check.
+
+use crate::customer::{Contact, ContractTerms, Customer, CustomerId};
+use crate::error::CoreError;
+use crate::invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
+use crate::money::Currency;
+use crate::policy::Tone;
+use crate::ports::{Inserted, Store};
+use crate::reminder::{CoveredInvoice, Reminder, ReminderId, ReminderStatus};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+
+/// Generate one `#[tokio::test]` per conformance check. `$make` is an async expression that yields a
+/// fresh, empty store each time it is evaluated.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($make:expr) => {
+        $crate::store_conformance_tests!(@each $make;
+            customers_round_trip, invoices_round_trip, action_index_holds_only_open_due_invoices,
+            unsettled_excludes_settled, insert_reminder_is_conditional, reminders_are_listed,
+            update_reminder_is_conditional, progress_never_overwrites_status, one_claim_wins);
+    };
+    (@each $make:expr; $($check:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let store = $make.await;
+                $crate::conformance::$check(&store).await;
+            }
+        )*
+    };
+}
+
+pub fn day(text: &str) -> NaiveDate {
+    text.parse().expect("a YYYY-MM-DD date")
+}
+
+pub fn instant(text: &str) -> DateTime<Utc> {
+    let date = day(text);
+    Utc.from_utc_datetime(&date.and_hms_opt(9, 0, 0).expect("valid time"))
+}
+
+/// A valid customer with one billing contact.
+pub fn customer(id: &str) -> Customer {
+    Customer {
+        id: CustomerId(id.into()),
+        display_name: format!("Customer {id}"),
+        legal_name: format!("Customer {id} Ltd"),
+        locale: "en-US".into(),
+        time_zone: chrono_tz::America::New_York,
+        billing_contacts: vec![Contact {
+            name: Some("Pat Payable".into()),
+            email: format!("ap@{}.example", id.to_lowercase()),
+            phone: None,
+            bounced: false,
+        }],
+        escalation_contact: None,
+        pause: None,
+        terms: ContractTerms::default(),
+    }
+}
+
+/// A valid open USD invoice of 100.00 for `customer`, due on `due`, with its next action on `next`.
+pub fn invoice(id: &str, customer: &str, due: &str, next: Option<&str>) -> Invoice {
+    Invoice {
+        id: InvoiceId(id.into()),
+        number: format!("INV-{id}"),
+        customer_id: CustomerId(customer.into()),
+        currency: Currency::from_code("USD").expect("USD"),
+        total: "100.00".parse().expect("decimal"),
+        paid: Default::default(),
+        issue_date: day(due) - chrono::Duration::days(30),
+        due_date: day(due),
+        status: InvoiceStatus::Open,
+        payment_link: Some(format!("https://pay.example/{id}")),
+        po_number: None,
+        dunning: DunningProgress {
+            next_action_on: next.map(day),
+            ..Default::default()
+        },
+    }
+}
+
+/// A reminder in `status` covering `invoices` of `customer`, with no message (task-like).
+pub fn reminder(customer: &str, stage: &str, invoices: &[&str], status: ReminderStatus) -> Reminder {
+    let ids: Vec<InvoiceId> = invoices.iter().map(|id| InvoiceId(id.to_string())).collect();
+    Reminder {
+        id: ReminderId::for_plan(&CustomerId(customer.into()), stage, &ids),
+        customer_id: CustomerId(customer.into()),
+        stage_id: stage.into(),
+        tone: Tone::Friendly,
+        covers: ids
+            .iter()
+            .map(|id| CoveredInvoice {
+                invoice_id: id.clone(),
+                stage_id: stage.into(),
+                tone: Tone::Friendly,
+            })
+            .collect(),
+        status,
+        planned_for: day("2026-03-10"),
+        created_at: instant("2026-03-10"),
+        draft: None,
+        task: Some("Call them".into()),
+        approval: None,
+        sent_message_id: None,
+        sent_on: None,
+        failure: None,
+        history: Vec::new(),
+    }
+}
+
+fn sorted<T, K: Ord>(mut items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
+    items.sort_by_key(key);
+    items
+}
+
+pub async fn customers_round_trip<S: Store>(store: &S) {
+    let mut acme = customer("ACME");
+    acme.escalation_contact = Some(Contact {
+        name: Some("Fran Finance".into()),
+        email: "cfo@acme.example".into(),
+        phone: Some("+1 555 0100".into()),
+        bounced: false,
+    });
+    store.put_customer(&acme).await.unwrap();
+    store.put_customer(&customer("GLOBEX")).await.unwrap();
+    assert_eq!(store.customer(&acme.id).await.unwrap(), Some(acme.clone()));
+    assert_eq!(store.customer(&CustomerId("NOPE".into())).await.unwrap(), None);
+    let found = store
+        .customers(&[acme.id.clone(), CustomerId("NOPE".into()), CustomerId("GLOBEX".into())])
+        .await
+        .unwrap();
+    let found = sorted(found, |c| c.id.clone());
+    assert_eq!(
+        found.iter().map(|c| c.id.0.as_str()).collect::<Vec<_>>(),
+        ["ACME", "GLOBEX"]
+    );
+    acme.display_name = "Acme (renamed)".into();
+    store.put_customer(&acme).await.unwrap();
+    assert_eq!(
+        store.customer(&acme.id).await.unwrap().unwrap().display_name,
+        "Acme (renamed)"
+    );
+}
+
+pub async fn invoices_round_trip<S: Store>(store: &S) {
+    let mut first = invoice("I1", "ACME", "2026-03-01", Some("2026-03-04"));
+    first.dunning.last_stage = Some("due_today".into());
+    first.dunning.last_tone = Some(Tone::Courteous);
+    first.po_number = Some("PO-7".into());
+    first.paid = "25.50".parse().unwrap();
+    store.put_invoice(&first).await.unwrap();
+    store
+        .put_invoice(&invoice("I2", "ACME", "2026-03-05", None))
+        .await
+        .unwrap();
+    store
+        .put_invoice(&invoice("I3", "GLOBEX", "2026-03-05", None))
+        .await
+        .unwrap();
+    assert_eq!(store.invoice(&first.id).await.unwrap(), Some(first.clone()));
+    assert_eq!(store.invoice(&InvoiceId("NOPE".into())).await.unwrap(), None);
+    let some = store
+        .invoices(&[InvoiceId("I3".into()), InvoiceId("NOPE".into()), first.id.clone()])
+        .await
+        .unwrap();
+    assert_eq!(
+        sorted(some, |i| i.id.clone())
+            .iter()
+            .map(|i| i.id.0.as_str())
+            .collect::<Vec<_>>(),
+        ["I1", "I3"]
+    );
+    let of_acme = store.invoices_of_customer(&CustomerId("ACME".into())).await.unwrap();
+    assert_eq!(
+        sorted(of_acme, |i| i.id.clone())
+            .iter()
+            .map(|i| i.id.0.as_str())
+            .collect::<Vec<_>>(),
+        ["I1", "I2"]
+    );
+}
+
+pub async fn action_index_holds_only_open_due_invoices<S: Store>(store: &S) {
+    store
+        .put_invoice(&invoice("EARLY", "A", "2026-03-01", Some("2026-03-04")))
+        .await
+        .unwrap();
+    store
+        .put_invoice(&invoice("ONDAY", "A", "2026-03-02", Some("2026-03-05")))
+        .await
+        .unwrap();
+    store
+        .put_invoice(&invoice("LATER", "B", "2026-03-03", Some("2026-03-06")))
+        .await
+        .unwrap();
+    store
+        .put_invoice(&invoice("DONE", "B", "2026-01-01", None))
+        .await
+        .unwrap();
+    let mut disputed = invoice("DISPUTED", "C", "2026-03-01", Some("2026-03-01"));
+    disputed.status = InvoiceStatus::Disputed;
+    store.put_invoice(&disputed).await.unwrap();
+    let due = store.invoices_needing_action(day("2026-03-05")).await.unwrap();
+    let ids: Vec<String> = sorted(due, |i| i.id.clone()).into_iter().map(|i| i.id.0).collect();
+    assert_eq!(
+        ids,
+        ["EARLY", "ONDAY"],
+        "only open invoices whose next action is on or before the day"
+    );
+    // Paying an invoice takes it out of the index.
+    let mut paid = invoice("EARLY", "A", "2026-03-01", Some("2026-03-04"));
+    paid.status = InvoiceStatus::Paid;
+    store.put_invoice(&paid).await.unwrap();
+    let due = store.invoices_needing_action(day("2026-03-05")).await.unwrap();
+    assert_eq!(due.iter().map(|i| i.id.0.as_str()).collect::<Vec<_>>(), ["ONDAY"]);
+}
+
+pub async fn unsettled_excludes_settled<S: Store>(store: &S) {
+    for (id, status) in [
+        ("OPEN", InvoiceStatus::Open),
+        ("PAID", InvoiceStatus::Paid),
+        ("VOID", InvoiceStatus::Void),
+        ("OFF", InvoiceStatus::WrittenOff),
+        ("DISPUTED", InvoiceStatus::Disputed),
+        ("PLAN", InvoiceStatus::OnPaymentPlan),
+    ] {
+        let mut record = invoice(id, "A", "2026-03-01", None);
+        record.status = status;
+        store.put_invoice(&record).await.unwrap();
+    }
+    let unsettled = store.unsettled_invoices().await.unwrap();
+    let ids: Vec<String> = sorted(unsettled, |i| i.id.clone())
+        .into_iter()
+        .map(|i| i.id.0)
+        .collect();
+    assert_eq!(ids, ["DISPUTED", "OPEN", "PLAN"]);
+}
+
+pub async fn insert_reminder_is_conditional<S: Store>(store: &S) {
+    let first = reminder("A", "due_today", &["I1", "I2"], ReminderStatus::PendingApproval);
+    assert_eq!(store.insert_reminder(&first).await.unwrap(), Inserted::New);
+    let mut second = first.clone();
+    second.status = ReminderStatus::Approved;
+    second.task = Some("something else".into());
+    assert_eq!(store.insert_reminder(&second).await.unwrap(), Inserted::AlreadyExists);
+    assert_eq!(
+        store.reminder(&first.id).await.unwrap(),
+        Some(first),
+        "a second insert changes nothing"
+    );
+    assert_eq!(store.reminder(&ReminderId("rem_nope".into())).await.unwrap(), None);
+}
+
+pub async fn reminders_are_listed<S: Store>(store: &S) {
+    let pending = reminder("A", "due_today", &["I1"], ReminderStatus::PendingApproval);
+    let approved = reminder("A", "crossed_in_mail", &["I1"], ReminderStatus::Approved);
+    let other = reminder("B", "due_today", &["I9"], ReminderStatus::Approved);
+    for r in [&pending, &approved, &other] {
+        store.insert_reminder(r).await.unwrap();
+    }
+    let of_a = store.reminders_of_customer(&CustomerId("A".into())).await.unwrap();
+    assert_eq!(
+        sorted(of_a, |r| r.id.clone()),
+        sorted(vec![pending.clone(), approved.clone()], |r| r.id.clone())
+    );
+    let approved_all = store.reminders_with_status(ReminderStatus::Approved).await.unwrap();
+    assert_eq!(
+        sorted(approved_all, |r| r.id.clone()),
+        sorted(vec![approved, other], |r| r.id.clone())
+    );
+    assert!(
+        store
+            .reminders_with_status(ReminderStatus::Sent)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn update_reminder_is_conditional<S: Store>(store: &S) {
+    store
+        .put_invoice(&invoice("I1", "A", "2026-03-01", Some("2026-03-04")))
+        .await
+        .unwrap();
+    let mut stored = reminder("A", "due_today", &["I1"], ReminderStatus::Approved);
+    store.insert_reminder(&stored).await.unwrap();
+    stored
+        .transition(ReminderStatus::Sending, instant("2026-03-10"), "test", None)
+        .unwrap();
+    let progress = DunningProgress {
+        last_stage: Some("due_today".into()),
+        last_tone: Some(Tone::Courteous),
+        last_reminded_on: Some(day("2026-03-10")),
+        next_action_on: Some(day("2026-03-13")),
+    };
+    // Wrong expectation: nothing changes, not even the invoice progress.
+    let wrong = store
+        .update_reminder(
+            &stored,
+            ReminderStatus::PendingApproval,
+            &[(InvoiceId("I1".into()), progress.clone())],
+        )
+        .await;
+    assert!(
+        matches!(wrong, Err(CoreError::Conflict(_))),
+        "expected a conflict, got {wrong:?}"
+    );
+    assert_eq!(
+        store.reminder(&stored.id).await.unwrap().unwrap().status,
+        ReminderStatus::Approved
+    );
+    assert_eq!(
+        store
+            .invoice(&InvoiceId("I1".into()))
+            .await
+            .unwrap()
+            .unwrap()
+            .dunning
+            .last_stage,
+        None
+    );
+    // Right expectation: reminder and progress change together.
+    store
+        .update_reminder(
+            &stored,
+            ReminderStatus::Approved,
+            &[(InvoiceId("I1".into()), progress.clone())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.reminder(&stored.id).await.unwrap(), Some(stored.clone()));
+    assert_eq!(
+        store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap().dunning,
+        progress
+    );
+    assert!(
+        store
+            .invoices_needing_action(day("2026-03-12"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(store.invoices_needing_action(day("2026-03-13")).await.unwrap().len(), 1);
+    // A reminder that does not exist cannot be updated.
+    let ghost = reminder("Z", "x", &[], ReminderStatus::Approved);
+    assert!(
+        store
+            .update_reminder(&ghost, ReminderStatus::Approved, &[])
+            .await
+            .is_err()
+    );
+}
+
+pub async fn progress_never_overwrites_status<S: Store>(store: &S) {
+    let mut paid = invoice("I1", "A", "2026-03-01", None);
+    paid.status = InvoiceStatus::Paid;
+    paid.paid = paid.total;
+    store.put_invoice(&paid).await.unwrap();
+    let mut sending = reminder("A", "due_today", &["I1"], ReminderStatus::Sending);
+    store.insert_reminder(&sending).await.unwrap();
+    sending
+        .transition(ReminderStatus::Sent, instant("2026-03-10"), "test", None)
+        .unwrap();
+    let progress = DunningProgress {
+        next_action_on: Some(day("2026-03-13")),
+        ..Default::default()
+    };
+    store
+        .update_reminder(&sending, ReminderStatus::Sending, &[(InvoiceId("I1".into()), progress)])
+        .await
+        .unwrap();
+    let after = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
+    assert_eq!(
+        after.status,
+        InvoiceStatus::Paid,
+        "a payment recorded meanwhile must survive"
+    );
+    assert_eq!(after.paid, paid.total);
+    assert!(
+        store
+            .invoices_needing_action(day("2026-12-31"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "a paid invoice never enters the action index"
+    );
+}
+
+pub async fn one_claim_wins<S: Store>(store: &S) {
+    let approved = reminder("A", "due_today", &["I1"], ReminderStatus::Approved);
+    store.insert_reminder(&approved).await.unwrap();
+    let claim = |by: &'static str| {
+        let mut mine = approved.clone();
+        mine.transition(ReminderStatus::Sending, instant("2026-03-10"), by, None)
+            .unwrap();
+        async move { store.update_reminder(&mine, ReminderStatus::Approved, &[]).await }
+    };
+    let (first, second) = futures::join!(claim("first"), claim("second"));
+    assert_eq!(
+        [first.is_ok(), second.is_ok()].iter().filter(|ok| **ok).count(),
+        1,
+        "exactly one claim wins: {first:?} / {second:?}"
+    );
+}
