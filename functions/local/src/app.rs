@@ -1,0 +1,335 @@
+//! What each `kindly` command does: thin glue between the command line, the core services, the SQLite
+//! store and the outbox. Output goes to the writer it is given, so tests can read it.
+
+use crate::cli::{Cli, Command, Report};
+use crate::error::LocalError;
+use crate::import::{self, Record, RowError};
+use crate::outbox::OutboxMailer;
+use crate::sqlite_store::SqliteStore;
+use crate::tables;
+use chrono::{DateTime, NaiveDate, Utc};
+use kindly_core::service::{self, PassOutcome, SendResult};
+use kindly_core::{CoreError, Policy, ReminderId, ReminderStatus, Store};
+use std::io::Write;
+use std::path::Path;
+
+/// Marks a database the demo created, so the demo may replace it and never replaces anything else.
+const DEMO_MARK: &str = "created_by_demo";
+
+pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
+    let policy = load_policy(cli.policy.as_deref())?;
+    match cli.command {
+        Command::Demo { today } => demo(&cli.db, &cli.outbox, &policy, today, out).await,
+        Command::Import { file, skip_invalid } => {
+            import_file(&open_store(&cli.db)?, &policy, &file, skip_invalid, out).await
+        }
+        Command::Run { today, dry_run } => {
+            let store = open_store(&cli.db)?;
+            let mailer = OutboxMailer::new(&cli.outbox);
+            pass_and_send(&store, &mailer, &policy, now_for(today), dry_run, out).await
+        }
+        Command::Drafts => {
+            let store = open_store(&cli.db)?;
+            let drafts = store.reminders_with_status(ReminderStatus::PendingApproval).await?;
+            let customers = store
+                .customers(&drafts.iter().map(|d| d.customer_id.clone()).collect::<Vec<_>>())
+                .await?;
+            write(out, &tables::drafts(&drafts, &customers))
+        }
+        Command::Show { id } => {
+            let store = open_store(&cli.db)?;
+            let reminder = store.reminder(&ReminderId(id.clone())).await?;
+            let reminder = reminder.ok_or(CoreError::NotFound { what: "reminder", id })?;
+            write(out, &tables::show(&reminder)?)
+        }
+        Command::Approve { id, by, hash } => {
+            let store = open_store(&cli.db)?;
+            let id = ReminderId(id);
+            let stored = store.reminder(&id).await?.ok_or(CoreError::NotFound {
+                what: "reminder",
+                id: id.0.clone(),
+            })?;
+            let hash = hash
+                .or_else(|| stored.draft.as_ref().map(|d| d.content_hash.clone()))
+                .unwrap_or_default();
+            let approved = service::approve(&store, &id, &by, &hash, None, Utc::now()).await?;
+            write(
+                out,
+                &format!(
+                    "Approved {} ({}) as {by}. It goes out on the next `kindly run`.\n",
+                    approved.id, approved.stage_id
+                ),
+            )
+        }
+        Command::Skip { id, reason, by } => {
+            let store = open_store(&cli.db)?;
+            let skipped = service::skip(&store, &policy, &ReminderId(id), &by, reason, Utc::now()).await?;
+            write(
+                out,
+                &format!(
+                    "Skipped {} ({}). The customer will not be asked again at that stage.\n",
+                    skipped.id, skipped.stage_id
+                ),
+            )
+        }
+        Command::Report {
+            report: Report::Aging,
+            today,
+        } => {
+            let store = open_store(&cli.db)?;
+            let invoices = store.unsettled_invoices().await?;
+            let today = today.unwrap_or_else(|| Utc::now().date_naive());
+            let rows = kindly_core::aging::aging_report(&invoices, today);
+            write(out, &tables::aging(&rows, today))
+        }
+        Command::Policy { file, print_default } => {
+            if print_default {
+                return write(out, kindly_core::policy::DEFAULT_POLICY_TOML);
+            }
+            let policy = match file {
+                Some(path) => load_policy(Some(&path))?,
+                None => policy,
+            };
+            write(out, &tables::policy(&policy))
+        }
+    }
+}
+
+fn write(out: &mut dyn Write, text: &str) -> Result<(), LocalError> {
+    out.write_all(text.as_bytes())
+        .map_err(|e| LocalError::io(Path::new("<stdout>"), e))
+}
+
+fn load_policy(path: Option<&Path>) -> Result<Policy, LocalError> {
+    match path {
+        None => Ok(Policy::default_policy()),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| LocalError::io(path, e))?;
+            Policy::from_toml(&text).map_err(|e| LocalError::Usage(format!("{}: {e}", path.display())))
+        }
+    }
+}
+
+fn open_store(path: &Path) -> Result<SqliteStore, LocalError> {
+    Ok(SqliteStore::open(path)?)
+}
+
+/// `--today D` plans at noon UTC on D (the same date for every customer); otherwise now.
+fn now_for(today: Option<NaiveDate>) -> DateTime<Utc> {
+    today.map(crate::demo::demo_now).unwrap_or_else(Utc::now)
+}
+
+async fn demo(
+    db: &Path,
+    outbox: &Path,
+    policy: &Policy,
+    today: Option<NaiveDate>,
+    out: &mut dyn Write,
+) -> Result<(), LocalError> {
+    if db.exists() {
+        let existing = SqliteStore::open(db)?;
+        if existing.meta(DEMO_MARK)?.is_none() {
+            return Err(LocalError::Usage(format!(
+                "{} holds data the demo did not create; give the demo another file with --db",
+                db.display()
+            )));
+        }
+        drop(existing);
+        for suffix in ["", "-wal", "-shm"] {
+            let file = format!("{}{suffix}", db.display());
+            match std::fs::remove_file(&file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(LocalError::io(Path::new(&file), e)),
+                _ => {}
+            }
+        }
+    }
+    clear_outbox(outbox)?;
+    let store = SqliteStore::open(db)?;
+    store.set_meta(DEMO_MARK, "true")?;
+    let today = today.unwrap_or_else(|| Utc::now().date_naive());
+    let data = crate::demo::demo_data(policy, today)?;
+    for customer in &data.customers {
+        store.put_customer(customer).await?;
+    }
+    for invoice in &data.invoices {
+        store.put_invoice(invoice).await?;
+    }
+    for reminder in &data.history {
+        store.insert_reminder(reminder).await?;
+    }
+    write(
+        out,
+        &format!(
+            "Demo database {} with {} customers and {} invoices; one pass as of {today}.\n\n",
+            db.display(),
+            data.customers.len(),
+            data.invoices.len()
+        ),
+    )?;
+    let mailer = OutboxMailer::new(outbox);
+    pass_and_send(&store, &mailer, policy, crate::demo::demo_now(today), false, out).await?;
+    let left_alone: Vec<String> = data
+        .invoices
+        .iter()
+        .filter(|invoice| !invoice.is_remindable())
+        .map(|invoice| {
+            let customer = data.customers.iter().find(|c| c.id == invoice.customer_id);
+            let name = customer.map_or(invoice.customer_id.0.as_str(), |c| c.display_name.as_str());
+            format!(
+                "  {name}: {} is {}",
+                invoice.number,
+                invoice.status.as_str().replace('_', " ")
+            )
+        })
+        .collect();
+    write(out, &format!("Never reminded:\n{}\n", left_alone.join("\n")))?;
+    write(
+        out,
+        "\nNext: `kindly drafts` lists what waits for approval, `kindly show ID` shows a message, \
+         `kindly approve ID` approves it and `kindly run` sends it.\n",
+    )
+}
+
+/// Remove the .eml files an earlier demo left, so the outbox shows this run only.
+fn clear_outbox(outbox: &Path) -> Result<(), LocalError> {
+    let Ok(entries) = std::fs::read_dir(outbox) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "eml") {
+            std::fs::remove_file(&path).map_err(|e| LocalError::io(&path, e))?;
+        }
+    }
+    Ok(())
+}
+
+async fn pass_and_send(
+    store: &SqliteStore,
+    mailer: &OutboxMailer,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    dry_run: bool,
+    out: &mut dyn Write,
+) -> Result<(), LocalError> {
+    let outcome: PassOutcome = service::run_pass(store, policy, now, dry_run).await?;
+    let sent = if dry_run {
+        Vec::new()
+    } else {
+        service::send_approved(store, mailer, policy, now).await?
+    };
+    let customers = store
+        .customers(&outcome.held.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>())
+        .await?;
+    write(out, &tables::pass(&outcome, &sent, &customers, mailer.dir(), dry_run))?;
+    let failures: Vec<String> = sent
+        .iter()
+        .filter_map(|(id, result)| match result {
+            Err(error) => Some(format!("{id}: {error}")),
+            Ok(SendResult::Failed { reason }) => Some(format!("{id}: {reason}")),
+            _ => None,
+        })
+        .chain(outcome.errors.iter().cloned())
+        .collect();
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(LocalError::Usage(format!(
+            "some reminders failed:\n  {}",
+            failures.join("\n  ")
+        )))
+    }
+}
+
+async fn import_file(
+    store: &SqliteStore,
+    policy: &Policy,
+    file: &Path,
+    skip_invalid: bool,
+    out: &mut dyn Write,
+) -> Result<(), LocalError> {
+    let text = std::fs::read_to_string(file).map_err(|e| LocalError::io(file, e))?;
+    let is_json = file.extension().is_some_and(|ext| ext.eq_ignore_ascii_case("json"));
+    let raw = if is_json {
+        import::read_json(&text)
+    } else {
+        import::read_csv(&text)
+    };
+    let raw = raw.map_err(|problem| LocalError::Usage(format!("{}: {problem}", file.display())))?;
+
+    let progress = indicatif::ProgressBar::new(raw.rows.len() as u64 * 2);
+    progress.set_style(
+        indicatif::ProgressStyle::with_template("{msg:>9} [{bar:40}] {pos}/{len} rows")
+            .expect("a valid template")
+            .progress_chars("=> "),
+    );
+    progress.set_message("checking");
+    let mut records = Vec::new();
+    let mut errors: Vec<RowError> = Vec::new();
+    for (at, kind, row) in &raw.rows {
+        match import::parse_row(at, *kind, row) {
+            Ok(record) => records.push((at.clone(), record)),
+            Err(problems) => errors.extend(problems),
+        }
+        progress.inc(1);
+    }
+    // Invoices must name a customer that exists or comes in the same file.
+    let mut known_customers: std::collections::HashSet<String> = records
+        .iter()
+        .filter_map(|(_, record)| match record {
+            Record::Customer(customer) => Some(customer.id.0.clone()),
+            Record::Invoice(_) => None,
+        })
+        .collect();
+    let mut unknown = Vec::new();
+    for (index, (at, record)) in records.iter().enumerate() {
+        if let Record::Invoice(invoice) = record
+            && !known_customers.contains(&invoice.customer_id.0)
+        {
+            if store.customer(&invoice.customer_id).await?.is_some() {
+                known_customers.insert(invoice.customer_id.0.clone());
+            } else {
+                errors.push(RowError {
+                    at: at.clone(),
+                    field: "customer_id".into(),
+                    problem: format!("no customer `{}` in the store or in this file", invoice.customer_id),
+                });
+                unknown.push(index);
+            }
+        }
+    }
+    for index in unknown.into_iter().rev() {
+        records.remove(index);
+    }
+    if !errors.is_empty() && !skip_invalid {
+        progress.finish_and_clear();
+        return Err(LocalError::InvalidRows(errors));
+    }
+    progress.set_message("importing");
+    let (mut customers, mut invoices) = (0, 0);
+    for (_, record) in &records {
+        match record {
+            Record::Customer(customer) => {
+                service::ingest_customer(store, customer).await?;
+                customers += 1;
+            }
+            Record::Invoice(invoice) => {
+                service::ingest_invoice(store, policy, invoice).await?;
+                invoices += 1;
+            }
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    let mut report = format!(
+        "Imported {customers} customer(s) and {invoices} invoice(s) from {}.\n",
+        file.display()
+    );
+    if !errors.is_empty() {
+        report.push_str(&format!("Skipped {} invalid row(s):\n", errors.len()));
+        for error in &errors {
+            report.push_str(&format!("  {error}\n"));
+        }
+    }
+    write(out, &report)
+}

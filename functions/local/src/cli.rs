@@ -1,0 +1,114 @@
+//! The command line: what `kindly --help` says.
+
+use chrono::NaiveDate;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// kindly collects overdue invoices without damaging the customer relationship.
+///
+/// This command runs kindly's whole main job on one machine: an embedded SQLite store and a file outbox
+/// that receives every message as an .eml file instead of sending it. Start with `kindly demo`.
+#[derive(Debug, Parser)]
+#[command(name = "kindly", version, propagate_version = true)]
+pub struct Cli {
+    /// The database file.
+    #[arg(long, global = true, env = "KINDLY_DB", default_value = "kindly.db")]
+    pub db: PathBuf,
+    /// Where messages are written as .eml files.
+    #[arg(long, global = true, env = "KINDLY_OUTBOX", default_value = "outbox")]
+    pub outbox: PathBuf,
+    /// The reminder policy (TOML); the shipped default policy when not given. See `kindly policy`.
+    #[arg(long, global = true, env = "KINDLY_POLICY")]
+    pub policy: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a fresh demo database with realistic customers and invoices at every stage, run one pass as
+    /// of today, and show what happened. Messages land in the outbox; nothing is sent anywhere.
+    ///
+    /// The database (--db) is replaced on every demo run, but only if an earlier demo made it: a database
+    /// holding your own imported data is never touched. Then try `kindly drafts`, `kindly show ID`,
+    /// `kindly approve ID` and `kindly run`.
+    Demo {
+        /// The demo's "today" (YYYY-MM-DD); the real today when not given.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+    /// Import customers or invoices from a CSV or JSON file. Every row is checked first; if any is invalid,
+    /// each problem is listed with its line and field and nothing is imported.
+    ///
+    /// CSV: the header tells the kind. Customers: id, display_name, legal_name, locale, time_zone,
+    /// contact_name, contact_email (several separated by ';'), contact_phone, escalation_name,
+    /// escalation_email, paused_until, paused, late_fee_monthly_percent, late_fee_grace_days,
+    /// late_fee_clause, discount_percent, discount_within_days. Invoices: id, number, customer_id,
+    /// currency, total, paid, issue_date, due_date, status, payment_link, po_number.
+    /// JSON: {"customers": [{...}], "invoices": [{...}]} with the same keys.
+    Import {
+        /// A .csv or .json file.
+        file: PathBuf,
+        /// Import the valid rows and report the invalid ones, instead of importing nothing.
+        #[arg(long)]
+        skip_invalid: bool,
+    },
+    /// Run a pass: plan today's reminders, store them as drafts (auto-approved stages are approved at
+    /// once), then send every approved reminder to the outbox.
+    Run {
+        /// Plan as of this date (YYYY-MM-DD) instead of now.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// Show what would be planned; write nothing and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// List the reminders waiting for approval.
+    Drafts,
+    /// Show one reminder: its message exactly as it will be sent, its content hash and its history.
+    Show {
+        /// The reminder id (rem_...).
+        id: String,
+    },
+    /// Approve a reminder, bound to the content `kindly show` displayed. It goes out on the next `kindly run`.
+    Approve {
+        id: String,
+        /// Who approves (recorded with the approval).
+        #[arg(long, env = "USER", default_value = "staff")]
+        by: String,
+        /// The content hash you reviewed (from `kindly show`); the stored draft's hash when not given.
+        #[arg(long)]
+        hash: Option<String>,
+    },
+    /// Decide not to send a reminder. The customer is not asked again at that stage.
+    Skip {
+        id: String,
+        /// Why (recorded in the reminder's history).
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long, env = "USER", default_value = "staff")]
+        by: String,
+    },
+    /// Reports on what is owed.
+    Report {
+        #[arg(value_enum)]
+        report: Report,
+        /// As of this date (YYYY-MM-DD); today when not given.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+    },
+    /// Check a policy file and print its ladder (the default policy when no file is given).
+    Policy {
+        /// A policy TOML file.
+        file: Option<PathBuf>,
+        /// Print the shipped default policy's TOML, to start your own from.
+        #[arg(long, conflicts_with = "file")]
+        print_default: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Report {
+    /// Unsettled balances per currency: current, 1-30, 31-60, 61-90 and 90+ days past due.
+    Aging,
+}

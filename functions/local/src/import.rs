@@ -1,0 +1,428 @@
+//! Importing customers and invoices from CSV or JSON. Every row is checked before anything is written;
+//! each problem names its line (or JSON record) and field.
+
+use chrono::NaiveDate;
+use kindly_core::{
+    Contact, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId, InvoiceStatus,
+    LateFeeTerms, Pause,
+};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::collections::BTreeMap;
+
+/// One row of an import: flat text fields, the same for CSV columns and JSON keys.
+pub type Row = BTreeMap<String, String>;
+
+/// A problem with one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// Where the row is: `line 7` (CSV) or `invoices[3], line 41` (JSON).
+    pub at: String,
+    pub field: String,
+    pub problem: String,
+}
+
+impl std::fmt::Display for RowError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: field `{}`: {}", self.at, self.field, self.problem)
+    }
+}
+
+/// A parsed record, ready to store.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Customer(Customer),
+    Invoice(Invoice),
+}
+
+/// What a file holds, told by its CSV header or JSON keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Customers,
+    Invoices,
+}
+
+/// Rows read from a file, each with where it came from, before they are checked.
+pub struct RawRows {
+    pub rows: Vec<(String, Kind, Row)>,
+}
+
+/// Read a CSV file whose header tells the kind (a `due_date` column: invoices; `display_name`: customers).
+pub fn read_csv(text: &str) -> Result<RawRows, String> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("line 1: cannot read the header: {e}"))?
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    let kind = if header.iter().any(|h| h == "due_date") {
+        Kind::Invoices
+    } else if header.iter().any(|h| h == "display_name") {
+        Kind::Customers
+    } else {
+        return Err(
+            "line 1: the header names neither invoices (needs `due_date`) nor customers (needs `display_name`)".into(),
+        );
+    };
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            format!("line {line}: {e}")
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let row = header
+            .iter()
+            .zip(record.iter())
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| (name.clone(), value.to_owned()))
+            .collect();
+        rows.push((format!("line {line}"), kind, row));
+    }
+    Ok(RawRows { rows })
+}
+
+/// Read a JSON file: `{"customers": [ {...}, ... ], "invoices": [ {...}, ... ]}` with the CSV columns as keys.
+pub fn read_json(text: &str) -> Result<RawRows, String> {
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct File<'a> {
+        #[serde(borrow, default)]
+        customers: Vec<&'a RawValue>,
+        #[serde(borrow, default)]
+        invoices: Vec<&'a RawValue>,
+    }
+    let file: File = serde_json::from_str(text).map_err(|e| format!("not valid import JSON: {e}"))?;
+    let line_of = |raw: &RawValue| {
+        let offset = raw.get().as_ptr() as usize - text.as_ptr() as usize;
+        text[..offset].matches('\n').count() + 1
+    };
+    let mut rows = Vec::new();
+    for (name, kind, records) in [
+        ("customers", Kind::Customers, &file.customers),
+        ("invoices", Kind::Invoices, &file.invoices),
+    ] {
+        for (index, raw) in records.iter().enumerate() {
+            let at = format!("{name}[{index}], line {}", line_of(raw));
+            let values: BTreeMap<String, serde_json::Value> =
+                serde_json::from_str(raw.get()).map_err(|e| format!("{at}: expected an object: {e}"))?;
+            let row = values
+                .into_iter()
+                .filter(|(_, value)| !value.is_null())
+                .map(|(key, value)| match value {
+                    serde_json::Value::String(text) => (key, text),
+                    other => (key, other.to_string()),
+                })
+                .collect();
+            rows.push((at, kind, row));
+        }
+    }
+    Ok(RawRows { rows })
+}
+
+/// Reads the fields of one row, collecting every problem rather than stopping at the first.
+struct Fields<'a> {
+    at: &'a str,
+    row: &'a Row,
+    errors: Vec<RowError>,
+}
+
+impl<'a> Fields<'a> {
+    fn problem(&mut self, field: &str, problem: impl Into<String>) {
+        self.errors.push(RowError {
+            at: self.at.to_owned(),
+            field: field.to_owned(),
+            problem: problem.into(),
+        });
+    }
+
+    fn optional(&self, field: &str) -> Option<String> {
+        self.row
+            .get(field)
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty())
+    }
+
+    fn required(&mut self, field: &str) -> String {
+        self.optional(field).unwrap_or_else(|| {
+            self.problem(field, "is required");
+            String::new()
+        })
+    }
+
+    fn parsed<T>(&mut self, field: &str, expected: &str, parse: impl Fn(&str) -> Option<T>) -> Option<T> {
+        let value = self.optional(field)?;
+        let parsed = parse(&value);
+        if parsed.is_none() {
+            self.problem(field, format!("expected {expected}, got `{value}`"));
+        }
+        parsed
+    }
+
+    fn date(&mut self, field: &str) -> Option<NaiveDate> {
+        self.parsed(field, "a date like 2026-03-31", |v| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d").ok()
+        })
+    }
+
+    fn decimal(&mut self, field: &str) -> Option<Decimal> {
+        self.parsed(field, "a number like 1234.50", |v| v.parse().ok())
+    }
+
+    fn whole(&mut self, field: &str) -> Option<u32> {
+        self.parsed(field, "a whole number of days", |v| v.parse().ok())
+    }
+
+    fn require<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() && self.optional(field).is_none() {
+            self.problem(field, "is required");
+        }
+        value
+    }
+}
+
+/// Check one row and turn it into a record, or list every problem with it.
+pub fn parse_row(at: &str, kind: Kind, row: &Row) -> Result<Record, Vec<RowError>> {
+    let mut fields = Fields {
+        at,
+        row,
+        errors: Vec::new(),
+    };
+    let record = match kind {
+        Kind::Customers => customer(&mut fields).map(Record::Customer),
+        Kind::Invoices => invoice(&mut fields).map(Record::Invoice),
+    };
+    let known = known_columns(kind);
+    for column in row.keys().filter(|column| !known.contains(&column.as_str())) {
+        fields.problem(
+            column,
+            format!("unknown column (expected one of: {})", known.join(", ")),
+        );
+    }
+    // The domain's own checks (names present, amounts consistent...) name their field too.
+    if let Some(record) = &record {
+        let checked = match record {
+            Record::Customer(customer) => customer.validate(),
+            Record::Invoice(invoice) => invoice.validate(),
+        };
+        if let Err(kindly_core::CoreError::InvalidField { field, problem, .. }) = checked {
+            fields.problem(field, problem);
+        }
+    }
+    match record {
+        Some(record) if fields.errors.is_empty() => Ok(record),
+        _ => Err(fields.errors),
+    }
+}
+
+const CUSTOMER_COLUMNS: &[&str] = &[
+    "id",
+    "display_name",
+    "legal_name",
+    "locale",
+    "time_zone",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "escalation_name",
+    "escalation_email",
+    "paused_until",
+    "paused",
+    "late_fee_monthly_percent",
+    "late_fee_grace_days",
+    "late_fee_clause",
+    "discount_percent",
+    "discount_within_days",
+];
+const INVOICE_COLUMNS: &[&str] = &[
+    "id",
+    "number",
+    "customer_id",
+    "currency",
+    "total",
+    "paid",
+    "issue_date",
+    "due_date",
+    "status",
+    "payment_link",
+    "po_number",
+];
+
+fn known_columns(kind: Kind) -> &'static [&'static str] {
+    match kind {
+        Kind::Customers => CUSTOMER_COLUMNS,
+        Kind::Invoices => INVOICE_COLUMNS,
+    }
+}
+
+fn customer(fields: &mut Fields) -> Option<Customer> {
+    let id = fields.required("id");
+    let display_name = fields.required("display_name");
+    let legal_name = fields.optional("legal_name").unwrap_or_else(|| display_name.clone());
+    let locale = fields.optional("locale").unwrap_or_else(|| "en-US".into());
+    let time_zone = fields.parsed("time_zone", "an IANA time zone like Europe/Berlin", |v| v.parse().ok());
+    let time_zone = fields.require("time_zone", time_zone);
+    let emails = fields.required("contact_email");
+    let contact_name = fields.optional("contact_name");
+    let contact_phone = fields.optional("contact_phone");
+    let billing_contacts = emails
+        .split(';')
+        .map(str::trim)
+        .filter(|email| !email.is_empty())
+        .enumerate()
+        .map(|(index, email)| Contact {
+            name: contact_name.clone().filter(|_| index == 0),
+            email: email.to_owned(),
+            phone: contact_phone.clone().filter(|_| index == 0),
+            bounced: false,
+        })
+        .collect();
+    let escalation_contact = fields.optional("escalation_email").map(|email| Contact {
+        name: fields.optional("escalation_name"),
+        email,
+        phone: None,
+        bounced: false,
+    });
+    let paused_until = fields.date("paused_until");
+    let paused = fields
+        .parsed("paused", "true or false", |v| v.parse::<bool>().ok())
+        .unwrap_or(false);
+    let pause = (paused || paused_until.is_some()).then(|| Pause {
+        until: paused_until,
+        reason: None,
+    });
+    let late_fee = match fields.decimal("late_fee_monthly_percent") {
+        Some(rate) => Some(LateFeeTerms {
+            monthly_rate_percent: rate,
+            grace_days: fields.whole("late_fee_grace_days").unwrap_or(0),
+            clause: fields
+                .optional("late_fee_clause")
+                .unwrap_or_else(|| format!("{rate}% per month")),
+        }),
+        None => None,
+    };
+    let early_payment_discount = match fields.decimal("discount_percent") {
+        Some(percent) => {
+            let within_days = fields.whole("discount_within_days");
+            fields
+                .require("discount_within_days", within_days)
+                .map(|within_days| DiscountTerms { percent, within_days })
+        }
+        None => None,
+    };
+    Some(Customer {
+        id: CustomerId(id),
+        display_name,
+        legal_name,
+        locale,
+        time_zone: time_zone?,
+        billing_contacts,
+        escalation_contact,
+        pause,
+        terms: ContractTerms {
+            late_fee,
+            early_payment_discount,
+        },
+    })
+}
+
+fn invoice(fields: &mut Fields) -> Option<Invoice> {
+    let id = fields.required("id");
+    let number = fields.optional("number").unwrap_or_else(|| id.clone());
+    let customer_id = fields.required("customer_id");
+    let currency = fields.parsed("currency", "an ISO 4217 code like USD or EUR", |v| {
+        Currency::from_code(v).ok()
+    });
+    let currency = fields.require("currency", currency);
+    let total = fields.decimal("total");
+    let total = fields.require("total", total);
+    let paid = fields.decimal("paid").unwrap_or_default();
+    let issue_date = fields.date("issue_date");
+    let issue_date = fields.require("issue_date", issue_date);
+    let due_date = fields.date("due_date");
+    let due_date = fields.require("due_date", due_date);
+    let status = match fields.optional("status") {
+        Some(text) => match text.parse::<InvoiceStatus>() {
+            Ok(status) => Some(status),
+            Err(problem) => {
+                fields.problem("status", problem);
+                None
+            }
+        },
+        None => Some(InvoiceStatus::Open),
+    };
+    Some(Invoice {
+        id: InvoiceId(id),
+        number,
+        customer_id: CustomerId(customer_id),
+        currency: currency?,
+        total: total?,
+        paid,
+        issue_date: issue_date?,
+        due_date: due_date?,
+        status: status?,
+        payment_link: fields.optional("payment_link"),
+        po_number: fields.optional("po_number"),
+        dunning: Default::default(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_errors_name_line_and_field() {
+        let text = "id,customer_id,currency,total,issue_date,due_date\n\
+                    I1,C1,USD,100.00,2026-01-01,2026-01-31\n\
+                    I2,C1,USX,abc,2026-01-01,01/31/2026\n";
+        let rows = read_csv(text).unwrap();
+        assert!(parse_row(&rows.rows[0].0, rows.rows[0].1, &rows.rows[0].2).is_ok());
+        let errors = parse_row(&rows.rows[1].0, rows.rows[1].1, &rows.rows[1].2).unwrap_err();
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            messages.contains(&"line 3: field `currency`: expected an ISO 4217 code like USD or EUR, got `USX`".into()),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("line 3: field `total`: expected a number")),
+            "{messages:?}"
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("line 3: field `due_date`: expected a date")),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn json_errors_name_record_line_and_field() {
+        let text = "{\n  \"invoices\": [\n    {\"id\": \"I1\", \"customer_id\": \"C1\", \"currency\": \"EUR\",\n     \"total\": 12.5, \"issue_date\": \"2026-01-01\", \"due_date\": \"2026-01-31\"},\n    {\"id\": \"I2\", \"customer_id\": \"C1\", \"currency\": \"EUR\",\n     \"total\": \"-4\", \"issue_date\": \"2026-01-01\", \"due_date\": \"2025-12-01\"}\n  ]\n}\n";
+        let rows = read_json(text).unwrap();
+        let (at, kind, row) = &rows.rows[0];
+        let Record::Invoice(first) = parse_row(at, *kind, row).unwrap() else {
+            panic!("an invoice")
+        };
+        assert_eq!(first.total.to_string(), "12.5");
+        let (at, kind, row) = &rows.rows[1];
+        let errors = parse_row(at, *kind, row).unwrap_err();
+        assert_eq!(errors[0].at, "invoices[1], line 5");
+        assert_eq!(errors[0].field, "total");
+    }
+
+    #[test]
+    fn unknown_columns_are_reported() {
+        let text = "id,display_name,time_zone,contact_email,colour\nC1,Acme,Europe/Berlin,ap@acme.example,blue\n";
+        let rows = read_csv(text).unwrap();
+        let errors = parse_row(&rows.rows[0].0, rows.rows[0].1, &rows.rows[0].2).unwrap_err();
+        assert_eq!(errors.len(), 1);
+        assert_eq!(errors[0].field, "colour");
+    }
+}

@@ -1,0 +1,298 @@
+//! The embedded store: one SQLite file. Records are stored as JSON beside the few columns that are
+//! queried; a partial index over `next_action_on` plays the part of DynamoDB's sparse index, so the daily
+//! pass reads only invoices that need action.
+
+use chrono::NaiveDate;
+use kindly_core::invoice::DunningProgress;
+use kindly_core::{
+    CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus,
+    Store,
+};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+const SCHEMA: &str = "
+    CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS customers (id TEXT PRIMARY KEY, record TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS invoices (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        next_action_on TEXT,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS invoices_by_customer ON invoices (customer_id);
+    CREATE INDEX IF NOT EXISTS invoices_by_next_action ON invoices (next_action_on)
+        WHERE next_action_on IS NOT NULL;
+    CREATE TABLE IF NOT EXISTS reminders (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS reminders_by_customer ON reminders (customer_id);
+    CREATE INDEX IF NOT EXISTS reminders_by_status ON reminders (status);
+";
+
+/// A [`Store`] over one SQLite database file (or memory, for tests).
+pub struct SqliteStore {
+    connection: Mutex<Connection>,
+}
+
+fn backend(error: rusqlite::Error) -> CoreError {
+    CoreError::Store(error.to_string())
+}
+
+fn encode<T: Serialize>(record: &T) -> Result<String, CoreError> {
+    serde_json::to_string(record).map_err(|e| CoreError::Store(format!("cannot encode record: {e}")))
+}
+
+fn decode<T: DeserializeOwned>(kind: &str, json: &str) -> Result<T, CoreError> {
+    serde_json::from_str(json).map_err(|e| CoreError::Store(format!("corrupt {kind} record: {e}")))
+}
+
+/// The action-index key: only open invoices are indexed, whatever their progress says.
+fn index_key(status: InvoiceStatus, progress: &DunningProgress) -> Option<String> {
+    (status == InvoiceStatus::Open)
+        .then_some(progress.next_action_on)
+        .flatten()
+        .map(|day| day.to_string())
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the database at `path`.
+    pub fn open(path: &Path) -> Result<SqliteStore, CoreError> {
+        let connection = Connection::open(path).map_err(backend)?;
+        connection.pragma_update(None, "journal_mode", "WAL").map_err(backend)?;
+        Self::with_connection(connection)
+    }
+
+    /// A private in-memory database.
+    pub fn in_memory() -> Result<SqliteStore, CoreError> {
+        Self::with_connection(Connection::open_in_memory().map_err(backend)?)
+    }
+
+    fn with_connection(connection: Connection) -> Result<SqliteStore, CoreError> {
+        connection
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(backend)?;
+        connection.execute_batch(SCHEMA).map_err(backend)?;
+        Ok(SqliteStore {
+            connection: Mutex::new(connection),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave SQLite half-written (transactions roll back).
+        self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>, CoreError> {
+        self.lock()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))
+            .optional()
+            .map_err(backend)
+    }
+
+    pub fn set_meta(&self, key: &str, value: &str) -> Result<(), CoreError> {
+        self.lock()
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = ?2",
+                [key, value],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    fn query<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<T>, CoreError> {
+        let connection = self.lock();
+        let mut statement = connection.prepare_cached(sql).map_err(backend)?;
+        let rows = statement
+            .query_map(args, |row| row.get::<_, String>(0))
+            .map_err(backend)?;
+        rows.map(|row| decode(kind, &row.map_err(backend)?)).collect()
+    }
+
+    fn query_ids<T: DeserializeOwned>(&self, kind: &str, table: &str, ids: &[&str]) -> Result<Vec<T>, CoreError> {
+        let json_ids = encode(&ids)?;
+        let sql = format!("SELECT record FROM {table} WHERE id IN (SELECT value FROM json_each(?1))");
+        self.query(kind, &sql, [json_ids])
+    }
+}
+
+impl Store for SqliteStore {
+    async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
+        let record = encode(customer)?;
+        self.lock()
+            .execute(
+                "INSERT INTO customers (id, record) VALUES (?1, ?2) ON CONFLICT (id) DO UPDATE SET record = ?2",
+                params![customer.id.0, record],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, CoreError> {
+        Ok(self
+            .query("customer", "SELECT record FROM customers WHERE id = ?1", [&id.0])?
+            .pop())
+    }
+
+    async fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>, CoreError> {
+        let ids: Vec<&str> = ids.iter().map(|id| id.0.as_str()).collect();
+        self.query_ids("customer", "customers", &ids)
+    }
+
+    async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
+        let record = encode(invoice)?;
+        self.lock()
+            .execute(
+                "INSERT INTO invoices (id, customer_id, status, next_action_on, record) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET customer_id = ?2, status = ?3, next_action_on = ?4, record = ?5",
+                params![
+                    invoice.id.0,
+                    invoice.customer_id.0,
+                    invoice.status.as_str(),
+                    index_key(invoice.status, &invoice.dunning),
+                    record
+                ],
+            )
+            .map_err(backend)?;
+        Ok(())
+    }
+
+    async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {
+        Ok(self
+            .query("invoice", "SELECT record FROM invoices WHERE id = ?1", [&id.0])?
+            .pop())
+    }
+
+    async fn invoices(&self, ids: &[InvoiceId]) -> Result<Vec<Invoice>, CoreError> {
+        let ids: Vec<&str> = ids.iter().map(|id| id.0.as_str()).collect();
+        self.query_ids("invoice", "invoices", &ids)
+    }
+
+    async fn invoices_of_customer(&self, id: &CustomerId) -> Result<Vec<Invoice>, CoreError> {
+        self.query("invoice", "SELECT record FROM invoices WHERE customer_id = ?1", [&id.0])
+    }
+
+    async fn invoices_needing_action(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        self.query(
+            "invoice",
+            "SELECT record FROM invoices WHERE next_action_on IS NOT NULL AND next_action_on <= ?1",
+            [day.to_string()],
+        )
+    }
+
+    async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
+        self.query(
+            "invoice",
+            "SELECT record FROM invoices WHERE status NOT IN ('paid', 'void', 'written_off')",
+            [],
+        )
+    }
+
+    async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
+        let record = encode(reminder)?;
+        let inserted = self
+            .lock()
+            .execute(
+                "INSERT INTO reminders (id, customer_id, status, record) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (id) DO NOTHING",
+                params![reminder.id.0, reminder.customer_id.0, reminder.status.as_str(), record],
+            )
+            .map_err(backend)?;
+        Ok(if inserted == 1 {
+            Inserted::New
+        } else {
+            Inserted::AlreadyExists
+        })
+    }
+
+    async fn reminder(&self, id: &ReminderId) -> Result<Option<Reminder>, CoreError> {
+        Ok(self
+            .query("reminder", "SELECT record FROM reminders WHERE id = ?1", [&id.0])?
+            .pop())
+    }
+
+    async fn reminders_with_status(&self, status: ReminderStatus) -> Result<Vec<Reminder>, CoreError> {
+        self.query(
+            "reminder",
+            "SELECT record FROM reminders WHERE status = ?1 ORDER BY id",
+            [status.as_str()],
+        )
+    }
+
+    async fn reminders_of_customer(&self, id: &CustomerId) -> Result<Vec<Reminder>, CoreError> {
+        self.query(
+            "reminder",
+            "SELECT record FROM reminders WHERE customer_id = ?1 ORDER BY rowid",
+            [&id.0],
+        )
+    }
+
+    async fn update_reminder(
+        &self,
+        reminder: &Reminder,
+        expected: ReminderStatus,
+        progress: &[(InvoiceId, DunningProgress)],
+    ) -> Result<(), CoreError> {
+        let record = encode(reminder)?;
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        let changed = transaction
+            .execute(
+                "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4",
+                params![reminder.status.as_str(), record, reminder.id.0, expected.as_str()],
+            )
+            .map_err(backend)?;
+        if changed != 1 {
+            // Dropping the transaction rolls it back: nothing changes.
+            return Err(CoreError::Conflict(format!(
+                "reminder {} is no longer {expected}",
+                reminder.id
+            )));
+        }
+        for (invoice_id, dunning) in progress {
+            let stored: Option<String> = transaction
+                .query_row("SELECT record FROM invoices WHERE id = ?1", [&invoice_id.0], |row| {
+                    row.get(0)
+                })
+                .optional()
+                .map_err(backend)?;
+            let Some(stored) = stored else {
+                return Err(CoreError::Conflict(format!("invoice {invoice_id} disappeared")));
+            };
+            let mut invoice: Invoice = decode("invoice", &stored)?;
+            invoice.dunning = dunning.clone();
+            transaction
+                .execute(
+                    "UPDATE invoices SET next_action_on = ?1, record = ?2 WHERE id = ?3",
+                    params![
+                        index_key(invoice.status, &invoice.dunning),
+                        encode(&invoice)?,
+                        invoice_id.0
+                    ],
+                )
+                .map_err(backend)?;
+        }
+        transaction.commit().map_err(backend)
+    }
+}
+
+#[cfg(test)]
+mod conformance {
+    use super::SqliteStore;
+
+    kindly_core::store_conformance_tests!(async { SqliteStore::in_memory().expect("in-memory database") });
+}
