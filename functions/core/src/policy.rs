@@ -201,9 +201,12 @@ impl Policy {
         Ok(policy)
     }
 
-    /// The shipped default policy.
+    /// The shipped default policy (parsed and validated once per process).
     pub fn default_policy() -> Policy {
-        Policy::from_toml(DEFAULT_POLICY_TOML).expect("the shipped policy is valid (tested)")
+        static DEFAULT: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+        DEFAULT
+            .get_or_init(|| Policy::from_toml(DEFAULT_POLICY_TOML).expect("the shipped policy is valid (tested)"))
+            .clone()
     }
 
     /// Check every rule; the error names the stage and the rule broken.
