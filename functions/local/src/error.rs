@@ -10,7 +10,7 @@ pub enum LocalError {
     Io { path: String, source: std::io::Error },
     #[error("{0}")]
     Usage(String),
-    #[error("{} invalid row(s); nothing was imported (use --skip-invalid to import the valid rows):\n{}",
+    #[error("{} problem(s) found; nothing was imported (use --skip-invalid to import the valid rows):\n{}",
         .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
     InvalidRows(Vec<RowError>),
 }

@@ -204,7 +204,7 @@ pub fn parse_row(at: &str, kind: Kind, row: &Row) -> Result<Record, Vec<RowError
         );
     }
     // The domain's own checks (names present, amounts consistent...) name their field too.
-    if let Some(record) = &record {
+    if let Some(record) = record.as_ref().filter(|_| fields.errors.is_empty()) {
         let checked = match record {
             Record::Customer(customer) => customer.validate(),
             Record::Invoice(invoice) => invoice.validate(),
@@ -267,6 +267,17 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
     let time_zone = fields.parsed("time_zone", "an IANA time zone like Europe/Berlin", |v| v.parse().ok());
     let time_zone = fields.require("time_zone", time_zone);
     let emails = fields.required("contact_email");
+    for email in emails.split(';').map(str::trim).filter(|email| !email.is_empty()) {
+        if !kindly_core::customer::looks_like_email(email) {
+            fields.problem("contact_email", format!("`{email}` is not an email address"));
+        }
+    }
+    if let Some(email) = fields
+        .optional("escalation_email")
+        .filter(|e| !kindly_core::customer::looks_like_email(e))
+    {
+        fields.problem("escalation_email", format!("`{email}` is not an email address"));
+    }
     let contact_name = fields.optional("contact_name");
     let contact_phone = fields.optional("contact_phone");
     let billing_contacts = emails

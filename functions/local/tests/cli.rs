@@ -1,0 +1,320 @@
+//! The real `kindly` binary, driven as a user would, in a scratch directory.
+
+use assert_cmd::Command;
+use kindly_core::Store;
+use kindly_local::sqlite_store::SqliteStore;
+use predicates::prelude::*;
+use std::path::Path;
+
+const TODAY: &str = "2026-03-16";
+
+fn kindly(dir: &Path) -> Command {
+    let mut command = Command::cargo_bin("kindly").unwrap();
+    command
+        .current_dir(dir)
+        .env_remove("KINDLY_DB")
+        .env_remove("KINDLY_OUTBOX")
+        .env_remove("KINDLY_POLICY");
+    command
+}
+
+fn emls(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir.join("outbox"))
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+fn stdout_of(command: &mut Command) -> String {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The reminder id in the demo table's row for `customer`.
+fn reminder_of(table: &str, customer: &str) -> String {
+    let row = table
+        .lines()
+        .find(|line| line.contains(customer))
+        .unwrap_or_else(|| panic!("no row for {customer}"));
+    row.split_whitespace()
+        .find(|word| word.starts_with("rem_"))
+        .unwrap()
+        .trim_end_matches(".eml")
+        .to_owned()
+}
+
+#[test]
+fn help_explains_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = stdout_of(kindly(dir.path()).arg("--help"));
+    for command in [
+        "demo", "import", "run", "drafts", "show", "approve", "skip", "report", "policy",
+    ] {
+        assert!(help.contains(command), "--help does not mention {command}:\n{help}");
+    }
+    let import_help = stdout_of(kindly(dir.path()).args(["import", "--help"]));
+    assert!(import_help.contains("--skip-invalid") && import_help.contains("due_date"));
+}
+
+#[test]
+fn demo_prints_the_pass_and_writes_valid_mime() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    for expected in [
+        "Acme Robotics",
+        "upcoming_due",
+        "Brightwave Media",
+        "due_today",
+        "Kessler Maschinenbau",
+        "crossed_in_mail",
+        "overdue_direct",
+        "personal_note_from_head",
+        "escalation_cc",
+        "final_notice",
+        "write_off_or_hand_over",
+        "waiting for approval",
+        "Tidewater Logistics: paused",
+        "INV-2026-0977 is paid",
+        "INV-2026-0981 is disputed",
+        "$4,820.00",
+        "7.340,50 €",
+    ] {
+        assert!(table.contains(expected), "demo output lacks `{expected}`:\n{table}");
+    }
+    let files = emls(dir.path());
+    assert_eq!(files.len(), 3, "three auto-approved stages go straight to the outbox");
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        let message = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("parses as RFC 5322");
+        assert!(
+            message.subject().is_some_and(|s| s.contains("Northwind Studio")),
+            "{file:?}"
+        );
+        assert!(message.from().is_some() && message.to().is_some() && message.message_id().is_some());
+        assert_eq!(message.text_body_count(), 1, "{file:?} has a text part");
+        assert_eq!(message.html_body_count(), 1, "{file:?} has an HTML part");
+        let text = message.body_text(0).unwrap();
+        let html = message.body_html(0).unwrap();
+        assert!(
+            text.contains("INV-2026-") && html.contains("INV-2026-"),
+            "{file:?} names its invoices"
+        );
+        assert!(
+            html.contains("https://pay.northwind.example/i/"),
+            "{file:?} links to payment"
+        );
+    }
+    // The German customer gets German, with both currencies formatted the German way.
+    let kessler = dir
+        .path()
+        .join("outbox")
+        .join(format!("{}.eml", reminder_of(&table, "Kessler")));
+    let message_bytes = std::fs::read(kessler).unwrap();
+    let message = mail_parser::MessageParser::default().parse(&message_bytes).unwrap();
+    let text = message.body_text(0).unwrap();
+    assert!(text.contains("7.340,50 €") && text.contains("1.980,00 $"), "{text}");
+}
+
+#[test]
+fn demo_never_replaces_a_real_database() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,display_name,time_zone,contact_email\nC1,Acme,UTC,ap@acme.example\n",
+    )
+    .unwrap();
+    stdout_of(kindly(dir.path()).args(["import", "customers.csv"]));
+    kindly(dir.path())
+        .args(["demo", "--today", TODAY])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("holds data the demo did not create"));
+    // A demo database may be replaced by the next demo.
+    stdout_of(kindly(dir.path()).args(["--db", "demo.db", "demo", "--today", TODAY]));
+    stdout_of(kindly(dir.path()).args(["--db", "demo.db", "demo", "--today", TODAY]));
+}
+
+#[test]
+fn approve_then_run_sends_exactly_what_was_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let lumen = reminder_of(&table, "Lumen Health");
+    let drafts = stdout_of(kindly(dir.path()).arg("drafts"));
+    assert!(
+        drafts.contains(&lumen) && drafts.contains("is 12 days overdue"),
+        "{drafts}"
+    );
+    let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
+    assert!(
+        shown.contains("late fee") && shown.contains("$109.50"),
+        "1.5% of the $7,300.00 balance:\n{shown}"
+    );
+    let hash = shown
+        .lines()
+        .find_map(|l| l.strip_prefix("Hash:"))
+        .unwrap()
+        .trim()
+        .to_owned();
+    kindly(dir.path())
+        .args(["approve", &lumen, "--hash", "deadbeef"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("does not match"));
+    stdout_of(kindly(dir.path()).args(["approve", &lumen, "--hash", &hash, "--by", "robin"]));
+    let run = stdout_of(kindly(dir.path()).args(["run", "--today", TODAY]));
+    assert!(run.contains(&format!("{lumen}: sent")), "{run}");
+    let sent = std::fs::read_to_string(dir.path().join("outbox").join(format!("{lumen}.eml"))).unwrap();
+    assert!(
+        sent.contains("Subject: Payment reminder: invoice INV-2026-1010"),
+        "{sent}"
+    );
+    let history = stdout_of(kindly(dir.path()).args(["show", &lumen]));
+    assert!(
+        history.contains("pending_approval → approved  by robin") && history.contains("Status:    sent"),
+        "{history}"
+    );
+}
+
+#[test]
+fn runs_are_idempotent_and_dry_runs_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let before = emls(dir.path());
+    let again = stdout_of(kindly(dir.path()).args(["run", "--today", TODAY]));
+    assert!(
+        again.contains("No reminders are due") || again.contains("0 sent"),
+        "{again}"
+    );
+    assert_eq!(emls(dir.path()), before);
+    let dry = stdout_of(kindly(dir.path()).args(["run", "--today", "2026-03-25", "--dry-run"]));
+    assert!(dry.contains("would be drafted"), "{dry}");
+    assert_eq!(emls(dir.path()), before);
+    let drafts_after = stdout_of(kindly(dir.path()).arg("drafts"));
+    assert_eq!(
+        drafts_after.matches("rem_").count(),
+        5,
+        "the dry run added no drafts:\n{drafts_after}"
+    );
+}
+
+#[test]
+fn skip_records_the_decision() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let oak = reminder_of(&table, "Oakridge");
+    stdout_of(kindly(dir.path()).args(["skip", &oak, "--reason", "Promised to pay Friday", "--by", "robin"]));
+    let shown = stdout_of(kindly(dir.path()).args(["show", &oak]));
+    assert!(
+        shown.contains("Status:    skipped") && shown.contains("Promised to pay Friday"),
+        "{shown}"
+    );
+    kindly(dir.path())
+        .args(["approve", &oak])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("skipped"));
+    kindly(dir.path())
+        .args(["show", "rem_nope"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("rem_nope"));
+}
+
+#[test]
+fn import_checks_everything_first() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,display_name,locale,time_zone,contact_name,contact_email\n\
+         C1,Acme,en-US,America/New_York,Jamie,ap@acme.example\n\
+         C2,Globex,en-GB,Mars/Olympus,Alex,not-an-email\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("invoices.json"),
+        r#"{"invoices": [
+  {"id": "I1", "number": "INV-1", "customer_id": "C1", "currency": "USD", "total": "120.00",
+   "issue_date": "2026-02-01", "due_date": "2026-03-01"},
+  {"id": "I2", "number": "INV-2", "customer_id": "C9", "currency": "USD", "total": "80.00",
+   "issue_date": "2026-02-01", "due_date": "2026-03-01"}
+]}"#,
+    )
+    .unwrap();
+    // GIVEN files with bad rows, WHEN imported, THEN every problem is named and nothing is imported
+    kindly(dir.path())
+        .args(["import", "customers.csv"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("line 3: field `time_zone`"))
+        .stderr(predicate::str::contains(
+            "line 3: field `contact_email`: `not-an-email` is not an email address",
+        ))
+        .stderr(predicate::str::contains("nothing was imported"));
+    let store = SqliteStore::open(&dir.path().join("kindly.db")).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    assert!(
+        runtime
+            .block_on(store.customer(&kindly_core::CustomerId("C1".into())))
+            .unwrap()
+            .is_none()
+    );
+    // WHEN the valid rows are wanted anyway
+    let imported = stdout_of(kindly(dir.path()).args(["import", "customers.csv", "--skip-invalid"]));
+    assert!(
+        imported.contains("Imported 1 customer(s)") && imported.contains("line 3"),
+        "{imported}"
+    );
+    kindly(dir.path())
+        .args(["import", "invoices.json"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "invoices[1], line 4: field `customer_id`: no customer `C9`",
+        ));
+    stdout_of(kindly(dir.path()).args(["import", "invoices.json", "--skip-invalid"]));
+    let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
+    assert!(aging.contains("USD") && aging.contains("$120.00"), "{aging}");
+}
+
+#[test]
+fn aging_report_buckets_per_currency() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
+    for expected in ["EUR", "GBP", "USD", "current", "1-30", "31-60", "61-90", "90+"] {
+        assert!(aging.contains(expected), "aging lacks {expected}:\n{aging}");
+    }
+    assert!(!aging.contains("1,200.00"), "the paid invoice is not owed:\n{aging}");
+}
+
+#[test]
+fn a_bad_policy_names_the_stage_and_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let default = stdout_of(kindly(dir.path()).args(["policy", "--print-default"]));
+    let broken = default.replacen("tone = \"friendly\"", "tone = \"firm\"", 1);
+    std::fs::write(dir.path().join("policy.toml"), broken).unwrap();
+    kindly(dir.path())
+        .args(["policy", "policy.toml"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("stage `crossed_in_mail`").and(predicate::str::contains("at most one level")));
+    let ladder = stdout_of(kindly(dir.path()).arg("policy"));
+    assert!(
+        ladder.contains("The policy is valid") && ladder.contains("5 before"),
+        "{ladder}"
+    );
+}
