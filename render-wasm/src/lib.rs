@@ -3,6 +3,16 @@
 //! Architecture invariant: `render` is a pure function of a [`MessageContext`]. It does no I/O and reads
 //! no clock, locale or environment, so the Lambdas (natively) and the approval page (in WASM) produce the
 //! same bytes and the same [`RenderedMessage::content_hash`] for the same context.
+//!
+//! Templates live in `templates/` and are compiled into the binary:
+//! - `{language}/{template}.subject.txt`, `.txt` and `.html`: the three parts of each stage template. The
+//!   `.txt` and `.html` parts extend `shared/_layout.txt` and `shared/_layout.html` and fill their blocks
+//!   (`intro`, `request`, `closing`, `signoff`) with what that stage says.
+//! - `{language}/_phrases.tera`: the language's phrases (greeting, due status, labels...) as tera
+//!   components, which the shared layouts call by the same names in every language.
+//! - `shared/_ui.tera`: HTML building blocks with inline styles.
+//!
+//! Only `.html` parts are HTML-escaped; layouts and components take the escaping of the part using them.
 
 mod context;
 #[cfg(target_arch = "wasm32")]
@@ -34,10 +44,13 @@ pub struct RenderedMessage {
 /// Why a message could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    /// No stage template of that name in that language (or no such language).
     #[error("no template `{template}` in language `{language}`")]
     UnknownTemplate { template: String, language: String },
+    /// A template failed on this context; the golden tests exist to keep this from happening.
     #[error("template `{name}` failed: {message}")]
     Template { name: String, message: String },
+    /// The context cannot make a message: it covers no invoice, or (in WASM) its JSON is malformed.
     #[error("invalid context: {0}")]
     InvalidContext(String),
 }
@@ -56,49 +69,69 @@ pub fn template_names() -> Vec<&'static str> {
 
 /// Whether `template` exists, with all three parts, in `language`.
 pub fn has_template(language: &str, template: &str) -> bool {
-    let engine = engine();
-    PARTS
-        .iter()
-        .all(|part| engine.contains_template(&part_name(language, template, part)))
+    engine(language).is_some_and(|engine| {
+        PARTS
+            .iter()
+            .all(|part| engine.contains_template(&part_name(language, template, part)))
+    })
 }
 
 const PARTS: [&str; 3] = ["subject.txt", "txt", "html"];
+
+/// Files every language's engine loads besides its own folder: the layouts and the HTML building blocks.
+const SHARED_DIR: &str = "shared";
 
 fn part_name(language: &str, template: &str, part: &str) -> String {
     format!("{language}/{template}.{part}")
 }
 
-fn engine() -> &'static tera::Tera {
-    static ENGINE: OnceLock<tera::Tera> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        let mut tera = tera::Tera::new();
-        // `.html` parts escape every value; text parts are sent as text/plain and must not.
-        tera.autoescape_on([".html"]);
-        let files = all_files(&TEMPLATE_DIR).filter_map(|file| {
+/// One engine per language, built once. Each loads `shared/` and its own folder only, so every language
+/// defines the same phrase components (`t.greeting`, `t.due_status`, ...) that the shared layouts call.
+fn engine(language: &str) -> Option<&'static tera::Tera> {
+    static ENGINES: OnceLock<Vec<tera::Tera>> = OnceLock::new();
+    let engines = ENGINES.get_or_init(|| LANGUAGES.iter().map(|language| build_engine(language)).collect());
+    let index = LANGUAGES.iter().position(|known| *known == language)?;
+    engines.get(index)
+}
+
+fn build_engine(language: &str) -> tera::Tera {
+    let mut tera = tera::Tera::new();
+    // `.html` parts escape every value; text parts are sent as text/plain and must not. Layouts, includes
+    // and components render with the escaping of the part that uses them.
+    tera.autoescape_on([".html"]);
+    let files = [SHARED_DIR, language]
+        .into_iter()
+        .filter_map(|dir| TEMPLATE_DIR.get_dir(dir))
+        .flat_map(all_files)
+        .filter_map(|file| {
             let name = file.path().to_str()?;
             Some((name.to_owned(), file.contents_utf8()?.to_owned()))
         });
-        tera.add_raw_templates(files)
-            .expect("embedded templates parse (checked by the golden tests)");
-        tera
-    })
+    tera.add_raw_templates(files)
+        .expect("embedded templates parse (checked by the golden tests)");
+    tera
 }
 
 fn all_files<'a>(dir: &'a Dir<'a>) -> Box<dyn Iterator<Item = &'a include_dir::File<'a>> + 'a> {
     Box::new(dir.files().chain(dir.dirs().flat_map(all_files)))
 }
 
-/// Render one message from its context.
+/// Render one message from its context: subject, plain text, HTML and the content hash. Fails for an
+/// unknown template or language and for a context without invoices.
 pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> {
-    let engine = engine();
-    if !LANGUAGES.contains(&context.language.as_str()) || !has_template(&context.language, &context.template) {
-        return Err(RenderError::UnknownTemplate {
+    let engine = engine(&context.language)
+        .filter(|_| has_template(&context.language, &context.template))
+        .ok_or_else(|| RenderError::UnknownTemplate {
             template: context.template.clone(),
             language: context.language.clone(),
-        });
+        })?;
+    if context.invoices.is_empty() {
+        return Err(RenderError::InvalidContext(
+            "a message covers at least one invoice".to_owned(),
+        ));
     }
-    let tera_context = tera::Context::from_serialize(context)
-        .map_err(|e| RenderError::InvalidContext(e.to_string()))?;
+    let tera_context =
+        tera::Context::from_serialize(context).map_err(|e| RenderError::InvalidContext(e.to_string()))?;
     let render_part = |part: &str| {
         let name = part_name(&context.language, &context.template, part);
         engine.render(&name, &tera_context).map_err(|e| RenderError::Template {
@@ -110,7 +143,12 @@ pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> 
     let text = render_part("txt")?;
     let html = render_part("html")?;
     let content_hash = content_hash(context, &subject, &text, &html);
-    Ok(RenderedMessage { subject, text, html, content_hash })
+    Ok(RenderedMessage {
+        subject,
+        text,
+        html,
+        content_hash,
+    })
 }
 
 /// Collapse every run of white space (line breaks included) into one space: a subject is one header line.
@@ -129,34 +167,25 @@ fn error_chain(error: &dyn std::error::Error) -> String {
     message
 }
 
-/// SHA-256 over every byte that decides what the recipient gets. Each field is length-prefixed so that
-/// moving text from one field to the next changes the hash.
+/// SHA-256 over every byte that decides what the recipient gets. Every string is length-prefixed and every
+/// list count-prefixed, so no two different envelopes or messages hash alike by moving text between
+/// fields (a comma in a name cannot pass for a second recipient).
 fn content_hash(context: &MessageContext, subject: &str, text: &str, html: &str) -> String {
     let mut hasher = Sha256::new();
-    let mut field = |bytes: &str| {
+    let mut field = |bytes: &[u8]| {
         hasher.update((bytes.len() as u64).to_be_bytes());
-        hasher.update(bytes.as_bytes());
+        hasher.update(bytes);
     };
-    let mailbox = |m: &Mailbox| format!("{} <{}>", m.name, m.email);
-    field(&mailbox(&context.from));
-    field(&context.reply_to.as_ref().map(mailbox).unwrap_or_default());
-    field(&context.to.iter().map(mailbox).collect::<Vec<_>>().join(", "));
-    field(&context.cc.iter().map(mailbox).collect::<Vec<_>>().join(", "));
-    field(subject);
-    field(text);
-    field(html);
+    let reply_to: &[Mailbox] = context.reply_to.as_slice();
+    for mailboxes in [std::slice::from_ref(&context.from), reply_to, &context.to, &context.cc] {
+        field(&(mailboxes.len() as u64).to_be_bytes());
+        for mailbox in mailboxes {
+            field(mailbox.name.as_bytes());
+            field(mailbox.email.as_bytes());
+        }
+    }
+    for part in [subject, text, html] {
+        field(part.as_bytes());
+    }
     hex::encode(hasher.finalize())
-}
-
-/// The text of every part of a stage template in one language, concatenated (subject, text, HTML);
-/// `None` if the template does not exist. Policy validation reads it to keep wording and tone in step.
-pub fn template_source(language: &str, template: &str) -> Option<String> {
-    PARTS
-        .iter()
-        .map(|part| {
-            let path = part_name(language, template, part);
-            TEMPLATE_DIR.get_file(&path)?.contents_utf8().map(str::to_owned)
-        })
-        .collect::<Option<Vec<_>>>()
-        .map(|parts| parts.join("\n"))
 }
