@@ -1,0 +1,109 @@
+//! Golden files: every stage template rendered from every fixture, checked in under `tests/golden/` so that
+//! a change to any message shows up as a reviewable diff.
+//!
+//! After an intended change: `KINDLY_UPDATE_GOLDEN=1 cargo test -p kindly-render --test golden`, then
+//! read `git diff render-wasm/tests/golden`.
+
+mod common;
+
+use common::{Case, all_cases};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+const UPDATE_VAR: &str = "KINDLY_UPDATE_GOLDEN";
+
+#[test]
+fn every_message_matches_its_golden_file() {
+    let update = std::env::var_os(UPDATE_VAR).is_some();
+    let mut problems = Vec::new();
+    let mut expected_paths = BTreeSet::new();
+    for case in all_cases() {
+        let path = golden_path(&case);
+        let actual = golden_text(&case);
+        let on_disk = std::fs::read_to_string(&path).ok();
+        if update && on_disk.as_deref() != Some(actual.as_str()) {
+            std::fs::create_dir_all(path.parent().expect("golden files sit in a folder")).unwrap();
+            std::fs::write(&path, &actual).unwrap();
+        } else if !update {
+            match on_disk {
+                None => problems.push(format!("{}: missing", relative(&path))),
+                Some(expected) if expected != actual => {
+                    problems.push(format!("{}: {}", relative(&path), first_difference(&expected, &actual)))
+                }
+                Some(_) => {}
+            }
+        }
+        expected_paths.insert(path);
+    }
+    for stale in golden_files().into_iter().filter(|path| !expected_paths.contains(path)) {
+        if update {
+            std::fs::remove_file(&stale).unwrap();
+        } else {
+            problems.push(format!(
+                "{}: no fixture or template renders it any more",
+                relative(&stale)
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} golden file(s) out of date:\n  {}\nIf the change is intended, run `{UPDATE_VAR}=1 cargo test -p kindly-render --test golden` \
+         and review `git diff render-wasm/tests/golden`.",
+        problems.len(),
+        problems.join("\n  ")
+    );
+}
+
+/// One file per message: headers first, then both bodies, so a diff reads like the email.
+fn golden_text(case: &Case) -> String {
+    let message = &case.message;
+    format!(
+        "Subject: {}\nContent-Hash: {}\n\n==== text/plain ====\n{}\n==== text/html ====\n{}",
+        message.subject, message.content_hash, message.text, message.html
+    )
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn golden_path(case: &Case) -> PathBuf {
+    golden_dir().join(&case.fixture).join(format!("{}.txt", case.template))
+}
+
+fn golden_files() -> Vec<PathBuf> {
+    let Ok(folders) = std::fs::read_dir(golden_dir()) else {
+        return Vec::new();
+    };
+    folders
+        .flatten()
+        .filter_map(|folder| std::fs::read_dir(folder.path()).ok())
+        .flat_map(|files| files.flatten().map(|file| file.path()))
+        .collect()
+}
+
+fn relative(path: &Path) -> String {
+    path.strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn first_difference(expected: &str, actual: &str) -> String {
+    let mut expected_lines = expected.lines();
+    let mut actual_lines = actual.lines();
+    for number in 1.. {
+        match (expected_lines.next(), actual_lines.next()) {
+            (Some(want), Some(got)) if want == got => continue,
+            (None, None) => return "differs only in line endings".to_owned(),
+            (want, got) => {
+                return format!(
+                    "line {number} differs\n      expected: {}\n      actual:   {}",
+                    want.unwrap_or("<end of file>"),
+                    got.unwrap_or("<end of file>")
+                );
+            }
+        }
+    }
+    unreachable!("the loop returns at the first difference")
+}
