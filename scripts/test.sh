@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Run every kindly test, installing what the tests need first (idempotently).
+#   ./scripts/test.sh
+# Steps: toolchain + wasm target, formatting, clippy (warnings are errors), the workspace's tests,
+# then the WebAssembly build and the native-vs-WASM byte-parity test (scripts/ci-wasm.sh).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "toolchain (rust-toolchain.toml) and the wasm32 target"
+rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
+rustup target add wasm32-unknown-unknown >/dev/null
+
+if ! command -v node >/dev/null 2>&1; then
+  step "installing Node.js (runs the WASM parity test)"
+  apt-get update -qq && apt-get install -y -qq nodejs >/dev/null
+fi
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --workspace --locked
+
+step "WebAssembly build and native/WASM parity"
+bash scripts/ci-wasm.sh
