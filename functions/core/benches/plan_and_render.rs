@@ -20,7 +20,12 @@ fn today() -> NaiveDate {
 }
 
 fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
-    let zones = [chrono_tz::America::New_York, chrono_tz::Europe::Berlin, chrono_tz::Asia::Tokyo, chrono_tz::UTC];
+    let zones = [
+        chrono_tz::America::New_York,
+        chrono_tz::Europe::Berlin,
+        chrono_tz::Asia::Tokyo,
+        chrono_tz::UTC,
+    ];
     let locales = ["en-US", "de-DE", "en-GB", "de-AT"];
     let currencies = ["USD", "EUR", "GBP", "JPY"];
     let customers: HashMap<CustomerId, Customer> = (0..INVOICES / PER_CUSTOMER)
@@ -58,7 +63,11 @@ fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
                 paid: Default::default(),
                 issue_date: due_date - Duration::days(30),
                 due_date,
-                status: if index % 10 == 0 { InvoiceStatus::Paid } else { InvoiceStatus::Open },
+                status: if index % 10 == 0 {
+                    InvoiceStatus::Paid
+                } else {
+                    InvoiceStatus::Open
+                },
                 payment_link: Some(format!("https://pay.example.com/{index}")),
                 po_number: None,
                 dunning: DunningProgress::default(),
@@ -93,7 +102,13 @@ fn benches(c: &mut Criterion) {
         .take(1000)
         .map(|r| {
             let covered: Vec<&Invoice> = r.covers.iter().map(|c| by_id[&c.invoice_id]).collect();
-            message_context(&policy, &policy.stages[r.stage_index], &customers[&r.customer_id], &covered, r.local_date)
+            message_context(
+                &policy,
+                &policy.stages[r.stage_index],
+                &customers[&r.customer_id],
+                &covered,
+                r.local_date,
+            )
         })
         .collect();
     println!("planned {} reminders from {INVOICES} invoices", planned.reminders.len());

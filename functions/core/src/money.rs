@@ -126,7 +126,7 @@ pub fn format_money(amount: Decimal, currency: Currency, locale: &str) -> String
 fn group_thousands(whole: &str, separator: &str) -> String {
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3 * separator.len());
     for (index, digit) in whole.chars().enumerate() {
-        if index > 0 && (whole.len() - index) % 3 == 0 {
+        if index > 0 && (whole.len() - index).is_multiple_of(3) {
             grouped.push_str(separator);
         }
         grouped.push(digit);

@@ -302,20 +302,17 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
     let paused = fields
         .parsed("paused", "true or false", |v| v.parse::<bool>().ok())
         .unwrap_or(false);
-    let pause = (paused || paused_until.is_some()).then(|| Pause {
+    let pause = (paused || paused_until.is_some()).then_some(Pause {
         until: paused_until,
         reason: None,
     });
-    let late_fee = match fields.decimal("late_fee_monthly_percent") {
-        Some(rate) => Some(LateFeeTerms {
-            monthly_rate_percent: rate,
-            grace_days: fields.whole("late_fee_grace_days").unwrap_or(0),
-            clause: fields
-                .optional("late_fee_clause")
-                .unwrap_or_else(|| format!("{rate}% per month")),
-        }),
-        None => None,
-    };
+    let late_fee = fields.decimal("late_fee_monthly_percent").map(|rate| LateFeeTerms {
+        monthly_rate_percent: rate,
+        grace_days: fields.whole("late_fee_grace_days").unwrap_or(0),
+        clause: fields
+            .optional("late_fee_clause")
+            .unwrap_or_else(|| format!("{rate}% per month")),
+    });
     let early_payment_discount = match fields.decimal("discount_percent") {
         Some(percent) => {
             let within_days = fields.whole("discount_within_days");
