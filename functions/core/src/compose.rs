@@ -96,9 +96,12 @@ pub fn message_context(
             .map(|invoice| invoice.days_overdue(local_date))
             .max()
             .unwrap_or(0),
-        payment: PaymentInstructionsView {
-            method: policy.payment.method.clone(),
-            lines: policy.payment.lines.clone(),
+        payment: {
+            let (method, lines) = policy.payment.in_language(message_language(locale));
+            PaymentInstructionsView {
+                method: method.to_owned(),
+                lines: lines.to_vec(),
+            }
         },
         late_fee: late_fee(stage, customer, &invoices, local_date),
         early_discount: early_discount(stage, customer, &invoices, local_date),

@@ -102,6 +102,28 @@ pub struct Company {
 pub struct PaymentInstructions {
     pub method: String,
     pub lines: Vec<String>,
+    /// The same instructions in other message languages, keyed by language (`de`); messages in a
+    /// language without an entry use `method` and `lines`.
+    #[serde(default)]
+    pub translations: BTreeMap<String, TranslatedPayment>,
+}
+
+/// Payment instructions in one more language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslatedPayment {
+    pub method: String,
+    pub lines: Vec<String>,
+}
+
+impl PaymentInstructions {
+    /// The method and lines for a message in `language`.
+    pub fn in_language(&self, language: &str) -> (&str, &[String]) {
+        match self.translations.get(language) {
+            Some(translated) => (&translated.method, &translated.lines),
+            None => (&self.method, &self.lines),
+        }
+    }
 }
 
 /// A whole policy file.

@@ -127,6 +127,10 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
     let message = mail_parser::MessageParser::default().parse(&message_bytes).unwrap();
     let text = message.body_text(0).unwrap();
     assert!(text.contains("7.340,50 €") && text.contains("1.980,00 $"), "{text}");
+    assert!(
+        text.contains("Banküberweisung") && !text.contains("Bank transfer"),
+        "payment instructions in German:\n{text}"
+    );
 }
 
 #[test]
