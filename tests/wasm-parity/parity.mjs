@@ -1,0 +1,63 @@
+// Renders every fixture context with every stage template through the WASM build, as the approval page
+// will, and writes the results as JSON for `render-wasm/tests/wasm_parity.rs`, which compares them with
+// native renders byte for byte. Also checks the JS API's shape and its errors.
+//
+// Usage: node tests/wasm-parity/parity.mjs <wasm-bindgen --target nodejs output dir> <results.json>
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const [pkgDir, resultsPath] = process.argv.slice(2);
+if (!pkgDir || !resultsPath) {
+  console.error('usage: node tests/wasm-parity/parity.mjs <pkg-node dir> <results.json>');
+  process.exit(2);
+}
+
+const kindly = createRequire(import.meta.url)(resolve(pkgDir, 'kindly_render.js'));
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const fixturesDir = join(repo, 'render-wasm/tests/fixtures');
+
+const fixtures = readdirSync(fixturesDir)
+  .filter((file) => file.endsWith('.json'))
+  .sort()
+  .map((file) => ({
+    name: file.slice(0, -'.json'.length),
+    context: JSON.parse(readFileSync(join(fixturesDir, file), 'utf8')),
+  }));
+assert.ok(fixtures.length > 0, `no fixtures in ${fixturesDir}`);
+
+const templates = kindly.templates();
+assert.deepEqual(kindly.languages(), ['en', 'de']);
+assert.equal(templates.length, 7, `templates(): ${templates}`);
+
+const results = [];
+for (const { name, context } of fixtures) {
+  for (const template of templates) {
+    const rendered = kindly.render(JSON.stringify({ ...context, template }));
+    assert.deepEqual(Object.keys(rendered).sort(), ['contentHash', 'html', 'subject', 'text']);
+    results.push({ fixture: name, template, ...rendered });
+  }
+}
+
+mkdirSync(dirname(resolve(resultsPath)), { recursive: true });
+writeFileSync(resultsPath, JSON.stringify(results, null, 1));
+
+// Errors reach JavaScript as `Error`s whose message says what is wrong and where.
+const base = fixtures[0].context;
+const throwsWith = (json, pattern) =>
+  assert.throws(() => kindly.render(json), (error) => {
+    assert.ok(error instanceof Error, `not an Error: ${error}`);
+    assert.match(error.message, pattern);
+    return true;
+  });
+throwsWith('{"template": ', /^invalid context: EOF while parsing a value at line 1 column 13$/);
+throwsWith('not json', /^invalid context: expected ident at line 1 column 2$/);
+throwsWith(JSON.stringify({ ...base, language: undefined }), /missing field `language`/);
+throwsWith(JSON.stringify({ ...base, invoices: 'INV-1' }), /invalid type: string "INV-1", expected a sequence at line \d+ column \d+/);
+throwsWith(JSON.stringify({ ...base, template: 'friendly_nudge' }), new RegExp(`^no template \`friendly_nudge\` in language \`${base.language}\`$`));
+throwsWith(JSON.stringify({ ...base, invoices: [] }), /^invalid context: a message covers at least one invoice$/);
+
+console.log(`wasm parity: ${results.length} messages rendered (${fixtures.length} fixtures × ${templates.length} templates) to ${resultsPath}; 6 error checks passed`);
