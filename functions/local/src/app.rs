@@ -53,12 +53,13 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
                 .or_else(|| stored.draft.as_ref().map(|d| d.content_hash.clone()))
                 .unwrap_or_default();
             let approved = service::approve(&store, &id, &by, &hash, None, Utc::now()).await?;
+            let next = match approved.draft {
+                Some(_) => "It goes out on the next `kindly run`",
+                None => "The task is recorded as done on the next `kindly run`",
+            };
             write(
                 out,
-                &format!(
-                    "Approved {} ({}) as {by}. It goes out on the next `kindly run`.\n",
-                    approved.id, approved.stage_id
-                ),
+                &format!("Approved {} ({}) as {by}. {next}.\n", approved.id, approved.stage_id),
             )
         }
         Command::Skip { id, reason, by } => {
@@ -241,6 +242,26 @@ async fn pass_and_send(
     }
 }
 
+async fn ingest_all(
+    store: &SqliteStore,
+    policy: &Policy,
+    records: &[(String, Record)],
+    progress: &indicatif::ProgressBar,
+) -> Result<(usize, usize), LocalError> {
+    let (mut customers, mut invoices) = (0, 0);
+    for (at, record) in records {
+        let stored = match record {
+            Record::Customer(customer) => service::ingest_customer(store, customer).await.map(|()| customers += 1),
+            Record::Invoice(invoice) => service::ingest_invoice(store, policy, invoice)
+                .await
+                .map(|()| invoices += 1),
+        };
+        stored.map_err(|error| LocalError::Usage(format!("{at}: {error}; nothing was imported")))?;
+        progress.inc(1);
+    }
+    Ok((customers, invoices))
+}
+
 async fn import_file(
     store: &SqliteStore,
     policy: &Policy,
@@ -306,20 +327,14 @@ async fn import_file(
         return Err(LocalError::InvalidRows(errors));
     }
     progress.set_message("importing");
-    let (mut customers, mut invoices) = (0, 0);
-    for (_, record) in &records {
-        match record {
-            Record::Customer(customer) => {
-                service::ingest_customer(store, customer).await?;
-                customers += 1;
-            }
-            Record::Invoice(invoice) => {
-                service::ingest_invoice(store, policy, invoice).await?;
-                invoices += 1;
-            }
-        }
-        progress.inc(1);
+    // One transaction: the import lands whole or not at all, and commits once however many rows.
+    store.begin_batch()?;
+    let written = ingest_all(store, policy, &records, &progress).await;
+    match written {
+        Ok(_) => store.commit_batch()?,
+        Err(_) => store.rollback_batch()?,
     }
+    let (customers, invoices) = written?;
     progress.finish_and_clear();
     let mut report = format!(
         "Imported {customers} customer(s) and {invoices} invoice(s) from {}.\n",

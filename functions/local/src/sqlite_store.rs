@@ -90,6 +90,21 @@ impl SqliteStore {
         self.connection.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    /// Start a batch: every write until [`SqliteStore::commit_batch`] lands together or, after
+    /// [`SqliteStore::rollback_batch`] (or a crash), not at all. Also makes bulk imports fast (one commit).
+    /// Conditional reminder updates open their own transaction and must not run inside a batch.
+    pub fn begin_batch(&self) -> Result<(), CoreError> {
+        self.lock().execute_batch("BEGIN IMMEDIATE").map_err(backend)
+    }
+
+    pub fn commit_batch(&self) -> Result<(), CoreError> {
+        self.lock().execute_batch("COMMIT").map_err(backend)
+    }
+
+    pub fn rollback_batch(&self) -> Result<(), CoreError> {
+        self.lock().execute_batch("ROLLBACK").map_err(backend)
+    }
+
     pub fn meta(&self, key: &str) -> Result<Option<String>, CoreError> {
         self.lock()
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |row| row.get(0))
