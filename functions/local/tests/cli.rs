@@ -322,3 +322,41 @@ fn a_bad_policy_names_the_stage_and_rule() {
         "{ladder}"
     );
 }
+
+#[test]
+fn a_large_import_lands_whole() {
+    // GIVEN 1,000 customers and 5,000 invoices of 10.00 USD each
+    let dir = tempfile::tempdir().unwrap();
+    let mut customers = String::from("id,display_name,time_zone,contact_email\n");
+    let mut invoices = String::from("id,customer_id,currency,total,issue_date,due_date\n");
+    for c in 0..1000 {
+        customers.push_str(&format!("C{c},Customer {c},Europe/Berlin,ap{c}@example.com\n"));
+        for i in 0..5 {
+            invoices.push_str(&format!("I{c}-{i},C{c},USD,10.00,2026-01-01,2026-02-0{}\n", i + 1));
+        }
+    }
+    std::fs::write(dir.path().join("customers.csv"), customers).unwrap();
+    std::fs::write(dir.path().join("invoices.csv"), &invoices).unwrap();
+    stdout_of(kindly(dir.path()).args(["import", "customers.csv"]));
+    // WHEN one row at the very end is bad, THEN nothing of the file is imported
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        format!("{invoices}I-bad,C1,USD,ten,2026-01-01,2026-02-01\n"),
+    )
+    .unwrap();
+    kindly(dir.path())
+        .args(["import", "bad.csv"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("line 5002: field `total`"));
+    let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
+    assert!(aging.contains("Nothing is owed"), "{aging}");
+    // WHEN the good file is imported, THEN every invoice is there
+    let imported = stdout_of(kindly(dir.path()).args(["import", "invoices.csv"]));
+    assert!(
+        imported.contains("Imported 0 customer(s) and 5000 invoice(s)"),
+        "{imported}"
+    );
+    let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
+    assert!(aging.contains("5000") && aging.contains("$50,000.00"), "{aging}");
+}
