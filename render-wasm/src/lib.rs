@@ -8,9 +8,14 @@
 //! - `{language}/{template}.subject.txt`, `.txt` and `.html`: the three parts of each stage template. The
 //!   `.txt` and `.html` parts extend `shared/_layout.txt` and `shared/_layout.html` and fill their blocks
 //!   (`intro`, `request`, `closing`, `signoff`) with what that stage says.
-//! - `{language}/_phrases.tera`: the language's phrases (greeting, due status, labels...) as tera
-//!   components, which the shared layouts call by the same names in every language.
-//! - `shared/_ui.tera`: HTML building blocks with inline styles.
+//! - `{language}/_labels.json`: the language's fixed words (row labels...), which every template reads
+//!   from the engine's global context as `labels.issued`, `labels.due`, ...
+//! - `{language}/_phrases.tera`: the language's phrases that hold values or grammar (greeting, due
+//!   status...) as tera components, which the shared layouts call by the same names in every language.
+//! - `shared/_layout.txt`, `shared/_layout.html`: everything but the stage's own sentences; the HTML
+//!   layout writes its markup and inline styles out, because a component call costs more than the row,
+//!   button or link it would draw.
+//! - `shared/_ui.tera`: `ui.p`, the paragraph the stage templates wrap their sentences in.
 //!
 //! Only `.html` parts are HTML-escaped; layouts and components take the escaping of the part using them.
 
@@ -22,6 +27,7 @@ pub use context::*;
 
 use include_dir::{Dir, include_dir};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// Templates are compiled into the binary: no file system at run time, identical in WASM.
@@ -99,17 +105,38 @@ fn build_engine(language: &str) -> tera::Tera {
     // `.html` parts escape every value; text parts are sent as text/plain and must not. Layouts, includes
     // and components render with the escaping of the part that uses them.
     tera.autoescape_on([".html"]);
+    tera.register_test("web_address", is_web_address);
     let files = [SHARED_DIR, language]
         .into_iter()
         .filter_map(|dir| TEMPLATE_DIR.get_dir(dir))
         .flat_map(all_files)
+        .filter(|file| file.path().extension().is_none_or(|ext| ext != "json"))
         .filter_map(|file| {
             let name = file.path().to_str()?;
             Some((name.to_owned(), file.contents_utf8()?.to_owned()))
         });
     tera.add_raw_templates(files)
         .expect("embedded templates parse (checked by the golden tests)");
+    tera.global_context().insert("labels", &labels(language));
     tera
+}
+
+/// The language's fixed words (`{language}/_labels.json`), which every template reads as `labels.issued`,
+/// `labels.due`, ... A lookup in the engine's global context costs a fraction of a component call, and
+/// the layouts look up several per invoice.
+fn labels(language: &str) -> BTreeMap<String, String> {
+    let path = format!("{language}/_labels.json");
+    let json = TEMPLATE_DIR
+        .get_file(&path)
+        .and_then(|file| file.contents_utf8())
+        .unwrap_or_else(|| panic!("{path} is embedded"));
+    serde_json::from_str(json).unwrap_or_else(|e| panic!("{path} is a JSON object of strings: {e}"))
+}
+
+/// `{% if href is web_address %}`: only these become links; anything else (say `javascript:`) is shown
+/// as text. Cheaper than two `starting_with(pat=...)` tests, which build an argument map each.
+fn is_web_address(href: &str, _: tera::Kwargs, _: &tera::State) -> bool {
+    href.starts_with("https://") || href.starts_with("http://")
 }
 
 fn all_files<'a>(dir: &'a Dir<'a>) -> Box<dyn Iterator<Item = &'a include_dir::File<'a>> + 'a> {
