@@ -8,10 +8,12 @@
 //! - `{language}/{template}.subject.txt`, `.txt` and `.html`: the three parts of each stage template. The
 //!   `.txt` and `.html` parts extend `shared/_layout.txt` and `shared/_layout.html` and fill their blocks
 //!   (`intro`, `request`, `closing`, `signoff`) with what that stage says.
-//! - `{language}/_labels.json`: the language's fixed words (row labels...), which every template reads
-//!   from the engine's global context as `labels.issued`, `labels.due`, ...
-//! - `{language}/_phrases.tera`: the language's phrases that hold values or grammar (greeting, due
-//!   status...) as tera components, which the shared layouts call by the same names in every language.
+//! - `{language}/_words.json`: the language's words outside sentences (see `src/words.rs`): row labels, which
+//!   templates read as `labels.issued`, ...; the forms of a due status (`{{ days | due_status }}`); the
+//!   words that join a list (`{{ items | and_list }}`).
+//! - `{language}/_phrases.tera`: the language's sentences and phrases around values (greeting, invoice
+//!   title, totals...) as tera components, which the shared layouts call by the same names in every
+//!   language.
 //! - `shared/_layout.txt`, `shared/_layout.html`: everything but the stage's own sentences; the HTML
 //!   layout writes its markup and inline styles out, because a component call costs more than the row,
 //!   button or link it would draw.
@@ -22,13 +24,14 @@
 mod context;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
+mod words;
 
 pub use context::*;
 
 use include_dir::{Dir, include_dir};
 use sha2::{Digest, Sha256};
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
+use words::Words;
 
 /// Templates are compiled into the binary: no file system at run time, identical in WASM.
 static TEMPLATE_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
@@ -106,6 +109,7 @@ fn build_engine(language: &str) -> tera::Tera {
     // and components render with the escaping of the part that uses them.
     tera.autoescape_on([".html"]);
     tera.register_test("web_address", is_web_address);
+    Words::load(language).register(&mut tera);
     let files = [SHARED_DIR, language]
         .into_iter()
         .filter_map(|dir| TEMPLATE_DIR.get_dir(dir))
@@ -117,20 +121,7 @@ fn build_engine(language: &str) -> tera::Tera {
         });
     tera.add_raw_templates(files)
         .expect("embedded templates parse (checked by the golden tests)");
-    tera.global_context().insert("labels", &labels(language));
     tera
-}
-
-/// The language's fixed words (`{language}/_labels.json`), which every template reads as `labels.issued`,
-/// `labels.due`, ... A lookup in the engine's global context costs a fraction of a component call, and
-/// the layouts look up several per invoice.
-fn labels(language: &str) -> BTreeMap<String, String> {
-    let path = format!("{language}/_labels.json");
-    let json = TEMPLATE_DIR
-        .get_file(&path)
-        .and_then(|file| file.contents_utf8())
-        .unwrap_or_else(|| panic!("{path} is embedded"));
-    serde_json::from_str(json).unwrap_or_else(|e| panic!("{path} is a JSON object of strings: {e}"))
 }
 
 /// `{% if href is web_address %}`: only these become links; anything else (say `javascript:`) is shown
