@@ -1,0 +1,152 @@
+//! kindly-mail: turns an [`OutgoingEmail`] into RFC 5322 bytes (multipart/alternative: text, then HTML).
+//!
+//! Architecture invariant: deterministic. The date is a parameter and the MIME boundary and Message-ID
+//! derive from the idempotency key, so the same email at the same time always gives the same bytes — a
+//! retried send writes or sends exactly what the first attempt would have.
+
+use kindly_core::{CoreError, OutgoingEmail};
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
+use sha2::{Digest, Sha256};
+use std::time::SystemTime;
+
+/// The Message-ID for an idempotency key: a retried send carries the same id.
+pub fn message_id(key: &str, domain: &str) -> String {
+    format!("<{key}@{domain}>")
+}
+
+fn mailbox(mailbox: &kindly_render::Mailbox) -> Result<Mailbox, CoreError> {
+    let address = mailbox
+        .email
+        .parse()
+        .map_err(|e| CoreError::MailRejected(format!("`{}` is not a valid address: {e}", mailbox.email)))?;
+    let name = Some(mailbox.name.clone()).filter(|name| !name.trim().is_empty());
+    Ok(Mailbox::new(name, address))
+}
+
+/// `X-Kindly-Reminder`, `X-Kindly-Stage`, ... from a tag name.
+fn tag_header(name: &str) -> Result<HeaderName, CoreError> {
+    let mut chars = name.chars();
+    let capitalized: String = chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default();
+    HeaderName::new_from_ascii(format!("X-Kindly-{capitalized}"))
+        .map_err(|e| CoreError::MailRejected(format!("tag `{name}` cannot be a header: {e}")))
+}
+
+/// Build the message. `message_id_domain` names the sender's domain in the Message-ID.
+pub fn to_rfc5322(email: &OutgoingEmail, date: SystemTime, message_id_domain: &str) -> Result<Vec<u8>, CoreError> {
+    let mut builder = lettre::Message::builder()
+        .from(mailbox(&email.from)?)
+        .subject(email.subject.clone())
+        .date(date)
+        .message_id(Some(message_id(&email.idempotency_key, message_id_domain)));
+    if let Some(reply_to) = &email.reply_to {
+        builder = builder.reply_to(mailbox(reply_to)?);
+    }
+    for to in &email.to {
+        builder = builder.to(mailbox(to)?);
+    }
+    for cc in &email.cc {
+        builder = builder.cc(mailbox(cc)?);
+    }
+    for (name, value) in &email.tags {
+        builder = builder.raw_header(HeaderValue::new(tag_header(name)?, value.clone()));
+    }
+    let boundary = format!(
+        "kindly-{}",
+        &hex::encode(Sha256::digest(email.idempotency_key.as_bytes()))[..32]
+    );
+    let body = MultiPart::alternative()
+        .boundary(boundary)
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_PLAIN)
+                .body(email.text.clone()),
+        )
+        .singlepart(
+            SinglePart::builder()
+                .header(ContentType::TEXT_HTML)
+                .body(email.html.clone()),
+        );
+    let message = builder
+        .multipart(body)
+        .map_err(|e| CoreError::MailRejected(e.to_string()))?;
+    Ok(message.formatted())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kindly_render::Mailbox as Address;
+
+    fn email() -> OutgoingEmail {
+        let address = |name: &str, email: &str| Address {
+            name: name.into(),
+            email: email.into(),
+        };
+        OutgoingEmail {
+            idempotency_key: "rem_0123".into(),
+            from: address("Zoë from Billing", "billing@example.com"),
+            reply_to: Some(address("", "ar@example.com")),
+            to: vec![
+                address("Jamie Lee", "ap@customer.example"),
+                address("", "ap2@customer.example"),
+            ],
+            cc: vec![address("Fran Boss", "cfo@customer.example")],
+            subject: "Rechnung INV-1 – Erinnerung".into(),
+            text: "Guten Tag,\nbitte zahlen Sie 1.234,56 €.\n".into(),
+            html: "<p>Guten Tag, bitte zahlen Sie <b>1.234,56 €</b>.</p>".into(),
+            tags: vec![
+                ("reminder".into(), "rem_0123".into()),
+                ("stage".into(), "due_today".into()),
+            ],
+        }
+    }
+
+    #[test]
+    fn builds_a_parseable_multipart_alternative() {
+        let bytes = to_rfc5322(&email(), SystemTime::UNIX_EPOCH, "kindly.test").unwrap();
+        let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+        assert_eq!(parsed.subject(), Some("Rechnung INV-1 – Erinnerung"));
+        assert_eq!(parsed.from().unwrap().first().unwrap().name(), Some("Zoë from Billing"));
+        assert_eq!(parsed.to().unwrap().iter().count(), 2);
+        assert_eq!(
+            parsed.cc().unwrap().first().unwrap().address(),
+            Some("cfo@customer.example")
+        );
+        assert_eq!(
+            parsed.reply_to().unwrap().first().unwrap().address(),
+            Some("ar@example.com")
+        );
+        assert_eq!(parsed.message_id(), Some("rem_0123@kindly.test"));
+        // Text travels in canonical form (CRLF line ends, RFC 2046); the words are unchanged.
+        assert_eq!(
+            parsed.body_text(0).unwrap().replace("\r\n", "\n"),
+            "Guten Tag,\nbitte zahlen Sie 1.234,56 €.\n"
+        );
+        assert!(parsed.body_html(0).unwrap().contains("<b>1.234,56 €</b>"));
+        assert_eq!(
+            parsed.header("X-Kindly-Stage").and_then(|h| h.as_text()),
+            Some("due_today")
+        );
+    }
+
+    #[test]
+    fn the_same_email_gives_the_same_bytes() {
+        let first = to_rfc5322(&email(), SystemTime::UNIX_EPOCH, "kindly.test").unwrap();
+        let second = to_rfc5322(&email(), SystemTime::UNIX_EPOCH, "kindly.test").unwrap();
+        assert_eq!(first, second);
+    }
+
+    #[test]
+    fn a_bad_address_is_a_permanent_rejection() {
+        let mut bad = email();
+        bad.to[0].email = "not an address".into();
+        assert!(matches!(
+            to_rfc5322(&bad, SystemTime::UNIX_EPOCH, "kindly.test"),
+            Err(CoreError::MailRejected(_))
+        ));
+    }
+}
