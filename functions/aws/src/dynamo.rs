@@ -1,0 +1,575 @@
+//! The DynamoDB store: one table, three global secondary indexes, every state change conditional.
+//!
+//! | item     | pk          | sk         | also                                                        |
+//! |----------|-------------|------------|-------------------------------------------------------------|
+//! | customer | `C#{id}`    | `CUSTOMER` | the customer's fields                                       |
+//! | invoice  | `I#{id}`    | `INVOICE`  | `customer_key`, `customer_sort`; `due_shard` + `due_on` only while open with a next action |
+//! | reminder | `R#{id}`    | `REMINDER` | `customer_key`, `customer_sort`, `status_key`, `status_sort` |
+//!
+//! Indexes: `due` (`due_shard`, `due_on`) is sparse — it holds only open invoices that have a next action,
+//! spread over `shards` partitions so no partition is hot; the pass queries `due_on <= day` on each shard
+//! and reads only invoices that need action. `customer` (`customer_key`, `customer_sort`) lists a
+//! customer's invoices and reminders. `status` (`status_key`, `status_sort`) lists reminders by status.
+
+use crate::stats::ReadStats;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
+use chrono::NaiveDate;
+use kindly_core::invoice::DunningProgress;
+use kindly_core::{
+    CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus,
+    Store,
+};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashMap;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+pub const DUE_INDEX: &str = "due";
+pub const CUSTOMER_INDEX: &str = "customer";
+pub const STATUS_INDEX: &str = "status";
+
+/// A [`Store`] over one DynamoDB table.
+#[derive(Clone)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+    shards: u32,
+    stats: ReadStats,
+}
+
+fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+fn backend<E: std::error::Error + 'static>(operation: &str, error: E) -> CoreError {
+    CoreError::Store(format!("DynamoDB {operation}: {}", DisplayErrorContext(&error)))
+}
+
+fn encode<T: Serialize>(record: &T) -> Result<Item, CoreError> {
+    serde_dynamo::to_item(record).map_err(|e| CoreError::Store(format!("cannot encode record: {e}")))
+}
+
+fn decode<T: DeserializeOwned>(kind: &str, item: Item) -> Result<T, CoreError> {
+    let key = item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+    serde_dynamo::from_item(item).map_err(|e| CoreError::Store(format!("corrupt {kind} item `{key}`: {e}")))
+}
+
+/// A stable shard for `id`: FNV-1a, so every process agrees without coordination.
+fn shard_of(id: &str, shards: u32) -> u32 {
+    let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x100_0000_01b3)
+    });
+    (hash % u64::from(shards.max(1))) as u32
+}
+
+fn customer_pk(id: &CustomerId) -> String {
+    format!("C#{id}")
+}
+fn invoice_pk(id: &InvoiceId) -> String {
+    format!("I#{id}")
+}
+fn reminder_pk(id: &ReminderId) -> String {
+    format!("R#{id}")
+}
+
+/// The day an invoice enters the sparse `due` index, if it belongs there at all.
+fn due_on(status: InvoiceStatus, progress: &DunningProgress) -> Option<NaiveDate> {
+    (status == InvoiceStatus::Open)
+        .then_some(progress.next_action_on)
+        .flatten()
+}
+
+impl DynamoStore {
+    pub fn new(client: Client, table: impl Into<String>, shards: u32) -> DynamoStore {
+        DynamoStore {
+            client,
+            table: table.into(),
+            shards: shards.max(1),
+            stats: ReadStats::default(),
+        }
+    }
+
+    /// Items and bytes read so far (for the cost-of-a-pass benchmark).
+    pub fn stats(&self) -> &ReadStats {
+        &self.stats
+    }
+
+    fn key(pk: String, sk: &str) -> Item {
+        HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+    }
+
+    fn customer_item(&self, customer: &Customer) -> Result<Item, CoreError> {
+        let mut item = encode(customer)?;
+        item.extend(Self::key(customer_pk(&customer.id), "CUSTOMER"));
+        Ok(item)
+    }
+
+    fn invoice_item(&self, invoice: &Invoice) -> Result<Item, CoreError> {
+        let mut item = encode(invoice)?;
+        item.extend(Self::key(invoice_pk(&invoice.id), "INVOICE"));
+        item.insert("customer_key".into(), s(customer_pk(&invoice.customer_id)));
+        item.insert("customer_sort".into(), s(invoice_pk(&invoice.id)));
+        if let Some(day) = due_on(invoice.status, &invoice.dunning) {
+            item.insert("due_shard".into(), s(shard_of(&invoice.id.0, self.shards).to_string()));
+            item.insert("due_on".into(), s(day.to_string()));
+        }
+        Ok(item)
+    }
+
+    fn reminder_item(&self, reminder: &Reminder) -> Result<Item, CoreError> {
+        let mut item = encode(reminder)?;
+        item.extend(Self::key(reminder_pk(&reminder.id), "REMINDER"));
+        item.insert("customer_key".into(), s(customer_pk(&reminder.customer_id)));
+        item.insert(
+            "customer_sort".into(),
+            s(format!("R#{}#{}", reminder.created_at.to_rfc3339(), reminder.id)),
+        );
+        let shard = shard_of(&reminder.id.0, self.shards);
+        item.insert("status_key".into(), s(format!("{}#{shard}", reminder.status)));
+        item.insert(
+            "status_sort".into(),
+            s(format!("{}#{}", reminder.created_at.to_rfc3339(), reminder.id)),
+        );
+        Ok(item)
+    }
+
+    async fn get<T: DeserializeOwned>(&self, kind: &str, key: Item) -> Result<Option<T>, CoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| backend("GetItem", e))?;
+        match output.item {
+            Some(item) => {
+                self.stats.record(&item);
+                Ok(Some(decode(kind, item)?))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// BatchGetItem in chunks of 100 keys, following up unprocessed keys.
+    async fn get_many<T: DeserializeOwned>(&self, kind: &str, keys: Vec<Item>) -> Result<Vec<T>, CoreError> {
+        let mut found = Vec::with_capacity(keys.len());
+        for chunk in keys.chunks(100) {
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(chunk.to_vec()))
+                    .consistent_read(true)
+                    .build()
+                    .map_err(|e| backend("BatchGetItem", e))?,
+            );
+            let mut attempt = 0u32;
+            while let Some(request) = pending.take() {
+                let output = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(|e| backend("BatchGetItem", e))?;
+                for item in output
+                    .responses
+                    .unwrap_or_default()
+                    .remove(&self.table)
+                    .unwrap_or_default()
+                {
+                    self.stats.record(&item);
+                    found.push(decode(kind, item)?);
+                }
+                pending = output
+                    .unprocessed_keys
+                    .and_then(|mut unprocessed| unprocessed.remove(&self.table))
+                    .filter(|rest| !rest.keys().is_empty());
+                if pending.is_some() {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt.min(10)))).await;
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// Query an index to the end, decoding every item.
+    async fn query<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        index: &str,
+        condition: &str,
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<Vec<T>, CoreError> {
+        let mut request = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression(condition);
+        for (name, value) in values {
+            request = request.expression_attribute_values(name, value);
+        }
+        let mut pages = request.into_paginator().send();
+        let mut found = Vec::new();
+        while let Some(page) = pages.next().await {
+            for item in page.map_err(|e| backend("Query", e))?.items.unwrap_or_default() {
+                self.stats.record(&item);
+                found.push(decode(kind, item)?);
+            }
+        }
+        Ok(found)
+    }
+
+    /// Query every shard of a sharded index at once and gather the results.
+    async fn query_shards<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        index: &str,
+        condition: &str,
+        key_for_shard: impl Fn(u32) -> AttributeValue,
+        extra: Vec<(&str, AttributeValue)>,
+    ) -> Result<Vec<T>, CoreError> {
+        let queries = (0..self.shards).map(|shard| {
+            let mut values = vec![(":shard", key_for_shard(shard))];
+            values.extend(extra.iter().cloned());
+            self.query(kind, index, condition, values)
+        });
+        let mut found = Vec::new();
+        for result in futures::future::join_all(queries).await {
+            found.extend(result?);
+        }
+        Ok(found)
+    }
+
+    /// The progress write for one invoice inside the reminder transaction. While the invoice is open
+    /// it also (re)places the invoice in the due index; `still_open = false` only writes the progress
+    /// and keeps the invoice out of the index (it was paid or closed meanwhile).
+    fn progress_update(
+        &self,
+        id: &InvoiceId,
+        progress: &DunningProgress,
+        still_open: bool,
+    ) -> Result<Update, CoreError> {
+        let dunning = serde_dynamo::to_attribute_value(progress).map_err(|e| CoreError::Store(e.to_string()))?;
+        let mut update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(invoice_pk(id), "INVOICE")))
+            .expression_attribute_values(":dunning", dunning);
+        update = match progress.next_action_on.filter(|_| still_open) {
+            Some(day) => update
+                .update_expression("SET dunning = :dunning, due_shard = :shard, due_on = :day")
+                .condition_expression("#status = :open")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":open", s(InvoiceStatus::Open.as_str()))
+                .expression_attribute_values(":shard", s(shard_of(&id.0, self.shards).to_string()))
+                .expression_attribute_values(":day", s(day.to_string())),
+            None => update
+                .update_expression("SET dunning = :dunning REMOVE due_shard, due_on")
+                .condition_expression("attribute_exists(pk)"),
+        };
+        update.build().map_err(|e| backend("TransactWriteItems", e))
+    }
+}
+
+/// Create the table and its indexes as the SAM template defines them (tests and local runs; on AWS the
+/// template owns the table). Waits until the table is active.
+pub async fn create_table(client: &Client, table: &str) -> Result<(), CoreError> {
+    use aws_sdk_dynamodb::types::{
+        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection, ProjectionType,
+        ScalarAttributeType,
+    };
+    let build = |e: aws_sdk_dynamodb::error::BuildError| backend("CreateTable", e);
+    let key = |name: &str, kind: KeyType| {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .map_err(build)
+    };
+    let index = |name: &str, hash: &str, range: &str| -> Result<GlobalSecondaryIndex, CoreError> {
+        GlobalSecondaryIndex::builder()
+            .index_name(name)
+            .key_schema(key(hash, KeyType::Hash)?)
+            .key_schema(key(range, KeyType::Range)?)
+            .projection(Projection::builder().projection_type(ProjectionType::All).build())
+            .build()
+            .map_err(build)
+    };
+    let mut request = client
+        .create_table()
+        .table_name(table)
+        .billing_mode(BillingMode::PayPerRequest)
+        .key_schema(key("pk", KeyType::Hash)?)
+        .key_schema(key("sk", KeyType::Range)?)
+        .global_secondary_indexes(index(DUE_INDEX, "due_shard", "due_on")?)
+        .global_secondary_indexes(index(CUSTOMER_INDEX, "customer_key", "customer_sort")?)
+        .global_secondary_indexes(index(STATUS_INDEX, "status_key", "status_sort")?);
+    for name in [
+        "pk",
+        "sk",
+        "due_shard",
+        "due_on",
+        "customer_key",
+        "customer_sort",
+        "status_key",
+        "status_sort",
+    ] {
+        request = request.attribute_definitions(
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(build)?,
+        );
+    }
+    request.send().await.map_err(|e| backend("CreateTable", e))?;
+    client
+        .wait_until_table_exists()
+        .table_name(table)
+        .wait(std::time::Duration::from_secs(60))
+        .await
+        .map_err(|e| backend("DescribeTable", e))?;
+    Ok(())
+}
+
+impl Store for DynamoStore {
+    async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
+        let item = self.customer_item(customer)?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| backend("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, CoreError> {
+        self.get("customer", Self::key(customer_pk(id), "CUSTOMER")).await
+    }
+
+    async fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>, CoreError> {
+        self.get_many(
+            "customer",
+            ids.iter().map(|id| Self::key(customer_pk(id), "CUSTOMER")).collect(),
+        )
+        .await
+    }
+
+    async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
+        let item = self.invoice_item(invoice)?;
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| backend("PutItem", e))?;
+        Ok(())
+    }
+
+    async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {
+        self.get("invoice", Self::key(invoice_pk(id), "INVOICE")).await
+    }
+
+    async fn invoices(&self, ids: &[InvoiceId]) -> Result<Vec<Invoice>, CoreError> {
+        self.get_many(
+            "invoice",
+            ids.iter().map(|id| Self::key(invoice_pk(id), "INVOICE")).collect(),
+        )
+        .await
+    }
+
+    async fn invoices_of_customer(&self, id: &CustomerId) -> Result<Vec<Invoice>, CoreError> {
+        let condition = "customer_key = :customer AND begins_with(customer_sort, :kind)";
+        self.query(
+            "invoice",
+            CUSTOMER_INDEX,
+            condition,
+            vec![(":customer", s(customer_pk(id))), (":kind", s("I#"))],
+        )
+        .await
+    }
+
+    async fn invoices_needing_action(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        let condition = "due_shard = :shard AND due_on <= :day";
+        self.query_shards(
+            "invoice",
+            DUE_INDEX,
+            condition,
+            |shard| s(shard.to_string()),
+            vec![(":day", s(day.to_string()))],
+        )
+        .await
+    }
+
+    async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
+        // A report, not the daily pass: a filtered scan of invoice items is acceptable here.
+        let mut pages = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression("sk = :invoice AND NOT (#status IN (:paid, :void, :off))")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":invoice", s("INVOICE"))
+            .expression_attribute_values(":paid", s(InvoiceStatus::Paid.as_str()))
+            .expression_attribute_values(":void", s(InvoiceStatus::Void.as_str()))
+            .expression_attribute_values(":off", s(InvoiceStatus::WrittenOff.as_str()))
+            .into_paginator()
+            .send();
+        let mut found = Vec::new();
+        while let Some(page) = pages.next().await {
+            for item in page.map_err(|e| backend("Scan", e))?.items.unwrap_or_default() {
+                self.stats.record(&item);
+                found.push(decode("invoice", item)?);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
+        let item = self.reminder_item(reminder)?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk)")
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(Inserted::New),
+            Err(error) => match error.into_service_error() {
+                e if e.is_conditional_check_failed_exception() => Ok(Inserted::AlreadyExists),
+                e => Err(backend("PutItem", e)),
+            },
+        }
+    }
+
+    async fn reminder(&self, id: &ReminderId) -> Result<Option<Reminder>, CoreError> {
+        self.get("reminder", Self::key(reminder_pk(id), "REMINDER")).await
+    }
+
+    async fn reminders_with_status(&self, status: ReminderStatus) -> Result<Vec<Reminder>, CoreError> {
+        let condition = "status_key = :shard";
+        let mut found: Vec<Reminder> = self
+            .query_shards(
+                "reminder",
+                STATUS_INDEX,
+                condition,
+                |shard| s(format!("{status}#{shard}")),
+                vec![],
+            )
+            .await?;
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(found)
+    }
+
+    async fn reminders_of_customer(&self, id: &CustomerId) -> Result<Vec<Reminder>, CoreError> {
+        let condition = "customer_key = :customer AND begins_with(customer_sort, :kind)";
+        self.query(
+            "reminder",
+            CUSTOMER_INDEX,
+            condition,
+            vec![(":customer", s(customer_pk(id))), (":kind", s("R#"))],
+        )
+        .await
+    }
+
+    async fn update_reminder(
+        &self,
+        reminder: &Reminder,
+        expected: ReminderStatus,
+        progress: &[(InvoiceId, DunningProgress)],
+    ) -> Result<(), CoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.reminder_item(reminder)?))
+            .condition_expression("#status = :expected")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":expected", s(expected.as_str()))
+            .build()
+            .map_err(|e| backend("TransactWriteItems", e))?;
+        // First try: every invoice still open goes back into the due index. Invoices that turn out to be
+        // closed (a payment landed meanwhile) are retried with the progress alone.
+        let mut closed: Vec<bool> = vec![false; progress.len()];
+        for _ in 0..2 {
+            let mut items = vec![TransactWriteItem::builder().put(put.clone()).build()];
+            for ((id, dunning), closed) in progress.iter().zip(&closed) {
+                items.push(
+                    TransactWriteItem::builder()
+                        .update(self.progress_update(id, dunning, !closed)?)
+                        .build(),
+                );
+            }
+            let result = self
+                .client
+                .transact_write_items()
+                .set_transact_items(Some(items))
+                .send()
+                .await;
+            let Err(error) = result else {
+                return Ok(());
+            };
+            let reasons: Vec<String> = match &error {
+                SdkError::ServiceError(service) => match service.err() {
+                    TransactWriteItemsError::TransactionCanceledException(cancelled) => cancelled
+                        .cancellation_reasons()
+                        .iter()
+                        .map(|r| r.code().unwrap_or("None").to_owned())
+                        .collect(),
+                    _ => return Err(backend("TransactWriteItems", error)),
+                },
+                _ => return Err(backend("TransactWriteItems", error)),
+            };
+            let failed = |index: usize| {
+                reasons
+                    .get(index)
+                    .is_some_and(|code: &String| code == "ConditionalCheckFailed")
+            };
+            if failed(0) {
+                return Err(CoreError::Conflict(format!(
+                    "reminder {} is no longer {expected}",
+                    reminder.id
+                )));
+            }
+            let newly_closed: Vec<usize> = (0..progress.len()).filter(|&i| failed(i + 1) && !closed[i]).collect();
+            if newly_closed.is_empty() {
+                return Err(CoreError::Conflict(format!(
+                    "reminder {}: an invoice changed or disappeared ({reasons:?})",
+                    reminder.id
+                )));
+            }
+            for index in newly_closed {
+                closed[index] = true;
+            }
+        }
+        Err(CoreError::Conflict(format!(
+            "reminder {}: invoices kept changing during the update",
+            reminder.id
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shard_of;
+
+    #[test]
+    fn shards_are_stable_and_spread() {
+        assert_eq!(shard_of("INV-1", 8), shard_of("INV-1", 8));
+        let mut counts = [0u32; 8];
+        for index in 0..8000 {
+            counts[shard_of(&format!("INV-{index}"), 8) as usize] += 1;
+        }
+        assert!(counts.iter().all(|&count| (800..1200).contains(&count)), "{counts:?}");
+    }
+}

@@ -1,0 +1,18 @@
+//! The one error type of the AWS adapters' start-up. Store and mailer failures are reported as the
+//! core's port errors ([`kindly_core::CoreError`]).
+
+#[derive(Debug, thiserror::Error)]
+pub enum AwsError {
+    #[error("environment variable {0} is not set")]
+    MissingVariable(&'static str),
+    #[error("environment variable {name} is `{value}`; expected {expected}")]
+    InvalidVariable {
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("policy: {0}")]
+    Policy(String),
+    #[error(transparent)]
+    Core(#[from] kindly_core::CoreError),
+}
