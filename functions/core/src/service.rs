@@ -184,18 +184,48 @@ pub enum SendResult {
     },
     /// Another sender claimed it first.
     ClaimedElsewhere,
+    /// Not sent yet: outside the customer's business hours; it stays approved.
+    OutsideBusinessHours,
 }
 
 /// How long a claim may sit in `sending` before a later run assumes the sender died and retries it
 /// (mailers are idempotent on the reminder id, so a retry cannot deliver twice).
 pub const STALE_CLAIM: Duration = Duration::minutes(15);
 
-/// Send every approved reminder (and retry stale claims). Returns each reminder's result.
+/// The customer-local hours in which messages may go out (`from` inclusive, `to` exclusive), Monday to
+/// Friday. A reminder outside them waits, approved, for a later run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BusinessHours {
+    pub from_hour: u32,
+    pub to_hour: u32,
+}
+
+impl BusinessHours {
+    pub fn contains(&self, customer: &Customer, now: DateTime<Utc>) -> bool {
+        use chrono::{Datelike, Timelike, Weekday};
+        let local = now.with_timezone(&customer.time_zone);
+        !matches!(local.weekday(), Weekday::Sat | Weekday::Sun)
+            && (self.from_hour..self.to_hour).contains(&local.hour())
+    }
+}
+
+/// Send every approved reminder (and retry stale claims), at any hour. Returns each reminder's result.
 pub async fn send_approved<S: Store, M: Mailer>(
     store: &S,
     mailer: &M,
     policy: &Policy,
     now: DateTime<Utc>,
+) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
+    send_approved_within(store, mailer, policy, now, None).await
+}
+
+/// Send every approved reminder whose customer is inside `window` now (all of them when `None`).
+pub async fn send_approved_within<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    window: Option<BusinessHours>,
 ) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
     let mut queue = store.reminders_with_status(ReminderStatus::Approved).await?;
     let stale = store.reminders_with_status(ReminderStatus::Sending).await?;
@@ -207,6 +237,19 @@ pub async fn send_approved<S: Store, M: Mailer>(
     let mut results = Vec::with_capacity(queue.len());
     for reminder in queue {
         let id = reminder.id.clone();
+        if let Some(window) = window {
+            match store.customer(&reminder.customer_id).await {
+                Ok(Some(customer)) if !window.contains(&customer, now) => {
+                    results.push((id, Ok(SendResult::OutsideBusinessHours)));
+                    continue;
+                }
+                Err(error) => {
+                    results.push((id, Err(error)));
+                    continue;
+                }
+                _ => {}
+            }
+        }
         results.push((id, send_one(store, mailer, policy, reminder, now).await));
     }
     Ok(results)
@@ -456,4 +499,34 @@ pub async fn ingest_invoice<S: Store>(store: &S, policy: &Policy, invoice: &Invo
     }
     invoice.dunning.next_action_on = policy.next_action_on(&invoice);
     store.put_invoice(&invoice).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BusinessHours;
+    use chrono::{TimeZone, Utc};
+
+    #[test]
+    fn business_hours_are_the_customers_own() {
+        let customer = crate::Customer {
+            id: crate::CustomerId("C1".into()),
+            display_name: "Kaito".into(),
+            legal_name: "Kaito KK".into(),
+            locale: "en-US".into(),
+            time_zone: chrono_tz::Asia::Tokyo,
+            billing_contacts: vec![],
+            escalation_contact: None,
+            pause: None,
+            terms: Default::default(),
+        };
+        let hours = BusinessHours {
+            from_hour: 9,
+            to_hour: 17,
+        };
+        // Monday 2026-03-16 01:00 UTC is 10:00 in Tokyo; 09:00 UTC is 18:00 there.
+        assert!(hours.contains(&customer, Utc.with_ymd_and_hms(2026, 3, 16, 1, 0, 0).unwrap()));
+        assert!(!hours.contains(&customer, Utc.with_ymd_and_hms(2026, 3, 16, 9, 0, 0).unwrap()));
+        // Saturday 2026-03-21, 10:00 in Tokyo.
+        assert!(!hours.contains(&customer, Utc.with_ymd_and_hms(2026, 3, 21, 1, 0, 0).unwrap()));
+    }
 }

@@ -44,6 +44,7 @@ pub fn pass(
             Some(Ok(SendResult::Failed { reason })) => format!("FAILED: {reason}"),
             Some(Ok(SendResult::Retry { reason })) => format!("will retry: {reason}"),
             Some(Ok(SendResult::ClaimedElsewhere)) => "sent by another run".to_owned(),
+            Some(Ok(SendResult::OutsideBusinessHours)) => "approved; waits for business hours".to_owned(),
             Some(Err(error)) => format!("ERROR: {error}"),
             None if entry.is_task => "task for staff (kindly show)".to_owned(),
             None if entry.status == ReminderStatus::PendingApproval => "waiting for approval".to_owned(),
