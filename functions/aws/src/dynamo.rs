@@ -94,6 +94,10 @@ impl DynamoStore {
         }
     }
 
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
     /// Items and bytes read so far (for the cost-of-a-pass benchmark).
     pub fn stats(&self) -> &ReadStats {
         &self.stats

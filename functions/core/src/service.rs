@@ -90,7 +90,7 @@ pub async fn run_pass<S: Store>(
             }
             let created = match store.insert_reminder(&reminder).await? {
                 Inserted::New => true,
-                Inserted::AlreadyExists => false,
+                Inserted::AlreadyExists => revive_cancelled(store, &reminder, now).await?,
             };
             if let Some(old) = &planned.supersedes
                 && created
@@ -118,6 +118,34 @@ pub async fn run_pass<S: Store>(
         }
     }
     Ok(outcome)
+}
+
+/// A reminder with this id was cancelled earlier (superseded, or an invoice changed before sending) and the
+/// same plan is due again: replace the cancelled record with the new draft, keeping its history. Sent,
+/// skipped and failed reminders are never replaced — those decisions stand.
+async fn revive_cancelled<S: Store>(store: &S, reminder: &Reminder, now: DateTime<Utc>) -> Result<bool, CoreError> {
+    let Some(existing) = store.reminder(&reminder.id).await? else {
+        return Ok(false);
+    };
+    if existing.status != ReminderStatus::Cancelled {
+        return Ok(false);
+    }
+    let mut revived = reminder.clone();
+    let mut history = existing.history;
+    history.push(crate::reminder::Transition {
+        from: ReminderStatus::Cancelled,
+        to: ReminderStatus::Planned,
+        at: now,
+        by: SYSTEM_ACTOR.to_owned(),
+        note: Some("planned again with current facts".into()),
+    });
+    history.append(&mut revived.history);
+    revived.history = history;
+    match store.update_reminder(&revived, ReminderStatus::Cancelled, &[]).await {
+        Ok(()) => Ok(true),
+        Err(CoreError::Conflict(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
 }
 
 async fn supersede<S: Store>(
@@ -284,6 +312,18 @@ pub async fn send_one<S: Store, M: Mailer>(
         return Ok(SendResult::Cancelled { reason });
     }
     let local_date = now.with_timezone(&customer.time_zone).date_naive();
+    let auto_approved = reminder
+        .approval
+        .as_ref()
+        .is_some_and(|a| a.by.starts_with(SYSTEM_ACTOR));
+    if auto_approved && local_date != reminder.planned_for {
+        // Its figures ("due today", "3 days overdue") were true on the day it was planned; the next pass
+        // plans it again with today's.
+        let reason = format!("planned for {}, not sent that day", reminder.planned_for);
+        reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason.clone()))?;
+        store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await?;
+        return Ok(SendResult::Cancelled { reason });
+    }
     let Some(draft) = reminder.draft.clone() else {
         reminder.sent_on = Some(local_date);
         reminder.transition(ReminderStatus::Sent, now, SYSTEM_ACTOR, Some("task done".into()))?;

@@ -123,6 +123,46 @@ async fn payment_after_approval_cancels_the_send() {
 }
 
 #[tokio::test]
+async fn a_cancelled_plan_is_planned_again_with_current_facts() {
+    let (store, policy, outbox) = (
+        SqliteStore::in_memory().unwrap(),
+        Policy::default_policy(),
+        tempfile::tempdir().unwrap(),
+    );
+    let mailer = OutboxMailer::new(outbox.path());
+    let (_, mut part_paid) = seeded(&store, &policy).await;
+    let first = service::run_pass(&store, &policy, noon("2026-03-05"), false)
+        .await
+        .unwrap();
+    let id = first.entries[0].reminder_id.clone();
+    // GIVEN a partial payment lands after the reminder was approved
+    part_paid.paid = "40.00".parse().unwrap();
+    service::ingest_invoice(&store, &policy, &part_paid).await.unwrap();
+    let results = service::send_approved(&store, &mailer, &policy, noon("2026-03-05"))
+        .await
+        .unwrap();
+    assert!(
+        matches!(&results[0].1, Ok(SendResult::Cancelled { reason }) if reason.contains("balance")),
+        "{results:?}"
+    );
+    // WHEN the next pass plans the same customer, stage and invoice
+    let again = service::run_pass(&store, &policy, noon("2026-03-05"), false)
+        .await
+        .unwrap();
+    // THEN the same reminder comes back with the new balance and its whole history, and goes out
+    assert_eq!(again.entries[0].reminder_id, id);
+    assert!(again.entries[0].created);
+    let revived = store.reminder(&id).await.unwrap().unwrap();
+    assert_eq!(revived.draft.as_ref().unwrap().context.invoices[0].balance, "$60.00");
+    assert!(revived.history.iter().any(|step| step.to == ReminderStatus::Cancelled));
+    let sent = service::send_approved(&store, &mailer, &policy, noon("2026-03-05"))
+        .await
+        .unwrap();
+    assert!(matches!(sent[0].1, Ok(SendResult::Sent { .. })), "{sent:?}");
+    assert_eq!(eml_count(outbox.path()), 1);
+}
+
+#[tokio::test]
 async fn approval_is_bound_to_the_rendered_content() {
     let (store, policy) = (SqliteStore::in_memory().unwrap(), Policy::default_policy());
     seeded(&store, &policy).await;

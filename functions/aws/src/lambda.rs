@@ -1,0 +1,149 @@
+//! The Lambda handlers: plain async functions over the core's services, built once per process in
+//! [`State`] and called by the `scan` and `send` entry points. Tested directly with `LambdaEvent`s.
+
+use crate::config::Config;
+use crate::dynamo::DynamoStore;
+use crate::error::AwsError;
+use crate::pacing::Pacer;
+use crate::ses::SesMailer;
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use chrono::{DateTime, Utc};
+use kindly_core::service::{self, BusinessHours, SendResult};
+use lambda_runtime::LambdaEvent;
+use serde::Serialize;
+
+/// Clients and configuration, built once at start-up.
+pub struct State {
+    pub config: Config,
+    pub store: DynamoStore,
+    pub mailer: SesMailer,
+}
+
+impl State {
+    /// Read the configuration and build the SDK clients (region, credentials and endpoint from the
+    /// standard AWS variables). The send rate is read from SES once, unless configured.
+    pub async fn from_env() -> Result<State, AwsError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_from_env().await;
+        Self::new(config, &sdk).await
+    }
+
+    pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<State, AwsError> {
+        let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
+        let ses = aws_sdk_sesv2::Client::new(sdk);
+        let rate = match config.max_send_rate {
+            Some(rate) => rate,
+            None => SesMailer::account_send_rate(&ses).await?,
+        };
+        let domain = config
+            .policy
+            .senders
+            .values()
+            .next()
+            .and_then(|s| s.email.split_once('@'))
+            .map(|(_, d)| d);
+        let mailer = SesMailer::new(
+            ses,
+            config.configuration_set.clone(),
+            domain.unwrap_or("kindly.invalid").to_owned(),
+            Pacer::new(rate),
+        );
+        let store = DynamoStore::new(dynamodb, config.table.clone(), config.shards);
+        Ok(State { config, store, mailer })
+    }
+}
+
+/// When the schedule fired: the event's time, or now for an event without one.
+fn fired_at(event: &EventBridgeEvent) -> DateTime<Utc> {
+    event.time.unwrap_or_else(Utc::now)
+}
+
+/// What a scan did, returned to the caller and logged.
+#[derive(Debug, Serialize, PartialEq, Eq)]
+pub struct ScanReport {
+    pub drafted: usize,
+    pub approved: usize,
+    pub already_there: usize,
+    pub held: usize,
+    pub superseded: usize,
+    pub errors: Vec<String>,
+}
+
+/// `scan`: plan today's reminders and store them; auto-approved stages are approved at once.
+pub async fn scan(state: &State, event: LambdaEvent<EventBridgeEvent>) -> Result<ScanReport, lambda_runtime::Error> {
+    let now = fired_at(&event.payload);
+    let outcome = service::run_pass(&state.store, &state.config.policy, now, false).await?;
+    for entry in &outcome.entries {
+        tracing::info!(
+            reminder_id = %entry.reminder_id, customer_id = %entry.customer_id, stage = %entry.stage_id,
+            status = %entry.status, created = entry.created, "reminder planned"
+        );
+    }
+    for error in &outcome.errors {
+        tracing::error!(error = %error, "customer failed in the pass");
+    }
+    let created = || outcome.entries.iter().filter(|e| e.created);
+    Ok(ScanReport {
+        drafted: created()
+            .filter(|e| e.status == kindly_core::ReminderStatus::PendingApproval)
+            .count(),
+        approved: created()
+            .filter(|e| e.status == kindly_core::ReminderStatus::Approved)
+            .count(),
+        already_there: outcome.entries.iter().filter(|e| !e.created).count(),
+        held: outcome.held.len(),
+        superseded: outcome.superseded.len(),
+        errors: outcome.errors,
+    })
+}
+
+/// What a send run did.
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+pub struct SendReport {
+    pub sent: usize,
+    pub tasks_done: usize,
+    pub cancelled: usize,
+    pub failed: usize,
+    pub retry_later: usize,
+    pub outside_business_hours: usize,
+    pub claimed_elsewhere: usize,
+    pub errors: Vec<String>,
+}
+
+/// `send`: send approved reminders whose customers are inside business hours, re-checking every invoice
+/// just before sending.
+pub async fn send(state: &State, event: LambdaEvent<EventBridgeEvent>) -> Result<SendReport, lambda_runtime::Error> {
+    let now = fired_at(&event.payload);
+    let (from_hour, to_hour) = state.config.business_hours;
+    let window = Some(BusinessHours { from_hour, to_hour });
+    let results = service::send_approved_within(&state.store, &state.mailer, &state.config.policy, now, window).await?;
+    let mut report = SendReport::default();
+    for (id, result) in results {
+        match &result {
+            Ok(SendResult::Sent { message_id }) => {
+                tracing::info!(reminder_id = %id, message_id = %message_id, "sent");
+                report.sent += 1;
+            }
+            Ok(SendResult::TaskDone) => report.tasks_done += 1,
+            Ok(SendResult::Cancelled { reason }) => {
+                tracing::info!(reminder_id = %id, reason = %reason, "cancelled before sending");
+                report.cancelled += 1;
+            }
+            Ok(SendResult::Failed { reason }) => {
+                tracing::warn!(reminder_id = %id, reason = %reason, "rejected by SES");
+                report.failed += 1;
+            }
+            Ok(SendResult::Retry { reason }) => {
+                tracing::warn!(reminder_id = %id, reason = %reason, "temporary failure; will retry");
+                report.retry_later += 1;
+            }
+            Ok(SendResult::OutsideBusinessHours) => report.outside_business_hours += 1,
+            Ok(SendResult::ClaimedElsewhere) => report.claimed_elsewhere += 1,
+            Err(error) => {
+                tracing::error!(reminder_id = %id, error = %error, "send failed");
+                report.errors.push(format!("{id}: {error}"));
+            }
+        }
+    }
+    Ok(report)
+}

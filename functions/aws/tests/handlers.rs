@@ -1,0 +1,111 @@
+//! The scan and send handlers, called directly with EventBridge scheduled events, over the DynamoDB and
+//! SES stand-ins.
+
+mod common;
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use kindly_aws::Config;
+use kindly_aws::lambda::{State, scan, send};
+use kindly_core::conformance::{customer, invoice};
+use kindly_core::service;
+use kindly_core::{InvoiceId, InvoiceStatus, Policy, Store};
+use lambda_runtime::{Context, LambdaEvent};
+
+/// The checked-in scheduled event, fired at `time` (RFC 3339).
+fn scheduled_event(time: &str) -> LambdaEvent<EventBridgeEvent> {
+    let mut event: EventBridgeEvent =
+        serde_json::from_str(include_str!("fixtures/scheduled-event.json")).expect("a valid scheduled event");
+    event.time = Some(time.parse().unwrap());
+    LambdaEvent::new(event, Context::default())
+}
+
+/// A state over a fresh table, with the policy's sending domain verified in the SES stand-in and
+/// 20 customers (New York) whose invoices are due on 2026-03-16.
+async fn seeded_state() -> State {
+    let sdk = common::sdk_config().await;
+    let ses = aws_sdk_sesv2::Client::new(&sdk);
+    ses.create_email_identity()
+        .email_identity("northwind.example")
+        .send()
+        .await
+        .unwrap();
+    let store = common::fresh_store(4).await;
+    let policy = Policy::default_policy();
+    for index in 0..20 {
+        let id = format!("C{index}");
+        service::ingest_customer(&store, &customer(&id)).await.unwrap();
+        service::ingest_invoice(&store, &policy, &invoice(&format!("I{index}"), &id, "2026-03-16", None))
+            .await
+            .unwrap();
+    }
+    let config = Config {
+        table: store_table(&store),
+        shards: 4,
+        configuration_set: None,
+        max_send_rate: Some(50.0),
+        policy,
+        business_hours: (9, 17),
+    };
+    State::new(config, &sdk).await.unwrap()
+}
+
+fn store_table(store: &kindly_aws::DynamoStore) -> String {
+    store.table().to_owned()
+}
+
+#[tokio::test]
+async fn scan_then_send_delivers_each_reminder_once() {
+    let state = seeded_state().await;
+    // GIVEN the due date, 10:00 in New York
+    let scanned = scan(&state, scheduled_event("2026-03-16T14:00:00Z")).await.unwrap();
+    assert_eq!(
+        (scanned.approved, scanned.drafted, scanned.errors.len()),
+        (20, 0, 0),
+        "{scanned:?}"
+    );
+    // and one invoice is paid before the send runs
+    let mut paid = state.store.invoice(&InvoiceId("I7".into())).await.unwrap().unwrap();
+    paid.status = InvoiceStatus::Paid;
+    paid.paid = paid.total;
+    state.store.put_invoice(&paid).await.unwrap();
+    // WHEN send runs twice, THEN 19 go out once and the paid one never
+    let first = send(&state, scheduled_event("2026-03-16T14:05:00Z")).await.unwrap();
+    assert_eq!(
+        (first.sent, first.cancelled, first.errors.len()),
+        (19, 1, 0),
+        "{first:?}"
+    );
+    let second = send(&state, scheduled_event("2026-03-16T14:10:00Z")).await.unwrap();
+    assert_eq!(second.sent, 0, "{second:?}");
+    // and a second scan the same day plans nothing new
+    let again = scan(&state, scheduled_event("2026-03-16T14:15:00Z")).await.unwrap();
+    assert_eq!((again.approved, again.drafted), (0, 0), "{again:?}");
+}
+
+#[tokio::test]
+async fn send_waits_for_business_hours_and_never_sends_stale_figures() {
+    let state = seeded_state().await;
+    scan(&state, scheduled_event("2026-03-16T14:00:00Z")).await.unwrap();
+    // 19:00 in New York: nothing goes out, everything stays approved
+    let evening = send(&state, scheduled_event("2026-03-16T23:00:00Z")).await.unwrap();
+    assert_eq!((evening.sent, evening.outside_business_hours), (0, 20), "{evening:?}");
+    // Next morning the drafts say "due today" about yesterday: they are cancelled, not sent
+    let stale = send(&state, scheduled_event("2026-03-17T13:30:00Z")).await.unwrap();
+    assert_eq!((stale.sent, stale.cancelled), (0, 20), "{stale:?}");
+    // and the next scan plans them again with today's figures, which then go out
+    let replanned = scan(&state, scheduled_event("2026-03-17T13:35:00Z")).await.unwrap();
+    assert_eq!(replanned.approved, 20, "{replanned:?}");
+    let sent = send(&state, scheduled_event("2026-03-17T13:40:00Z")).await.unwrap();
+    assert_eq!(sent.sent, 20, "{sent:?}");
+    let reminder = state
+        .store
+        .reminders_with_status(kindly_core::ReminderStatus::Sent)
+        .await
+        .unwrap()
+        .remove(0);
+    let context = &reminder.draft.unwrap().context;
+    assert_eq!(
+        context.invoices[0].days_overdue, 1,
+        "the message that went out tells today's facts"
+    );
+}

@@ -1,0 +1,10 @@
+//! The `send` Lambda: build state once, then serve invocations with `kindly_aws::lambda::send`.
+
+use lambda_runtime::{Error, run, service_fn, tracing};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    let state = kindly_aws::lambda::State::from_env().await?;
+    run(service_fn(|event| kindly_aws::lambda::send(&state, event))).await
+}
