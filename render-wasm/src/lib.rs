@@ -95,7 +95,8 @@ fn part_name(language: &str, template: &str, part: &str) -> String {
 }
 
 /// One engine per language, built once. Each loads `shared/` and its own folder only, so every language
-/// defines the same phrase components (`t.greeting`, `t.due_status`, ...) that the shared layouts call.
+/// defines the same words, filters and phrase components (`labels`, `due_status`, `t.greeting`, ...) that
+/// the shared layouts use.
 fn engine(language: &str) -> Option<&'static tera::Tera> {
     static ENGINES: OnceLock<Vec<tera::Tera>> = OnceLock::new();
     let engines = ENGINES.get_or_init(|| LANGUAGES.iter().map(|language| build_engine(language)).collect());
@@ -149,8 +150,13 @@ fn all_files<'a>(dir: &'a Dir<'a>) -> Box<dyn Iterator<Item = &'a include_dir::F
 /// Render one message from its context: subject, plain text, HTML and the content hash. Fails for an
 /// unknown template or language and for a context without invoices.
 pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> {
+    let [subject_name, text_name, html_name] = PARTS.map(|part| part_name(&context.language, &context.template, part));
     let engine = engine(&context.language)
-        .filter(|_| has_template(&context.language, &context.template))
+        .filter(|engine| {
+            [&subject_name, &text_name, &html_name]
+                .iter()
+                .all(|name| engine.contains_template(name))
+        })
         .ok_or_else(|| RenderError::UnknownTemplate {
             template: context.template.clone(),
             language: context.language.clone(),
@@ -161,16 +167,15 @@ pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> 
         ));
     }
     let tera_context = template_context(context);
-    let render_part = |part: &str| {
-        let name = part_name(&context.language, &context.template, part);
+    let render_part = |name: String| {
         engine.render(&name, &tera_context).map_err(|e| RenderError::Template {
-            name: name.clone(),
             message: error_chain(&e),
+            name,
         })
     };
-    let subject = one_line(&render_part("subject.txt")?);
-    let text = render_part("txt")?;
-    let html = render_part("html")?;
+    let subject = one_line(&render_part(subject_name)?);
+    let text = render_part(text_name)?;
+    let html = render_part(html_name)?;
     let content_hash = content_hash(context, &subject, &text, &html);
     Ok(RenderedMessage {
         subject,
