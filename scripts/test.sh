@@ -21,7 +21,7 @@ fi
 step "the local AWS stand-in (moto's server: DynamoDB and SES v2 on 127.0.0.1)"
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r tests/requirements.txt
 moto_port=${KINDLY_MOTO_PORT:-5055}
-moto_server -H 127.0.0.1 -p "$moto_port" >"${TMPDIR:-/tmp}/kindly-moto.log" 2>&1 &
+python3 tests/moto_serial.py "$moto_port" >"${TMPDIR:-/tmp}/kindly-moto.log" 2>&1 &
 moto_pid=$!
 trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
 export KINDLY_MOTO_URL="http://127.0.0.1:$moto_port"

@@ -31,8 +31,10 @@ async fn seeded_state() -> State {
         .unwrap();
     let store = common::fresh_store(4).await;
     let policy = Policy::default_policy();
+    // Customer ids unique to this run, so reminder ids (and the stand-in's sent mail) are too.
+    let run = common::unique("run");
     for index in 0..20 {
-        let id = format!("C{index}");
+        let id = format!("{run}-C{index}");
         service::ingest_customer(&store, &customer(&id)).await.unwrap();
         service::ingest_invoice(&store, &policy, &invoice(&format!("I{index}"), &id, "2026-03-16", None))
             .await
@@ -108,4 +110,45 @@ async fn send_waits_for_business_hours_and_never_sends_stale_figures() {
         context.invoices[0].days_overdue, 1,
         "the message that went out tells today's facts"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn eight_overlapping_invocations_send_each_reminder_exactly_once() {
+    let state = std::sync::Arc::new(seeded_state().await);
+    // WHEN eight scan+send invocations run at once over the same table
+    let runs = (0..8).map(|_| {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let scanned = scan(&state, scheduled_event("2026-03-16T14:00:00Z")).await.unwrap();
+            let sent = send(&state, scheduled_event("2026-03-16T14:00:30Z")).await.unwrap();
+            (scanned, sent)
+        })
+    });
+    let reports: Vec<_> = futures::future::join_all(runs)
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    // THEN every reminder was created once, sent once, and SES got exactly one message each
+    let created: usize = reports.iter().map(|(scan, _)| scan.approved).sum();
+    let sent: usize = reports.iter().map(|(_, send)| send.sent).sum();
+    assert_eq!((created, sent), (20, 20), "{reports:?}");
+    assert!(
+        reports
+            .iter()
+            .all(|(scan, send)| scan.errors.is_empty() && send.errors.is_empty()),
+        "{reports:?}"
+    );
+    let stored = state
+        .store
+        .reminders_with_status(kindly_core::ReminderStatus::Sent)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 20);
+    let delivered = common::sent_raw_messages().await;
+    for reminder in &stored {
+        let header = format!("X-Kindly-Reminder: {}", reminder.id);
+        let copies = delivered.iter().filter(|raw| raw.contains(&header)).count();
+        assert_eq!(copies, 1, "{} reached SES {copies} times", reminder.id);
+    }
 }

@@ -30,39 +30,6 @@ async fn ses_client() -> aws_sdk_sesv2::Client {
     aws_sdk_sesv2::Client::new(&common::sdk_config().await)
 }
 
-/// The raw messages the stand-in has accepted, as its state dump shows them.
-async fn sent_raw_messages() -> Vec<String> {
-    let body = http_get(&format!("{}/moto-api/data.json", common::moto_url())).await;
-    let data: serde_json::Value = serde_json::from_str(&body).unwrap();
-    data["ses"]["RawMessage"]
-        .as_array()
-        .map(|messages| {
-            messages
-                .iter()
-                .map(|m| m["raw_data"].as_str().unwrap_or_default().to_owned())
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A plain HTTP GET over a TCP socket (the stand-in speaks HTTP/1.1 on 127.0.0.1).
-async fn http_get(url: &str) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let rest = url.strip_prefix("http://").unwrap();
-    let (host, path) = rest.split_once('/').unwrap();
-    let mut stream = tokio::net::TcpStream::connect(host).await.unwrap();
-    stream
-        .write_all(format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").as_bytes())
-        .await
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
-    response
-        .split_once("\r\n\r\n")
-        .map(|(_, body)| body.to_owned())
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn a_verified_sender_sends_a_raw_message() {
     let client = ses_client().await;
@@ -77,7 +44,7 @@ async fn a_verified_sender_sends_a_raw_message() {
     let key = common::unique("rem");
     let message_id = mailer.send(&email(&sender, &key)).await.unwrap();
     assert!(!message_id.is_empty());
-    let sent = sent_raw_messages().await;
+    let sent = common::sent_raw_messages().await;
     let ours = sent
         .iter()
         .find(|raw| raw.contains(&key))

@@ -48,3 +48,36 @@ pub async fn fresh_store(shards: u32) -> kindly_aws::DynamoStore {
         .expect("create the test table");
     kindly_aws::DynamoStore::new(client, table, shards)
 }
+
+/// The raw messages the SES stand-in has accepted, from its state dump.
+pub async fn sent_raw_messages() -> Vec<String> {
+    let body = http_get(&format!("{}/moto-api/data.json", moto_url())).await;
+    let data: serde_json::Value = serde_json::from_str(&body).expect("the stand-in's state is JSON");
+    data["ses"]["RawMessage"]
+        .as_array()
+        .map(|messages| {
+            messages
+                .iter()
+                .map(|m| m["raw_data"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A plain HTTP GET over a TCP socket (the stand-in speaks HTTP on 127.0.0.1).
+async fn http_get(url: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rest = url.strip_prefix("http://").expect("an http:// address");
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut stream = tokio::net::TcpStream::connect(host)
+        .await
+        .expect("the stand-in is listening");
+    let request = format!("GET /{path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_owned())
+        .unwrap_or_default()
+}
