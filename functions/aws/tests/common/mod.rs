@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod runtime_api;
+
 use aws_config::BehaviorVersion;
 use std::sync::atomic::{AtomicU32, Ordering};
 

@@ -1,0 +1,122 @@
+//! The real `scan` and `send` binaries, run as Lambdas against a local Runtime API, invoked with a real
+//! EventBridge scheduled event, over the DynamoDB and SES stand-ins.
+
+mod common;
+
+use common::runtime_api::RuntimeApi;
+use kindly_core::conformance::{customer, invoice};
+use kindly_core::{Policy, ReminderStatus, Store, service};
+use std::process::Stdio;
+use tokio::io::AsyncBufReadExt;
+
+/// Start `binary` as a Lambda against `api`, with the table and stand-in configured. Its stdout lines
+/// (the structured logs) are collected into the returned handle.
+fn start_lambda(
+    binary: &str,
+    api: &RuntimeApi,
+    table: &str,
+) -> (tokio::process::Child, tokio::task::JoinHandle<Vec<String>>) {
+    let mut child = tokio::process::Command::new(binary)
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.address())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "kindly-test")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "test")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/kindly-test")
+        .env("AWS_LAMBDA_LOG_FORMAT", "JSON")
+        .env("AWS_ENDPOINT_URL", common::moto_url())
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "test")
+        .env("AWS_SECRET_ACCESS_KEY", "test")
+        .env("KINDLY_TABLE", table)
+        .env("KINDLY_SHARDS", "4")
+        .env("KINDLY_MAX_SEND_RATE", "50")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the Lambda binary starts");
+    let stdout = child.stdout.take().expect("piped stdout");
+    let logs = tokio::spawn(async move {
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let mut collected = Vec::new();
+        while let Ok(Some(line)) = lines.next_line().await {
+            collected.push(line);
+        }
+        collected
+    });
+    (child, logs)
+}
+
+fn scheduled_event(time: &str) -> String {
+    let mut event: serde_json::Value = serde_json::from_str(include_str!("fixtures/scheduled-event.json")).unwrap();
+    event["time"] = serde_json::Value::String(time.into());
+    event.to_string()
+}
+
+#[tokio::test]
+async fn scan_and_send_binaries_run_as_lambdas() {
+    // GIVEN a table with five customers due today and the sending domain verified
+    let sdk = common::sdk_config().await;
+    aws_sdk_sesv2::Client::new(&sdk)
+        .create_email_identity()
+        .email_identity("northwind.example")
+        .send()
+        .await
+        .unwrap();
+    let store = common::fresh_store(4).await;
+    let policy = Policy::default_policy();
+    let run = common::unique("lambda");
+    for index in 0..5 {
+        let id = format!("{run}-C{index}");
+        service::ingest_customer(&store, &customer(&id)).await.unwrap();
+        service::ingest_invoice(&store, &policy, &invoice(&format!("I{index}"), &id, "2026-03-16", None))
+            .await
+            .unwrap();
+    }
+
+    // WHEN the scan binary is invoked with the scheduled event
+    let scan_api = RuntimeApi::start().await;
+    let (mut scan, scan_logs) = start_lambda(env!("CARGO_BIN_EXE_scan"), &scan_api, store.table());
+    let answer = scan_api
+        .invoke(scheduled_event("2026-03-16T14:00:00Z"))
+        .await
+        .expect("scan succeeds");
+    let report: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(report["approved"], 5, "{report}");
+    assert!(scan_api.init_error().is_none());
+
+    // and then the send binary
+    let send_api = RuntimeApi::start().await;
+    let (mut send, _send_logs) = start_lambda(env!("CARGO_BIN_EXE_send"), &send_api, store.table());
+    let answer = send_api
+        .invoke(scheduled_event("2026-03-16T14:05:00Z"))
+        .await
+        .expect("send succeeds");
+    let report: serde_json::Value = serde_json::from_str(&answer).unwrap();
+
+    // THEN five messages went out through SES, once each, and the reminders say so
+    assert_eq!(report["sent"], 5, "{report}");
+    let sent = store.reminders_with_status(ReminderStatus::Sent).await.unwrap();
+    assert_eq!(sent.len(), 5);
+    let delivered = common::sent_raw_messages().await;
+    for reminder in &sent {
+        let header = format!("X-Kindly-Reminder: {}", reminder.id);
+        assert_eq!(delivered.iter().filter(|raw| raw.contains(&header)).count(), 1);
+    }
+    // and the logs are structured JSON carrying reminder and customer ids
+    scan.kill().await.unwrap();
+    send.kill().await.unwrap();
+    let logs = scan_logs.await.unwrap();
+    let planned: Vec<serde_json::Value> = logs
+        .iter()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|entry| entry.to_string().contains("reminder planned"))
+        .collect();
+    assert_eq!(planned.len(), 5, "{logs:#?}");
+    assert!(
+        planned
+            .iter()
+            .all(|entry| entry.to_string().contains("reminder_id") && entry.to_string().contains("customer_id"))
+    );
+}
