@@ -28,13 +28,13 @@ mod words;
 
 pub use context::*;
 
-use include_dir::{Dir, include_dir};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 use words::Words;
 
-/// Templates are compiled into the binary: no file system at run time, identical in WASM.
-static TEMPLATE_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+/// Every template file as `(path under templates/, contents)`, compiled into the binary by `build.rs`: no
+/// file system at run time, identical in WASM.
+static TEMPLATES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/templates.rs"));
 
 /// The languages templates ship in; every stage template exists in each of them.
 pub const LANGUAGES: &[&str] = &["en", "de"];
@@ -66,11 +66,9 @@ pub enum RenderError {
 
 /// The stage templates available (names without language or part), sorted.
 pub fn template_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = TEMPLATE_DIR
-        .get_dir(LANGUAGES[0])
-        .into_iter()
-        .flat_map(|dir| dir.files())
-        .filter_map(|file| file.path().file_name()?.to_str()?.strip_suffix(".subject.txt"))
+    let mut names: Vec<&'static str> = TEMPLATES
+        .iter()
+        .filter_map(|(path, _)| file_in(path, LANGUAGES[0])?.strip_suffix(".subject.txt"))
         .collect();
     names.sort_unstable();
     names
@@ -112,16 +110,11 @@ fn build_engine(language: &str) -> tera::Tera {
     tera.register_test("web_address", is_web_address);
     tera.register_filter("lines", lines);
     Words::load(language).register(&mut tera);
-    let files = [SHARED_DIR, language]
-        .into_iter()
-        .filter_map(|dir| TEMPLATE_DIR.get_dir(dir))
-        .flat_map(all_files)
-        .filter(|file| file.path().extension().is_none_or(|ext| ext != "json"))
-        .filter_map(|file| {
-            let name = file.path().to_str()?;
-            Some((name.to_owned(), file.contents_utf8()?.to_owned()))
-        });
-    tera.add_raw_templates(files)
+    let files = TEMPLATES.iter().filter(|(path, _)| {
+        path.split_once('/')
+            .is_some_and(|(dir, _)| dir == SHARED_DIR || dir == language)
+    });
+    tera.add_raw_templates(files.copied())
         .expect("embedded templates parse (checked by the golden tests)");
     tera
 }
@@ -136,21 +129,29 @@ fn is_web_address(href: &str, _: tera::Kwargs, _: &tera::State) -> bool {
 /// (`\r\n`, `\n` or a lone `\r`). One call instead of `trim | replace | replace | split`, each of which
 /// copies the text and most of which build a map of arguments.
 fn lines(text: &str, _: tera::Kwargs, _: &tera::State) -> Vec<tera::Value> {
-    text.trim()
-        .split("\r\n")
-        .flat_map(|line| line.split(['\r', '\n']))
-        .map(tera::Value::from)
-        .collect()
+    let mut lines = Vec::new();
+    let mut rest = text.trim();
+    while let Some(end) = rest.find(['\r', '\n']) {
+        lines.push(tera::Value::from(&rest[..end]));
+        let line_break = if rest[end..].starts_with("\r\n") { 2 } else { 1 };
+        rest = &rest[end + line_break..];
+    }
+    lines.push(tera::Value::from(rest));
+    lines
 }
 
-fn all_files<'a>(dir: &'a Dir<'a>) -> Box<dyn Iterator<Item = &'a include_dir::File<'a>> + 'a> {
-    Box::new(dir.files().chain(dir.dirs().flat_map(all_files)))
+/// The file name of `path` if it lies directly in `dir`: `file_in("en/due_today.txt", "en")`.
+fn file_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
+    path.strip_prefix(dir)?
+        .strip_prefix('/')
+        .filter(|name| !name.contains('/'))
 }
 
 /// Render one message from its context: subject, plain text, HTML and the content hash. Fails for an
 /// unknown template or language and for a context without invoices.
 pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> {
-    let [subject_name, text_name, html_name] = PARTS.map(|part| part_name(&context.language, &context.template, part));
+    let name = |part| part_name(&context.language, &context.template, part);
+    let (subject_name, text_name, html_name) = (name("subject.txt"), name("txt"), name("html"));
     let engine = engine(&context.language)
         .filter(|engine| {
             [&subject_name, &text_name, &html_name]

@@ -5,66 +5,115 @@
 //! (`{{ labels.issued }}`) or a filter (`{{ invoice.days_overdue | due_status }}`) they cost a fraction
 //! of a component call. The wording stays with the translator, in the language's folder; this module
 //! only picks the form and puts the number in.
+//!
+//! `build.rs` turns every `_words.json` into constants, so a malformed file fails the build and no JSON
+//! parser ships for it; a missing or unknown entry is named when the language's engine is built.
 
-use serde::Deserialize;
-use std::collections::BTreeMap;
+/// Per language, its groups of `(entry, text)`: `{ "group": { "entry": "text" } }` in `_words.json`.
+type Catalog = &'static [(&'static str, &'static [(&'static str, Group)])];
+type Group = &'static [(&'static str, &'static str)];
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+static CATALOG: Catalog = include!(concat!(env!("OUT_DIR"), "/words.rs"));
+
 pub(crate) struct Words {
     /// Shown as they are: `{{ labels.issued }}`, `{{ labels.how_to_pay }}`, ...
-    labels: BTreeMap<String, String>,
+    labels: Group,
     due_status: DueStatus,
     and_list: AndList,
 }
 
 /// When an invoice is due, relative to the day of the message; reads after "is" in English ("is due in
 /// 5 days", "is 1 day overdue") and before "ist" in German ("in 5 Tagen fällig ist").
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct DueStatus {
     /// Before the due date; `{n}` is the number of days to go.
     due_in: Plural,
-    due_today: String,
+    due_today: &'static str,
     /// After the due date; `{n}` is the number of days overdue.
     overdue: Plural,
 }
 
-/// A phrase with a count `{n}`, in the singular and the plural. `one` is used for exactly 1, as in
-/// English and German; a language with other plural rules needs its rule here.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A phrase with a count `{n}`, in the singular and the plural. The singular is used for exactly 1, as
+/// in English and German; a language with other plural rules needs its rule here.
 struct Plural {
-    one: String,
-    other: String,
+    one: &'static str,
+    other: &'static str,
 }
 
 /// "A", "A and B", "A, B and C".
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
 struct AndList {
-    separator: String,
-    last_separator: String,
+    separator: &'static str,
+    last_separator: &'static str,
 }
 
 impl Words {
-    /// Parses the embedded `_words.json` of `language`; a missing or malformed file is a build mistake,
-    /// caught by the first test that renders in that language.
+    /// The words of `language`. A missing group or entry, or one this module does not know, is a mistake
+    /// in `_words.json`, reported with its name by the first test that renders in that language.
     pub(crate) fn load(language: &str) -> Self {
         let path = format!("{language}/_words.json");
-        let json = crate::TEMPLATE_DIR
-            .get_file(&path)
-            .and_then(|file| file.contents_utf8())
-            .unwrap_or_else(|| panic!("{path} is embedded"));
-        serde_json::from_str(json).unwrap_or_else(|e| panic!("{path}: {e}"))
+        let groups = CATALOG
+            .iter()
+            .find_map(|(known, groups)| (*known == language).then_some(*groups))
+            .unwrap_or_else(|| panic!("{path} is missing"));
+        if let Some((unknown, _)) = groups
+            .iter()
+            .find(|(name, _)| !["labels", "due_status", "and_list"].contains(name))
+        {
+            panic!("{path}: unknown group `{unknown}`");
+        }
+        let group = |name: &str| {
+            groups
+                .iter()
+                .find_map(|(known, entries)| (*known == name).then_some(*entries))
+                .unwrap_or_else(|| panic!("{path} has no `{name}`"))
+        };
+        let due_status = group("due_status");
+        let and_list = group("and_list");
+        only(
+            &path,
+            due_status,
+            &[
+                "due_in_one",
+                "due_in_other",
+                "due_today",
+                "overdue_one",
+                "overdue_other",
+            ],
+        );
+        only(&path, and_list, &["separator", "last_separator"]);
+        let due = |name| entry(&path, due_status, name);
+        let list = |name| entry(&path, and_list, name);
+        Words {
+            labels: group("labels"),
+            due_status: DueStatus {
+                due_in: Plural {
+                    one: due("due_in_one"),
+                    other: due("due_in_other"),
+                },
+                due_today: due("due_today"),
+                overdue: Plural {
+                    one: due("overdue_one"),
+                    other: due("overdue_other"),
+                },
+            },
+            and_list: AndList {
+                separator: list("separator"),
+                last_separator: list("last_separator"),
+            },
+        }
     }
 
     /// Gives templates `labels` and the filters `due_status` and `and_list`.
     pub(crate) fn register(self, tera: &mut tera::Tera) {
-        tera.global_context().insert("labels", &self.labels);
         let Words {
-            due_status, and_list, ..
+            labels,
+            due_status,
+            and_list,
         } = self;
+        let mut map = tera::Map::new();
+        for (name, text) in labels {
+            map.insert(tera::value::Key::Str(name), tera::Value::from(*text));
+        }
+        tera.global_context().insert_value("labels", tera::Value::from(map));
         tera.register_filter("due_status", move |days: i64, _: tera::Kwargs, _: &tera::State| {
             due_status.format(days)
         });
@@ -75,11 +124,26 @@ impl Words {
     }
 }
 
+/// A group's text for `name`.
+fn entry(path: &str, group: Group, name: &str) -> &'static str {
+    group
+        .iter()
+        .find_map(|(known, text)| (*known == name).then_some(*text))
+        .unwrap_or_else(|| panic!("{path} has no `{name}`"))
+}
+
+/// Fails for an entry not among `names`: a misspelt name would otherwise be ignored.
+fn only(path: &str, group: Group, names: &[&str]) {
+    if let Some((unknown, _)) = group.iter().find(|(name, _)| !names.contains(name)) {
+        panic!("{path}: unknown entry `{unknown}`");
+    }
+}
+
 impl DueStatus {
     fn format(&self, days: i64) -> String {
         match days {
             ..0 => self.due_in.format(days.unsigned_abs()),
-            0 => self.due_today.clone(),
+            0 => self.due_today.to_owned(),
             1.. => self.overdue.format(days.unsigned_abs()),
         }
     }
@@ -102,9 +166,9 @@ impl AndList {
                 .ok_or_else(|| tera::Error::message(format!("and_list joins text, not `{}`", item.name())))?;
             if index > 0 {
                 joined.push_str(if index + 1 == items.len() {
-                    &self.last_separator
+                    self.last_separator
                 } else {
-                    &self.separator
+                    self.separator
                 });
             }
             joined.push_str(text);
@@ -148,10 +212,11 @@ mod tests {
     }
 
     #[test]
-    fn every_language_has_the_same_labels() {
-        let keys = |language: &str| -> Vec<String> { Words::load(language).labels.into_keys().collect() };
+    fn every_language_has_every_word_and_the_same_labels() {
+        let labels =
+            |language: &str| -> Vec<&str> { Words::load(language).labels.iter().map(|(name, _)| *name).collect() };
         for language in crate::LANGUAGES {
-            assert_eq!(keys(language), keys(crate::LANGUAGES[0]), "{language}");
+            assert_eq!(labels(language), labels(crate::LANGUAGES[0]), "{language}");
         }
     }
 }
