@@ -4,20 +4,23 @@
 //! no clock, locale or environment, so the Lambdas (natively) and the approval page (in WASM) produce the
 //! same bytes and the same [`RenderedMessage::content_hash`] for the same context.
 //!
-//! Templates live in `templates/` and are compiled into the binary:
+//! Templates live in `templates/` and are compiled into the binary by `build.rs`:
 //! - `{language}/{template}.subject.txt`, `.txt` and `.html`: the three parts of each stage template. The
 //!   `.txt` and `.html` parts extend `shared/_layout.txt` and `shared/_layout.html` and fill their blocks
 //!   (`intro`, `request`, `closing`, `signoff`) with what that stage says.
-//! - `{language}/_words.json`: the language's words outside sentences (see `src/words.rs`): row labels, which
-//!   templates read as `labels.issued`, ...; the forms of a due status (`{{ days | due_status }}`); the
-//!   words that join a list (`{{ items | and_list }}`).
+//! - `{language}/_words.json`: the language's words outside sentences (see `src/words.rs`): row labels,
+//!   which templates read as `labels.issued`, ...; the forms of a due status (`{{ days | due_status }}`);
+//!   the words that join a list (`{{ items | and_list }}`).
 //! - `{language}/_phrases.tera`: the language's sentences and phrases around values (greeting, invoice
 //!   title, totals...) as tera components, which the shared layouts call by the same names in every
 //!   language.
-//! - `shared/_layout.txt`, `shared/_layout.html`: everything but the stage's own sentences; the HTML
+//! - `shared/_layout.txt`, `shared/_layout.html`: everything but the stage's own sentences. The HTML
 //!   layout writes its markup and inline styles out, because a component call costs more than the row,
 //!   button or link it would draw.
-//! - `shared/_ui.tera`: `ui.p`, the paragraph the stage templates wrap their sentences in.
+//! - `shared/_ui.tera`: `ui.p`, the paragraph of a stage's intro.
+//!
+//! Rendering is interpreted by tera on every call, so the templates avoid what costs most per use:
+//! component calls with arguments, filter chains and map literals inside the invoice loop.
 //!
 //! Only `.html` parts are HTML-escaped; layouts and components take the escaping of the part using them.
 

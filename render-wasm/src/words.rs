@@ -47,7 +47,7 @@ struct AndList {
 
 impl Words {
     /// The words of `language`. A missing group or entry, or one this module does not know, is a mistake
-    /// in `_words.json`, reported with its name by the first test that renders in that language.
+    /// in `_words.json`, reported with its name by the first render, which builds every engine.
     pub(crate) fn load(language: &str) -> Self {
         let path = format!("{language}/_words.json");
         let groups = CATALOG
