@@ -19,17 +19,7 @@ if ! command -v node >/dev/null 2>&1; then
 fi
 
 step "the local AWS stand-in (moto's server: DynamoDB and SES v2 on 127.0.0.1)"
-python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r tests/requirements.txt
-moto_port=${KINDLY_MOTO_PORT:-5055}
-python3 tests/moto_serial.py "$moto_port" >"${TMPDIR:-/tmp}/kindly-moto.log" 2>&1 &
-moto_pid=$!
-trap 'kill "$moto_pid" 2>/dev/null || true' EXIT
-export KINDLY_MOTO_URL="http://127.0.0.1:$moto_port"
-for _ in $(seq 50); do
-  curl -fs -o /dev/null "$KINDLY_MOTO_URL/moto-api/" && break
-  kill -0 "$moto_pid" 2>/dev/null || { cat "${TMPDIR:-/tmp}/kindly-moto.log"; echo "moto_server did not start" >&2; exit 1; }
-  sleep 0.2
-done
+source scripts/stand-in.sh
 
 step "cargo fmt --check"
 cargo fmt --all --check

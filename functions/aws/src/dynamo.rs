@@ -203,6 +203,49 @@ impl DynamoStore {
         Ok(found)
     }
 
+    /// Write many invoices with BatchWriteItem (25 per request, unprocessed items retried): bulk loads.
+    pub async fn put_invoices(&self, invoices: &[Invoice]) -> Result<(), CoreError> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        for chunk in invoices.chunks(25) {
+            let mut requests = Vec::with_capacity(chunk.len());
+            for invoice in chunk {
+                let put = PutRequest::builder().set_item(Some(self.invoice_item(invoice)?)).build();
+                requests.push(WriteRequest::builder().put_request(put.map_err(|e| backend("BatchWriteItem", e))?).build());
+            }
+            let mut attempt = 0u32;
+            while !requests.is_empty() {
+                let output = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(|e| backend("BatchWriteItem", e))?;
+                requests = output.unprocessed_items.and_then(|mut rest| rest.remove(&self.table)).unwrap_or_default();
+                if !requests.is_empty() {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt.min(10)))).await;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Read every item of the table (what a pass without the sparse index would have to do); returns how
+    /// many items the scan read. For the cost benchmark's baseline.
+    pub async fn scan_everything(&self) -> Result<u64, CoreError> {
+        let mut pages = self.client.scan().table_name(&self.table).into_paginator().send();
+        let mut read = 0;
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| backend("Scan", e))?;
+            for item in page.items.unwrap_or_default() {
+                self.stats.record(&item);
+            }
+            read += page.scanned_count as u64;
+        }
+        Ok(read)
+    }
+
     /// Query an index to the end, decoding every item.
     async fn query<T: DeserializeOwned>(
         &self,
