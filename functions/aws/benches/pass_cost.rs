@@ -33,7 +33,11 @@ async fn main() {
     let mut batch = Vec::with_capacity(1000);
     for index in 0..total {
         // The first `due` invoices fall due today, one per customer; the rest are due later, or paid.
-        let (due_in, customer_index) = if index < due { (0, index) } else { (10 + (index % 60) as i64, index % customers) };
+        let (due_in, customer_index) = if index < due {
+            (0, index)
+        } else {
+            (10 + (index % 60) as i64, index % customers)
+        };
         let day = (today + Duration::days(due_in)).to_string();
         let mut record = invoice(&format!("I{index}"), &format!("C{customer_index}"), &day, None);
         if index >= due && index % 3 == 0 {
@@ -46,12 +50,18 @@ async fn main() {
             batch.clear();
         }
     }
-    println!("seeded {total} invoices ({due} due) and {customers} customers in {:.1?}", started.elapsed());
+    println!(
+        "seeded {total} invoices ({due} due) and {customers} customers in {:.1?}",
+        started.elapsed()
+    );
 
     let now = Utc.from_utc_datetime(&today.and_hms_opt(12, 0, 0).unwrap());
     store.stats().reset();
     let started = Instant::now();
-    let due_invoices = store.invoices_needing_action(service::latest_local_date(now)).await.unwrap();
+    let due_invoices = store
+        .invoices_needing_action(service::latest_local_date(now))
+        .await
+        .unwrap();
     let (index_items, index_bytes) = store.stats().read();
     let outcome = service::run_pass(&store, &policy, now, true).await.unwrap();
     let elapsed = started.elapsed();

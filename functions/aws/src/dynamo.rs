@@ -209,8 +209,14 @@ impl DynamoStore {
         for chunk in invoices.chunks(25) {
             let mut requests = Vec::with_capacity(chunk.len());
             for invoice in chunk {
-                let put = PutRequest::builder().set_item(Some(self.invoice_item(invoice)?)).build();
-                requests.push(WriteRequest::builder().put_request(put.map_err(|e| backend("BatchWriteItem", e))?).build());
+                let put = PutRequest::builder()
+                    .set_item(Some(self.invoice_item(invoice)?))
+                    .build();
+                requests.push(
+                    WriteRequest::builder()
+                        .put_request(put.map_err(|e| backend("BatchWriteItem", e))?)
+                        .build(),
+                );
             }
             let mut attempt = 0u32;
             while !requests.is_empty() {
@@ -221,7 +227,10 @@ impl DynamoStore {
                     .send()
                     .await
                     .map_err(|e| backend("BatchWriteItem", e))?;
-                requests = output.unprocessed_items.and_then(|mut rest| rest.remove(&self.table)).unwrap_or_default();
+                requests = output
+                    .unprocessed_items
+                    .and_then(|mut rest| rest.remove(&self.table))
+                    .unwrap_or_default();
                 if !requests.is_empty() {
                     attempt += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(20 * u64::from(attempt.min(10)))).await;

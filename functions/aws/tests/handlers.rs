@@ -152,3 +152,43 @@ async fn eight_overlapping_invocations_send_each_reminder_exactly_once() {
         assert_eq!(copies, 1, "{} reached SES {copies} times", reminder.id);
     }
 }
+
+#[tokio::test]
+async fn an_interrupted_ses_send_is_never_retried_blindly() {
+    let state = seeded_state().await;
+    scan(&state, scheduled_event("2026-03-16T14:00:00Z")).await.unwrap();
+    // GIVEN a sender claimed one reminder at 14:00 and died before recording the outcome
+    let mut claimed = state
+        .store
+        .reminders_with_status(kindly_core::ReminderStatus::Approved)
+        .await
+        .unwrap()
+        .remove(0);
+    claimed
+        .transition(
+            kindly_core::ReminderStatus::Sending,
+            "2026-03-16T14:00:00Z".parse().unwrap(),
+            "died",
+            None,
+        )
+        .unwrap();
+    state
+        .store
+        .update_reminder(&claimed, kindly_core::ReminderStatus::Approved, &[])
+        .await
+        .unwrap();
+    // WHEN send runs after the claim went stale
+    let report = send(&state, scheduled_event("2026-03-16T14:30:00Z")).await.unwrap();
+    // THEN the other 19 go out, and the interrupted one is failed for a person to check — not sent again
+    assert_eq!((report.sent, report.failed), (19, 1), "{report:?}");
+    let failed = state.store.reminder(&claimed.id).await.unwrap().unwrap();
+    assert_eq!(failed.status, kindly_core::ReminderStatus::Failed);
+    assert!(failed.failure.unwrap().contains(&format!("reminder={}", claimed.id)));
+    let header = format!("X-Kindly-Reminder: {}", claimed.id);
+    assert!(
+        !common::sent_raw_messages()
+            .await
+            .iter()
+            .any(|raw| raw.contains(&header))
+    );
+}

@@ -79,4 +79,10 @@ pub struct OutgoingEmail {
 pub trait Mailer: Send + Sync {
     /// Send and return the provider's message id.
     fn send(&self, email: &OutgoingEmail) -> impl Future<Output = Result<String, CoreError>> + Send;
+
+    /// Whether sending the same idempotency key again can never deliver twice. Only then is a send that
+    /// was interrupted between claim and record retried; otherwise it is marked failed for a person to check.
+    fn retries_are_safe(&self) -> bool {
+        false
+    }
 }

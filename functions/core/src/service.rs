@@ -216,8 +216,9 @@ pub enum SendResult {
     OutsideBusinessHours,
 }
 
-/// How long a claim may sit in `sending` before a later run assumes the sender died and retries it
-/// (mailers are idempotent on the reminder id, so a retry cannot deliver twice).
+/// How long a claim may sit in `sending` before a later run assumes the sender died. It is retried only
+/// where the mailer says retries are safe (the outbox); with a provider that could have delivered already
+/// (SES), the reminder is marked failed for a person to check, so nobody is ever reminded twice.
 pub const STALE_CLAIM: Duration = Duration::minutes(15);
 
 /// The customer-local hours in which messages may go out (`from` inclusive, `to` exclusive), Monday to
@@ -256,13 +257,20 @@ pub async fn send_approved_within<S: Store, M: Mailer>(
     window: Option<BusinessHours>,
 ) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
     let mut queue = store.reminders_with_status(ReminderStatus::Approved).await?;
-    let stale = store.reminders_with_status(ReminderStatus::Sending).await?;
-    queue.extend(
-        stale
-            .into_iter()
-            .filter(|reminder| reminder.history.last().is_none_or(|step| now - step.at > STALE_CLAIM)),
-    );
-    let mut results = Vec::with_capacity(queue.len());
+    let stale: Vec<Reminder> = store
+        .reminders_with_status(ReminderStatus::Sending)
+        .await?
+        .into_iter()
+        .filter(|reminder| reminder.history.last().is_none_or(|step| now - step.at > STALE_CLAIM))
+        .collect();
+    let mut results = Vec::with_capacity(queue.len() + stale.len());
+    if mailer.retries_are_safe() {
+        queue.extend(stale);
+    } else {
+        for reminder in stale {
+            results.push((reminder.id.clone(), give_up_interrupted(store, reminder, now).await));
+        }
+    }
     for reminder in queue {
         let id = reminder.id.clone();
         if let Some(window) = window {
@@ -281,6 +289,26 @@ pub async fn send_approved_within<S: Store, M: Mailer>(
         results.push((id, send_one(store, mailer, policy, reminder, now).await));
     }
     Ok(results)
+}
+
+/// A send interrupted between claim and record, with a mailer that could have delivered already: mark it
+/// failed, naming what to check, rather than risk a second message.
+async fn give_up_interrupted<S: Store>(
+    store: &S,
+    mut reminder: Reminder,
+    now: DateTime<Utc>,
+) -> Result<SendResult, CoreError> {
+    let reason = format!(
+        "sending was interrupted and the outcome is unknown; check the mail provider's log for messages tagged \
+         reminder={} before sending it again",
+        reminder.id
+    );
+    reminder.failure = Some(reason.clone());
+    reminder.transition(ReminderStatus::Failed, now, SYSTEM_ACTOR, Some(reason.clone()))?;
+    match store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await {
+        Err(CoreError::Conflict(_)) => Ok(SendResult::ClaimedElsewhere),
+        other => other.map(|()| SendResult::Failed { reason }),
+    }
 }
 
 /// Claim, re-check, send, record. Each step is a conditional write on the reminder's status.

@@ -53,4 +53,9 @@ impl Mailer for OutboxMailer {
         }
         Ok(message_id(&email.idempotency_key, MESSAGE_ID_DOMAIN))
     }
+
+    /// One file per key, linked into place: a second send of a key never writes a second message.
+    fn retries_are_safe(&self) -> bool {
+        true
+    }
 }
