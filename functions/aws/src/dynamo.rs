@@ -255,6 +255,18 @@ impl DynamoStore {
         Ok(read)
     }
 
+    /// Replace an item unconditionally (customers and invoices come whole from the accounting system).
+    async fn put(&self, item: Item) -> Result<(), CoreError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(|e| backend("PutItem", e))?;
+        Ok(())
+    }
+
     /// Query an index to the end, decoding every item.
     async fn query<T: DeserializeOwned>(
         &self,
@@ -397,15 +409,7 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), CoreError>
 
 impl Store for DynamoStore {
     async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
-        let item = self.customer_item(customer)?;
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| backend("PutItem", e))?;
-        Ok(())
+        self.put(self.customer_item(customer)?).await
     }
 
     async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, CoreError> {
@@ -421,15 +425,7 @@ impl Store for DynamoStore {
     }
 
     async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
-        let item = self.invoice_item(invoice)?;
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| backend("PutItem", e))?;
-        Ok(())
+        self.put(self.invoice_item(invoice)?).await
     }
 
     async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {

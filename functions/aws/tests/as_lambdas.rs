@@ -4,8 +4,7 @@
 mod common;
 
 use common::runtime_api::RuntimeApi;
-use kindly_core::conformance::{customer, invoice};
-use kindly_core::{Policy, ReminderStatus, Store, service};
+use kindly_core::{ReminderStatus, Store};
 use std::process::Stdio;
 use tokio::io::AsyncBufReadExt;
 
@@ -57,23 +56,7 @@ fn scheduled_event(time: &str) -> String {
 #[tokio::test]
 async fn scan_and_send_binaries_run_as_lambdas() {
     // GIVEN a table with five customers due today and the sending domain verified
-    let sdk = common::sdk_config().await;
-    aws_sdk_sesv2::Client::new(&sdk)
-        .create_email_identity()
-        .email_identity("northwind.example")
-        .send()
-        .await
-        .unwrap();
-    let store = common::fresh_store(4).await;
-    let policy = Policy::default_policy();
-    let run = common::unique("lambda");
-    for index in 0..5 {
-        let id = format!("{run}-C{index}");
-        service::ingest_customer(&store, &customer(&id)).await.unwrap();
-        service::ingest_invoice(&store, &policy, &invoice(&format!("I{index}"), &id, "2026-03-16", None))
-            .await
-            .unwrap();
-    }
+    let store = common::seeded_store(5).await;
 
     // WHEN the scan binary is invoked with the scheduled event
     let scan_api = RuntimeApi::start().await;

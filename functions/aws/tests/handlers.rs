@@ -6,8 +6,6 @@ mod common;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use kindly_aws::Config;
 use kindly_aws::lambda::{State, scan, send};
-use kindly_core::conformance::{customer, invoice};
-use kindly_core::service;
 use kindly_core::{InvoiceId, InvoiceStatus, Policy, Store};
 use lambda_runtime::{Context, LambdaEvent};
 
@@ -19,27 +17,10 @@ fn scheduled_event(time: &str) -> LambdaEvent<EventBridgeEvent> {
     LambdaEvent::new(event, Context::default())
 }
 
-/// A state over a fresh table, with the policy's sending domain verified in the SES stand-in and
-/// 20 customers (New York) whose invoices are due on 2026-03-16.
+/// A state over a fresh table with 20 customers (New York) whose invoices are due on 2026-03-16.
 async fn seeded_state() -> State {
-    let sdk = common::sdk_config().await;
-    let ses = aws_sdk_sesv2::Client::new(&sdk);
-    ses.create_email_identity()
-        .email_identity("northwind.example")
-        .send()
-        .await
-        .unwrap();
-    let store = common::fresh_store(4).await;
+    let store = common::seeded_store(20).await;
     let policy = Policy::default_policy();
-    // Customer ids unique to this run, so reminder ids (and the stand-in's sent mail) are too.
-    let run = common::unique("run");
-    for index in 0..20 {
-        let id = format!("{run}-C{index}");
-        service::ingest_customer(&store, &customer(&id)).await.unwrap();
-        service::ingest_invoice(&store, &policy, &invoice(&format!("I{index}"), &id, "2026-03-16", None))
-            .await
-            .unwrap();
-    }
     let config = Config {
         table: store_table(&store),
         shards: 4,
@@ -48,7 +29,7 @@ async fn seeded_state() -> State {
         policy,
         business_hours: (9, 17),
     };
-    State::new(config, &sdk).await.unwrap()
+    State::new(config, &common::sdk_config().await).await.unwrap()
 }
 
 fn store_table(store: &kindly_aws::DynamoStore) -> String {

@@ -326,14 +326,7 @@ pub async fn send_one<S: Store, M: Mailer>(
             other => other?,
         }
     }
-    let customer = store
-        .customer(&reminder.customer_id)
-        .await?
-        .ok_or_else(|| CoreError::NotFound {
-            what: "customer",
-            id: reminder.customer_id.0.clone(),
-        })?;
-    let invoices = store.invoices(&reminder.invoice_ids()).await?;
+    let (customer, invoices) = facts_of(store, &reminder).await?;
     if let Some(reason) = why_not_send(&reminder, &invoices, &customer) {
         reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason.clone()))?;
         store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await?;
@@ -529,6 +522,16 @@ pub async fn skip<S: Store>(
             needed: "pending_approval or approved",
         });
     }
+    let (customer, invoices) = facts_of(store, &reminder).await?;
+    reminder.transition(ReminderStatus::Skipped, now, by, reason)?;
+    let local_date = now.with_timezone(&customer.time_zone).date_naive();
+    let progressed = advance(policy, &reminder, &invoices, local_date, false);
+    store.update_reminder(&reminder, expected, &progressed).await?;
+    Ok(reminder)
+}
+
+/// The customer and the covered invoices of a reminder, read fresh from the store.
+async fn facts_of<S: Store>(store: &S, reminder: &Reminder) -> Result<(Customer, Vec<Invoice>), CoreError> {
     let customer = store
         .customer(&reminder.customer_id)
         .await?
@@ -536,12 +539,7 @@ pub async fn skip<S: Store>(
             what: "customer",
             id: reminder.customer_id.0.clone(),
         })?;
-    let invoices = store.invoices(&reminder.invoice_ids()).await?;
-    reminder.transition(ReminderStatus::Skipped, now, by, reason)?;
-    let local_date = now.with_timezone(&customer.time_zone).date_naive();
-    let progressed = advance(policy, &reminder, &invoices, local_date, false);
-    store.update_reminder(&reminder, expected, &progressed).await?;
-    Ok(reminder)
+    Ok((customer, store.invoices(&reminder.invoice_ids()).await?))
 }
 
 async fn load<S: Store>(store: &S, id: &ReminderId) -> Result<Reminder, CoreError> {

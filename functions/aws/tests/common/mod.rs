@@ -83,3 +83,31 @@ async fn http_get(url: &str) -> String {
         .map(|(_, body)| body.to_owned())
         .unwrap_or_default()
 }
+
+/// A fresh table with `customers` customers (New York, ids unique to this call, so reminder ids and the
+/// stand-in's sent mail are too), each with one open invoice due on 2026-03-16; and the policy's sending
+/// domain verified in the SES stand-in.
+pub async fn seeded_store(customers: usize) -> kindly_aws::DynamoStore {
+    use kindly_core::conformance::{customer, invoice};
+    use kindly_core::{Policy, service};
+    let ses = aws_sdk_sesv2::Client::new(&sdk_config().await);
+    ses.create_email_identity()
+        .email_identity("northwind.example")
+        .send()
+        .await
+        .expect("verify the domain");
+    let store = fresh_store(4).await;
+    let policy = Policy::default_policy();
+    let run = unique("run");
+    for index in 0..customers {
+        let id = format!("{run}-C{index}");
+        service::ingest_customer(&store, &customer(&id))
+            .await
+            .expect("ingest a customer");
+        let due = invoice(&format!("I{index}"), &id, "2026-03-16", None);
+        service::ingest_invoice(&store, &policy, &due)
+            .await
+            .expect("ingest an invoice");
+    }
+    store
+}
