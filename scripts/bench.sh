@@ -13,3 +13,5 @@ printf '\n==> render per fixture (kindly-render)\n'
 cargo bench -p kindly-render --bench render
 printf '\n==> cost of a pass on DynamoDB (kindly-aws; KINDLY_BENCH_INVOICES / KINDLY_BENCH_DUE)\n'
 cargo bench -p kindly-aws --bench pass_cost
+printf '\n==> Lambda start-up: process start to the first /runtime/invocation/next (kindly-aws)\n'
+cargo bench -p kindly-aws --bench lambda_start

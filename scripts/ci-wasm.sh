@@ -45,7 +45,7 @@ node --version
 
 step "build kindly-render for wasm32"
 CARGO_PROFILE_RELEASE_OPT_LEVEL=z CARGO_PROFILE_RELEASE_STRIP=false \
-    cargo build -p kindly-render --lib --target wasm32-unknown-unknown --release
+    cargo rustc -p kindly-render --lib --target wasm32-unknown-unknown --release --crate-type cdylib
 wasm=$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/kindly_render.wasm
 
 step "wasm-bindgen"
