@@ -4,9 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use kindly_core::conformance::{customer, invoice};
 use kindly_core::service::{self, SendResult};
-use kindly_core::{
-    CoreError, Customer, Invoice, InvoiceId, InvoiceStatus, Mailer, OutgoingEmail, Policy, ReminderStatus, Store,
-};
+use kindly_core::{CoreError, Invoice, InvoiceId, InvoiceStatus, Mailer, OutgoingEmail, Policy, ReminderStatus, Store};
 use kindly_local::outbox::OutboxMailer;
 use kindly_local::sqlite_store::SqliteStore;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,24 +23,45 @@ fn eml_count(dir: &std::path::Path) -> usize {
     })
 }
 
-/// A customer "A" with one open invoice due on 2026-03-10, ingested as the accounting system would.
-async fn seeded(store: &SqliteStore, policy: &Policy) -> (Customer, Invoice) {
-    let acme = customer("A");
-    service::ingest_customer(store, &acme).await.unwrap();
-    let open = invoice("I1", "A", "2026-03-10", None);
-    service::ingest_invoice(store, policy, &open).await.unwrap();
-    (acme, store.invoice(&open.id).await.unwrap().unwrap())
+/// A fresh store and outbox holding customer "A" with one open invoice due on 2026-03-10, ingested as
+/// the accounting system would.
+struct World {
+    store: SqliteStore,
+    policy: Policy,
+    outbox: tempfile::TempDir,
+    mailer: OutboxMailer,
+    invoice: Invoice,
 }
 
-#[tokio::test]
-async fn a_pass_is_idempotent_and_sends_once() {
+async fn world() -> World {
     let (store, policy, outbox) = (
         SqliteStore::in_memory().unwrap(),
         Policy::default_policy(),
         tempfile::tempdir().unwrap(),
     );
+    service::ingest_customer(&store, &customer("A")).await.unwrap();
+    let open = invoice("I1", "A", "2026-03-10", None);
+    service::ingest_invoice(&store, &policy, &open).await.unwrap();
+    let invoice = store.invoice(&open.id).await.unwrap().unwrap();
     let mailer = OutboxMailer::new(outbox.path());
-    seeded(&store, &policy).await;
+    World {
+        store,
+        policy,
+        outbox,
+        mailer,
+        invoice,
+    }
+}
+
+#[tokio::test]
+async fn a_pass_is_idempotent_and_sends_once() {
+    let World {
+        store,
+        policy,
+        outbox,
+        mailer,
+        ..
+    } = world().await;
     // GIVEN the courtesy stage (5 days before the due date, auto-approved)
     let first = service::run_pass(&store, &policy, noon("2026-03-05"), false)
         .await
@@ -87,13 +106,13 @@ async fn put_with_progress(store: &SqliteStore, policy: &Policy, mut invoice: In
 
 #[tokio::test]
 async fn payment_after_approval_cancels_the_send() {
-    let (store, policy, outbox) = (
-        SqliteStore::in_memory().unwrap(),
-        Policy::default_policy(),
-        tempfile::tempdir().unwrap(),
-    );
-    let mailer = OutboxMailer::new(outbox.path());
-    let (_, mut paid) = seeded(&store, &policy).await;
+    let World {
+        store,
+        policy,
+        outbox,
+        mailer,
+        invoice: mut paid,
+    } = world().await;
     service::run_pass(&store, &policy, noon("2026-03-05"), false)
         .await
         .unwrap();
@@ -124,13 +143,13 @@ async fn payment_after_approval_cancels_the_send() {
 
 #[tokio::test]
 async fn a_cancelled_plan_is_planned_again_with_current_facts() {
-    let (store, policy, outbox) = (
-        SqliteStore::in_memory().unwrap(),
-        Policy::default_policy(),
-        tempfile::tempdir().unwrap(),
-    );
-    let mailer = OutboxMailer::new(outbox.path());
-    let (_, mut part_paid) = seeded(&store, &policy).await;
+    let World {
+        store,
+        policy,
+        outbox,
+        mailer,
+        invoice: mut part_paid,
+    } = world().await;
     let first = service::run_pass(&store, &policy, noon("2026-03-05"), false)
         .await
         .unwrap();
@@ -164,8 +183,7 @@ async fn a_cancelled_plan_is_planned_again_with_current_facts() {
 
 #[tokio::test]
 async fn approval_is_bound_to_the_rendered_content() {
-    let (store, policy) = (SqliteStore::in_memory().unwrap(), Policy::default_policy());
-    seeded(&store, &policy).await;
+    let World { store, policy, .. } = world().await;
     let mut open = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
     // GIVEN a draft that needs approval (10 days overdue, after two earlier stages)
     open.dunning.last_stage = Some("crossed_in_mail".into());
@@ -213,8 +231,7 @@ async fn approval_is_bound_to_the_rendered_content() {
 
 #[tokio::test]
 async fn a_skip_moves_the_ladder_on_without_sending() {
-    let (store, policy) = (SqliteStore::in_memory().unwrap(), Policy::default_policy());
-    seeded(&store, &policy).await;
+    let World { store, policy, .. } = world().await;
     let pass = service::run_pass(&store, &policy, noon("2026-03-05"), false)
         .await
         .unwrap();
@@ -256,8 +273,7 @@ async fn a_skip_moves_the_ladder_on_without_sending() {
 
 #[tokio::test]
 async fn a_changed_situation_supersedes_the_pending_draft() {
-    let (store, policy) = (SqliteStore::in_memory().unwrap(), Policy::default_policy());
-    seeded(&store, &policy).await;
+    let World { store, policy, .. } = world().await;
     let mut open = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
     open.dunning.last_stage = Some("crossed_in_mail".into());
     open.dunning.last_tone = Some(kindly_core::Tone::Friendly);
@@ -313,18 +329,19 @@ impl Mailer for FlakyMailer {
 #[tokio::test]
 async fn temporary_failures_retry_and_permanent_ones_fail() {
     for permanent in [false, true] {
-        let (store, policy, outbox) = (
-            SqliteStore::in_memory().unwrap(),
-            Policy::default_policy(),
-            tempfile::tempdir().unwrap(),
-        );
+        let World {
+            store,
+            policy,
+            outbox,
+            mailer: inner,
+            ..
+        } = world().await;
         let mailer = FlakyMailer {
-            inner: OutboxMailer::new(outbox.path()),
+            inner,
             fail_first: 1,
             permanent,
             calls: AtomicUsize::new(0),
         };
-        seeded(&store, &policy).await;
         service::run_pass(&store, &policy, noon("2026-03-05"), false)
             .await
             .unwrap();
@@ -350,13 +367,13 @@ async fn temporary_failures_retry_and_permanent_ones_fail() {
 
 #[tokio::test]
 async fn a_claim_left_by_a_crashed_sender_is_retried_once_stale() {
-    let (store, policy, outbox) = (
-        SqliteStore::in_memory().unwrap(),
-        Policy::default_policy(),
-        tempfile::tempdir().unwrap(),
-    );
-    let mailer = OutboxMailer::new(outbox.path());
-    seeded(&store, &policy).await;
+    let World {
+        store,
+        policy,
+        outbox,
+        mailer,
+        ..
+    } = world().await;
     let pass = service::run_pass(&store, &policy, noon("2026-03-05"), false)
         .await
         .unwrap();
