@@ -4,6 +4,8 @@
 //!
 //!   cargo bench -p kindly-aws --bench lambda_start
 
+// The tests' Runtime API; this benchmark only needs it to be polled.
+#[allow(dead_code)]
 #[path = "../tests/common/runtime_api.rs"]
 mod runtime_api;
 
