@@ -63,22 +63,28 @@ async fn main() {
         .await
         .unwrap();
     let (index_items, index_bytes) = store.stats().read();
-    let outcome = service::run_pass(&store, &policy, now, true).await.unwrap();
-    let elapsed = started.elapsed();
-    let (pass_items, pass_bytes) = store.stats().read();
     println!(
-        "due-index query: {} items, {index_items} read ({:.3} × due), {index_bytes} bytes",
+        "due-index query: {} invoices, {index_items} items read ({:.3} × due), {index_bytes} bytes, {:.1?}",
         due_invoices.len(),
-        index_items as f64 / due as f64
+        index_items as f64 / due as f64,
+        started.elapsed()
     );
-    println!(
-        "whole pass (dry run, index query + customers + their reminder history): {} items read ({:.3} × due), \
-         {} bytes, {} reminders planned, {elapsed:.1?}",
-        pass_items - index_items,
-        (pass_items - index_items) as f64 / due as f64,
-        pass_bytes - index_bytes,
-        outcome.entries.len()
-    );
+    // The whole pass also reads each due customer and its reminder history: one BatchGetItem per 100
+    // customers and one Query per customer. moto answers an index Query by walking the whole table, so on
+    // the stand-in this part is slow at 200k items; set KINDLY_BENCH_WHOLE_PASS=1 to include it.
+    if std::env::var("KINDLY_BENCH_WHOLE_PASS").is_ok_and(|v| v == "1") {
+        store.stats().reset();
+        let started = Instant::now();
+        let outcome = service::run_pass(&store, &policy, now, true).await.unwrap();
+        let (pass_items, pass_bytes) = store.stats().read();
+        println!(
+            "whole pass (dry run: due invoices + their customers + reminder history): {pass_items} items read \
+             ({:.3} × due), {pass_bytes} bytes, {} reminders planned, {:.1?}",
+            pass_items as f64 / due as f64,
+            outcome.entries.len(),
+            started.elapsed()
+        );
+    }
 
     store.stats().reset();
     let started = Instant::now();
