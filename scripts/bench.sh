@@ -15,3 +15,12 @@ printf '\n==> cost of a pass on DynamoDB (kindly-aws; KINDLY_BENCH_INVOICES / KI
 cargo bench -p kindly-aws --bench pass_cost
 printf '\n==> Lambda start-up: process start to the first /runtime/invocation/next (kindly-aws)\n'
 cargo bench -p kindly-aws --bench lambda_start
+
+printf '\n==> Lambda release zips (cargo lambda build --release --arm64; target <= 6 MB each)\n'
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore cargo-lambda
+cargo lambda build --release --arm64 -p kindly-aws --bin scan --bin send --output-format zip
+for function in scan send; do
+  zip=target/lambda/$function/bootstrap.zip
+  printf '%s: %s bytes zipped, %s bytes unzipped\n' "$function" "$(wc -c <"$zip")" \
+    "$(unzip -l "$zip" | awk 'END { print $1 }')"
+done
