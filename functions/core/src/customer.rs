@@ -124,15 +124,18 @@ impl Customer {
         if self.billing_contacts.is_empty() {
             return Err(invalid("billing_contacts", "needs at least one contact"));
         }
-        for contact in self.billing_contacts.iter().chain(&self.escalation_contact) {
-            if !looks_like_email(&contact.email) {
-                let field = if self.escalation_contact.as_ref() == Some(contact) {
-                    "escalation_contact"
-                } else {
-                    "billing_contacts"
-                };
-                return Err(invalid(field, &format!("`{}` is not an email address", contact.email)));
-            }
+        let not_an_email = |contact: &&Contact| !looks_like_email(&contact.email);
+        if let Some(contact) = self.billing_contacts.iter().find(not_an_email) {
+            return Err(invalid(
+                "billing_contacts",
+                &format!("`{}` is not an email address", contact.email),
+            ));
+        }
+        if let Some(contact) = self.escalation_contact.iter().find(not_an_email) {
+            return Err(invalid(
+                "escalation_contact",
+                &format!("`{}` is not an email address", contact.email),
+            ));
         }
         if let Some(fee) = &self.terms.late_fee
             && (fee.monthly_rate_percent.is_sign_negative() || fee.monthly_rate_percent > Decimal::from(10))

@@ -273,20 +273,7 @@ pub async fn send_approved_within<S: Store, M: Mailer>(
     }
     for reminder in queue {
         let id = reminder.id.clone();
-        if let Some(window) = window {
-            match store.customer(&reminder.customer_id).await {
-                Ok(Some(customer)) if !window.contains(&customer, now) => {
-                    results.push((id, Ok(SendResult::OutsideBusinessHours)));
-                    continue;
-                }
-                Err(error) => {
-                    results.push((id, Err(error)));
-                    continue;
-                }
-                _ => {}
-            }
-        }
-        results.push((id, send_one(store, mailer, policy, reminder, now).await));
+        results.push((id, send_one(store, mailer, policy, reminder, now, window).await));
     }
     Ok(results)
 }
@@ -311,14 +298,20 @@ async fn give_up_interrupted<S: Store>(
     }
 }
 
-/// Claim, re-check, send, record. Each step is a conditional write on the reminder's status.
+/// Check the window, claim, re-check, send, record. Each state change is a conditional write on the
+/// reminder's status. The customer is read once, before the claim; the invoices after it, as late as possible.
 pub async fn send_one<S: Store, M: Mailer>(
     store: &S,
     mailer: &M,
     policy: &Policy,
     mut reminder: Reminder,
     now: DateTime<Utc>,
+    window: Option<BusinessHours>,
 ) -> Result<SendResult, CoreError> {
+    let customer = customer_of(store, &reminder).await?;
+    if window.is_some_and(|window| !window.contains(&customer, now)) {
+        return Ok(SendResult::OutsideBusinessHours);
+    }
     if reminder.status == ReminderStatus::Approved {
         reminder.transition(ReminderStatus::Sending, now, SYSTEM_ACTOR, None)?;
         match store.update_reminder(&reminder, ReminderStatus::Approved, &[]).await {
@@ -326,7 +319,7 @@ pub async fn send_one<S: Store, M: Mailer>(
             other => other?,
         }
     }
-    let (customer, invoices) = facts_of(store, &reminder).await?;
+    let invoices = store.invoices(&reminder.invoice_ids()).await?;
     if let Some(reason) = why_not_send(&reminder, &invoices, &customer) {
         reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason.clone()))?;
         store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await?;
@@ -522,7 +515,8 @@ pub async fn skip<S: Store>(
             needed: "pending_approval or approved",
         });
     }
-    let (customer, invoices) = facts_of(store, &reminder).await?;
+    let customer = customer_of(store, &reminder).await?;
+    let invoices = store.invoices(&reminder.invoice_ids()).await?;
     reminder.transition(ReminderStatus::Skipped, now, by, reason)?;
     let local_date = now.with_timezone(&customer.time_zone).date_naive();
     let progressed = advance(policy, &reminder, &invoices, local_date, false);
@@ -530,16 +524,15 @@ pub async fn skip<S: Store>(
     Ok(reminder)
 }
 
-/// The customer and the covered invoices of a reminder, read fresh from the store.
-async fn facts_of<S: Store>(store: &S, reminder: &Reminder) -> Result<(Customer, Vec<Invoice>), CoreError> {
-    let customer = store
+/// A reminder's customer, read fresh from the store.
+async fn customer_of<S: Store>(store: &S, reminder: &Reminder) -> Result<Customer, CoreError> {
+    store
         .customer(&reminder.customer_id)
         .await?
         .ok_or_else(|| CoreError::NotFound {
             what: "customer",
             id: reminder.customer_id.0.clone(),
-        })?;
-    Ok((customer, store.invoices(&reminder.invoice_ids()).await?))
+        })
 }
 
 async fn load<S: Store>(store: &S, id: &ReminderId) -> Result<Reminder, CoreError> {
