@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 
 source scripts/stand-in.sh
 
+# First while the stand-in is fresh: its TransactWriteItems slows down as it holds more data.
+printf '\n==> send pacing against a throttling SES stand-in (kindly-aws)\n'
+cargo bench -p kindly-aws --bench send_pacing
 printf '\n==> plan and render (kindly-core)\n'
 cargo bench -p kindly-core --bench plan_and_render
 printf '\n==> render per fixture (kindly-render)\n'

@@ -17,6 +17,9 @@ pub struct Config {
     pub configuration_set: Option<String>,
     /// `KINDLY_MAX_SEND_RATE`: messages per second; the account's maximum send rate when unset.
     pub max_send_rate: Option<f64>,
+    /// `KINDLY_SEND_CONCURRENCY`: reminders a send run works on at once; by default enough to reach the
+    /// send rate with about half a second per send (claim, SES call, record), at most 32.
+    pub send_concurrency: Option<usize>,
     /// `KINDLY_POLICY`: a policy TOML file; the shipped default policy when unset.
     pub policy: Policy,
     /// `KINDLY_BUSINESS_HOURS`: the customer-local hours in which `send` sends, e.g. `9-17` (default).
@@ -38,7 +41,20 @@ fn parsed<T: std::str::FromStr>(name: &'static str, expected: &'static str) -> R
         .transpose()
 }
 
+/// Half a second's worth of sends at `rate` (a send is a claim, the SES call and the record: a few round
+/// trips), between 1 and 32.
+pub fn default_send_concurrency(rate: f64) -> usize {
+    (rate / 2.0).ceil().clamp(1.0, 32.0) as usize
+}
+
 impl Config {
+    /// Sends in flight at once for a send rate: the configured number, or [`default_send_concurrency`].
+    pub fn concurrency_for(&self, rate: f64) -> usize {
+        self.send_concurrency
+            .unwrap_or_else(|| default_send_concurrency(rate))
+            .max(1)
+    }
+
     pub fn from_env() -> Result<Config, AwsError> {
         let table = optional("KINDLY_TABLE").ok_or(AwsError::MissingVariable("KINDLY_TABLE"))?;
         let shards = parsed("KINDLY_SHARDS", "a whole number from 1 to 64")?.unwrap_or(8);
@@ -71,6 +87,7 @@ impl Config {
             shards,
             configuration_set: optional("KINDLY_SES_CONFIGURATION_SET"),
             max_send_rate: parsed("KINDLY_MAX_SEND_RATE", "messages per second, e.g. 14")?,
+            send_concurrency: parsed("KINDLY_SEND_CONCURRENCY", "a whole number of sends, e.g. 8")?,
             policy,
             business_hours,
         })

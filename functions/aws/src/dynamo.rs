@@ -542,6 +542,27 @@ impl Store for DynamoStore {
         expected: ReminderStatus,
         progress: &[(InvoiceId, DunningProgress)],
     ) -> Result<(), CoreError> {
+        if progress.is_empty() {
+            // A claim or an outcome alone: one conditional put, half the cost of a transaction.
+            let result = self
+                .client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(self.reminder_item(reminder)?))
+                .condition_expression("#status = :expected")
+                .expression_attribute_names("#status", "status")
+                .expression_attribute_values(":expected", s(expected.as_str()))
+                .send()
+                .await;
+            return match result.map_err(|error| error.into_service_error()) {
+                Ok(_) => Ok(()),
+                Err(e) if e.is_conditional_check_failed_exception() => Err(CoreError::Conflict(format!(
+                    "reminder {} is no longer {expected}",
+                    reminder.id
+                ))),
+                Err(e) => Err(backend("PutItem", e)),
+            };
+        }
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(self.reminder_item(reminder)?))

@@ -30,7 +30,7 @@ impl State {
 
     pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<State, AwsError> {
         let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
-        let ses = aws_sdk_sesv2::Client::new(sdk);
+        let ses = crate::ses::client(sdk);
         let rate = match config.max_send_rate {
             Some(rate) => rate,
             None => SesMailer::account_send_rate(&ses).await?,
@@ -47,7 +47,8 @@ impl State {
             config.configuration_set.clone(),
             domain.unwrap_or("kindly.invalid").to_owned(),
             Pacer::new(rate),
-        );
+        )
+        .with_concurrent_sends(config.concurrency_for(rate));
         let store = DynamoStore::new(dynamodb, config.table.clone(), config.shards);
         Ok(State { config, store, mailer })
     }

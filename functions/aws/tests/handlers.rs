@@ -19,13 +19,18 @@ fn scheduled_event(time: &str) -> LambdaEvent<EventBridgeEvent> {
 
 /// A state over a fresh table with 20 customers (New York) whose invoices are due on 2026-03-16.
 async fn seeded_state() -> State {
+    seeded_state_with(None).await
+}
+
+async fn seeded_state_with(configuration_set: Option<String>) -> State {
     let store = common::seeded_store(20).await;
     let policy = Policy::default_policy();
     let config = Config {
         table: store_table(&store),
         shards: 4,
-        configuration_set: None,
+        configuration_set,
         max_send_rate: Some(50.0),
+        send_concurrency: None,
         policy,
         business_hours: (9, 17),
     };
@@ -172,4 +177,37 @@ async fn an_interrupted_ses_send_is_never_retried_blindly() {
             .iter()
             .any(|raw| raw.contains(&header))
     );
+}
+
+#[tokio::test]
+async fn throttled_sends_are_retried_and_none_is_lost() {
+    // GIVEN SES throttles every third SendEmail
+    let configuration_set = common::unique("throttle-every-3");
+    let state = seeded_state_with(Some(configuration_set.clone())).await;
+    scan(&state, scheduled_event("2026-03-16T14:00:00Z")).await.unwrap();
+    // WHEN send runs once
+    let report = send(&state, scheduled_event("2026-03-16T14:05:00Z")).await.unwrap();
+    // THEN all 20 went out in that run, after retries of the throttled calls
+    assert_eq!(
+        (report.sent, report.retry_later, report.errors.len()),
+        (20, 0, 0),
+        "{report:?}"
+    );
+    let calls = common::send_log(&configuration_set).await;
+    let accepted = calls.iter().filter(|call| call.accepted).count();
+    assert_eq!(accepted, 20, "{calls:?}");
+    assert!(
+        calls.len() >= 29,
+        "every third call throttled, so at least 9 retries: {calls:?}"
+    );
+    let delivered = common::sent_raw_messages().await;
+    for reminder in state
+        .store
+        .reminders_with_status(kindly_core::ReminderStatus::Sent)
+        .await
+        .unwrap()
+    {
+        let header = format!("X-Kindly-Reminder: {}", reminder.id);
+        assert_eq!(delivered.iter().filter(|raw| raw.contains(&header)).count(), 1);
+    }
 }

@@ -85,4 +85,10 @@ pub trait Mailer: Send + Sync {
     fn retries_are_safe(&self) -> bool {
         false
     }
+
+    /// How many reminders a send run works on at once. A provider with a rate limit and network latency
+    /// needs several in flight to reach its rate; its own pacing keeps them under it.
+    fn concurrent_sends(&self) -> usize {
+        1
+    }
 }

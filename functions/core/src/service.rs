@@ -12,6 +12,7 @@ use crate::policy::{Policy, Tone};
 use crate::ports::{Inserted, Mailer, OutgoingEmail, Store};
 use crate::reminder::{Reminder, ReminderId, ReminderStatus};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use futures::StreamExt;
 use std::collections::{BTreeSet, HashMap};
 
 /// The latest calendar date anywhere on Earth at `now` (UTC+14): the pass reads every invoice that may
@@ -271,10 +272,14 @@ pub async fn send_approved_within<S: Store, M: Mailer>(
             results.push((reminder.id.clone(), give_up_interrupted(store, reminder, now).await));
         }
     }
-    for reminder in queue {
-        let id = reminder.id.clone();
-        results.push((id, send_one(store, mailer, policy, reminder, now, window).await));
-    }
+    // In order, up to the mailer's concurrency at a time; each reminder's claim keeps them apart.
+    let sends = futures::stream::iter(queue)
+        .map(|reminder| async move {
+            let id = reminder.id.clone();
+            (id, send_one(store, mailer, policy, reminder, now, window).await)
+        })
+        .buffered(mailer.concurrent_sends().max(1));
+    results.extend(sends.collect::<Vec<_>>().await);
     Ok(results)
 }
 

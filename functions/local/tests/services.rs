@@ -456,3 +456,69 @@ fn overlapping_runs_send_each_reminder_exactly_once() {
         .unwrap();
     assert_eq!(all_sent.len(), 30);
 }
+
+/// Takes a moment per send and counts how many are in flight at once.
+struct SlowMailer {
+    inner: OutboxMailer,
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+}
+
+impl Mailer for SlowMailer {
+    async fn send(&self, email: &OutgoingEmail) -> Result<String, CoreError> {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        self.inner.send(email).await
+    }
+
+    fn concurrent_sends(&self) -> usize {
+        3
+    }
+}
+
+#[tokio::test]
+async fn a_send_run_works_on_as_many_reminders_at_once_as_the_mailer_allows() {
+    let World {
+        store,
+        policy,
+        outbox,
+        mailer: inner,
+        ..
+    } = world().await;
+    for index in 0..8 {
+        let id = format!("B{index}");
+        service::ingest_customer(&store, &customer(&id)).await.unwrap();
+        let open = invoice(&format!("J{index}"), &id, "2026-03-10", None);
+        service::ingest_invoice(&store, &policy, &open).await.unwrap();
+    }
+    let mailer = SlowMailer {
+        inner,
+        in_flight: AtomicUsize::new(0),
+        most_in_flight: AtomicUsize::new(0),
+    };
+    service::run_pass(&store, &policy, noon("2026-03-05"), false)
+        .await
+        .unwrap();
+    let results = service::send_approved(&store, &mailer, &policy, noon("2026-03-05"))
+        .await
+        .unwrap();
+    // THEN all nine went out, at most three at a time, and the results keep the queue's order
+    assert_eq!(results.len(), 9);
+    assert!(
+        results
+            .iter()
+            .all(|(_, result)| matches!(result, Ok(SendResult::Sent { .. }))),
+        "{results:?}"
+    );
+    assert_eq!(mailer.most_in_flight.load(Ordering::SeqCst), 3);
+    let ids: Vec<_> = results.iter().map(|(id, _)| id.clone()).collect();
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(
+        ids, sorted,
+        "reminders_with_status lists by id, and results follow that order"
+    );
+    assert_eq!(eml_count(outbox.path()), 9);
+}

@@ -66,6 +66,24 @@ pub async fn sent_raw_messages() -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// One SendEmail call as the stand-in saw it: when (Unix seconds) and whether it was accepted.
+#[derive(Debug, serde::Deserialize)]
+pub struct SendCall {
+    pub at: f64,
+    pub accepted: bool,
+}
+
+/// The SendEmail calls made with configuration set `name`, in order. A set named `throttle-every-N-...`
+/// has every Nth call throttled by the stand-in (see tests/moto_serial.py).
+pub async fn send_log(name: &str) -> Vec<SendCall> {
+    let body = http_get(&format!(
+        "{}/kindly-stand-in/send-log?configuration-set={name}",
+        moto_url()
+    ))
+    .await;
+    serde_json::from_str(&body).expect("the stand-in's send log is JSON")
+}
+
 /// A plain HTTP GET over a TCP socket (the stand-in speaks HTTP on 127.0.0.1).
 async fn http_get(url: &str) -> String {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
