@@ -82,6 +82,9 @@ pub struct DunningProgress {
     /// The earliest day the next stage falls due; `None` when nothing more is to be done. Stores index
     /// open invoices by this date so a pass reads only invoices that need action.
     pub next_action_on: Option<NaiveDate>,
+    /// Staff snoozed the reminders for this invoice until this day: no reminder covers it before then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<NaiveDate>,
 }
 
 /// An invoice, as kindly needs to know it.

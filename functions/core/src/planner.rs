@@ -78,7 +78,7 @@ pub struct Plan {
 
 /// The stage an invoice should get a reminder for on `local_date`, if any.
 pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -> Option<usize> {
-    if !invoice.is_remindable() {
+    if !invoice.is_remindable() || invoice.dunning.snoozed_until.is_some_and(|until| until > local_date) {
         return None;
     }
     let first_open = policy.stages_after(invoice.dunning.last_stage.as_deref());

@@ -352,6 +352,7 @@ impl Policy {
         self.stages
             .get(next)
             .map(|stage| Self::stage_date(stage, invoice.due_date))
+            .map(|date| date.max(invoice.dunning.snoozed_until.unwrap_or(date)))
     }
 }
 

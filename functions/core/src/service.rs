@@ -529,6 +529,58 @@ pub async fn skip<S: Store>(
     Ok(reminder)
 }
 
+/// Hold a draft until `until`, a later day in the customer's calendar. The draft is cancelled and its
+/// invoices are not reminded before that day; then the pass drafts them again with that day's facts (the
+/// same plan revives the same reminder). The ladder does not move.
+pub async fn snooze<S: Store>(
+    store: &S,
+    policy: &Policy,
+    id: &ReminderId,
+    by: &str,
+    until: NaiveDate,
+    reason: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let mut reminder = load(store, id).await?;
+    let expected = reminder.status;
+    if !matches!(expected, ReminderStatus::PendingApproval | ReminderStatus::Approved) {
+        return Err(CoreError::WrongStatus {
+            id: id.0.clone(),
+            status: expected,
+            action: "snoozing",
+            needed: "pending_approval or approved",
+        });
+    }
+    let customer = customer_of(store, &reminder).await?;
+    let today = now.with_timezone(&customer.time_zone).date_naive();
+    if until <= today {
+        return Err(CoreError::InvalidField {
+            record: "snooze",
+            id: id.0.clone(),
+            field: "until",
+            problem: format!("must be after the customer's today ({today})"),
+        });
+    }
+    let invoices = store.invoices(&reminder.invoice_ids()).await?;
+    let note = match reason {
+        Some(reason) if !reason.trim().is_empty() => format!("snoozed until {until}: {}", reason.trim()),
+        _ => format!("snoozed until {until}"),
+    };
+    reminder.transition(ReminderStatus::Cancelled, now, by, Some(note))?;
+    let snoozed: Vec<(InvoiceId, DunningProgress)> = invoices
+        .iter()
+        .filter(|invoice| reminder.covers.iter().any(|c| c.invoice_id == invoice.id))
+        .map(|invoice| {
+            let mut held = invoice.clone();
+            held.dunning.snoozed_until = Some(until);
+            held.dunning.next_action_on = policy.next_action_on(&held);
+            (held.id, held.dunning)
+        })
+        .collect();
+    store.update_reminder(&reminder, expected, &snoozed).await?;
+    Ok(reminder)
+}
+
 /// A reminder's customer, read fresh from the store.
 async fn customer_of<S: Store>(store: &S, reminder: &Reminder) -> Result<Customer, CoreError> {
     store

@@ -522,3 +522,72 @@ async fn a_send_run_works_on_as_many_reminders_at_once_as_the_mailer_allows() {
     );
     assert_eq!(eml_count(outbox.path()), 9);
 }
+
+#[tokio::test]
+async fn a_snoozed_draft_comes_back_on_its_day_and_not_before() {
+    let World { store, policy, .. } = world().await;
+    let first = service::run_pass(&store, &policy, noon("2026-03-05"), false)
+        .await
+        .unwrap();
+    let id = first.entries[0].reminder_id.clone();
+    // A day that is not after the customer's today is refused, and changes nothing
+    let refused = service::snooze(
+        &store,
+        &policy,
+        &id,
+        "alice",
+        "2026-03-05".parse().unwrap(),
+        None,
+        noon("2026-03-05"),
+    )
+    .await;
+    assert!(
+        matches!(refused, Err(CoreError::InvalidField { field: "until", .. })),
+        "{refused:?}"
+    );
+    assert_ne!(
+        store.reminder(&id).await.unwrap().unwrap().status,
+        ReminderStatus::Cancelled
+    );
+    // WHEN the draft is snoozed until the 12th
+    let until: NaiveDate = "2026-03-12".parse().unwrap();
+    let snoozed = service::snooze(
+        &store,
+        &policy,
+        &id,
+        "alice",
+        until,
+        Some("promised to pay".into()),
+        noon("2026-03-05"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(snoozed.status, ReminderStatus::Cancelled);
+    assert_eq!(
+        snoozed.history.last().unwrap().note.as_deref(),
+        Some("snoozed until 2026-03-12: promised to pay")
+    );
+    let held = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
+    assert_eq!(
+        held.dunning.next_action_on,
+        Some(until),
+        "the due index skips it until then"
+    );
+    assert_eq!(held.dunning.last_stage, None, "the ladder did not move");
+    // THEN passes before the 12th plan nothing, even though stages fell due meanwhile
+    for day in ["2026-03-06", "2026-03-10", "2026-03-11"] {
+        let pass = service::run_pass(&store, &policy, noon(day), false).await.unwrap();
+        assert!(pass.entries.is_empty(), "{day}: {:?}", pass.entries);
+    }
+    // and on the 12th it is drafted again with that day's facts
+    let back = service::run_pass(&store, &policy, noon("2026-03-12"), false)
+        .await
+        .unwrap();
+    assert_eq!(back.entries.len(), 1, "{back:?}");
+    let reminder = store.reminder(&back.entries[0].reminder_id).await.unwrap().unwrap();
+    assert!(matches!(
+        reminder.status,
+        ReminderStatus::PendingApproval | ReminderStatus::Approved
+    ));
+    assert_eq!(reminder.draft.unwrap().context.invoices[0].days_overdue, 2);
+}
