@@ -73,6 +73,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
                 ),
             )
         }
+        Command::Serve { port, approver } => serve(open_store(&cli.db)?, policy, port, &approver, out).await,
         Command::Report {
             report: Report::Aging,
             today,
@@ -94,6 +95,39 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             write(out, &tables::policy(&policy))
         }
     }
+}
+
+/// `kindly serve`: the approval page on 127.0.0.1, until interrupted.
+async fn serve(
+    store: SqliteStore,
+    policy: Policy,
+    port: u16,
+    approver: &str,
+    out: &mut dyn Write,
+) -> Result<(), LocalError> {
+    let (login, token) = kindly_web::LocalLogin::new(approver);
+    let app = kindly_web::App::new(store, policy, kindly_web::Access::Local(login));
+    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .map_err(|e| LocalError::Usage(format!("cannot listen on {address}: {e}")))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| LocalError::Usage(format!("cannot listen on {address}: {e}")))?;
+    write(
+        out,
+        &format!(
+            "The approval page is at http://{bound}/ — sign in once with this link (it works once):\n\
+             http://{bound}/login?token={token}\nApprovals are recorded as {approver}. Stop with Ctrl-C.\n"
+        ),
+    )?;
+    out.flush().map_err(|e| LocalError::io(Path::new("<stdout>"), e))?;
+    axum::serve(listener, kindly_web::router(std::sync::Arc::new(app)))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| LocalError::Usage(format!("the server stopped: {e}")))
 }
 
 fn write(out: &mut dyn Write, text: &str) -> Result<(), LocalError> {

@@ -89,6 +89,19 @@ pub enum Command {
         #[arg(long, env = "USER", default_value = "staff")]
         by: String,
     },
+    /// Serve the approval page on this machine: staff see every draft rendered in the browser exactly as it
+    /// will be sent, add a personal note, and approve, skip or snooze it.
+    ///
+    /// Listens on 127.0.0.1 only and prints a one-time login link; opening it signs that browser in (a
+    /// session cookie). Approvals are recorded under --as. Approved reminders go out on the next `kindly run`.
+    Serve {
+        /// The port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Who approves (recorded with every approval made through this server).
+        #[arg(long = "as", value_name = "NAME", env = "USER", default_value = "staff")]
+        approver: String,
+    },
     /// Reports on what is owed.
     Report {
         #[arg(value_enum)]

@@ -1,0 +1,190 @@
+//! Who may use the page, and cross-site protection for every state change.
+//!
+//! Locally, `kindly serve` prints a one-time login link; its token becomes a random session id in an
+//! HttpOnly, SameSite=Strict cookie. On AWS the HTTP API's JWT authorizer verifies the caller before the
+//! Lambda runs, and the Lambda's adapter hands the router the verified approver as an [`Approver`]
+//! request extension. Either way every API route sees an [`Approver`] or answers 401.
+
+use crate::error::WebError;
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
+use std::collections::HashSet;
+use std::sync::Mutex;
+use subtle::ConstantTimeEq;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "kindly_session";
+
+/// The verified identity of the person using the page; recorded with every approval.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Approver(pub String);
+
+/// How callers prove who they are.
+pub enum Access {
+    /// `kindly serve`: a one-time login token, then a session cookie.
+    Local(LocalLogin),
+    /// Behind an authorizer that has verified the caller: the adapter inserts the [`Approver`].
+    Verified,
+}
+
+/// The local login: one token, good once, and the sessions it started.
+pub struct LocalLogin {
+    approver: String,
+    token: Mutex<Option<String>>,
+    sessions: Mutex<HashSet<String>>,
+}
+
+/// 32 random bytes as hex.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    hex::encode(bytes)
+}
+
+impl LocalLogin {
+    /// A login for `approver` with a fresh random token; give the token to the person, once.
+    pub fn new(approver: &str) -> (LocalLogin, String) {
+        let token = random_token();
+        let login = LocalLogin {
+            approver: approver.to_owned(),
+            token: Mutex::new(Some(token.clone())),
+            sessions: Mutex::new(HashSet::new()),
+        };
+        (login, token)
+    }
+
+    /// Trade the one-time token for a new session id. The comparison takes the same time wherever the
+    /// tokens differ; the token is spent on success.
+    pub fn redeem(&self, offered: &str) -> Option<String> {
+        let mut token = self.token.lock().expect("login lock");
+        let matches = token
+            .as_deref()
+            .is_some_and(|expected| bool::from(expected.as_bytes().ct_eq(offered.as_bytes())));
+        if !matches {
+            return None;
+        }
+        *token = None;
+        let session = random_token();
+        self.sessions.lock().expect("session lock").insert(session.clone());
+        Some(session)
+    }
+
+    fn approver_for(&self, session: &str) -> Option<Approver> {
+        let sessions = self.sessions.lock().expect("session lock");
+        // Every known session is compared in full, so the time taken says nothing about a near miss.
+        let known = sessions.iter().fold(false, |found, id| {
+            found | bool::from(id.as_bytes().ct_eq(session.as_bytes()))
+        });
+        known.then(|| Approver(self.approver.clone()))
+    }
+}
+
+/// The cookie that carries a session: HttpOnly, SameSite=Strict, for the whole site.
+pub fn session_cookie(session: String) -> Cookie<'static> {
+    Cookie::build((SESSION_COOKIE, session))
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .path("/")
+        .build()
+}
+
+impl Access {
+    /// The approver this request is from, if it proves one.
+    pub fn approver(&self, request: &Request) -> Option<Approver> {
+        match self {
+            Access::Local(login) => {
+                let jar = CookieJar::from_headers(request.headers());
+                login.approver_for(jar.get(SESSION_COOKIE)?.value())
+            }
+            Access::Verified => request.extensions().get::<Approver>().cloned(),
+        }
+    }
+}
+
+/// Refuse state changes that a browser could have been tricked into sending from another site: they must
+/// be JSON (a cross-site form cannot send that without a CORS preflight, which is never granted), and the
+/// browser's own `Sec-Fetch-Site` and `Origin` headers, when present, must say the page itself sent them.
+pub async fn same_site_writes(request: Request, next: Next) -> Result<Response, WebError> {
+    if request.method() != Method::GET && request.method() != Method::HEAD {
+        check_same_site(request.headers())?;
+    }
+    Ok(next.run(request).await)
+}
+
+fn check_same_site(headers: &HeaderMap) -> Result<(), WebError> {
+    let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site"))
+        && !matches!(site, "same-origin" | "none")
+    {
+        return Err(WebError::Forbidden("cross-site requests may not change anything"));
+    }
+    if let Some(origin) = text(header::ORIGIN) {
+        let origin_host = origin.split_once("://").map(|(_, host)| host);
+        if origin_host != text(header::HOST) {
+            return Err(WebError::Forbidden(
+                "requests from another origin may not change anything",
+            ));
+        }
+    }
+    let is_json = text(header::CONTENT_TYPE)
+        .and_then(|value| value.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(WebError::NotJson);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_token_works_once_and_only_exactly() {
+        let (login, token) = LocalLogin::new("alice");
+        assert!(login.redeem(&token[..63]).is_none());
+        assert!(login.redeem(&format!("{token}0")).is_none());
+        let session = login.redeem(&token).expect("the right token");
+        assert!(login.redeem(&token).is_none(), "spent");
+        assert_eq!(login.approver_for(&session), Some(Approver("alice".into())));
+        assert_eq!(login.approver_for(&random_token()), None);
+    }
+
+    #[test]
+    fn writes_must_be_same_site_json() {
+        let headers = |pairs: &[(&'static str, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, value.parse().unwrap());
+            }
+            map
+        };
+        let json = ("content-type", "application/json");
+        let host = ("host", "127.0.0.1:8080");
+        assert!(check_same_site(&headers(&[json, host])).is_ok());
+        assert!(
+            check_same_site(&headers(&[
+                json,
+                host,
+                ("origin", "http://127.0.0.1:8080"),
+                ("sec-fetch-site", "same-origin")
+            ]))
+            .is_ok()
+        );
+        assert!(matches!(
+            check_same_site(&headers(&[json, host, ("origin", "https://evil.example")])),
+            Err(WebError::Forbidden(_))
+        ));
+        assert!(matches!(
+            check_same_site(&headers(&[json, host, ("sec-fetch-site", "cross-site")])),
+            Err(WebError::Forbidden(_))
+        ));
+        assert!(matches!(
+            check_same_site(&headers(&[("content-type", "text/plain"), host])),
+            Err(WebError::NotJson)
+        ));
+    }
+}

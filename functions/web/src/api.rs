@@ -1,0 +1,434 @@
+//! The JSON API's handlers: thin adapters from HTTP to the core's services. The shapes are documented in
+//! this crate's README.
+
+use crate::access::Approver;
+use crate::error::WebError;
+use crate::{App, AppState};
+use axum::Extension;
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use chrono::NaiveDate;
+use kindly_core::service;
+use kindly_core::{CustomerId, Invoice, Reminder, ReminderId, ReminderStatus, Store};
+use kindly_render::MessageContext;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use std::collections::{BTreeSet, HashMap};
+
+type Answer = Result<Json<Value>, WebError>;
+
+/// Parse a JSON body, naming the field at fault: `{"error": "...", "field": "until"}`.
+fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WebError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let message = error.inner().to_string();
+        let field = if path != "." {
+            Some(path)
+        } else {
+            // "missing field `content_hash` at line 1 column 2" names the field only in its text.
+            message
+                .split('`')
+                .nth(1)
+                .filter(|_| message.starts_with("missing field"))
+                .map(str::to_owned)
+        };
+        WebError::BadRequest {
+            message: match &field {
+                Some(field) => format!("field `{field}`: {message}"),
+                None => format!("the body is not valid JSON for this request: {message}"),
+            },
+            field,
+        }
+    })
+}
+
+fn reminder_id(id: String) -> ReminderId {
+    ReminderId(id)
+}
+
+async fn load<S: Store>(app: &App<S>, id: &ReminderId) -> Result<Reminder, WebError> {
+    app.store.reminder(id).await?.ok_or_else(|| WebError::NotFound {
+        what: "reminder",
+        id: id.0.clone(),
+    })
+}
+
+fn context_of(reminder: &Reminder) -> Result<&MessageContext, WebError> {
+    reminder
+        .draft
+        .as_ref()
+        .map(|draft| &draft.context)
+        .ok_or_else(|| WebError::Conflict(format!("reminder {} is a task for staff, not a message", reminder.id)))
+}
+
+/// A typed note as the server keeps it: `None` when empty or only whitespace.
+fn note(typed: Option<String>) -> Option<String> {
+    typed.filter(|note| !note.trim().is_empty())
+}
+
+#[derive(Serialize)]
+struct InvoiceLine<'a> {
+    number: &'a str,
+    total: &'a str,
+    balance: &'a str,
+    due_date: &'a str,
+    days_overdue: i64,
+}
+
+/// One draft as the list shows it.
+fn summary(reminder: &Reminder, invoices: &HashMap<&kindly_core::InvoiceId, &Invoice>) -> Result<Value, WebError> {
+    let context = context_of(reminder)?;
+    let subject = kindly_render::render(context)
+        .map_err(kindly_core::CoreError::from)?
+        .subject;
+    let currencies: BTreeSet<String> = reminder
+        .covers
+        .iter()
+        .filter_map(|covered| invoices.get(&covered.invoice_id))
+        .map(|invoice| invoice.currency.code().to_owned())
+        .collect();
+    let lines: Vec<InvoiceLine> = context
+        .invoices
+        .iter()
+        .map(|line| InvoiceLine {
+            number: &line.number,
+            total: &line.total,
+            balance: &line.balance,
+            due_date: &line.due_date,
+            days_overdue: line.days_overdue,
+        })
+        .collect();
+    Ok(json!({
+        "id": reminder.id.0,
+        "status": reminder.status.as_str(),
+        "stage_id": reminder.stage_id,
+        "tone": reminder.tone,
+        "planned_for": reminder.planned_for,
+        "created_at": reminder.created_at,
+        "customer": {"id": reminder.customer_id.0, "name": context.customer.display_name},
+        "subject": subject,
+        "to": context.to,
+        "cc": context.cc,
+        "totals": context.totals,
+        "currencies": currencies,
+        "max_days_overdue": context.max_days_overdue,
+        "invoices": lines,
+    }))
+}
+
+pub async fn session(Extension(approver): Extension<Approver>) -> Json<Value> {
+    Json(json!({ "approver": approver.0 }))
+}
+
+#[derive(Deserialize)]
+pub struct DraftFilter {
+    stage: Option<String>,
+    customer: Option<String>,
+    currency: Option<String>,
+}
+
+/// Drafts waiting for approval, filtered; plus the values the filters can take.
+pub async fn drafts<S: Store>(State(app): AppState<S>, Query(filter): Query<DraftFilter>) -> Answer {
+    let pending: Vec<Reminder> = app
+        .store
+        .reminders_with_status(ReminderStatus::PendingApproval)
+        .await?
+        .into_iter()
+        .filter(|reminder| reminder.draft.is_some())
+        .collect();
+    let ids: Vec<_> = pending.iter().flat_map(Reminder::invoice_ids).collect();
+    let invoices = app.store.invoices(&ids).await?;
+    let by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
+    let mut all = Vec::with_capacity(pending.len());
+    for reminder in &pending {
+        all.push(summary(reminder, &by_id)?);
+    }
+    let values = |key: &str| -> BTreeSet<String> {
+        all.iter()
+            .flat_map(|draft| match &draft[key] {
+                Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                Value::String(text) => vec![text.clone()],
+                _ => vec![],
+            })
+            .collect()
+    };
+    let (stages, currencies) = (values("stage_id"), values("currencies"));
+    let mut customers: Vec<Value> = all.iter().map(|draft| draft["customer"].clone()).collect();
+    customers.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    customers.dedup();
+    let wanted = |draft: &Value| {
+        filter
+            .stage
+            .as_ref()
+            .is_none_or(|stage| draft["stage_id"] == stage.as_str())
+            && filter
+                .customer
+                .as_ref()
+                .is_none_or(|id| draft["customer"]["id"] == id.as_str())
+            && filter
+                .currency
+                .as_ref()
+                .is_none_or(|code| draft["currencies"].as_array().is_some_and(|c| c.contains(&json!(code))))
+    };
+    let shown: Vec<Value> = all.iter().filter(|draft| wanted(draft)).cloned().collect();
+    Ok(Json(json!({
+        "drafts": shown, "stages": stages, "currencies": currencies, "customers": customers,
+    })))
+}
+
+/// One reminder: the list entry, its render context, the server's own render and hash, and history.
+pub async fn draft<S: Store>(State(app): AppState<S>, Path(id): Path<String>) -> Answer {
+    let reminder = load(&app, &reminder_id(id)).await?;
+    let context = context_of(&reminder)?;
+    let rendered = kindly_render::render(context).map_err(kindly_core::CoreError::from)?;
+    let invoices = app.store.invoices(&reminder.invoice_ids()).await?;
+    let by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
+    let mut earlier = app.store.reminders_of_customer(&reminder.customer_id).await?;
+    earlier.retain(|other| other.id != reminder.id);
+    earlier.sort_by(|a, b| b.planned_for.cmp(&a.planned_for).then(b.created_at.cmp(&a.created_at)));
+    let earlier: Vec<Value> = earlier.iter().map(brief).collect();
+    Ok(Json(json!({
+        "draft": summary(&reminder, &by_id)?,
+        "context": context,
+        "content_hash": rendered.content_hash,
+        "server_render": {
+            "subject": rendered.subject, "text": rendered.text, "html": rendered.html,
+            "content_hash": rendered.content_hash,
+        },
+        "earlier": earlier,
+        "history": steps(&reminder),
+    })))
+}
+
+/// An earlier reminder in one line: stage, outcome, when, and the last reason recorded.
+fn brief(reminder: &Reminder) -> Value {
+    json!({
+        "id": reminder.id.0,
+        "stage_id": reminder.stage_id,
+        "status": reminder.status.as_str(),
+        "planned_for": reminder.planned_for,
+        "sent_on": reminder.sent_on,
+        "note": reminder.history.iter().rev().find_map(|step| step.note.clone()).or(reminder.failure.clone()),
+    })
+}
+
+fn steps(reminder: &Reminder) -> Vec<Value> {
+    reminder
+        .history
+        .iter()
+        .map(|step| {
+            json!({
+                "reminder_id": reminder.id.0, "at": step.at, "by": step.by,
+                "from": step.from.as_str(), "to": step.to.as_str(), "note": step.note,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CheckBody {
+    personal_note: Option<String>,
+}
+
+/// The server's native render hash of a draft with a typed note. Changes nothing.
+pub async fn check<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer {
+    let request: CheckBody = body(&bytes)?;
+    let reminder = load(&app, &reminder_id(id)).await?;
+    let mut context = context_of(&reminder)?.clone();
+    context.personal_note = note(request.personal_note);
+    let rendered = kindly_render::render(&context).map_err(kindly_core::CoreError::from)?;
+    Ok(Json(json!({ "content_hash": rendered.content_hash })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveBody {
+    content_hash: String,
+    #[serde(default)]
+    personal_note: Option<String>,
+}
+
+/// Approve exactly what the browser rendered: the server re-renders and accepts only an equal hash.
+pub async fn approve<S: Store>(
+    State(app): AppState<S>,
+    Extension(approver): Extension<Approver>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Answer {
+    let request: ApproveBody = body(&bytes)?;
+    let id = reminder_id(id);
+    // Whatever the browser sent for the note, the server stores it the way it renders it.
+    let typed = Some(request.personal_note.unwrap_or_default());
+    let approved = service::approve(
+        &app.store,
+        &id,
+        &approver.0,
+        &request.content_hash,
+        typed,
+        (app.clock)(),
+    )
+    .await?;
+    tracing::info!(reminder_id = %id, approver = %approver.0, "approved");
+    Ok(Json(json!({
+        "id": approved.id.0,
+        "status": approved.status.as_str(),
+        "approved_by": approver.0,
+        "content_hash": approved.approval.map(|a| a.content_hash),
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SkipBody {
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub async fn skip<S: Store>(
+    State(app): AppState<S>,
+    Extension(approver): Extension<Approver>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Answer {
+    let request: SkipBody = body(&bytes)?;
+    let skipped = service::skip(
+        &app.store,
+        &app.policy,
+        &reminder_id(id),
+        &approver.0,
+        note(request.reason),
+        (app.clock)(),
+    )
+    .await?;
+    Ok(Json(json!({ "id": skipped.id.0, "status": skipped.status.as_str() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnoozeBody {
+    until: NaiveDate,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+pub async fn snooze<S: Store>(
+    State(app): AppState<S>,
+    Extension(approver): Extension<Approver>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Answer {
+    let request: SnoozeBody = body(&bytes)?;
+    let snoozed = service::snooze(
+        &app.store,
+        &app.policy,
+        &reminder_id(id),
+        &approver.0,
+        request.until,
+        note(request.reason),
+        (app.clock)(),
+    )
+    .await?;
+    Ok(Json(
+        json!({ "id": snoozed.id.0, "status": snoozed.status.as_str(), "until": request.until }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveAllBody {
+    items: Vec<ApproveItem>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApproveItem {
+    id: String,
+    content_hash: String,
+}
+
+/// Approve a set of drafts, each bound to the hash the browser rendered. Every hash is checked first;
+/// if any is stale, nothing is approved.
+pub async fn approve_all<S: Store>(
+    State(app): AppState<S>,
+    Extension(approver): Extension<Approver>,
+    bytes: Bytes,
+) -> Answer {
+    let request: ApproveAllBody = body(&bytes)?;
+    if request.items.is_empty() {
+        return Err(WebError::BadRequest {
+            field: Some("items".into()),
+            message: "field `items`: name at least one draft".into(),
+        });
+    }
+    let mut stale = Vec::new();
+    for item in &request.items {
+        let reminder = load(&app, &reminder_id(item.id.clone())).await?;
+        let reason = if reminder.status != ReminderStatus::PendingApproval {
+            Some(format!("it is {}, not pending approval", reminder.status))
+        } else {
+            let current = kindly_render::render(context_of(&reminder)?)
+                .map_err(kindly_core::CoreError::from)?
+                .content_hash;
+            (current != item.content_hash).then(|| format!("it now renders to {current}"))
+        };
+        if let Some(reason) = reason {
+            stale.push(json!({ "id": item.id, "reason": reason }));
+        }
+    }
+    if !stale.is_empty() {
+        return Err(WebError::StaleSet(stale));
+    }
+    let now = (app.clock)();
+    let mut approved = Vec::with_capacity(request.items.len());
+    for item in &request.items {
+        let id = reminder_id(item.id.clone());
+        service::approve(&app.store, &id, &approver.0, &item.content_hash, None, now).await?;
+        approved.push(id.0);
+    }
+    tracing::info!(count = approved.len(), approver = %approver.0, "approved a set");
+    Ok(Json(json!({ "approved": approved })))
+}
+
+/// A customer's audit trail: the customer, their invoices, and every reminder with its history.
+pub async fn customer_history<S: Store>(State(app): AppState<S>, Path(id): Path<String>) -> Answer {
+    let id = CustomerId(id);
+    let customer = app.store.customer(&id).await?.ok_or_else(|| WebError::NotFound {
+        what: "customer",
+        id: id.0.clone(),
+    })?;
+    let invoices = app.store.invoices_of_customer(&id).await?;
+    let mut reminders = app.store.reminders_of_customer(&id).await?;
+    reminders.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+    let reminders: Vec<Value> = reminders
+        .iter()
+        .map(|reminder| {
+            let mut entry = brief(reminder);
+            entry["approval"] = json!(reminder.approval);
+            entry["history"] = json!(steps(reminder));
+            entry
+        })
+        .collect();
+    let invoices: Vec<Value> = invoices
+        .iter()
+        .map(|invoice| {
+            json!({
+                "id": invoice.id.0, "number": invoice.number, "currency": invoice.currency.code(),
+                "total": invoice.total, "paid": invoice.paid, "balance": invoice.balance(),
+                "due_date": invoice.due_date, "status": invoice.status.as_str(),
+                "last_stage": invoice.dunning.last_stage, "snoozed_until": invoice.dunning.snoozed_until,
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "customer": {
+            "id": customer.id.0, "name": customer.display_name, "locale": customer.locale,
+            "time_zone": customer.time_zone.name(),
+        },
+        "invoices": invoices,
+        "reminders": reminders,
+    })))
+}

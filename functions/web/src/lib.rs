@@ -1,0 +1,133 @@
+//! The approval page and its JSON API: one axum router, served by the `approvals` Lambda and by
+//! `kindly serve`. Handlers are thin: the core's services do the work, the core's store keeps the state.
+
+pub mod access;
+mod api;
+mod assets;
+pub mod error;
+
+pub use access::{Access, Approver, LocalLogin};
+pub use error::WebError;
+
+use axum::Router;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
+use chrono::{DateTime, Utc};
+use kindly_core::{Policy, Store};
+use std::sync::Arc;
+
+/// What every handler shares: the store, the policy, who may come in, and the clock.
+pub struct App<S> {
+    pub store: S,
+    pub policy: Policy,
+    pub access: Access,
+    pub clock: fn() -> DateTime<Utc>,
+}
+
+type AppState<S> = State<Arc<App<S>>>;
+
+impl<S: Store + 'static> App<S> {
+    pub fn new(store: S, policy: Policy, access: Access) -> App<S> {
+        App {
+            store,
+            policy,
+            access,
+            clock: Utc::now,
+        }
+    }
+}
+
+/// Every route of the page and its API.
+pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
+    let api = Router::new()
+        .route("/session", get(api::session))
+        .route("/drafts", get(api::drafts::<S>))
+        .route("/drafts/approve-all", post(api::approve_all::<S>))
+        .route("/drafts/{id}", get(api::draft::<S>))
+        .route("/drafts/{id}/check", post(api::check::<S>))
+        .route("/drafts/{id}/approve", post(api::approve::<S>))
+        .route("/drafts/{id}/skip", post(api::skip::<S>))
+        .route("/drafts/{id}/snooze", post(api::snooze::<S>))
+        .route("/customers/{id}/history", get(api::customer_history::<S>))
+        .layer(middleware::from_fn(access::same_site_writes))
+        .layer(middleware::from_fn(no_store))
+        .route_layer(middleware::from_fn_with_state(app.clone(), require_approver::<S>));
+    let page = Router::new().route("/", get(assets::page));
+    let page = match app.access {
+        // Locally the page itself is for signed-in staff; behind the authorizer it is a public shell
+        // (no data) and its API calls carry the caller's token.
+        Access::Local(_) => page.route_layer(middleware::from_fn_with_state(app.clone(), require_approver::<S>)),
+        Access::Verified => page,
+    };
+    Router::new()
+        .merge(page)
+        .nest("/api", api)
+        .route("/assets/{name}", get(assets::asset))
+        .route("/login", get(login::<S>))
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
+        .layer(middleware::from_fn(security_headers))
+        .with_state(app)
+}
+
+/// Let a request through only with a verified approver, which handlers then receive as an extension.
+async fn require_approver<S: Store + 'static>(State(app): AppState<S>, mut request: Request, next: Next) -> Response {
+    match app.access.approver(&request) {
+        Some(approver) => {
+            request.extensions_mut().insert(approver);
+            next.run(request).await
+        }
+        None if request.uri().path().starts_with("/api/") => WebError::Unauthenticated.into_response(),
+        None => (StatusCode::UNAUTHORIZED, Html(assets::SIGN_IN_FIRST)).into_response(),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct LoginQuery {
+    token: String,
+}
+
+/// `kindly serve`'s one-time link: the token becomes a session cookie, once.
+async fn login<S: Store + 'static>(
+    State(app): AppState<S>,
+    jar: CookieJar,
+    query: Result<Query<LoginQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let Access::Local(login) = &app.access else {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    };
+    match query.ok().and_then(|Query(query)| login.redeem(&query.token)) {
+        Some(session) => (jar.add(access::session_cookie(session)), Redirect::to("/")).into_response(),
+        None => (StatusCode::UNAUTHORIZED, Html(assets::LINK_SPENT)).into_response(),
+    }
+}
+
+/// The policy that keeps the page to its own scripts; see the README for why inline styles are allowed.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    for (name, value) in [
+        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    response
+}
+
+async fn no_store(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
