@@ -1,0 +1,393 @@
+//! The approval page's API over a real socket, against the embedded store: sign-in, drafts, approval bound
+//! to the rendered hash, skip, snooze, approve-all, history, and every error leaving the store unchanged.
+
+use chrono::{TimeZone, Utc};
+use kindly_core::conformance::{customer, invoice};
+use kindly_core::service;
+use kindly_core::{Policy, ReminderId, ReminderStatus, Store};
+use kindly_local::sqlite_store::SqliteStore;
+use kindly_web::{Access, App, LocalLogin};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+/// A server on 127.0.0.1 over a store with three customers' drafts (one in EUR), signed in as alice.
+struct Server {
+    base: String,
+    cookie: String,
+    app: Arc<App<SqliteStore>>,
+    login: String,
+}
+
+fn march(day: u32) -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, day, 12, 0, 0).unwrap()
+}
+
+async fn server() -> Server {
+    let store = SqliteStore::in_memory().unwrap();
+    let policy = Policy::default_policy();
+    for (id, currency) in [("A", "USD"), ("B", "USD"), ("C", "EUR")] {
+        service::ingest_customer(&store, &customer(id)).await.unwrap();
+        let mut open = invoice(&format!("I-{id}"), id, "2026-03-01", None);
+        open.currency = kindly_core::Currency::from_code(currency).unwrap();
+        // The friendly stages went out already; the next one waits for approval
+        open.dunning.last_stage = Some("crossed_in_mail".into());
+        open.dunning.last_tone = Some(kindly_core::Tone::Friendly);
+        open.dunning.last_reminded_on = "2026-03-04".parse().ok();
+        service::ingest_invoice(&store, &policy, &open).await.unwrap();
+    }
+    service::run_pass(&store, &policy, march(15), false).await.unwrap();
+    let (login, token) = LocalLogin::new("alice");
+    let mut app = App::new(store, policy, Access::Local(login));
+    app.clock = || Utc.with_ymd_and_hms(2026, 3, 15, 13, 0, 0).unwrap();
+    let app = Arc::new(app);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, kindly_web::router(app.clone())).into_future());
+    let login = format!("{base}/login?token={token}");
+    let response = client().get(&login).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let set_cookie = response.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    Server {
+        base,
+        cookie,
+        app,
+        login,
+    }
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl Server {
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = client()
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = client()
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("content-type", "application/json")
+            .header("origin", &self.base)
+            .header("sec-fetch-site", "same-origin")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn drafts(&self) -> Vec<Value> {
+        let (status, body) = self.get("/api/drafts").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["drafts"].as_array().unwrap().clone()
+    }
+
+    async fn status_of(&self, id: &str) -> ReminderStatus {
+        let reminder = self.app.store.reminder(&ReminderId(id.into())).await.unwrap().unwrap();
+        reminder.status
+    }
+}
+
+#[tokio::test]
+async fn nothing_without_signing_in_and_the_link_works_once() {
+    let server = server().await;
+    let anonymous = client();
+    for path in ["/", "/api/session", "/api/drafts", "/api/customers/A/history"] {
+        let response = anonymous.get(format!("{}{path}", server.base)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+    }
+    let id = server.drafts().await[0]["id"].as_str().unwrap().to_owned();
+    let response = anonymous
+        .post(format!("{}/api/drafts/{id}/approve", server.base))
+        .header("content-type", "application/json")
+        .body(json!({"content_hash": "x"}).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    // The login link was spent by the first sign-in, and a made-up cookie is nobody
+    let again = anonymous.get(&server.login).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED);
+    let forged = anonymous
+        .get(format!("{}/api/session", server.base))
+        .header("cookie", format!("kindly_session={}", "0".repeat(64)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::UNAUTHORIZED);
+    let (status, session) = server.get("/api/session").await;
+    assert_eq!((status, session["approver"].as_str()), (StatusCode::OK, Some("alice")));
+}
+
+#[tokio::test]
+async fn the_page_and_api_carry_a_strict_policy() {
+    let server = server().await;
+    let page = client()
+        .get(format!("{}/", server.base))
+        .header("cookie", &server.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{csp}");
+    assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{csp}");
+    assert!(page.text().await.unwrap().contains("/assets/app.js"));
+    let wasm = client()
+        .get(format!("{}/assets/kindly_render_bg.wasm", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(&wasm.bytes().await.unwrap()[..4], b"\0asm");
+    let api = client()
+        .get(format!("{}/api/drafts", server.base))
+        .header("cookie", &server.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.headers()["cache-control"], "no-store");
+    assert!(api.headers().contains_key("content-security-policy"));
+}
+
+#[tokio::test]
+async fn drafts_are_listed_with_their_facts_and_filtered() {
+    let server = server().await;
+    let drafts = server.drafts().await;
+    assert_eq!(drafts.len(), 3);
+    let first = &drafts[0];
+    assert_eq!(first["status"], "pending_approval");
+    assert_eq!(first["invoices"][0]["days_overdue"], 14);
+    assert!(first["subject"].as_str().unwrap().contains("INV-"), "{first}");
+    let (_, euros) = server.get("/api/drafts?currency=EUR").await;
+    let euros = euros["drafts"].as_array().unwrap();
+    assert_eq!(euros.len(), 1);
+    assert_eq!(euros[0]["customer"]["id"], "C");
+    let (_, only_a) = server.get("/api/drafts?customer=A").await;
+    assert_eq!(only_a["drafts"].as_array().unwrap().len(), 1);
+    let stage = first["stage_id"].as_str().unwrap();
+    let (_, by_stage) = server.get(&format!("/api/drafts?stage={stage}")).await;
+    assert_eq!(by_stage["drafts"].as_array().unwrap().len(), 3);
+    let (_, none) = server.get("/api/drafts?stage=no_such_stage").await;
+    assert!(none["drafts"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn approval_is_bound_to_the_hash_of_what_was_rendered() {
+    let server = server().await;
+    let id = server.drafts().await[0]["id"].as_str().unwrap().to_owned();
+    let (status, detail) = server.get(&format!("/api/drafts/{id}")).await;
+    assert_eq!(status, StatusCode::OK);
+    let hash = detail["content_hash"].as_str().unwrap().to_owned();
+    assert_eq!(detail["server_render"]["content_hash"], hash.as_str());
+    assert!(detail["context"]["personal_note"].is_null());
+    // A note changes the hash; the check endpoint tells the browser the server's hash for it
+    let note = "Thanks for the call – <b>we</b> & you";
+    let (_, checked) = server
+        .post(&format!("/api/drafts/{id}/check"), json!({"personal_note": note}))
+        .await;
+    let noted_hash = checked["content_hash"].as_str().unwrap().to_owned();
+    assert_ne!(noted_hash, hash);
+    let (_, blank) = server
+        .post(&format!("/api/drafts/{id}/check"), json!({"personal_note": "  \n"}))
+        .await;
+    assert_eq!(blank["content_hash"], hash.as_str(), "a blank note is no note");
+    // Approving with the hash of the note-less render, but sending a note: stale, nothing changes
+    let (status, stale) = server
+        .post(
+            &format!("/api/drafts/{id}/approve"),
+            json!({"content_hash": hash, "personal_note": note}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{stale}");
+    assert_eq!(stale["current_hash"], noted_hash.as_str());
+    assert_eq!(server.status_of(&id).await, ReminderStatus::PendingApproval);
+    // The right hash approves, recording who and the note
+    let (status, approved) = server
+        .post(
+            &format!("/api/drafts/{id}/approve"),
+            json!({"content_hash": noted_hash, "personal_note": note}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{approved}");
+    assert_eq!(approved["approved_by"], "alice");
+    let stored = server
+        .app
+        .store
+        .reminder(&ReminderId(id.clone()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, ReminderStatus::Approved);
+    assert_eq!(stored.approval.unwrap().content_hash, noted_hash);
+    assert_eq!(stored.draft.unwrap().context.personal_note.as_deref(), Some(note));
+    // Approving again: no longer pending
+    let (status, _) = server
+        .post(
+            &format!("/api/drafts/{id}/approve"),
+            json!({"content_hash": noted_hash}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn bad_requests_name_the_field_and_change_nothing() {
+    let server = server().await;
+    let id = server.drafts().await[0]["id"].as_str().unwrap().to_owned();
+    let cases = [
+        (
+            "approve",
+            json!({"personal_note": "x"}),
+            StatusCode::BAD_REQUEST,
+            Some("content_hash"),
+        ),
+        (
+            "approve",
+            json!({"content_hash": 7}),
+            StatusCode::BAD_REQUEST,
+            Some("content_hash"),
+        ),
+        (
+            "approve",
+            json!({"content_hash": "x", "note": "typo"}),
+            StatusCode::BAD_REQUEST,
+            None,
+        ),
+        (
+            "snooze",
+            json!({"until": "next week"}),
+            StatusCode::BAD_REQUEST,
+            Some("until"),
+        ),
+        (
+            "snooze",
+            json!({"until": "2026-03-15"}),
+            StatusCode::BAD_REQUEST,
+            Some("until"),
+        ),
+        (
+            "skip",
+            json!({"reason": ["a"]}),
+            StatusCode::BAD_REQUEST,
+            Some("reason"),
+        ),
+    ];
+    for (action, body, expected, field) in cases {
+        let (status, answer) = server.post(&format!("/api/drafts/{id}/{action}"), body.clone()).await;
+        assert_eq!(status, expected, "{action} {body}: {answer}");
+        assert!(answer["error"].as_str().is_some_and(|e| !e.is_empty()), "{answer}");
+        if let Some(field) = field {
+            assert_eq!(answer["field"], field, "{action} {body}: {answer}");
+        }
+    }
+    let (status, _) = server.get("/api/drafts/rem_nope").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = server.post("/api/drafts/rem_nope/skip", json!({})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = server.get("/api/customers/nobody/history").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Not JSON, or from another site: refused before anything is read
+    let plain = client()
+        .post(format!("{}/api/drafts/{id}/skip", server.base))
+        .header("cookie", &server.cookie)
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(plain.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let cross_site = client()
+        .post(format!("{}/api/drafts/{id}/skip", server.base))
+        .header("cookie", &server.cookie)
+        .header("content-type", "application/json")
+        .header("origin", "https://evil.example")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    assert_eq!(server.status_of(&id).await, ReminderStatus::PendingApproval);
+    assert_eq!(server.drafts().await.len(), 3);
+}
+
+#[tokio::test]
+async fn skip_snooze_and_the_customers_history() {
+    let server = server().await;
+    let drafts = server.drafts().await;
+    let (skipped, snoozed) = (drafts[0]["id"].as_str().unwrap(), drafts[1]["id"].as_str().unwrap());
+    let (status, _) = server
+        .post(
+            &format!("/api/drafts/{skipped}/skip"),
+            json!({"reason": "paid by cheque"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(server.status_of(skipped).await, ReminderStatus::Skipped);
+    let (status, answer) = server
+        .post(&format!("/api/drafts/{snoozed}/snooze"), json!({"until": "2026-03-20"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(server.status_of(snoozed).await, ReminderStatus::Cancelled);
+    assert_eq!(server.drafts().await.len(), 1);
+    let customer = drafts[0]["customer"]["id"].as_str().unwrap();
+    let (status, history) = server.get(&format!("/api/customers/{customer}/history")).await;
+    assert_eq!(status, StatusCode::OK);
+    let steps = history["reminders"][0]["history"].as_array().unwrap();
+    let last = steps.last().unwrap();
+    assert_eq!(
+        (last["to"].as_str(), last["by"].as_str()),
+        (Some("skipped"), Some("alice"))
+    );
+    assert_eq!(last["note"], "paid by cheque");
+    assert_eq!(history["invoices"][0]["status"], "open");
+    let snoozed_customer = drafts[1]["customer"]["id"].as_str().unwrap();
+    let (_, history) = server.get(&format!("/api/customers/{snoozed_customer}/history")).await;
+    assert_eq!(history["invoices"][0]["snoozed_until"], "2026-03-20");
+}
+
+#[tokio::test]
+async fn approve_all_is_all_or_nothing() {
+    let server = server().await;
+    let mut items = Vec::new();
+    for draft in server.drafts().await {
+        let id = draft["id"].as_str().unwrap().to_owned();
+        let (_, detail) = server.get(&format!("/api/drafts/{id}")).await;
+        items.push(json!({"id": id, "content_hash": detail["content_hash"]}));
+    }
+    let mut one_stale = items.clone();
+    one_stale[2]["content_hash"] = json!("0".repeat(64));
+    let (status, answer) = server
+        .post("/api/drafts/approve-all", json!({ "items": one_stale }))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert_eq!(answer["stale"].as_array().unwrap().len(), 1);
+    assert_eq!(answer["stale"][0]["id"], items[2]["id"]);
+    assert_eq!(server.drafts().await.len(), 3, "nothing was approved");
+    let (status, answer) = server.post("/api/drafts/approve-all", json!({ "items": [] })).await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("items"))
+    );
+    let (status, answer) = server.post("/api/drafts/approve-all", json!({ "items": items })).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["approved"].as_array().unwrap().len(), 3);
+    assert!(server.drafts().await.is_empty());
+}
