@@ -402,7 +402,7 @@ pub async fn customer_history<S: Store>(State(app): AppState<S>, Path(id): Path<
     })?;
     let invoices = app.store.invoices_of_customer(&id).await?;
     let mut reminders = app.store.reminders_of_customer(&id).await?;
-    reminders.sort_by(|a, b| a.created_at.cmp(&b.created_at));
+    reminders.sort_by_key(|reminder| reminder.created_at);
     let reminders: Vec<Value> = reminders
         .iter()
         .map(|reminder| {
