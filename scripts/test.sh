@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Run every kindly test, installing what the tests need first (idempotently).
 #   ./scripts/test.sh
-# Steps: toolchain + wasm target, the local AWS stand-in (moto, from tests/requirements.txt; started on
-# 127.0.0.1 and stopped on exit), formatting, clippy (warnings are errors), the workspace's tests, then the
-# WebAssembly build and the native-vs-WASM byte-parity test (scripts/ci-wasm.sh).
+# Steps: toolchain + wasm target, Node.js, Chromium and the browser test's packages (tests/browser), the
+# local AWS stand-in (moto, from tests/requirements.txt; started on 127.0.0.1 and stopped on exit),
+# formatting, clippy (warnings are errors), the workspace's tests (the approval page's end-to-end test runs
+# in headless Chromium), then the WebAssembly build and the native-vs-WASM byte-parity test
+# (scripts/ci-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +16,20 @@ rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
 rustup target add wasm32-unknown-unknown >/dev/null
 
 if ! command -v node >/dev/null 2>&1; then
-  step "installing Node.js (runs the WASM parity test)"
+  step "installing Node.js (runs the WASM parity test and drives the browser test)"
   apt-get update -qq && apt-get install -y -qq nodejs >/dev/null
 fi
+
+step "Chromium and the browser test's packages (playwright-core from tests/browser/package-lock.json)"
+command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm >/dev/null; }
+chromium=$(command -v chromium || command -v chromium-browser || true)
+if [ -z "$chromium" ]; then
+  apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+  chromium=$(command -v chromium)
+fi
+export KINDLY_CHROMIUM=$chromium
+"$KINDLY_CHROMIUM" --version
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 step "the local AWS stand-in (moto's server: DynamoDB and SES v2 on 127.0.0.1)"
 source scripts/stand-in.sh

@@ -1,0 +1,104 @@
+//! End to end in a real headless Chromium: the real `kindly serve` over a demo database, driven by
+//! tests/browser/approve.mjs (playwright-core with the system's Chromium), then the real `kindly run` sends
+//! the approved message to the outbox with the note typed in the browser.
+//!
+//! Needs `KINDLY_CHROMIUM` (the browser's path) and `npm ci --prefix tests/browser`; scripts/test.sh does
+//! both. Screenshots of a failing page land in target/browser-screenshots.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+const TODAY: &str = "2026-11-24";
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kindly(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kindly"));
+    command
+        .arg("--db")
+        .arg(dir.join("kindly.db"))
+        .arg("--outbox")
+        .arg(dir.join("outbox"))
+        .env_remove("KINDLY_POLICY");
+    command
+}
+
+/// Stops the server however the test ends.
+struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `kindly serve` on a free port; returns it with the page's address and the one-time login link.
+fn serve(dir: &Path) -> (Serving, String, String) {
+    let mut child = kindly(dir)
+        .args(["serve", "--port", "0", "--as", "e2e-approver"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start kindly serve");
+    let stdout = child.stdout.take().unwrap();
+    let serving = Serving(child);
+    let login = BufReader::new(stdout)
+        .lines()
+        .map(|line| line.expect("read kindly serve's output"))
+        .find(|line| line.contains("/login?token="))
+        .expect("kindly serve prints a login link");
+    let login = login.trim().to_owned();
+    let base = login.split("/login").next().unwrap().to_owned();
+    (serving, base, login)
+}
+
+#[test]
+fn staff_preview_annotate_and_approve_in_a_real_browser() {
+    let chromium = std::env::var("KINDLY_CHROMIUM").expect(
+        "KINDLY_CHROMIUM is not set: run ./scripts/test.sh, or install Chromium, run `npm ci --prefix \
+         tests/browser` and export KINDLY_CHROMIUM=/usr/bin/chromium",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let demo = kindly(dir.path()).args(["demo", "--today", TODAY]).output().unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+
+    let (server, base, login) = serve(dir.path());
+    let screenshots = repo().join("target/browser-screenshots");
+    let driven = Command::new("node")
+        .arg(repo().join("tests/browser/approve.mjs"))
+        .args(["--base", &base, "--login", &login, "--screenshots"])
+        .arg(&screenshots)
+        .env("KINDLY_CHROMIUM", chromium)
+        .output()
+        .expect("run node");
+    drop(server);
+    let stdout = String::from_utf8_lossy(&driven.stdout);
+    assert!(
+        driven.status.success(),
+        "the browser test failed (screenshots in {}):\n{}\n{stdout}",
+        screenshots.display(),
+        String::from_utf8_lossy(&driven.stderr)
+    );
+    let result: serde_json::Value =
+        serde_json::from_str(stdout.lines().last().expect("a JSON summary")).expect("the summary is JSON");
+    let (id, note) = (result["approved"].as_str().unwrap(), result["note"].as_str().unwrap());
+
+    // The approval made in the browser is what `kindly run` sends, note and all
+    let shown = kindly(dir.path()).args(["show", id]).output().unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.contains("approved"), "{shown}");
+    let run = kindly(dir.path()).args(["run", "--today", TODAY]).output().unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let eml = std::fs::read(dir.path().join("outbox").join(format!("{id}.eml"))).expect("the approved message was sent");
+    let message = mail_parser::MessageParser::default().parse(&eml).expect("a valid message");
+    let text = message.body_text(0).expect("a text part");
+    assert!(text.contains(note), "the note typed in the browser is in the sent text:\n{text}");
+    let html = message.body_html(0).expect("an HTML part");
+    assert!(
+        html.contains("&lt;b&gt;not bold") && !html.contains("<b>not bold"),
+        "the note's markup is escaped in the HTML part:\n{html}"
+    );
+}
