@@ -92,10 +92,16 @@ fn staff_preview_annotate_and_approve_in_a_real_browser() {
     assert!(shown.contains("approved"), "{shown}");
     let run = kindly(dir.path()).args(["run", "--today", TODAY]).output().unwrap();
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let eml = std::fs::read(dir.path().join("outbox").join(format!("{id}.eml"))).expect("the approved message was sent");
-    let message = mail_parser::MessageParser::default().parse(&eml).expect("a valid message");
+    let eml =
+        std::fs::read(dir.path().join("outbox").join(format!("{id}.eml"))).expect("the approved message was sent");
+    let message = mail_parser::MessageParser::default()
+        .parse(&eml)
+        .expect("a valid message");
     let text = message.body_text(0).expect("a text part");
-    assert!(text.contains(note), "the note typed in the browser is in the sent text:\n{text}");
+    assert!(
+        text.contains(note),
+        "the note typed in the browser is in the sent text:\n{text}"
+    );
     let html = message.body_html(0).expect("an HTML part");
     assert!(
         html.contains("&lt;b&gt;not bold") && !html.contains("<b>not bold"),
