@@ -1,0 +1,871 @@
+// The approval page. Every preview is rendered here by the WASM build of kindly-render, the same code the
+// senders run, so what staff read is the message's exact bytes and Approve names the hash of those bytes.
+// The server re-renders natively and accepts the approval only if its hash is equal.
+//
+// Data from the server (customer names, invoice numbers, notes, the email itself) reaches the DOM only
+// through textContent, DOM properties and the sandboxed iframe's srcdoc: never as markup of this page.
+
+import init, { render } from './kindly_render.js';
+
+/** Read by tests/browser: when the first preview appeared, and what each note keystroke cost. */
+window.kindlyTimings = { firstPreviewMs: null, renderMs: [], updateMs: [] };
+
+const CHECK_DELAY_MS = 150;
+
+const $ = (id) => document.getElementById(id);
+const el = {
+  workspace: $('workspace'),
+  signedOut: $('signed-out'),
+  signedInAs: $('signed-in-as'),
+  filters: { stage: $('filter-stage'), customer: $('filter-customer'), currency: $('filter-currency') },
+  approveAll: $('approve-all'),
+  summary: $('list-summary'),
+  drafts: $('drafts'),
+  subject: $('preview-subject'),
+  from: $('preview-from'),
+  to: $('preview-to'),
+  cc: $('preview-cc'),
+  frame: $('preview-frame'),
+  text: $('preview-text'),
+  factsCustomer: $('facts-customer'),
+  factsStage: $('facts-stage'),
+  factsInvoices: $('facts-invoices'),
+  factsTotals: $('facts-totals'),
+  note: $('note'),
+  identical: $('identical'),
+  approve: $('approve'),
+  skip: $('skip'),
+  skipReason: $('skip-reason'),
+  snoozeDate: $('snooze-date'),
+  snooze: $('snooze'),
+  message: $('message'),
+  earlier: $('earlier'),
+  history: $('history'),
+};
+
+const state = {
+  /** The drafts shown, in display order (grouped by customer). */
+  drafts: [],
+  /** Filter options seen during this visit, so narrowing one filter never hides the others' choices. */
+  options: { stage: new Map(), customer: new Map(), currency: new Map() },
+  /** The selected draft: its detail from the server, the context being rendered and the browser's render. */
+  current: null,
+  /** Notes typed per draft id, kept while moving between drafts. */
+  notes: new Map(),
+  /** Server hashes per draft id and note (`''` for no note), from the detail and from checks. */
+  serverHashes: new Map(),
+  checkTimer: 0,
+  checkSeq: 0,
+  selectSeq: 0,
+  busy: false,
+  signedOut: false,
+};
+
+// The module's address is given explicitly: the bindings the server embeds are generated without a default one.
+const wasmReady = init({ module_or_path: new URL('./kindly_render_bg.wasm', import.meta.url) }).then(
+  () => true,
+  (error) => {
+    showMessage(`The preview renderer could not be loaded (${error.message}). Nothing can be approved from this page.`, 'error');
+    return false;
+  },
+);
+
+// ---------------------------------------------------------------------------------------------------------
+// Talking to the server
+
+class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error || `The server answered ${status}.`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+async function api(path, { method = 'GET', body, signal } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
+  if (method !== 'GET') {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body ?? {});
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new ApiError(0, { error: 'The server could not be reached. Check the connection and try again.' });
+  }
+  let data = null;
+  const text = await response.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = { error: text.slice(0, 200) };
+    }
+  }
+  if (response.status === 401) showSignedOut();
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** A server error as one sentence for staff: what is wrong, and the field when one is to blame. */
+function describeError(error, action) {
+  if (error instanceof ApiError) {
+    const named = error.body.field && !error.message.includes(error.body.field);
+    const field = named ? ` (field: ${error.body.field})` : '';
+    const prefix = action ? `${action} failed: ` : '';
+    if (error.status === 404) return `${prefix}this draft no longer exists (${error.message}).`;
+    return `${prefix}${error.message}${field}`;
+  }
+  return `${action ? `${action} failed: ` : ''}${error.message}`;
+}
+
+function showSignedOut() {
+  if (state.signedOut) return;
+  state.signedOut = true;
+  el.signedOut.hidden = false;
+  el.workspace.hidden = true;
+  el.approveAll.disabled = true;
+  document.body.dataset.signedOut = 'true';
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Small formatting helpers (all return strings; the DOM gets them as text)
+
+const humanise = (id) => {
+  const words = String(id ?? '').replaceAll('_', ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
+
+const mailbox = (m) => (m.name ? `${m.name} <${m.email}>` : m.email);
+const mailboxes = (list) => (list && list.length ? list.map(mailbox).join(', ') : '—');
+
+function overdueWords(days) {
+  if (days > 0) return `${days} ${days === 1 ? 'day' : 'days'} overdue`;
+  if (days === 0) return 'due today';
+  const ahead = -days;
+  return `due in ${ahead} ${ahead === 1 ? 'day' : 'days'}`;
+}
+
+function formatInstant(value) {
+  if (!value) return '';
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value);
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+}
+
+/** `document.createElement` with class, text and attributes; children appended in order. */
+function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(key, value === true ? '' : value);
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+const toneLabel = (tone) => h('span', { class: 'tone', dataset: { tone: tone || '' }, text: tone || 'no tone' });
+
+function showMessage(text, kind = 'info') {
+  el.message.textContent = text;
+  el.message.dataset.kind = kind;
+  el.message.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+}
+
+function showMessageWithList(text, items, kind) {
+  showMessage(text, kind);
+  const list = h('ul', { class: 'message-list' });
+  for (const item of items) list.append(h('li', { text: item }));
+  el.message.append(list);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The list
+
+function filterValues() {
+  return {
+    stage: el.filters.stage.value,
+    customer: el.filters.customer.value,
+    currency: el.filters.currency.value,
+  };
+}
+
+function remember(kind, value, label) {
+  if (value) state.options[kind].set(value, label ?? value);
+}
+
+function fillFilters(answer) {
+  for (const stage of answer.stages ?? []) remember('stage', stage, humanise(stage));
+  for (const customer of answer.customers ?? []) remember('customer', customer.id, customer.name);
+  for (const currency of answer.currencies ?? []) remember('currency', currency);
+  for (const [kind, menu] of Object.entries(el.filters)) {
+    const chosen = menu.value;
+    const all = menu.options[0];
+    const entries = [...state.options[kind]].sort((a, b) => a[1].localeCompare(b[1]));
+    menu.replaceChildren(all, ...entries.map(([value, label]) => h('option', { value, text: label })));
+    menu.value = chosen;
+  }
+}
+
+/** Put the filters in the page's address, so a reload keeps them. */
+function syncAddress() {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filterValues())) if (value) params.set(key, value);
+  const query = params.toString();
+  history.replaceState(null, '', query ? `?${query}` : location.pathname);
+}
+
+function filtersFromAddress() {
+  const params = new URLSearchParams(location.search);
+  for (const [key, menu] of Object.entries(el.filters)) {
+    const value = params.get(key);
+    if (value) {
+      remember(key, value, key === 'stage' ? humanise(value) : value);
+      menu.append(h('option', { value, text: state.options[key].get(value) }));
+      menu.value = value;
+    }
+  }
+}
+
+async function loadDrafts() {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filterValues())) if (value) params.set(key, value);
+  const query = params.toString();
+  const answer = await api(`/api/drafts${query ? `?${query}` : ''}`);
+  fillFilters(answer);
+  state.drafts = groupByCustomer(answer.drafts ?? []);
+  drawList();
+  return state.drafts;
+}
+
+/** Drafts of one customer together, customers in the order the server lists them. */
+function groupByCustomer(drafts) {
+  const groups = new Map();
+  for (const draft of drafts) {
+    const key = draft.customer?.id ?? '';
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(draft);
+  }
+  return [...groups.values()].flat();
+}
+
+function drawList() {
+  const drafts = state.drafts;
+  const customers = new Set(drafts.map((d) => d.customer?.id)).size;
+  el.summary.textContent = drafts.length
+    ? `${drafts.length} ${drafts.length === 1 ? 'draft' : 'drafts'} from ${customers} ${customers === 1 ? 'customer' : 'customers'}`
+    : 'No drafts in this view.';
+  el.approveAll.textContent = drafts.length ? `Approve all ${drafts.length} shown` : 'Approve all shown';
+  el.approveAll.disabled = state.busy || drafts.length === 0;
+
+  const groups = [];
+  let group = null;
+  for (const draft of drafts) {
+    if (!group || group.id !== draft.customer?.id) {
+      group = { id: draft.customer?.id, name: draft.customer?.name ?? draft.customer?.id ?? '', drafts: [] };
+      groups.push(group);
+    }
+    group.drafts.push(draft);
+  }
+  el.drafts.replaceChildren(
+    ...groups.map((g) =>
+      h(
+        'section',
+        { class: 'group', 'aria-label': g.name },
+        h('h2', { class: 'group-name', text: g.name }),
+        ...g.drafts.map(draftItem),
+      ),
+    ),
+  );
+  markSelected();
+}
+
+function draftItem(draft) {
+  const invoices = h('span', { class: 'lines' });
+  for (const invoice of draft.invoices ?? []) {
+    invoices.append(
+      h(
+        'span',
+        { class: 'line' },
+        h(
+          'span',
+          { class: 'line-row' },
+          h('span', { class: 'line-number', text: invoice.number }),
+          h(
+            'span',
+            { class: 'num' },
+            h('span', { class: 'line-balance', text: invoice.balance }),
+            h('span', { class: 'line-total', text: ` of ${invoice.total}` }),
+          ),
+        ),
+        h(
+          'span',
+          { class: 'line-row' },
+          h('span', { class: 'line-due', text: `due ${invoice.due_date}` }),
+          h('span', { class: 'line-overdue', dataset: { late: String(invoice.days_overdue > 0) }, text: overdueWords(invoice.days_overdue) }),
+        ),
+      ),
+    );
+  }
+  return h(
+    'button',
+    { type: 'button', class: 'draft', dataset: { id: draft.id }, 'aria-pressed': 'false' },
+    h(
+      'span',
+      { class: 'draft-head' },
+      h('span', { class: 'draft-stage' }, h('span', { text: humanise(draft.stage_id) }), ' ', toneLabel(draft.tone)),
+      h('span', { class: 'num draft-totals' }, ...(draft.totals ?? []).map((total) => h('span', { text: total }))),
+    ),
+    invoices,
+  );
+}
+
+function markSelected() {
+  const id = state.current?.id;
+  for (const item of el.drafts.querySelectorAll('.draft')) {
+    const selected = item.dataset.id === id;
+    item.setAttribute('aria-pressed', String(selected));
+    item.classList.toggle('selected', selected);
+  }
+}
+
+function itemFor(id) {
+  return [...el.drafts.querySelectorAll('.draft')].find((item) => item.dataset.id === id) ?? null;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The selected draft
+
+function clearPreview() {
+  state.current = null;
+  el.workspace.dataset.empty = String(state.drafts.length === 0);
+  for (const node of [el.subject, el.from, el.to, el.cc, el.text, el.factsCustomer, el.factsStage, el.factsTotals]) {
+    node.textContent = '';
+  }
+  el.frame.srcdoc = '';
+  el.factsInvoices.replaceChildren();
+  el.earlier.replaceChildren();
+  el.history.replaceChildren();
+  el.note.value = '';
+  el.note.disabled = true;
+  setBadge('idle', 'No draft selected.');
+  updateButtons();
+}
+
+async function select(id, { focus = false } = {}) {
+  const seq = ++state.selectSeq;
+  clearTimeout(state.checkTimer);
+  state.checkSeq++;
+  if (focus) {
+    const item = itemFor(id);
+    item?.focus();
+    item?.scrollIntoView({ block: 'nearest' });
+  }
+  const previous = state.current;
+  state.current = { id, loading: true };
+  markSelected();
+  updateButtons();
+  if (!previous || previous.id !== id) setBadge('checking', 'Loading the draft…');
+
+  let detail;
+  try {
+    [detail] = await Promise.all([api(`/api/drafts/${encodeURIComponent(id)}`), wasmReady]);
+  } catch (error) {
+    if (seq !== state.selectSeq) return;
+    state.current = { id, failed: true };
+    setBadge('error', 'The draft could not be loaded.');
+    showMessage(describeError(error, 'Loading the draft'), 'error');
+    updateButtons();
+    return;
+  }
+  if (seq !== state.selectSeq) return;
+
+  // A fresh draft has no note; one typed earlier in this visit is kept until the draft is dealt with.
+  const note = state.notes.get(id) ?? detail.context?.personal_note ?? '';
+  el.workspace.dataset.empty = 'false';
+  const current = {
+    id,
+    detail,
+    context: { ...detail.context, personal_note: noteValue(note) },
+    rendered: null,
+    renderError: null,
+  };
+  state.current = current;
+  if (detail.content_hash) hashesOf(id).set(noteValue(detail.context?.personal_note ?? '') ?? '', detail.content_hash);
+
+  drawFacts(detail);
+  el.note.disabled = false;
+  el.note.value = note;
+  el.skipReason.value = '';
+  renderCurrent();
+  drawPreview();
+  if (window.kindlyTimings.firstPreviewMs === null && current.rendered) {
+    window.kindlyTimings.firstPreviewMs = performance.now();
+  }
+  compareWithServer();
+  updateButtons();
+}
+
+/** What the server stores for a note: the text as typed, or null when there is nothing but white space. */
+const noteValue = (note) => (note.trim() === '' ? null : note);
+
+function hashesOf(id) {
+  if (!state.serverHashes.has(id)) state.serverHashes.set(id, new Map());
+  return state.serverHashes.get(id);
+}
+
+function renderCurrent() {
+  const current = state.current;
+  const json = JSON.stringify(current.context);
+  try {
+    current.rendered = render(json);
+    current.renderError = null;
+  } catch (error) {
+    current.rendered = null;
+    current.renderError = error;
+  }
+}
+
+function drawPreview() {
+  const { rendered, renderError, context } = state.current;
+  el.from.textContent = context.from ? mailbox(context.from) : '—';
+  el.to.textContent = mailboxes(context.to);
+  el.cc.textContent = mailboxes(context.cc);
+  if (rendered) {
+    el.subject.textContent = rendered.subject;
+    el.text.textContent = rendered.text;
+    el.frame.srcdoc = rendered.html;
+  } else {
+    el.subject.textContent = '';
+    el.text.textContent = `This draft cannot be rendered: ${renderError?.message ?? 'unknown error'}`;
+    el.frame.srcdoc = '';
+    setBadge('error', 'The browser could not render this draft, so it cannot be approved here.');
+  }
+}
+
+function drawFacts(detail) {
+  const draft = detail.draft ?? {};
+  el.factsCustomer.textContent = draft.customer?.name ?? '';
+  el.factsStage.replaceChildren(
+    h('span', { class: 'facts-stage-name', text: humanise(draft.stage_id) }),
+    ' ',
+    toneLabel(draft.tone),
+    draft.planned_for ? h('span', { class: 'muted', text: ` planned for ${draft.planned_for}` }) : null,
+  );
+  el.factsInvoices.replaceChildren(
+    ...(draft.invoices ?? []).map((invoice) =>
+      h(
+        'li',
+        { class: 'invoice' },
+        h('span', { class: 'invoice-number', text: invoice.number }),
+        h('span', { class: 'num invoice-balance', text: invoice.balance }),
+        h('span', { class: 'muted', text: `Total ${invoice.total} · due ${invoice.due_date}` }),
+        h('span', { class: 'num invoice-overdue', dataset: { late: String(invoice.days_overdue > 0) }, text: overdueWords(invoice.days_overdue) }),
+      ),
+    ),
+  );
+  el.factsTotals.replaceChildren(...(draft.totals ?? []).map((total) => h('span', { text: total })));
+
+  const earlier = detail.earlier ?? [];
+  el.earlier.replaceChildren(
+    ...(earlier.length
+      ? earlier.map((r) =>
+          h(
+            'tr',
+            {},
+            h(
+              'td',
+              {},
+              h('span', { text: humanise(r.stage_id) }),
+              r.note ? h('span', { class: 'earlier-note', text: r.note }) : null,
+            ),
+            h('td', {}, h('span', { class: 'status', dataset: { status: r.status ?? '' }, text: humanise(r.status) })),
+            h('td', { class: 'date', text: r.planned_for ?? '' }),
+            h('td', { class: 'date', text: r.sent_on ?? '—' }),
+          ),
+        )
+      : [h('tr', {}, h('td', { colspan: '4', class: 'muted', text: 'None: this is the first reminder.' }))]),
+  );
+
+  const history = detail.history ?? [];
+  el.history.replaceChildren(
+    ...(history.length
+      ? history.map((entry) =>
+          h(
+            'li',
+            {},
+            h('time', { datetime: entry.at, text: formatInstant(entry.at) }),
+            h('span', { class: 'history-move', text: `${humanise(entry.from ?? '')} → ${humanise(entry.to ?? '')}` }),
+            h('span', { class: 'muted', text: entry.by ? ` by ${entry.by}` : '' }),
+            entry.note ? h('span', { class: 'history-note', text: entry.note }) : null,
+          ),
+        )
+      : [h('li', { class: 'muted', text: 'No history yet.' })]),
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The personal note and the identical badge
+
+function onNoteInput() {
+  const current = state.current;
+  if (!current?.detail) return;
+  const started = performance.now();
+  const note = el.note.value;
+  state.notes.set(current.id, note);
+  current.context.personal_note = noteValue(note);
+  const json = JSON.stringify(current.context);
+
+  const renderStart = performance.now();
+  try {
+    current.rendered = render(json);
+    current.renderError = null;
+  } catch (error) {
+    current.rendered = null;
+    current.renderError = error;
+  }
+  const renderEnd = performance.now();
+  drawPreview();
+  compareWithServer();
+  updateButtons();
+  window.kindlyTimings.renderMs.push(renderEnd - renderStart);
+  window.kindlyTimings.updateMs.push(performance.now() - started);
+}
+
+/**
+ * Compare the browser's hash with the server's hash for the same note: at once when the server's hash for
+ * that note is known already, else after a short pause in typing (one check per pause, stale answers dropped).
+ */
+function compareWithServer() {
+  clearTimeout(state.checkTimer);
+  const seq = ++state.checkSeq;
+  const current = state.current;
+  if (!current?.rendered) return;
+  const note = current.context.personal_note ?? '';
+  const known = hashesOf(current.id).get(note);
+  if (known !== undefined) {
+    showComparison(known);
+    return;
+  }
+  setBadge('checking', 'Checking with the server…');
+  state.checkTimer = setTimeout(async () => {
+    try {
+      const answer = await api(`/api/drafts/${encodeURIComponent(current.id)}/check`, {
+        method: 'POST',
+        body: { personal_note: current.context.personal_note },
+      });
+      hashesOf(current.id).set(note, answer.content_hash);
+      if (seq === state.checkSeq && state.current === current) showComparison(answer.content_hash);
+    } catch (error) {
+      if (seq === state.checkSeq && state.current === current) {
+        setBadge('error', `Could not check with the server: ${describeError(error)}`);
+        updateButtons();
+      }
+    }
+  }, CHECK_DELAY_MS);
+}
+
+function showComparison(serverHash) {
+  const current = state.current;
+  current.serverHash = serverHash;
+  if (serverHash === current.rendered?.contentHash) {
+    setBadge('identical', 'Identical to what will be sent');
+  } else {
+    setBadge('differs', 'Differs from what the server would send: approval would be refused. Reload the page.');
+  }
+  updateButtons();
+}
+
+function setBadge(stateName, text) {
+  el.identical.dataset.state = stateName;
+  el.identical.dataset.identical = String(stateName === 'identical');
+  el.identical.textContent = text;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Actions
+
+function canAct() {
+  const current = state.current;
+  return Boolean(!state.busy && current?.detail && current.rendered);
+}
+
+function updateButtons() {
+  const ready = canAct();
+  el.approve.disabled = !ready || el.identical.dataset.state === 'differs';
+  el.skip.disabled = !(state.current?.detail && !state.busy);
+  el.snooze.disabled = el.skip.disabled;
+  el.approveAll.disabled = state.busy || state.drafts.length === 0 || state.signedOut;
+}
+
+async function act(label, path, body, done) {
+  const current = state.current;
+  if (!current?.detail || state.busy) return;
+  state.busy = true;
+  updateButtons();
+  showMessage(`${label}…`, 'info');
+  try {
+    const answer = await api(`/api/drafts/${encodeURIComponent(current.id)}/${path}`, { method: 'POST', body });
+    state.notes.delete(current.id);
+    state.busy = false;
+    await moveOn(current.id);
+    showMessage(done(answer), 'ok');
+  } catch (error) {
+    state.busy = false;
+    const gone = error instanceof ApiError && (error.status === 404 || (error.status === 409 && !error.body.current_hash));
+    if (error instanceof ApiError && error.status === 409 && error.body.current_hash) {
+      hashesOf(current.id).set(current.context.personal_note ?? '', error.body.current_hash);
+      if (state.current === current) showComparison(error.body.current_hash);
+    }
+    showMessage(describeError(error, label), 'error');
+    updateButtons();
+    // Someone else dealt with it (or it was replaced): show the list as it is now.
+    if (gone) await reloadKeepingMessage(current.id);
+  }
+}
+
+/** Reload the list after a refusal; stay on the draft if it is still there, else move on. */
+async function reloadKeepingMessage(id) {
+  const text = el.message.textContent;
+  const kind = el.message.dataset.kind;
+  try {
+    const before = state.drafts.map((d) => d.id);
+    const after = await loadDrafts();
+    if (!after.some((d) => d.id === id)) {
+      const ids = new Set(after.map((d) => d.id));
+      const next = before.slice(before.indexOf(id) + 1).find((other) => ids.has(other)) ?? after[0]?.id;
+      if (next) await select(next);
+      else clearPreview();
+    }
+  } catch {
+    // The refusal shown is what matters; a failed reload leaves the list as it was.
+  }
+  if (el.message.textContent !== text) showMessage(text, kind);
+}
+
+function approve() {
+  if (!canAct() || el.approve.disabled) return;
+  const { rendered, context, detail } = state.current;
+  const name = detail.draft?.customer?.name ?? state.current.id;
+  act('Approving', 'approve', { content_hash: rendered.contentHash, personal_note: context.personal_note ?? null }, (answer) =>
+    `Approved the reminder to ${name}${answer?.approved_by ? ` as ${answer.approved_by}` : ''}.`,
+  );
+}
+
+function skip() {
+  if (el.skip.disabled) return;
+  const reason = el.skipReason.value.trim();
+  const name = state.current.detail.draft?.customer?.name ?? state.current.id;
+  act('Skipping', 'skip', { reason: reason === '' ? null : reason }, () => `Skipped the reminder to ${name}.`);
+}
+
+function snooze() {
+  if (el.snooze.disabled) return;
+  const until = el.snoozeDate.value;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(until)) {
+    showMessage('Choose the date to snooze until first.', 'error');
+    el.snoozeDate.focus();
+    return;
+  }
+  const name = state.current.detail.draft?.customer?.name ?? state.current.id;
+  act('Snoozing', 'snooze', { until, reason: null }, () => {
+    el.snoozeDate.value = '';
+    return `Snoozed the reminder to ${name} until ${until}.`;
+  });
+}
+
+/** After an action: reload the list and select the draft that followed the one acted on. */
+async function moveOn(doneId) {
+  const before = state.drafts.map((d) => d.id);
+  const onList = Boolean(document.activeElement?.closest?.('#drafts'));
+  const after = await loadDrafts();
+  const ids = new Set(after.map((d) => d.id));
+  const next = before.slice(before.indexOf(doneId) + 1).find((id) => ids.has(id) && id !== doneId)
+    ?? after.find((d) => d.id !== doneId)?.id;
+  if (next) await select(next, { focus: onList });
+  else clearPreview();
+}
+
+async function approveAll() {
+  if (state.busy || state.drafts.length === 0) return;
+  const drafts = state.drafts.slice();
+  const withNotes = drafts.filter((d) => noteValue(state.notes.get(d.id) ?? '') !== null);
+  if (withNotes.length) {
+    showMessage(
+      `“Approve all” approves drafts as they are, without notes. Approve ${withNotes
+        .map((d) => d.customer?.name ?? d.id)
+        .join(', ')} on its own, or clear the note, first.`,
+      'error',
+    );
+    return;
+  }
+  state.busy = true;
+  updateButtons();
+  showMessage(`Rendering ${drafts.length} drafts…`, 'info');
+  try {
+    if (!(await wasmReady)) throw new Error('the preview renderer is not available');
+    const details = await mapLimited(drafts, 4, (d) => api(`/api/drafts/${encodeURIComponent(d.id)}`));
+    const items = details.map((detail, i) => {
+      let rendered;
+      try {
+        rendered = render(JSON.stringify(detail.context));
+      } catch (error) {
+        throw new Error(`the draft for ${drafts[i].customer?.name ?? drafts[i].id} cannot be rendered (${error.message})`);
+      }
+      return { id: drafts[i].id, content_hash: rendered.contentHash };
+    });
+    showMessage(`Approving ${items.length} drafts…`, 'info');
+    const answer = await api('/api/drafts/approve-all', { method: 'POST', body: { items } });
+    state.busy = false;
+    const approved = answer?.approved ?? items.map((i) => i.id);
+    const after = await loadDrafts();
+    if (after.length) await select(after[0].id);
+    else clearPreview();
+    showMessage(`Approved ${approved.length} ${approved.length === 1 ? 'draft' : 'drafts'}.`, 'ok');
+  } catch (error) {
+    state.busy = false;
+    updateButtons();
+    if (error instanceof ApiError && Array.isArray(error.body.stale) && error.body.stale.length) {
+      const names = new Map(drafts.map((d) => [d.id, d.customer?.name ?? d.id]));
+      const lines = error.body.stale.map((s) => `${names.get(s.id) ?? s.id}: ${s.reason}`);
+      const text = error.message.includes('nothing was approved') ? error.message : `Nothing was approved: ${error.message}`;
+      await reloadKeepingMessage(state.current?.id);
+      showMessageWithList(`${text.charAt(0).toUpperCase()}${text.slice(1)}.`, lines, 'error');
+    } else {
+      showMessage(describeError(error, 'Approving all'), 'error');
+    }
+  }
+}
+
+async function mapLimited(items, limit, fn) {
+  const results = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Keyboard
+
+function moveSelection(step) {
+  if (state.drafts.length === 0) return;
+  const index = state.drafts.findIndex((d) => d.id === state.current?.id);
+  const target = index === -1 ? 0 : Math.min(state.drafts.length - 1, Math.max(0, index + step));
+  if (state.drafts[target].id !== state.current?.id || index === -1) {
+    select(state.drafts[target].id, { focus: true });
+  } else {
+    itemFor(state.drafts[target].id)?.focus();
+  }
+}
+
+function onKey(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey || state.signedOut) return;
+  const target = event.target;
+  const typing = target instanceof HTMLElement && target.matches('input, textarea, select, [contenteditable]');
+  if (typing) {
+    if (event.key === 'Escape' && target === el.note) {
+      event.preventDefault();
+      (itemFor(state.current?.id) ?? el.approve).focus();
+    }
+    return;
+  }
+  switch (event.key) {
+    case 'j':
+    case 'ArrowDown':
+      event.preventDefault();
+      moveSelection(1);
+      break;
+    case 'k':
+    case 'ArrowUp':
+      event.preventDefault();
+      moveSelection(-1);
+      break;
+    case 'a':
+      event.preventDefault();
+      approve();
+      break;
+    case 's':
+      event.preventDefault();
+      skip();
+      break;
+    case 'n':
+      if (!el.note.disabled) {
+        event.preventDefault();
+        el.note.focus();
+      }
+      break;
+    default:
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Start
+
+function tomorrow() {
+  const d = new Date();
+  d.setDate(d.getDate() + 1);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+async function refresh() {
+  try {
+    const drafts = await loadDrafts();
+    if (drafts.length) await select(drafts[0].id);
+    else clearPreview();
+  } catch (error) {
+    if (!state.signedOut) {
+      el.summary.textContent = 'The drafts could not be loaded.';
+      showMessage(describeError(error, 'Loading drafts'), 'error');
+    }
+  }
+}
+
+async function start() {
+  el.snoozeDate.min = tomorrow();
+  el.note.disabled = true;
+  filtersFromAddress();
+
+  el.drafts.addEventListener('click', (event) => {
+    const item = event.target.closest('.draft');
+    if (item) select(item.dataset.id);
+  });
+  for (const menu of Object.values(el.filters)) {
+    menu.addEventListener('change', () => {
+      syncAddress();
+      refresh();
+    });
+  }
+  el.note.addEventListener('input', onNoteInput);
+  el.approve.addEventListener('click', approve);
+  el.skip.addEventListener('click', skip);
+  el.snooze.addEventListener('click', snooze);
+  el.approveAll.addEventListener('click', approveAll);
+  $('filters').addEventListener('submit', (event) => event.preventDefault());
+  document.addEventListener('keydown', onKey);
+
+  const session = api('/api/session').then(
+    (answer) => {
+      el.signedInAs.textContent = answer?.approver ?? 'unknown';
+    },
+    (error) => {
+      if (!state.signedOut) showMessage(describeError(error, 'Reading the session'), 'error');
+    },
+  );
+  await Promise.all([session, refresh()]);
+}
+
+start();

@@ -1,0 +1,255 @@
+// End to end, in a real Chromium: the approval page refuses strangers, signs in with the one-time link,
+// shows a draft exactly as the server renders it, keeps a typed note escaped and identical on both sides,
+// approves it, and refuses a second approval with a wrong hash.
+//
+// Usage: node tests/browser/approve.mjs --base http://127.0.0.1:PORT --login <login URL> --screenshots <dir>
+// Chromium: $KINDLY_CHROMIUM, else /usr/bin/chromium. Prints one line of JSON on success; on any failure it
+// names the step, saves a full-page screenshot into the screenshots dir and exits 1.
+
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const { values: args } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    login: { type: 'string' },
+    screenshots: { type: 'string', default: 'target/browser-screenshots' },
+  },
+});
+if (!args.login) {
+  console.error('usage: node tests/browser/approve.mjs --base http://127.0.0.1:PORT --login <login URL> --screenshots <dir>');
+  process.exit(2);
+}
+const base = (args.base ?? new URL(args.login).origin).replace(/\/+$/, '');
+const screenshots = resolve(args.screenshots);
+mkdirSync(screenshots, { recursive: true });
+
+const NOTE = 'Thanks for the call on Tuesday – <b>not bold</b> & co.';
+const WAIT_MS = 15_000;
+
+class StepFailure extends Error {}
+
+/** Fails the current step with a message that says what was expected and what was found. */
+function check(condition, message) {
+  if (!condition) throw new StepFailure(message);
+}
+
+let activePage = null;
+let currentStep = 'start';
+
+async function step(number, title, body) {
+  currentStep = `${number}. ${title}`;
+  console.error(`step ${currentStep}`);
+  return body();
+}
+
+/** `page.waitForFunction` whose timeout says what it waited for. */
+async function waitFor(page, what, fn, arg) {
+  try {
+    await page.waitForFunction(fn, arg, { timeout: WAIT_MS, polling: 50 });
+  } catch (error) {
+    if (error.name === 'TimeoutError') throw new StepFailure(`timed out after ${WAIT_MS} ms waiting for ${what}`);
+    throw error;
+  }
+}
+
+/** A same-origin JSON request made by the page itself, with its cookie and headers. */
+function pageFetch(page, path, init = {}) {
+  return page.evaluate(
+    async ({ path, init }) => {
+      const response = await fetch(path, { credentials: 'same-origin', ...init });
+      const text = await response.text();
+      let json = null;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        // Not JSON: the text says what it is.
+      }
+      return { status: response.status, json, text: text.slice(0, 500) };
+    },
+    { path, init },
+  );
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.KINDLY_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+  headless: true,
+});
+
+let exitCode = 0;
+try {
+  // GIVEN a browser that has never signed in
+  await step(1, 'without signing in, the page and the API answer 401', async () => {
+    const stranger = await browser.newContext();
+    const page = await stranger.newPage();
+    activePage = page;
+    const response = await page.goto(`${base}/`);
+    check(response, `no response for ${base}/`);
+    check(response.status() === 401, `GET / without a session answered ${response.status()}, expected 401`);
+    const api = await stranger.request.get(`${base}/api/drafts`, { failOnStatusCode: false, maxRedirects: 0 });
+    check(api.status() === 401, `GET /api/drafts without a session answered ${api.status()}, expected 401`);
+    await stranger.close();
+    activePage = null;
+  });
+
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  activePage = page;
+  const pageErrors = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  // Uncaught exceptions and logged errors; an HTTP error status is the test's business (step 7 causes one).
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
+  });
+
+  // WHEN they open the one-time sign-in link
+  const approver = await step(2, 'the login link signs in and the page shows the approver', async () => {
+    const response = await page.goto(args.login);
+    check(response, `no response for the login URL`);
+    check(response.ok(), `the login link ended at ${page.url()} with status ${response.status()}`);
+    check(new URL(page.url()).pathname === '/', `the login link ended at ${page.url()}, expected ${base}/`);
+    const session = await pageFetch(page, '/api/session');
+    check(session.status === 200, `GET /api/session after signing in answered ${session.status}: ${session.text}`);
+    const approver = session.json?.approver;
+    check(typeof approver === 'string' && approver.length > 0, `GET /api/session has no approver: ${session.text}`);
+    await waitFor(page, `#signed-in-as to show "${approver}"`, (name) => document.querySelector('#signed-in-as')?.textContent === name, approver);
+    return approver;
+  });
+
+  // THEN the drafts are listed and the first one is previewed as the server renders it
+  const id = await step(3, 'the list shows drafts; the first one opens in the preview', async () => {
+    await waitFor(page, 'at least one .draft in #drafts', () => document.querySelectorAll('#drafts .draft[data-id]').length > 0);
+    const first = page.locator('#drafts .draft[data-id]').first();
+    const id = await first.getAttribute('data-id');
+    check(id && id.startsWith('rem_'), `the first draft's data-id is ${JSON.stringify(id)}, expected rem_…`);
+    await first.click();
+    await waitFor(
+      page,
+      `the preview of ${id} (subject, text part and HTML part)`,
+      (id) =>
+        document.querySelector('#drafts .draft.selected')?.dataset.id === id &&
+        document.querySelector('#preview-subject')?.textContent !== '' &&
+        document.querySelector('#preview-text')?.textContent !== '' &&
+        (document.querySelector('#preview-frame')?.getAttribute('srcdoc') ?? '') !== '',
+      id,
+    );
+    return id;
+  });
+
+  await step(4, 'the browser render equals the server render, and the badge says identical', async () => {
+    const detail = await pageFetch(page, `/api/drafts/${encodeURIComponent(id)}`);
+    check(detail.status === 200, `GET /api/drafts/${id} answered ${detail.status}: ${detail.text}`);
+    const server = detail.json?.server_render;
+    check(server && typeof server.text === 'string', `GET /api/drafts/${id} has no server_render {subject, text, html, content_hash}`);
+    const shown = await page.evaluate(() => ({
+      subject: document.querySelector('#preview-subject').textContent,
+      text: document.querySelector('#preview-text').textContent,
+      html: document.querySelector('#preview-frame').getAttribute('srcdoc'),
+    }));
+    check(shown.subject === server.subject, `#preview-subject is ${JSON.stringify(shown.subject)}, the server renders ${JSON.stringify(server.subject)}`);
+    check(shown.text === server.text, `#preview-text differs from the server's text part (first difference at character ${firstDifference(shown.text, server.text)})`);
+    check(shown.html === server.html, `the iframe's srcdoc differs from the server's HTML part (first difference at character ${firstDifference(shown.html, server.html)})`);
+    check(
+      detail.json.content_hash === server.content_hash,
+      `the detail's content_hash ${detail.json.content_hash} is not its server_render's ${server.content_hash}`,
+    );
+    await waitFor(page, '#identical[data-identical="true"]', () => document.querySelector('#identical')?.dataset.identical === 'true');
+  });
+
+  // WHEN a personal note with markup-like text is typed
+  await step(5, 'a typed note shows in both parts, escaped in the HTML, and stays identical', async () => {
+    await page.locator('#note').click();
+    await page.locator('#note').pressSequentially(NOTE);
+    await waitFor(page, '#preview-text to contain the note', (note) => document.querySelector('#preview-text').textContent.includes(note), NOTE);
+    const html = await page.evaluate(() => {
+      const srcdoc = document.querySelector('#preview-frame').getAttribute('srcdoc');
+      const doc = new DOMParser().parseFromString(srcdoc, 'text/html');
+      return {
+        text: doc.body.textContent.replace(/\s+/g, ' '),
+        boldNote: [...doc.querySelectorAll('b')].some((b) => b.textContent.includes('not bold')),
+        escaped: srcdoc.includes('&lt;b&gt;not bold&lt;/b&gt;'),
+      };
+    });
+    check(html.text.includes(NOTE), `the HTML part's text does not contain the note ${JSON.stringify(NOTE)} literally`);
+    check(!html.boldNote && html.escaped, 'the note\'s "<b>" reached the HTML part as markup, not as escaped text');
+    const frameText = await page.frameLocator('#preview-frame').locator('body').textContent({ timeout: WAIT_MS });
+    check(frameText.replace(/\s+/g, ' ').includes(NOTE), 'the document shown in the iframe does not contain the note literally');
+    await waitFor(
+      page,
+      '#identical[data-identical="true"] after the server checked the note',
+      () => document.querySelector('#identical')?.dataset.identical === 'true',
+    );
+    await page.screenshot({ path: join(screenshots, 'preview-with-note.png'), fullPage: true });
+  });
+
+  // THEN approving records exactly that content
+  await step(6, 'Approve succeeds and the draft is approved', async () => {
+    const request = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/drafts/${id}/approve`), { timeout: WAIT_MS });
+    const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/drafts/${id}/approve`), { timeout: WAIT_MS });
+    await page.locator('#approve').click();
+    const sent = await request;
+    check(sent.headers()['content-type'] === 'application/json', `the approve POST's Content-Type is ${sent.headers()['content-type']}`);
+    const body = sent.postDataJSON();
+    check(body?.personal_note === NOTE, `the approve POST sent personal_note ${JSON.stringify(body?.personal_note)}, expected the note`);
+    check(/^[0-9a-f]{64}$/.test(body?.content_hash ?? ''), `the approve POST sent content_hash ${JSON.stringify(body?.content_hash)}`);
+    const answer = await response;
+    check(answer.status() === 200, `POST …/approve answered ${answer.status()}: ${await answer.text()}`);
+    await waitFor(page, '#message to report success', () => document.querySelector('#message')?.dataset.kind === 'ok');
+    const detail = await pageFetch(page, `/api/drafts/${encodeURIComponent(id)}`);
+    check(detail.status === 200, `GET /api/drafts/${id} after approving answered ${detail.status}: ${detail.text}`);
+    check(detail.json?.draft?.status === 'approved', `draft.status is ${JSON.stringify(detail.json?.draft?.status)} after approving, expected "approved"`);
+    check(
+      detail.json?.context?.personal_note === NOTE,
+      `the approved draft's context.personal_note is ${JSON.stringify(detail.json?.context?.personal_note)}, expected the note`,
+    );
+    await page.screenshot({ path: join(screenshots, 'after-approve.png'), fullPage: true });
+  });
+
+  await step(7, 'approving the same draft again with a wrong hash is refused', async () => {
+    const again = await pageFetch(page, `/api/drafts/${encodeURIComponent(id)}/approve`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ content_hash: '0'.repeat(64), personal_note: null }),
+    });
+    check(again.status === 409 || again.status === 404, `approving ${id} again with a wrong hash answered ${again.status}, expected 409 or 404: ${again.text}`);
+  });
+
+  await step(8, 'report', async () => {
+    check(pageErrors.length === 0, `the page logged errors: ${pageErrors.join(' | ')}`);
+    const timings = await page.evaluate(() => window.kindlyTimings);
+    check(timings && typeof timings.firstPreviewMs === 'number', 'window.kindlyTimings.firstPreviewMs is not set');
+    console.log(
+      JSON.stringify({
+        approved: id,
+        approver,
+        note: NOTE,
+        firstPreviewMs: timings.firstPreviewMs,
+        renderMs: timings.renderMs,
+        updateMs: timings.updateMs,
+      }),
+    );
+  });
+} catch (error) {
+  exitCode = 1;
+  const why = error instanceof StepFailure ? error.message : error.stack ?? String(error);
+  console.error(`FAILED at step ${currentStep}: ${why}`);
+  if (activePage) {
+    const path = join(screenshots, `failure-step-${currentStep.split('.')[0]}.png`);
+    await activePage.screenshot({ path, fullPage: true }).then(
+      () => console.error(`screenshot: ${path}`),
+      (e) => console.error(`no screenshot: ${e.message}`),
+    );
+  }
+} finally {
+  await browser.close();
+}
+process.exit(exitCode);
+
+function firstDifference(a, b) {
+  const length = Math.min(a.length, b.length);
+  for (let i = 0; i < length; i++) if (a[i] !== b[i]) return i;
+  return length;
+}

@@ -1,0 +1,71 @@
+// Measures the approval page in a real Chromium: time to the first preview over five loads, and per note
+// keystroke the WASM render alone and render plus DOM update (the page records both in window.kindlyTimings).
+//
+// Usage: node tests/browser/page-timing.mjs --login <login URL> [--keystrokes 40] [--loads 5]
+// Chromium: $KINDLY_CHROMIUM, else /usr/bin/chromium. Prints one line of JSON. Changes nothing on the server:
+// typing a note only renders and checks.
+
+import { parseArgs } from 'node:util';
+import { chromium } from 'playwright-core';
+
+const { values: args } = parseArgs({
+  options: {
+    login: { type: 'string' },
+    keystrokes: { type: 'string', default: '40' },
+    loads: { type: 'string', default: '5' },
+  },
+});
+const keystrokes = Number.parseInt(args.keystrokes, 10);
+const loads = Number.parseInt(args.loads, 10);
+if (!args.login || !(keystrokes >= 0) || !(loads >= 1)) {
+  console.error('usage: node tests/browser/page-timing.mjs --login <login URL> [--keystrokes 40] [--loads 5]');
+  process.exit(2);
+}
+
+const WAIT_MS = 15_000;
+const TEXT = 'Thank you for the quick call earlier today; as agreed, we will wait for the transfer until Friday. ';
+
+const browser = await chromium.launch({
+  executablePath: process.env.KINDLY_CHROMIUM || '/usr/bin/chromium',
+  args: ['--no-sandbox'],
+  headless: true,
+});
+
+let exitCode = 0;
+try {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  const page = await context.newPage();
+  const signedIn = await page.goto(args.login);
+  if (!signedIn?.ok() || new URL(page.url()).pathname !== '/') {
+    throw new Error(`the login link ended at ${page.url()} with status ${signedIn?.status()}`);
+  }
+
+  const firstPreviewMs = [];
+  for (let i = 0; i < loads; i++) {
+    if (i > 0) await page.reload();
+    await page
+      .waitForFunction(() => typeof window.kindlyTimings?.firstPreviewMs === 'number', null, { timeout: WAIT_MS, polling: 20 })
+      .catch((error) => {
+        throw new Error(`load ${i + 1}: no first preview within ${WAIT_MS} ms; is a draft waiting for approval? (${error.message.split('\n')[0]})`);
+      });
+    firstPreviewMs.push(await page.evaluate(() => window.kindlyTimings.firstPreviewMs));
+  }
+
+  const note = page.locator('#note');
+  await note.click();
+  for (let i = 0; i < keystrokes; i++) {
+    await page.keyboard.type(TEXT[i % TEXT.length]);
+  }
+  const { renderMs, updateMs } = await page.evaluate(() => window.kindlyTimings);
+  if (renderMs.length !== keystrokes) {
+    throw new Error(`typed ${keystrokes} characters but the page recorded ${renderMs.length} renders`);
+  }
+  console.log(JSON.stringify({ firstPreviewMs, renderMs, updateMs }));
+} catch (error) {
+  exitCode = 1;
+  console.error(`page-timing failed: ${error.message}`);
+} finally {
+  await browser.close();
+}
+process.exit(exitCode);
+
