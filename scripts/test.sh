@@ -43,5 +43,5 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test"
 cargo test --workspace --locked
 
-step "WebAssembly build and native/WASM parity"
+step "the page's WebAssembly renderer: size and native/WASM parity"
 bash scripts/ci-wasm.sh

@@ -30,6 +30,7 @@ fn main() {
         .web(true)
         .expect("the web target")
         .typescript(false)
+        .omit_default_module_path(false)
         .remove_name_section(true)
         .remove_producers_section(true)
         .generate(&pkg)

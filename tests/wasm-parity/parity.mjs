@@ -2,21 +2,23 @@
 // will, and writes the results as JSON for `render-wasm/tests/wasm_parity.rs`, which compares them with
 // native renders byte for byte. Also checks the JS API's shape and its errors.
 //
-// Usage: node tests/wasm-parity/parity.mjs <wasm-bindgen --target nodejs output dir> <results.json>
+// Usage: node tests/wasm-parity/parity.mjs <dir with the page's kindly_render.js and kindly_render_bg.wasm> <results.json>
+// (the wasm-bindgen "web" module the approval page loads, as scripts/ci-wasm.sh exports it)
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const [pkgDir, resultsPath] = process.argv.slice(2);
 if (!pkgDir || !resultsPath) {
-  console.error('usage: node tests/wasm-parity/parity.mjs <pkg-node dir> <results.json>');
+  console.error('usage: node tests/wasm-parity/parity.mjs <renderer dir> <results.json>');
   process.exit(2);
 }
 
-const kindly = createRequire(import.meta.url)(resolve(pkgDir, 'kindly_render.js'));
+// The very module the page imports; in node it is given the wasm bytes instead of fetching them.
+const kindly = await import(pathToFileURL(resolve(pkgDir, 'kindly_render.js')).href);
+kindly.initSync({ module: readFileSync(resolve(pkgDir, 'kindly_render_bg.wasm')) });
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixturesDir = join(repo, 'render-wasm/tests/fixtures');
 

@@ -11,6 +11,12 @@ const STYLE_CSS: &str = include_str!("../assets/style.css");
 const RENDER_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/pkg/kindly_render.js"));
 const RENDER_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pkg/kindly_render_bg.wasm"));
 
+/// The renderer's browser files (`name`, bytes), as the page loads them from `/assets/`.
+pub const RENDERER_FILES: [(&str, &[u8]); 2] = [
+    ("kindly_render.js", RENDER_JS.as_bytes()),
+    ("kindly_render_bg.wasm", RENDER_WASM),
+];
+
 /// Shown instead of the page to a browser without a session.
 pub const SIGN_IN_FIRST: &str = "<!doctype html><meta charset=utf-8><title>kindly — sign in</title>\
     <h1>Sign in first</h1><p>Open the login link that <code>kindly serve</code> printed when it started.</p>";

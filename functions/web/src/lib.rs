@@ -7,6 +7,7 @@ mod assets;
 pub mod error;
 
 pub use access::{Access, Approver, LocalLogin};
+pub use assets::RENDERER_FILES;
 pub use error::WebError;
 
 use axum::Router;

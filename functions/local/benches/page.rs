@@ -1,0 +1,118 @@
+//! The approval page in a real headless Chromium, beside the native renderer, in one run: time from page
+//! load to the first visible preview, and the WASM render per note keystroke against a native render of the
+//! same draft with the same note.
+//!
+//!   cargo bench -p kindly-local --bench page
+//!   (needs Chromium — KINDLY_CHROMIUM, default /usr/bin/chromium — and `npm ci --prefix tests/browser`)
+
+use kindly_core::{ReminderStatus, Store};
+use kindly_local::sqlite_store::SqliteStore;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+const KEYSTROKES: usize = 40;
+/// What tests/browser/page-timing.mjs types, one character per keystroke.
+const TYPED: &str =
+    "Thank you for the quick call earlier today; as agreed, we will wait for the transfer until Friday. ";
+
+fn kindly(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_kindly"));
+    command
+        .arg("--db")
+        .arg(dir.join("kindly.db"))
+        .arg("--outbox")
+        .arg(dir.join("outbox"));
+    command
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn numbers(value: &serde_json::Value) -> Vec<f64> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(serde_json::Value::as_f64)
+        .collect()
+}
+
+fn main() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let dir = tempfile::tempdir().unwrap();
+    let demo = kindly(dir.path())
+        .args(["demo", "--today", "2026-11-24"])
+        .output()
+        .unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let mut server = kindly(dir.path())
+        .args(["serve", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let login = BufReader::new(server.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.contains("/login?token="))
+        .expect("a login link");
+    let timed = Command::new("node")
+        .arg(repo.join("tests/browser/page-timing.mjs"))
+        .args([
+            "--login",
+            login.trim(),
+            "--keystrokes",
+            &KEYSTROKES.to_string(),
+            "--loads",
+            "5",
+        ])
+        .output()
+        .expect("run node");
+    let _ = server.kill();
+    let _ = server.wait();
+    assert!(timed.status.success(), "{}", String::from_utf8_lossy(&timed.stderr));
+    let page: serde_json::Value = serde_json::from_slice(&timed.stdout).expect("the timings are JSON");
+
+    // The page shows the first draft of the list first; render it natively with the note typed so far.
+    let store = SqliteStore::open(&dir.path().join("kindly.db")).unwrap();
+    let drafts = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(store.reminders_with_status(ReminderStatus::PendingApproval))
+        .unwrap();
+    let mut context = drafts.into_iter().find_map(|r| r.draft).expect("a draft").context;
+    let mut native = Vec::with_capacity(KEYSTROKES * 50);
+    for round in 0..50 {
+        for typed in 1..=KEYSTROKES {
+            context.personal_note = Some(TYPED[..typed].to_owned());
+            let started = Instant::now();
+            let rendered = kindly_render::render(&context).unwrap();
+            if round > 0 {
+                native.push(started.elapsed().as_secs_f64() * 1000.0);
+            }
+            std::hint::black_box(rendered);
+        }
+    }
+
+    let mut first = numbers(&page["firstPreviewMs"]);
+    let (mut wasm, mut update) = (numbers(&page["renderMs"]), numbers(&page["updateMs"]));
+    let loads = first.clone();
+    let (wasm_median, native_median) = (median(&mut wasm), median(&mut native));
+    println!(
+        "page: first preview visible after {loads:.0?} ms (median {:.0} ms, target ≤ 300 ms)",
+        median(&mut first)
+    );
+    println!(
+        "page: per keystroke, WASM render median {wasm_median:.3} ms, render + DOM update median {:.3} ms ({} keystrokes)",
+        median(&mut update),
+        wasm.len()
+    );
+    println!(
+        "native: the same draft and notes, render median {native_median:.3} ms ({} renders)",
+        native.len()
+    );
+    println!("WASM / native = {:.2}× (target ≤ 2×)", wasm_median / native_median);
+}
