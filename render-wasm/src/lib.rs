@@ -153,6 +153,37 @@ fn file_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
 /// Render one message from its context: subject, plain text, HTML and the content hash. Fails for an
 /// unknown template or language and for a context without invoices.
 pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> {
+    render_parts(context).map(|parts| parts.into_message(context))
+}
+
+/// The three parts of a message, rendered but not yet hashed: what a live preview shows on every
+/// keystroke. [`MessageParts::content_hash`] gives the hash [`render`] would.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageParts {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+impl MessageParts {
+    /// The content hash of these parts sent with `context`'s envelope.
+    pub fn content_hash(&self, context: &MessageContext) -> String {
+        content_hash(context, &self.subject, &self.text, &self.html)
+    }
+
+    pub fn into_message(self, context: &MessageContext) -> RenderedMessage {
+        let content_hash = self.content_hash(context);
+        RenderedMessage {
+            subject: self.subject,
+            text: self.text,
+            html: self.html,
+            content_hash,
+        }
+    }
+}
+
+/// Render the subject, text and HTML of a message without hashing them; see [`render`].
+pub fn render_parts(context: &MessageContext) -> Result<MessageParts, RenderError> {
     let name = |part| part_name(&context.language, &context.template, part);
     let (subject_name, text_name, html_name) = (name("subject.txt"), name("txt"), name("html"));
     let engine = engine(&context.language)
@@ -177,15 +208,10 @@ pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> 
             name,
         })
     };
-    let subject = one_line(&render_part(subject_name)?);
-    let text = render_part(text_name)?;
-    let html = render_part(html_name)?;
-    let content_hash = content_hash(context, &subject, &text, &html);
-    Ok(RenderedMessage {
-        subject,
-        text,
-        html,
-        content_hash,
+    Ok(MessageParts {
+        subject: one_line(&render_part(subject_name)?),
+        text: render_part(text_name)?,
+        html: render_part(html_name)?,
     })
 }
 

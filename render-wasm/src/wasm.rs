@@ -67,3 +67,64 @@ fn to_js(message: RenderedMessage) -> Result<JsValue, JsError> {
 fn js_error(error: RenderError) -> JsError {
     JsError::new(&error.to_string())
 }
+
+/// What `Preview.render` returns: `{ subject, text, html }`.
+#[derive(Serialize)]
+struct JsParts<'a> {
+    subject: &'a str,
+    text: &'a str,
+    html: &'a str,
+}
+
+/// A live preview of one draft for the approval page: the context is parsed once, then every keystroke
+/// in the note re-renders from it without a JSON round trip. The content hash is computed on request,
+/// over the last render, and equals what `render` returns for the same context.
+#[wasm_bindgen]
+pub struct Preview {
+    context: MessageContext,
+    last: Option<crate::MessageParts>,
+}
+
+#[wasm_bindgen]
+impl Preview {
+    /// Parse a draft's context (the JSON the server sends). Throws like `render` on bad input.
+    #[wasm_bindgen(constructor)]
+    pub fn new(#[wasm_bindgen(js_name = contextJson)] context_json: &str) -> Result<Preview, JsError> {
+        let context = parse(context_json).map_err(js_error)?;
+        Ok(Preview { context, last: None })
+    }
+
+    /// Set the personal note; `null`, empty or only white space means no note, as the server stores it.
+    #[wasm_bindgen(js_name = setPersonalNote)]
+    pub fn set_personal_note(&mut self, note: Option<String>) {
+        self.context.personal_note = note.filter(|note| !note.trim().is_empty());
+        self.last = None;
+    }
+
+    /// Render the subject, text and HTML: `{ subject, text, html }`.
+    #[wasm_bindgen(unchecked_return_type = "{ subject: string; text: string; html: string }")]
+    pub fn render(&mut self) -> Result<JsValue, JsError> {
+        let parts = crate::render_parts(&self.context).map_err(js_error)?;
+        let view = JsParts {
+            subject: &parts.subject,
+            text: &parts.text,
+            html: &parts.html,
+        };
+        let value = serde_wasm_bindgen::to_value(&view).map_err(|e| JsError::new(&e.to_string()))?;
+        self.last = Some(parts);
+        Ok(value)
+    }
+
+    /// The content hash of the message as it renders now (rendering first if needed).
+    #[wasm_bindgen(js_name = contentHash)]
+    pub fn content_hash(&mut self) -> Result<String, JsError> {
+        if self.last.is_none() {
+            self.last = Some(crate::render_parts(&self.context).map_err(js_error)?);
+        }
+        Ok(self
+            .last
+            .as_ref()
+            .map(|parts| parts.content_hash(&self.context))
+            .unwrap_or_default())
+    }
+}

@@ -41,6 +41,16 @@ for (const { name, context } of fixtures) {
     const rendered = kindly.render(JSON.stringify({ ...context, template }));
     assert.deepEqual(Object.keys(rendered).sort(), ['contentHash', 'html', 'subject', 'text']);
     results.push({ fixture: name, template, ...rendered });
+
+    // The page's live preview: the same parts and hash, also after the note is changed and changed back.
+    const preview = new kindly.Preview(JSON.stringify({ ...context, template, personal_note: null }));
+    preview.setPersonalNote('A different note for a moment');
+    preview.render();
+    preview.setPersonalNote(context.personal_note ?? null);
+    const { subject, text, html } = preview.render();
+    assert.deepEqual({ subject, text, html }, { subject: rendered.subject, text: rendered.text, html: rendered.html });
+    assert.equal(preview.contentHash(), rendered.contentHash, `${name} × ${template}: Preview hash`);
+    preview.free();
   }
 }
 

@@ -5,7 +5,7 @@
 // Data from the server (customer names, invoice numbers, notes, the email itself) reaches the DOM only
 // through textContent, DOM properties and the sandboxed iframe's srcdoc: never as markup of this page.
 
-import init, { render } from './kindly_render.js';
+import init, { render, Preview } from './kindly_render.js';
 
 /** Read by tests/browser: when the first preview appeared, and what each note keystroke cost. */
 window.kindlyTimings = { firstPreviewMs: null, renderMs: [], updateMs: [] };
@@ -58,6 +58,8 @@ const state = {
   checkSeq: 0,
   selectSeq: 0,
   busy: false,
+  /** The draft shown last, whose wasm preview is freed when another is shown. */
+  previous: null,
   signedOut: false,
 };
 
@@ -394,10 +396,13 @@ async function select(id, { focus = false } = {}) {
     id,
     detail,
     context: { ...detail.context, personal_note: noteValue(note) },
+    preview: null,
     rendered: null,
     renderError: null,
   };
+  state.previous?.preview?.free();
   state.current = current;
+  state.previous = current;
   if (detail.content_hash) hashesOf(id).set(noteValue(detail.context?.personal_note ?? '') ?? '', detail.content_hash);
 
   drawFacts(detail);
@@ -408,6 +413,7 @@ async function select(id, { focus = false } = {}) {
   drawPreview();
   if (window.kindlyTimings.firstPreviewMs === null && current.rendered) {
     window.kindlyTimings.firstPreviewMs = performance.now();
+    warmUpRenderer(JSON.stringify(detail.context));
   }
   compareWithServer();
   updateButtons();
@@ -421,16 +427,44 @@ function hashesOf(id) {
   return state.serverHashes.get(id);
 }
 
+/**
+ * Render the current draft with its note. The draft's context is parsed into a wasm `Preview` once; each
+ * render after that re-renders from it, and the content hash is computed only when it is compared or sent.
+ */
 function renderCurrent() {
   const current = state.current;
-  const json = JSON.stringify(current.context);
   try {
-    current.rendered = render(json);
+    current.preview ??= new Preview(JSON.stringify(current.detail.context));
+    current.preview.setPersonalNote(current.context.personal_note);
+    current.rendered = current.preview.render();
     current.renderError = null;
   } catch (error) {
     current.rendered = null;
     current.renderError = error;
   }
+}
+
+/** The browser's content hash of the current render (what approving sends). */
+const browserHash = (current) => (current?.rendered ? current.preview.contentHash() : null);
+
+/**
+ * After the first preview, render it again a few hundred times while the browser is idle: the engine
+ * compiles hot wasm code with its optimising tier only after it has run a while, and a note's keystrokes
+ * should not be what pays for that.
+ */
+function warmUpRenderer(contextJson) {
+  const preview = new Preview(contextJson);
+  let left = 300;
+  const step = (deadline) => {
+    while (left > 0 && deadline.timeRemaining() > 2) {
+      preview.setPersonalNote(left % 2 ? 'Warm-up' : null);
+      preview.render();
+      left -= 1;
+    }
+    if (left > 0) requestIdleCallback(step);
+    else preview.free();
+  };
+  requestIdleCallback(step);
 }
 
 function drawPreview() {
@@ -521,16 +555,9 @@ function onNoteInput() {
   const note = el.note.value;
   state.notes.set(current.id, note);
   current.context.personal_note = noteValue(note);
-  const json = JSON.stringify(current.context);
 
   const renderStart = performance.now();
-  try {
-    current.rendered = render(json);
-    current.renderError = null;
-  } catch (error) {
-    current.rendered = null;
-    current.renderError = error;
-  }
+  renderCurrent();
   const renderEnd = performance.now();
   drawPreview();
   compareWithServer();
@@ -575,7 +602,7 @@ function compareWithServer() {
 function showComparison(serverHash) {
   const current = state.current;
   current.serverHash = serverHash;
-  if (serverHash === current.rendered?.contentHash) {
+  if (serverHash === browserHash(current)) {
     setBadge('identical', 'Identical to what will be sent');
   } else {
     setBadge('differs', 'Differs from what the server would send: approval would be refused. Reload the page.');
@@ -652,9 +679,9 @@ async function reloadKeepingMessage(id) {
 
 function approve() {
   if (!canAct() || el.approve.disabled) return;
-  const { rendered, context, detail } = state.current;
+  const { context, detail } = state.current;
   const name = detail.draft?.customer?.name ?? state.current.id;
-  act('Approving', 'approve', { content_hash: rendered.contentHash, personal_note: context.personal_note ?? null }, (answer) =>
+  act('Approving', 'approve', { content_hash: browserHash(state.current), personal_note: context.personal_note ?? null }, (answer) =>
     `Approved the reminder to ${name}${answer?.approved_by ? ` as ${answer.approved_by}` : ''}.`,
   );
 }
