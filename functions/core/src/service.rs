@@ -58,6 +58,31 @@ pub async fn run_pass<S: Store>(
     dry_run: bool,
 ) -> Result<PassOutcome, CoreError> {
     let invoices = store.invoices_needing_action(latest_local_date(now)).await?;
+    plan_and_store(store, policy, invoices, now, dry_run).await
+}
+
+/// Plan one customer now, as a pass would: after their invoices changed, so that a voided draft comes back
+/// with the new figures at once rather than on the next scheduled pass.
+pub async fn replan_customer<S: Store>(
+    store: &S,
+    policy: &Policy,
+    customer_id: &CustomerId,
+    now: DateTime<Utc>,
+) -> Result<PassOutcome, CoreError> {
+    let day = latest_local_date(now);
+    let mut invoices = store.invoices_of_customer(customer_id).await?;
+    invoices.retain(|invoice| invoice.dunning.next_action_on.is_some_and(|next| next <= day));
+    plan_and_store(store, policy, invoices, now, false).await
+}
+
+/// Plan reminders for `invoices` (the ones needing action) and store them; see [`run_pass`].
+async fn plan_and_store<S: Store>(
+    store: &S,
+    policy: &Policy,
+    invoices: Vec<Invoice>,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<PassOutcome, CoreError> {
     let customer_ids: Vec<CustomerId> = invoices
         .iter()
         .map(|invoice| invoice.customer_id.clone())
@@ -605,16 +630,59 @@ pub async fn ingest_customer<S: Store>(store: &S, customer: &Customer) -> Result
     store.put_customer(customer).await
 }
 
-/// Validate and store an invoice from the accounting system. Its ladder progress is kept from the
-/// stored copy (the accounting system does not know it), and its next action date is recomputed.
-pub async fn ingest_invoice<S: Store>(store: &S, policy: &Policy, invoice: &Invoice) -> Result<(), CoreError> {
+/// Validate and store an invoice from the accounting system (or a payment). Its ladder progress is kept
+/// from the stored copy (the accounting system does not know it), and its next action date is recomputed.
+///
+/// If anything a message shows about it changed (status, amounts, dates, number...), every draft or
+/// approval still waiting to go out that covers it is void: it is cancelled with the reason, and the
+/// customer is planned again at once, so the draft comes back with the new figures (pending approval
+/// again where the stage needs it) — or not at all, once nothing is owed. Returns the voided reminders.
+pub async fn ingest_invoice<S: Store>(
+    store: &S,
+    policy: &Policy,
+    invoice: &Invoice,
+    now: DateTime<Utc>,
+) -> Result<Vec<ReminderId>, CoreError> {
     invoice.validate()?;
     let mut invoice = invoice.clone();
-    if let Some(stored) = store.invoice(&invoice.id).await? {
-        invoice.dunning = stored.dunning;
+    let stored = store.invoice(&invoice.id).await?;
+    if let Some(stored) = &stored {
+        invoice.dunning = stored.dunning.clone();
     }
     invoice.dunning.next_action_on = policy.next_action_on(&invoice);
-    store.put_invoice(&invoice).await
+    store.put_invoice(&invoice).await?;
+    let changed = stored.is_some_and(|stored| {
+        Invoice {
+            dunning: invoice.dunning.clone(),
+            ..stored
+        } != invoice
+    });
+    if !changed {
+        return Ok(Vec::new());
+    }
+    let mut voided = Vec::new();
+    for mut reminder in store.reminders_of_customer(&invoice.customer_id).await? {
+        let expected = reminder.status;
+        let live = matches!(expected, ReminderStatus::PendingApproval | ReminderStatus::Approved);
+        if !live || !reminder.covers.iter().any(|covered| covered.invoice_id == invoice.id) {
+            continue;
+        }
+        let reason = format!(
+            "invoice {} changed: the draft is void and planned again",
+            invoice.number
+        );
+        reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason))?;
+        match store.update_reminder(&reminder, expected, &[]).await {
+            // A sender claimed it meanwhile; its own re-check sees the change.
+            Err(CoreError::Conflict(_)) => continue,
+            other => other?,
+        }
+        voided.push(reminder.id);
+    }
+    if !voided.is_empty() {
+        replan_customer(store, policy, &invoice.customer_id, now).await?;
+    }
+    Ok(voided)
 }
 
 #[cfg(test)]

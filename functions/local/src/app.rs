@@ -281,19 +281,22 @@ async fn ingest_all(
     policy: &Policy,
     records: &[(String, Record)],
     progress: &indicatif::ProgressBar,
-) -> Result<(usize, usize), LocalError> {
-    let (mut customers, mut invoices) = (0, 0);
+) -> Result<(usize, usize, usize), LocalError> {
+    let (mut customers, mut invoices, mut voided) = (0, 0, 0);
     for (at, record) in records {
         let stored = match record {
             Record::Customer(customer) => service::ingest_customer(store, customer).await.map(|()| customers += 1),
-            Record::Invoice(invoice) => service::ingest_invoice(store, policy, invoice)
+            Record::Invoice(invoice) => service::ingest_invoice(store, policy, invoice, Utc::now())
                 .await
-                .map(|()| invoices += 1),
+                .map(|void| {
+                    invoices += 1;
+                    voided += void.len();
+                }),
         };
         stored.map_err(|error| LocalError::Usage(format!("{at}: {error}; nothing was imported")))?;
         progress.inc(1);
     }
-    Ok((customers, invoices))
+    Ok((customers, invoices, voided))
 }
 
 async fn import_file(
@@ -368,12 +371,17 @@ async fn import_file(
         Ok(_) => store.commit_batch()?,
         Err(_) => store.rollback_batch()?,
     }
-    let (customers, invoices) = written?;
+    let (customers, invoices, voided) = written?;
     progress.finish_and_clear();
     let mut report = format!(
         "Imported {customers} customer(s) and {invoices} invoice(s) from {}.\n",
         file.display()
     );
+    if voided > 0 {
+        report.push_str(&format!(
+            "{voided} draft(s) or approval(s) showed figures that changed: voided and drafted again (see `kindly drafts`).\n"
+        ));
+    }
     if !errors.is_empty() {
         report.push_str(&format!("Skipped {} invalid row(s):\n", errors.len()));
         for error in &errors {

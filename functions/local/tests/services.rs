@@ -41,7 +41,9 @@ async fn world() -> World {
     );
     service::ingest_customer(&store, &customer("A")).await.unwrap();
     let open = invoice("I1", "A", "2026-03-10", None);
-    service::ingest_invoice(&store, &policy, &open).await.unwrap();
+    service::ingest_invoice(&store, &policy, &open, noon("2026-03-01"))
+        .await
+        .unwrap();
     let invoice = store.invoice(&open.id).await.unwrap().unwrap();
     let mailer = OutboxMailer::new(outbox.path());
     World {
@@ -116,10 +118,11 @@ async fn payment_after_approval_cancels_the_send() {
     service::run_pass(&store, &policy, noon("2026-03-05"), false)
         .await
         .unwrap();
-    // GIVEN the invoice is paid between approval and sending
+    // GIVEN the invoice is paid between approval and sending, written past the ingest service (as a
+    // payment racing the sender's claim would be)
     paid.status = InvoiceStatus::Paid;
     paid.paid = paid.total;
-    service::ingest_invoice(&store, &policy, &paid).await.unwrap();
+    put_with_progress(&store, &policy, paid).await;
     // WHEN the sender runs
     let results = service::send_approved(&store, &mailer, &policy, noon("2026-03-05"))
         .await
@@ -154,9 +157,10 @@ async fn a_cancelled_plan_is_planned_again_with_current_facts() {
         .await
         .unwrap();
     let id = first.entries[0].reminder_id.clone();
-    // GIVEN a partial payment lands after the reminder was approved
+    // GIVEN a partial payment lands after the reminder was approved, past the ingest service (as a payment
+    // racing the sender's claim would)
     part_paid.paid = "40.00".parse().unwrap();
-    service::ingest_invoice(&store, &policy, &part_paid).await.unwrap();
+    put_with_progress(&store, &policy, part_paid).await;
     let results = service::send_approved(&store, &mailer, &policy, noon("2026-03-05"))
         .await
         .unwrap();
@@ -413,9 +417,14 @@ fn overlapping_runs_send_each_reminder_exactly_once() {
         for index in 0..30 {
             let id = format!("C{index}");
             service::ingest_customer(&store, &customer(&id)).await.unwrap();
-            service::ingest_invoice(&store, &policy, &invoice(&format!("I{index}"), &id, "2026-03-10", None))
-                .await
-                .unwrap();
+            service::ingest_invoice(
+                &store,
+                &policy,
+                &invoice(&format!("I{index}"), &id, "2026-03-10", None),
+                noon("2026-03-01"),
+            )
+            .await
+            .unwrap();
         }
     });
     // WHEN eight processes' worth of runs (own connections, own threads) pass and send at once
@@ -491,7 +500,9 @@ async fn a_send_run_works_on_as_many_reminders_at_once_as_the_mailer_allows() {
         let id = format!("B{index}");
         service::ingest_customer(&store, &customer(&id)).await.unwrap();
         let open = invoice(&format!("J{index}"), &id, "2026-03-10", None);
-        service::ingest_invoice(&store, &policy, &open).await.unwrap();
+        service::ingest_invoice(&store, &policy, &open, noon("2026-03-01"))
+            .await
+            .unwrap();
     }
     let mailer = SlowMailer {
         inner,
@@ -590,4 +601,88 @@ async fn a_snoozed_draft_comes_back_on_its_day_and_not_before() {
         ReminderStatus::PendingApproval | ReminderStatus::Approved
     ));
     assert_eq!(reminder.draft.unwrap().context.invoices[0].days_overdue, 2);
+}
+
+#[tokio::test]
+async fn a_payment_voids_the_waiting_reminder_at_once() {
+    let World {
+        store,
+        policy,
+        outbox,
+        mailer,
+        invoice: mut paid,
+    } = world().await;
+    let planned = service::run_pass(&store, &policy, noon("2026-03-05"), false)
+        .await
+        .unwrap();
+    let id = planned.entries[0].reminder_id.clone();
+    // WHEN the payment is ingested before the sender runs
+    paid.status = InvoiceStatus::Paid;
+    paid.paid = paid.total;
+    let voided = service::ingest_invoice(&store, &policy, &paid, noon("2026-03-05"))
+        .await
+        .unwrap();
+    // THEN the reminder is cancelled with the reason, nothing replaces it, and nothing goes out
+    assert_eq!(voided, vec![id.clone()]);
+    let reminder = store.reminder(&id).await.unwrap().unwrap();
+    assert_eq!(reminder.status, ReminderStatus::Cancelled);
+    assert!(
+        reminder
+            .history
+            .last()
+            .unwrap()
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("I1 changed")
+    );
+    assert!(
+        service::send_approved(&store, &mailer, &policy, noon("2026-03-05"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(eml_count(outbox.path()), 0);
+    // and ingesting the same facts again voids nothing
+    assert!(
+        service::ingest_invoice(&store, &policy, &paid, noon("2026-03-05"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_changed_amount_voids_the_approval_and_the_draft_returns_pending_with_new_figures() {
+    let World { store, policy, .. } = world().await;
+    // GIVEN the friendly stages went out and the next one, which needs approval, was approved
+    let mut invoice = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
+    invoice.dunning.last_stage = Some("crossed_in_mail".into());
+    invoice.dunning.last_tone = Some(kindly_core::Tone::Friendly);
+    invoice.dunning.last_reminded_on = "2026-03-13".parse().ok();
+    put_with_progress(&store, &policy, invoice.clone()).await;
+    let planned = service::run_pass(&store, &policy, noon("2026-03-20"), false)
+        .await
+        .unwrap();
+    let id = planned.entries[0].reminder_id.clone();
+    let draft = store.reminder(&id).await.unwrap().unwrap();
+    assert_eq!(draft.status, ReminderStatus::PendingApproval);
+    let hash = draft.draft.unwrap().content_hash;
+    service::approve(&store, &id, "alice", &hash, None, noon("2026-03-20"))
+        .await
+        .unwrap();
+    // WHEN a partial payment changes the balance
+    invoice.paid = "40.00".parse().unwrap();
+    let voided = service::ingest_invoice(&store, &policy, &invoice, noon("2026-03-20"))
+        .await
+        .unwrap();
+    // THEN the approval is void and the same reminder waits for approval again, showing the new balance
+    assert_eq!(voided, vec![id.clone()]);
+    let again = store.reminder(&id).await.unwrap().unwrap();
+    assert_eq!(again.status, ReminderStatus::PendingApproval, "{:?}", again.history);
+    assert!(again.approval.is_none());
+    assert_eq!(again.draft.as_ref().unwrap().context.invoices[0].balance, "$60.00");
+    assert_ne!(again.draft.unwrap().content_hash, hash);
+    assert!(again.history.iter().any(|step| step.to == ReminderStatus::Approved));
+    assert!(again.history.iter().any(|step| step.to == ReminderStatus::Cancelled));
 }

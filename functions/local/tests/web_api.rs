@@ -34,7 +34,7 @@ async fn server() -> Server {
         open.dunning.last_stage = Some("crossed_in_mail".into());
         open.dunning.last_tone = Some(kindly_core::Tone::Friendly);
         open.dunning.last_reminded_on = "2026-03-04".parse().ok();
-        service::ingest_invoice(&store, &policy, &open).await.unwrap();
+        service::ingest_invoice(&store, &policy, &open, march(1)).await.unwrap();
     }
     service::run_pass(&store, &policy, march(15), false).await.unwrap();
     let (login, token) = LocalLogin::new("alice");

@@ -123,7 +123,7 @@ pub async fn seeded_store(customers: usize) -> kindly_aws::DynamoStore {
             .await
             .expect("ingest a customer");
         let due = invoice(&format!("I{index}"), &id, "2026-03-16", None);
-        service::ingest_invoice(&store, &policy, &due)
+        service::ingest_invoice(&store, &policy, &due, chrono::Utc::now())
             .await
             .expect("ingest an invoice");
     }
