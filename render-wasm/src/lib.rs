@@ -184,14 +184,16 @@ impl MessageParts {
 
 /// Render the subject, text and HTML of a message without hashing them; see [`render`].
 pub fn render_parts(context: &MessageContext) -> Result<MessageParts, RenderError> {
-    let name = |part| part_name(&context.language, &context.template, part);
-    let (subject_name, text_name, html_name) = (name("subject.txt"), name("txt"), name("html"));
+    let engine = engine_for(context)?;
+    let (note_text, note_html) = render_note(engine, context.personal_note.as_deref())?;
+    render_around(engine, context, &note_text, &note_html)
+}
+
+/// The templates of `context`'s language, when they have its stage template in every part.
+fn engine_for(context: &MessageContext) -> Result<&'static tera::Tera, RenderError> {
+    let parts = PARTS.map(|part| part_name(&context.language, &context.template, part));
     let engine = engine(&context.language)
-        .filter(|engine| {
-            [&subject_name, &text_name, &html_name]
-                .iter()
-                .all(|name| engine.contains_template(name))
-        })
+        .filter(|engine| parts.iter().all(|name| engine.contains_template(name)))
         .ok_or_else(|| RenderError::UnknownTemplate {
             template: context.template.clone(),
             language: context.language.clone(),
@@ -201,18 +203,90 @@ pub fn render_parts(context: &MessageContext) -> Result<MessageParts, RenderErro
             "a message covers at least one invoice".to_owned(),
         ));
     }
-    let tera_context = template_context(context);
-    let render_part = |name: String| {
-        engine.render(&name, &tera_context).map_err(|e| RenderError::Template {
-            message: error_chain(&e),
-            name,
-        })
-    };
-    Ok(MessageParts {
-        subject: one_line(&render_part(subject_name)?),
-        text: render_part(text_name)?,
-        html: render_part(html_name)?,
+    Ok(engine)
+}
+
+fn render_template(engine: &tera::Tera, name: &str, values: &tera::Context) -> Result<String, RenderError> {
+    engine.render(name, values).map_err(|e| RenderError::Template {
+        message: error_chain(&e),
+        name: name.to_owned(),
     })
+}
+
+/// The personal note as the text and HTML parts show it (`shared/_note.*`); empty strings without a note.
+fn render_note(engine: &tera::Tera, note: Option<&str>) -> Result<(String, String), RenderError> {
+    let mut values = tera::Context::new();
+    values.insert("personal_note", &note);
+    Ok((
+        render_template(engine, "shared/_note.txt", &values)?,
+        render_template(engine, "shared/_note.html", &values)?,
+    ))
+}
+
+/// The message's parts with the note's text and HTML placed where the layouts put the note.
+fn render_around(
+    engine: &tera::Tera,
+    context: &MessageContext,
+    note_text: &str,
+    note_html: &str,
+) -> Result<MessageParts, RenderError> {
+    let mut values = template_context(context);
+    values.insert("note_text", note_text);
+    values.insert("note_html", note_html);
+    let [subject, text, html] = PARTS.map(|part| part_name(&context.language, &context.template, part));
+    Ok(MessageParts {
+        subject: one_line(&render_template(engine, &subject, &values)?),
+        text: render_template(engine, &text, &values)?,
+        html: render_template(engine, &html, &values)?,
+    })
+}
+
+/// A message rendered once around a placeholder for the personal note, so that a live preview re-renders
+/// only the note on each keystroke. [`PreparedMessage::with_note`] returns exactly what [`render_parts`]
+/// returns for the context with that note: the layouts place the separately rendered note verbatim, and
+/// here it is placed at the same spot.
+pub struct PreparedMessage {
+    engine: &'static tera::Tera,
+    subject: String,
+    text: (String, String),
+    html: (String, String),
+}
+
+/// Stands where the note goes while preparing. Should a context contain it, the split finds it more than
+/// once and the preview falls back to full renders.
+const NOTE_PLACEHOLDER: &str = "\u{FDD0}kindly-personal-note\u{FDD0}";
+
+impl PreparedMessage {
+    /// Render `context` (its note aside) once. `None` if the note cannot be placed unambiguously.
+    pub fn new(context: &MessageContext) -> Result<Option<PreparedMessage>, RenderError> {
+        let engine = engine_for(context)?;
+        let parts = render_around(engine, context, NOTE_PLACEHOLDER, NOTE_PLACEHOLDER)?;
+        let split = |part: &str| {
+            let (before, after) = part.split_once(NOTE_PLACEHOLDER)?;
+            (!after.contains(NOTE_PLACEHOLDER)).then(|| (before.to_owned(), after.to_owned()))
+        };
+        if parts.subject.contains(NOTE_PLACEHOLDER) {
+            return Ok(None);
+        }
+        Ok(split(&parts.text)
+            .zip(split(&parts.html))
+            .map(|(text, html)| PreparedMessage {
+                engine,
+                subject: parts.subject,
+                text,
+                html,
+            }))
+    }
+
+    /// The message's parts with `note` as the personal note.
+    pub fn with_note(&self, note: Option<&str>) -> Result<MessageParts, RenderError> {
+        let (note_text, note_html) = render_note(self.engine, note)?;
+        Ok(MessageParts {
+            subject: self.subject.clone(),
+            text: [self.text.0.as_str(), &note_text, &self.text.1].concat(),
+            html: [self.html.0.as_str(), &note_html, &self.html.1].concat(),
+        })
+    }
 }
 
 /// What the templates see: the context's fields under their own names, built once for all three parts.
@@ -237,7 +311,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
         payment,
         late_fee,
         early_discount,
-        personal_note,
+        personal_note: _,
         date,
     } = context;
     let mut values = tera::Context::new();
@@ -252,7 +326,6 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("payment", payment);
     values.insert("late_fee", late_fee);
     values.insert("early_discount", early_discount);
-    values.insert("personal_note", personal_note);
     values.insert("date", date);
     values
 }

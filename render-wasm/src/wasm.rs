@@ -76,12 +76,13 @@ struct JsParts<'a> {
     html: &'a str,
 }
 
-/// A live preview of one draft for the approval page: the context is parsed once, then every keystroke
-/// in the note re-renders from it without a JSON round trip. The content hash is computed on request,
-/// over the last render, and equals what `render` returns for the same context.
+/// A live preview of one draft for the approval page: the message is rendered once around its note
+/// ([`crate::PreparedMessage`]), then every keystroke in the note re-renders only the note. The content
+/// hash is computed on request, over the last render, and equals what `render` returns for the same context.
 #[wasm_bindgen]
 pub struct Preview {
     context: MessageContext,
+    prepared: Option<crate::PreparedMessage>,
     last: Option<crate::MessageParts>,
 }
 
@@ -91,7 +92,12 @@ impl Preview {
     #[wasm_bindgen(constructor)]
     pub fn new(#[wasm_bindgen(js_name = contextJson)] context_json: &str) -> Result<Preview, JsError> {
         let context = parse(context_json).map_err(js_error)?;
-        Ok(Preview { context, last: None })
+        let prepared = crate::PreparedMessage::new(&context).map_err(js_error)?;
+        Ok(Preview {
+            context,
+            prepared,
+            last: None,
+        })
     }
 
     /// Set the personal note; `null`, empty or only white space means no note, as the server stores it.
@@ -104,7 +110,7 @@ impl Preview {
     /// Render the subject, text and HTML: `{ subject, text, html }`.
     #[wasm_bindgen(unchecked_return_type = "{ subject: string; text: string; html: string }")]
     pub fn render(&mut self) -> Result<JsValue, JsError> {
-        let parts = crate::render_parts(&self.context).map_err(js_error)?;
+        let parts = self.parts()?;
         let view = JsParts {
             subject: &parts.subject,
             text: &parts.text,
@@ -119,12 +125,22 @@ impl Preview {
     #[wasm_bindgen(js_name = contentHash)]
     pub fn content_hash(&mut self) -> Result<String, JsError> {
         if self.last.is_none() {
-            self.last = Some(crate::render_parts(&self.context).map_err(js_error)?);
+            self.last = Some(self.parts()?);
         }
         Ok(self
             .last
             .as_ref()
             .map(|parts| parts.content_hash(&self.context))
             .unwrap_or_default())
+    }
+}
+
+impl Preview {
+    fn parts(&self) -> Result<crate::MessageParts, JsError> {
+        match &self.prepared {
+            Some(prepared) => prepared.with_note(self.context.personal_note.as_deref()),
+            None => crate::render_parts(&self.context),
+        }
+        .map_err(js_error)
     }
 }
