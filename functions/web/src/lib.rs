@@ -5,6 +5,7 @@ pub mod access;
 mod api;
 mod assets;
 pub mod error;
+pub mod stripe;
 
 pub use access::{Access, Approver, LocalLogin};
 pub use assets::RENDERER_FILES;
