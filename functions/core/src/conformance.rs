@@ -78,6 +78,7 @@ pub fn invoice(id: &str, customer: &str, due: &str, next: Option<&str>) -> Invoi
             next_action_on: next.map(day),
             ..Default::default()
         },
+        bookkeeping: Default::default(),
     }
 }
 

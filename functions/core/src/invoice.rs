@@ -108,6 +108,20 @@ pub struct Invoice {
     pub po_number: Option<String>,
     #[serde(default)]
     pub dunning: DunningProgress,
+    /// Kept by kindly, not by the accounting system: the processor events applied and the revision.
+    #[serde(default)]
+    pub bookkeeping: Bookkeeping,
+}
+
+/// What kindly keeps on an invoice besides the accounting system's facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bookkeeping {
+    /// Bumped by every write, so a read-modify-write can be conditional on nothing having changed.
+    #[serde(default)]
+    pub revision: u64,
+    /// The payment processor's events already applied (their ids), so none is applied twice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub payment_events: Vec<String>,
 }
 
 impl Invoice {

@@ -8,12 +8,13 @@
 
 pub mod aging;
 pub mod compose;
-#[cfg(feature = "conformance")]
+#[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod customer;
 pub mod error;
 pub mod invoice;
 pub mod money;
+pub mod payment;
 pub mod planner;
 pub mod policy;
 pub mod ports;
@@ -22,7 +23,7 @@ pub mod service;
 
 pub use customer::{Contact, ContractTerms, Customer, CustomerId, DiscountTerms, LateFeeTerms, Pause};
 pub use error::CoreError;
-pub use invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
+pub use invoice::{Bookkeeping, DunningProgress, Invoice, InvoiceId, InvoiceStatus};
 pub use money::Currency;
 pub use policy::{Policy, Stage, Tone};
 pub use ports::{Inserted, Mailer, OutgoingEmail, Store};

@@ -630,8 +630,9 @@ pub async fn ingest_customer<S: Store>(store: &S, customer: &Customer) -> Result
     store.put_customer(customer).await
 }
 
-/// Validate and store an invoice from the accounting system (or a payment). Its ladder progress is kept
-/// from the stored copy (the accounting system does not know it), and its next action date is recomputed.
+/// Validate and store an invoice from the accounting system (or a payment). Its ladder progress and
+/// bookkeeping are kept from the stored copy (the accounting system knows neither), its revision moves on,
+/// and its next action date is recomputed.
 ///
 /// If anything a message shows about it changed (status, amounts, dates, number...), every draft or
 /// approval still waiting to go out that covers it is void: it is cancelled with the reason, and the
@@ -648,12 +649,15 @@ pub async fn ingest_invoice<S: Store>(
     let stored = store.invoice(&invoice.id).await?;
     if let Some(stored) = &stored {
         invoice.dunning = stored.dunning.clone();
+        invoice.bookkeeping = stored.bookkeeping.clone();
+        invoice.bookkeeping.revision += 1;
     }
     invoice.dunning.next_action_on = policy.next_action_on(&invoice);
     store.put_invoice(&invoice).await?;
     let changed = stored.is_some_and(|stored| {
         Invoice {
             dunning: invoice.dunning.clone(),
+            bookkeeping: invoice.bookkeeping.clone(),
             ..stored
         } != invoice
     });

@@ -1,0 +1,213 @@
+//! Payments a payment processor reports, applied to an invoice. Pure: the webhook parses the processor's
+//! events into [`PaymentEvent`]s and a service stores the result. Each event is keyed by the processor's
+//! event id, kept on the invoice, so applying one twice changes nothing; and a late "pending" after the
+//! money arrived does not reopen anything.
+
+use crate::error::CoreError;
+use crate::invoice::{Invoice, InvoiceStatus};
+use crate::money::Currency;
+use rust_decimal::Decimal;
+
+/// What happened to the money for one invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentChange {
+    /// Money arrived. A partial payment lowers the balance; more than the balance is recorded as paid (the
+    /// overpayment shows as `paid > total`).
+    Received { amount: Decimal, currency: Currency },
+    /// A payment is on its way (a bank debit clearing): no reminders meanwhile, but not paid yet.
+    Pending,
+    /// The pending payment failed: reminders resume.
+    PendingFailed,
+    /// Money went back to the customer: the balance reopens by `amount`.
+    Refunded { amount: Decimal, currency: Currency },
+}
+
+/// One processor event about one invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentEvent {
+    /// The processor's event id: the idempotency key.
+    pub id: String,
+    pub change: PaymentChange,
+}
+
+/// The outcome of applying an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Applied {
+    /// The invoice as it is now; store it.
+    Changed(Box<Invoice>),
+    /// Nothing to do, and why.
+    Unchanged(String),
+}
+
+/// Apply `event` to `invoice`. Refuses an amount in another currency, naming the field.
+pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied, CoreError> {
+    if invoice.bookkeeping.payment_events.contains(&event.id) {
+        return Ok(Applied::Unchanged(format!("event {} was applied already", event.id)));
+    }
+    let mut updated = invoice.clone();
+    let unchanged = |why: String| Ok(Applied::Unchanged(why));
+    match &event.change {
+        PaymentChange::Received { amount, currency } | PaymentChange::Refunded { amount, currency } => {
+            if *currency != invoice.currency {
+                return Err(CoreError::InvalidField {
+                    record: "payment",
+                    id: event.id.clone(),
+                    field: "currency",
+                    problem: format!(
+                        "is {currency}, but invoice {} is in {}",
+                        invoice.number, invoice.currency
+                    ),
+                });
+            }
+            if *amount <= Decimal::ZERO {
+                return unchanged(format!("event {} moves no money", event.id));
+            }
+            let received = matches!(event.change, PaymentChange::Received { .. });
+            updated.paid = if received {
+                invoice.paid + amount
+            } else {
+                (invoice.paid - amount).max(Decimal::ZERO)
+            };
+            let owed = updated.paid < updated.total;
+            updated.status = match invoice.status {
+                InvoiceStatus::Open | InvoiceStatus::PaymentPending | InvoiceStatus::Disputed if !owed => {
+                    InvoiceStatus::Paid
+                }
+                InvoiceStatus::PaymentPending if owed => InvoiceStatus::Open,
+                InvoiceStatus::Paid if owed => InvoiceStatus::Open,
+                status => status,
+            };
+        }
+        PaymentChange::Pending => {
+            if invoice.status != InvoiceStatus::Open {
+                return unchanged(format!(
+                    "invoice {} is {}, not open",
+                    invoice.number,
+                    invoice.status.as_str()
+                ));
+            }
+            updated.status = InvoiceStatus::PaymentPending;
+        }
+        PaymentChange::PendingFailed => {
+            if invoice.status != InvoiceStatus::PaymentPending {
+                return unchanged(format!(
+                    "invoice {} is {}, no payment was pending",
+                    invoice.number,
+                    invoice.status.as_str()
+                ));
+            }
+            updated.status = InvoiceStatus::Open;
+        }
+    }
+    updated.bookkeeping.payment_events.push(event.id.clone());
+    Ok(Applied::Changed(Box::new(updated)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::invoice;
+
+    fn usd() -> Currency {
+        Currency::from_code("USD").unwrap()
+    }
+
+    fn event(id: &str, change: PaymentChange) -> PaymentEvent {
+        PaymentEvent { id: id.into(), change }
+    }
+
+    fn received(id: &str, amount: &str) -> PaymentEvent {
+        event(
+            id,
+            PaymentChange::Received {
+                amount: amount.parse().unwrap(),
+                currency: usd(),
+            },
+        )
+    }
+
+    fn changed(applied: Result<Applied, CoreError>) -> Invoice {
+        match applied.unwrap() {
+            Applied::Changed(invoice) => *invoice,
+            Applied::Unchanged(why) => panic!("unchanged: {why}"),
+        }
+    }
+
+    #[test]
+    fn partial_then_full_payment_and_an_overpayment() {
+        let open = invoice("I1", "C1", "2026-03-10", None); // 100.00 USD
+        let part = changed(apply_payment(&open, &received("evt_1", "40.00")));
+        assert_eq!(
+            (part.status, part.balance()),
+            (InvoiceStatus::Open, "60.00".parse().unwrap())
+        );
+        let paid = changed(apply_payment(&part, &received("evt_2", "75.00")));
+        assert_eq!(paid.status, InvoiceStatus::Paid);
+        assert_eq!(
+            paid.paid,
+            "115.00".parse::<Decimal>().unwrap(),
+            "the overpayment is recorded"
+        );
+        assert_eq!(paid.balance(), Decimal::ZERO);
+        assert_eq!(paid.bookkeeping.payment_events, vec!["evt_1", "evt_2"]);
+    }
+
+    #[test]
+    fn an_event_applies_once() {
+        let open = invoice("I1", "C1", "2026-03-10", None);
+        let part = changed(apply_payment(&open, &received("evt_1", "40.00")));
+        assert!(matches!(
+            apply_payment(&part, &received("evt_1", "40.00")),
+            Ok(Applied::Unchanged(_))
+        ));
+    }
+
+    #[test]
+    fn pending_pauses_and_a_late_pending_does_not_reopen_a_paid_invoice() {
+        let open = invoice("I1", "C1", "2026-03-10", None);
+        let pending = changed(apply_payment(&open, &event("evt_p", PaymentChange::Pending)));
+        assert_eq!(pending.status, InvoiceStatus::PaymentPending);
+        assert!(!pending.is_remindable());
+        let failed = changed(apply_payment(&pending, &event("evt_f", PaymentChange::PendingFailed)));
+        assert_eq!(failed.status, InvoiceStatus::Open);
+        let paid = changed(apply_payment(&open, &received("evt_s", "100.00")));
+        let late = apply_payment(&paid, &event("evt_p", PaymentChange::Pending)).unwrap();
+        assert!(matches!(late, Applied::Unchanged(_)), "{late:?}");
+    }
+
+    #[test]
+    fn a_refund_reopens_the_balance() {
+        let open = invoice("I1", "C1", "2026-03-10", None);
+        let paid = changed(apply_payment(&open, &received("evt_s", "100.00")));
+        let refunded = changed(apply_payment(
+            &paid,
+            &event(
+                "evt_r",
+                PaymentChange::Refunded {
+                    amount: "30.00".parse().unwrap(),
+                    currency: usd(),
+                },
+            ),
+        ));
+        assert_eq!(
+            (refunded.status, refunded.balance()),
+            (InvoiceStatus::Open, "30.00".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn money_in_another_currency_is_refused_by_field() {
+        let open = invoice("I1", "C1", "2026-03-10", None);
+        let euros = event(
+            "evt_e",
+            PaymentChange::Received {
+                amount: "100".parse().unwrap(),
+                currency: Currency::from_code("EUR").unwrap(),
+            },
+        );
+        assert!(matches!(
+            apply_payment(&open, &euros),
+            Err(CoreError::InvalidField { field: "currency", .. })
+        ));
+    }
+}
