@@ -326,20 +326,26 @@ impl DynamoStore {
         still_open: bool,
     ) -> Result<Update, CoreError> {
         let dunning = serde_dynamo::to_attribute_value(progress).map_err(|e| CoreError::Store(e.to_string()))?;
+        // The revision moves on, so a payment applied from an earlier read fails its condition and re-reads.
         let mut update = Update::builder()
             .table_name(&self.table)
             .set_key(Some(Self::key(invoice_pk(id), "INVOICE")))
+            .expression_attribute_names("#bk", "bookkeeping")
+            .expression_attribute_names("#rev", "revision")
+            .expression_attribute_values(":one", AttributeValue::N("1".into()))
             .expression_attribute_values(":dunning", dunning);
         update = match progress.next_action_on.filter(|_| still_open) {
             Some(day) => update
-                .update_expression("SET dunning = :dunning, due_shard = :shard, due_on = :day")
+                .update_expression(
+                    "SET dunning = :dunning, due_shard = :shard, due_on = :day, #bk.#rev = #bk.#rev + :one",
+                )
                 .condition_expression("#status = :open")
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":open", s(InvoiceStatus::Open.as_str()))
                 .expression_attribute_values(":shard", s(shard_of(&id.0, self.shards).to_string()))
                 .expression_attribute_values(":day", s(day.to_string())),
             None => update
-                .update_expression("SET dunning = :dunning REMOVE due_shard, due_on")
+                .update_expression("SET dunning = :dunning, #bk.#rev = #bk.#rev + :one REMOVE due_shard, due_on")
                 .condition_expression("attribute_exists(pk)"),
         };
         update.build().map_err(|e| backend("TransactWriteItems", e))
@@ -404,10 +410,65 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), CoreError>
         .wait(std::time::Duration::from_secs(60))
         .await
         .map_err(|e| backend("DescribeTable", e))?;
+    // The payment-event ledger's entries expire on their own.
+    client
+        .update_time_to_live()
+        .table_name(table)
+        .time_to_live_specification(
+            aws_sdk_dynamodb::types::TimeToLiveSpecification::builder()
+                .enabled(true)
+                .attribute_name(EXPIRES_AT)
+                .build()
+                .map_err(|e| backend("UpdateTimeToLive", e))?,
+        )
+        .send()
+        .await
+        .map_err(|e| backend("UpdateTimeToLive", e))?;
     Ok(())
 }
 
+/// The ledger items' time-to-live attribute (Unix seconds).
+const EXPIRES_AT: &str = "expires_at";
+
 impl Store for DynamoStore {
+    async fn event_recorded(&self, id: &str) -> Result<bool, CoreError> {
+        let found = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(format!("E#{id}"), "EVENT")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| backend("GetItem", e))?;
+        // TTL deletion lags expiry by up to days: an expired entry counts as gone.
+        let now = chrono::Utc::now().timestamp();
+        Ok(found
+            .item
+            .and_then(|item| item.get(EXPIRES_AT)?.as_n().ok()?.parse::<i64>().ok())
+            .is_some_and(|expires_at| expires_at > now))
+    }
+
+    async fn record_event(&self, id: &str, expires_at: chrono::DateTime<chrono::Utc>) -> Result<Inserted, CoreError> {
+        let mut item = Self::key(format!("E#{id}"), "EVENT");
+        item.insert(EXPIRES_AT.into(), AttributeValue::N(expires_at.timestamp().to_string()));
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(pk) OR #expires <= :now")
+            .expression_attribute_names("#expires", EXPIRES_AT)
+            .expression_attribute_values(":now", AttributeValue::N(chrono::Utc::now().timestamp().to_string()))
+            .send()
+            .await;
+        match result.map_err(|error| error.into_service_error()) {
+            Ok(_) => Ok(Inserted::New),
+            Err(e) if e.is_conditional_check_failed_exception() => Ok(Inserted::AlreadyExists),
+            Err(e) => Err(backend("PutItem", e)),
+        }
+    }
+
     async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
         self.put(self.customer_item(customer)?).await
     }
@@ -426,6 +487,30 @@ impl Store for DynamoStore {
 
     async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
         self.put(self.invoice_item(invoice)?).await
+    }
+
+    async fn replace_invoice(&self, invoice: &Invoice, expected: Option<u64>) -> Result<(), CoreError> {
+        let request = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(self.invoice_item(invoice)?));
+        let request = match expected {
+            None => request.condition_expression("attribute_not_exists(pk)"),
+            Some(revision) => request
+                .condition_expression("#bk.#rev = :rev")
+                .expression_attribute_names("#bk", "bookkeeping")
+                .expression_attribute_names("#rev", "revision")
+                .expression_attribute_values(":rev", AttributeValue::N(revision.to_string())),
+        };
+        match request.send().await.map_err(|error| error.into_service_error()) {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_conditional_check_failed_exception() => Err(CoreError::Conflict(format!(
+                "invoice {} changed since it was read",
+                invoice.id
+            ))),
+            Err(e) => Err(backend("PutItem", e)),
+        }
     }
 
     async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {

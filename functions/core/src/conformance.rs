@@ -18,7 +18,8 @@ macro_rules! store_conformance_tests {
         $crate::store_conformance_tests!(@each $make;
             customers_round_trip, invoices_round_trip, action_index_holds_only_open_due_invoices,
             unsettled_excludes_settled, insert_reminder_is_conditional, reminders_are_listed,
-            update_reminder_is_conditional, progress_never_overwrites_status, one_claim_wins);
+            update_reminder_is_conditional, progress_never_overwrites_status, one_claim_wins,
+            replace_invoice_is_conditional_on_its_revision, progress_moves_the_revision_on, events_are_recorded_once);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(
@@ -405,4 +406,88 @@ pub async fn one_claim_wins<S: Store>(store: &S) {
         1,
         "exactly one claim wins: {first:?} / {second:?}"
     );
+}
+
+pub async fn replace_invoice_is_conditional_on_its_revision<S: Store>(store: &S) {
+    let mut first = invoice("I1", "A", "2026-03-01", Some("2026-02-24"));
+    store.replace_invoice(&first, None).await.unwrap();
+    assert!(
+        matches!(store.replace_invoice(&first, None).await, Err(CoreError::Conflict(_))),
+        "`None` creates, never replaces"
+    );
+    // A write from revision 0 to 1 succeeds once; a second writer that also read revision 0 conflicts
+    first.paid = "40.00".parse().unwrap();
+    first.bookkeeping.revision = 1;
+    store.replace_invoice(&first, Some(0)).await.unwrap();
+    let mut stale = first.clone();
+    stale.paid = "70.00".parse().unwrap();
+    assert!(matches!(
+        store.replace_invoice(&stale, Some(0)).await,
+        Err(CoreError::Conflict(_))
+    ));
+    let stored = store.invoice(&first.id).await.unwrap().unwrap();
+    assert_eq!((stored.paid, stored.bookkeeping.revision), (first.paid, 1));
+    // Closing it takes it out of the action index, as put_invoice would
+    let mut paid = stored.clone();
+    paid.status = InvoiceStatus::Paid;
+    paid.bookkeeping.revision = 2;
+    store.replace_invoice(&paid, Some(1)).await.unwrap();
+    assert!(
+        store
+            .invoices_needing_action(day("2026-12-31"))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+pub async fn progress_moves_the_revision_on<S: Store>(store: &S) {
+    let open = invoice("I1", "A", "2026-03-01", Some("2026-03-01"));
+    store.replace_invoice(&open, None).await.unwrap();
+    let mut sending = reminder("A", "due_today", &["I1"], ReminderStatus::Sending);
+    store.insert_reminder(&sending).await.unwrap();
+    sending
+        .transition(ReminderStatus::Sent, instant("2026-03-01"), "test", None)
+        .unwrap();
+    let progress = DunningProgress {
+        last_stage: Some("due_today".into()),
+        next_action_on: Some(day("2026-03-04")),
+        ..Default::default()
+    };
+    store
+        .update_reminder(
+            &sending,
+            ReminderStatus::Sending,
+            &[(open.id.clone(), progress.clone())],
+        )
+        .await
+        .unwrap();
+    // A payment computed from the invoice as it was before the send must not overwrite the progress
+    let mut from_before = open.clone();
+    from_before.paid = "10.00".parse().unwrap();
+    from_before.bookkeeping.revision = 1;
+    assert!(matches!(
+        store.replace_invoice(&from_before, Some(0)).await,
+        Err(CoreError::Conflict(_))
+    ));
+    let stored = store.invoice(&open.id).await.unwrap().unwrap();
+    assert_eq!(stored.dunning, progress);
+    assert_eq!(stored.bookkeeping.revision, 1);
+}
+
+pub async fn events_are_recorded_once<S: Store>(store: &S) {
+    let later = Utc::now() + chrono::Duration::days(30);
+    assert!(!store.event_recorded("evt_1").await.unwrap());
+    assert_eq!(store.record_event("evt_1", later).await.unwrap(), Inserted::New);
+    assert_eq!(
+        store.record_event("evt_1", later).await.unwrap(),
+        Inserted::AlreadyExists
+    );
+    assert!(store.event_recorded("evt_1").await.unwrap());
+    assert!(!store.event_recorded("evt_2").await.unwrap());
+    // An expired entry is gone, and the id may be recorded again
+    let past = Utc::now() - chrono::Duration::seconds(5);
+    assert_eq!(store.record_event("evt_old", past).await.unwrap(), Inserted::New);
+    assert!(!store.event_recorded("evt_old").await.unwrap());
+    assert_eq!(store.record_event("evt_old", later).await.unwrap(), Inserted::New);
 }

@@ -6,7 +6,7 @@ use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::invoice::{DunningProgress, Invoice, InvoiceId};
 use crate::reminder::{Reminder, ReminderId, ReminderStatus};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
 
 /// The outcome of inserting a reminder: inserting the same id twice is not an error, it is how
@@ -28,6 +28,13 @@ pub trait Store: Send + Sync {
     /// Create or replace an invoice, its dunning progress included; indexes it by
     /// `dunning.next_action_on` while it is open.
     fn put_invoice(&self, invoice: &Invoice) -> impl Future<Output = Result<(), CoreError>> + Send;
+    /// Replace an invoice whole if, and only if, the stored one is still at revision `expected` (`None`:
+    /// only if there is none); [`CoreError::Conflict`] otherwise. The invoice carries its new revision.
+    fn replace_invoice(
+        &self,
+        invoice: &Invoice,
+        expected: Option<u64>,
+    ) -> impl Future<Output = Result<(), CoreError>> + Send;
     fn invoice(&self, id: &InvoiceId) -> impl Future<Output = Result<Option<Invoice>, CoreError>> + Send;
     /// The invoices that exist among `ids`, in any order.
     fn invoices(&self, ids: &[InvoiceId]) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
@@ -50,12 +57,22 @@ pub trait Store: Send + Sync {
     /// ([`CoreError::Conflict`] otherwise), and in the same atomic step set the dunning progress of the
     /// given invoices. Only the progress is written — never status or amounts, which a payment may be
     /// changing at the same moment — and an invoice that is no longer open stays out of the action index.
+    /// Each such invoice's revision moves on, so a concurrent [`Store::replace_invoice`] fails and re-reads.
     fn update_reminder(
         &self,
         reminder: &Reminder,
         expected: ReminderStatus,
         progress: &[(InvoiceId, DunningProgress)],
     ) -> impl Future<Output = Result<(), CoreError>> + Send;
+
+    /// Whether a payment processor's event with this id was recorded (and has not expired).
+    fn event_recorded(&self, id: &str) -> impl Future<Output = Result<bool, CoreError>> + Send;
+    /// Record a processor event as handled until `expires_at` (a ledger with a time to live).
+    fn record_event(
+        &self,
+        id: &str,
+        expires_at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Inserted, CoreError>> + Send;
 }
 
 /// An email ready for the mailer.

@@ -35,6 +35,7 @@ const SCHEMA: &str = "
     );
     CREATE INDEX IF NOT EXISTS reminders_by_customer ON reminders (customer_id);
     CREATE INDEX IF NOT EXISTS reminders_by_status ON reminders (status);
+    CREATE TABLE IF NOT EXISTS payment_events (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
 ";
 
 /// A [`Store`] over one SQLite database file (or memory, for tests).
@@ -184,6 +185,38 @@ impl Store for SqliteStore {
         Ok(())
     }
 
+    async fn replace_invoice(&self, invoice: &Invoice, expected: Option<u64>) -> Result<(), CoreError> {
+        let record = encode(invoice)?;
+        let values = params![
+            invoice.id.0,
+            invoice.customer_id.0,
+            invoice.status.as_str(),
+            index_key(invoice.status, &invoice.dunning),
+            record,
+            expected.map(|revision| revision as i64),
+        ];
+        let changed = match expected {
+            None => self.lock().execute(
+                "INSERT INTO invoices (id, customer_id, status, next_action_on, record) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO NOTHING",
+                &values[..5],
+            ),
+            Some(_) => self.lock().execute(
+                "UPDATE invoices SET customer_id = ?2, status = ?3, next_action_on = ?4, record = ?5
+                 WHERE id = ?1 AND COALESCE(json_extract(record, '$.bookkeeping.revision'), 0) = ?6",
+                values,
+            ),
+        }
+        .map_err(backend)?;
+        if changed != 1 {
+            return Err(CoreError::Conflict(format!(
+                "invoice {} changed since it was read",
+                invoice.id
+            )));
+        }
+        Ok(())
+    }
+
     async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {
         Ok(self
             .query("invoice", "SELECT record FROM invoices WHERE id = ?1", [&id.0])?
@@ -290,6 +323,7 @@ impl Store for SqliteStore {
             };
             let mut invoice: Invoice = decode("invoice", &stored)?;
             invoice.dunning = dunning.clone();
+            invoice.bookkeeping.revision += 1;
             transaction
                 .execute(
                     "UPDATE invoices SET next_action_on = ?1, record = ?2 WHERE id = ?3",
@@ -302,6 +336,42 @@ impl Store for SqliteStore {
                 .map_err(backend)?;
         }
         transaction.commit().map_err(backend)
+    }
+
+    async fn event_recorded(&self, id: &str) -> Result<bool, CoreError> {
+        let now = chrono::Utc::now().timestamp();
+        let found: Option<i64> = self
+            .lock()
+            .query_row(
+                "SELECT expires_at FROM payment_events WHERE id = ?1 AND expires_at > ?2",
+                params![id, now],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(backend)?;
+        Ok(found.is_some())
+    }
+
+    async fn record_event(&self, id: &str, expires_at: chrono::DateTime<chrono::Utc>) -> Result<Inserted, CoreError> {
+        let connection = self.lock();
+        // Expired entries go as new ones come: the ledger stays as small as its time to live.
+        connection
+            .execute(
+                "DELETE FROM payment_events WHERE expires_at <= ?1",
+                [chrono::Utc::now().timestamp()],
+            )
+            .map_err(backend)?;
+        let inserted = connection
+            .execute(
+                "INSERT INTO payment_events (id, expires_at) VALUES (?1, ?2) ON CONFLICT (id) DO NOTHING",
+                params![id, expires_at.timestamp()],
+            )
+            .map_err(backend)?;
+        Ok(if inserted == 1 {
+            Inserted::New
+        } else {
+            Inserted::AlreadyExists
+        })
     }
 }
 
