@@ -630,9 +630,9 @@ pub async fn ingest_customer<S: Store>(store: &S, customer: &Customer) -> Result
     store.put_customer(customer).await
 }
 
-/// Validate and store an invoice from the accounting system (or a payment). Its ladder progress and
-/// bookkeeping are kept from the stored copy (the accounting system knows neither), its revision moves on,
-/// and its next action date is recomputed.
+/// Validate and store an invoice from the accounting system. Its ladder progress and bookkeeping are kept
+/// from the stored copy (the accounting system knows neither), its revision moves on, and its next action
+/// date is recomputed. The write is conditional on the revision read, and retried on a conflict.
 ///
 /// If anything a message shows about it changed (status, amounts, dates, number...), every draft or
 /// approval still waiting to go out that covers it is void: it is cancelled with the reason, and the
@@ -645,36 +645,108 @@ pub async fn ingest_invoice<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Vec<ReminderId>, CoreError> {
     invoice.validate()?;
-    let mut invoice = invoice.clone();
-    let stored = store.invoice(&invoice.id).await?;
-    if let Some(stored) = &stored {
-        invoice.dunning = stored.dunning.clone();
-        invoice.bookkeeping = stored.bookkeeping.clone();
-        invoice.bookkeeping.revision += 1;
+    for _ in 0..WRITE_ATTEMPTS {
+        let stored = store.invoice(&invoice.id).await?;
+        let mut incoming = invoice.clone();
+        if let Some(stored) = &stored {
+            incoming.dunning = stored.dunning.clone();
+            incoming.bookkeeping = stored.bookkeeping.clone();
+            incoming.bookkeeping.revision += 1;
+        }
+        incoming.dunning.next_action_on = policy.next_action_on(&incoming);
+        let expected = stored.as_ref().map(|stored| stored.bookkeeping.revision);
+        match store.replace_invoice(&incoming, expected).await {
+            Err(CoreError::Conflict(_)) => continue,
+            other => other?,
+        }
+        return match stored {
+            Some(stored) => void_waiting_reminders(store, policy, &stored, &incoming, now).await,
+            None => Ok(Vec::new()),
+        };
     }
-    invoice.dunning.next_action_on = policy.next_action_on(&invoice);
-    store.put_invoice(&invoice).await?;
-    let changed = stored.is_some_and(|stored| {
-        Invoice {
-            dunning: invoice.dunning.clone(),
-            bookkeeping: invoice.bookkeeping.clone(),
-            ..stored
-        } != invoice
-    });
-    if !changed {
+    Err(CoreError::Conflict(format!(
+        "invoice {} kept changing while it was written; try again",
+        invoice.id
+    )))
+}
+
+/// How often a read-modify-write of one invoice is tried before giving up on a busy record.
+const WRITE_ATTEMPTS: usize = 5;
+
+/// What applying a payment processor's event did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentOutcome {
+    /// The invoice changed; these waiting reminders were voided (and the customer planned again).
+    Applied {
+        invoice: Box<Invoice>,
+        voided: Vec<ReminderId>,
+    },
+    /// Nothing changed, and why (already applied, not applicable in the invoice's state...).
+    Unchanged(String),
+}
+
+/// Apply a payment processor's event to an invoice: conditional on the revision read (retried on a
+/// conflict), once per event id (kept on the invoice), and voiding every waiting reminder the change
+/// makes wrong — a consolidated draft is planned again without a paid invoice.
+pub async fn apply_payment_event<S: Store>(
+    store: &S,
+    policy: &Policy,
+    invoice_id: &InvoiceId,
+    event: &crate::payment::PaymentEvent,
+    now: DateTime<Utc>,
+) -> Result<PaymentOutcome, CoreError> {
+    use crate::payment::{Applied, apply_payment};
+    for _ in 0..WRITE_ATTEMPTS {
+        let stored = store.invoice(invoice_id).await?.ok_or_else(|| CoreError::NotFound {
+            what: "invoice",
+            id: invoice_id.0.clone(),
+        })?;
+        let mut updated = match apply_payment(&stored, event)? {
+            Applied::Unchanged(why) => return Ok(PaymentOutcome::Unchanged(why)),
+            Applied::Changed(updated) => updated,
+        };
+        updated.bookkeeping.revision = stored.bookkeeping.revision + 1;
+        updated.dunning.next_action_on = policy.next_action_on(&updated);
+        match store.replace_invoice(&updated, Some(stored.bookkeeping.revision)).await {
+            Err(CoreError::Conflict(_)) => continue,
+            other => other?,
+        }
+        let voided = void_waiting_reminders(store, policy, &stored, &updated, now).await?;
+        return Ok(PaymentOutcome::Applied {
+            invoice: updated,
+            voided,
+        });
+    }
+    Err(CoreError::Conflict(format!(
+        "invoice {invoice_id} kept changing while the payment was applied; the processor will retry"
+    )))
+}
+
+/// After an invoice changed from `before` to `after`: if anything a message shows about it changed, cancel
+/// every waiting draft or approval that covers it and plan the customer again. Returns the voided ones.
+async fn void_waiting_reminders<S: Store>(
+    store: &S,
+    policy: &Policy,
+    before: &Invoice,
+    after: &Invoice,
+    now: DateTime<Utc>,
+) -> Result<Vec<ReminderId>, CoreError> {
+    let shown_alike = Invoice {
+        dunning: after.dunning.clone(),
+        bookkeeping: after.bookkeeping.clone(),
+        ..before.clone()
+    } == *after;
+    if shown_alike {
         return Ok(Vec::new());
     }
     let mut voided = Vec::new();
-    for mut reminder in store.reminders_of_customer(&invoice.customer_id).await? {
+    for mut reminder in store.reminders_of_customer(&after.customer_id).await? {
         let expected = reminder.status;
         let live = matches!(expected, ReminderStatus::PendingApproval | ReminderStatus::Approved);
-        if !live || !reminder.covers.iter().any(|covered| covered.invoice_id == invoice.id) {
+        if !live || !reminder.covers.iter().any(|covered| covered.invoice_id == after.id) {
             continue;
         }
-        let reason = format!(
-            "invoice {} changed: the draft is void and planned again",
-            invoice.number
-        );
+        let reason = format!("invoice {} changed: the draft is void and planned again", after.number);
         reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason))?;
         match store.update_reminder(&reminder, expected, &[]).await {
             // A sender claimed it meanwhile; its own re-check sees the change.
@@ -684,7 +756,7 @@ pub async fn ingest_invoice<S: Store>(
         voided.push(reminder.id);
     }
     if !voided.is_empty() {
-        replan_customer(store, policy, &invoice.customer_id, now).await?;
+        replan_customer(store, policy, &after.customer_id, now).await?;
     }
     Ok(voided)
 }
