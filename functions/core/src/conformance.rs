@@ -19,7 +19,8 @@ macro_rules! store_conformance_tests {
             customers_round_trip, invoices_round_trip, action_index_holds_only_open_due_invoices,
             unsettled_excludes_settled, insert_reminder_is_conditional, reminders_are_listed,
             update_reminder_is_conditional, progress_never_overwrites_status, one_claim_wins,
-            replace_invoice_is_conditional_on_its_revision, progress_moves_the_revision_on, events_are_recorded_once);
+            replace_invoice_is_conditional_on_its_revision, progress_moves_the_revision_on, events_are_recorded_once,
+            a_payment_racing_a_send_stops_it);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(
@@ -490,4 +491,134 @@ pub async fn events_are_recorded_once<S: Store>(store: &S) {
     assert_eq!(store.record_event("evt_old", past).await.unwrap(), Inserted::New);
     assert!(!store.event_recorded("evt_old").await.unwrap());
     assert_eq!(store.record_event("evt_old", later).await.unwrap(), Inserted::New);
+}
+
+/// Delegates to a store; once armed, the first read of invoices is followed at once by `pay` — the payment
+/// lands after the sender has read the invoices and before the message would leave.
+struct PaymentDuringSend<'a, S> {
+    inner: &'a S,
+    armed: std::sync::atomic::AtomicBool,
+    pay: crate::payment::PaymentEvent,
+}
+
+impl<S: Store> Store for PaymentDuringSend<'_, S> {
+    async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
+        self.inner.put_customer(customer).await
+    }
+    async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, CoreError> {
+        self.inner.customer(id).await
+    }
+    async fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>, CoreError> {
+        self.inner.customers(ids).await
+    }
+    async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
+        self.inner.put_invoice(invoice).await
+    }
+    async fn replace_invoice(&self, invoice: &Invoice, expected: Option<u64>) -> Result<(), CoreError> {
+        self.inner.replace_invoice(invoice, expected).await
+    }
+    async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {
+        self.inner.invoice(id).await
+    }
+    async fn invoices(&self, ids: &[InvoiceId]) -> Result<Vec<Invoice>, CoreError> {
+        let read = self.inner.invoices(ids).await;
+        if self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            let policy = crate::Policy::default_policy();
+            crate::service::apply_payment_event(self.inner, &policy, &ids[0], &self.pay, instant("2026-03-01"))
+                .await
+                .expect("the payment applies");
+        }
+        read
+    }
+    async fn invoices_of_customer(&self, id: &CustomerId) -> Result<Vec<Invoice>, CoreError> {
+        self.inner.invoices_of_customer(id).await
+    }
+    async fn invoices_needing_action(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        self.inner.invoices_needing_action(day).await
+    }
+    async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
+        self.inner.unsettled_invoices().await
+    }
+    async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
+        self.inner.insert_reminder(reminder).await
+    }
+    async fn reminder(&self, id: &ReminderId) -> Result<Option<Reminder>, CoreError> {
+        self.inner.reminder(id).await
+    }
+    async fn reminders_with_status(&self, status: ReminderStatus) -> Result<Vec<Reminder>, CoreError> {
+        self.inner.reminders_with_status(status).await
+    }
+    async fn reminders_of_customer(&self, id: &CustomerId) -> Result<Vec<Reminder>, CoreError> {
+        self.inner.reminders_of_customer(id).await
+    }
+    async fn update_reminder(
+        &self,
+        reminder: &Reminder,
+        expected: ReminderStatus,
+        progress: &[(InvoiceId, DunningProgress)],
+    ) -> Result<(), CoreError> {
+        self.inner.update_reminder(reminder, expected, progress).await
+    }
+    async fn event_recorded(&self, id: &str) -> Result<bool, CoreError> {
+        self.inner.event_recorded(id).await
+    }
+    async fn record_event(&self, id: &str, expires_at: DateTime<Utc>) -> Result<Inserted, CoreError> {
+        self.inner.record_event(id, expires_at).await
+    }
+}
+
+/// Counts what it is asked to send, and sends nothing.
+struct CountingMailer(std::sync::atomic::AtomicUsize);
+
+impl crate::ports::Mailer for CountingMailer {
+    async fn send(&self, _: &crate::ports::OutgoingEmail) -> Result<String, CoreError> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok("counted".into())
+    }
+}
+
+pub async fn a_payment_racing_a_send_stops_it<S: Store>(store: &S) {
+    use crate::service::{self, SendResult};
+    let policy = crate::Policy::default_policy();
+    service::ingest_customer(store, &customer("A")).await.unwrap();
+    service::ingest_invoice(
+        store,
+        &policy,
+        &invoice("I1", "A", "2026-03-01", None),
+        instant("2026-02-20"),
+    )
+    .await
+    .unwrap();
+    // The due-date reminder is planned and approved automatically
+    let now = instant("2026-03-01");
+    let pass = service::run_pass(store, &policy, now, false).await.unwrap();
+    assert_eq!(pass.entries.len(), 1, "{pass:?}");
+    let racing = PaymentDuringSend {
+        inner: store,
+        armed: std::sync::atomic::AtomicBool::new(true),
+        pay: crate::payment::PaymentEvent {
+            id: "evt_race".into(),
+            change: crate::payment::PaymentChange::Received {
+                amount: "100.00".parse().unwrap(),
+                currency: Currency::from_code("USD").unwrap(),
+            },
+        },
+    };
+    let mailer = CountingMailer(std::sync::atomic::AtomicUsize::new(0));
+    // WHEN the payment lands after the sender read the invoices
+    let results = service::send_approved(&racing, &mailer, &policy, now).await.unwrap();
+    // THEN no message leaves, the reminder says why, and the invoice is paid
+    assert_eq!(mailer.0.load(std::sync::atomic::Ordering::SeqCst), 0, "{results:?}");
+    assert!(matches!(&results[0].1, Ok(SendResult::Cancelled { .. })), "{results:?}");
+    let reminder = store.reminder(&results[0].0).await.unwrap().unwrap();
+    assert_eq!(reminder.status, ReminderStatus::Cancelled);
+    let paid = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
+    assert_eq!(paid.status, InvoiceStatus::Paid);
+    assert!(
+        service::run_pass(store, &policy, now, false)
+            .await
+            .unwrap()
+            .entries
+            .is_empty()
+    );
 }

@@ -404,6 +404,22 @@ pub async fn send_one<S: Store, M: Mailer>(
             ("customer".into(), reminder.customer_id.0.clone()),
         ],
     };
+    // The last look before the message leaves: a payment that landed since the invoices were read (its
+    // write moved their revision on) cancels the send; the next pass plans again with the new facts.
+    let revisions = |invoices: &[Invoice]| -> Vec<(InvoiceId, u64)> {
+        let mut revisions: Vec<_> = invoices
+            .iter()
+            .map(|invoice| (invoice.id.clone(), invoice.bookkeeping.revision))
+            .collect();
+        revisions.sort();
+        revisions
+    };
+    if revisions(&store.invoices(&reminder.invoice_ids()).await?) != revisions(&invoices) {
+        let reason = "an invoice changed while the message was being sent".to_owned();
+        reminder.transition(ReminderStatus::Cancelled, now, SYSTEM_ACTOR, Some(reason.clone()))?;
+        store.update_reminder(&reminder, ReminderStatus::Sending, &[]).await?;
+        return Ok(SendResult::Cancelled { reason });
+    }
     match mailer.send(&email).await {
         Ok(message_id) => {
             reminder.sent_message_id = Some(message_id.clone());
