@@ -18,14 +18,20 @@ pub enum PaymentChange {
     Pending,
     /// The pending payment failed: reminders resume.
     PendingFailed,
-    /// Money went back to the customer: the balance reopens by `amount`.
-    Refunded { amount: Decimal, currency: Currency },
+    /// Money went back to the customer: `refunded_so_far` is the total refunded on `payment` to date (as
+    /// processors report it), so the balance reopens by what is new since the last refund seen.
+    Refunded {
+        payment: String,
+        refunded_so_far: Decimal,
+        currency: Currency,
+    },
 }
 
 /// One processor event about one invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentEvent {
-    /// The processor's event id: the idempotency key.
+    /// The idempotency key: what this change is about, so that two events reporting the same payment (a
+    /// checkout and its payment intent, say) apply once — e.g. `pi_123:received`.
     pub id: String,
     pub change: PaymentChange,
 }
@@ -41,42 +47,65 @@ pub enum Applied {
 
 /// Apply `event` to `invoice`. Refuses an amount in another currency, naming the field.
 pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied, CoreError> {
-    if invoice.bookkeeping.payment_events.contains(&event.id) {
-        return Ok(Applied::Unchanged(format!("event {} was applied already", event.id)));
-    }
-    let mut updated = invoice.clone();
     let unchanged = |why: String| Ok(Applied::Unchanged(why));
+    if invoice.bookkeeping.payment_events.contains(&event.id) {
+        return unchanged(format!("{} was applied already", event.id));
+    }
+    let same_currency = |currency: &Currency| {
+        if *currency == invoice.currency {
+            return Ok(());
+        }
+        Err(CoreError::InvalidField {
+            record: "payment",
+            id: event.id.clone(),
+            field: "currency",
+            problem: format!(
+                "is {currency}, but invoice {} is in {}",
+                invoice.number, invoice.currency
+            ),
+        })
+    };
+    let mut updated = invoice.clone();
+    let mut key = event.id.clone();
     match &event.change {
-        PaymentChange::Received { amount, currency } | PaymentChange::Refunded { amount, currency } => {
-            if *currency != invoice.currency {
-                return Err(CoreError::InvalidField {
-                    record: "payment",
-                    id: event.id.clone(),
-                    field: "currency",
-                    problem: format!(
-                        "is {currency}, but invoice {} is in {}",
-                        invoice.number, invoice.currency
-                    ),
-                });
-            }
+        PaymentChange::Received { amount, currency } => {
+            same_currency(currency)?;
             if *amount <= Decimal::ZERO {
-                return unchanged(format!("event {} moves no money", event.id));
+                return unchanged(format!("{} moves no money", event.id));
             }
-            let received = matches!(event.change, PaymentChange::Received { .. });
-            updated.paid = if received {
-                invoice.paid + amount
-            } else {
-                (invoice.paid - amount).max(Decimal::ZERO)
-            };
+            updated.paid = invoice.paid + amount;
             let owed = updated.paid < updated.total;
             updated.status = match invoice.status {
                 InvoiceStatus::Open | InvoiceStatus::PaymentPending | InvoiceStatus::Disputed if !owed => {
                     InvoiceStatus::Paid
                 }
-                InvoiceStatus::PaymentPending if owed => InvoiceStatus::Open,
-                InvoiceStatus::Paid if owed => InvoiceStatus::Open,
+                InvoiceStatus::PaymentPending => InvoiceStatus::Open,
                 status => status,
             };
+        }
+        PaymentChange::Refunded {
+            payment,
+            refunded_so_far,
+            currency,
+        } => {
+            same_currency(currency)?;
+            // Refunds are reported as a running total per payment; the keys remember the last total seen.
+            let prefix = format!("{payment}:refunded:");
+            let before = invoice
+                .bookkeeping
+                .payment_events
+                .iter()
+                .filter_map(|seen| seen.strip_prefix(&prefix)?.parse::<Decimal>().ok())
+                .max()
+                .unwrap_or_default();
+            if *refunded_so_far <= before {
+                return unchanged(format!("refunds of {payment} up to {before} were applied already"));
+            }
+            updated.paid = (invoice.paid - (refunded_so_far - before)).max(Decimal::ZERO);
+            if updated.status == InvoiceStatus::Paid && updated.paid < updated.total {
+                updated.status = InvoiceStatus::Open;
+            }
+            key = format!("{prefix}{refunded_so_far}");
         }
         PaymentChange::Pending => {
             if invoice.status != InvoiceStatus::Open {
@@ -99,7 +128,7 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
             updated.status = InvoiceStatus::Open;
         }
     }
-    updated.bookkeeping.payment_events.push(event.id.clone());
+    updated.bookkeeping.payment_events.push(key);
     Ok(Applied::Changed(Box::new(updated)))
 }
 
@@ -184,7 +213,8 @@ mod tests {
             &event(
                 "evt_r",
                 PaymentChange::Refunded {
-                    amount: "30.00".parse().unwrap(),
+                    payment: "ch_1".into(),
+                    refunded_so_far: "30.00".parse().unwrap(),
                     currency: usd(),
                 },
             ),
@@ -193,6 +223,21 @@ mod tests {
             (refunded.status, refunded.balance()),
             (InvoiceStatus::Open, "30.00".parse().unwrap())
         );
+        // The next refund event reports the running total: only what is new reopens, and a replay nothing
+        let refund = |id: &str, so_far: &str| {
+            event(
+                id,
+                PaymentChange::Refunded {
+                    payment: "ch_1".into(),
+                    refunded_so_far: so_far.parse().unwrap(),
+                    currency: usd(),
+                },
+            )
+        };
+        let more = changed(apply_payment(&refunded, &refund("evt_r2", "50.00")));
+        assert_eq!(more.balance(), "50.00".parse::<Decimal>().unwrap());
+        let replayed = apply_payment(&more, &refund("evt_r1_again", "30.00"));
+        assert!(matches!(replayed, Ok(Applied::Unchanged(_))), "{replayed:?}");
     }
 
     #[test]
