@@ -431,7 +431,7 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), CoreError>
 const EXPIRES_AT: &str = "expires_at";
 
 impl Store for DynamoStore {
-    async fn event_recorded(&self, id: &str) -> Result<bool, CoreError> {
+    async fn event_recorded(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, CoreError> {
         let found = self
             .client
             .get_item()
@@ -442,14 +442,19 @@ impl Store for DynamoStore {
             .await
             .map_err(|e| backend("GetItem", e))?;
         // TTL deletion lags expiry by up to days: an expired entry counts as gone.
-        let now = chrono::Utc::now().timestamp();
+        let now = now.timestamp();
         Ok(found
             .item
             .and_then(|item| item.get(EXPIRES_AT)?.as_n().ok()?.parse::<i64>().ok())
             .is_some_and(|expires_at| expires_at > now))
     }
 
-    async fn record_event(&self, id: &str, expires_at: chrono::DateTime<chrono::Utc>) -> Result<Inserted, CoreError> {
+    async fn record_event(
+        &self,
+        id: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Inserted, CoreError> {
         let mut item = Self::key(format!("E#{id}"), "EVENT");
         item.insert(EXPIRES_AT.into(), AttributeValue::N(expires_at.timestamp().to_string()));
         let result = self
@@ -459,7 +464,7 @@ impl Store for DynamoStore {
             .set_item(Some(item))
             .condition_expression("attribute_not_exists(pk) OR #expires <= :now")
             .expression_attribute_names("#expires", EXPIRES_AT)
-            .expression_attribute_values(":now", AttributeValue::N(chrono::Utc::now().timestamp().to_string()))
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
             .send()
             .await;
         match result.map_err(|error| error.into_service_error()) {

@@ -477,20 +477,26 @@ pub async fn progress_moves_the_revision_on<S: Store>(store: &S) {
 }
 
 pub async fn events_are_recorded_once<S: Store>(store: &S) {
-    let later = Utc::now() + chrono::Duration::days(30);
-    assert!(!store.event_recorded("evt_1").await.unwrap());
-    assert_eq!(store.record_event("evt_1", later).await.unwrap(), Inserted::New);
+    let now = instant("2026-03-01");
+    let later = now + chrono::Duration::days(30);
+    assert!(!store.event_recorded("evt_1", now).await.unwrap());
+    assert_eq!(store.record_event("evt_1", later, now).await.unwrap(), Inserted::New);
     assert_eq!(
-        store.record_event("evt_1", later).await.unwrap(),
+        store.record_event("evt_1", later, now).await.unwrap(),
         Inserted::AlreadyExists
     );
-    assert!(store.event_recorded("evt_1").await.unwrap());
-    assert!(!store.event_recorded("evt_2").await.unwrap());
-    // An expired entry is gone, and the id may be recorded again
-    let past = Utc::now() - chrono::Duration::seconds(5);
-    assert_eq!(store.record_event("evt_old", past).await.unwrap(), Inserted::New);
-    assert!(!store.event_recorded("evt_old").await.unwrap());
-    assert_eq!(store.record_event("evt_old", later).await.unwrap(), Inserted::New);
+    assert!(store.event_recorded("evt_1", now).await.unwrap());
+    assert!(!store.event_recorded("evt_2", now).await.unwrap());
+    // Past its time to live an entry is gone, and the id may be recorded again
+    let after_expiry = later + chrono::Duration::seconds(1);
+    assert!(!store.event_recorded("evt_1", after_expiry).await.unwrap());
+    assert_eq!(
+        store
+            .record_event("evt_1", after_expiry + chrono::Duration::days(30), after_expiry)
+            .await
+            .unwrap(),
+        Inserted::New
+    );
 }
 
 /// Delegates to a store; once armed, the first read of invoices is followed at once by `pay` — the payment
@@ -559,11 +565,16 @@ impl<S: Store> Store for PaymentDuringSend<'_, S> {
     ) -> Result<(), CoreError> {
         self.inner.update_reminder(reminder, expected, progress).await
     }
-    async fn event_recorded(&self, id: &str) -> Result<bool, CoreError> {
-        self.inner.event_recorded(id).await
+    async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
+        self.inner.event_recorded(id, now).await
     }
-    async fn record_event(&self, id: &str, expires_at: DateTime<Utc>) -> Result<Inserted, CoreError> {
-        self.inner.record_event(id, expires_at).await
+    async fn record_event(
+        &self,
+        id: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Inserted, CoreError> {
+        self.inner.record_event(id, expires_at, now).await
     }
 }
 

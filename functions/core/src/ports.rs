@@ -65,13 +65,15 @@ pub trait Store: Send + Sync {
         progress: &[(InvoiceId, DunningProgress)],
     ) -> impl Future<Output = Result<(), CoreError>> + Send;
 
-    /// Whether a payment processor's event with this id was recorded (and has not expired).
-    fn event_recorded(&self, id: &str) -> impl Future<Output = Result<bool, CoreError>> + Send;
-    /// Record a processor event as handled until `expires_at` (a ledger with a time to live).
+    /// Whether a payment processor's event with this id was recorded and has not expired by `now`.
+    fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<bool, CoreError>> + Send;
+    /// Record a processor event as handled until `expires_at` (a ledger with a time to live); an entry
+    /// expired by `now` counts as absent.
     fn record_event(
         &self,
         id: &str,
         expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> impl Future<Output = Result<Inserted, CoreError>> + Send;
 }
 

@@ -73,7 +73,21 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
                 ),
             )
         }
-        Command::Serve { port, approver } => serve(open_store(&cli.db)?, policy, port, &approver, out).await,
+        Command::Serve {
+            port,
+            approver,
+            stripe_secrets_file,
+            stripe_tolerance_secs,
+        } => {
+            let webhook = match stripe_secrets_file {
+                Some(path) => Some(kindly_web::StripeWebhook {
+                    secrets: read_secrets(&path)?,
+                    tolerance_secs: stripe_tolerance_secs,
+                }),
+                None => None,
+            };
+            serve(open_store(&cli.db)?, policy, port, &approver, webhook, out).await
+        }
         Command::Report {
             report: Report::Aging,
             today,
@@ -103,10 +117,13 @@ async fn serve(
     policy: Policy,
     port: u16,
     approver: &str,
+    webhook: Option<kindly_web::StripeWebhook>,
     out: &mut dyn Write,
 ) -> Result<(), LocalError> {
     let (login, token) = kindly_web::LocalLogin::new(approver);
-    let app = kindly_web::App::new(store, policy, kindly_web::Access::Local(login));
+    let mut app = kindly_web::App::new(store, policy, kindly_web::Access::Local(login));
+    let secrets = webhook.as_ref().map(|config| config.secrets.len());
+    app.webhook = webhook;
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -121,6 +138,12 @@ async fn serve(
              http://{bound}/login?token={token}\nApprovals are recorded as {approver}. Stop with Ctrl-C.\n"
         ),
     )?;
+    if let Some(secrets) = secrets {
+        write(
+            out,
+            &format!("Stripe's webhook is at http://{bound}/webhooks/stripe ({secrets} signing secret(s)).\n"),
+        )?;
+    }
     out.flush().map_err(|e| LocalError::io(Path::new("<stdout>"), e))?;
     axum::serve(listener, kindly_web::router(std::sync::Arc::new(app)))
         .with_graceful_shutdown(async {
@@ -128,6 +151,24 @@ async fn serve(
         })
         .await
         .map_err(|e| LocalError::Usage(format!("the server stopped: {e}")))
+}
+
+/// Signing secrets, one per line; blank lines and `#` comments are skipped. The secrets are never printed.
+fn read_secrets(path: &Path) -> Result<Vec<String>, LocalError> {
+    let text = std::fs::read_to_string(path).map_err(|e| LocalError::io(path, e))?;
+    let secrets: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(str::to_owned)
+        .collect();
+    if secrets.is_empty() {
+        return Err(LocalError::Usage(format!(
+            "{}: no signing secret in the file",
+            path.display()
+        )));
+    }
+    Ok(secrets)
 }
 
 fn write(out: &mut dyn Write, text: &str) -> Result<(), LocalError> {

@@ -101,6 +101,13 @@ pub enum Command {
         /// Who approves (recorded with every approval made through this server).
         #[arg(long = "as", value_name = "NAME", env = "USER", default_value = "staff")]
         approver: String,
+        /// Accept Stripe's webhook at POST /webhooks/stripe, verified with the signing secrets in this file
+        /// (one per line: several while one is rotated). Without it the webhook answers 404.
+        #[arg(long, value_name = "FILE", env = "KINDLY_STRIPE_SECRETS_FILE")]
+        stripe_secrets_file: Option<PathBuf>,
+        /// How far (seconds) a webhook signature's timestamp may be from now.
+        #[arg(long, default_value_t = 300)]
+        stripe_tolerance_secs: i64,
     },
     /// Reports on what is owed.
     Report {

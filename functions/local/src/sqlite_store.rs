@@ -338,8 +338,8 @@ impl Store for SqliteStore {
         transaction.commit().map_err(backend)
     }
 
-    async fn event_recorded(&self, id: &str) -> Result<bool, CoreError> {
-        let now = chrono::Utc::now().timestamp();
+    async fn event_recorded(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, CoreError> {
+        let now = now.timestamp();
         let found: Option<i64> = self
             .lock()
             .query_row(
@@ -352,14 +352,16 @@ impl Store for SqliteStore {
         Ok(found.is_some())
     }
 
-    async fn record_event(&self, id: &str, expires_at: chrono::DateTime<chrono::Utc>) -> Result<Inserted, CoreError> {
+    async fn record_event(
+        &self,
+        id: &str,
+        expires_at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Inserted, CoreError> {
         let connection = self.lock();
         // Expired entries go as new ones come: the ledger stays as small as its time to live.
         connection
-            .execute(
-                "DELETE FROM payment_events WHERE expires_at <= ?1",
-                [chrono::Utc::now().timestamp()],
-            )
+            .execute("DELETE FROM payment_events WHERE expires_at <= ?1", [now.timestamp()])
             .map_err(backend)?;
         let inserted = connection
             .execute(

@@ -6,10 +6,12 @@ mod api;
 mod assets;
 pub mod error;
 pub mod stripe;
+mod webhook;
 
 pub use access::{Access, Approver, LocalLogin};
 pub use assets::RENDERER_FILES;
 pub use error::WebError;
+pub use webhook::StripeWebhook;
 
 use axum::Router;
 use axum::extract::{Query, Request, State};
@@ -28,6 +30,8 @@ pub struct App<S> {
     pub policy: Policy,
     pub access: Access,
     pub clock: fn() -> DateTime<Utc>,
+    /// `POST /webhooks/stripe`, when configured.
+    pub webhook: Option<StripeWebhook>,
 }
 
 type AppState<S> = State<Arc<App<S>>>;
@@ -39,6 +43,7 @@ impl<S: Store + 'static> App<S> {
             policy,
             access,
             clock: Utc::now,
+            webhook: None,
         }
     }
 }
@@ -70,6 +75,7 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .nest("/api", api)
         .route("/assets/{name}", get(assets::asset))
         .route("/login", get(login::<S>))
+        .route("/webhooks/stripe", post(webhook::stripe::<S>))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .layer(middleware::from_fn(security_headers))
         .with_state(app)

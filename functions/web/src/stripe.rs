@@ -3,6 +3,9 @@
 //! may be active while one is rotated; any of them may have signed. Pure: the clock is a parameter.
 
 use hmac::{Hmac, KeyInit, Mac};
+use kindly_core::payment::{PaymentChange, PaymentEvent};
+use kindly_core::{Currency, InvoiceId};
+use rust_decimal::Decimal;
 use sha2::Sha256;
 
 /// Why a webhook call is not trusted. Each becomes a 400 and a log line; none changes anything.
@@ -77,6 +80,162 @@ pub fn sign(body: &[u8], secret: &str, timestamp: i64) -> String {
     mac.update(format!("{timestamp}.").as_bytes());
     mac.update(body);
     format!("t={timestamp},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// What kindly does with one Stripe event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Apply a payment change to one of kindly's invoices.
+    Apply {
+        invoice_id: InvoiceId,
+        payment: PaymentEvent,
+    },
+    /// Nothing to do, and why (a type kindly does not use, no kindly invoice named...).
+    Ignore(String),
+}
+
+/// A verified Stripe event, read as far as kindly needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StripeEvent {
+    pub id: String,
+    pub kind: String,
+    pub action: Action,
+}
+
+/// The metadata key that names kindly's invoice on a Stripe object (invoice, payment intent, checkout
+/// session, charge).
+pub const INVOICE_METADATA_KEY: &str = "kindly_invoice_id";
+
+#[derive(serde::Deserialize)]
+struct Envelope {
+    id: String,
+    #[serde(rename = "type")]
+    kind: String,
+    data: Data,
+}
+
+#[derive(serde::Deserialize)]
+struct Data {
+    object: StripeObject,
+}
+
+/// The fields kindly reads from the event's object; everything else is ignored. `payment_intent` may be an
+/// id or an expanded object.
+#[derive(serde::Deserialize)]
+struct StripeObject {
+    id: String,
+    #[serde(default)]
+    metadata: std::collections::HashMap<String, serde_json::Value>,
+    currency: Option<String>,
+    amount_paid: Option<i64>,
+    amount_received: Option<i64>,
+    amount_total: Option<i64>,
+    amount_refunded: Option<i64>,
+    payment_intent: Option<serde_json::Value>,
+    payment_status: Option<String>,
+}
+
+impl StripeObject {
+    fn money(&self, minor_units: Option<i64>, field: &str) -> Result<(Decimal, Currency), String> {
+        let code = self.currency.as_deref().ok_or("data.object.currency is missing")?;
+        let currency =
+            Currency::from_code(&code.to_ascii_uppercase()).map_err(|e| format!("data.object.currency: {e}"))?;
+        let minor = minor_units.ok_or_else(|| format!("data.object.{field} is missing"))?;
+        Ok((Decimal::new(minor, currency.minor_units()), currency))
+    }
+
+    /// The payment this object belongs to: its payment intent, or the object itself.
+    fn payment(&self) -> String {
+        match &self.payment_intent {
+            Some(serde_json::Value::String(id)) => id.clone(),
+            Some(serde_json::Value::Object(intent)) => intent
+                .get("id")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or(&self.id)
+                .to_owned(),
+            _ => self.id.clone(),
+        }
+    }
+}
+
+/// Read a verified event body. Malformed JSON or a missing field is an error naming it.
+pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let envelope: Envelope = serde_path_to_error::deserialize(&mut deserializer)
+        .map_err(|e| format!("the event is not valid: {}: {}", e.path(), e.inner()))?;
+    let object = &envelope.data.object;
+    let (key, change) = match envelope.kind.as_str() {
+        "invoice.paid" => {
+            let (amount, currency) = object.money(object.amount_paid, "amount_paid")?;
+            (
+                format!("{}:received", object.payment()),
+                PaymentChange::Received { amount, currency },
+            )
+        }
+        "payment_intent.succeeded" => {
+            let (amount, currency) = object.money(object.amount_received, "amount_received")?;
+            (
+                format!("{}:received", object.id),
+                PaymentChange::Received { amount, currency },
+            )
+        }
+        "checkout.session.completed" if object.payment_status.as_deref() == Some("paid") => {
+            let (amount, currency) = object.money(object.amount_total, "amount_total")?;
+            (
+                format!("{}:received", object.payment()),
+                PaymentChange::Received { amount, currency },
+            )
+        }
+        "checkout.session.completed" => {
+            return Ok(ignored(
+                &envelope,
+                "the checkout is not paid yet (a later event reports the payment)",
+            ));
+        }
+        // A payment may go pending and fail more than once: each event counts.
+        "payment_intent.processing" => (format!("{}:pending:{}", object.id, envelope.id), PaymentChange::Pending),
+        "payment_intent.payment_failed" => (
+            format!("{}:failed:{}", object.id, envelope.id),
+            PaymentChange::PendingFailed,
+        ),
+        "charge.refunded" => {
+            let (refunded_so_far, currency) = object.money(object.amount_refunded, "amount_refunded")?;
+            let change = PaymentChange::Refunded {
+                payment: object.payment(),
+                refunded_so_far,
+                currency,
+            };
+            (envelope.id.clone(), change)
+        }
+        other => return Ok(ignored(&envelope, &format!("kindly does not use {other} events"))),
+    };
+    let Some(invoice_id) = object
+        .metadata
+        .get(INVOICE_METADATA_KEY)
+        .and_then(serde_json::Value::as_str)
+        .filter(|id| !id.trim().is_empty())
+    else {
+        return Ok(ignored(
+            &envelope,
+            &format!("no {INVOICE_METADATA_KEY} in the object's metadata"),
+        ));
+    };
+    Ok(StripeEvent {
+        action: Action::Apply {
+            invoice_id: InvoiceId(invoice_id.to_owned()),
+            payment: PaymentEvent { id: key, change },
+        },
+        id: envelope.id,
+        kind: envelope.kind,
+    })
+}
+
+fn ignored(envelope: &Envelope, why: &str) -> StripeEvent {
+    StripeEvent {
+        id: envelope.id.clone(),
+        kind: envelope.kind.clone(),
+        action: Action::Ignore(why.to_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -175,6 +334,25 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn arbitrary_bodies_parse_or_fail_without_panicking(
+            body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            kind in proptest::sample::select(vec![
+                "invoice.paid", "payment_intent.succeeded", "checkout.session.completed",
+                "payment_intent.processing", "payment_intent.payment_failed", "charge.refunded", "other",
+            ]),
+            amount in proptest::prelude::any::<i64>(),
+            currency in "[a-zA-Z]{0,4}",
+        ) {
+            let _ = parse_event(&body);
+            // Well-formed envelopes with arbitrary amounts and currency codes: an answer, never a panic.
+            let event = serde_json::json!({"id": "evt", "type": kind, "data": {"object": {
+                "id": "obj", "currency": currency, "amount_paid": amount, "amount_received": amount,
+                "amount_total": amount, "amount_refunded": amount, "payment_status": "paid",
+                "metadata": {"kindly_invoice_id": "I1"}}}});
+            let _ = parse_event(event.to_string().as_bytes());
+        }
+
         #[test]
         fn arbitrary_headers_and_bodies_never_panic_and_never_pass(
             header in proptest::option::of(".{0,200}"),

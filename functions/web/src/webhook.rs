@@ -1,0 +1,100 @@
+//! `POST /webhooks/stripe`: the payment processor's calls. Trusted only with a valid signature; each event
+//! applied once (the ledger, and the invoice's own record of applied payments); answered so that Stripe
+//! retries exactly what is worth retrying.
+
+use crate::stripe::{self, Action};
+use crate::{App, AppState};
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use kindly_core::service::{self, PaymentOutcome};
+use kindly_core::{CoreError, Store};
+use serde_json::json;
+
+/// Stripe's signing secrets (several while one is rotated) and the clock tolerance.
+pub struct StripeWebhook {
+    pub secrets: Vec<String>,
+    pub tolerance_secs: i64,
+}
+
+/// How long an event id is remembered: well past Stripe's three days of retries.
+const LEDGER_TIME_TO_LIVE: Duration = Duration::days(30);
+
+fn answer(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, Json(body)).into_response()
+}
+
+pub async fn stripe<S: Store + 'static>(State(app): AppState<S>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some(config) = &app.webhook else {
+        return answer(
+            StatusCode::NOT_FOUND,
+            json!({"error": "no Stripe webhook is configured"}),
+        );
+    };
+    let now = (app.clock)();
+    let header = headers.get("stripe-signature").and_then(|value| value.to_str().ok());
+    if let Err(refused) = stripe::verify(header, &body, &config.secrets, now.timestamp(), config.tolerance_secs) {
+        tracing::warn!(reason = %refused, "Stripe webhook refused");
+        return answer(StatusCode::BAD_REQUEST, json!({"error": refused.to_string()}));
+    }
+    let event = match stripe::parse_event(&body) {
+        Ok(event) => event,
+        Err(problem) => {
+            tracing::warn!(problem = %problem, "Stripe webhook: malformed event");
+            return answer(StatusCode::BAD_REQUEST, json!({"error": problem}));
+        }
+    };
+    match handle(&app, &event, now).await {
+        Ok(result) => {
+            tracing::info!(event_id = %event.id, kind = %event.kind, result = %result["result"], "Stripe event");
+            answer(StatusCode::OK, result)
+        }
+        // Not synced from the accounting system yet: Stripe retries later.
+        Err(CoreError::NotFound { what, id }) => answer(
+            StatusCode::NOT_FOUND,
+            json!({"error": format!("{what} `{id}` not found; retry once it is imported")}),
+        ),
+        Err(error @ CoreError::InvalidField { .. }) => {
+            tracing::error!(event_id = %event.id, error = %error, "Stripe event refused");
+            answer(StatusCode::BAD_REQUEST, json!({"error": error.to_string()}))
+        }
+        Err(error) => {
+            tracing::error!(event_id = %event.id, error = %error, "Stripe event failed; Stripe will retry");
+            answer(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"error": "failed; it is logged and Stripe will retry"}),
+            )
+        }
+    }
+}
+
+/// Apply the event unless the ledger has it; record it once it took effect (so a crash in between means
+/// Stripe's retry applies it, and the invoice's record of applied payments keeps that from counting twice).
+async fn handle<S: Store>(
+    app: &App<S>,
+    event: &stripe::StripeEvent,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<serde_json::Value, CoreError> {
+    if app.store.event_recorded(&event.id, now).await? {
+        return Ok(json!({"result": "duplicate"}));
+    }
+    let result = match &event.action {
+        Action::Ignore(why) => json!({"result": "ignored", "reason": why}),
+        Action::Apply { invoice_id, payment } => {
+            match service::apply_payment_event(&app.store, &app.policy, invoice_id, payment, now).await? {
+                PaymentOutcome::Applied { invoice, voided } => json!({
+                    "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
+                    "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
+                }),
+                PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
+            }
+        }
+    };
+    app.store
+        .record_event(&event.id, now + LEDGER_TIME_TO_LIVE, now)
+        .await?;
+    Ok(result)
+}
