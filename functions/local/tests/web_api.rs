@@ -391,3 +391,120 @@ async fn approve_all_is_all_or_nothing() {
     assert_eq!(answer["approved"].as_array().unwrap().len(), 3);
     assert!(server.drafts().await.is_empty());
 }
+
+impl Server {
+    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = client()
+            .put(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        (response.status(), response.json().await.unwrap_or(Value::Null))
+    }
+}
+
+fn invoice_body(customer: &str, paid: &str) -> Value {
+    json!({"number": "INV-9", "customer_id": customer, "currency": "USD", "total": "250.00", "paid": paid,
+           "issue_date": "2026-02-01", "due_date": "2026-03-01"})
+}
+
+#[tokio::test]
+async fn accounting_systems_put_customers_and_invoices_with_errors_by_field() {
+    let server = server().await;
+    // A new customer, then an invoice for them
+    let mut new_customer = serde_json::to_value(customer("Z")).unwrap();
+    new_customer.as_object_mut().unwrap().remove("id");
+    let (status, answer) = server.put("/api/customers/Z", new_customer.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let (status, answer) = server.put("/api/invoices/I-Z", invoice_body("Z", "0")).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let stored = server
+        .app
+        .store
+        .invoice(&kindly_core::InvoiceId("I-Z".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.total, "250.00".parse().unwrap());
+    // Bad input names the field and changes nothing
+    let mut bad_email = new_customer.clone();
+    bad_email["billing_contacts"][0]["email"] = json!("not an address");
+    let mut wrong_id = new_customer.clone();
+    wrong_id["id"] = json!("Y");
+    let mut no_due_date = invoice_body("Z", "0");
+    no_due_date.as_object_mut().unwrap().remove("due_date");
+    let mut euro_cents = invoice_body("Z", "0");
+    euro_cents["total"] = json!("250.001");
+    let cases = [
+        ("/api/customers/Z", bad_email, "billing_contacts"),
+        ("/api/customers/Z", wrong_id, "id"),
+        ("/api/invoices/I-Z", no_due_date, "due_date"),
+        ("/api/invoices/I-Z", json!({"number": 7}), "number"),
+        ("/api/invoices/I-Z", invoice_body("NOBODY", "0"), "customer_id"),
+        ("/api/invoices/I-Z", euro_cents, "total"),
+        (
+            "/api/invoices/I-Z",
+            {
+                let mut body = invoice_body("Z", "0");
+                body["currency"] = json!("XYZ");
+                body
+            },
+            "currency",
+        ),
+    ];
+    for (path, body, field) in cases {
+        let (status, answer) = server.put(path, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {body}: {answer}");
+        assert!(
+            answer["field"].as_str().is_some_and(|f| f.starts_with(field)),
+            "{path} {body}: {answer}"
+        );
+    }
+    let unchanged = server
+        .app
+        .store
+        .invoice(&kindly_core::InvoiceId("I-Z".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(unchanged, stored);
+    // Without signing in, nothing
+    let anonymous = client()
+        .put(format!("{}/api/invoices/I-Z", server.base))
+        .header("content-type", "application/json")
+        .body(invoice_body("Z", "250.00").to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_payment_put_by_the_accounting_system_voids_the_waiting_draft() {
+    let server = server().await;
+    let draft = server
+        .drafts()
+        .await
+        .into_iter()
+        .find(|d| d["customer"]["id"] == "A")
+        .unwrap();
+    let mut paid = serde_json::to_value(
+        server
+            .app
+            .store
+            .invoice(&kindly_core::InvoiceId("I-A".into()))
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    let paid = json!({"number": paid["number"].take(), "customer_id": "A", "currency": "USD", "total": "100.00",
+        "paid": "100.00", "status": "paid", "issue_date": paid["issue_date"].take(), "due_date": "2026-03-01"});
+    let (status, answer) = server.put("/api/invoices/I-A", paid).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["voided"], json!([draft["id"]]));
+    assert!(server.drafts().await.iter().all(|d| d["customer"]["id"] != "A"));
+}

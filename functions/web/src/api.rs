@@ -11,6 +11,7 @@ use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
 use kindly_core::service;
 use kindly_core::{CustomerId, Invoice, Reminder, ReminderId, ReminderStatus, Store};
+
 use kindly_render::MessageContext;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -431,4 +432,83 @@ pub async fn customer_history<S: Store>(State(app): AppState<S>, Path(id): Path<
         "invoices": invoices,
         "reminders": reminders,
     })))
+}
+
+/// An invoice as the accounting system sends it: the facts only. Its id is the path's; kindly's own
+/// records (ladder progress, bookkeeping) are kept from the stored copy.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvoiceBody {
+    number: String,
+    customer_id: String,
+    currency: kindly_core::Currency,
+    total: rust_decimal::Decimal,
+    #[serde(default)]
+    paid: rust_decimal::Decimal,
+    issue_date: NaiveDate,
+    due_date: NaiveDate,
+    #[serde(default = "open")]
+    status: kindly_core::InvoiceStatus,
+    #[serde(default)]
+    payment_link: Option<String>,
+    #[serde(default)]
+    po_number: Option<String>,
+}
+
+fn open() -> kindly_core::InvoiceStatus {
+    kindly_core::InvoiceStatus::Open
+}
+
+/// `PUT /api/invoices/{id}`: create or update an invoice from the accounting system. A change to what a
+/// waiting reminder shows voids it (see `service::ingest_invoice`).
+pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer {
+    let request: InvoiceBody = body(&bytes)?;
+    let invoice = Invoice {
+        id: kindly_core::InvoiceId(id),
+        number: request.number,
+        customer_id: CustomerId(request.customer_id),
+        currency: request.currency,
+        total: request.total,
+        paid: request.paid,
+        issue_date: request.issue_date,
+        due_date: request.due_date,
+        status: request.status,
+        payment_link: request.payment_link,
+        po_number: request.po_number,
+        dunning: Default::default(),
+        bookkeeping: Default::default(),
+    };
+    if app.store.customer(&invoice.customer_id).await?.is_none() {
+        return Err(WebError::BadRequest {
+            field: Some("customer_id".into()),
+            message: format!(
+                "field `customer_id`: no customer `{}`; PUT the customer first",
+                invoice.customer_id
+            ),
+        });
+    }
+    let voided = service::ingest_invoice(&app.store, &app.policy, &invoice, (app.clock)()).await?;
+    Ok(Json(json!({
+        "id": invoice.id.0,
+        "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
+    })))
+}
+
+/// `PUT /api/customers/{id}`: create or update a customer (the body is a customer as kindly stores it; its
+/// id, if given, must be the path's).
+pub async fn put_customer<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer {
+    let mut raw: Value = body(&bytes)?;
+    match raw.get("id") {
+        None => raw["id"] = json!(id),
+        Some(given) if given == &json!(id) => {}
+        Some(_) => {
+            return Err(WebError::BadRequest {
+                field: Some("id".into()),
+                message: format!("field `id`: must be `{id}`, the id in the address, or left out"),
+            });
+        }
+    }
+    let customer: kindly_core::Customer = body(&Bytes::from(raw.to_string()))?;
+    service::ingest_customer(&app.store, &customer).await?;
+    Ok(Json(json!({ "id": customer.id.0 })))
 }

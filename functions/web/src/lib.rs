@@ -18,7 +18,7 @@ use axum::extract::{Query, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum_extra::extract::cookie::CookieJar;
 use chrono::{DateTime, Utc};
 use kindly_core::{Policy, Store};
@@ -60,6 +60,8 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/drafts/{id}/skip", post(api::skip::<S>))
         .route("/drafts/{id}/snooze", post(api::snooze::<S>))
         .route("/customers/{id}/history", get(api::customer_history::<S>))
+        .route("/customers/{id}", put(api::put_customer::<S>))
+        .route("/invoices/{id}", put(api::put_invoice::<S>))
         .layer(middleware::from_fn(access::same_site_writes))
         .layer(middleware::from_fn(no_store))
         .route_layer(middleware::from_fn_with_state(app.clone(), require_approver::<S>));
