@@ -1,12 +1,13 @@
-//! The approval router as a Lambda serves it: API Gateway's JWT authorizer has verified the caller before
-//! the function runs, and [`router`] turns the verified claims into the approver the router records.
+//! The shared router as the `approvals` and `webhook` Lambdas serve it: API Gateway's JWT authorizer has
+//! verified staff before the function runs, and [`router`] turns the verified claims into the approver the
+//! router records; Stripe's calls prove themselves with their signature ([`stripe_webhook_from_env`]).
 
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use kindly_aws::DynamoStore;
 use kindly_core::Policy;
-use kindly_web::{Access, App, Approver};
+use kindly_web::{Access, App, Approver, StripeWebhook};
 use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
 use std::sync::Arc;
@@ -33,8 +34,63 @@ async fn attach_approver(mut request: Request, next: Next) -> Response {
     next.run(request).await
 }
 
-/// The approval page's router over DynamoDB, trusting only the authorizer's verified claims.
-pub fn router(store: DynamoStore, policy: Policy) -> axum::Router {
-    let app = App::new(store, policy, Access::Verified);
+/// The router over DynamoDB, trusting only the authorizer's verified claims, and Stripe's signatures when
+/// `webhook` is given.
+pub fn router(store: DynamoStore, policy: Policy, webhook: Option<StripeWebhook>) -> axum::Router {
+    let mut app = App::new(store, policy, Access::Verified);
+    app.webhook = webhook;
     kindly_web::router(Arc::new(app)).layer(middleware::from_fn(attach_approver))
+}
+
+/// Why the webhook's configuration could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookConfigError {
+    #[error("KINDLY_STRIPE_SECRET_ID is not set (the Secrets Manager secret with Stripe's signing secrets)")]
+    MissingSecretId,
+    #[error("KINDLY_STRIPE_TOLERANCE_SECS: expected whole seconds, got `{0}`")]
+    Tolerance(String),
+    #[error("reading the Stripe signing secrets from Secrets Manager: {0}")]
+    Read(String),
+    #[error("the Secrets Manager secret holds no Stripe signing secret")]
+    Empty,
+}
+
+/// The webhook's configuration: the signing secrets from the Secrets Manager secret named by
+/// `KINDLY_STRIPE_SECRET_ID` (one per line, several while one is rotated) and the tolerance from
+/// `KINDLY_STRIPE_TOLERANCE_SECS` (default 300).
+pub async fn stripe_webhook_from_env(sdk: &aws_config::SdkConfig) -> Result<StripeWebhook, WebhookConfigError> {
+    let id = std::env::var("KINDLY_STRIPE_SECRET_ID").map_err(|_| WebhookConfigError::MissingSecretId)?;
+    let tolerance = match std::env::var("KINDLY_STRIPE_TOLERANCE_SECS") {
+        Ok(text) => text.trim().parse().map_err(|_| WebhookConfigError::Tolerance(text))?,
+        Err(_) => 300,
+    };
+    let client = aws_sdk_secretsmanager::Client::new(sdk);
+    stripe_webhook(&client, &id, tolerance).await
+}
+
+/// Read the signing secrets from Secrets Manager secret `id`. The values are never logged.
+pub async fn stripe_webhook(
+    client: &aws_sdk_secretsmanager::Client,
+    id: &str,
+    tolerance_secs: i64,
+) -> Result<StripeWebhook, WebhookConfigError> {
+    let value =
+        client.get_secret_value().secret_id(id).send().await.map_err(|e| {
+            WebhookConfigError::Read(aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string())
+        })?;
+    let secrets: Vec<String> = value
+        .secret_string()
+        .unwrap_or_default()
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if secrets.is_empty() {
+        return Err(WebhookConfigError::Empty);
+    }
+    Ok(StripeWebhook {
+        secrets,
+        tolerance_secs,
+    })
 }

@@ -17,24 +17,28 @@ fn event(path: &str, with_claims: bool) -> lambda_http::Request {
     lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads the event")
 }
 
-async fn store() -> kindly_aws::DynamoStore {
+/// SDK configuration for the stand-in, with throwaway credentials.
+async fn sdk() -> aws_config::SdkConfig {
     let url = std::env::var("KINDLY_MOTO_URL").expect("KINDLY_MOTO_URL: run ./scripts/test.sh");
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
+    aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(url)
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
             "test", "test", None, None, "tests",
         ))
         .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&sdk);
+        .await
+}
+
+async fn store() -> kindly_aws::DynamoStore {
+    let client = aws_sdk_dynamodb::Client::new(&sdk().await);
     let table = format!("approvals-{}", std::process::id());
     let _ = kindly_aws::dynamo::create_table(&client, &table).await;
     kindly_aws::DynamoStore::new(client, table, 2)
 }
 
 async fn call(request: lambda_http::Request) -> (u16, serde_json::Value) {
-    let router = kindly_approvals::router(store().await, Policy::default_policy());
+    let router = kindly_approvals::router(store().await, Policy::default_policy(), None);
     let (parts, body) = request.into_parts();
     let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
     let response = router.oneshot(request).await.unwrap();
@@ -64,4 +68,67 @@ async fn without_verified_claims_every_api_route_is_refused() {
     // The page shell carries no data and is served to anyone; its API calls carry the token
     let (status, _) = call(event("/", false)).await;
     assert_eq!(status, 200);
+}
+
+/// A POST to /webhooks/stripe as API Gateway delivers it (no authorizer on this route).
+fn webhook_event(body: &str, signature: &str) -> lambda_http::Request {
+    let mut event: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/http-api-request.json")).expect("a valid event");
+    event["rawPath"] = "/webhooks/stripe".into();
+    event["requestContext"]["http"]["path"] = "/webhooks/stripe".into();
+    event["requestContext"]["http"]["method"] = "POST".into();
+    event["requestContext"].as_object_mut().unwrap().remove("authorizer");
+    event["headers"]["content-type"] = "application/json".into();
+    event["headers"]["stripe-signature"] = signature.into();
+    event["body"] = body.into();
+    lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads the event")
+}
+
+#[tokio::test]
+async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
+    use kindly_core::conformance::{customer, invoice};
+    use kindly_core::{InvoiceId, InvoiceStatus, Store};
+    let sdk = sdk().await;
+    // The signing secrets live in Secrets Manager, two while one is rotated
+    let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
+    let secret_id = format!("kindly-stripe-{}", std::process::id());
+    secrets
+        .create_secret()
+        .name(&secret_id)
+        .secret_string("whsec_old\nwhsec_new\n")
+        .send()
+        .await
+        .unwrap();
+    let webhook = kindly_approvals::stripe_webhook(&secrets, &secret_id, 300)
+        .await
+        .unwrap();
+    assert_eq!(webhook.secrets, vec!["whsec_old", "whsec_new"]);
+    // A table with an open invoice
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    let table = format!("webhook-{}", std::process::id());
+    kindly_aws::dynamo::create_table(&client, &table).await.unwrap();
+    let store = kindly_aws::DynamoStore::new(client, table, 2);
+    let policy = Policy::default_policy();
+    kindly_core::service::ingest_customer(&store, &customer("A"))
+        .await
+        .unwrap();
+    let open = invoice("I-A", "A", "2026-03-01", None);
+    kindly_core::service::ingest_invoice(&store, &policy, &open, chrono::Utc::now())
+        .await
+        .unwrap();
+    let router = kindly_approvals::router(store.clone(), policy, Some(webhook));
+    let body = serde_json::json!({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {
+        "id": "pi_1", "amount_received": 10000, "currency": "usd", "metadata": {"kindly_invoice_id": "I-A"}}}})
+    .to_string();
+    let now = chrono::Utc::now().timestamp();
+    // Signed with the wrong secret: refused; with the new one: applied
+    for (secret, expected) in [("whsec_other", 400), ("whsec_new", 200)] {
+        let request = webhook_event(&body, &kindly_web::stripe::sign(body.as_bytes(), secret, now));
+        let (parts, payload) = request.into_parts();
+        let request = axum::http::Request::from_parts(parts, Body::from(payload.to_vec()));
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status().as_u16(), expected, "{secret}");
+    }
+    let paid = store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap();
+    assert_eq!(paid.status, InvoiceStatus::Paid);
 }

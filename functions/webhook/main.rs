@@ -1,0 +1,15 @@
+//! The `webhook` Lambda: the shared router, trusting Stripe's signatures; the signing secrets are read once
+//! from Secrets Manager (`KINDLY_STRIPE_SECRET_ID`).
+
+use lambda_http::{Error, run, tracing};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    tracing::init_default_subscriber();
+    let config = kindly_aws::Config::from_env()?;
+    let sdk = aws_config::load_from_env().await;
+    let webhook = kindly_approvals::stripe_webhook_from_env(&sdk).await?;
+    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
+    let store = kindly_aws::DynamoStore::new(dynamodb, config.table.clone(), config.shards);
+    run(kindly_approvals::router(store, config.policy, Some(webhook))).await
+}
