@@ -19,10 +19,16 @@ cargo bench -p kindly-aws --bench pass_cost
 printf '\n==> Lambda start-up: process start to the first /runtime/invocation/next (kindly-aws)\n'
 cargo bench -p kindly-aws --bench lambda_start
 
+printf '\n==> the approval page in headless Chromium beside native renders (kindly-local)\n'
+cargo bench -p kindly-local --bench page
+printf '\n==> Stripe webhook handling, 10,000 signed events over a socket (kindly-local)\n'
+cargo bench -p kindly-local --bench webhook
+
 printf '\n==> Lambda release zips (cargo lambda build --release --arm64; target <= 6 MB each)\n'
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore cargo-lambda
 cargo lambda build --release --arm64 -p kindly-aws --bin scan --bin send --output-format zip
-for function in scan send; do
+cargo lambda build --release --arm64 -p kindly-approvals --bin approvals --bin webhook --output-format zip
+for function in scan send approvals webhook; do
   zip=target/lambda/$function/bootstrap.zip
   printf '%s: %s bytes zipped, %s bytes unzipped\n' "$function" "$(wc -c <"$zip")" \
     "$(unzip -l "$zip" | awk 'END { print $1 }')"
