@@ -1,11 +1,12 @@
-//! Stripe's webhook over a real socket, against the embedded store: events signed exactly as Stripe signs
-//! them (HMAC-SHA256 of "{t}.{body}"), and every way a call can be wrong — none of which changes anything.
+//! Stripe's webhook over a real socket, against the embedded store and the DynamoDB stand-in (KINDLY_MOTO_URL,
+//! started by scripts/test.sh): events signed exactly as Stripe signs them (HMAC-SHA256 of "{t}.{body}"), and
+//! every way a call can be wrong — none of which changes anything.
 
+use aws_config::BehaviorVersion;
 use chrono::{TimeZone, Utc};
 use kindly_core::conformance::{customer, invoice};
 use kindly_core::service;
 use kindly_core::{InvoiceId, InvoiceStatus, Policy, ReminderStatus, Store, Tone};
-use kindly_local::sqlite_store::SqliteStore;
 use kindly_web::stripe::sign;
 use kindly_web::{Access, App, LocalLogin, StripeWebhook};
 use reqwest::StatusCode;
@@ -19,14 +20,60 @@ fn now() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 15, 13, 0, 0).unwrap()
 }
 
-struct Server {
+struct Server<S> {
     url: String,
-    app: Arc<App<SqliteStore>>,
+    app: Arc<App<S>>,
+}
+
+/// Run each scenario on a fresh embedded store and on a fresh DynamoDB table.
+macro_rules! on_both_stores {
+    ($($scenario:ident),*) => {
+        mod sqlite {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(kindly_local::sqlite_store::SqliteStore::in_memory().unwrap()).await;
+            })*
+        }
+        mod dynamodb {
+            $(#[tokio::test]
+            async fn $scenario() {
+                super::$scenario(super::dynamo_store().await).await;
+            })*
+        }
+    };
+}
+
+on_both_stores!(
+    a_genuine_payment_closes_the_invoice_and_voids_the_waiting_draft_once,
+    untrusted_or_malformed_calls_are_refused_and_change_nothing,
+    unknown_types_and_unknown_invoices,
+    partial_pending_failed_and_refunded_payments
+);
+
+async fn dynamo_store() -> kindly_aws::DynamoStore {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let url = std::env::var("KINDLY_MOTO_URL").expect("KINDLY_MOTO_URL: run ./scripts/test.sh");
+    let sdk = aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await;
+    let client = aws_sdk_dynamodb::Client::new(&sdk);
+    let table = format!(
+        "webhook-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
+    kindly_aws::dynamo::create_table(&client, &table).await.unwrap();
+    kindly_aws::DynamoStore::new(client, table, 2)
 }
 
 /// Customer A owes invoice I-A ($100.00, due March 1) and has a draft waiting for approval about it.
-async fn server() -> Server {
-    let store = SqliteStore::in_memory().unwrap();
+async fn server<S: Store + 'static>(store: S) -> Server<S> {
     let policy = Policy::default_policy();
     service::ingest_customer(&store, &customer("A")).await.unwrap();
     let mut open = invoice("I-A", "A", "2026-03-01", None);
@@ -60,7 +107,7 @@ fn intent(id: &str, amount: i64) -> Value {
            "metadata": {"kindly_invoice_id": "I-A"}})
 }
 
-impl Server {
+impl<S: Store + 'static> Server<S> {
     async fn post(&self, body: &[u8], signature: Option<String>) -> (StatusCode, Value) {
         let mut request = reqwest::Client::new()
             .post(&self.url)
@@ -90,9 +137,8 @@ impl Server {
     }
 }
 
-#[tokio::test]
-async fn a_genuine_payment_closes_the_invoice_and_voids_the_waiting_draft_once() {
-    let server = server().await;
+async fn a_genuine_payment_closes_the_invoice_and_voids_the_waiting_draft_once<S: Store + 'static>(store: S) {
+    let server = server(store).await;
     assert_eq!(server.waiting().await.len(), 1);
     let body = event("evt_1", "payment_intent.succeeded", intent("pi_1", 10_000));
     let (status, answer) = server.signed(&body).await;
@@ -121,9 +167,8 @@ async fn a_genuine_payment_closes_the_invoice_and_voids_the_waiting_draft_once()
     assert_eq!(server.invoice().await, before);
 }
 
-#[tokio::test]
-async fn untrusted_or_malformed_calls_are_refused_and_change_nothing() {
-    let server = server().await;
+async fn untrusted_or_malformed_calls_are_refused_and_change_nothing<S: Store + 'static>(store: S) {
+    let server = server(store).await;
     let body = event("evt_1", "payment_intent.succeeded", intent("pi_1", 10_000));
     let before = (server.invoice().await, server.waiting().await);
     let at = now().timestamp();
@@ -173,9 +218,8 @@ async fn untrusted_or_malformed_calls_are_refused_and_change_nothing() {
     assert_eq!(status, StatusCode::OK);
 }
 
-#[tokio::test]
-async fn unknown_types_and_unknown_invoices() {
-    let server = server().await;
+async fn unknown_types_and_unknown_invoices<S: Store + 'static>(store: S) {
+    let server = server(store).await;
     let (status, answer) = server
         .signed(&event("evt_1", "customer.created", json!({"id": "cus_1"})))
         .await;
@@ -201,9 +245,8 @@ async fn unknown_types_and_unknown_invoices() {
     assert_eq!(status, StatusCode::NOT_FOUND, "not recorded as handled: {answer}");
 }
 
-#[tokio::test]
-async fn partial_pending_failed_and_refunded_payments() {
-    let server = server().await;
+async fn partial_pending_failed_and_refunded_payments<S: Store + 'static>(store: S) {
+    let server = server(store).await;
     // $40 of $100: the balance drops and the waiting draft comes back with the new figure
     let (status, answer) = server
         .signed(&event("evt_1", "payment_intent.succeeded", intent("pi_1", 4_000)))
