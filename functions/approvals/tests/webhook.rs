@@ -47,7 +47,8 @@ on_both_stores!(
     a_genuine_payment_closes_the_invoice_and_voids_the_waiting_draft_once,
     untrusted_or_malformed_calls_are_refused_and_change_nothing,
     unknown_types_and_unknown_invoices,
-    partial_pending_failed_and_refunded_payments
+    partial_pending_failed_and_refunded_payments,
+    a_stripe_invoice_is_matched_by_its_payment_reference
 );
 
 async fn dynamo_store() -> kindly_aws::DynamoStore {
@@ -283,5 +284,48 @@ async fn partial_pending_failed_and_refunded_payments<S: Store + 'static>(store:
     assert_eq!(
         (reopened.status, reopened.balance()),
         (InvoiceStatus::Open, "25.00".parse().unwrap())
+    );
+}
+
+async fn a_stripe_invoice_is_matched_by_its_payment_reference<S: Store + 'static>(store: S) {
+    let server = server(store).await;
+    // The accounting system sent kindly the Stripe invoice's id with invoice I-B
+    let mut billed = invoice("I-B", "A", "2026-03-01", None);
+    billed.payment_reference = Some("in_B".into());
+    service::ingest_invoice(&server.app.store, &server.app.policy, &billed, now())
+        .await
+        .unwrap();
+    // Stripe's invoice.paid names only its own invoice
+    let paid = event(
+        "evt_1",
+        "invoice.paid",
+        json!({"id": "in_B", "object": "invoice", "amount_paid": 10_000, "currency": "usd",
+               "payment_intent": "pi_B", "metadata": {}}),
+    );
+    let (status, answer) = server.signed(&paid).await;
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (StatusCode::OK, Some("applied")),
+        "{answer}"
+    );
+    let stored = server
+        .app
+        .store
+        .invoice(&InvoiceId("I-B".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.status, InvoiceStatus::Paid);
+    // A Stripe invoice kindly does not know is not kindly's: 200, ignored (retrying would not help)
+    let other = event(
+        "evt_2",
+        "invoice.paid",
+        json!({"id": "in_other", "amount_paid": 500, "currency": "usd", "metadata": {}}),
+    );
+    let (status, answer) = server.signed(&other).await;
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (StatusCode::OK, Some("ignored")),
+        "{answer}"
     );
 }

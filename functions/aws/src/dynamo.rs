@@ -267,6 +267,18 @@ impl DynamoStore {
         Ok(())
     }
 
+    /// Point the invoice's payment reference, if it has one, at it: an item `P#{reference}`. Written after
+    /// the invoice, so a reference never names an invoice that is not there; re-ingesting repairs one lost
+    /// to a crash in between.
+    async fn remember_reference(&self, invoice: &Invoice) -> Result<(), CoreError> {
+        let Some(reference) = &invoice.payment_reference else {
+            return Ok(());
+        };
+        let mut item = Self::key(format!("P#{reference}"), "REFERENCE");
+        item.insert("invoice_id".into(), s(invoice.id.0.clone()));
+        self.put(item).await
+    }
+
     /// Query an index to the end, decoding every item.
     async fn query<T: DeserializeOwned>(
         &self,
@@ -491,7 +503,26 @@ impl Store for DynamoStore {
     }
 
     async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
-        self.put(self.invoice_item(invoice)?).await
+        self.put(self.invoice_item(invoice)?).await?;
+        self.remember_reference(invoice).await
+    }
+
+    async fn invoice_by_payment_reference(&self, reference: &str) -> Result<Option<Invoice>, CoreError> {
+        let mapping = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(Self::key(format!("P#{reference}"), "REFERENCE")))
+            .send()
+            .await
+            .map_err(|e| backend("GetItem", e))?;
+        let Some(id) = mapping
+            .item
+            .and_then(|item| item.get("invoice_id")?.as_s().ok().cloned())
+        else {
+            return Ok(None);
+        };
+        self.invoice(&InvoiceId(id)).await
     }
 
     async fn replace_invoice(&self, invoice: &Invoice, expected: Option<u64>) -> Result<(), CoreError> {
@@ -509,7 +540,7 @@ impl Store for DynamoStore {
                 .expression_attribute_values(":rev", AttributeValue::N(revision.to_string())),
         };
         match request.send().await.map_err(|error| error.into_service_error()) {
-            Ok(_) => Ok(()),
+            Ok(_) => self.remember_reference(invoice).await,
             Err(e) if e.is_conditional_check_failed_exception() => Err(CoreError::Conflict(format!(
                 "invoice {} changed since it was read",
                 invoice.id

@@ -71,6 +71,7 @@ fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
                 payment_link: Some(format!("https://pay.example.com/{index}")),
                 po_number: None,
                 dunning: DunningProgress::default(),
+                payment_reference: None,
                 bookkeeping: Default::default(),
             };
             invoice.dunning.next_action_on = policy.next_action_on(&invoice);

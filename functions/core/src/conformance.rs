@@ -20,7 +20,7 @@ macro_rules! store_conformance_tests {
             unsettled_excludes_settled, insert_reminder_is_conditional, reminders_are_listed,
             update_reminder_is_conditional, progress_never_overwrites_status, one_claim_wins,
             replace_invoice_is_conditional_on_its_revision, progress_moves_the_revision_on, events_are_recorded_once,
-            a_payment_racing_a_send_stops_it);
+            a_payment_racing_a_send_stops_it, invoices_are_found_by_payment_reference);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(
@@ -80,6 +80,7 @@ pub fn invoice(id: &str, customer: &str, due: &str, next: Option<&str>) -> Invoi
             next_action_on: next.map(day),
             ..Default::default()
         },
+        payment_reference: None,
         bookkeeping: Default::default(),
     }
 }
@@ -539,6 +540,9 @@ impl<S: Store> Store for PaymentDuringSend<'_, S> {
     async fn invoices_of_customer(&self, id: &CustomerId) -> Result<Vec<Invoice>, CoreError> {
         self.inner.invoices_of_customer(id).await
     }
+    async fn invoice_by_payment_reference(&self, reference: &str) -> Result<Option<Invoice>, CoreError> {
+        self.inner.invoice_by_payment_reference(reference).await
+    }
     async fn invoices_needing_action(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
         self.inner.invoices_needing_action(day).await
     }
@@ -632,4 +636,27 @@ pub async fn a_payment_racing_a_send_stops_it<S: Store>(store: &S) {
             .entries
             .is_empty()
     );
+}
+
+pub async fn invoices_are_found_by_payment_reference<S: Store>(store: &S) {
+    let mut first = invoice("I1", "A", "2026-03-01", None);
+    first.payment_reference = Some("in_1".into());
+    store.put_invoice(&first).await.unwrap();
+    let mut second = invoice("I2", "A", "2026-03-01", None);
+    second.payment_reference = Some("in_2".into());
+    store.replace_invoice(&second, None).await.unwrap();
+    store
+        .put_invoice(&invoice("I3", "A", "2026-03-01", None))
+        .await
+        .unwrap();
+    let found = |reference: &'static str| async move {
+        store
+            .invoice_by_payment_reference(reference)
+            .await
+            .unwrap()
+            .map(|invoice| invoice.id.0)
+    };
+    assert_eq!(found("in_1").await.as_deref(), Some("I1"));
+    assert_eq!(found("in_2").await.as_deref(), Some("I2"));
+    assert_eq!(found("in_3").await, None);
 }

@@ -106,6 +106,10 @@ pub struct Invoice {
     pub payment_link: Option<String>,
     #[serde(default)]
     pub po_number: Option<String>,
+    /// The payment processor's id for this invoice (e.g. Stripe's `in_…`), so that a payment event that does
+    /// not name kindly's invoice can still be matched to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_reference: Option<String>,
     #[serde(default)]
     pub dunning: DunningProgress,
     /// Kept by kindly, not by the accounting system: the processor events applied and the revision.

@@ -88,6 +88,7 @@ fn world() -> impl Strategy<Value = (Vec<Customer>, Vec<Invoice>)> {
                         payment_link: None,
                         po_number: None,
                         dunning: DunningProgress::default(),
+                        payment_reference: None,
                         bookkeeping: Default::default(),
                     };
                     invoice.dunning.next_action_on = Policy::default_policy().next_action_on(&invoice);
@@ -225,6 +226,7 @@ proptest! {
             payment_link: None,
             po_number: None,
             dunning: DunningProgress::default(),
+            payment_reference: None,
             bookkeeping: Default::default(),
         };
         let next_stage_due = Policy::stage_date(&policy.stages[stage + 1], invoice.due_date);

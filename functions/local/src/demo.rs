@@ -67,6 +67,7 @@ fn invoice(today: NaiveDate, id: &str, customer: &str, currency: &str, total: &s
         payment_link: Some(format!("https://pay.northwind.example/i/{id}")),
         po_number: None,
         dunning: Default::default(),
+        payment_reference: None,
         bookkeeping: Default::default(),
     }
 }

@@ -376,6 +376,7 @@ fn invoice(fields: &mut Fields) -> Option<Invoice> {
         payment_link: fields.optional("payment_link"),
         po_number: fields.optional("po_number"),
         dunning: Default::default(),
+        payment_reference: None,
         bookkeeping: Default::default(),
     })
 }

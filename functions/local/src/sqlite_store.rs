@@ -36,7 +36,22 @@ const SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS reminders_by_customer ON reminders (customer_id);
     CREATE INDEX IF NOT EXISTS reminders_by_status ON reminders (status);
     CREATE TABLE IF NOT EXISTS payment_events (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+    CREATE TABLE IF NOT EXISTS payment_references (reference TEXT PRIMARY KEY, invoice_id TEXT NOT NULL);
 ";
+
+/// Point the invoice's payment reference, if it has one, at it.
+fn remember_reference(connection: &Connection, invoice: &Invoice) -> Result<(), CoreError> {
+    if let Some(reference) = &invoice.payment_reference {
+        connection
+            .execute(
+                "INSERT INTO payment_references (reference, invoice_id) VALUES (?1, ?2)
+                 ON CONFLICT (reference) DO UPDATE SET invoice_id = ?2",
+                params![reference, invoice.id.0],
+            )
+            .map_err(backend)?;
+    }
+    Ok(())
+}
 
 /// A [`Store`] over one SQLite database file (or memory, for tests).
 pub struct SqliteStore {
@@ -169,7 +184,9 @@ impl Store for SqliteStore {
 
     async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
         let record = encode(invoice)?;
-        self.lock()
+        let connection = self.lock();
+        remember_reference(&connection, invoice)?;
+        connection
             .execute(
                 "INSERT INTO invoices (id, customer_id, status, next_action_on, record) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO UPDATE SET customer_id = ?2, status = ?3, next_action_on = ?4, record = ?5",
@@ -195,13 +212,14 @@ impl Store for SqliteStore {
             record,
             expected.map(|revision| revision as i64),
         ];
+        let connection = self.lock();
         let changed = match expected {
-            None => self.lock().execute(
+            None => connection.execute(
                 "INSERT INTO invoices (id, customer_id, status, next_action_on, record) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (id) DO NOTHING",
                 &values[..5],
             ),
-            Some(_) => self.lock().execute(
+            Some(_) => connection.execute(
                 "UPDATE invoices SET customer_id = ?2, status = ?3, next_action_on = ?4, record = ?5
                  WHERE id = ?1 AND COALESCE(json_extract(record, '$.bookkeeping.revision'), 0) = ?6",
                 values,
@@ -214,7 +232,18 @@ impl Store for SqliteStore {
                 invoice.id
             )));
         }
-        Ok(())
+        remember_reference(&connection, invoice)
+    }
+
+    async fn invoice_by_payment_reference(&self, reference: &str) -> Result<Option<Invoice>, CoreError> {
+        Ok(self
+            .query(
+                "invoice",
+                "SELECT invoices.record FROM payment_references JOIN invoices ON invoices.id = payment_references.invoice_id
+                 WHERE payment_references.reference = ?1",
+                [reference],
+            )?
+            .pop())
     }
 
     async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {

@@ -453,6 +453,9 @@ struct InvoiceBody {
     payment_link: Option<String>,
     #[serde(default)]
     po_number: Option<String>,
+    /// The payment processor's id for the invoice (e.g. Stripe's `in_…`).
+    #[serde(default)]
+    payment_reference: Option<String>,
 }
 
 fn open() -> kindly_core::InvoiceStatus {
@@ -476,6 +479,7 @@ pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<Strin
         payment_link: request.payment_link,
         po_number: request.po_number,
         dunning: Default::default(),
+        payment_reference: request.payment_reference,
         bookkeeping: Default::default(),
     };
     if app.store.customer(&invoice.customer_id).await?.is_none() {

@@ -86,12 +86,18 @@ pub fn sign(body: &[u8], secret: &str, timestamp: i64) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Action {
     /// Apply a payment change to one of kindly's invoices.
-    Apply {
-        invoice_id: InvoiceId,
-        payment: PaymentEvent,
-    },
+    Apply { invoice: InvoiceRef, payment: PaymentEvent },
     /// Nothing to do, and why (a type kindly does not use, no kindly invoice named...).
     Ignore(String),
+}
+
+/// How an event names kindly's invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvoiceRef {
+    /// `metadata.kindly_invoice_id`.
+    Id(InvoiceId),
+    /// Stripe's invoice id (`in_…`), matched against the invoices' `payment_reference`.
+    PaymentReference(String),
 }
 
 /// A verified Stripe event, read as far as kindly needs.
@@ -133,6 +139,8 @@ struct StripeObject {
     amount_refunded: Option<i64>,
     payment_intent: Option<serde_json::Value>,
     payment_status: Option<String>,
+    /// On payment intents and charges of a Stripe invoice: that invoice (an id, or expanded).
+    invoice: Option<serde_json::Value>,
 }
 
 impl StripeObject {
@@ -209,20 +217,33 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
         }
         other => return Ok(ignored(&envelope, &format!("kindly does not use {other} events"))),
     };
-    let Some(invoice_id) = object
+    let named = object
         .metadata
         .get(INVOICE_METADATA_KEY)
         .and_then(serde_json::Value::as_str)
-        .filter(|id| !id.trim().is_empty())
-    else {
-        return Ok(ignored(
-            &envelope,
-            &format!("no {INVOICE_METADATA_KEY} in the object's metadata"),
-        ));
+        .filter(|id| !id.trim().is_empty());
+    let stripe_invoice = match (envelope.kind.as_str(), &object.invoice) {
+        ("invoice.paid", _) => Some(object.id.clone()),
+        (_, Some(serde_json::Value::String(id))) => Some(id.clone()),
+        (_, Some(serde_json::Value::Object(expanded))) => expanded
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    };
+    let invoice = match (named, stripe_invoice) {
+        (Some(id), _) => InvoiceRef::Id(InvoiceId(id.to_owned())),
+        (None, Some(reference)) => InvoiceRef::PaymentReference(reference),
+        (None, None) => {
+            return Ok(ignored(
+                &envelope,
+                &format!("neither {INVOICE_METADATA_KEY} in the metadata nor a Stripe invoice"),
+            ));
+        }
     };
     Ok(StripeEvent {
         action: Action::Apply {
-            invoice_id: InvoiceId(invoice_id.to_owned()),
+            invoice,
             payment: PaymentEvent { id: key, change },
         },
         id: envelope.id,

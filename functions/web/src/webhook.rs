@@ -2,7 +2,7 @@
 //! applied once (the ledger, and the invoice's own record of applied payments); answered so that Stripe
 //! retries exactly what is worth retrying.
 
-use crate::stripe::{self, Action};
+use crate::stripe::{self, Action, InvoiceRef};
 use crate::{App, AppState};
 use axum::Json;
 use axum::body::Bytes;
@@ -83,8 +83,25 @@ async fn handle<S: Store>(
     }
     let result = match &event.action {
         Action::Ignore(why) => json!({"result": "ignored", "reason": why}),
-        Action::Apply { invoice_id, payment } => {
-            match service::apply_payment_event(&app.store, &app.policy, invoice_id, payment, now).await? {
+        Action::Apply { invoice, payment } => {
+            let invoice_id = match invoice {
+                InvoiceRef::Id(id) => id.clone(),
+                InvoiceRef::PaymentReference(reference) => {
+                    match app.store.invoice_by_payment_reference(reference).await? {
+                        Some(found) => found.id,
+                        // Most likely not one of kindly's: retrying would not help, and a webhook that keeps
+                        // failing gets switched off.
+                        None => {
+                            let reason = format!("no invoice has the payment reference {reference}");
+                            app.store
+                                .record_event(&event.id, now + LEDGER_TIME_TO_LIVE, now)
+                                .await?;
+                            return Ok(json!({"result": "ignored", "reason": reason}));
+                        }
+                    }
+                }
+            };
+            match service::apply_payment_event(&app.store, &app.policy, &invoice_id, payment, now).await? {
                 PaymentOutcome::Applied { invoice, voided } => json!({
                     "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
                     "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
