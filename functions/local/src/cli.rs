@@ -94,6 +94,8 @@ pub enum Command {
     ///
     /// Listens on 127.0.0.1 only and prints a one-time login link; opening it signs that browser in (a
     /// session cookie). Approvals are recorded under --as. Approved reminders go out on the next `kindly run`.
+    /// The same server takes accounting systems' PUT /api/customers/ID and PUT /api/invoices/ID (signed in),
+    /// and, with --stripe-secrets-file, Stripe's webhook at POST /webhooks/stripe.
     Serve {
         /// The port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 8080)]
