@@ -257,14 +257,13 @@ impl DynamoStore {
 
     /// Replace an item unconditionally (customers and invoices come whole from the accounting system).
     async fn put(&self, item: Item) -> Result<(), CoreError> {
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .map_err(|e| backend("PutItem", e))?;
+        self.put_request(item).send().await.map_err(|e| backend("PutItem", e))?;
         Ok(())
+    }
+
+    /// A PutItem of `item` into the table, for a condition to be added.
+    fn put_request(&self, item: Item) -> aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder {
+        self.client.put_item().table_name(&self.table).set_item(Some(item))
     }
 
     /// Point the invoice's payment reference, if it has one, at it: an item `P#{reference}`. Written after
@@ -439,6 +438,17 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), CoreError>
     Ok(())
 }
 
+/// Send a conditional PutItem: `true` if written, `false` if its condition did not hold.
+async fn put_if(
+    request: aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,
+) -> Result<bool, CoreError> {
+    match request.send().await.map_err(|error| error.into_service_error()) {
+        Ok(_) => Ok(true),
+        Err(e) if e.is_conditional_check_failed_exception() => Ok(false),
+        Err(e) => Err(backend("PutItem", e)),
+    }
+}
+
 /// The ledger items' time-to-live attribute (Unix seconds).
 const EXPIRES_AT: &str = "expires_at";
 
@@ -469,21 +479,15 @@ impl Store for DynamoStore {
     ) -> Result<Inserted, CoreError> {
         let mut item = Self::key(format!("E#{id}"), "EVENT");
         item.insert(EXPIRES_AT.into(), AttributeValue::N(expires_at.timestamp().to_string()));
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
+        let request = self
+            .put_request(item)
             .condition_expression("attribute_not_exists(pk) OR #expires <= :now")
             .expression_attribute_names("#expires", EXPIRES_AT)
-            .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()))
-            .send()
-            .await;
-        match result.map_err(|error| error.into_service_error()) {
-            Ok(_) => Ok(Inserted::New),
-            Err(e) if e.is_conditional_check_failed_exception() => Ok(Inserted::AlreadyExists),
-            Err(e) => Err(backend("PutItem", e)),
-        }
+            .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()));
+        Ok(match put_if(request).await? {
+            true => Inserted::New,
+            false => Inserted::AlreadyExists,
+        })
     }
 
     async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
@@ -526,11 +530,7 @@ impl Store for DynamoStore {
     }
 
     async fn replace_invoice(&self, invoice: &Invoice, expected: Option<u64>) -> Result<(), CoreError> {
-        let request = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(self.invoice_item(invoice)?));
+        let request = self.put_request(self.invoice_item(invoice)?);
         let request = match expected {
             None => request.condition_expression("attribute_not_exists(pk)"),
             Some(revision) => request
@@ -539,14 +539,13 @@ impl Store for DynamoStore {
                 .expression_attribute_names("#rev", "revision")
                 .expression_attribute_values(":rev", AttributeValue::N(revision.to_string())),
         };
-        match request.send().await.map_err(|error| error.into_service_error()) {
-            Ok(_) => self.remember_reference(invoice).await,
-            Err(e) if e.is_conditional_check_failed_exception() => Err(CoreError::Conflict(format!(
+        if !put_if(request).await? {
+            return Err(CoreError::Conflict(format!(
                 "invoice {} changed since it was read",
                 invoice.id
-            ))),
-            Err(e) => Err(backend("PutItem", e)),
+            )));
         }
+        self.remember_reference(invoice).await
     }
 
     async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {
@@ -609,22 +608,13 @@ impl Store for DynamoStore {
     }
 
     async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
-        let item = self.reminder_item(reminder)?;
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_not_exists(pk)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(Inserted::New),
-            Err(error) => match error.into_service_error() {
-                e if e.is_conditional_check_failed_exception() => Ok(Inserted::AlreadyExists),
-                e => Err(backend("PutItem", e)),
-            },
-        }
+        let request = self
+            .put_request(self.reminder_item(reminder)?)
+            .condition_expression("attribute_not_exists(pk)");
+        Ok(match put_if(request).await? {
+            true => Inserted::New,
+            false => Inserted::AlreadyExists,
+        })
     }
 
     async fn reminder(&self, id: &ReminderId) -> Result<Option<Reminder>, CoreError> {
@@ -665,24 +655,18 @@ impl Store for DynamoStore {
     ) -> Result<(), CoreError> {
         if progress.is_empty() {
             // A claim or an outcome alone: one conditional put, half the cost of a transaction.
-            let result = self
-                .client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(self.reminder_item(reminder)?))
+            let request = self
+                .put_request(self.reminder_item(reminder)?)
                 .condition_expression("#status = :expected")
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":expected", s(expected.as_str()))
-                .send()
-                .await;
-            return match result.map_err(|error| error.into_service_error()) {
-                Ok(_) => Ok(()),
-                Err(e) if e.is_conditional_check_failed_exception() => Err(CoreError::Conflict(format!(
+                .expression_attribute_values(":expected", s(expected.as_str()));
+            if !put_if(request).await? {
+                return Err(CoreError::Conflict(format!(
                     "reminder {} is no longer {expected}",
                     reminder.id
-                ))),
-                Err(e) => Err(backend("PutItem", e)),
-            };
+                )));
+            }
+            return Ok(());
         }
         let put = Put::builder()
             .table_name(&self.table)
