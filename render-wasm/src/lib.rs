@@ -156,6 +156,12 @@ pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> 
     render_parts(context).map(|parts| parts.into_message(context))
 }
 
+/// A personal note as typed, as a message keeps it: `None` when empty or only white space. The server (on
+/// approval and when checking a hash) and the browser's preview apply the same rule, so both hash alike.
+pub fn personal_note(typed: Option<String>) -> Option<String> {
+    typed.filter(|note| !note.trim().is_empty())
+}
+
 /// The three parts of a message, rendered but not yet hashed: what a live preview shows on every
 /// keystroke. [`MessageParts::content_hash`] gives the hash [`render`] would.
 #[derive(Debug, Clone, PartialEq, Eq)]

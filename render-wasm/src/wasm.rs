@@ -103,7 +103,7 @@ impl Preview {
     /// Set the personal note; `null`, empty or only white space means no note, as the server stores it.
     #[wasm_bindgen(js_name = setPersonalNote)]
     pub fn set_personal_note(&mut self, note: Option<String>) {
-        self.context.personal_note = note.filter(|note| !note.trim().is_empty());
+        self.context.personal_note = crate::personal_note(note);
         self.last = None;
     }
 

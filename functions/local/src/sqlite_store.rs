@@ -36,6 +36,7 @@ const SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS reminders_by_customer ON reminders (customer_id);
     CREATE INDEX IF NOT EXISTS reminders_by_status ON reminders (status);
     CREATE TABLE IF NOT EXISTS payment_events (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+    CREATE INDEX IF NOT EXISTS payment_events_by_expiry ON payment_events (expires_at);
     CREATE TABLE IF NOT EXISTS payment_references (reference TEXT PRIMARY KEY, invoice_id TEXT NOT NULL);
 ";
 

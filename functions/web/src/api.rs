@@ -65,9 +65,9 @@ fn context_of(reminder: &Reminder) -> Result<&MessageContext, WebError> {
         .ok_or_else(|| WebError::Conflict(format!("reminder {} is a task for staff, not a message", reminder.id)))
 }
 
-/// A typed note as the server keeps it: `None` when empty or only whitespace.
-fn note(typed: Option<String>) -> Option<String> {
-    typed.filter(|note| !note.trim().is_empty())
+/// A typed reason as the history keeps it: `None` when empty or only white space.
+fn reason(typed: Option<String>) -> Option<String> {
+    typed.filter(|reason| !reason.trim().is_empty())
 }
 
 #[derive(Serialize)]
@@ -240,7 +240,7 @@ pub async fn check<S: Store>(State(app): AppState<S>, Path(id): Path<String>, by
     let request: CheckBody = body(&bytes)?;
     let reminder = load(&app, &reminder_id(id)).await?;
     let mut context = context_of(&reminder)?.clone();
-    context.personal_note = note(request.personal_note);
+    context.personal_note = kindly_render::personal_note(request.personal_note);
     let rendered = kindly_render::render(&context).map_err(kindly_core::CoreError::from)?;
     Ok(Json(json!({ "content_hash": rendered.content_hash })))
 }
@@ -301,7 +301,7 @@ pub async fn skip<S: Store>(
         &app.policy,
         &reminder_id(id),
         &approver.0,
-        note(request.reason),
+        reason(request.reason),
         (app.clock)(),
     )
     .await?;
@@ -329,7 +329,7 @@ pub async fn snooze<S: Store>(
         &reminder_id(id),
         &approver.0,
         request.until,
-        note(request.reason),
+        reason(request.reason),
         (app.clock)(),
     )
     .await?;
