@@ -87,6 +87,11 @@ impl ReminderStatus {
     }
 
     /// The moves the lifecycle allows. `Sending → Approved` returns a claim after a temporary mail failure.
+    /// Drafted or approved, and not yet claimed by a sender: what staff may still change or stop.
+    pub fn is_waiting(self) -> bool {
+        matches!(self, ReminderStatus::PendingApproval | ReminderStatus::Approved)
+    }
+
     pub fn can_become(self, to: ReminderStatus) -> bool {
         use ReminderStatus::*;
         matches!(

@@ -517,7 +517,7 @@ pub async fn approve<S: Store>(
     }
     if let Some(draft) = &mut reminder.draft {
         if personal_note.is_some() {
-            draft.context.personal_note = personal_note.filter(|note| !note.trim().is_empty());
+            draft.context.personal_note = kindly_render::personal_note(personal_note);
         }
         let current = kindly_render::render(&draft.context)?.content_hash;
         if current != content_hash {
@@ -551,16 +551,8 @@ pub async fn skip<S: Store>(
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
-    let mut reminder = load(store, id).await?;
+    let mut reminder = load_waiting(store, id, "skipping").await?;
     let expected = reminder.status;
-    if !matches!(expected, ReminderStatus::PendingApproval | ReminderStatus::Approved) {
-        return Err(CoreError::WrongStatus {
-            id: id.0.clone(),
-            status: expected,
-            action: "skipping",
-            needed: "pending_approval or approved",
-        });
-    }
     let customer = customer_of(store, &reminder).await?;
     let invoices = store.invoices(&reminder.invoice_ids()).await?;
     reminder.transition(ReminderStatus::Skipped, now, by, reason)?;
@@ -582,16 +574,8 @@ pub async fn snooze<S: Store>(
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
-    let mut reminder = load(store, id).await?;
+    let mut reminder = load_waiting(store, id, "snoozing").await?;
     let expected = reminder.status;
-    if !matches!(expected, ReminderStatus::PendingApproval | ReminderStatus::Approved) {
-        return Err(CoreError::WrongStatus {
-            id: id.0.clone(),
-            status: expected,
-            action: "snoozing",
-            needed: "pending_approval or approved",
-        });
-    }
     let customer = customer_of(store, &reminder).await?;
     let today = now.with_timezone(&customer.time_zone).date_naive();
     if until <= today {
@@ -631,6 +615,20 @@ async fn customer_of<S: Store>(store: &S, reminder: &Reminder) -> Result<Custome
             what: "customer",
             id: reminder.customer_id.0.clone(),
         })
+}
+
+/// A reminder still waiting to go out (pending approval or approved), for `action` on it.
+async fn load_waiting<S: Store>(store: &S, id: &ReminderId, action: &'static str) -> Result<Reminder, CoreError> {
+    let reminder = load(store, id).await?;
+    if !reminder.status.is_waiting() {
+        return Err(CoreError::WrongStatus {
+            id: id.0.clone(),
+            status: reminder.status,
+            action,
+            needed: "pending_approval or approved",
+        });
+    }
+    Ok(reminder)
 }
 
 async fn load<S: Store>(store: &S, id: &ReminderId) -> Result<Reminder, CoreError> {
@@ -758,8 +756,7 @@ async fn void_waiting_reminders<S: Store>(
     let mut voided = Vec::new();
     for mut reminder in store.reminders_of_customer(&after.customer_id).await? {
         let expected = reminder.status;
-        let live = matches!(expected, ReminderStatus::PendingApproval | ReminderStatus::Approved);
-        if !live || !reminder.covers.iter().any(|covered| covered.invoice_id == after.id) {
+        if !expected.is_waiting() || !reminder.covers.iter().any(|covered| covered.invoice_id == after.id) {
             continue;
         }
         let reason = format!("invoice {} changed: the draft is void and planned again", after.number);

@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use kindly_core::service::{self, PaymentOutcome};
-use kindly_core::{CoreError, Store};
+use kindly_core::{CoreError, InvoiceId, Store};
 use serde_json::json;
 
 /// Stripe's signing secrets (several while one is rotated) and the clock tolerance.
@@ -83,35 +83,35 @@ async fn handle<S: Store>(
     }
     let result = match &event.action {
         Action::Ignore(why) => json!({"result": "ignored", "reason": why}),
-        Action::Apply { invoice, payment } => {
-            let invoice_id = match invoice {
-                InvoiceRef::Id(id) => id.clone(),
-                InvoiceRef::PaymentReference(reference) => {
-                    match app.store.invoice_by_payment_reference(reference).await? {
-                        Some(found) => found.id,
-                        // Most likely not one of kindly's: retrying would not help, and a webhook that keeps
-                        // failing gets switched off.
-                        None => {
-                            let reason = format!("no invoice has the payment reference {reference}");
-                            app.store
-                                .record_event(&event.id, now + LEDGER_TIME_TO_LIVE, now)
-                                .await?;
-                            return Ok(json!({"result": "ignored", "reason": reason}));
-                        }
-                    }
+        Action::Apply { invoice, payment } => match invoice_id(app, invoice).await? {
+            Some(invoice_id) => {
+                match service::apply_payment_event(&app.store, &app.policy, &invoice_id, payment, now).await? {
+                    PaymentOutcome::Applied { invoice, voided } => json!({
+                        "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
+                        "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
+                    }),
+                    PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
                 }
-            };
-            match service::apply_payment_event(&app.store, &app.policy, &invoice_id, payment, now).await? {
-                PaymentOutcome::Applied { invoice, voided } => json!({
-                    "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
-                    "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
-                }),
-                PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
             }
-        }
+            // Most likely not one of kindly's: retrying would not help, and a webhook that keeps failing
+            // gets switched off.
+            None => json!({"result": "ignored", "reason": "no invoice has this payment reference"}),
+        },
     };
     app.store
         .record_event(&event.id, now + LEDGER_TIME_TO_LIVE, now)
         .await?;
     Ok(result)
+}
+
+/// kindly's invoice an event names: directly, or through a payment reference (`None` if none has it).
+async fn invoice_id<S: Store>(app: &App<S>, invoice: &InvoiceRef) -> Result<Option<InvoiceId>, CoreError> {
+    Ok(match invoice {
+        InvoiceRef::Id(id) => Some(id.clone()),
+        InvoiceRef::PaymentReference(reference) => app
+            .store
+            .invoice_by_payment_reference(reference)
+            .await?
+            .map(|found| found.id),
+    })
 }
