@@ -1,7 +1,8 @@
 //! The approvals Lambda's router, given API Gateway HTTP API events as lambda_http delivers them, over a
 //! DynamoDB table on the local stand-in (KINDLY_MOTO_URL, started by scripts/test.sh).
 
-use aws_config::BehaviorVersion;
+mod common;
+
 use axum::body::Body;
 use kindly_core::Policy;
 use tower::ServiceExt;
@@ -17,28 +18,8 @@ fn event(path: &str, with_claims: bool) -> lambda_http::Request {
     lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads the event")
 }
 
-/// SDK configuration for the stand-in, with throwaway credentials.
-async fn sdk() -> aws_config::SdkConfig {
-    let url = std::env::var("KINDLY_MOTO_URL").expect("KINDLY_MOTO_URL: run ./scripts/test.sh");
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await
-}
-
-async fn store() -> kindly_aws::DynamoStore {
-    let client = aws_sdk_dynamodb::Client::new(&sdk().await);
-    let table = format!("approvals-{}", std::process::id());
-    let _ = kindly_aws::dynamo::create_table(&client, &table).await;
-    kindly_aws::DynamoStore::new(client, table, 2)
-}
-
 async fn call(request: lambda_http::Request) -> (u16, serde_json::Value) {
-    let router = kindly_approvals::router(store().await, Policy::default_policy(), None);
+    let router = kindly_approvals::router(common::fresh_store().await, Policy::default_policy(), None);
     let (parts, body) = request.into_parts();
     let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
     let response = router.oneshot(request).await.unwrap();
@@ -88,10 +69,10 @@ fn webhook_event(body: &str, signature: &str) -> lambda_http::Request {
 async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
     use kindly_core::conformance::{customer, invoice};
     use kindly_core::{InvoiceId, InvoiceStatus, Store};
-    let sdk = sdk().await;
+    let sdk = common::sdk().await;
     // The signing secrets live in Secrets Manager, two while one is rotated
     let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
-    let secret_id = format!("kindly-stripe-{}", std::process::id());
+    let secret_id = common::unique("kindly-stripe");
     secrets
         .create_secret()
         .name(&secret_id)
@@ -104,10 +85,7 @@ async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
         .unwrap();
     assert_eq!(webhook.secrets, vec!["whsec_old", "whsec_new"]);
     // A table with an open invoice
-    let client = aws_sdk_dynamodb::Client::new(&sdk);
-    let table = format!("webhook-{}", std::process::id());
-    kindly_aws::dynamo::create_table(&client, &table).await.unwrap();
-    let store = kindly_aws::DynamoStore::new(client, table, 2);
+    let store = common::fresh_store().await;
     let policy = Policy::default_policy();
     kindly_core::service::ingest_customer(&store, &customer("A"))
         .await

@@ -2,7 +2,8 @@
 //! started by scripts/test.sh): events signed exactly as Stripe signs them (HMAC-SHA256 of "{t}.{body}"), and
 //! every way a call can be wrong — none of which changes anything.
 
-use aws_config::BehaviorVersion;
+mod common;
+
 use chrono::{TimeZone, Utc};
 use kindly_core::conformance::{customer, invoice};
 use kindly_core::service;
@@ -37,7 +38,7 @@ macro_rules! on_both_stores {
         mod dynamodb {
             $(#[tokio::test]
             async fn $scenario() {
-                super::$scenario(super::dynamo_store().await).await;
+                super::$scenario(super::common::fresh_store().await).await;
             })*
         }
     };
@@ -50,28 +51,6 @@ on_both_stores!(
     partial_pending_failed_and_refunded_payments,
     a_stripe_invoice_is_matched_by_its_payment_reference
 );
-
-async fn dynamo_store() -> kindly_aws::DynamoStore {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let url = std::env::var("KINDLY_MOTO_URL").expect("KINDLY_MOTO_URL: run ./scripts/test.sh");
-    let sdk = aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await;
-    let client = aws_sdk_dynamodb::Client::new(&sdk);
-    let table = format!(
-        "webhook-{}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    );
-    kindly_aws::dynamo::create_table(&client, &table).await.unwrap();
-    kindly_aws::DynamoStore::new(client, table, 2)
-}
 
 /// Customer A owes invoice I-A ($100.00, due March 1) and has a draft waiting for approval about it.
 async fn server<S: Store + 'static>(store: S) -> Server<S> {

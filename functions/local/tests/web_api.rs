@@ -80,8 +80,17 @@ impl Server {
     }
 
     async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.write(reqwest::Method::POST, path, body).await
+    }
+
+    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.write(reqwest::Method::PUT, path, body).await
+    }
+
+    /// A JSON write from the page's own origin, signed in.
+    async fn write(&self, method: reqwest::Method, path: &str, body: Value) -> (StatusCode, Value) {
         let response = client()
-            .post(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("cookie", &self.cookie)
             .header("content-type", "application/json")
             .header("origin", &self.base)
@@ -390,20 +399,6 @@ async fn approve_all_is_all_or_nothing() {
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["approved"].as_array().unwrap().len(), 3);
     assert!(server.drafts().await.is_empty());
-}
-
-impl Server {
-    async fn put(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        let response = client()
-            .put(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap();
-        (response.status(), response.json().await.unwrap_or(Value::Null))
-    }
 }
 
 fn invoice_body(customer: &str, paid: &str) -> Value {
