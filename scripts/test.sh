@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n==> %s\n' "$*"; }
 
+# A test run builds once from scratch in CI: incremental caches would only take disk space.
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
+df -h . | tail -1 | awk '{print "disk: " $4 " free before the build"}'
+
 step "toolchain (rust-toolchain.toml) and the wasm32 target"
 rustup show active-toolchain >/dev/null 2>&1 || rustup toolchain install
 rustup target add wasm32-unknown-unknown >/dev/null
@@ -45,3 +49,6 @@ cargo test --workspace --locked
 
 step "the page's WebAssembly renderer: size and native/WASM parity"
 bash scripts/ci-wasm.sh
+
+step "done"
+du -sh "${CARGO_TARGET_DIR:-target}" | awk '{print "target/ holds " $1}'
