@@ -52,6 +52,9 @@ pub struct InvoiceLineView {
     pub total: String,
     pub balance: String,
     pub payment_link: Option<String>,
+    /// What was paid beyond the total (an overpayment), e.g. "$10.00"; only a thank-you shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credit: Option<String>,
 }
 
 /// A late fee the contract allows and this stage may mention.

@@ -42,6 +42,10 @@ static TEMPLATES: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/template
 /// The languages templates ship in; every stage template exists in each of them.
 pub const LANGUAGES: &[&str] = &["en", "de"];
 
+/// The message that thanks a customer for paying: it shows what was paid and asks for nothing, so it
+/// replaces the layout's invoice figures and payment instructions.
+pub const THANK_YOU_TEMPLATE: &str = "thank_you";
+
 /// A message, ready to send: what the customer will see.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenderedMessage {

@@ -4,9 +4,19 @@
 mod common;
 
 use common::{all_cases, fixture, fixtures, shown_in, with_template};
-use kindly_render::{LANGUAGES, Mailbox, MessageContext, RenderError, has_template, render, template_names};
+use kindly_render::{
+    LANGUAGES, Mailbox, MessageContext, RenderError, THANK_YOU_TEMPLATE, has_template, render, template_names,
+};
 
 const EARLY_STAGES: [&str; 3] = ["upcoming_due", "due_today", "crossed_in_mail"];
+
+/// The templates that ask for payment: every one but the thank-you.
+fn reminder_templates() -> Vec<&'static str> {
+    template_names()
+        .into_iter()
+        .filter(|template| *template != THANK_YOU_TEMPLATE)
+        .collect()
+}
 
 fn render_all_templates(context: &MessageContext) -> Vec<(String, kindly_render::RenderedMessage)> {
     template_names()
@@ -19,9 +29,9 @@ fn render_all_templates(context: &MessageContext) -> Vec<(String, kindly_render:
 }
 
 #[test]
-fn the_stage_templates_are_the_seven_of_the_ladder() {
+fn the_templates_are_the_seven_of_the_ladder_and_the_thank_you() {
     assert_eq!(
-        template_names(),
+        reminder_templates(),
         [
             "crossed_in_mail",
             "due_today",
@@ -32,6 +42,7 @@ fn the_stage_templates_are_the_seven_of_the_ladder() {
             "upcoming_due"
         ]
     );
+    assert!(template_names().contains(&THANK_YOU_TEMPLATE));
 }
 
 #[test]
@@ -117,10 +128,12 @@ fn only_web_addresses_become_links() {
             !message.html.contains("href=\"javascript"),
             "{template}: javascript: link"
         );
-        assert!(
-            message.html.contains("javascript:alert(1)"),
-            "{template}: the link is still shown as text"
-        );
+        if template != THANK_YOU_TEMPLATE {
+            assert!(
+                message.html.contains("javascript:alert(1)"),
+                "{template}: the link is still shown as text"
+            );
+        }
     }
 }
 
@@ -181,38 +194,47 @@ fn subjects_name_the_invoice_or_the_count_and_the_company() {
 #[test]
 fn every_invoice_and_every_detail_appear_in_both_parts() {
     for case in all_cases() {
+        let name = format!("{} × {}", case.fixture, case.template);
+        let asks_for_payment = case.template != THANK_YOU_TEMPLATE;
+        let payment = payment_facts(&case.context);
         for value in facts(&case.context) {
-            let name = format!("{} × {}", case.fixture, case.template);
             assert_eq!(shown_in(&case.message, value), (true, true), "{name}: lacks {value:?}");
+        }
+        for value in payment.iter().filter(|value| !facts(&case.context).contains(value)) {
+            let shown = asks_for_payment;
+            assert_eq!(shown_in(&case.message, value), (shown, shown), "{name}: {value:?}");
         }
     }
 }
 
-/// What every message must show: each invoice's figures and link, the totals, how to pay, who signs and
-/// the company footer.
+/// What every message must show: each invoice's number, PO and total, who signs and the company footer.
 fn facts(context: &MessageContext) -> Vec<&String> {
-    let invoices = context.invoices.iter().flat_map(|invoice| {
-        [
-            &invoice.number,
-            &invoice.issue_date,
-            &invoice.due_date,
-            &invoice.total,
-            &invoice.balance,
-        ]
-        .into_iter()
-        .chain(&invoice.po_number)
-        .chain(&invoice.payment_link)
-    });
+    let invoices = context
+        .invoices
+        .iter()
+        .flat_map(|invoice| [&invoice.number, &invoice.total].into_iter().chain(&invoice.po_number));
     let (signature, company) = (&context.signature, &context.company);
     invoices
-        .chain(&context.totals)
-        .chain([&context.payment.method])
-        .chain(&context.payment.lines)
         .chain([&signature.name, &signature.title, &signature.email])
         .chain(&signature.phone)
         .chain([&company.name])
         .chain(&company.address_lines)
         .chain(&company.website)
+        .collect()
+}
+
+/// What a message asking for payment shows besides, and a thank-you does not: dates, balances, links,
+/// totals and how to pay.
+fn payment_facts(context: &MessageContext) -> Vec<&String> {
+    let invoices = context.invoices.iter().flat_map(|invoice| {
+        [&invoice.issue_date, &invoice.due_date, &invoice.balance]
+            .into_iter()
+            .chain(&invoice.payment_link)
+    });
+    invoices
+        .chain(&context.totals)
+        .chain([&context.payment.method])
+        .chain(&context.payment.lines)
         .collect()
 }
 
@@ -247,7 +269,7 @@ fn days_overdue_are_worded_as_facts() {
         let mut context = fixture(fixture_name);
         context.invoices[0].days_overdue = days;
         context.max_days_overdue = days;
-        assert_shown_exactly_in(&context, wording, &template_names());
+        assert_shown_exactly_in(&context, wording, &reminder_templates());
     }
 }
 
@@ -279,12 +301,56 @@ fn optional_sections_appear_only_when_present() {
         "Jamie, thanks again for the quick turnaround".to_owned(),
         full.company.website.clone().unwrap(),
     ];
-    for section in &sections {
+    let (payment_sections, every_message_sections) = sections.split_at(2);
+    for section in payment_sections {
+        assert_shown_exactly_in(&full, section, &reminder_templates());
+    }
+    for section in every_message_sections {
         assert_shown_exactly_in(&full, section, &template_names());
     }
     for absent in ["late fee", "discount", "Pay online", "Pay invoice", "https://"] {
         assert_shown_exactly_in(&minimal, absent, &[]);
     }
+}
+
+#[test]
+fn the_thank_you_confirms_the_payment_and_asks_for_nothing() {
+    for (fixture_name, paid, asks) in [
+        (
+            "en-minimal",
+            "Paid in full",
+            ["How to pay", "overdue", "Balance due", "please pay"],
+        ),
+        (
+            "de-minimal",
+            "Vollständig bezahlt",
+            ["Zahlungsweg", "überfällig", "Offener Betrag", "bitte zahlen"],
+        ),
+    ] {
+        let message = render(&with_template(&fixture(fixture_name), THANK_YOU_TEMPLATE)).unwrap();
+        assert_eq!(shown_in(&message, paid), (true, true), "{fixture_name}");
+        for word in asks {
+            assert_eq!(shown_in(&message, word), (false, false), "{fixture_name}: {word:?}");
+        }
+    }
+}
+
+#[test]
+fn an_overpayment_is_named_with_a_question_only_in_the_thank_you() {
+    let mut context = fixture("en-minimal");
+    context.invoices[0].credit = Some("$10.00 <b>".into());
+    let question = "Please reply to let us know whether you would like it refunded or credited";
+    let thanks = render(&with_template(&context, THANK_YOU_TEMPLATE)).unwrap();
+    assert_eq!(shown_in(&thanks, question), (true, true));
+    assert_eq!(
+        shown_in(&thanks, "$10.00 <b>"),
+        (true, true),
+        "escaped in HTML, as is in text"
+    );
+    assert!(!thanks.html.contains("<b>"));
+    assert_shown_exactly_in(&context, "$10.00 <b>", &[THANK_YOU_TEMPLATE]);
+    context.invoices[0].credit = None;
+    assert_shown_exactly_in(&context, question, &[]);
 }
 
 #[test]
