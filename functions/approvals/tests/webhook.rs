@@ -127,6 +127,19 @@ async fn a_genuine_payment_closes_the_invoice_and_voids_the_waiting_draft_once<S
     assert_eq!(answer["voided"].as_array().unwrap().len(), 1);
     assert_eq!(server.invoice().await.status, InvoiceStatus::Paid);
     assert!(server.waiting().await.is_empty(), "nobody is reminded after paying");
+    // They were reminded, so the default policy thanks them: one thank-you, approved, waiting for the sender
+    let thanked = |reminders: Vec<kindly_core::Reminder>| {
+        reminders
+            .into_iter()
+            .filter(|reminder| reminder.is_thank_you())
+            .map(|reminder| reminder.id.0)
+            .collect::<Vec<_>>()
+    };
+    let approved = || server.app.store.reminders_with_status(ReminderStatus::Approved);
+    assert_eq!(
+        thanked(approved().await.unwrap()),
+        [answer["thank_you"].as_str().unwrap()]
+    );
     // The same event again (Stripe retries): 200, nothing changes
     let before = server.invoice().await;
     let (status, answer) = server.signed(&body).await;
@@ -145,6 +158,7 @@ async fn a_genuine_payment_closes_the_invoice_and_voids_the_waiting_draft_once<S
         "{answer}"
     );
     assert_eq!(server.invoice().await, before);
+    assert_eq!(thanked(approved().await.unwrap()).len(), 1, "thanked once");
 }
 
 async fn untrusted_or_malformed_calls_are_refused_and_change_nothing<S: Store + 'static>(store: S) {

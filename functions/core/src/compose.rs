@@ -6,8 +6,8 @@ use crate::error::CoreError;
 use crate::invoice::Invoice;
 use crate::money::{Currency, format_date, format_money, language_of};
 use crate::planner::PlannedReminder;
-use crate::policy::{Approval, Policy, SenderIdentity, Stage, Tone};
-use crate::reminder::{Draft, Reminder, ReminderStatus};
+use crate::policy::{Approval, Policy, SenderIdentity, Stage, ThankYou, Tone};
+use crate::reminder::{CoveredInvoice, Draft, Reminder, ReminderId, ReminderStatus};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kindly_render::{
     CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, LateFeeView, Mailbox, MessageContext,
@@ -52,6 +52,8 @@ pub fn message_context(
             total: format_money(invoice.total, invoice.currency, locale),
             balance: format_money(invoice.balance(), invoice.currency, locale),
             payment_link: invoice.payment_link.clone(),
+            credit: (invoice.overpaid() > Decimal::ZERO)
+                .then(|| format_money(invoice.overpaid(), invoice.currency, locale)),
         })
         .collect();
     let balances = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
@@ -203,7 +205,55 @@ pub fn draft_reminder(
     invoices: &[&Invoice],
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
-    let stage = &policy.stages[planned.stage_index];
+    compose_reminder(
+        policy,
+        &policy.stages[planned.stage_index],
+        planned,
+        customer,
+        invoices,
+        now,
+    )
+}
+
+/// The thank-you for `invoices`, all paid in full: one message, keyed by customer and invoice set like a
+/// planned reminder, so the same thanks is queued once however often it is asked for.
+pub fn thank_you_reminder(
+    policy: &Policy,
+    thank_you: &ThankYou,
+    customer: &Customer,
+    invoices: &[&Invoice],
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let stage = thank_you.as_stage();
+    let mut covers: Vec<CoveredInvoice> = invoices
+        .iter()
+        .map(|invoice| CoveredInvoice {
+            invoice_id: invoice.id.clone(),
+            stage_id: stage.id.clone(),
+            tone: stage.tone,
+        })
+        .collect();
+    covers.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
+    let ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
+    let planned = PlannedReminder {
+        id: ReminderId::for_plan(&customer.id, &stage.id, &ids),
+        customer_id: customer.id.clone(),
+        local_date: now.with_timezone(&customer.time_zone).date_naive(),
+        stage_index: 0, // not a ladder stage: `compose_reminder` is given the stage itself
+        covers,
+        supersedes: None,
+    };
+    compose_reminder(policy, &stage, &planned, customer, invoices, now)
+}
+
+fn compose_reminder(
+    policy: &Policy,
+    stage: &Stage,
+    planned: &PlannedReminder,
+    customer: &Customer,
+    invoices: &[&Invoice],
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
     let draft = match &stage.template {
         Some(_) => {
             let context = message_context(policy, stage, customer, invoices, planned.local_date);
@@ -289,6 +339,7 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
             total: "100.00".into(),
             balance: "100.00".into(),
             payment_link: Some("https://pay.example.com/1".into()),
+            credit: Some("5.00".into()),
         }],
         totals: vec!["100.00".into()],
         max_days_overdue: 12,

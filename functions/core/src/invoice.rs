@@ -134,6 +134,11 @@ impl Invoice {
         (self.total - self.paid).max(Decimal::ZERO)
     }
 
+    /// What was paid beyond the total.
+    pub fn overpaid(&self) -> Decimal {
+        (self.paid - self.total).max(Decimal::ZERO)
+    }
+
     /// Whether anyone may be reminded of this invoice at all.
     pub fn is_remindable(&self) -> bool {
         self.status == InvoiceStatus::Open && self.balance() > Decimal::ZERO

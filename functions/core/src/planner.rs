@@ -27,7 +27,8 @@ pub struct CustomerHistory {
 impl CustomerHistory {
     pub fn from_reminders<'a>(reminders: impl IntoIterator<Item = &'a Reminder>) -> CustomerHistory {
         let mut history = CustomerHistory::default();
-        for reminder in reminders {
+        // A thank-you asks for nothing: it neither holds a reminder back nor starts the gap before one.
+        for reminder in reminders.into_iter().filter(|reminder| !reminder.is_thank_you()) {
             if reminder.draft.is_some() {
                 history.last_sent_on = history.last_sent_on.max(reminder.sent_on);
             }

@@ -137,6 +137,51 @@ pub struct Policy {
     pub payment: PaymentInstructions,
     pub senders: BTreeMap<String, SenderIdentity>,
     pub stages: Vec<Stage>,
+    /// Thank customers once an invoice is paid in full; no thank-you when absent.
+    #[serde(default)]
+    pub thank_you: Option<ThankYou>,
+}
+
+/// The stage id thank-you messages carry; no ladder stage may use it.
+pub const THANK_YOU_STAGE: &str = "thank_you";
+
+/// A thank-you after payment: not a rung of the ladder, so it has no offset and moves no invoice along it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThankYou {
+    #[serde(default = "default_thank_you_template")]
+    pub template: String,
+    /// A key of [`Policy::senders`].
+    pub sender: String,
+    pub approval: Approval,
+    /// Thank only for invoices the customer was reminded about (the default): paying on time needs no mail.
+    #[serde(default = "default_true")]
+    pub only_after_reminders: bool,
+}
+
+fn default_thank_you_template() -> String {
+    kindly_render::THANK_YOU_TEMPLATE.to_owned()
+}
+
+fn default_true() -> bool {
+    true
+}
+
+impl ThankYou {
+    /// The thank-you as a stage, for composing its message: courteous, no fees, nobody copied.
+    pub fn as_stage(&self) -> Stage {
+        Stage {
+            id: THANK_YOU_STAGE.to_owned(),
+            offset_days: 0,
+            tone: Tone::Courteous,
+            template: Some(self.template.clone()),
+            sender: self.sender.clone(),
+            cc_escalation: false,
+            approval: self.approval,
+            mention_late_fees: false,
+            task: None,
+        }
+    }
 }
 
 fn default_min_gap_days() -> u32 {
@@ -177,6 +222,28 @@ fn collections_word(text: &str) -> Option<&'static str> {
             Some(prefix) => padded.contains(&format!(" {prefix}")),
             None => padded.contains(&format!(" {word} ")),
         })
+}
+
+/// A stage's template exists in every language and, below the final tone, says nothing of collections.
+fn check_template(stage: &Stage, catalog: &dyn TemplateCatalog) -> Result<(), String> {
+    let Some(template) = &stage.template else {
+        return Ok(());
+    };
+    for language in catalog.languages() {
+        if !catalog.has_template(&language, template) {
+            return Err(format!("template `{template}` is missing in language `{language}`"));
+        }
+        let source = catalog.source(&language, template).unwrap_or_default();
+        if stage.tone != Tone::Final
+            && let Some(word) = collections_word(&source)
+        {
+            return Err(format!(
+                "template `{template}` ({language}) uses collections/legal wording (\"{word}\"), allowed only at \
+                 the final tone"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// What policy validation needs to know about templates; implemented over the renderer in
@@ -259,6 +326,11 @@ impl Policy {
             if !seen.insert(stage.id.as_str()) {
                 return Err(broken("stage ids must be unique".into()));
             }
+            if stage.id == THANK_YOU_STAGE {
+                return Err(broken(format!(
+                    "`{THANK_YOU_STAGE}` is the thank-you's id, not a ladder stage's"
+                )));
+            }
             if !self.senders.contains_key(&stage.sender) {
                 return Err(broken(format!(
                     "sender `{}` is not defined under [senders]",
@@ -295,24 +367,21 @@ impl Policy {
                 }
                 _ => {}
             }
-            if let Some(template) = &stage.template {
-                for language in catalog.languages() {
-                    if !catalog.has_template(&language, template) {
-                        return Err(broken(format!(
-                            "template `{template}` is missing in language `{language}`"
-                        )));
-                    }
-                    let source = catalog.source(&language, template).unwrap_or_default();
-                    if stage.tone != Tone::Final
-                        && let Some(word) = collections_word(&source)
-                    {
-                        return Err(broken(format!(
-                            "template `{template}` ({language}) uses collections/legal wording (\"{word}\"), \
-                             allowed only at the final tone"
-                        )));
-                    }
-                }
+            check_template(stage, catalog).map_err(broken)?;
+        }
+        if let Some(thank_you) = &self.thank_you {
+            let stage = thank_you.as_stage();
+            let broken = |rule: String| CoreError::PolicyStage {
+                stage: THANK_YOU_STAGE.into(),
+                rule,
+            };
+            if !self.senders.contains_key(&stage.sender) {
+                return Err(broken(format!(
+                    "sender `{}` is not defined under [senders]",
+                    stage.sender
+                )));
             }
+            check_template(&stage, catalog).map_err(broken)?;
         }
         Ok(())
     }
@@ -525,6 +594,44 @@ mod tests {
             message.contains("stage `one`") && message.contains("`ceo`"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn the_thank_you_is_checked_like_a_stage_and_its_id_is_reserved() {
+        let ladder = stage("one", 0, "courteous", "a");
+        let thanks = |body: &str| format!("{ladder}[thank_you]\n{body}");
+        let good = thanks("template = \"courtesy\"\nsender = \"billing\"\napproval = \"auto\"\n");
+        let policy = Policy::from_toml_with(&policy_with(&good), &catalog()).unwrap();
+        let thank_you = policy.thank_you.unwrap();
+        assert!(
+            thank_you.only_after_reminders,
+            "thanks only for reminded invoices by default"
+        );
+        assert_eq!(thank_you.as_stage().tone, Tone::Courteous);
+        let refused = |text: String| {
+            Policy::from_toml_with(&policy_with(&text), &catalog())
+                .unwrap_err()
+                .to_string()
+        };
+        let message = refused(thanks(
+            "template = \"courtesy\"\nsender = \"ceo\"\napproval = \"auto\"\n",
+        ));
+        assert!(
+            message.contains("stage `thank_you`") && message.contains("`ceo`"),
+            "{message}"
+        );
+        let message = refused(thanks(
+            "template = \"nope\"\nsender = \"billing\"\napproval = \"auto\"\n",
+        ));
+        assert!(message.contains("`nope` is missing"), "{message}");
+        let message = refused(thanks(
+            "template = \"last\"\nsender = \"billing\"\napproval = \"auto\"\n",
+        ));
+        assert!(message.contains("collections"), "{message}");
+        let message = refused(thanks("sender = \"billing\"\napproval = \"auto\"\ntone = \"final\"\n"));
+        assert!(message.contains("tone"), "unknown fields are refused: {message}");
+        let message = error_of(&[ladder.clone(), stage("thank_you", 3, "courteous", "a")]);
+        assert!(message.contains("thank-you's id"), "{message}");
     }
 
     #[test]

@@ -210,6 +210,12 @@ impl Reminder {
         Ok(())
     }
 
+    /// A thank-you after payment rather than a request for it: it wants its invoices paid, not open, and
+    /// moves no invoice along the ladder.
+    pub fn is_thank_you(&self) -> bool {
+        self.stage_id == crate::policy::THANK_YOU_STAGE
+    }
+
     pub fn invoice_ids(&self) -> Vec<InvoiceId> {
         self.covers.iter().map(|covered| covered.invoice_id.clone()).collect()
     }

@@ -5,7 +5,7 @@
 use crate::compose::{SYSTEM_ACTOR, draft_reminder};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
-use crate::invoice::{DunningProgress, Invoice, InvoiceId};
+use crate::invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
 use crate::money::format_money;
 use crate::planner::{CustomerHistory, HoldReason, plan, progress_after};
 use crate::policy::{Policy, Tone};
@@ -360,7 +360,7 @@ pub async fn send_one<S: Store, M: Mailer>(
         .approval
         .as_ref()
         .is_some_and(|a| a.by.starts_with(SYSTEM_ACTOR));
-    if auto_approved && local_date != reminder.planned_for {
+    if auto_approved && local_date != reminder.planned_for && !reminder.is_thank_you() {
         // Its figures ("due today", "3 days overdue") were true on the day it was planned; the next pass
         // plans it again with today's.
         let reason = format!("planned for {}, not sent that day", reminder.planned_for);
@@ -453,6 +453,16 @@ fn why_not_send(reminder: &Reminder, invoices: &[Invoice], customer: &Customer) 
         let Some(invoice) = by_id.get(&covered.invoice_id) else {
             return Some(format!("invoice {} no longer exists", covered.invoice_id));
         };
+        if reminder.is_thank_you() {
+            if invoice.status != InvoiceStatus::Paid {
+                return Some(format!(
+                    "invoice {} is now {}, no longer paid",
+                    invoice.number,
+                    invoice.status.as_str()
+                ));
+            }
+            continue;
+        }
         if !invoice.is_remindable() {
             return Some(format!("invoice {} is now {}", invoice.number, invoice.status.as_str()));
         }
@@ -481,6 +491,9 @@ fn advance(
     local_date: NaiveDate,
     heard: bool,
 ) -> Vec<(InvoiceId, DunningProgress)> {
+    if reminder.is_thank_you() {
+        return Vec::new();
+    }
     invoices
         .iter()
         .filter_map(|invoice| {
@@ -575,6 +588,14 @@ pub async fn snooze<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
     let mut reminder = load_waiting(store, id, "snoozing").await?;
+    if reminder.is_thank_you() {
+        return Err(CoreError::InvalidField {
+            record: "snooze",
+            id: id.0.clone(),
+            field: "reminder",
+            problem: "is a thank-you; snoozing holds back reminders of unpaid invoices (skip it instead)".into(),
+        });
+    }
     let expected = reminder.status;
     let customer = customer_of(store, &reminder).await?;
     let today = now.with_timezone(&customer.time_zone).date_naive();
@@ -674,7 +695,9 @@ pub async fn ingest_invoice<S: Store>(
             other => other?,
         }
         return match stored {
-            Some(stored) => void_waiting_reminders(store, policy, &stored, &incoming, now).await,
+            Some(stored) => Ok(after_invoice_change(store, policy, &stored, &incoming, now)
+                .await?
+                .voided),
             None => Ok(Vec::new()),
         };
     }
@@ -690,10 +713,12 @@ const WRITE_ATTEMPTS: usize = 5;
 /// What applying a payment processor's event did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentOutcome {
-    /// The invoice changed; these waiting reminders were voided (and the customer planned again).
+    /// The invoice changed; these waiting reminders were voided (and the customer planned again), and a
+    /// thank-you was queued if the invoice is now paid and the policy asks for one.
     Applied {
         invoice: Box<Invoice>,
         voided: Vec<ReminderId>,
+        thank_you: Option<ReminderId>,
     },
     /// Nothing changed, and why (already applied, not applicable in the invoice's state...).
     Unchanged(String),
@@ -725,14 +750,130 @@ pub async fn apply_payment_event<S: Store>(
             Err(CoreError::Conflict(_)) => continue,
             other => other?,
         }
-        let voided = void_waiting_reminders(store, policy, &stored, &updated, now).await?;
+        let AfterChange { voided, thank_you } = after_invoice_change(store, policy, &stored, &updated, now).await?;
         return Ok(PaymentOutcome::Applied {
             invoice: updated,
             voided,
+            thank_you,
         });
     }
     Err(CoreError::Conflict(format!(
         "invoice {invoice_id} kept changing while the payment was applied; the processor will retry"
+    )))
+}
+
+/// What [`after_invoice_change`] did.
+struct AfterChange {
+    voided: Vec<ReminderId>,
+    thank_you: Option<ReminderId>,
+}
+
+/// After an invoice changed from `before` to `after`: void the waiting messages the change makes wrong,
+/// plan the customer again, and thank them if it is now paid (a voided thank-you is queued again with
+/// what is still paid).
+async fn after_invoice_change<S: Store>(
+    store: &S,
+    policy: &Policy,
+    before: &Invoice,
+    after: &Invoice,
+    now: DateTime<Utc>,
+) -> Result<AfterChange, CoreError> {
+    let voided = void_waiting_reminders(store, policy, before, after, now).await?;
+    let mut to_thank: Vec<InvoiceId> = voided
+        .iter()
+        .filter(|reminder| reminder.is_thank_you())
+        .flat_map(Reminder::invoice_ids)
+        .collect();
+    if after.status == InvoiceStatus::Paid && before.status != InvoiceStatus::Paid {
+        to_thank.push(after.id.clone());
+    }
+    let thank_you = queue_thank_you(store, policy, &after.customer_id, to_thank, now).await?;
+    Ok(AfterChange {
+        voided: voided.into_iter().map(|reminder| reminder.id).collect(),
+        thank_you,
+    })
+}
+
+/// Queue one thank-you for `paid` together with any thank-you still waiting for the customer, so several
+/// payments before it goes out make one message. Only invoices paid now, and (if the policy says so) ones
+/// the customer was reminded about, are thanked; an invoice already thanked in a message sent is not
+/// thanked again by the same message. Returns the queued thank-you, if one was needed.
+async fn queue_thank_you<S: Store>(
+    store: &S,
+    policy: &Policy,
+    customer_id: &CustomerId,
+    paid: Vec<InvoiceId>,
+    now: DateTime<Utc>,
+) -> Result<Option<ReminderId>, CoreError> {
+    let Some(thank_you) = &policy.thank_you else {
+        return Ok(None);
+    };
+    if paid.is_empty() {
+        return Ok(None);
+    }
+    let Some(customer) = store.customer(customer_id).await? else {
+        return Ok(None);
+    };
+    for _ in 0..WRITE_ATTEMPTS {
+        let waiting: Vec<Reminder> = store
+            .reminders_of_customer(customer_id)
+            .await?
+            .into_iter()
+            .filter(|reminder| reminder.is_thank_you() && reminder.status.is_waiting())
+            .collect();
+        let mut ids: BTreeSet<InvoiceId> = paid.iter().cloned().collect();
+        ids.extend(waiting.iter().flat_map(Reminder::invoice_ids));
+        let invoices: Vec<Invoice> = store
+            .invoices(&ids.into_iter().collect::<Vec<_>>())
+            .await?
+            .into_iter()
+            .filter(|invoice| invoice.status == InvoiceStatus::Paid)
+            .filter(|invoice| !thank_you.only_after_reminders || invoice.dunning.last_reminded_on.is_some())
+            .collect();
+        if invoices.is_empty() {
+            return Ok(None);
+        }
+        let refs: Vec<&Invoice> = invoices.iter().collect();
+        let reminder = crate::compose::thank_you_reminder(policy, thank_you, &customer, &refs, now)?;
+        if waiting.iter().any(|old| old.id == reminder.id) {
+            return Ok(None);
+        }
+        let created = match store.insert_reminder(&reminder).await? {
+            Inserted::New => true,
+            Inserted::AlreadyExists => revive_cancelled(store, &reminder, now).await?,
+        };
+        if !created {
+            return Ok(None);
+        }
+        let mut superseded_all = true;
+        for old in &waiting {
+            match supersede(store, &old.id, &reminder.id, now).await {
+                Err(CoreError::Conflict(_)) => superseded_all = false,
+                other => other?,
+            }
+        }
+        if superseded_all {
+            return Ok(Some(reminder.id));
+        }
+        // A sender claimed one of them, or another payment joined them first: withdraw ours and look again,
+        // so no invoice is thanked twice.
+        let mut withdrawn = store.reminder(&reminder.id).await?.unwrap_or(reminder);
+        let expected = withdrawn.status;
+        if expected.is_waiting() {
+            withdrawn.transition(
+                ReminderStatus::Cancelled,
+                now,
+                SYSTEM_ACTOR,
+                Some("another thank-you changed meanwhile; queued again".into()),
+            )?;
+            match store.update_reminder(&withdrawn, expected, &[]).await {
+                Err(CoreError::Conflict(_)) => {}
+                other => other?,
+            }
+        }
+    }
+    Err(CoreError::Conflict(format!(
+        "the thank-you for customer {customer_id} kept changing while it was queued"
     )))
 }
 
@@ -744,7 +885,7 @@ async fn void_waiting_reminders<S: Store>(
     before: &Invoice,
     after: &Invoice,
     now: DateTime<Utc>,
-) -> Result<Vec<ReminderId>, CoreError> {
+) -> Result<Vec<Reminder>, CoreError> {
     let shown_alike = Invoice {
         dunning: after.dunning.clone(),
         bookkeeping: after.bookkeeping.clone(),
@@ -766,7 +907,7 @@ async fn void_waiting_reminders<S: Store>(
             Err(CoreError::Conflict(_)) => continue,
             other => other?,
         }
-        voided.push(reminder.id);
+        voided.push(reminder);
     }
     if !voided.is_empty() {
         replan_customer(store, policy, &after.customer_id, now).await?;

@@ -86,9 +86,14 @@ async fn handle<S: Store>(
         Action::Apply { invoice, payment } => match invoice_id(app, invoice).await? {
             Some(invoice_id) => {
                 match service::apply_payment_event(&app.store, &app.policy, &invoice_id, payment, now).await? {
-                    PaymentOutcome::Applied { invoice, voided } => json!({
+                    PaymentOutcome::Applied {
+                        invoice,
+                        voided,
+                        thank_you,
+                    } => json!({
                         "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
                         "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
+                        "thank_you": thank_you.map(|id| id.0),
                     }),
                     PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
                 }
