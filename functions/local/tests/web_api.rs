@@ -174,6 +174,18 @@ async fn the_page_and_api_carry_a_strict_policy() {
         .unwrap();
     assert_eq!(api.headers()["cache-control"], "no-store");
     assert!(api.headers().contains_key("content-security-policy"));
+    assert!(
+        csp.contains("connect-src 'self';"),
+        "locally the page talks to nobody else: {csp}"
+    );
+    // Locally the page signs in with the cookie: no hosted sign-in is offered, even to a stranger
+    let config = client()
+        .get(format!("{}/auth/config", server.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(config.status(), StatusCode::OK);
+    assert_eq!(config.json::<Value>().await.unwrap(), json!({"mode": "local"}));
 }
 
 #[tokio::test]

@@ -6,6 +6,7 @@
 // through textContent, DOM properties and the sandboxed iframe's srcdoc: never as markup of this page.
 
 import init, { render, Preview } from './kindly_render.js';
+import { forgetToken, hostedToken, signInConfig, signOut, startSignIn } from './sign-in.js';
 
 /** Read by tests/browser: when the first preview appeared, and what each note keystroke cost. */
 window.kindlyTimings = { firstPreviewMs: null, renderMs: [], updateMs: [] };
@@ -16,6 +17,9 @@ const $ = (id) => document.getElementById(id);
 const el = {
   workspace: $('workspace'),
   signedOut: $('signed-out'),
+  signedOutReason: $('signed-out-reason'),
+  signIn: $('sign-in'),
+  signOut: $('sign-out'),
   signedInAs: $('signed-in-as'),
   filters: { stage: $('filter-stage'), customer: $('filter-customer'), currency: $('filter-currency') },
   approveAll: $('approve-all'),
@@ -72,6 +76,9 @@ const wasmReady = init({ module_or_path: new URL('./kindly_render_bg.wasm', impo
   },
 );
 
+/** How this page proves who is using it: the `kindly serve` cookie, or a Bearer token from the hosted sign-in. */
+const auth = { config: { mode: 'local' }, token: null };
+
 // ---------------------------------------------------------------------------------------------------------
 // Talking to the server
 
@@ -85,6 +92,7 @@ class ApiError extends Error {
 
 async function api(path, { method = 'GET', body, signal } = {}) {
   const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
+  if (auth.token) init.headers.Authorization = `Bearer ${auth.token}`;
   if (method !== 'GET') {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body ?? {});
@@ -105,7 +113,10 @@ async function api(path, { method = 'GET', body, signal } = {}) {
       data = { error: text.slice(0, 200) };
     }
   }
-  if (response.status === 401) showSignedOut();
+  if (response.status === 401) {
+    forgetToken();
+    showSignedOut(auth.config.mode === 'hosted' ? 'Your sign-in has ended. Sign in again to go on.' : null);
+  }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }
@@ -122,9 +133,12 @@ function describeError(error, action) {
   return `${action ? `${action} failed: ` : ''}${error.message}`;
 }
 
-function showSignedOut() {
+/** Hide the workspace; `reason` replaces the local sign-in advice, and the hosted sign-in offers a button. */
+function showSignedOut(reason = null) {
   if (state.signedOut) return;
   state.signedOut = true;
+  if (reason) el.signedOutReason.textContent = reason;
+  el.signIn.hidden = auth.config.mode !== 'hosted';
   el.signedOut.hidden = false;
   el.workspace.hidden = true;
   el.approveAll.disabled = true;
@@ -861,7 +875,28 @@ async function refresh() {
   }
 }
 
+/** Behind an authorizer: finish or start the hosted sign-in. False when the page must not go on (yet). */
+async function signIn() {
+  auth.config = await signInConfig();
+  if (auth.config.mode !== 'hosted') return true;
+  el.signIn.addEventListener('click', () => startSignIn(auth.config));
+  el.signOut.addEventListener('click', () => signOut(auth.config));
+  el.signOut.hidden = false;
+  const { token, problem } = await hostedToken(auth.config);
+  if (problem) {
+    showSignedOut(problem);
+    return false;
+  }
+  if (!token) {
+    await startSignIn(auth.config);
+    return false;
+  }
+  auth.token = token;
+  return true;
+}
+
 async function start() {
+  if (!(await signIn())) return;
   el.snoozeDate.min = tomorrow();
   el.note.disabled = true;
   filtersFromAddress();

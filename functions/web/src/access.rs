@@ -30,6 +30,59 @@ pub enum Access {
     Verified,
 }
 
+/// Where the page signs staff in when an authorizer guards the API: a hosted sign-in (Cognito's hosted UI)
+/// speaking OAuth 2's authorization-code flow with PKCE. The page gets an ID token there and sends it as a
+/// Bearer token; the authorizer, not this router, verifies it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostedSignIn {
+    /// The sign-in's origin, e.g. `https://kindly-prod.auth.eu-west-1.amazoncognito.com`.
+    origin: String,
+    client_id: String,
+}
+
+impl HostedSignIn {
+    /// `domain` is the hosted sign-in's origin (`https://…`, or plain `http://` on 127.0.0.1 for tests);
+    /// `client_id` the app client the page signs in as.
+    pub fn new(domain: &str, client_id: &str) -> Result<HostedSignIn, WebError> {
+        let origin = domain.trim().trim_end_matches('/');
+        let secure = origin.starts_with("https://") || origin.starts_with("http://127.0.0.1:");
+        let host = origin.split_once("://").map_or("", |(_, host)| host);
+        if !secure || host.is_empty() || host.contains(['/', '?', '#', '@', ' ', '\'', '"']) {
+            return Err(WebError::Config(format!(
+                "the sign-in domain must be an https:// origin without a path, e.g. \
+                 https://NAME.auth.REGION.amazoncognito.com; got `{domain}`"
+            )));
+        }
+        let client_id = client_id.trim();
+        if client_id.is_empty() || !client_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(WebError::Config(format!(
+                "the sign-in client id must be letters and digits; got `{client_id}`"
+            )));
+        }
+        Ok(HostedSignIn {
+            origin: origin.to_owned(),
+            client_id: client_id.to_owned(),
+        })
+    }
+
+    /// The origin the page talks to for tokens (allowed in the page's `connect-src`).
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// What the page needs to sign in (`GET /auth/config`).
+    pub fn page_config(&self) -> serde_json::Value {
+        serde_json::json!({
+            "mode": "hosted",
+            "authorize_url": format!("{}/oauth2/authorize", self.origin),
+            "token_url": format!("{}/oauth2/token", self.origin),
+            "logout_url": format!("{}/logout", self.origin),
+            "client_id": self.client_id,
+            "scope": "openid email",
+        })
+    }
+}
+
 /// The local login: one token, good once, and the sessions it started.
 pub struct LocalLogin {
     approver: String,
@@ -141,6 +194,37 @@ fn check_same_site(headers: &HeaderMap) -> Result<(), WebError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_hosted_sign_in_is_an_https_origin_and_an_app_client() {
+        let sign_in = HostedSignIn::new("https://kindly.auth.eu-west-1.amazoncognito.com/", "abc123").unwrap();
+        assert_eq!(sign_in.origin(), "https://kindly.auth.eu-west-1.amazoncognito.com");
+        let config = sign_in.page_config();
+        assert_eq!(
+            config["token_url"],
+            "https://kindly.auth.eu-west-1.amazoncognito.com/oauth2/token"
+        );
+        assert_eq!(config["client_id"], "abc123");
+        assert!(
+            HostedSignIn::new("http://127.0.0.1:8080", "abc123").is_ok(),
+            "tests on loopback"
+        );
+        for domain in [
+            "http://kindly.example",
+            "https://",
+            "kindly.auth.eu-west-1.amazoncognito.com",
+            "https://kindly.example/path",
+            "https://kindly.example' 'unsafe-inline",
+            "https://user@kindly.example",
+        ] {
+            let error = HostedSignIn::new(domain, "abc123").unwrap_err().to_string();
+            assert!(error.contains("sign-in domain"), "{domain}: {error}");
+        }
+        let error = HostedSignIn::new("https://kindly.example", "abc 123")
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("client id"), "{error}");
+    }
 
     #[test]
     fn a_login_token_works_once_and_only_exactly() {

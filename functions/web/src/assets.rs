@@ -7,6 +7,7 @@ use axum::response::{Html, IntoResponse, Response};
 
 const INDEX_HTML: &str = include_str!("../assets/index.html");
 const APP_JS: &str = include_str!("../assets/app.js");
+const SIGN_IN_JS: &str = include_str!("../assets/sign-in.js");
 const STYLE_CSS: &str = include_str!("../assets/style.css");
 const RENDER_JS: &str = include_str!(concat!(env!("OUT_DIR"), "/pkg/kindly_render.js"));
 const RENDER_WASM: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/pkg/kindly_render_bg.wasm"));
@@ -33,6 +34,7 @@ pub async fn page() -> Html<&'static str> {
 pub async fn asset(Path(name): Path<String>) -> Response {
     let (content_type, body): (&str, &'static [u8]) = match name.as_str() {
         "app.js" => ("text/javascript; charset=utf-8", APP_JS.as_bytes()),
+        "sign-in.js" => ("text/javascript; charset=utf-8", SIGN_IN_JS.as_bytes()),
         "style.css" => ("text/css; charset=utf-8", STYLE_CSS.as_bytes()),
         "kindly_render.js" => ("text/javascript; charset=utf-8", RENDER_JS.as_bytes()),
         "kindly_render_bg.wasm" => ("application/wasm", RENDER_WASM),

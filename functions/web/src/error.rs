@@ -29,6 +29,9 @@ pub enum WebError {
     StaleSet(Vec<serde_json::Value>),
     #[error("{0}")]
     Internal(String),
+    /// The router was set up wrongly (a start-up error, never an answer to a request).
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 impl From<CoreError> for WebError {
@@ -57,14 +60,16 @@ impl IntoResponse for WebError {
             WebError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             WebError::NotFound { .. } => StatusCode::NOT_FOUND,
             WebError::StaleApproval { .. } | WebError::Conflict(_) | WebError::StaleSet(_) => StatusCode::CONFLICT,
-            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Internal(_) | WebError::Config(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
-        if let WebError::Internal(detail) = &self {
+        if let WebError::Internal(detail) | WebError::Config(detail) = &self {
             tracing::error!(error = %detail, "request failed");
         }
         let message = match &self {
             // The details of a store failure are for the log, not the browser.
-            WebError::Internal(_) => "something went wrong on the server; it is logged".to_owned(),
+            WebError::Internal(_) | WebError::Config(_) => {
+                "something went wrong on the server; it is logged".to_owned()
+            }
             other => other.to_string(),
         };
         let mut body = json!({ "error": message });

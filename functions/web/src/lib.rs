@@ -8,7 +8,7 @@ pub mod error;
 pub mod stripe;
 mod webhook;
 
-pub use access::{Access, Approver, LocalLogin};
+pub use access::{Access, Approver, HostedSignIn, LocalLogin};
 pub use assets::RENDERER_FILES;
 pub use error::WebError;
 pub use webhook::StripeWebhook;
@@ -32,6 +32,8 @@ pub struct App<S> {
     pub clock: fn() -> DateTime<Utc>,
     /// `POST /webhooks/stripe`, when configured.
     pub webhook: Option<StripeWebhook>,
+    /// Where the page signs staff in behind an authorizer (with [`Access::Verified`]).
+    pub sign_in: Option<HostedSignIn>,
 }
 
 type AppState<S> = State<Arc<App<S>>>;
@@ -44,6 +46,7 @@ impl<S: Store + 'static> App<S> {
             access,
             clock: Utc::now,
             webhook: None,
+            sign_in: None,
         }
     }
 }
@@ -72,15 +75,28 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         Access::Local(_) => page.route_layer(middleware::from_fn_with_state(app.clone(), require_approver::<S>)),
         Access::Verified => page,
     };
+    let policy = content_security_policy(app.sign_in.as_ref());
     Router::new()
         .merge(page)
         .nest("/api", api)
         .route("/assets/{name}", get(assets::asset))
+        .route("/auth/config", get(auth_config::<S>))
         .route("/login", get(login::<S>))
         .route("/webhooks/stripe", post(webhook::stripe::<S>))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(policy, security_headers))
         .with_state(app)
+}
+
+/// How the page signs in: `local` (the session cookie from `kindly serve`'s link), `hosted` (with what the
+/// page needs for the hosted sign-in), or `verified` (something in front of the router signs people in).
+async fn auth_config<S: Store + 'static>(State(app): AppState<S>) -> Response {
+    let config = match (&app.access, &app.sign_in) {
+        (Access::Local(_), _) => serde_json::json!({"mode": "local"}),
+        (Access::Verified, Some(sign_in)) => sign_in.page_config(),
+        (Access::Verified, None) => serde_json::json!({"mode": "verified"}),
+    };
+    ([(header::CACHE_CONTROL, "no-store")], axum::Json(config)).into_response()
 }
 
 /// Let a request through only with a verified approver, which handlers then receive as an extension.
@@ -115,16 +131,26 @@ async fn login<S: Store + 'static>(
     }
 }
 
-/// The policy that keeps the page to its own scripts; see the README for why inline styles are allowed.
-const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; \
-     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; frame-src 'self'; \
-     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// The policy that keeps the page to its own scripts (see the README for why inline styles are allowed); the
+/// page may also fetch tokens from the hosted sign-in, when there is one.
+fn content_security_policy(sign_in: Option<&HostedSignIn>) -> HeaderValue {
+    let connect = match sign_in {
+        Some(sign_in) => format!("'self' {}", sign_in.origin()),
+        None => "'self'".to_owned(),
+    };
+    let policy = format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data:; connect-src {connect}; frame-src 'self'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'"
+    );
+    HeaderValue::from_str(&policy).expect("HostedSignIn::new admits only header-safe origins")
+}
 
-async fn security_headers(request: Request, next: Next) -> Response {
+async fn security_headers(State(policy): State<HeaderValue>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     for (name, value) in [
-        (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "no-referrer"),
         (header::X_FRAME_OPTIONS, "DENY"),
