@@ -126,6 +126,10 @@ pub struct Bookkeeping {
     /// The payment processor's events already applied (their ids), so none is applied twice.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payment_events: Vec<String>,
+    /// What the payment processor reported received, net of its refunds. The accounting system may learn of
+    /// a payment later than kindly does; until it does, its copy of the invoice must not undo this.
+    #[serde(default, skip_serializing_if = "Decimal::is_zero")]
+    pub processor_paid: Decimal,
 }
 
 impl Invoice {

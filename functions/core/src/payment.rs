@@ -74,6 +74,7 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
                 return unchanged(format!("{} moves no money", event.id));
             }
             updated.paid = invoice.paid + amount;
+            updated.bookkeeping.processor_paid += amount;
             let owed = updated.paid < updated.total;
             updated.status = match invoice.status {
                 InvoiceStatus::Open | InvoiceStatus::PaymentPending | InvoiceStatus::Disputed if !owed => {
@@ -101,7 +102,9 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
             if *refunded_so_far <= before {
                 return unchanged(format!("refunds of {payment} up to {before} were applied already"));
             }
-            updated.paid = (invoice.paid - (refunded_so_far - before)).max(Decimal::ZERO);
+            let refunded = refunded_so_far - before;
+            updated.paid = (invoice.paid - refunded).max(Decimal::ZERO);
+            updated.bookkeeping.processor_paid = (invoice.bookkeeping.processor_paid - refunded).max(Decimal::ZERO);
             if updated.status == InvoiceStatus::Paid && updated.paid < updated.total {
                 updated.status = InvoiceStatus::Open;
             }
@@ -130,6 +133,23 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
     }
     updated.bookkeeping.payment_events.push(key);
     Ok(Applied::Changed(Box::new(updated)))
+}
+
+/// Merge the accounting system's copy of an invoice (`incoming`) with what the processor reported on the
+/// stored one: the accounting system may not have seen a payment yet, and its copy must not undo it (that
+/// would remind someone who has paid). `paid` is at least what the processor received, net of refunds; an
+/// open invoice that this settles is paid; and one with a processor payment in flight stays pending. Any
+/// other status the accounting system sets (void, written off, disputed...) stands.
+pub fn keep_processor_payments(incoming: &mut Invoice, stored: &Invoice) {
+    incoming.paid = incoming.paid.max(stored.bookkeeping.processor_paid);
+    if incoming.status != InvoiceStatus::Open {
+        return;
+    }
+    if incoming.total > Decimal::ZERO && incoming.paid >= incoming.total {
+        incoming.status = InvoiceStatus::Paid;
+    } else if stored.status == InvoiceStatus::PaymentPending {
+        incoming.status = InvoiceStatus::PaymentPending;
+    }
 }
 
 #[cfg(test)]
@@ -254,5 +274,42 @@ mod tests {
             apply_payment(&open, &euros),
             Err(CoreError::InvalidField { field: "currency", .. })
         ));
+    }
+
+    #[test]
+    fn the_accounting_systems_copy_never_undoes_a_processor_payment() {
+        let open = invoice("I1", "C1", "2026-03-01", None);
+        let paid = changed(apply_payment(&open, &received("pi_1:received", "100.00")));
+        assert_eq!(paid.bookkeeping.processor_paid, "100.00".parse::<Decimal>().unwrap());
+        // The accounting system has not seen the payment yet: its copy says open, nothing paid
+        let mut incoming = open.clone();
+        keep_processor_payments(&mut incoming, &paid);
+        assert_eq!((incoming.status, incoming.paid), (InvoiceStatus::Paid, paid.paid));
+        // It has seen it and one more by bank: its larger figure stands
+        let mut incoming = open.clone();
+        incoming.paid = "120.00".parse().unwrap();
+        incoming.status = InvoiceStatus::Paid;
+        keep_processor_payments(&mut incoming, &paid);
+        assert_eq!(incoming.paid, "120.00".parse::<Decimal>().unwrap());
+        // It voided the invoice: that stands
+        let mut incoming = open.clone();
+        incoming.status = InvoiceStatus::Void;
+        keep_processor_payments(&mut incoming, &paid);
+        assert_eq!(incoming.status, InvoiceStatus::Void);
+        // A payment in flight keeps the invoice pending; a full refund gives the accounting system its say again
+        let pending = changed(apply_payment(&open, &event("pi_2:pending", PaymentChange::Pending)));
+        let mut incoming = open.clone();
+        keep_processor_payments(&mut incoming, &pending);
+        assert_eq!(incoming.status, InvoiceStatus::PaymentPending);
+        let refund = PaymentChange::Refunded {
+            payment: "pi_1".into(),
+            refunded_so_far: "100.00".parse().unwrap(),
+            currency: usd(),
+        };
+        let refunded = changed(apply_payment(&paid, &event("ch_1:refunded", refund)));
+        assert_eq!(refunded.bookkeeping.processor_paid, Decimal::ZERO);
+        let mut incoming = open.clone();
+        keep_processor_payments(&mut incoming, &refunded);
+        assert_eq!((incoming.status, incoming.paid), (InvoiceStatus::Open, Decimal::ZERO));
     }
 }

@@ -667,7 +667,9 @@ pub async fn ingest_customer<S: Store>(store: &S, customer: &Customer) -> Result
 
 /// Validate and store an invoice from the accounting system. Its ladder progress and bookkeeping are kept
 /// from the stored copy (the accounting system knows neither), its revision moves on, and its next action
-/// date is recomputed. The write is conditional on the revision read, and retried on a conflict.
+/// date is recomputed. A payment the processor reported and the accounting system has not seen yet is kept
+/// ([`crate::payment::keep_processor_payments`]). The write is conditional on the revision read, and retried
+/// on a conflict.
 ///
 /// If anything a message shows about it changed (status, amounts, dates, number...), every draft or
 /// approval still waiting to go out that covers it is void: it is cancelled with the reason, and the
@@ -687,6 +689,7 @@ pub async fn ingest_invoice<S: Store>(
             incoming.dunning = stored.dunning.clone();
             incoming.bookkeeping = stored.bookkeeping.clone();
             incoming.bookkeeping.revision += 1;
+            crate::payment::keep_processor_payments(&mut incoming, stored);
         }
         incoming.dunning.next_action_on = policy.next_action_on(&incoming);
         let expected = stored.as_ref().map(|stored| stored.bookkeeping.revision);

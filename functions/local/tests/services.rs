@@ -993,3 +993,28 @@ async fn a_waiting_thank_you_does_not_hold_back_a_reminder_for_another_invoice()
     assert_eq!(pass.entries.len(), 1, "{:?}", pass.held);
     assert_eq!(pass.entries[0].stage_id, "upcoming_due");
 }
+
+#[tokio::test]
+async fn an_accounting_copy_that_has_not_seen_the_payment_does_not_reopen_the_invoice() {
+    let world = reminded_world().await;
+    let thanks = thank_you_of(&pay(&world, "I1", "pi_1:received", "100.00", "2026-03-07").await);
+    // WHEN the accounting system sends its copy, still open and unpaid, on the due date
+    let voided = service::ingest_invoice(&world.store, &world.policy, &world.invoice, noon("2026-03-10"))
+        .await
+        .unwrap();
+    // THEN the invoice stays paid, the thank-you stands, and nobody is reminded
+    assert!(voided.is_empty(), "{voided:?}");
+    let stored = world.store.invoice(&world.invoice.id).await.unwrap().unwrap();
+    assert_eq!(
+        (stored.status, stored.paid),
+        (InvoiceStatus::Paid, "100.00".parse().unwrap())
+    );
+    assert_eq!(
+        world.store.reminder(&thanks).await.unwrap().unwrap().status,
+        ReminderStatus::Approved
+    );
+    let pass = service::run_pass(&world.store, &world.policy, noon("2026-03-10"), false)
+        .await
+        .unwrap();
+    assert!(pass.entries.is_empty(), "{:?}", pass.entries);
+}
