@@ -12,6 +12,28 @@ use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
 use std::sync::Arc;
 
+pub mod iam;
+
+/// The environment variables these functions read besides [`kindly_aws::config::vars`].
+pub mod vars {
+    /// `webhook`: the Secrets Manager secret holding Stripe's signing secrets.
+    pub const STRIPE_SECRET_ID: &str = "KINDLY_STRIPE_SECRET_ID";
+    /// `webhook`: how old a signed timestamp may be, in seconds (default 300).
+    pub const STRIPE_TOLERANCE_SECS: &str = "KINDLY_STRIPE_TOLERANCE_SECS";
+    /// `approvals`: the origin of the Cognito hosted sign-in the page sends staff to
+    /// (`https://PREFIX.auth.REGION.amazoncognito.com`).
+    pub const COGNITO_DOMAIN: &str = "KINDLY_COGNITO_DOMAIN";
+    /// `approvals`: the page's Cognito app client.
+    pub const COGNITO_CLIENT_ID: &str = "KINDLY_COGNITO_CLIENT_ID";
+    /// Every one of them.
+    pub const ALL: [&str; 4] = [
+        STRIPE_SECRET_ID,
+        STRIPE_TOLERANCE_SECS,
+        COGNITO_DOMAIN,
+        COGNITO_CLIENT_ID,
+    ];
+}
+
 /// The claims that name a person, most readable first: Cognito puts the address in `email`.
 const NAME_CLAIMS: [&str; 4] = ["email", "cognito:username", "username", "sub"];
 
@@ -59,8 +81,8 @@ pub enum WebhookConfigError {
 /// `KINDLY_STRIPE_SECRET_ID` (one per line, several while one is rotated) and the tolerance from
 /// `KINDLY_STRIPE_TOLERANCE_SECS` (default 300).
 pub async fn stripe_webhook_from_env(sdk: &aws_config::SdkConfig) -> Result<StripeWebhook, WebhookConfigError> {
-    let id = std::env::var("KINDLY_STRIPE_SECRET_ID").map_err(|_| WebhookConfigError::MissingSecretId)?;
-    let tolerance = match std::env::var("KINDLY_STRIPE_TOLERANCE_SECS") {
+    let id = std::env::var(vars::STRIPE_SECRET_ID).map_err(|_| WebhookConfigError::MissingSecretId)?;
+    let tolerance = match std::env::var(vars::STRIPE_TOLERANCE_SECS) {
         Ok(text) => text.trim().parse().map_err(|_| WebhookConfigError::Tolerance(text))?,
         Err(_) => 300,
     };

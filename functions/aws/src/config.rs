@@ -6,6 +6,28 @@
 use crate::error::AwsError;
 use kindly_core::Policy;
 
+/// The environment variables [`Config::from_env`] reads (the SAM template sets them; a test holds the two
+/// to each other).
+pub mod vars {
+    pub const TABLE: &str = "KINDLY_TABLE";
+    pub const SHARDS: &str = "KINDLY_SHARDS";
+    pub const SES_CONFIGURATION_SET: &str = "KINDLY_SES_CONFIGURATION_SET";
+    pub const MAX_SEND_RATE: &str = "KINDLY_MAX_SEND_RATE";
+    pub const SEND_CONCURRENCY: &str = "KINDLY_SEND_CONCURRENCY";
+    pub const POLICY: &str = "KINDLY_POLICY";
+    pub const BUSINESS_HOURS: &str = "KINDLY_BUSINESS_HOURS";
+    /// Every one of them.
+    pub const ALL: [&str; 7] = [
+        TABLE,
+        SHARDS,
+        SES_CONFIGURATION_SET,
+        MAX_SEND_RATE,
+        SEND_CONCURRENCY,
+        POLICY,
+        BUSINESS_HOURS,
+    ];
+}
+
 /// Everything the Lambdas need besides the AWS clients.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -56,38 +78,38 @@ impl Config {
     }
 
     pub fn from_env() -> Result<Config, AwsError> {
-        let table = optional("KINDLY_TABLE").ok_or(AwsError::MissingVariable("KINDLY_TABLE"))?;
-        let shards = parsed("KINDLY_SHARDS", "a whole number from 1 to 64")?.unwrap_or(8);
+        let table = optional(vars::TABLE).ok_or(AwsError::MissingVariable(vars::TABLE))?;
+        let shards = parsed(vars::SHARDS, "a whole number from 1 to 64")?.unwrap_or(8);
         if !(1..=64).contains(&shards) {
             return Err(AwsError::InvalidVariable {
-                name: "KINDLY_SHARDS",
+                name: vars::SHARDS,
                 value: shards.to_string(),
                 expected: "a whole number from 1 to 64",
             });
         }
-        let policy = match optional("KINDLY_POLICY") {
+        let policy = match optional(vars::POLICY) {
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|e| AwsError::Policy(format!("{path}: {e}")))?;
                 Policy::from_toml(&text).map_err(|e| AwsError::Policy(format!("{path}: {e}")))?
             }
             None => Policy::default_policy(),
         };
-        let hours = optional("KINDLY_BUSINESS_HOURS").unwrap_or_else(|| "9-17".into());
+        let hours = optional(vars::BUSINESS_HOURS).unwrap_or_else(|| "9-17".into());
         let business_hours = hours
             .split_once('-')
             .and_then(|(from, to)| Some((from.trim().parse().ok()?, to.trim().parse().ok()?)))
             .filter(|(from, to): &(u32, u32)| from < to && *to <= 24)
             .ok_or(AwsError::InvalidVariable {
-                name: "KINDLY_BUSINESS_HOURS",
+                name: vars::BUSINESS_HOURS,
                 value: hours,
                 expected: "two hours like 9-17",
             })?;
         Ok(Config {
             table,
             shards,
-            configuration_set: optional("KINDLY_SES_CONFIGURATION_SET"),
-            max_send_rate: parsed("KINDLY_MAX_SEND_RATE", "messages per second, e.g. 14")?,
-            send_concurrency: parsed("KINDLY_SEND_CONCURRENCY", "a whole number of sends, e.g. 8")?,
+            configuration_set: optional(vars::SES_CONFIGURATION_SET),
+            max_send_rate: parsed(vars::MAX_SEND_RATE, "messages per second, e.g. 14")?,
+            send_concurrency: parsed(vars::SEND_CONCURRENCY, "a whole number of sends, e.g. 8")?,
             policy,
             business_hours,
         })

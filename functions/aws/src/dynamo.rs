@@ -33,6 +33,17 @@ pub const DUE_INDEX: &str = "due";
 pub const CUSTOMER_INDEX: &str = "customer";
 pub const STATUS_INDEX: &str = "status";
 
+/// The table's key attributes: partition key, sort key.
+pub const TABLE_KEY: (&str, &str) = ("pk", "sk");
+
+/// Each global secondary index: name, partition key, sort key (every key a string; every index projects
+/// all attributes). [`create_table`] builds these, and the SAM template must declare the same.
+pub const INDEXES: [(&str, &str, &str); 3] = [
+    (DUE_INDEX, "due_shard", "due_on"),
+    (CUSTOMER_INDEX, "customer_key", "customer_sort"),
+    (STATUS_INDEX, "status_key", "status_sort"),
+];
+
 /// A [`Store`] over one DynamoDB table.
 #[derive(Clone)]
 pub struct DynamoStore {
@@ -387,25 +398,18 @@ pub async fn create_table(client: &Client, table: &str) -> Result<(), CoreError>
             .build()
             .map_err(build)
     };
+    let (partition, sort) = TABLE_KEY;
     let mut request = client
         .create_table()
         .table_name(table)
         .billing_mode(BillingMode::PayPerRequest)
-        .key_schema(key("pk", KeyType::Hash)?)
-        .key_schema(key("sk", KeyType::Range)?)
-        .global_secondary_indexes(index(DUE_INDEX, "due_shard", "due_on")?)
-        .global_secondary_indexes(index(CUSTOMER_INDEX, "customer_key", "customer_sort")?)
-        .global_secondary_indexes(index(STATUS_INDEX, "status_key", "status_sort")?);
-    for name in [
-        "pk",
-        "sk",
-        "due_shard",
-        "due_on",
-        "customer_key",
-        "customer_sort",
-        "status_key",
-        "status_sort",
-    ] {
+        .key_schema(key(partition, KeyType::Hash)?)
+        .key_schema(key(sort, KeyType::Range)?);
+    for (name, hash, range) in INDEXES {
+        request = request.global_secondary_indexes(index(name, hash, range)?);
+    }
+    let index_keys = INDEXES.iter().flat_map(|&(_, hash, range)| [hash, range]);
+    for name in [partition, sort].into_iter().chain(index_keys) {
         request = request.attribute_definitions(
             AttributeDefinition::builder()
                 .attribute_name(name)
@@ -449,8 +453,8 @@ async fn put_if(
     }
 }
 
-/// The ledger items' time-to-live attribute (Unix seconds).
-const EXPIRES_AT: &str = "expires_at";
+/// The ledger items' time-to-live attribute (Unix seconds): the table's TTL attribute.
+pub const EXPIRES_AT: &str = "expires_at";
 
 impl Store for DynamoStore {
     async fn event_recorded(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, CoreError> {

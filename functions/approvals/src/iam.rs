@@ -1,0 +1,26 @@
+//! The AWS actions the `approvals` and `webhook` functions call, declared beside the code. The SAM template
+//! grants each function exactly its list; `infra/tests` hold the template, the code's calls and what each
+//! function is seen to call against the stand-in to these lists.
+
+/// `approvals`: drafts by status and a customer's history (Query), one reminder or customer (GetItem),
+/// the invoices and customers a draft covers (BatchGetItem), approvals, ingest and re-planned drafts
+/// (conditional PutItem); skipping or snoozing also moves the invoices' ladder in one transaction
+/// (TransactWriteItems, which IAM checks as PutItem and UpdateItem).
+pub const APPROVALS: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+];
+
+/// `webhook`: the event ledger, the invoice and its payment reference (GetItem, PutItem), voiding and
+/// re-planning the customer's waiting reminders (Query, BatchGetItem, PutItem); Stripe's signing secrets,
+/// once at start-up (GetSecretValue).
+pub const WEBHOOK: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "secretsmanager:GetSecretValue",
+];

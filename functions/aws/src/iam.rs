@@ -1,0 +1,32 @@
+//! The AWS actions the `scan` and `send` functions call, declared beside the code that calls them. The SAM
+//! template grants each function exactly its list; `infra/tests` hold the template, this crate's calls and
+//! what each function is seen to call against the stand-in to these lists.
+
+/// `scan`: the due index and the customer index (Query), the customers of the due invoices
+/// (BatchGetItem), a draft already there (GetItem), new and revived drafts (conditional PutItem). Its
+/// send rate is configured, so its start-up never asks SES for one.
+pub const SCAN: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+];
+
+/// `send`: approved reminders by status (Query), the claim and outcomes (conditional PutItem), the
+/// customer and the invoices re-read before sending (GetItem, BatchGetItem); recording a send also moves
+/// the invoices' ladder in one transaction (TransactWriteItems, which IAM checks as PutItem and
+/// UpdateItem). SES: the account's send rate at start-up (GetAccount) and the messages (SendEmail).
+pub const SEND: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+    "ses:GetAccount",
+    "ses:SendEmail",
+];
+
+/// Functions of this crate that call AWS but never run in a Lambda, so no policy grants what they call:
+/// the table's set-up for tests and local runs, the benchmarks' bulk load and full-table read, and the
+/// aging report's filtered scan (a local `kindly report`).
+pub const NOT_ON_LAMBDA: &[&str] = &["create_table", "put_invoices", "scan_everything", "unsettled_invoices"];
