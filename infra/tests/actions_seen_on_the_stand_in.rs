@@ -1,0 +1,335 @@
+//! What each function actually calls: every AWS client a function uses gets an interceptor that records
+//! the IAM action of each operation it sends, and one story runs through all four functions over one table
+//! on the local stand-in (KINDLY_MOTO_URL, started by scripts/test.sh): invoices arrive through the staff
+//! API, scan plans twice, staff approve, skip and snooze, Stripe reports a part payment, send sends. Each
+//! function must have called exactly the actions its crate declares, so the declared lists (and through
+//! `template_matches_code.rs`, the policies) are neither short of what a path needs nor wider than it.
+
+use aws_config::BehaviorVersion;
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use axum::body::Body;
+use chrono::{Duration, Utc};
+use kindly_aws::config::Config;
+use kindly_aws::lambda::{State, scan, send};
+use kindly_aws::{DynamoStore, SesMailer};
+use kindly_core::Policy;
+use kindly_core::conformance::customer;
+use kindly_infra::recorder::ActionRecorder;
+use lambda_runtime::{Context, LambdaEvent};
+use serde_json::{Value, json};
+use std::collections::BTreeSet;
+use tower::ServiceExt;
+
+async fn sdk() -> aws_config::SdkConfig {
+    let url = std::env::var("KINDLY_MOTO_URL").expect("KINDLY_MOTO_URL: run ./scripts/test.sh");
+    aws_config::defaults(BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}-{}-{nanos}", std::process::id())
+}
+
+/// One function's clients, each recording what it is asked to send.
+struct Recorded {
+    dynamodb: ActionRecorder,
+    ses: ActionRecorder,
+    secretsmanager: ActionRecorder,
+}
+
+impl Recorded {
+    fn new() -> Recorded {
+        Recorded {
+            dynamodb: ActionRecorder::new("dynamodb"),
+            ses: ActionRecorder::new("ses"),
+            secretsmanager: ActionRecorder::new("secretsmanager"),
+        }
+    }
+
+    fn store(&self, sdk: &aws_config::SdkConfig, table: &str) -> DynamoStore {
+        let config = aws_sdk_dynamodb::config::Builder::from(sdk)
+            .interceptor(self.dynamodb.clone())
+            .build();
+        DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), table, 2)
+    }
+
+    /// The SES client as `kindly_aws::ses::client` builds it, plus the recorder.
+    fn ses(&self, sdk: &aws_config::SdkConfig) -> aws_sdk_sesv2::Client {
+        let config = aws_sdk_sesv2::config::Builder::from(sdk)
+            .retry_config(kindly_aws::ses::retry_config())
+            .interceptor(self.ses.clone())
+            .build();
+        aws_sdk_sesv2::Client::from_conf(config)
+    }
+
+    fn secretsmanager(&self, sdk: &aws_config::SdkConfig) -> aws_sdk_secretsmanager::Client {
+        let config = aws_sdk_secretsmanager::config::Builder::from(sdk)
+            .interceptor(self.secretsmanager.clone())
+            .build();
+        aws_sdk_secretsmanager::Client::from_conf(config)
+    }
+
+    fn seen(&self) -> BTreeSet<String> {
+        let mut seen = self.dynamodb.seen();
+        seen.extend(self.ses.seen());
+        seen.extend(self.secretsmanager.seen());
+        seen
+    }
+}
+
+/// What `State::new` builds for scan and send (the same clients, recorded); a send rate that is not
+/// configured is read from SES as at start-up.
+async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, max_send_rate: Option<f64>) -> State {
+    let ses = recorded.ses(sdk);
+    let rate = match max_send_rate {
+        Some(rate) => rate,
+        // The stand-in does not answer GetAccount; the call is recorded before it is sent.
+        None => SesMailer::account_send_rate(&ses).await.unwrap_or(50.0),
+    };
+    let config = Config {
+        table: table.to_owned(),
+        shards: 2,
+        configuration_set: None,
+        max_send_rate,
+        send_concurrency: None,
+        policy: Policy::default_policy(),
+        // Any hour: the story runs whenever the tests do
+        business_hours: (0, 24),
+    };
+    let mailer = SesMailer::new(
+        ses,
+        None,
+        "northwind.example".into(),
+        kindly_aws::pacing::Pacer::new(rate),
+    );
+    State {
+        config,
+        store: recorded.store(sdk, table),
+        mailer,
+    }
+}
+
+fn scheduled_at(time: chrono::DateTime<Utc>) -> LambdaEvent<EventBridgeEvent> {
+    let event: EventBridgeEvent = serde_json::from_value(json!({
+        "detail-type": "Scheduled Event", "source": "kindly.scheduler", "time": time, "detail": {}
+    }))
+    .unwrap();
+    LambdaEvent::new(event, Context::default())
+}
+
+/// A request as API Gateway's HTTP API hands it to the function: with verified claims for the staff routes.
+fn http_request(
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+    headers: Value,
+    staff: bool,
+) -> axum::http::Request<Body> {
+    let mut event = json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
+        "headers": {"host": "kindly.example", "content-type": "application/json"},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "kindly.example", "domainPrefix": "kindly",
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "192.0.2.1", "userAgent": "t"},
+            "requestId": "id", "routeKey": "$default", "stage": "$default",
+            "time": "16/Mar/2026:10:00:00 +0000", "timeEpoch": 1773655200000_i64
+        },
+        "isBase64Encoded": false
+    });
+    if staff {
+        event["requestContext"]["authorizer"] =
+            json!({"jwt": {"claims": {"email": "alice@northwind.example"}, "scopes": []}});
+    }
+    for (name, value) in headers.as_object().into_iter().flatten() {
+        event["headers"][name] = value.clone();
+    }
+    if let Some(body) = body {
+        event["body"] = body.to_string().into();
+    }
+    let request = lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads the event");
+    let (parts, body) = request.into_parts();
+    axum::http::Request::from_parts(parts, Body::from(body.to_vec()))
+}
+
+async fn call(router: &axum::Router, request: axum::http::Request<Body>) -> (u16, Value) {
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status().as_u16();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or_default())
+}
+
+async fn staff(router: &axum::Router, method: &str, path: &str, body: Option<Value>) -> Value {
+    let (status, answer) = call(router, http_request(method, path, body.as_ref(), json!({}), true)).await;
+    assert_eq!(status, 200, "{method} {path}: {answer}");
+    answer
+}
+
+fn assert_calls(function: &str, recorded: &Recorded, declared: &[&str]) {
+    let declared: BTreeSet<String> = declared.iter().map(|a| a.to_string()).collect();
+    let seen = recorded.seen();
+    let missing: Vec<_> = seen.difference(&declared).collect();
+    let unused: Vec<_> = declared.difference(&seen).collect();
+    assert!(
+        missing.is_empty() && unused.is_empty(),
+        "{function} called {seen:?}; declared {declared:?}\n  called but not declared: {missing:?}\n  \
+         declared but not called in the story: {unused:?}"
+    );
+}
+
+#[tokio::test]
+async fn each_function_calls_exactly_the_actions_it_declares() {
+    let sdk = sdk().await;
+    // Set-up, not recorded: the table, the sending domain, the signing secret
+    let table = unique("kindly-iam");
+    kindly_aws::dynamo::create_table(&aws_sdk_dynamodb::Client::new(&sdk), &table)
+        .await
+        .expect("create the table");
+    aws_sdk_sesv2::Client::new(&sdk)
+        .create_email_identity()
+        .email_identity("northwind.example")
+        .send()
+        .await
+        .expect("verify the sending domain");
+    let secret_id = unique("kindly-iam-stripe");
+    aws_sdk_secretsmanager::Client::new(&sdk)
+        .create_secret()
+        .name(&secret_id)
+        .secret_string("whsec_iam\n")
+        .send()
+        .await
+        .unwrap();
+    let (scanning, sending, approving, hooking) = (Recorded::new(), Recorded::new(), Recorded::new(), Recorded::new());
+    let policy = Policy::default_policy();
+    let approvals = kindly_approvals::router(approving.store(&sdk, &table), policy.clone(), None);
+
+    // GIVEN customers and invoices from the accounting system, through the staff API: one due in five days
+    // (its reminder is approved at once) and one a day overdue (Stripe will pay part of it)
+    let run = unique("c");
+    let id = |name: &str| format!("{run}-{name}");
+    let today = Utc::now().with_timezone(&customer("x").time_zone).date_naive();
+    for (name, due_in) in [("A", 5), ("P", -1)] {
+        kindly_core::service::ingest_customer(&approving.store(&sdk, &table), &customer(&id(name)))
+            .await
+            .unwrap();
+        let due = today + Duration::days(due_in);
+        let invoice = json!({
+            "number": format!("INV-{name}"), "customer_id": id(name), "currency": "USD", "total": "100.00",
+            "issue_date": due - Duration::days(30), "due_date": due,
+        });
+        staff(
+            &approvals,
+            "PUT",
+            &format!("/api/invoices/{}", id(&format!("I{name}"))),
+            Some(invoice),
+        )
+        .await;
+    }
+    // AND, from before (set up unrecorded), four customers already reminded once: three now due a step
+    // that needs approval, one whose draft for that step has waited two weeks while another invoice came
+    // due (today's pass supersedes the waiting draft with one covering both)
+    let history = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table, 2);
+    for (name, overdue) in [("B", 12), ("C", 12), ("D", 12), ("E", 25)] {
+        kindly_core::service::ingest_customer(&history, &customer(&id(name)))
+            .await
+            .unwrap();
+        let due = (today - Duration::days(overdue)).to_string();
+        let mut invoice = kindly_core::conformance::invoice(&id(&format!("I{name}")), &id(name), &due, None);
+        invoice.dunning.last_stage = Some("crossed_in_mail".into());
+        kindly_core::service::ingest_invoice(&history, &policy, &invoice, Utc::now())
+            .await
+            .unwrap();
+    }
+    let since = (today - Duration::days(1)).to_string();
+    let another = kindly_core::conformance::invoice(&id("IE2"), &id("E"), &since, None);
+    kindly_core::service::ingest_invoice(&history, &policy, &another, Utc::now())
+        .await
+        .unwrap();
+
+    // WHEN the daily pass ran two weeks ago and runs today
+    let scanner = state(&scanning, &sdk, &table, Some(1.0)).await;
+    for days_ago in [14, 0] {
+        let report = scan(&scanner, scheduled_at(Utc::now() - Duration::days(days_ago)))
+            .await
+            .unwrap();
+        assert!(report.errors.is_empty(), "{report:?}");
+    }
+
+    // AND staff look at the drafts, approve one, skip one, snooze one and read a customer's history
+    let drafts = staff(&approvals, "GET", "/api/drafts", None).await;
+    let ours: Vec<String> = drafts["drafts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["customer"]["id"].as_str().is_some_and(|c| c.starts_with(&run)))
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(ours.len() >= 3, "three drafts wait for approval: {drafts}");
+    let shown = staff(&approvals, "GET", &format!("/api/drafts/{}", ours[0]), None).await;
+    let hash = shown["content_hash"].clone();
+    staff(
+        &approvals,
+        "POST",
+        &format!("/api/drafts/{}/approve", ours[0]),
+        Some(json!({"content_hash": hash})),
+    )
+    .await;
+    staff(
+        &approvals,
+        "POST",
+        &format!("/api/drafts/{}/skip", ours[1]),
+        Some(json!({"reason": "agreed"})),
+    )
+    .await;
+    let until = today + Duration::days(30);
+    staff(
+        &approvals,
+        "POST",
+        &format!("/api/drafts/{}/snooze", ours[2]),
+        Some(json!({"until": until})),
+    )
+    .await;
+    staff(&approvals, "GET", &format!("/api/customers/{}/history", id("B")), None).await;
+
+    // AND Stripe reports that 40 of P's 100 dollars were paid (the webhook reads its secret at start-up)
+    let webhook = kindly_approvals::stripe_webhook(&hooking.secretsmanager(&sdk), &secret_id, 300)
+        .await
+        .unwrap();
+    let stripe = kindly_approvals::router(hooking.store(&sdk, &table), policy.clone(), Some(webhook));
+    let event = json!({"id": unique("evt"), "type": "payment_intent.succeeded", "data": {"object": {
+        "id": unique("pi"), "amount_received": 4000, "currency": "usd",
+        "metadata": {"kindly_invoice_id": id("IP")}}}});
+    let signature = kindly_web::stripe::sign(event.to_string().as_bytes(), "whsec_iam", Utc::now().timestamp());
+    let (status, answer) = call(
+        &stripe,
+        http_request(
+            "POST",
+            "/webhooks/stripe",
+            Some(&event),
+            json!({"stripe-signature": signature}),
+            false,
+        ),
+    )
+    .await;
+    assert_eq!((status, answer["result"].as_str()), (200, Some("applied")), "{answer}");
+
+    // AND the send run starts (reading the account's send rate) and sends what is approved
+    let sender = state(&sending, &sdk, &table, None).await;
+    let report = send(&sender, scheduled_at(Utc::now())).await.unwrap();
+    assert!(report.sent >= 2 && report.errors.is_empty(), "{report:?}");
+
+    // THEN each function called exactly what it declares
+    assert_calls("scan", &scanning, kindly_aws::iam::SCAN);
+    assert_calls("send", &sending, kindly_aws::iam::SEND);
+    assert_calls("approvals", &approving, kindly_approvals::iam::APPROVALS);
+    assert_calls("webhook", &hooking, kindly_approvals::iam::WEBHOOK);
+}
