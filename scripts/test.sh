@@ -3,9 +3,9 @@
 #   ./scripts/test.sh
 # Steps: toolchain + wasm target, Node.js, Chromium and the browser test's packages (tests/browser), the
 # local AWS stand-in (moto, from tests/requirements.txt; started on 127.0.0.1 and stopped on exit),
-# formatting, clippy (warnings are errors), the workspace's tests (the approval page's end-to-end test runs
-# in headless Chromium), then the WebAssembly build and the native-vs-WASM byte-parity test
-# (scripts/ci-wasm.sh).
+# cfn-lint on the SAM template, formatting, clippy (warnings are errors), the workspace's tests (the
+# approval page's end-to-end test runs in headless Chromium), then the WebAssembly build and the
+# native-vs-WASM byte-parity test (scripts/ci-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +37,9 @@ npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
 
 step "the local AWS stand-in (moto's server: DynamoDB and SES v2 on 127.0.0.1)"
 source scripts/stand-in.sh
+
+step "the SAM template (infra/template.yaml): cfn-lint, SAM transform included"
+cfn-lint infra/template.yaml
 
 step "cargo fmt --check"
 cargo fmt --all --check
