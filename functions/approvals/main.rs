@@ -9,5 +9,6 @@ async fn main() -> Result<(), Error> {
     let sdk = aws_config::load_from_env().await;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     let store = kindly_aws::DynamoStore::new(dynamodb, config.table.clone(), config.shards);
-    run(kindly_approvals::router(store, config.policy, None)).await
+    let sign_in = kindly_approvals::hosted_sign_in_from_env()?;
+    run(kindly_approvals::router(store, config.policy, None, sign_in)).await
 }

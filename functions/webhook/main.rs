@@ -11,5 +11,5 @@ async fn main() -> Result<(), Error> {
     let webhook = kindly_approvals::stripe_webhook_from_env(&sdk).await?;
     let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
     let store = kindly_aws::DynamoStore::new(dynamodb, config.table.clone(), config.shards);
-    run(kindly_approvals::router(store, config.policy, Some(webhook))).await
+    run(kindly_approvals::router(store, config.policy, Some(webhook), None)).await
 }

@@ -210,7 +210,7 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
         .unwrap();
     let (scanning, sending, approving, hooking) = (Recorded::new(), Recorded::new(), Recorded::new(), Recorded::new());
     let policy = Policy::default_policy();
-    let approvals = kindly_approvals::router(approving.store(&sdk, &table), policy.clone(), None);
+    let approvals = kindly_approvals::router(approving.store(&sdk, &table), policy.clone(), None, None);
 
     // GIVEN customers and invoices from the accounting system, through the staff API: one due in five days
     // (its reminder is approved at once) and one a day overdue (Stripe will pay part of it)
@@ -304,7 +304,7 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     let webhook = kindly_approvals::stripe_webhook(&hooking.secretsmanager(&sdk), &secret_id, 300)
         .await
         .unwrap();
-    let stripe = kindly_approvals::router(hooking.store(&sdk, &table), policy.clone(), Some(webhook));
+    let stripe = kindly_approvals::router(hooking.store(&sdk, &table), policy.clone(), Some(webhook), None);
     let event = json!({"id": unique("evt"), "type": "payment_intent.succeeded", "data": {"object": {
         "id": unique("pi"), "amount_received": 4000, "currency": "usd",
         "metadata": {"kindly_invoice_id": id("IP")}}}});

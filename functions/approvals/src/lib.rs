@@ -7,7 +7,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use kindly_aws::DynamoStore;
 use kindly_core::Policy;
-use kindly_web::{Access, App, Approver, StripeWebhook};
+use kindly_web::{Access, App, Approver, HostedSignIn, StripeWebhook};
 use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
 use std::sync::Arc;
@@ -57,16 +57,46 @@ async fn attach_approver(mut request: Request, next: Next) -> Response {
 }
 
 /// The router over DynamoDB, trusting only the authorizer's verified claims, and Stripe's signatures when
-/// `webhook` is given.
-pub fn router(store: DynamoStore, policy: Policy, webhook: Option<StripeWebhook>) -> axum::Router {
+/// `webhook` is given. With `sign_in`, the page signs staff in there (see [`hosted_sign_in_from_env`]).
+pub fn router(
+    store: DynamoStore,
+    policy: Policy,
+    webhook: Option<StripeWebhook>,
+    sign_in: Option<HostedSignIn>,
+) -> axum::Router {
     let mut app = App::new(store, policy, Access::Verified);
     app.webhook = webhook;
+    app.sign_in = sign_in;
     kindly_web::router(Arc::new(app)).layer(middleware::from_fn(attach_approver))
 }
 
-/// Why the webhook's configuration could not be read.
+/// Where the page signs staff in: the Cognito hosted UI named by `KINDLY_COGNITO_DOMAIN` and
+/// `KINDLY_COGNITO_CLIENT_ID` (both, or neither: without them the page relies on whatever signs people in
+/// in front of it).
+pub fn hosted_sign_in_from_env() -> Result<Option<HostedSignIn>, ConfigError> {
+    let read = |name| std::env::var(name).ok();
+    hosted_sign_in(read(vars::COGNITO_DOMAIN), read(vars::COGNITO_CLIENT_ID))
+}
+
+/// [`hosted_sign_in_from_env`] given the two values (blank counts as unset).
+pub fn hosted_sign_in(domain: Option<String>, client_id: Option<String>) -> Result<Option<HostedSignIn>, ConfigError> {
+    let given = |value: Option<String>| value.filter(|value| !value.trim().is_empty());
+    match (given(domain), given(client_id)) {
+        (None, None) => Ok(None),
+        (Some(domain), Some(client_id)) => HostedSignIn::new(&domain, &client_id)
+            .map(Some)
+            .map_err(|error| ConfigError::SignIn(error.to_string())),
+        _ => Err(ConfigError::SignIn(format!(
+            "set both {} and {}, or neither",
+            vars::COGNITO_DOMAIN,
+            vars::COGNITO_CLIENT_ID
+        ))),
+    }
+}
+
+/// Why the function's configuration could not be read.
 #[derive(Debug, thiserror::Error)]
-pub enum WebhookConfigError {
+pub enum ConfigError {
     #[error("KINDLY_STRIPE_SECRET_ID is not set (the Secrets Manager secret with Stripe's signing secrets)")]
     MissingSecretId,
     #[error("KINDLY_STRIPE_TOLERANCE_SECS: expected whole seconds, got `{0}`")]
@@ -75,15 +105,17 @@ pub enum WebhookConfigError {
     Read(String),
     #[error("the Secrets Manager secret holds no Stripe signing secret")]
     Empty,
+    #[error("the page's sign-in: {0}")]
+    SignIn(String),
 }
 
 /// The webhook's configuration: the signing secrets from the Secrets Manager secret named by
 /// `KINDLY_STRIPE_SECRET_ID` (one per line, several while one is rotated) and the tolerance from
 /// `KINDLY_STRIPE_TOLERANCE_SECS` (default 300).
-pub async fn stripe_webhook_from_env(sdk: &aws_config::SdkConfig) -> Result<StripeWebhook, WebhookConfigError> {
-    let id = std::env::var(vars::STRIPE_SECRET_ID).map_err(|_| WebhookConfigError::MissingSecretId)?;
+pub async fn stripe_webhook_from_env(sdk: &aws_config::SdkConfig) -> Result<StripeWebhook, ConfigError> {
+    let id = std::env::var(vars::STRIPE_SECRET_ID).map_err(|_| ConfigError::MissingSecretId)?;
     let tolerance = match std::env::var(vars::STRIPE_TOLERANCE_SECS) {
-        Ok(text) => text.trim().parse().map_err(|_| WebhookConfigError::Tolerance(text))?,
+        Ok(text) => text.trim().parse().map_err(|_| ConfigError::Tolerance(text))?,
         Err(_) => 300,
     };
     let client = aws_sdk_secretsmanager::Client::new(sdk);
@@ -95,11 +127,13 @@ pub async fn stripe_webhook(
     client: &aws_sdk_secretsmanager::Client,
     id: &str,
     tolerance_secs: i64,
-) -> Result<StripeWebhook, WebhookConfigError> {
-    let value =
-        client.get_secret_value().secret_id(id).send().await.map_err(|e| {
-            WebhookConfigError::Read(aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string())
-        })?;
+) -> Result<StripeWebhook, ConfigError> {
+    let value = client
+        .get_secret_value()
+        .secret_id(id)
+        .send()
+        .await
+        .map_err(|e| ConfigError::Read(aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string()))?;
     let secrets: Vec<String> = value
         .secret_string()
         .unwrap_or_default()
@@ -109,7 +143,7 @@ pub async fn stripe_webhook(
         .map(str::to_owned)
         .collect();
     if secrets.is_empty() {
-        return Err(WebhookConfigError::Empty);
+        return Err(ConfigError::Empty);
     }
     Ok(StripeWebhook {
         secrets,

@@ -19,7 +19,7 @@ fn event(path: &str, with_claims: bool) -> lambda_http::Request {
 }
 
 async fn call(request: lambda_http::Request) -> (u16, serde_json::Value) {
-    let router = kindly_approvals::router(common::fresh_store().await, Policy::default_policy(), None);
+    let router = kindly_approvals::router(common::fresh_store().await, Policy::default_policy(), None, None);
     let (parts, body) = request.into_parts();
     let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
     let response = router.oneshot(request).await.unwrap();
@@ -49,6 +49,42 @@ async fn without_verified_claims_every_api_route_is_refused() {
     // The page shell carries no data and is served to anyone; its API calls carry the token
     let (status, _) = call(event("/", false)).await;
     assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn the_page_is_told_where_staff_sign_in() {
+    let sign_in = kindly_approvals::hosted_sign_in(
+        Some("https://kindly-test.auth.eu-west-2.amazoncognito.com".into()),
+        Some("abc123client".into()),
+    )
+    .unwrap();
+    let router = kindly_approvals::router(common::fresh_store().await, Policy::default_policy(), None, sign_in);
+    let (parts, body) = event("/auth/config", false).into_parts();
+    let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
+    let response = router.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200, "open: the page asks before anyone is signed in");
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        policy.contains("connect-src 'self' https://kindly-test.auth.eu-west-2.amazoncognito.com;"),
+        "{policy}"
+    );
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
+    let config: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(config["mode"], "hosted");
+    assert_eq!(config["client_id"], "abc123client");
+    assert_eq!(
+        config["authorize_url"],
+        "https://kindly-test.auth.eu-west-2.amazoncognito.com/oauth2/authorize"
+    );
+    // Without the two settings the page is told nothing of a sign-in; half of them is a start-up error
+    assert_eq!(kindly_approvals::hosted_sign_in(None, Some(" ".into())).unwrap(), None);
+    let half = kindly_approvals::hosted_sign_in(Some("https://x.example".into()), None).unwrap_err();
+    assert!(half.to_string().contains("KINDLY_COGNITO_CLIENT_ID"), "{half}");
+    let plain = kindly_approvals::hosted_sign_in(Some("http://x.example".into()), Some("abc".into())).unwrap_err();
+    assert!(plain.to_string().contains("https://"), "{plain}");
 }
 
 /// A POST to /webhooks/stripe as API Gateway delivers it (no authorizer on this route).
@@ -94,7 +130,7 @@ async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
     kindly_core::service::ingest_invoice(&store, &policy, &open, chrono::Utc::now())
         .await
         .unwrap();
-    let router = kindly_approvals::router(store.clone(), policy, Some(webhook));
+    let router = kindly_approvals::router(store.clone(), policy, Some(webhook), None);
     let body = serde_json::json!({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {
         "id": "pi_1", "amount_received": 10000, "currency": "usd", "metadata": {"kindly_invoice_id": "I-A"}}}})
     .to_string();
