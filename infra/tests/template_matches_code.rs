@@ -317,14 +317,14 @@ fn the_schedules_deliver_an_event_the_handlers_read() {
 }
 
 #[test]
-fn the_webhook_is_open_and_every_staff_route_needs_a_token_from_the_staff_pool() {
+fn the_webhook_is_open_staff_routes_need_a_staff_token_and_ingest_a_machine_token() {
     let template = template();
     let integrations: BTreeMap<&str, String> = template
         .resources_of_type("AWS::ApiGatewayV2::Integration")
         .into_iter()
         .map(|(id, integration)| (id, render(&integration["Properties"]["IntegrationUri"])))
         .collect();
-    let routes: BTreeMap<String, (String, String)> = template
+    let routes: BTreeMap<String, (String, String, String)> = template
         .resources_of_type("AWS::ApiGatewayV2::Route")
         .into_iter()
         .map(|(_, route)| {
@@ -339,19 +339,40 @@ fn the_webhook_is_open_and_every_staff_route_needs_a_token_from_the_staff_pool()
                 (
                     render(&properties["AuthorizationType"]),
                     integrations[integration].clone(),
+                    format!(
+                        "{} {}",
+                        render(&properties["AuthorizerId"]),
+                        render(&properties["AuthorizationScopes"])
+                    ),
                 ),
             )
         })
         .collect();
-    let route = |auth: &str, function: &str| (auth.to_owned(), format!("!GetAtt {function}.Arn"));
+    let open = |function: &str| {
+        (
+            "NONE".to_owned(),
+            format!("!GetAtt {function}.Arn"),
+            "null null".to_owned(),
+        )
+    };
+    let guarded = |by: &str| {
+        (
+            "JWT".to_owned(),
+            "!GetAtt ApprovalsFunction.Arn".to_owned(),
+            by.to_owned(),
+        )
+    };
+    let ingest = guarded("!Ref IngestAuthorizer [kindly/ingest]");
     assert_eq!(
         routes,
         BTreeMap::from([
-            ("GET /".to_owned(), route("NONE", "ApprovalsFunction")),
-            ("GET /assets/{name}".to_owned(), route("NONE", "ApprovalsFunction")),
-            ("GET /auth/config".to_owned(), route("NONE", "ApprovalsFunction")),
-            ("ANY /api/{proxy+}".to_owned(), route("JWT", "ApprovalsFunction")),
-            ("POST /webhooks/stripe".to_owned(), route("NONE", "WebhookFunction")),
+            ("GET /".to_owned(), open("ApprovalsFunction")),
+            ("GET /assets/{name}".to_owned(), open("ApprovalsFunction")),
+            ("GET /auth/config".to_owned(), open("ApprovalsFunction")),
+            ("ANY /api/{proxy+}".to_owned(), guarded("!Ref StaffAuthorizer null")),
+            ("PUT /api/invoices/{id}".to_owned(), ingest.clone()),
+            ("PUT /api/customers/{id}".to_owned(), ingest),
+            ("POST /webhooks/stripe".to_owned(), open("WebhookFunction")),
         ])
     );
     assert_eq!(function(&template, "approvals").logical_id, "ApprovalsFunction");
@@ -361,6 +382,14 @@ fn the_webhook_is_open_and_every_staff_route_needs_a_token_from_the_staff_pool()
         render(&authorizer["JwtConfiguration"]),
         "{Issuer: !Sub https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${StaffPool}, Audience: [!Ref PageClient]}"
     );
+    let ingest = &template.resource("IngestAuthorizer").expect("the ingest authorizer")["Properties"];
+    assert_eq!(
+        render(&ingest["JwtConfiguration"]),
+        "{Issuer: !Sub https://cognito-idp.${AWS::Region}.${AWS::URLSuffix}/${StaffPool}, Audience: [!Ref IngestClient]}"
+    );
+    let client = &template.resource("IngestClient").expect("the ingest client")["Properties"];
+    assert_eq!(render(&client["AllowedOAuthFlows"]), "[client_credentials]");
+    assert_eq!(render(&client["AllowedOAuthScopes"]), "[kindly/ingest]");
     for output in ["PageUrl", "WebhookUrl"] {
         assert!(template.get(&["Outputs", output, "Value"]).is_some(), "output {output}");
     }
