@@ -10,7 +10,7 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use axum::body::Body;
 use chrono::{Duration, Utc};
 use kindly_aws::config::Config;
-use kindly_aws::lambda::{State, scan, send};
+use kindly_aws::lambda::{Scanner, State, scan, send};
 use kindly_aws::{DynamoStore, SesMailer};
 use kindly_core::Policy;
 use kindly_core::conformance::customer;
@@ -87,16 +87,8 @@ impl Recorded {
     }
 }
 
-/// What `State::new` builds for scan and send (the same clients, recorded); a send rate that is not
-/// configured is read from SES as at start-up.
-async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, max_send_rate: Option<f64>) -> State {
-    let ses = recorded.ses(sdk);
-    let rate = match max_send_rate {
-        Some(rate) => rate,
-        // The stand-in does not answer GetAccount; the call is recorded before it is sent.
-        None => SesMailer::account_send_rate(&ses).await.unwrap_or(50.0),
-    };
-    let config = Config {
+fn config(table: &str, max_send_rate: Option<f64>) -> Config {
+    Config {
         table: table.to_owned(),
         shards: 2,
         configuration_set: None,
@@ -105,6 +97,25 @@ async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, ma
         policy: Policy::default_policy(),
         // Any hour: the story runs whenever the tests do
         business_hours: (0, 24),
+    }
+}
+
+/// What `Scanner::new` builds for scan: the store alone, its client recorded.
+fn scanner(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str) -> Scanner {
+    Scanner {
+        config: config(table, None),
+        store: recorded.store(sdk, table),
+    }
+}
+
+/// What `State::new` builds for send (the same clients, recorded); a send rate that is not configured is
+/// read from SES as at start-up.
+async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, max_send_rate: Option<f64>) -> State {
+    let ses = recorded.ses(sdk);
+    let rate = match max_send_rate {
+        Some(rate) => rate,
+        // The stand-in does not answer GetAccount; the call is recorded before it is sent.
+        None => SesMailer::account_send_rate(&ses).await.unwrap_or(50.0),
     };
     let mailer = SesMailer::new(
         ses,
@@ -113,8 +124,7 @@ async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, ma
         kindly_aws::pacing::Pacer::new(rate),
     );
     State {
-        config,
-        store: recorded.store(sdk, table),
+        scanner: scanner(recorded, sdk, table),
         mailer,
     }
 }
@@ -256,7 +266,7 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
         .unwrap();
 
     // WHEN the daily pass ran two weeks ago and runs today
-    let scanner = state(&scanning, &sdk, &table, Some(1.0)).await;
+    let scanner = scanner(&scanning, &sdk, &table);
     for days_ago in [14, 0] {
         let report = scan(&scanner, scheduled_at(Utc::now() - Duration::days(days_ago)))
             .await

@@ -167,14 +167,21 @@ async fn whole_handler(messages: usize, rate: f64, throttle_every: usize) {
     };
     let concurrency = config.concurrency_for(rate);
     let state = State::new(config, &common::sdk_config().await).await.unwrap();
-    let scanned = scan(&state, scheduled_at("2026-03-16T14:00:00Z")).await.unwrap();
+    let scanned = scan(&state.scanner, scheduled_at("2026-03-16T14:00:00Z"))
+        .await
+        .unwrap();
     assert_eq!(scanned.approved, messages, "{scanned:?}");
 
     let started = Instant::now();
     let sent = send(&state, scheduled_at("2026-03-16T14:05:00Z")).await.unwrap();
     let took = started.elapsed();
     assert!(sent.errors.is_empty(), "{sent:?}");
-    let recorded = state.store.reminders_with_status(ReminderStatus::Sent).await.unwrap();
+    let recorded = state
+        .scanner
+        .store
+        .reminders_with_status(ReminderStatus::Sent)
+        .await
+        .unwrap();
     let keys: Vec<String> = recorded.iter().map(|reminder| reminder.id.to_string()).collect();
     report(
         &format!(

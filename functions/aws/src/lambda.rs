@@ -1,5 +1,5 @@
-//! The Lambda handlers: plain async functions over the core's services, built once per process in
-//! [`State`] and called by the `scan` and `send` entry points. Tested directly with `LambdaEvent`s.
+//! The Lambda handlers: plain async functions over the core's services, with what they need built once per
+//! process ([`Scanner`], [`State`]) and called by the `scan` and `send` entry points. Tested directly with `LambdaEvent`s.
 
 use crate::config::Config;
 use crate::dynamo::DynamoStore;
@@ -12,16 +12,38 @@ use kindly_core::service::{self, BusinessHours, SendResult};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 
-/// Clients and configuration, built once at start-up.
-pub struct State {
+/// What `scan` needs, built once at start-up: the configuration and the store. It never sends, so it has
+/// no mail client and does not ask SES for the send rate.
+#[derive(Clone)]
+pub struct Scanner {
     pub config: Config,
     pub store: DynamoStore,
+}
+
+impl Scanner {
+    /// Read the configuration and build the DynamoDB client (region, credentials and endpoint from the
+    /// standard AWS variables).
+    pub async fn from_env() -> Result<Scanner, AwsError> {
+        let config = Config::from_env()?;
+        let sdk = aws_config::load_from_env().await;
+        Ok(Self::new(config, &sdk))
+    }
+
+    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Scanner {
+        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), config.table.clone(), config.shards);
+        Scanner { config, store }
+    }
+}
+
+/// What `send` needs, built once at start-up: the scanner's parts and the paced SES mailer.
+pub struct State {
+    pub scanner: Scanner,
     pub mailer: SesMailer,
 }
 
 impl State {
-    /// Read the configuration and build the SDK clients (region, credentials and endpoint from the
-    /// standard AWS variables). The send rate is read from SES once, unless configured.
+    /// Read the configuration and build the SDK clients. The send rate is read from SES once, unless
+    /// configured.
     pub async fn from_env() -> Result<State, AwsError> {
         let config = Config::from_env()?;
         let sdk = aws_config::load_from_env().await;
@@ -29,7 +51,6 @@ impl State {
     }
 
     pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<State, AwsError> {
-        let dynamodb = aws_sdk_dynamodb::Client::new(sdk);
         let ses = crate::ses::client(sdk);
         let rate = match config.max_send_rate {
             Some(rate) => rate,
@@ -49,8 +70,10 @@ impl State {
             Pacer::new(rate),
         )
         .with_concurrent_sends(config.concurrency_for(rate));
-        let store = DynamoStore::new(dynamodb, config.table.clone(), config.shards);
-        Ok(State { config, store, mailer })
+        Ok(State {
+            scanner: Scanner::new(config, sdk),
+            mailer,
+        })
     }
 }
 
@@ -71,9 +94,12 @@ pub struct ScanReport {
 }
 
 /// `scan`: plan today's reminders and store them; auto-approved stages are approved at once.
-pub async fn scan(state: &State, event: LambdaEvent<EventBridgeEvent>) -> Result<ScanReport, lambda_runtime::Error> {
+pub async fn scan(
+    scanner: &Scanner,
+    event: LambdaEvent<EventBridgeEvent>,
+) -> Result<ScanReport, lambda_runtime::Error> {
     let now = fired_at(&event.payload);
-    let outcome = service::run_pass(&state.store, &state.config.policy, now, false).await?;
+    let outcome = service::run_pass(&scanner.store, &scanner.config.policy, now, false).await?;
     for entry in &outcome.entries {
         tracing::info!(
             reminder_id = %entry.reminder_id, customer_id = %entry.customer_id, stage = %entry.stage_id,
@@ -115,9 +141,10 @@ pub struct SendReport {
 /// just before sending.
 pub async fn send(state: &State, event: LambdaEvent<EventBridgeEvent>) -> Result<SendReport, lambda_runtime::Error> {
     let now = fired_at(&event.payload);
-    let (from_hour, to_hour) = state.config.business_hours;
+    let Scanner { config, store } = &state.scanner;
+    let (from_hour, to_hour) = config.business_hours;
     let window = Some(BusinessHours { from_hour, to_hour });
-    let results = service::send_approved_within(&state.store, &state.mailer, &state.config.policy, now, window).await?;
+    let results = service::send_approved_within(store, &state.mailer, &config.policy, now, window).await?;
     let mut report = SendReport::default();
     for (id, result) in results {
         match &result {
