@@ -35,6 +35,7 @@ const el = {
   factsStage: $('facts-stage'),
   factsInvoices: $('facts-invoices'),
   factsTotals: $('facts-totals'),
+  factsTotalsLabel: $('facts-totals-label'),
   note: $('note'),
   identical: $('identical'),
   approve: $('approve'),
@@ -520,6 +521,8 @@ function drawFacts(detail) {
     ),
   );
   el.factsTotals.replaceChildren(...(draft.totals ?? []).map((total) => h('span', { text: total })));
+  // A thank-you is about invoices already paid: what remains is nothing owed, not a balance to chase.
+  el.factsTotalsLabel.textContent = draft.stage_id === 'thank_you' ? 'Balance after payment' : 'Balance due';
 
   const earlier = detail.earlier ?? [];
   el.earlier.replaceChildren(
