@@ -242,6 +242,21 @@ async fn demo(
             data.invoices.len()
         ),
     )?;
+    // As the Stripe webhook would have applied them, a few hours before the pass.
+    let morning = crate::demo::demo_now(today) - chrono::Duration::hours(3);
+    for (invoice_id, payment) in &data.payments {
+        if let service::PaymentOutcome::Applied { invoice, thank_you, .. } =
+            service::apply_payment_event(&store, policy, invoice_id, payment, morning).await?
+        {
+            let customer = data.customers.iter().find(|c| c.id == invoice.customer_id);
+            let name = customer.map_or(invoice.customer_id.0.as_str(), |c| c.display_name.as_str());
+            let thanks = thank_you.map_or(String::new(), |id| format!("; a thank-you is queued ({id})"));
+            write(
+                out,
+                &format!("Paid by card this morning: {name}, {}{thanks}.\n\n", invoice.number),
+            )?;
+        }
+    }
     let mailer = OutboxMailer::new(outbox);
     pass_and_send(&store, &mailer, policy, crate::demo::demo_now(today), false, out).await?;
     let left_alone: Vec<String> = data

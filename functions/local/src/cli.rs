@@ -26,8 +26,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a fresh demo database with realistic customers and invoices at every stage, run one pass as
-    /// of today, and show what happened. Messages land in the outbox; nothing is sent anywhere.
+    /// Create a fresh demo database with realistic customers and invoices at every stage, record one card
+    /// payment as the Stripe webhook would (that customer is thanked, not reminded), run one pass as of
+    /// today, and show what happened. Messages land in the outbox; nothing is sent anywhere.
     ///
     /// The database (--db) is replaced on every demo run, but only if an earlier demo made it: a database
     /// holding your own imported data is never touched. Then try `kindly drafts`, `kindly show ID`,

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use kindly_core::compose::{SYSTEM_ACTOR, draft_reminder};
+use kindly_core::payment::{PaymentChange, PaymentEvent};
 use kindly_core::planner::{PlannedReminder, progress_after};
 use kindly_core::reminder::CoveredInvoice;
 use kindly_core::{
@@ -16,6 +17,8 @@ pub struct DemoData {
     pub invoices: Vec<Invoice>,
     /// Reminders earlier passes sent, so gaps and tone steps have a history to respect.
     pub history: Vec<Reminder>,
+    /// Payments the processor reported this morning, before the pass: (invoice, event).
+    pub payments: Vec<(InvoiceId, PaymentEvent)>,
 }
 
 /// Noon UTC: the same calendar day in every demo customer's time zone.
@@ -202,9 +205,16 @@ pub fn demo_data(policy: &Policy, today: NaiveDate) -> Result<DemoData, CoreErro
         reason: Some("Negotiating a payment plan".into()),
     });
 
-    let mut paid = invoice(today, "2026-0977", "C-QUARTZ", "GBP", "1200.00", -20);
-    paid.status = InvoiceStatus::Paid;
-    paid.paid = paid.total;
+    // Reminded twice, then paid by card this morning: it is thanked, not reminded.
+    let paid_by_card = invoice(today, "2026-0977", "C-QUARTZ", "GBP", "1200.00", -20);
+    let card_payment = PaymentEvent {
+        id: "pi_demo_0977:received".into(),
+        change: PaymentChange::Received {
+            amount: paid_by_card.total,
+            currency: paid_by_card.currency,
+        },
+    };
+    let payments = vec![(paid_by_card.id.clone(), card_payment)];
     let mut disputed = invoice(today, "2026-0981", "C-SUMMIT", "USD", "3400.00", -15);
     disputed.status = InvoiceStatus::Disputed;
     let mut partly_paid = invoice(today, "2026-1010", "C-LUMEN", "USD", "9800.00", -12);
@@ -265,7 +275,7 @@ pub fn demo_data(policy: &Policy, today: NaiveDate) -> Result<DemoData, CoreErro
             invoice(today, "2026-1012", "C-GLOBEX", "GBP", "640.00", -10),
             vec![("due_today", 10), ("crossed_in_mail", 1)],
         ),
-        (paid, vec![]),
+        (paid_by_card, vec![("due_today", 20), ("crossed_in_mail", 17)]),
         (disputed, vec![("due_today", 15), ("crossed_in_mail", 12)]),
         (
             invoice(today, "2026-1015", "C-TIDE", "USD", "15400.00", -12),
@@ -296,6 +306,7 @@ pub fn demo_data(policy: &Policy, today: NaiveDate) -> Result<DemoData, CoreErro
         customers,
         invoices: seeded,
         history,
+        payments,
     })
 }
 

@@ -86,7 +86,7 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
         "write_off_or_hand_over",
         "waiting for approval",
         "Tidewater Logistics: paused",
-        "INV-2026-0977 is paid",
+        "Paid by card this morning: Quartz Analytics, INV-2026-0977; a thank-you is queued",
         "INV-2026-0981 is disputed",
         "$4,820.00",
         "7.340,50 €",
@@ -94,7 +94,19 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
         assert!(table.contains(expected), "demo output lacks `{expected}`:\n{table}");
     }
     let files = emls(dir.path());
-    assert_eq!(files.len(), 3, "three auto-approved stages go straight to the outbox");
+    assert_eq!(
+        files.len(),
+        4,
+        "three auto-approved stages and the thank-you go straight to the outbox"
+    );
+    let thank_you = files
+        .iter()
+        .find(|file| {
+            std::fs::read_to_string(file)
+                .unwrap()
+                .contains("Thank you for paying invoice INV-2026-0977")
+        })
+        .expect("Quartz is thanked for paying");
     for file in &files {
         let bytes = std::fs::read(file).unwrap();
         let message = mail_parser::MessageParser::default()
@@ -113,9 +125,10 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
             text.contains("INV-2026-") && html.contains("INV-2026-"),
             "{file:?} names its invoices"
         );
-        assert!(
+        assert_eq!(
             html.contains("https://pay.northwind.example/i/"),
-            "{file:?} links to payment"
+            file != thank_you,
+            "{file:?} links to payment unless it thanks for one"
         );
     }
     // The German customer gets German, with both currencies formatted the German way.
