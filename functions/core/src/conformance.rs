@@ -20,7 +20,8 @@ macro_rules! store_conformance_tests {
             unsettled_excludes_settled, insert_reminder_is_conditional, reminders_are_listed,
             update_reminder_is_conditional, progress_never_overwrites_status, one_claim_wins,
             replace_invoice_is_conditional_on_its_revision, progress_moves_the_revision_on, events_are_recorded_once,
-            a_payment_racing_a_send_stops_it, invoices_are_found_by_payment_reference);
+            a_payment_racing_a_send_stops_it, invoices_are_found_by_payment_reference,
+            a_claimed_reminder_is_never_superseded);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(
@@ -659,4 +660,30 @@ pub async fn invoices_are_found_by_payment_reference<S: Store>(store: &S) {
     assert_eq!(found("in_1").await.as_deref(), Some("I1"));
     assert_eq!(found("in_2").await.as_deref(), Some("I2"));
     assert_eq!(found("in_3").await, None);
+}
+
+/// Superseding cancels a waiting reminder, but never one a sender has claimed (it may be on its way).
+pub async fn a_claimed_reminder_is_never_superseded<S: Store>(store: &S) {
+    let now = instant("2026-03-01");
+    let mut claimed = reminder("A", "due_today", &["I1"], ReminderStatus::Approved);
+    store.insert_reminder(&claimed).await.unwrap();
+    claimed
+        .transition(ReminderStatus::Sending, now, "sender", None)
+        .unwrap();
+    store
+        .update_reminder(&claimed, ReminderStatus::Approved, &[])
+        .await
+        .unwrap();
+    let waiting = reminder("A", "crossed_in_mail", &["I2"], ReminderStatus::PendingApproval);
+    store.insert_reminder(&waiting).await.unwrap();
+    let new = ReminderId("rem_new".into());
+
+    let refused = crate::service::supersede(store, &claimed.id, &new, now).await;
+    assert!(matches!(refused, Err(CoreError::Conflict(_))), "{refused:?}");
+    let still = store.reminder(&claimed.id).await.unwrap().unwrap();
+    assert_eq!(still.status, ReminderStatus::Sending);
+
+    crate::service::supersede(store, &waiting.id, &new, now).await.unwrap();
+    let superseded = store.reminder(&waiting.id).await.unwrap().unwrap();
+    assert_eq!(superseded.status, ReminderStatus::Cancelled);
 }

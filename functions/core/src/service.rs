@@ -174,7 +174,10 @@ async fn revive_cancelled<S: Store>(store: &S, reminder: &Reminder, now: DateTim
     }
 }
 
-async fn supersede<S: Store>(
+/// Cancel `old` in favour of `new`, only while `old` still waits for approval or a sender: once a sender has
+/// claimed it, it may be on its way, and cancelling it then would let `new` say the same thing again. A
+/// claimed one answers [`CoreError::Conflict`].
+pub(crate) async fn supersede<S: Store>(
     store: &S,
     old: &ReminderId,
     new: &ReminderId,
@@ -184,6 +187,11 @@ async fn supersede<S: Store>(
         return Ok(());
     };
     let expected = reminder.status;
+    if !expected.is_waiting() {
+        return Err(CoreError::Conflict(format!(
+            "{old} is {expected}; only a waiting reminder can be superseded"
+        )));
+    }
     reminder.transition(
         ReminderStatus::Cancelled,
         now,
