@@ -690,31 +690,61 @@ pub async fn ingest_invoice<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Vec<ReminderId>, CoreError> {
     invoice.validate()?;
-    for _ in 0..WRITE_ATTEMPTS {
-        let stored = store.invoice(&invoice.id).await?;
+    let written = rewrite_invoice(store, policy, &invoice.id, now, |stored| {
         let mut incoming = invoice.clone();
-        if let Some(stored) = &stored {
+        if let Some(stored) = stored {
             incoming.dunning = stored.dunning.clone();
             incoming.bookkeeping = stored.bookkeeping.clone();
-            incoming.bookkeeping.revision += 1;
             crate::payment::keep_processor_payments(&mut incoming, stored);
         }
-        incoming.dunning.next_action_on = policy.next_action_on(&incoming);
+        Ok(Rewrite::Write(incoming))
+    })
+    .await?;
+    Ok(match written {
+        Rewrite::Write((_, after)) => after.voided,
+        Rewrite::Keep(_) => Vec::new(),
+    })
+}
+
+/// What a change to one invoice decided: write this, or keep the stored one (and why).
+enum Rewrite<T> {
+    Write(T),
+    Keep(String),
+}
+
+/// Read invoice `id`, let `change` decide its new state from the stored one (`None`: not stored yet), and
+/// write that conditional on the revision read, moving the revision on and recomputing the next action date;
+/// on a conflict, read and decide again. Then void, replan and thank as the change requires.
+async fn rewrite_invoice<S: Store>(
+    store: &S,
+    policy: &Policy,
+    id: &InvoiceId,
+    now: DateTime<Utc>,
+    change: impl Fn(Option<&Invoice>) -> Result<Rewrite<Invoice>, CoreError>,
+) -> Result<Rewrite<(Invoice, AfterChange)>, CoreError> {
+    for _ in 0..WRITE_ATTEMPTS {
+        let stored = store.invoice(id).await?;
+        let mut updated = match change(stored.as_ref())? {
+            Rewrite::Write(updated) => updated,
+            Rewrite::Keep(why) => return Ok(Rewrite::Keep(why)),
+        };
+        if let Some(stored) = &stored {
+            updated.bookkeeping.revision = stored.bookkeeping.revision + 1;
+        }
+        updated.dunning.next_action_on = policy.next_action_on(&updated);
         let expected = stored.as_ref().map(|stored| stored.bookkeeping.revision);
-        match store.replace_invoice(&incoming, expected).await {
+        match store.replace_invoice(&updated, expected).await {
             Err(CoreError::Conflict(_)) => continue,
             other => other?,
         }
-        return match stored {
-            Some(stored) => Ok(after_invoice_change(store, policy, &stored, &incoming, now)
-                .await?
-                .voided),
-            None => Ok(Vec::new()),
+        let after = match &stored {
+            Some(stored) => after_invoice_change(store, policy, stored, &updated, now).await?,
+            None => AfterChange::default(),
         };
+        return Ok(Rewrite::Write((updated, after)));
     }
     Err(CoreError::Conflict(format!(
-        "invoice {} kept changing while it was written; try again",
-        invoice.id
+        "invoice {id} kept changing while it was written; try again (a payment processor retries by itself)"
     )))
 }
 
@@ -746,34 +776,29 @@ pub async fn apply_payment_event<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<PaymentOutcome, CoreError> {
     use crate::payment::{Applied, apply_payment};
-    for _ in 0..WRITE_ATTEMPTS {
-        let stored = store.invoice(invoice_id).await?.ok_or_else(|| CoreError::NotFound {
+    let written = rewrite_invoice(store, policy, invoice_id, now, |stored| {
+        let stored = stored.ok_or_else(|| CoreError::NotFound {
             what: "invoice",
             id: invoice_id.0.clone(),
         })?;
-        let mut updated = match apply_payment(&stored, event)? {
-            Applied::Unchanged(why) => return Ok(PaymentOutcome::Unchanged(why)),
-            Applied::Changed(updated) => updated,
-        };
-        updated.bookkeeping.revision = stored.bookkeeping.revision + 1;
-        updated.dunning.next_action_on = policy.next_action_on(&updated);
-        match store.replace_invoice(&updated, Some(stored.bookkeeping.revision)).await {
-            Err(CoreError::Conflict(_)) => continue,
-            other => other?,
-        }
-        let AfterChange { voided, thank_you } = after_invoice_change(store, policy, &stored, &updated, now).await?;
-        return Ok(PaymentOutcome::Applied {
-            invoice: updated,
+        Ok(match apply_payment(stored, event)? {
+            Applied::Changed(updated) => Rewrite::Write(*updated),
+            Applied::Unchanged(why) => Rewrite::Keep(why),
+        })
+    })
+    .await?;
+    Ok(match written {
+        Rewrite::Write((invoice, AfterChange { voided, thank_you })) => PaymentOutcome::Applied {
+            invoice: Box::new(invoice),
             voided,
             thank_you,
-        });
-    }
-    Err(CoreError::Conflict(format!(
-        "invoice {invoice_id} kept changing while the payment was applied; the processor will retry"
-    )))
+        },
+        Rewrite::Keep(why) => PaymentOutcome::Unchanged(why),
+    })
 }
 
 /// What [`after_invoice_change`] did.
+#[derive(Default)]
 struct AfterChange {
     voided: Vec<ReminderId>,
     thank_you: Option<ReminderId>,
