@@ -623,7 +623,6 @@ pub async fn snooze<S: Store>(
     reminder.transition(ReminderStatus::Cancelled, now, by, Some(note))?;
     let snoozed: Vec<(InvoiceId, DunningProgress)> = invoices
         .iter()
-        .filter(|invoice| reminder.covers.iter().any(|c| c.invoice_id == invoice.id))
         .map(|invoice| {
             let mut held = invoice.clone();
             held.dunning.snoozed_until = Some(until);
