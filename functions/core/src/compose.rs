@@ -205,14 +205,17 @@ pub fn draft_reminder(
     invoices: &[&Invoice],
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
-    compose_reminder(
+    let reminder = compose_reminder(
         policy,
         &policy.stages[planned.stage_index],
-        planned,
         customer,
         invoices,
+        planned.covers.clone(),
+        planned.local_date,
         now,
-    )
+    )?;
+    debug_assert_eq!(reminder.id, planned.id, "the planner keys a plan as compose_reminder does");
+    Ok(reminder)
 }
 
 /// The thank-you for `invoices`, all paid in full: one message, keyed by customer and invoice set like a
@@ -225,7 +228,7 @@ pub fn thank_you_reminder(
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
     let stage = thank_you.as_stage();
-    let mut covers: Vec<CoveredInvoice> = invoices
+    let covers: Vec<CoveredInvoice> = invoices
         .iter()
         .map(|invoice| CoveredInvoice {
             invoice_id: invoice.id.clone(),
@@ -233,30 +236,26 @@ pub fn thank_you_reminder(
             tone: stage.tone,
         })
         .collect();
-    covers.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
-    let ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
-    let planned = PlannedReminder {
-        id: ReminderId::for_plan(&customer.id, &stage.id, &ids),
-        customer_id: customer.id.clone(),
-        local_date: now.with_timezone(&customer.time_zone).date_naive(),
-        stage_index: 0, // not a ladder stage: `compose_reminder` is given the stage itself
-        covers,
-        supersedes: None,
-    };
-    compose_reminder(policy, &stage, &planned, customer, invoices, now)
+    let local_date = now.with_timezone(&customer.time_zone).date_naive();
+    compose_reminder(policy, &stage, customer, invoices, covers, local_date, now)
 }
 
+/// A reminder at `stage` covering `covers` (sorted here), keyed by customer, stage and invoice set, with its
+/// draft rendered, and approved at once where the stage allows.
 fn compose_reminder(
     policy: &Policy,
     stage: &Stage,
-    planned: &PlannedReminder,
     customer: &Customer,
     invoices: &[&Invoice],
+    mut covers: Vec<CoveredInvoice>,
+    local_date: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
+    covers.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
+    let ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
     let draft = match &stage.template {
         Some(_) => {
-            let context = message_context(policy, stage, customer, invoices, planned.local_date);
+            let context = message_context(policy, stage, customer, invoices, local_date);
             let rendered = kindly_render::render(&context)?;
             Some(Draft {
                 context,
@@ -266,13 +265,13 @@ fn compose_reminder(
         None => None,
     };
     let mut reminder = Reminder {
-        id: planned.id.clone(),
-        customer_id: planned.customer_id.clone(),
+        id: ReminderId::for_plan(&customer.id, &stage.id, &ids),
+        customer_id: customer.id.clone(),
         stage_id: stage.id.clone(),
         tone: stage.tone,
-        covers: planned.covers.clone(),
+        covers,
         status: ReminderStatus::Planned,
-        planned_for: planned.local_date,
+        planned_for: local_date,
         created_at: now,
         draft,
         task: stage.task.clone(),
