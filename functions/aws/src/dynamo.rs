@@ -515,22 +515,14 @@ impl Store for DynamoStore {
         self.remember_reference(invoice).await
     }
 
-    async fn invoice_by_payment_reference(&self, reference: &str) -> Result<Option<Invoice>, CoreError> {
-        let mapping = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(format!("P#{reference}"), "REFERENCE")))
-            .send()
-            .await
-            .map_err(|e| backend("GetItem", e))?;
-        let Some(id) = mapping
-            .item
-            .and_then(|item| item.get("invoice_id")?.as_s().ok().cloned())
-        else {
-            return Ok(None);
-        };
-        self.invoice(&InvoiceId(id)).await
+    async fn invoice_id_by_payment_reference(&self, reference: &str) -> Result<Option<InvoiceId>, CoreError> {
+        #[derive(serde::Deserialize)]
+        struct Reference {
+            invoice_id: String,
+        }
+        let key = Self::key(format!("P#{reference}"), "REFERENCE");
+        let found: Option<Reference> = self.get("payment reference", key).await?;
+        Ok(found.map(|reference| InvoiceId(reference.invoice_id)))
     }
 
     async fn replace_invoice(&self, invoice: &Invoice, expected: Option<u64>) -> Result<(), CoreError> {

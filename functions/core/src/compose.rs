@@ -214,7 +214,10 @@ pub fn draft_reminder(
         planned.local_date,
         now,
     )?;
-    debug_assert_eq!(reminder.id, planned.id, "the planner keys a plan as compose_reminder does");
+    debug_assert_eq!(
+        reminder.id, planned.id,
+        "the planner keys a plan as compose_reminder does"
+    );
     Ok(reminder)
 }
 

@@ -39,12 +39,12 @@ pub trait Store: Send + Sync {
     /// The invoices that exist among `ids`, in any order.
     fn invoices(&self, ids: &[InvoiceId]) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
     fn invoices_of_customer(&self, id: &CustomerId) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
-    /// The invoice whose `payment_reference` is `reference` (written with the invoice by `put_invoice` and
-    /// `replace_invoice`).
-    fn invoice_by_payment_reference(
+    /// The id of the invoice whose `payment_reference` is `reference` (written with the invoice by
+    /// `put_invoice` and `replace_invoice`). Only the id: whoever changes the invoice reads it fresh.
+    fn invoice_id_by_payment_reference(
         &self,
         reference: &str,
-    ) -> impl Future<Output = Result<Option<Invoice>, CoreError>> + Send;
+    ) -> impl Future<Output = Result<Option<InvoiceId>, CoreError>> + Send;
     /// Open invoices whose next action falls on or before `day`. Must cost in proportion to the answer,
     /// not to the number of invoices stored: this is the daily pass's only wide read.
     fn invoices_needing_action(&self, day: NaiveDate) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;

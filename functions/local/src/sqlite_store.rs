@@ -236,15 +236,16 @@ impl Store for SqliteStore {
         remember_reference(&connection, invoice)
     }
 
-    async fn invoice_by_payment_reference(&self, reference: &str) -> Result<Option<Invoice>, CoreError> {
-        Ok(self
-            .query(
-                "invoice",
-                "SELECT invoices.record FROM payment_references JOIN invoices ON invoices.id = payment_references.invoice_id
-                 WHERE payment_references.reference = ?1",
+    async fn invoice_id_by_payment_reference(&self, reference: &str) -> Result<Option<InvoiceId>, CoreError> {
+        self.lock()
+            .query_row(
+                "SELECT invoice_id FROM payment_references WHERE reference = ?1",
                 [reference],
-            )?
-            .pop())
+                |row| row.get(0),
+            )
+            .optional()
+            .map(|id| id.map(InvoiceId))
+            .map_err(backend)
     }
 
     async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {

@@ -113,10 +113,6 @@ async fn handle<S: Store>(
 async fn invoice_id<S: Store>(app: &App<S>, invoice: &InvoiceRef) -> Result<Option<InvoiceId>, CoreError> {
     Ok(match invoice {
         InvoiceRef::Id(id) => Some(id.clone()),
-        InvoiceRef::PaymentReference(reference) => app
-            .store
-            .invoice_by_payment_reference(reference)
-            .await?
-            .map(|found| found.id),
+        InvoiceRef::PaymentReference(reference) => app.store.invoice_id_by_payment_reference(reference).await?,
     })
 }
