@@ -1,6 +1,6 @@
 // End to end, in a real Chromium: the approval page refuses strangers, signs in with the one-time link,
 // shows a draft exactly as the server renders it, keeps a typed note escaped and identical on both sides,
-// approves it, and refuses a second approval with a wrong hash.
+// refuses an approval with a wrong hash, and approves it.
 //
 // Usage: node tests/browser/approve.mjs --base http://127.0.0.1:PORT --login <login URL> --screenshots <dir>
 // Chromium: $KINDLY_CHROMIUM, else /usr/bin/chromium. Prints one line of JSON on success; on any failure it
@@ -100,7 +100,7 @@ try {
   activePage = page;
   const pageErrors = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  // Uncaught exceptions and logged errors; an HTTP error status is the test's business (step 7 causes one).
+  // Uncaught exceptions and logged errors; an HTTP error status is the test's business (step 6 causes one).
   page.on('console', (message) => {
     if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
   });
@@ -185,8 +185,32 @@ try {
     await page.screenshot({ path: join(screenshots, 'preview-with-note.png'), fullPage: true });
   });
 
+  // WHEN an approval names content other than what would be sent
+  const currentHash = await step(6, 'approving with a wrong hash is refused with the current hash, and changes nothing', async () => {
+    const wrong = '0'.repeat(64);
+    const refused = await pageFetch(page, `/api/drafts/${encodeURIComponent(id)}/approve`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ content_hash: wrong, personal_note: NOTE }),
+    });
+    check(refused.status === 409, `approving ${id} with a wrong hash answered ${refused.status}, expected 409: ${refused.text}`);
+    const currentHash = refused.json?.current_hash;
+    check(
+      /^[0-9a-f]{64}$/.test(currentHash ?? '') && currentHash !== wrong,
+      `the 409 does not name the server's current_hash: ${refused.text}`,
+    );
+    const detail = await pageFetch(page, `/api/drafts/${encodeURIComponent(id)}`);
+    check(detail.status === 200, `GET /api/drafts/${id} after the refusal answered ${detail.status}: ${detail.text}`);
+    check(
+      detail.json?.draft?.status === 'pending_approval',
+      `draft.status is ${JSON.stringify(detail.json?.draft?.status)} after a refused approval, expected "pending_approval"`,
+    );
+    check(detail.json?.context?.personal_note !== NOTE, 'the refused approval recorded the note on the draft');
+    return currentHash;
+  });
+
   // THEN approving records exactly that content
-  await step(6, 'Approve succeeds and the draft is approved', async () => {
+  await step(7, 'Approve succeeds and the draft is approved', async () => {
     const request = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith(`/api/drafts/${id}/approve`), { timeout: WAIT_MS });
     const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/drafts/${id}/approve`), { timeout: WAIT_MS });
     await page.locator('#approve').click();
@@ -194,7 +218,10 @@ try {
     check(sent.headers()['content-type'] === 'application/json', `the approve POST's Content-Type is ${sent.headers()['content-type']}`);
     const body = sent.postDataJSON();
     check(body?.personal_note === NOTE, `the approve POST sent personal_note ${JSON.stringify(body?.personal_note)}, expected the note`);
-    check(/^[0-9a-f]{64}$/.test(body?.content_hash ?? ''), `the approve POST sent content_hash ${JSON.stringify(body?.content_hash)}`);
+    check(
+      body?.content_hash === currentHash,
+      `the approve POST sent content_hash ${JSON.stringify(body?.content_hash)}, the server's hash for the note is ${currentHash}`,
+    );
     const answer = await response;
     check(answer.status() === 200, `POST …/approve answered ${answer.status()}: ${await answer.text()}`);
     await waitFor(page, '#message to report success', () => document.querySelector('#message')?.dataset.kind === 'ok');
@@ -206,15 +233,6 @@ try {
       `the approved draft's context.personal_note is ${JSON.stringify(detail.json?.context?.personal_note)}, expected the note`,
     );
     await page.screenshot({ path: join(screenshots, 'after-approve.png'), fullPage: true });
-  });
-
-  await step(7, 'approving the same draft again with a wrong hash is refused', async () => {
-    const again = await pageFetch(page, `/api/drafts/${encodeURIComponent(id)}/approve`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ content_hash: '0'.repeat(64), personal_note: null }),
-    });
-    check(again.status === 409 || again.status === 404, `approving ${id} again with a wrong hash answered ${again.status}, expected 409 or 404: ${again.text}`);
   });
 
   await step(8, 'report', async () => {
