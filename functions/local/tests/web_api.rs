@@ -121,6 +121,19 @@ async fn nothing_without_signing_in_and_the_link_works_once() {
     for path in ["/", "/api/session", "/api/drafts", "/api/customers/A/history"] {
         let response = anonymous.get(format!("{}{path}", server.base)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{path}");
+        // The page says how to sign in; the API answers in JSON like every other API error, never cached
+        let content_type = response.headers()["content-type"].to_str().unwrap().to_owned();
+        if path == "/" {
+            assert!(content_type.starts_with("text/html"), "{path}: {content_type}");
+        } else {
+            assert_eq!(response.headers()["cache-control"], "no-store", "{path}");
+            assert_eq!(content_type, "application/json", "{path}");
+            let body: Value = response.json().await.unwrap();
+            assert!(
+                body["error"].as_str().is_some_and(|error| error.contains("sign in")),
+                "{path}: {body}"
+            );
+        }
     }
     let id = server.drafts().await[0]["id"].as_str().unwrap().to_owned();
     let response = anonymous

@@ -66,13 +66,13 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/customers/{id}", put(api::put_customer::<S>))
         .route("/invoices/{id}", put(api::put_invoice::<S>))
         .layer(middleware::from_fn(access::same_site_writes))
-        .layer(middleware::from_fn(no_store))
-        .route_layer(middleware::from_fn_with_state(app.clone(), require_approver::<S>));
+        .route_layer(middleware::from_fn_with_state(app.clone(), require_api_approver::<S>))
+        .layer(middleware::from_fn(no_store));
     let page = Router::new().route("/", get(assets::page));
     let page = match app.access {
         // Locally the page itself is for signed-in staff; behind the authorizer it is a public shell
         // (no data) and its API calls carry the caller's token.
-        Access::Local(_) => page.route_layer(middleware::from_fn_with_state(app.clone(), require_approver::<S>)),
+        Access::Local(_) => page.route_layer(middleware::from_fn_with_state(app.clone(), require_page_approver::<S>)),
         Access::Verified => page,
     };
     let policy = content_security_policy(app.sign_in.as_ref());
@@ -99,15 +99,31 @@ async fn auth_config<S: Store + 'static>(State(app): AppState<S>) -> Response {
     ([(header::CACHE_CONTROL, "no-store")], axum::Json(config)).into_response()
 }
 
-/// Let a request through only with a verified approver, which handlers then receive as an extension.
-async fn require_approver<S: Store + 'static>(State(app): AppState<S>, mut request: Request, next: Next) -> Response {
+/// Let an API request through only with a verified approver, which handlers then receive as an extension;
+/// otherwise a JSON 401.
+async fn require_api_approver<S: Store + 'static>(State(app): AppState<S>, request: Request, next: Next) -> Response {
+    match with_approver(&app, request) {
+        Ok(request) => next.run(request).await,
+        Err(_) => WebError::Unauthenticated.into_response(),
+    }
+}
+
+/// The same for the page itself: a stranger gets a page saying how to sign in.
+async fn require_page_approver<S: Store + 'static>(State(app): AppState<S>, request: Request, next: Next) -> Response {
+    match with_approver(&app, request) {
+        Ok(request) => next.run(request).await,
+        Err(_) => (StatusCode::UNAUTHORIZED, Html(assets::SIGN_IN_FIRST)).into_response(),
+    }
+}
+
+/// The request with its verified approver attached, or the request back when it proves none.
+fn with_approver<S: Store + 'static>(app: &App<S>, mut request: Request) -> Result<Request, Request> {
     match app.access.approver(&request) {
         Some(approver) => {
             request.extensions_mut().insert(approver);
-            next.run(request).await
+            Ok(request)
         }
-        None if request.uri().path().starts_with("/api/") => WebError::Unauthenticated.into_response(),
-        None => (StatusCode::UNAUTHORIZED, Html(assets::SIGN_IN_FIRST)).into_response(),
+        None => Err(request),
     }
 }
 
