@@ -101,30 +101,36 @@ async fn auth_config<S: Store + 'static>(State(app): AppState<S>) -> Response {
 
 /// Let an API request through only with a verified approver, which handlers then receive as an extension;
 /// otherwise a JSON 401.
-async fn require_api_approver<S: Store + 'static>(State(app): AppState<S>, request: Request, next: Next) -> Response {
-    match with_approver(&app, request) {
-        Ok(request) => next.run(request).await,
-        Err(_) => WebError::Unauthenticated.into_response(),
+async fn require_api_approver<S: Store + 'static>(
+    State(app): AppState<S>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match attach_approver(&app, &mut request) {
+        true => next.run(request).await,
+        false => WebError::Unauthenticated.into_response(),
     }
 }
 
 /// The same for the page itself: a stranger gets a page saying how to sign in.
-async fn require_page_approver<S: Store + 'static>(State(app): AppState<S>, request: Request, next: Next) -> Response {
-    match with_approver(&app, request) {
-        Ok(request) => next.run(request).await,
-        Err(_) => (StatusCode::UNAUTHORIZED, Html(assets::SIGN_IN_FIRST)).into_response(),
+async fn require_page_approver<S: Store + 'static>(
+    State(app): AppState<S>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    match attach_approver(&app, &mut request) {
+        true => next.run(request).await,
+        false => (StatusCode::UNAUTHORIZED, Html(assets::SIGN_IN_FIRST)).into_response(),
     }
 }
 
-/// The request with its verified approver attached, or the request back when it proves none.
-fn with_approver<S: Store + 'static>(app: &App<S>, mut request: Request) -> Result<Request, Request> {
-    match app.access.approver(&request) {
-        Some(approver) => {
-            request.extensions_mut().insert(approver);
-            Ok(request)
-        }
-        None => Err(request),
-    }
+/// Attach the request's verified approver to it; false when it proves none.
+fn attach_approver<S: Store + 'static>(app: &App<S>, request: &mut Request) -> bool {
+    let Some(approver) = app.access.approver(request) else {
+        return false;
+    };
+    request.extensions_mut().insert(approver);
+    true
 }
 
 #[derive(serde::Deserialize)]
