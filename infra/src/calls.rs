@@ -391,6 +391,10 @@ mod tests {
     #[test]
     fn a_file_mixing_services_is_refused() {
         let source = "fn f(client: aws_sdk_sesv2::Client, other: aws_sdk_dynamodb::Client) { client.get_account(); }";
-        assert!(actions_in("mixed", source, &[]).is_err());
+        let error = actions_in("mixed", source, &[]).unwrap_err();
+        assert!(
+            matches!(&error, InfraError::Unreadable { problem, .. } if problem.contains("names 2 of the SDK crates")),
+            "{error}"
+        );
     }
 }

@@ -202,14 +202,27 @@ fn every_environment_variable_is_one_the_code_reads_and_names_this_stacks_resour
         env("approvals", web_vars::COGNITO_DOMAIN)
             .is_some_and(|domain| domain.starts_with("!Sub https://${StaffSignInDomain}.auth."))
     );
-    // send asks SES for the send rate unless one is configured: without GetAccount it needs a fixed rate
-    if !declared()["send"].contains(&"ses:GetAccount") {
-        assert!(
-            env("send", vars::MAX_SEND_RATE).is_some_and(|rate| rate.parse::<f64>().is_ok()),
-            "send is not granted ses:GetAccount, so it needs a fixed {}",
-            vars::MAX_SEND_RATE
-        );
-    }
+    // send asks SES for the send rate (GetAccount) unless one is configured: the stack may leave the rate
+    // unset (an `!If` falling back to AWS::NoValue) exactly when send is granted GetAccount, and must set a
+    // fixed rate otherwise
+    let may_ask = declared()["send"].contains(&"ses:GetAccount");
+    let rate = env("send", vars::MAX_SEND_RATE);
+    let optional = rate
+        .as_deref()
+        .is_some_and(|rate| rate.starts_with("!If [") && rate.ends_with(", !Ref AWS::NoValue]"));
+    assert_eq!(
+        optional,
+        may_ask,
+        "send's {} is {rate:?}: it may be left unset only if send may call ses:GetAccount (which it {})",
+        vars::MAX_SEND_RATE,
+        if may_ask { "does" } else { "does not" }
+    );
+    let fixed = rate.as_deref().is_some_and(|rate| rate.parse::<f64>().is_ok());
+    assert!(
+        may_ask || fixed,
+        "send is not granted ses:GetAccount, so it needs a fixed {}: {rate:?}",
+        vars::MAX_SEND_RATE
+    );
 }
 
 #[test]
