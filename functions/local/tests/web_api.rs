@@ -491,6 +491,15 @@ async fn accounting_systems_put_customers_and_invoices_with_errors_by_field() {
         .unwrap()
         .unwrap();
     assert_eq!(unchanged, stored);
+    // A body that is not an object at all is refused, not a crash
+    for body in [json!([]), json!("Z"), json!(null)] {
+        let (status, answer) = server.put("/api/customers/Z", body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        assert!(
+            answer["error"].as_str().is_some_and(|e| e.contains("JSON object")),
+            "{body}: {answer}"
+        );
+    }
     // Without signing in, nothing
     let anonymous = client()
         .put(format!("{}/api/invoices/I-Z", server.base))

@@ -23,27 +23,30 @@ type Answer = Result<Json<Value>, WebError>;
 /// Parse a JSON body, naming the field at fault: `{"error": "...", "field": "until"}`.
 fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WebError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        let path = error.path().to_string();
-        let message = error.inner().to_string();
-        let field = if path != "." {
-            Some(path)
-        } else {
-            // "missing field `content_hash` at line 1 column 2" names the field only in its text.
-            message
-                .split('`')
-                .nth(1)
-                .filter(|_| message.starts_with("missing field"))
-                .map(str::to_owned)
-        };
-        WebError::BadRequest {
-            message: match &field {
-                Some(field) => format!("field `{field}`: {message}"),
-                None => format!("the body is not valid JSON for this request: {message}"),
-            },
-            field,
-        }
-    })
+    serde_path_to_error::deserialize(&mut deserializer).map_err(field_error)
+}
+
+/// A body that does not fit its shape, as a 400 naming the field at fault.
+fn field_error(error: serde_path_to_error::Error<serde_json::Error>) -> WebError {
+    let path = error.path().to_string();
+    let message = error.inner().to_string();
+    let field = if path != "." {
+        Some(path)
+    } else {
+        // "missing field `content_hash` at line 1 column 2" names the field only in its text.
+        message
+            .split('`')
+            .nth(1)
+            .filter(|_| message.starts_with("missing field"))
+            .map(str::to_owned)
+    };
+    WebError::BadRequest {
+        message: match &field {
+            Some(field) => format!("field `{field}`: {message}"),
+            None => format!("the body is not valid JSON for this request: {message}"),
+        },
+        field,
+    }
 }
 
 fn reminder_id(id: String) -> ReminderId {
@@ -501,9 +504,16 @@ pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<Strin
 /// `PUT /api/customers/{id}`: create or update a customer (the body is a customer as kindly stores it; its
 /// id, if given, must be the path's).
 pub async fn put_customer<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer {
-    let mut raw: Value = body(&bytes)?;
+    let Value::Object(mut raw) = body(&bytes)? else {
+        return Err(WebError::BadRequest {
+            field: None,
+            message: "the body must be a JSON object (a customer)".into(),
+        });
+    };
     match raw.get("id") {
-        None => raw["id"] = json!(id),
+        None => {
+            raw.insert("id".into(), json!(id));
+        }
         Some(given) if given == &json!(id) => {}
         Some(_) => {
             return Err(WebError::BadRequest {
@@ -512,7 +522,7 @@ pub async fn put_customer<S: Store>(State(app): AppState<S>, Path(id): Path<Stri
             });
         }
     }
-    let customer: kindly_core::Customer = body(&Bytes::from(raw.to_string()))?;
+    let customer: kindly_core::Customer = serde_path_to_error::deserialize(Value::Object(raw)).map_err(field_error)?;
     service::ingest_customer(&app.store, &customer).await?;
     Ok(Json(json!({ "id": customer.id.0 })))
 }
