@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { StepFailure, WAIT_MS, check, currentStep, launch, step, waitFor } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -27,33 +27,8 @@ const screenshots = resolve(args.screenshots);
 mkdirSync(screenshots, { recursive: true });
 
 const NOTE = 'Thanks for the call on Tuesday – <b>not bold</b> & co.';
-const WAIT_MS = 15_000;
-
-class StepFailure extends Error {}
-
-/** Fails the current step with a message that says what was expected and what was found. */
-function check(condition, message) {
-  if (!condition) throw new StepFailure(message);
-}
 
 let activePage = null;
-let currentStep = 'start';
-
-async function step(number, title, body) {
-  currentStep = `${number}. ${title}`;
-  console.error(`step ${currentStep}`);
-  return body();
-}
-
-/** `page.waitForFunction` whose timeout says what it waited for. */
-async function waitFor(page, what, fn, arg) {
-  try {
-    await page.waitForFunction(fn, arg, { timeout: WAIT_MS, polling: 50 });
-  } catch (error) {
-    if (error.name === 'TimeoutError') throw new StepFailure(`timed out after ${WAIT_MS} ms waiting for ${what}`);
-    throw error;
-  }
-}
 
 /** A same-origin JSON request made by the page itself, with its cookie and headers. */
 function pageFetch(page, path, init = {}) {
@@ -73,11 +48,7 @@ function pageFetch(page, path, init = {}) {
   );
 }
 
-const browser = await chromium.launch({
-  executablePath: process.env.KINDLY_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox'],
-  headless: true,
-});
+const browser = await launch();
 
 let exitCode = 0;
 try {
@@ -249,9 +220,9 @@ try {
 } catch (error) {
   exitCode = 1;
   const why = error instanceof StepFailure ? error.message : error.stack ?? String(error);
-  console.error(`FAILED at step ${currentStep}: ${why}`);
+  console.error(`FAILED at step ${currentStep()}: ${why}`);
   if (activePage) {
-    const path = join(screenshots, `failure-step-${currentStep.split('.')[0]}.png`);
+    const path = join(screenshots, `failure-step-${currentStep().split('.')[0]}.png`);
     await activePage.screenshot({ path, fullPage: true }).then(
       () => console.error(`screenshot: ${path}`),
       (e) => console.error(`no screenshot: ${e.message}`),

@@ -10,7 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { WAIT_MS, check, currentStep, launch, step, waitFor } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,37 +28,10 @@ const signInOrigin = args['sign-in'].replace(/\/+$/, '');
 const screenshots = resolve(args.screenshots);
 mkdirSync(screenshots, { recursive: true });
 const EMAIL = 'finance.lead@example.com';
-const WAIT_MS = 15_000;
-
-class StepFailure extends Error {}
-
-function check(condition, message) {
-  if (!condition) throw new StepFailure(message);
-}
-
-let currentStep = 'start';
-async function step(number, title, body) {
-  currentStep = `${number}. ${title}`;
-  console.error(`step ${currentStep}`);
-  return body();
-}
-
-async function waitFor(page, what, fn, arg) {
-  try {
-    await page.waitForFunction(fn, arg, { timeout: WAIT_MS, polling: 50 });
-  } catch (error) {
-    if (error.name === 'TimeoutError') throw new StepFailure(`timed out after ${WAIT_MS} ms waiting for ${what} (at ${page.url()})`);
-    throw error;
-  }
-}
 
 const listed = () => document.querySelectorAll('#drafts .draft[data-id]').length > 0;
 
-const browser = await chromium.launch({
-  executablePath: process.env.KINDLY_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox'],
-  headless: true,
-});
+const browser = await launch();
 const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
 const page = await context.newPage();
 const calls = { authorize: 0, token: 0, bearerApi: 0, plainApi: 0 };
@@ -148,7 +121,7 @@ try {
   console.log(JSON.stringify({ approved: id, calls }));
 } catch (error) {
   exitCode = 1;
-  console.error(`FAILED at step ${currentStep}: ${error.message}`);
+  console.error(`FAILED at step ${currentStep()}: ${error.message}`);
   try {
     await page.screenshot({ path: join(screenshots, 'hosted-sign-in-failure.png'), fullPage: true });
   } catch {

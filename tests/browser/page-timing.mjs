@@ -7,7 +7,7 @@
 // typing a note only renders and checks.
 
 import { parseArgs } from 'node:util';
-import { chromium } from 'playwright-core';
+import { WAIT_MS, launch } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -23,14 +23,9 @@ if (!args.login || !(keystrokes >= 0) || !(loads >= 1)) {
   process.exit(2);
 }
 
-const WAIT_MS = 15_000;
 const TEXT = 'Thank you for the quick call earlier today; as agreed, we will wait for the transfer until Friday. ';
 
-const browser = await chromium.launch({
-  executablePath: process.env.KINDLY_CHROMIUM || '/usr/bin/chromium',
-  args: ['--no-sandbox'],
-  headless: true,
-});
+const browser = await launch();
 
 let exitCode = 0;
 try {
