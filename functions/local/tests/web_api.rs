@@ -230,7 +230,11 @@ async fn approval_is_bound_to_the_hash_of_what_was_rendered() {
     let (status, detail) = server.get(&format!("/api/drafts/{id}")).await;
     assert_eq!(status, StatusCode::OK);
     let hash = detail["content_hash"].as_str().unwrap().to_owned();
-    assert_eq!(detail["server_render"]["content_hash"], hash.as_str());
+    // The hash is of exactly the context served (rendered here again, independently of the server)
+    let context: kindly_render::MessageContext = serde_json::from_value(detail["context"].clone()).unwrap();
+    let rendered = kindly_render::render(&context).unwrap();
+    assert_eq!(rendered.content_hash, hash);
+    assert_eq!(detail["server_render"]["text"], rendered.text.as_str());
     assert!(detail["context"]["personal_note"].is_null());
     // A note changes the hash; the check endpoint tells the browser the server's hash for it
     let note = "Thanks for the call – <b>we</b> & you";

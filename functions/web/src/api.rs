@@ -16,7 +16,7 @@ use kindly_render::MessageContext;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 type Answer = Result<Json<Value>, WebError>;
 
@@ -82,18 +82,31 @@ struct InvoiceLine<'a> {
     days_overdue: i64,
 }
 
-/// One draft as the list shows it.
-fn summary(reminder: &Reminder, invoices: &HashMap<&kindly_core::InvoiceId, &Invoice>) -> Result<Value, WebError> {
-    let context = context_of(reminder)?;
-    let subject = kindly_render::render(context)
-        .map_err(kindly_core::CoreError::from)?
-        .subject;
-    let currencies: BTreeSet<String> = reminder
+/// The currencies of a reminder's invoices.
+fn currencies(reminder: &Reminder, invoices: &HashMap<&kindly_core::InvoiceId, &Invoice>) -> BTreeSet<String> {
+    reminder
         .covers
         .iter()
         .filter_map(|covered| invoices.get(&covered.invoice_id))
         .map(|invoice| invoice.currency.code().to_owned())
-        .collect();
+        .collect()
+}
+
+/// The subject line a draft renders to.
+fn subject_of(context: &MessageContext) -> Result<String, WebError> {
+    Ok(kindly_render::render_parts(context)
+        .map_err(kindly_core::CoreError::from)?
+        .subject)
+}
+
+/// One draft as the list shows it, with the subject it renders to.
+fn summary(
+    reminder: &Reminder,
+    subject: &str,
+    invoices: &HashMap<&kindly_core::InvoiceId, &Invoice>,
+) -> Result<Value, WebError> {
+    let context = context_of(reminder)?;
+    let currencies = currencies(reminder, invoices);
     let lines: Vec<InvoiceLine> = context
         .invoices
         .iter()
@@ -146,40 +159,37 @@ pub async fn drafts<S: Store>(State(app): AppState<S>, Query(filter): Query<Draf
     let ids: Vec<_> = pending.iter().flat_map(Reminder::invoice_ids).collect();
     let invoices = app.store.invoices(&ids).await?;
     let by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
-    let mut all = Vec::with_capacity(pending.len());
+    // What the filters can take, from every pending draft; then only the drafts shown are rendered.
+    let mut stages = BTreeSet::new();
+    let mut all_currencies = BTreeSet::new();
+    let mut names = BTreeMap::new();
     for reminder in &pending {
-        all.push(summary(reminder, &by_id)?);
+        stages.insert(reminder.stage_id.clone());
+        all_currencies.extend(currencies(reminder, &by_id));
+        let name = &context_of(reminder)?.customer.display_name;
+        names.insert(reminder.customer_id.0.clone(), name.clone());
     }
-    let values = |key: &str| -> BTreeSet<String> {
-        all.iter()
-            .flat_map(|draft| match &draft[key] {
-                Value::Array(items) => items.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
-                Value::String(text) => vec![text.clone()],
-                _ => vec![],
-            })
-            .collect()
-    };
-    let (stages, currencies) = (values("stage_id"), values("currencies"));
-    let mut customers: Vec<Value> = all.iter().map(|draft| draft["customer"].clone()).collect();
-    customers.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
-    customers.dedup();
-    let wanted = |draft: &Value| {
-        filter
-            .stage
-            .as_ref()
-            .is_none_or(|stage| draft["stage_id"] == stage.as_str())
-            && filter
-                .customer
-                .as_ref()
-                .is_none_or(|id| draft["customer"]["id"] == id.as_str())
+    let mut customers: Vec<(String, String)> = names.into_iter().collect();
+    customers.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    let customers: Vec<Value> = customers
+        .into_iter()
+        .map(|(id, name)| json!({"id": id, "name": name}))
+        .collect();
+    let mut shown = Vec::new();
+    for reminder in &pending {
+        let wanted = filter.stage.as_ref().is_none_or(|stage| reminder.stage_id == *stage)
+            && filter.customer.as_ref().is_none_or(|id| reminder.customer_id.0 == *id)
             && filter
                 .currency
                 .as_ref()
-                .is_none_or(|code| draft["currencies"].as_array().is_some_and(|c| c.contains(&json!(code))))
-    };
-    let shown: Vec<Value> = all.iter().filter(|draft| wanted(draft)).cloned().collect();
+                .is_none_or(|code| currencies(reminder, &by_id).contains(code));
+        if wanted {
+            let subject = subject_of(context_of(reminder)?)?;
+            shown.push(summary(reminder, &subject, &by_id)?);
+        }
+    }
     Ok(Json(json!({
-        "drafts": shown, "stages": stages, "currencies": currencies, "customers": customers,
+        "drafts": shown, "stages": stages, "currencies": all_currencies, "customers": customers,
     })))
 }
 
@@ -195,13 +205,10 @@ pub async fn draft<S: Store>(State(app): AppState<S>, Path(id): Path<String>) ->
     earlier.sort_by(|a, b| b.planned_for.cmp(&a.planned_for).then(b.created_at.cmp(&a.created_at)));
     let earlier: Vec<Value> = earlier.iter().map(brief).collect();
     Ok(Json(json!({
-        "draft": summary(&reminder, &by_id)?,
+        "draft": summary(&reminder, &rendered.subject, &by_id)?,
         "context": context,
         "content_hash": rendered.content_hash,
-        "server_render": {
-            "subject": rendered.subject, "text": rendered.text, "html": rendered.html,
-            "content_hash": rendered.content_hash,
-        },
+        "server_render": {"subject": rendered.subject, "text": rendered.text, "html": rendered.html},
         "earlier": earlier,
         "history": steps(&reminder),
     })))
