@@ -12,20 +12,14 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+use common::kindly;
+
 const KEYSTROKES: usize = 40;
 /// What tests/browser/page-timing.mjs types, one character per keystroke.
 const TYPED: &str =
     "Thank you for the quick call earlier today; as agreed, we will wait for the transfer until Friday. ";
-
-fn kindly(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kindly"));
-    command
-        .arg("--db")
-        .arg(dir.join("kindly.db"))
-        .arg("--outbox")
-        .arg(dir.join("outbox"));
-    command
-}
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);

@@ -9,21 +9,13 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+mod common;
+use common::kindly;
+
 const TODAY: &str = "2026-11-24";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn kindly(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_kindly"));
-    command
-        .arg("--db")
-        .arg(dir.join("kindly.db"))
-        .arg("--outbox")
-        .arg(dir.join("outbox"))
-        .env_remove("KINDLY_POLICY");
-    command
 }
 
 /// Stops the server however the test ends.
@@ -57,10 +49,7 @@ fn serve(dir: &Path) -> (Serving, String, String) {
 
 #[test]
 fn staff_preview_annotate_and_approve_in_a_real_browser() {
-    let chromium = std::env::var("KINDLY_CHROMIUM").expect(
-        "KINDLY_CHROMIUM is not set: run ./scripts/test.sh, or install Chromium, run `npm ci --prefix \
-         tests/browser` and export KINDLY_CHROMIUM=/usr/bin/chromium",
-    );
+    let chromium = common::chromium();
     let dir = tempfile::tempdir().unwrap();
     let demo = kindly(dir.path()).args(["demo", "--today", TODAY]).output().unwrap();
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));

@@ -20,9 +20,10 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+
+mod common;
 
 const CLIENT_ID: &str = "pageclient42";
 const EMAIL: &str = "finance.lead@example.com";
@@ -143,18 +144,10 @@ async fn listen(router: Router) -> String {
 
 #[tokio::test]
 async fn staff_sign_in_at_the_hosted_sign_in_and_approve_with_a_bearer_token() {
-    let chromium = std::env::var("KINDLY_CHROMIUM").expect(
-        "KINDLY_CHROMIUM is not set: run ./scripts/test.sh, or install Chromium, run `npm ci --prefix \
-         tests/browser` and export KINDLY_CHROMIUM=/usr/bin/chromium",
-    );
+    let chromium = common::chromium();
     let dir = tempfile::tempdir().unwrap();
-    let demo = Command::new(env!("CARGO_BIN_EXE_kindly"))
-        .arg("--db")
-        .arg(dir.path().join("kindly.db"))
-        .arg("--outbox")
-        .arg(dir.path().join("outbox"))
+    let demo = common::kindly(dir.path())
         .args(["demo", "--today", "2026-11-24"])
-        .env_remove("KINDLY_POLICY")
         .output()
         .unwrap();
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
