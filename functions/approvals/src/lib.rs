@@ -116,7 +116,7 @@ pub async fn stripe_webhook_from_env(sdk: &aws_config::SdkConfig) -> Result<Stri
     let id = std::env::var(vars::STRIPE_SECRET_ID).map_err(|_| ConfigError::MissingSecretId)?;
     let tolerance = match std::env::var(vars::STRIPE_TOLERANCE_SECS) {
         Ok(text) => text.trim().parse().map_err(|_| ConfigError::Tolerance(text))?,
-        Err(_) => 300,
+        Err(_) => kindly_web::DEFAULT_TOLERANCE_SECS,
     };
     let client = aws_sdk_secretsmanager::Client::new(sdk);
     stripe_webhook(&client, &id, tolerance).await
@@ -134,19 +134,5 @@ pub async fn stripe_webhook(
         .send()
         .await
         .map_err(|e| ConfigError::Read(aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string()))?;
-    let secrets: Vec<String> = value
-        .secret_string()
-        .unwrap_or_default()
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty())
-        .map(str::to_owned)
-        .collect();
-    if secrets.is_empty() {
-        return Err(ConfigError::Empty);
-    }
-    Ok(StripeWebhook {
-        secrets,
-        tolerance_secs,
-    })
+    StripeWebhook::from_lines(value.secret_string().unwrap_or_default(), tolerance_secs).ok_or(ConfigError::Empty)
 }

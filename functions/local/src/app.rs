@@ -80,10 +80,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             stripe_tolerance_secs,
         } => {
             let webhook = match stripe_secrets_file {
-                Some(path) => Some(kindly_web::StripeWebhook {
-                    secrets: read_secrets(&path)?,
-                    tolerance_secs: stripe_tolerance_secs,
-                }),
+                Some(path) => Some(read_secrets(&path, stripe_tolerance_secs)?),
                 None => None,
             };
             serve(open_store(&cli.db)?, policy, port, &approver, webhook, out).await
@@ -153,22 +150,11 @@ async fn serve(
         .map_err(|e| LocalError::Usage(format!("the server stopped: {e}")))
 }
 
-/// Signing secrets, one per line; blank lines and `#` comments are skipped. The secrets are never printed.
-fn read_secrets(path: &Path) -> Result<Vec<String>, LocalError> {
+/// The webhook's signing secrets from a file, one per line ([`kindly_web::StripeWebhook::from_lines`]).
+fn read_secrets(path: &Path, tolerance_secs: i64) -> Result<kindly_web::StripeWebhook, LocalError> {
     let text = std::fs::read_to_string(path).map_err(|e| LocalError::io(path, e))?;
-    let secrets: Vec<String> = text
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(str::to_owned)
-        .collect();
-    if secrets.is_empty() {
-        return Err(LocalError::Usage(format!(
-            "{}: no signing secret in the file",
-            path.display()
-        )));
-    }
-    Ok(secrets)
+    kindly_web::StripeWebhook::from_lines(&text, tolerance_secs)
+        .ok_or_else(|| LocalError::Usage(format!("{}: no signing secret in the file", path.display())))
 }
 
 fn write(out: &mut dyn Write, text: &str) -> Result<(), LocalError> {

@@ -109,7 +109,7 @@ pub enum Command {
         #[arg(long, value_name = "FILE", env = "KINDLY_STRIPE_SECRETS_FILE")]
         stripe_secrets_file: Option<PathBuf>,
         /// How far (seconds) a webhook signature's timestamp may be from now.
-        #[arg(long, default_value_t = 300)]
+        #[arg(long, default_value_t = kindly_web::DEFAULT_TOLERANCE_SECS)]
         stripe_tolerance_secs: i64,
     },
     /// Reports on what is owed.

@@ -11,7 +11,7 @@ mod webhook;
 pub use access::{Access, Approver, HostedSignIn, LocalLogin};
 pub use assets::RENDERER_FILES;
 pub use error::WebError;
-pub use webhook::StripeWebhook;
+pub use webhook::{DEFAULT_TOLERANCE_SECS, StripeWebhook};
 
 use axum::Router;
 use axum::extract::{Query, Request, State};

@@ -20,6 +20,26 @@ pub struct StripeWebhook {
     pub tolerance_secs: i64,
 }
 
+/// How old a signed timestamp may be, in seconds, unless configured: Stripe's own default.
+pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
+
+impl StripeWebhook {
+    /// The signing secrets written one per line (blank lines and `#` comments skipped), as kept in a local
+    /// file or in the cloud's secret; `None` when there is none. The secrets are never logged.
+    pub fn from_lines(text: &str, tolerance_secs: i64) -> Option<StripeWebhook> {
+        let secrets: Vec<String> = text
+            .lines()
+            .map(str::trim)
+            .filter(|line| !line.is_empty() && !line.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
+        (!secrets.is_empty()).then_some(StripeWebhook {
+            secrets,
+            tolerance_secs,
+        })
+    }
+}
+
 /// How long an event id is remembered: well past Stripe's three days of retries.
 const LEDGER_TIME_TO_LIVE: Duration = Duration::days(30);
 
@@ -115,4 +135,18 @@ async fn invoice_id<S: Store>(app: &App<S>, invoice: &InvoiceRef) -> Result<Opti
         InvoiceRef::Id(id) => Some(id.clone()),
         InvoiceRef::PaymentReference(reference) => app.store.invoice_id_by_payment_reference(reference).await?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_read_one_per_line_without_comments_or_blanks() {
+        let text = "# rotated in on 1 March\nwhsec_new\n\n  whsec_old  \n";
+        let webhook = StripeWebhook::from_lines(text, 60).unwrap();
+        assert_eq!(webhook.secrets, ["whsec_new", "whsec_old"]);
+        assert_eq!(webhook.tolerance_secs, 60);
+        assert!(StripeWebhook::from_lines("# only a comment\n\n", 60).is_none());
+    }
 }
