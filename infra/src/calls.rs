@@ -108,20 +108,22 @@ fn parse(path: &Path) -> Result<syn::File, InfraError> {
 pub fn aws_calls(files: &[PathBuf], skipped: &[&str]) -> Result<Vec<Call>, InfraError> {
     let mut calls = Vec::new();
     for file in files {
-        let mut finder = CallFinder {
-            skipped,
-            within: Vec::new(),
-            found: Vec::new(),
-            crates: BTreeSet::new(),
-        };
-        finder.visit_file(&parse(file)?);
-        if finder.found.is_empty() {
+        let code = FileCode::read(file, skipped)?;
+        let found: Vec<(String, Found)> = code
+            .calls
+            .into_iter()
+            .filter_map(|seen| {
+                let found = seen.call.aws()?;
+                Some((seen.within.unwrap_or_else(|| "(top level)".into()), found))
+            })
+            .collect();
+        if found.is_empty() {
             continue;
         }
         // The file's one SDK crate says which service its client calls go to.
         let services: Vec<&str> = SERVICES
             .iter()
-            .filter(|(krate, _)| finder.crates.contains(*krate))
+            .filter(|(krate, _)| code.crates.contains(*krate))
             .map(|(_, prefix)| *prefix)
             .collect();
         let [prefix] = services[..] else {
@@ -134,7 +136,7 @@ pub fn aws_calls(files: &[PathBuf], skipped: &[&str]) -> Result<Vec<Call>, Infra
                 ),
             });
         };
-        for (function, found) in finder.found {
+        for (function, found) in found {
             let operation = match found {
                 Found::Operation(name) if TRANSACTIONS.contains(&name.as_str()) => continue,
                 Found::Operation(name) if name.starts_with("wait_until_") => {
@@ -162,18 +164,12 @@ pub fn aws_calls(files: &[PathBuf], skipped: &[&str]) -> Result<Vec<Call>, Infra
 pub fn calls_of(files: &[PathBuf], names: &[&str]) -> Result<Vec<(PathBuf, String, String)>, InfraError> {
     let mut found = Vec::new();
     for file in files {
-        let mut finder = NameFinder {
-            names,
-            within: Vec::new(),
-            found: Vec::new(),
-        };
-        finder.visit_file(&parse(file)?);
-        found.extend(
-            finder
-                .found
-                .into_iter()
-                .map(|(function, name)| (file.clone(), function, name)),
-        );
+        for seen in FileCode::read(file, names)?.calls {
+            let name = seen.call.name();
+            if names.contains(&name) {
+                found.push((file.clone(), seen.within.unwrap_or_default(), name.to_owned()));
+            }
+        }
     }
     Ok(found)
 }
@@ -205,16 +201,75 @@ enum Found {
     TransactionItem(&'static str),
 }
 
-struct CallFinder<'a> {
+/// The calls made in one file's code, in the order they appear, and the first segment of every path it
+/// names (which tells the SDK crates it uses). Test code and the bodies of the `skipped` functions are left
+/// out.
+struct FileCode<'a> {
     skipped: &'a [&'a str],
+    /// The named functions around the point being visited, innermost last.
     within: Vec<String>,
-    found: Vec<(String, Found)>,
+    calls: Vec<Seen>,
     crates: BTreeSet<String>,
 }
 
-impl CallFinder<'_> {
-    fn current(&self) -> String {
-        self.within.last().cloned().unwrap_or_else(|| "(top level)".into())
+/// A call and the function it is made in (`None` outside any function).
+struct Seen {
+    within: Option<String>,
+    call: Called,
+}
+
+enum Called {
+    /// `receiver.method(..)`, and whether the receiver is an SDK client (`client`, `self.client`).
+    Method { name: String, on_client: bool },
+    /// `a::b::function(..)`, as the segments of its path.
+    Function(Vec<String>),
+}
+
+impl Called {
+    /// The called function's or method's own name.
+    fn name(&self) -> &str {
+        match self {
+            Called::Method { name, .. } => name,
+            Called::Function(segments) => segments.last().map_or("", String::as_str),
+        }
+    }
+
+    /// What the call asks of AWS, if anything: an operation on a client, or a transaction item built.
+    fn aws(self) -> Option<Found> {
+        match self {
+            Called::Method { name, on_client: true } => Some(Found::Operation(name)),
+            Called::Method { on_client: false, .. } => None,
+            Called::Function(segments) => match &segments[..] {
+                [.., item, builder] if builder == "builder" => TRANSACTION_ITEMS
+                    .iter()
+                    .find(|(kind, _)| kind == item)
+                    .map(|(_, action)| Found::TransactionItem(action)),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl<'a> FileCode<'a> {
+    fn read(file: &Path, skipped: &'a [&'a str]) -> Result<FileCode<'a>, InfraError> {
+        let mut code = FileCode {
+            skipped,
+            within: Vec::new(),
+            calls: Vec::new(),
+            crates: BTreeSet::new(),
+        };
+        code.visit_file(&parse(file)?);
+        Ok(code)
+    }
+
+    /// Whether a function's body is searched: not test code, not one of the skipped functions.
+    fn enters(&self, attributes: &[syn::Attribute], name: &str) -> bool {
+        !is_test(attributes) && !self.skipped.contains(&name)
+    }
+
+    fn note(&mut self, call: Called) {
+        let within = self.within.last().cloned();
+        self.calls.push(Seen { within, call });
     }
 }
 
@@ -226,7 +281,7 @@ fn is_client(receiver: &syn::Expr) -> bool {
     }
 }
 
-impl<'ast> Visit<'ast> for CallFinder<'_> {
+impl<'ast> Visit<'ast> for FileCode<'_> {
     fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
         if !is_test(&module.attrs) {
             visit::visit_item_mod(self, module);
@@ -235,41 +290,34 @@ impl<'ast> Visit<'ast> for CallFinder<'_> {
 
     fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
         let name = function.sig.ident.to_string();
-        if is_test(&function.attrs) || self.skipped.contains(&name.as_str()) {
-            return;
+        if self.enters(&function.attrs, &name) {
+            self.within.push(name);
+            visit::visit_item_fn(self, function);
+            self.within.pop();
         }
-        self.within.push(name);
-        visit::visit_item_fn(self, function);
-        self.within.pop();
     }
 
     fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
         let name = function.sig.ident.to_string();
-        if is_test(&function.attrs) || self.skipped.contains(&name.as_str()) {
-            return;
+        if self.enters(&function.attrs, &name) {
+            self.within.push(name);
+            visit::visit_impl_item_fn(self, function);
+            self.within.pop();
         }
-        self.within.push(name);
-        visit::visit_impl_item_fn(self, function);
-        self.within.pop();
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        if is_client(&call.receiver) {
-            let found = Found::Operation(call.method.to_string());
-            self.found.push((self.current(), found));
-        }
+        self.note(Called::Method {
+            name: call.method.to_string(),
+            on_client: is_client(&call.receiver),
+        });
         visit::visit_expr_method_call(self, call);
     }
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let syn::Expr::Path(path) = &*call.func {
-            let segments: Vec<String> = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
-            if let [.., item, builder] = &segments[..]
-                && builder == "builder"
-                && let Some((_, action)) = TRANSACTION_ITEMS.iter().find(|(kind, _)| kind == item)
-            {
-                self.found.push((self.current(), Found::TransactionItem(action)));
-            }
+            let segments = path.path.segments.iter().map(|s| s.ident.to_string()).collect();
+            self.note(Called::Function(segments));
         }
         visit::visit_expr_call(self, call);
     }
@@ -284,64 +332,6 @@ impl<'ast> Visit<'ast> for CallFinder<'_> {
     fn visit_use_path(&mut self, path: &'ast syn::UsePath) {
         self.crates.insert(path.ident.to_string());
         visit::visit_use_path(self, path);
-    }
-}
-
-struct NameFinder<'a> {
-    names: &'a [&'a str],
-    within: Vec<String>,
-    found: Vec<(String, String)>,
-}
-
-impl NameFinder<'_> {
-    fn note(&mut self, name: &syn::Ident) {
-        let name = name.to_string();
-        if self.names.contains(&name.as_str()) {
-            let within = self.within.last().cloned().unwrap_or_default();
-            self.found.push((within, name));
-        }
-    }
-}
-
-impl<'ast> Visit<'ast> for NameFinder<'_> {
-    fn visit_item_mod(&mut self, module: &'ast syn::ItemMod) {
-        if !is_test(&module.attrs) {
-            visit::visit_item_mod(self, module);
-        }
-    }
-
-    fn visit_item_fn(&mut self, function: &'ast syn::ItemFn) {
-        let name = function.sig.ident.to_string();
-        if is_test(&function.attrs) || self.names.contains(&name.as_str()) {
-            return;
-        }
-        self.within.push(name);
-        visit::visit_item_fn(self, function);
-        self.within.pop();
-    }
-
-    fn visit_impl_item_fn(&mut self, function: &'ast syn::ImplItemFn) {
-        let name = function.sig.ident.to_string();
-        if is_test(&function.attrs) || self.names.contains(&name.as_str()) {
-            return;
-        }
-        self.within.push(name);
-        visit::visit_impl_item_fn(self, function);
-        self.within.pop();
-    }
-
-    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
-        self.note(&call.method);
-        visit::visit_expr_method_call(self, call);
-    }
-
-    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
-        if let syn::Expr::Path(path) = &*call.func
-            && let Some(last) = path.path.segments.last()
-        {
-            self.note(&last.ident);
-        }
-        visit::visit_expr_call(self, call);
     }
 }
 
