@@ -576,6 +576,9 @@ pub async fn skip<S: Store>(
     let expected = reminder.status;
     let customer = customer_of(store, &reminder).await?;
     let invoices = store.invoices(&reminder.invoice_ids()).await?;
+    let reason = reason
+        .map(|reason| reason.trim().to_owned())
+        .filter(|reason| !reason.is_empty());
     reminder.transition(ReminderStatus::Skipped, now, by, reason)?;
     let local_date = now.with_timezone(&customer.time_zone).date_naive();
     let progressed = advance(policy, &reminder, &invoices, local_date, false);

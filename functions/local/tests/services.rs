@@ -245,7 +245,7 @@ async fn a_skip_moves_the_ladder_on_without_sending() {
         &policy,
         &id,
         "pat",
-        Some("customer called".into()),
+        Some("  customer called \n".into()),
         noon("2026-03-05"),
     )
     .await

@@ -68,11 +68,6 @@ fn context_of(reminder: &Reminder) -> Result<&MessageContext, WebError> {
         .ok_or_else(|| WebError::Conflict(format!("reminder {} is a task for staff, not a message", reminder.id)))
 }
 
-/// A typed reason as the history keeps it: `None` when empty or only white space.
-fn reason(typed: Option<String>) -> Option<String> {
-    typed.filter(|reason| !reason.trim().is_empty())
-}
-
 #[derive(Serialize)]
 struct InvoiceLine<'a> {
     number: &'a str,
@@ -311,7 +306,7 @@ pub async fn skip<S: Store>(
         &app.policy,
         &reminder_id(id),
         &approver.0,
-        reason(request.reason),
+        request.reason,
         (app.clock)(),
     )
     .await?;
@@ -339,7 +334,7 @@ pub async fn snooze<S: Store>(
         &reminder_id(id),
         &approver.0,
         request.until,
-        reason(request.reason),
+        request.reason,
         (app.clock)(),
     )
     .await?;
