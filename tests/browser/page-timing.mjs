@@ -2,7 +2,9 @@
 // keystroke the WASM render alone and render plus DOM update (the page records both in window.kindlyTimings),
 // then the same note renders back to back in the page (loopMs), as a native benchmark would time them.
 //
-// Usage: node tests/browser/page-timing.mjs --login <login URL> [--keystrokes 40] [--loads 5]
+// Usage: node tests/browser/page-timing.mjs --login <login URL> --text <note to type> [--keystrokes 40] [--loads 5]
+// The note comes from functions/local/benches/page.rs, which renders the same note natively; past its end,
+// typing starts again at its beginning.
 // Chromium: $KINDLY_CHROMIUM, else /usr/bin/chromium. Prints one line of JSON. Changes nothing on the server:
 // typing a note only renders and checks.
 
@@ -12,18 +14,18 @@ import { WAIT_MS, launch } from './harness.mjs';
 const { values: args } = parseArgs({
   options: {
     login: { type: 'string' },
+    text: { type: 'string' },
     keystrokes: { type: 'string', default: '40' },
     loads: { type: 'string', default: '5' },
   },
 });
 const keystrokes = Number.parseInt(args.keystrokes, 10);
 const loads = Number.parseInt(args.loads, 10);
-if (!args.login || !(keystrokes >= 0) || !(loads >= 1)) {
-  console.error('usage: node tests/browser/page-timing.mjs --login <login URL> [--keystrokes 40] [--loads 5]');
+const TEXT = args.text ?? '';
+if (!args.login || !(keystrokes >= 0) || !(loads >= 1) || (keystrokes > 0 && TEXT === '')) {
+  console.error('usage: node tests/browser/page-timing.mjs --login <login URL> --text <note to type> [--keystrokes 40] [--loads 5]');
   process.exit(2);
 }
-
-const TEXT = 'Thank you for the quick call earlier today; as agreed, we will wait for the transfer until Friday. ';
 
 const browser = await launch();
 

@@ -17,7 +17,7 @@ mod common;
 use common::kindly;
 
 const KEYSTROKES: usize = 40;
-/// What tests/browser/page-timing.mjs types, one character per keystroke.
+/// The note tests/browser/page-timing.mjs types (given as `--text`), one character per keystroke.
 const TYPED: &str =
     "Thank you for the quick call earlier today; as agreed, we will wait for the transfer until Friday. ";
 
@@ -58,6 +58,8 @@ fn main() {
         .args([
             "--login",
             login.trim(),
+            "--text",
+            TYPED,
             "--keystrokes",
             &KEYSTROKES.to_string(),
             "--loads",
