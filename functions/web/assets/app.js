@@ -231,11 +231,16 @@ function fillFilters(answer) {
   }
 }
 
-/** Put the filters in the page's address, so a reload keeps them. */
-function syncAddress() {
+/** The chosen filters as a query string, `''` when none is chosen. */
+function filterQuery() {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filterValues())) if (value) params.set(key, value);
-  const query = params.toString();
+  return params.toString();
+}
+
+/** Put the filters in the page's address, so a reload keeps them. */
+function syncAddress() {
+  const query = filterQuery();
   history.replaceState(null, '', query ? `?${query}` : location.pathname);
 }
 
@@ -252,9 +257,7 @@ function filtersFromAddress() {
 }
 
 async function loadDrafts() {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(filterValues())) if (value) params.set(key, value);
-  const query = params.toString();
+  const query = filterQuery();
   const answer = await api(`/api/drafts${query ? `?${query}` : ''}`);
   fillFilters(answer);
   state.drafts = groupByCustomer(answer.drafts ?? []);
