@@ -620,9 +620,7 @@ function compareWithServer() {
 }
 
 function showComparison(serverHash) {
-  const current = state.current;
-  current.serverHash = serverHash;
-  if (serverHash === browserHash(current)) {
+  if (serverHash === browserHash(state.current)) {
     setBadge('identical', 'Identical to what will be sent');
   } else {
     setBadge('differs', 'Differs from what the server would send: approval would be refused. Reload the page.');
