@@ -527,10 +527,59 @@ pub async fn approve<S: Store>(
     personal_note: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
-    let mut reminder = load(store, id).await?;
+    let reminder = approved(load(store, id).await?, by, content_hash, personal_note, now)?;
+    store
+        .update_reminder(&reminder, ReminderStatus::PendingApproval, &[])
+        .await?;
+    Ok(reminder)
+}
+
+/// Approve a set of drafts (no notes) all or nothing: each is read once and checked against its hash, and
+/// only if every one passes are they approved. `Ok(Err(refusals))` names each draft that did not pass and
+/// why; nothing was written then.
+pub async fn approve_all<S: Store>(
+    store: &S,
+    items: &[(ReminderId, String)],
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<Vec<ReminderId>, Vec<(ReminderId, CoreError)>>, CoreError> {
+    let mut ready = Vec::with_capacity(items.len());
+    let mut refused = Vec::new();
+    for (id, content_hash) in items {
+        match approved(load(store, id).await?, by, content_hash, None, now) {
+            Ok(reminder) => ready.push(reminder),
+            Err(error @ (CoreError::WrongStatus { .. } | CoreError::StaleApproval { .. })) => {
+                refused.push((id.clone(), error));
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if !refused.is_empty() {
+        return Ok(Err(refused));
+    }
+    let mut done = Vec::with_capacity(ready.len());
+    for reminder in ready {
+        store
+            .update_reminder(&reminder, ReminderStatus::PendingApproval, &[])
+            .await?;
+        done.push(reminder.id);
+    }
+    Ok(Ok(done))
+}
+
+/// `reminder` approved by `by` for exactly `content_hash` (with `personal_note` set first, so the hash
+/// covers it), or why not: it is not pending approval, or it no longer renders to that hash. Pure.
+fn approved(
+    mut reminder: Reminder,
+    by: &str,
+    content_hash: &str,
+    personal_note: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let id = reminder.id.clone();
     if reminder.status != ReminderStatus::PendingApproval {
         return Err(CoreError::WrongStatus {
-            id: id.0.clone(),
+            id: id.0,
             status: reminder.status,
             action: "approving",
             needed: "pending_approval",
@@ -556,9 +605,6 @@ pub async fn approve<S: Store>(
         });
     }
     reminder.transition(ReminderStatus::Approved, now, by, None)?;
-    store
-        .update_reminder(&reminder, ReminderStatus::PendingApproval, &[])
-        .await?;
     Ok(reminder)
 }
 

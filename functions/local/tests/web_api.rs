@@ -418,6 +418,8 @@ async fn approve_all_is_all_or_nothing() {
     assert_eq!(status, StatusCode::CONFLICT, "{answer}");
     assert_eq!(answer["stale"].as_array().unwrap().len(), 1);
     assert_eq!(answer["stale"][0]["id"], items[2]["id"]);
+    let reason = answer["stale"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains("does not match the current render"), "{reason}");
     assert_eq!(server.drafts().await.len(), 3, "nothing was approved");
     let (status, answer) = server.post("/api/drafts/approve-all", json!({ "items": [] })).await;
     assert_eq!(

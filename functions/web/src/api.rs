@@ -370,32 +370,23 @@ pub async fn approve_all<S: Store>(
             message: "field `items`: name at least one draft".into(),
         });
     }
-    let mut stale = Vec::new();
-    for item in &request.items {
-        let reminder = load(&app, &reminder_id(item.id.clone())).await?;
-        let reason = if reminder.status != ReminderStatus::PendingApproval {
-            Some(format!("it is {}, not pending approval", reminder.status))
-        } else {
-            let current = kindly_render::render(context_of(&reminder)?)
-                .map_err(kindly_core::CoreError::from)?
-                .content_hash;
-            (current != item.content_hash).then(|| format!("it now renders to {current}"))
-        };
-        if let Some(reason) = reason {
-            stale.push(json!({ "id": item.id, "reason": reason }));
+    let items: Vec<(ReminderId, String)> = request
+        .items
+        .into_iter()
+        .map(|item| (reminder_id(item.id), item.content_hash))
+        .collect();
+    let approved = match service::approve_all(&app.store, &items, &approver.0, (app.clock)()).await? {
+        Ok(approved) => approved,
+        Err(refused) => {
+            let stale = refused
+                .iter()
+                .map(|(id, why)| json!({ "id": id.0, "reason": why.to_string() }))
+                .collect();
+            return Err(WebError::StaleSet(stale));
         }
-    }
-    if !stale.is_empty() {
-        return Err(WebError::StaleSet(stale));
-    }
-    let now = (app.clock)();
-    let mut approved = Vec::with_capacity(request.items.len());
-    for item in &request.items {
-        let id = reminder_id(item.id.clone());
-        service::approve(&app.store, &id, &approver.0, &item.content_hash, None, now).await?;
-        approved.push(id.0);
-    }
+    };
     tracing::info!(count = approved.len(), approver = %approver.0, "approved a set");
+    let approved: Vec<&str> = approved.iter().map(|id| id.0.as_str()).collect();
     Ok(Json(json!({ "approved": approved })))
 }
 
