@@ -589,6 +589,7 @@ function onNoteInput() {
 /**
  * Compare the browser's hash with the server's hash for the same note: at once when the server's hash for
  * that note is known already, else after a short pause in typing (one check per pause, stale answers dropped).
+ * The caller updates the buttons after it; a later answer updates them itself.
  */
 function compareWithServer() {
   clearTimeout(state.checkTimer);
@@ -609,7 +610,10 @@ function compareWithServer() {
         body: { personal_note: current.context.personal_note },
       });
       hashesOf(current.id).set(note, answer.content_hash);
-      if (seq === state.checkSeq && state.current === current) showComparison(answer.content_hash);
+      if (seq === state.checkSeq && state.current === current) {
+        showComparison(answer.content_hash);
+        updateButtons();
+      }
     } catch (error) {
       if (seq === state.checkSeq && state.current === current) {
         setBadge('error', `Could not check with the server: ${describeError(error)}`);
@@ -619,13 +623,13 @@ function compareWithServer() {
   }, CHECK_DELAY_MS);
 }
 
+/** Set the badge from the server's hash; the caller updates the buttons, which follow the badge. */
 function showComparison(serverHash) {
   if (serverHash === browserHash(state.current)) {
     setBadge('identical', 'Identical to what will be sent');
   } else {
     setBadge('differs', 'Differs from what the server would send: approval would be refused. Reload the page.');
   }
-  updateButtons();
 }
 
 function setBadge(stateName, text) {
