@@ -11,9 +11,9 @@ use axum::body::Body;
 use chrono::{Duration, Utc};
 use kindly_aws::config::Config;
 use kindly_aws::lambda::{Scanner, State, scan, send};
-use kindly_aws::{DynamoStore, SesMailer};
-use kindly_core::Policy;
+use kindly_aws::{AwsError, DynamoStore};
 use kindly_core::conformance::customer;
+use kindly_core::{CoreError, Policy};
 use kindly_infra::recorder::ActionRecorder;
 use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
@@ -56,20 +56,20 @@ impl Recorded {
         }
     }
 
-    fn store(&self, sdk: &aws_config::SdkConfig, table: &str) -> DynamoStore {
+    fn dynamodb(&self, sdk: &aws_config::SdkConfig) -> aws_sdk_dynamodb::Client {
         let config = aws_sdk_dynamodb::config::Builder::from(sdk)
             .interceptor(self.dynamodb.clone())
             .build();
-        DynamoStore::new(aws_sdk_dynamodb::Client::from_conf(config), table, 2)
+        aws_sdk_dynamodb::Client::from_conf(config)
+    }
+
+    fn store(&self, sdk: &aws_config::SdkConfig, table: &str) -> DynamoStore {
+        DynamoStore::new(self.dynamodb(sdk), table, 2)
     }
 
     /// The SES client as `kindly_aws::ses::client` builds it, plus the recorder.
     fn ses(&self, sdk: &aws_config::SdkConfig) -> aws_sdk_sesv2::Client {
-        let config = aws_sdk_sesv2::config::Builder::from(sdk)
-            .retry_config(kindly_aws::ses::retry_config())
-            .interceptor(self.ses.clone())
-            .build();
-        aws_sdk_sesv2::Client::from_conf(config)
+        aws_sdk_sesv2::Client::from_conf(kindly_aws::ses::config(sdk).interceptor(self.ses.clone()).build())
     }
 
     fn secretsmanager(&self, sdk: &aws_config::SdkConfig) -> aws_sdk_secretsmanager::Client {
@@ -87,12 +87,12 @@ impl Recorded {
     }
 }
 
-fn config(table: &str, max_send_rate: Option<f64>) -> Config {
+fn config(table: &str) -> Config {
     Config {
         table: table.to_owned(),
         shards: 2,
         configuration_set: None,
-        max_send_rate,
+        max_send_rate: None,
         send_concurrency: None,
         policy: Policy::default_policy(),
         // Any hour: the story runs whenever the tests do
@@ -100,32 +100,28 @@ fn config(table: &str, max_send_rate: Option<f64>) -> Config {
     }
 }
 
-/// What `Scanner::new` builds for scan: the store alone, its client recorded.
+/// Scan as `Scanner::new` builds it, over a recorded client.
 fn scanner(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str) -> Scanner {
-    Scanner {
-        config: config(table, None),
-        store: recorded.store(sdk, table),
-    }
+    Scanner::from_client(config(table), recorded.dynamodb(sdk))
 }
 
-/// What `State::new` builds for send (the same clients, recorded); a send rate that is not configured is
-/// read from SES as at start-up.
-async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, max_send_rate: Option<f64>) -> State {
-    let ses = recorded.ses(sdk);
-    let rate = match max_send_rate {
-        Some(rate) => rate,
-        // The stand-in does not answer GetAccount; the call is recorded before it is sent.
-        None => SesMailer::account_send_rate(&ses).await.unwrap_or(50.0),
-    };
-    let mailer = SesMailer::new(
-        ses,
-        None,
-        "northwind.example".into(),
-        kindly_aws::pacing::Pacer::new(rate),
-    );
-    State {
-        scanner: scanner(recorded, sdk, table),
-        mailer,
+/// Send as `State::new` builds it, over recorded clients. Its start-up asks SES for the send rate, which
+/// the stand-in does not answer (the call is recorded before it is sent); the state is then built with
+/// the rate configured instead.
+async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str) -> State {
+    let (dynamodb, ses) = (recorded.dynamodb(sdk), recorded.ses(sdk));
+    match State::from_clients(config(table), dynamodb.clone(), ses.clone()).await {
+        Ok(state) => state,
+        Err(AwsError::Core(CoreError::MailTemporary(_))) => {
+            let configured = Config {
+                max_send_rate: Some(50.0),
+                ..config(table)
+            };
+            State::from_clients(configured, dynamodb, ses)
+                .await
+                .expect("with a configured rate, start-up asks SES nothing")
+        }
+        Err(other) => panic!("send's start-up: {other}"),
     }
 }
 
@@ -333,7 +329,7 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     assert_eq!((status, answer["result"].as_str()), (200, Some("applied")), "{answer}");
 
     // AND the send run starts (reading the account's send rate) and sends what is approved
-    let sender = state(&sending, &sdk, &table, None).await;
+    let sender = state(&sending, &sdk, &table).await;
     let report = send(&sender, scheduled_at(Utc::now())).await.unwrap();
     assert!(report.sent >= 2 && report.errors.is_empty(), "{report:?}");
 

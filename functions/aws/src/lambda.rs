@@ -30,7 +30,12 @@ impl Scanner {
     }
 
     pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Scanner {
-        let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(sdk), config.table.clone(), config.shards);
+        Self::from_client(config, aws_sdk_dynamodb::Client::new(sdk))
+    }
+
+    /// Over a DynamoDB client already built (a test's, with an interceptor, say).
+    pub fn from_client(config: Config, dynamodb: aws_sdk_dynamodb::Client) -> Scanner {
+        let store = DynamoStore::new(dynamodb, config.table.clone(), config.shards);
         Scanner { config, store }
     }
 }
@@ -51,7 +56,16 @@ impl State {
     }
 
     pub async fn new(config: Config, sdk: &aws_config::SdkConfig) -> Result<State, AwsError> {
-        let ses = crate::ses::client(sdk);
+        Self::from_clients(config, aws_sdk_dynamodb::Client::new(sdk), crate::ses::client(sdk)).await
+    }
+
+    /// Over clients already built (a test's, with interceptors, say); `ses` is expected to carry the
+    /// project's retries ([`crate::ses::config`]). The send rate is read from SES once, unless configured.
+    pub async fn from_clients(
+        config: Config,
+        dynamodb: aws_sdk_dynamodb::Client,
+        ses: aws_sdk_sesv2::Client,
+    ) -> Result<State, AwsError> {
         let rate = match config.max_send_rate {
             Some(rate) => rate,
             None => SesMailer::account_send_rate(&ses).await?,
@@ -71,7 +85,7 @@ impl State {
         )
         .with_concurrent_sends(config.concurrency_for(rate));
         Ok(State {
-            scanner: Scanner::new(config, sdk),
+            scanner: Scanner::from_client(config, dynamodb),
             mailer,
         })
     }

@@ -32,13 +32,15 @@ pub fn retry_config() -> RetryConfig {
         .with_max_backoff(Duration::from_secs(5))
 }
 
+/// The SES client's configuration over `sdk`, with [`retry_config`]: what [`client`] builds, open to
+/// additions (a test's interceptor) before it is built.
+pub fn config(sdk: &aws_config::SdkConfig) -> aws_sdk_sesv2::config::Builder {
+    aws_sdk_sesv2::config::Builder::from(sdk).retry_config(retry_config())
+}
+
 /// An SES client over `sdk` with [`retry_config`].
 pub fn client(sdk: &aws_config::SdkConfig) -> Client {
-    Client::from_conf(
-        aws_sdk_sesv2::config::Builder::from(sdk)
-            .retry_config(retry_config())
-            .build(),
-    )
+    Client::from_conf(config(sdk).build())
 }
 
 impl SesMailer {
