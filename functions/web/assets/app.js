@@ -424,6 +424,7 @@ async function select(id, { focus = false } = {}) {
   if (detail.content_hash) hashesOf(id).set(noteValue(detail.context?.personal_note ?? '') ?? '', detail.content_hash);
 
   drawFacts(detail);
+  drawEnvelope(current.context);
   el.note.disabled = false;
   el.note.value = note;
   el.skipReason.value = '';
@@ -485,11 +486,15 @@ function warmUpRenderer(contextJson) {
   requestIdleCallback(step);
 }
 
-function drawPreview() {
-  const { rendered, renderError, context } = state.current;
+/** From, To and Cc: set when a draft is shown, since a note never changes them. */
+function drawEnvelope(context) {
   el.from.textContent = context.from ? mailbox(context.from) : '—';
   el.to.textContent = mailboxes(context.to);
   el.cc.textContent = mailboxes(context.cc);
+}
+
+function drawPreview() {
+  const { rendered, renderError } = state.current;
   if (rendered) {
     el.subject.textContent = rendered.subject;
     el.text.textContent = rendered.text;
