@@ -260,8 +260,9 @@ async function loadDrafts() {
   const query = filterQuery();
   const answer = await api(`/api/drafts${query ? `?${query}` : ''}`);
   fillFilters(answer);
-  state.drafts = groupByCustomer(answer.drafts ?? []);
-  drawList();
+  const groups = groupByCustomer(answer.drafts ?? []);
+  state.drafts = groups.flatMap((group) => group.drafts);
+  drawList(groups);
   return state.drafts;
 }
 
@@ -270,30 +271,21 @@ function groupByCustomer(drafts) {
   const groups = new Map();
   for (const draft of drafts) {
     const key = draft.customer?.id ?? '';
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(draft);
+    if (!groups.has(key)) groups.set(key, { name: draft.customer?.name ?? draft.customer?.id ?? '', drafts: [] });
+    groups.get(key).drafts.push(draft);
   }
-  return [...groups.values()].flat();
+  return [...groups.values()];
 }
 
-function drawList() {
+/** The list, one section per customer; `groups` holds the same drafts as `state.drafts`. */
+function drawList(groups) {
   const drafts = state.drafts;
-  const customers = new Set(drafts.map((d) => d.customer?.id)).size;
+  const customers = groups.length;
   el.summary.textContent = drafts.length
     ? `${drafts.length} ${drafts.length === 1 ? 'draft' : 'drafts'} from ${customers} ${customers === 1 ? 'customer' : 'customers'}`
     : 'No drafts in this view.';
   el.approveAll.textContent = drafts.length ? `Approve all ${drafts.length} shown` : 'Approve all shown';
   el.approveAll.disabled = state.busy || drafts.length === 0;
-
-  const groups = [];
-  let group = null;
-  for (const draft of drafts) {
-    if (!group || group.id !== draft.customer?.id) {
-      group = { id: draft.customer?.id, name: draft.customer?.name ?? draft.customer?.id ?? '', drafts: [] };
-      groups.push(group);
-    }
-    group.drafts.push(draft);
-  }
   el.drafts.replaceChildren(
     ...groups.map((g) =>
       h(
