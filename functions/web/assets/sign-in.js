@@ -55,15 +55,15 @@ export async function startSignIn(config) {
   location.assign(`${config.authorize_url}?${query}`);
 }
 
-/** Forget the token and end the hosted session too. */
-export function signOut(config) {
-  sessionStorage.removeItem(TOKEN_KEY);
-  const query = new URLSearchParams({ client_id: config.client_id, logout_uri: redirectUri() });
-  location.assign(`${config.logout_url}?${query}`);
-}
-
 export function forgetToken() {
   sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** Forget the token and end the hosted session too. */
+export function signOut(config) {
+  forgetToken();
+  const query = new URLSearchParams({ client_id: config.client_id, logout_uri: redirectUri() });
+  location.assign(`${config.logout_url}?${query}`);
 }
 
 function storedToken() {
