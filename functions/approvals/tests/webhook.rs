@@ -5,9 +5,9 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use kindly_core::conformance::{customer, invoice};
+use kindly_core::conformance::{after_friendly_stages, customer, invoice};
 use kindly_core::service;
-use kindly_core::{InvoiceId, InvoiceStatus, Policy, ReminderStatus, Store, Tone};
+use kindly_core::{InvoiceId, InvoiceStatus, Policy, ReminderStatus, Store};
 use kindly_web::stripe::sign;
 use kindly_web::{Access, App, LocalLogin, StripeWebhook};
 use reqwest::StatusCode;
@@ -56,10 +56,7 @@ on_both_stores!(
 async fn server<S: Store + 'static>(store: S) -> Server<S> {
     let policy = Policy::default_policy();
     service::ingest_customer(&store, &customer("A")).await.unwrap();
-    let mut open = invoice("I-A", "A", "2026-03-01", None);
-    open.dunning.last_stage = Some("crossed_in_mail".into());
-    open.dunning.last_tone = Some(Tone::Friendly);
-    open.dunning.last_reminded_on = "2026-03-04".parse().ok();
+    let open = after_friendly_stages(invoice("I-A", "A", "2026-03-01", None));
     service::ingest_invoice(&store, &policy, &open, now()).await.unwrap();
     service::run_pass(&store, &policy, now(), false).await.unwrap();
     let (login, _) = LocalLogin::new("nobody");

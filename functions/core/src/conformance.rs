@@ -86,6 +86,15 @@ pub fn invoice(id: &str, customer: &str, due: &str, next: Option<&str>) -> Invoi
     }
 }
 
+/// `invoice` after the shipped policy's friendly stages went out (the last, `crossed_in_mail`, three days
+/// after the due date): its next stage waits for approval.
+pub fn after_friendly_stages(mut invoice: Invoice) -> Invoice {
+    invoice.dunning.last_stage = Some("crossed_in_mail".into());
+    invoice.dunning.last_tone = Some(Tone::Friendly);
+    invoice.dunning.last_reminded_on = Some(invoice.due_date + chrono::Days::new(3));
+    invoice
+}
+
 /// A reminder in `status` covering `invoices` of `customer`, with no message (task-like).
 pub fn reminder(customer: &str, stage: &str, invoices: &[&str], status: ReminderStatus) -> Reminder {
     let ids: Vec<InvoiceId> = invoices.iter().map(|id| InvoiceId(id.to_string())).collect();

@@ -2,7 +2,7 @@
 //! re-checks before sending, approvals bound to content, skips, retries, and overlapping runs.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use kindly_core::conformance::{customer, invoice};
+use kindly_core::conformance::{after_friendly_stages, customer, invoice};
 use kindly_core::service::{self, SendResult};
 use kindly_core::{CoreError, Invoice, InvoiceId, InvoiceStatus, Mailer, OutgoingEmail, Policy, ReminderStatus, Store};
 use kindly_local::outbox::OutboxMailer;
@@ -188,11 +188,9 @@ async fn a_cancelled_plan_is_planned_again_with_current_facts() {
 #[tokio::test]
 async fn approval_is_bound_to_the_rendered_content() {
     let World { store, policy, .. } = world().await;
-    let mut open = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
+    let open = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
     // GIVEN a draft that needs approval (10 days overdue, after two earlier stages)
-    open.dunning.last_stage = Some("crossed_in_mail".into());
-    open.dunning.last_tone = Some(kindly_core::Tone::Friendly);
-    put_with_progress(&store, &policy, open).await;
+    put_with_progress(&store, &policy, after_friendly_stages(open)).await;
     let pass = service::run_pass(&store, &policy, noon("2026-03-20"), false)
         .await
         .unwrap();
@@ -278,10 +276,8 @@ async fn a_skip_moves_the_ladder_on_without_sending() {
 #[tokio::test]
 async fn a_changed_situation_supersedes_the_pending_draft() {
     let World { store, policy, .. } = world().await;
-    let mut open = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
-    open.dunning.last_stage = Some("crossed_in_mail".into());
-    open.dunning.last_tone = Some(kindly_core::Tone::Friendly);
-    put_with_progress(&store, &policy, open).await;
+    let open = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
+    put_with_progress(&store, &policy, after_friendly_stages(open)).await;
     let first = service::run_pass(&store, &policy, noon("2026-03-20"), false)
         .await
         .unwrap();
@@ -656,10 +652,7 @@ async fn a_payment_voids_the_waiting_reminder_at_once() {
 async fn a_changed_amount_voids_the_approval_and_the_draft_returns_pending_with_new_figures() {
     let World { store, policy, .. } = world().await;
     // GIVEN the friendly stages went out and the next one, which needs approval, was approved
-    let mut invoice = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
-    invoice.dunning.last_stage = Some("crossed_in_mail".into());
-    invoice.dunning.last_tone = Some(kindly_core::Tone::Friendly);
-    invoice.dunning.last_reminded_on = "2026-03-13".parse().ok();
+    let mut invoice = after_friendly_stages(store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap());
     put_with_progress(&store, &policy, invoice.clone()).await;
     let planned = service::run_pass(&store, &policy, noon("2026-03-20"), false)
         .await

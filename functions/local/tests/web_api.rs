@@ -2,7 +2,7 @@
 //! to the rendered hash, skip, snooze, approve-all, history, and every error leaving the store unchanged.
 
 use chrono::{TimeZone, Utc};
-use kindly_core::conformance::{customer, invoice};
+use kindly_core::conformance::{after_friendly_stages, customer, invoice};
 use kindly_core::service;
 use kindly_core::{Policy, ReminderId, ReminderStatus, Store};
 use kindly_local::sqlite_store::SqliteStore;
@@ -28,12 +28,9 @@ async fn server() -> Server {
     let policy = Policy::default_policy();
     for (id, currency) in [("A", "USD"), ("B", "USD"), ("C", "EUR")] {
         service::ingest_customer(&store, &customer(id)).await.unwrap();
-        let mut open = invoice(&format!("I-{id}"), id, "2026-03-01", None);
-        open.currency = kindly_core::Currency::from_code(currency).unwrap();
         // The friendly stages went out already; the next one waits for approval
-        open.dunning.last_stage = Some("crossed_in_mail".into());
-        open.dunning.last_tone = Some(kindly_core::Tone::Friendly);
-        open.dunning.last_reminded_on = "2026-03-04".parse().ok();
+        let mut open = after_friendly_stages(invoice(&format!("I-{id}"), id, "2026-03-01", None));
+        open.currency = kindly_core::Currency::from_code(currency).unwrap();
         service::ingest_invoice(&store, &policy, &open, march(1)).await.unwrap();
     }
     service::run_pass(&store, &policy, march(15), false).await.unwrap();

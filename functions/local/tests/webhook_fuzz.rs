@@ -3,8 +3,8 @@
 //! the store is exactly as it was.
 
 use chrono::{TimeZone, Utc};
-use kindly_core::conformance::{customer, invoice};
-use kindly_core::{CustomerId, InvoiceId, Policy, Store, Tone, service};
+use kindly_core::conformance::{after_friendly_stages, customer, invoice};
+use kindly_core::{CustomerId, InvoiceId, Policy, Store, service};
 use kindly_local::sqlite_store::SqliteStore;
 use kindly_web::stripe::sign;
 use kindly_web::{Access, App, LocalLogin, StripeWebhook};
@@ -73,10 +73,7 @@ async fn arbitrary_calls_are_refused_and_change_nothing() {
     let store = SqliteStore::in_memory().unwrap();
     let policy = Policy::default_policy();
     service::ingest_customer(&store, &customer("A")).await.unwrap();
-    let mut open = invoice("I-A", "A", "2026-03-01", None);
-    open.dunning.last_stage = Some("crossed_in_mail".into());
-    open.dunning.last_tone = Some(Tone::Friendly);
-    open.dunning.last_reminded_on = "2026-03-04".parse().ok();
+    let open = after_friendly_stages(invoice("I-A", "A", "2026-03-01", None));
     service::ingest_invoice(&store, &policy, &open, now()).await.unwrap();
     service::run_pass(&store, &policy, now(), false).await.unwrap();
     let (login, _) = LocalLogin::new("nobody");
