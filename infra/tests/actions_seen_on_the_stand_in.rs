@@ -5,12 +5,12 @@
 //! function must have called exactly the actions its crate declares, so the declared lists (and through
 //! `template_matches_code.rs`, the policies) are neither short of what a path needs nor wider than it.
 
-use aws_config::BehaviorVersion;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use axum::body::Body;
 use chrono::{Duration, Utc};
 use kindly_aws::config::Config;
 use kindly_aws::lambda::{Scanner, State, scan, send};
+use kindly_aws::stand_in::{sdk_config, unique};
 use kindly_aws::{AwsError, DynamoStore};
 use kindly_core::conformance::customer;
 use kindly_core::{CoreError, Policy};
@@ -19,26 +19,6 @@ use lambda_runtime::{Context, LambdaEvent};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use tower::ServiceExt;
-
-async fn sdk() -> aws_config::SdkConfig {
-    let url = std::env::var("KINDLY_MOTO_URL").expect("KINDLY_MOTO_URL: run ./scripts/test.sh");
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos();
-    format!("{prefix}-{}-{nanos}", std::process::id())
-}
 
 /// One function's clients, each recording what it is asked to send.
 struct Recorded {
@@ -194,12 +174,10 @@ fn assert_calls(function: &str, recorded: &Recorded, declared: &[&str]) {
 
 #[tokio::test]
 async fn each_function_calls_exactly_the_actions_it_declares() {
-    let sdk = sdk().await;
+    let sdk = sdk_config().await;
     // Set-up, not recorded: the table, the sending domain, the signing secret
-    let table = unique("kindly-iam");
-    kindly_aws::dynamo::create_table(&aws_sdk_dynamodb::Client::new(&sdk), &table)
-        .await
-        .expect("create the table");
+    let history = kindly_aws::stand_in::fresh_store(2).await;
+    let table = history.table().to_owned();
     aws_sdk_sesv2::Client::new(&sdk)
         .create_email_identity()
         .email_identity("northwind.example")
@@ -243,7 +221,6 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     // AND, from before (set up unrecorded), four customers already reminded once: three now due a step
     // that needs approval, one whose draft for that step has waited two weeks while another invoice came
     // due (today's pass supersedes the waiting draft with one covering both)
-    let history = DynamoStore::new(aws_sdk_dynamodb::Client::new(&sdk), &table, 2);
     for (name, overdue) in [("B", 12), ("C", 12), ("D", 12), ("E", 25)] {
         kindly_core::service::ingest_customer(&history, &customer(&id(name)))
             .await

@@ -105,10 +105,10 @@ fn webhook_event(body: &str, signature: &str) -> lambda_http::Request {
 async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
     use kindly_core::conformance::{customer, invoice};
     use kindly_core::{InvoiceId, InvoiceStatus, Store};
-    let sdk = common::sdk().await;
+    let sdk = kindly_aws::stand_in::sdk_config().await;
     // The signing secrets live in Secrets Manager, two while one is rotated
     let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
-    let secret_id = common::unique("kindly-stripe");
+    let secret_id = kindly_aws::stand_in::unique("kindly-stripe");
     secrets
         .create_secret()
         .name(&secret_id)

@@ -11,6 +11,8 @@ pub mod iam;
 pub mod lambda;
 pub mod pacing;
 pub mod ses;
+#[cfg(feature = "stand-in")]
+pub mod stand_in;
 pub mod stats;
 
 pub use config::Config;

@@ -1,55 +1,13 @@
 //! Shared by the tests that talk to the local AWS stand-in (moto's server on 127.0.0.1), which
-//! `scripts/test.sh` installs and starts, exporting its address as `KINDLY_MOTO_URL`.
+//! `scripts/test.sh` installs and starts, exporting its address as `KINDLY_MOTO_URL`. The clients and names
+//! come from `kindly_aws::stand_in`; what only this crate's tests read of the stand-in is here.
 
-#![allow(dead_code)]
+// Each test and bench uses its own part of this module.
+#![allow(dead_code, unused_imports)]
 
 pub mod runtime_api;
 
-use aws_config::BehaviorVersion;
-use std::sync::atomic::{AtomicU32, Ordering};
-
-pub fn moto_url() -> String {
-    std::env::var("KINDLY_MOTO_URL").expect(
-        "KINDLY_MOTO_URL is not set: run ./scripts/test.sh, or start `moto_server -H 127.0.0.1 -p 5055` \
-         (pip install 'moto[server]') and export KINDLY_MOTO_URL=http://127.0.0.1:5055",
-    )
-}
-
-/// SDK configuration pointing at the stand-in, with throwaway credentials.
-pub async fn sdk_config() -> aws_config::SdkConfig {
-    aws_config::defaults(BehaviorVersion::latest())
-        .endpoint_url(moto_url())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await
-}
-
-/// A name no other test (or earlier run against the same server) uses.
-pub fn unique(prefix: &str) -> String {
-    static NEXT: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .subsec_nanos();
-    format!(
-        "{prefix}-{}-{nanos}-{}",
-        std::process::id(),
-        NEXT.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
-/// A fresh table with its indexes.
-pub async fn fresh_store(shards: u32) -> kindly_aws::DynamoStore {
-    let client = aws_sdk_dynamodb::Client::new(&sdk_config().await);
-    let table = unique("kindly");
-    kindly_aws::dynamo::create_table(&client, &table)
-        .await
-        .expect("create the test table");
-    kindly_aws::DynamoStore::new(client, table, shards)
-}
+pub use kindly_aws::stand_in::{fresh_store, moto_url, sdk_config, unique};
 
 /// The raw messages the SES stand-in has accepted, from its state dump.
 pub async fn sent_raw_messages() -> Vec<String> {
