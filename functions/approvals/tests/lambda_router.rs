@@ -18,11 +18,15 @@ fn event(path: &str, with_claims: bool) -> lambda_http::Request {
     lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads the event")
 }
 
-async fn call(request: lambda_http::Request) -> (u16, serde_json::Value) {
-    let router = kindly_approvals::router(common::fresh_store().await, Policy::default_policy(), None, None);
+/// The approvals router over a fresh table, without the webhook or a hosted sign-in.
+async fn approvals() -> axum::Router {
+    kindly_approvals::router(common::fresh_store().await, Policy::default_policy(), None, None)
+}
+
+async fn call(router: &axum::Router, request: lambda_http::Request) -> (u16, serde_json::Value) {
     let (parts, body) = request.into_parts();
     let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
-    let response = router.oneshot(request).await.unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status().as_u16();
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
     (status, serde_json::from_slice(&bytes).unwrap_or_default())
@@ -30,24 +34,26 @@ async fn call(request: lambda_http::Request) -> (u16, serde_json::Value) {
 
 #[tokio::test]
 async fn the_verified_email_is_the_approver() {
-    let (status, body) = call(event("/api/session", true)).await;
+    let router = approvals().await;
+    let (status, body) = call(&router, event("/api/session", true)).await;
     assert_eq!(
         (status, body["approver"].as_str()),
         (200, Some("alice@northwind.example"))
     );
-    let (status, body) = call(event("/api/drafts", true)).await;
+    let (status, body) = call(&router, event("/api/drafts", true)).await;
     assert_eq!(status, 200, "{body}");
     assert!(body["drafts"].as_array().is_some());
 }
 
 #[tokio::test]
 async fn without_verified_claims_every_api_route_is_refused() {
+    let router = approvals().await;
     for path in ["/api/session", "/api/drafts", "/api/customers/C1/history"] {
-        let (status, _) = call(event(path, false)).await;
+        let (status, _) = call(&router, event(path, false)).await;
         assert_eq!(status, 401, "{path}");
     }
     // The page shell carries no data and is served to anyone; its API calls carry the token
-    let (status, _) = call(event("/", false)).await;
+    let (status, _) = call(&router, event("/", false)).await;
     assert_eq!(status, 200);
 }
 
