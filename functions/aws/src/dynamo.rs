@@ -115,7 +115,18 @@ impl DynamoStore {
     }
 
     fn key(pk: String, sk: &str) -> Item {
-        HashMap::from([("pk".to_owned(), s(pk)), ("sk".to_owned(), s(sk))])
+        let (partition, sort) = TABLE_KEY;
+        HashMap::from([(partition.to_owned(), s(pk)), (sort.to_owned(), s(sk))])
+    }
+
+    /// The ledger item of a processor event.
+    fn event_key(id: &str) -> Item {
+        Self::key(format!("E#{id}"), "EVENT")
+    }
+
+    /// The item pointing a payment reference at its invoice.
+    fn reference_key(reference: &str) -> Item {
+        Self::key(format!("P#{reference}"), "REFERENCE")
     }
 
     fn customer_item(&self, customer: &Customer) -> Result<Item, CoreError> {
@@ -284,7 +295,7 @@ impl DynamoStore {
         let Some(reference) = &invoice.payment_reference else {
             return Ok(());
         };
-        let mut item = Self::key(format!("P#{reference}"), "REFERENCE");
+        let mut item = Self::reference_key(reference);
         item.insert("invoice_id".into(), s(invoice.id.0.clone()));
         self.put(item).await
     }
@@ -453,26 +464,28 @@ async fn put_if(
     }
 }
 
+/// Send a conditional PutItem that creates an item: whether it was new or there already.
+async fn inserted(
+    request: aws_sdk_dynamodb::operation::put_item::builders::PutItemFluentBuilder,
+) -> Result<Inserted, CoreError> {
+    Ok(match put_if(request).await? {
+        true => Inserted::New,
+        false => Inserted::AlreadyExists,
+    })
+}
+
 /// The ledger items' time-to-live attribute (Unix seconds): the table's TTL attribute.
 pub const EXPIRES_AT: &str = "expires_at";
 
 impl Store for DynamoStore {
     async fn event_recorded(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, CoreError> {
-        let found = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .set_key(Some(Self::key(format!("E#{id}"), "EVENT")))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| backend("GetItem", e))?;
+        #[derive(serde::Deserialize)]
+        struct Ledger {
+            expires_at: i64,
+        }
+        let found: Option<Ledger> = self.get("event", Self::event_key(id)).await?;
         // TTL deletion lags expiry by up to days: an expired entry counts as gone.
-        let now = now.timestamp();
-        Ok(found
-            .item
-            .and_then(|item| item.get(EXPIRES_AT)?.as_n().ok()?.parse::<i64>().ok())
-            .is_some_and(|expires_at| expires_at > now))
+        Ok(found.is_some_and(|entry| entry.expires_at > now.timestamp()))
     }
 
     async fn record_event(
@@ -481,17 +494,14 @@ impl Store for DynamoStore {
         expires_at: chrono::DateTime<chrono::Utc>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<Inserted, CoreError> {
-        let mut item = Self::key(format!("E#{id}"), "EVENT");
+        let mut item = Self::event_key(id);
         item.insert(EXPIRES_AT.into(), AttributeValue::N(expires_at.timestamp().to_string()));
         let request = self
             .put_request(item)
             .condition_expression("attribute_not_exists(pk) OR #expires <= :now")
             .expression_attribute_names("#expires", EXPIRES_AT)
             .expression_attribute_values(":now", AttributeValue::N(now.timestamp().to_string()));
-        Ok(match put_if(request).await? {
-            true => Inserted::New,
-            false => Inserted::AlreadyExists,
-        })
+        inserted(request).await
     }
 
     async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
@@ -520,8 +530,7 @@ impl Store for DynamoStore {
         struct Reference {
             invoice_id: String,
         }
-        let key = Self::key(format!("P#{reference}"), "REFERENCE");
-        let found: Option<Reference> = self.get("payment reference", key).await?;
+        let found: Option<Reference> = self.get("payment reference", Self::reference_key(reference)).await?;
         Ok(found.map(|reference| InvoiceId(reference.invoice_id)))
     }
 
@@ -607,10 +616,7 @@ impl Store for DynamoStore {
         let request = self
             .put_request(self.reminder_item(reminder)?)
             .condition_expression("attribute_not_exists(pk)");
-        Ok(match put_if(request).await? {
-            true => Inserted::New,
-            false => Inserted::AlreadyExists,
-        })
+        inserted(request).await
     }
 
     async fn reminder(&self, id: &ReminderId) -> Result<Option<Reminder>, CoreError> {
