@@ -5,6 +5,6 @@ use lambda_runtime::{Error, run, service_fn, tracing};
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Error> {
     tracing::init_default_subscriber();
-    let scanner = kindly_aws::lambda::Scanner::from_env().await?;
-    run(service_fn(|event| kindly_aws::lambda::scan(&scanner, event))).await
+    let base = kindly_aws::lambda::Base::from_env().await?;
+    run(service_fn(|event| kindly_aws::lambda::scan(&base, event))).await
 }

@@ -9,7 +9,6 @@ async fn main() -> Result<(), Error> {
     let config = kindly_aws::Config::from_env()?;
     let sdk = aws_config::load_from_env().await;
     let webhook = kindly_approvals::stripe_webhook_from_env(&sdk).await?;
-    let dynamodb = aws_sdk_dynamodb::Client::new(&sdk);
-    let store = kindly_aws::DynamoStore::new(dynamodb, config.table.clone(), config.shards);
+    let kindly_aws::lambda::Base { config, store } = kindly_aws::lambda::Base::new(config, &sdk);
     run(kindly_approvals::router(store, config.policy, Some(webhook), None)).await
 }

@@ -9,7 +9,7 @@ use aws_lambda_events::eventbridge::EventBridgeEvent;
 use axum::body::Body;
 use chrono::{Duration, Utc};
 use kindly_aws::config::Config;
-use kindly_aws::lambda::{Scanner, State, scan, send};
+use kindly_aws::lambda::{Base, State, scan, send};
 use kindly_aws::stand_in::{sdk_config, unique};
 use kindly_aws::{AwsError, DynamoStore};
 use kindly_core::conformance::customer;
@@ -80,9 +80,9 @@ fn config(table: &str) -> Config {
     }
 }
 
-/// Scan as `Scanner::new` builds it, over a recorded client.
-fn scanner(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str) -> Scanner {
-    Scanner::from_client(config(table), recorded.dynamodb(sdk))
+/// Scan as `Base::new` builds it, over a recorded client.
+fn scanner(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str) -> Base {
+    Base::from_client(config(table), recorded.dynamodb(sdk))
 }
 
 /// Send as `State::new` builds it, over recorded clients. Its start-up asks SES for the send rate, which

@@ -167,9 +167,7 @@ async fn whole_handler(messages: usize, rate: f64, throttle_every: usize) {
     };
     let concurrency = config.concurrency_for(rate);
     let state = State::new(config, &common::sdk_config().await).await.unwrap();
-    let scanned = scan(&state.scanner, scheduled_at("2026-03-16T14:00:00Z"))
-        .await
-        .unwrap();
+    let scanned = scan(&state.base, scheduled_at("2026-03-16T14:00:00Z")).await.unwrap();
     assert_eq!(scanned.approved, messages, "{scanned:?}");
 
     let started = Instant::now();
@@ -177,7 +175,7 @@ async fn whole_handler(messages: usize, rate: f64, throttle_every: usize) {
     let took = started.elapsed();
     assert!(sent.errors.is_empty(), "{sent:?}");
     let recorded = state
-        .scanner
+        .base
         .store
         .reminders_with_status(ReminderStatus::Sent)
         .await

@@ -1,5 +1,5 @@
 //! The Lambda handlers: plain async functions over the core's services, with what they need built once per
-//! process ([`Scanner`], [`State`]) and called by the `scan` and `send` entry points. Tested directly with `LambdaEvent`s.
+//! process ([`Base`], [`State`]) and called by the `scan` and `send` entry points. Tested directly with `LambdaEvent`s.
 
 use crate::config::Config;
 use crate::dynamo::DynamoStore;
@@ -12,37 +12,38 @@ use kindly_core::service::{self, BusinessHours, SendResult};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 
-/// What `scan` needs, built once at start-up: the configuration and the store. It never sends, so it has
-/// no mail client and does not ask SES for the send rate.
+/// What every function needs, built once at start-up: the configuration and the store. It is all `scan`
+/// needs (it never sends, so it has no mail client and does not ask SES for the send rate), and what the
+/// `approvals` and `webhook` functions serve their router over.
 #[derive(Clone)]
-pub struct Scanner {
+pub struct Base {
     pub config: Config,
     pub store: DynamoStore,
 }
 
-impl Scanner {
+impl Base {
     /// Read the configuration and build the DynamoDB client (region, credentials and endpoint from the
     /// standard AWS variables).
-    pub async fn from_env() -> Result<Scanner, AwsError> {
+    pub async fn from_env() -> Result<Base, AwsError> {
         let config = Config::from_env()?;
         let sdk = aws_config::load_from_env().await;
         Ok(Self::new(config, &sdk))
     }
 
-    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Scanner {
+    pub fn new(config: Config, sdk: &aws_config::SdkConfig) -> Base {
         Self::from_client(config, aws_sdk_dynamodb::Client::new(sdk))
     }
 
     /// Over a DynamoDB client already built (a test's, with an interceptor, say).
-    pub fn from_client(config: Config, dynamodb: aws_sdk_dynamodb::Client) -> Scanner {
+    pub fn from_client(config: Config, dynamodb: aws_sdk_dynamodb::Client) -> Base {
         let store = DynamoStore::new(dynamodb, config.table.clone(), config.shards);
-        Scanner { config, store }
+        Base { config, store }
     }
 }
 
-/// What `send` needs, built once at start-up: the scanner's parts and the paced SES mailer.
+/// What `send` needs, built once at start-up: the configuration and store and the paced SES mailer.
 pub struct State {
-    pub scanner: Scanner,
+    pub base: Base,
     pub mailer: SesMailer,
 }
 
@@ -85,7 +86,7 @@ impl State {
         )
         .with_concurrent_sends(config.concurrency_for(rate));
         Ok(State {
-            scanner: Scanner::from_client(config, dynamodb),
+            base: Base::from_client(config, dynamodb),
             mailer,
         })
     }
@@ -108,12 +109,9 @@ pub struct ScanReport {
 }
 
 /// `scan`: plan today's reminders and store them; auto-approved stages are approved at once.
-pub async fn scan(
-    scanner: &Scanner,
-    event: LambdaEvent<EventBridgeEvent>,
-) -> Result<ScanReport, lambda_runtime::Error> {
+pub async fn scan(base: &Base, event: LambdaEvent<EventBridgeEvent>) -> Result<ScanReport, lambda_runtime::Error> {
     let now = fired_at(&event.payload);
-    let outcome = service::run_pass(&scanner.store, &scanner.config.policy, now, false).await?;
+    let outcome = service::run_pass(&base.store, &base.config.policy, now, false).await?;
     for entry in &outcome.entries {
         tracing::info!(
             reminder_id = %entry.reminder_id, customer_id = %entry.customer_id, stage = %entry.stage_id,
@@ -155,7 +153,7 @@ pub struct SendReport {
 /// just before sending.
 pub async fn send(state: &State, event: LambdaEvent<EventBridgeEvent>) -> Result<SendReport, lambda_runtime::Error> {
     let now = fired_at(&event.payload);
-    let Scanner { config, store } = &state.scanner;
+    let Base { config, store } = &state.base;
     let (from_hour, to_hour) = config.business_hours;
     let window = Some(BusinessHours { from_hour, to_hour });
     let results = service::send_approved_within(store, &state.mailer, &config.policy, now, window).await?;

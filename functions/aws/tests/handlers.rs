@@ -45,7 +45,7 @@ fn store_table(store: &kindly_aws::DynamoStore) -> String {
 async fn scan_then_send_delivers_each_reminder_once() {
     let state = seeded_state().await;
     // GIVEN the due date, 10:00 in New York
-    let scanned = scan(&state.scanner, scheduled_event("2026-03-16T14:00:00Z"))
+    let scanned = scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
         .unwrap();
     assert_eq!(
@@ -55,7 +55,7 @@ async fn scan_then_send_delivers_each_reminder_once() {
     );
     // and one invoice is paid before the send runs
     let mut paid = state
-        .scanner
+        .base
         .store
         .invoice(&InvoiceId("I7".into()))
         .await
@@ -63,7 +63,7 @@ async fn scan_then_send_delivers_each_reminder_once() {
         .unwrap();
     paid.status = InvoiceStatus::Paid;
     paid.paid = paid.total;
-    state.scanner.store.put_invoice(&paid).await.unwrap();
+    state.base.store.put_invoice(&paid).await.unwrap();
     // WHEN send runs twice, THEN 19 go out once and the paid one never
     let first = send(&state, scheduled_event("2026-03-16T14:05:00Z")).await.unwrap();
     assert_eq!(
@@ -74,7 +74,7 @@ async fn scan_then_send_delivers_each_reminder_once() {
     let second = send(&state, scheduled_event("2026-03-16T14:10:00Z")).await.unwrap();
     assert_eq!(second.sent, 0, "{second:?}");
     // and a second scan the same day plans nothing new
-    let again = scan(&state.scanner, scheduled_event("2026-03-16T14:15:00Z"))
+    let again = scan(&state.base, scheduled_event("2026-03-16T14:15:00Z"))
         .await
         .unwrap();
     assert_eq!((again.approved, again.drafted), (0, 0), "{again:?}");
@@ -83,7 +83,7 @@ async fn scan_then_send_delivers_each_reminder_once() {
 #[tokio::test]
 async fn send_waits_for_business_hours_and_never_sends_stale_figures() {
     let state = seeded_state().await;
-    scan(&state.scanner, scheduled_event("2026-03-16T14:00:00Z"))
+    scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
         .unwrap();
     // 19:00 in New York: nothing goes out, everything stays approved
@@ -93,14 +93,14 @@ async fn send_waits_for_business_hours_and_never_sends_stale_figures() {
     let stale = send(&state, scheduled_event("2026-03-17T13:30:00Z")).await.unwrap();
     assert_eq!((stale.sent, stale.cancelled), (0, 20), "{stale:?}");
     // and the next scan plans them again with today's figures, which then go out
-    let replanned = scan(&state.scanner, scheduled_event("2026-03-17T13:35:00Z"))
+    let replanned = scan(&state.base, scheduled_event("2026-03-17T13:35:00Z"))
         .await
         .unwrap();
     assert_eq!(replanned.approved, 20, "{replanned:?}");
     let sent = send(&state, scheduled_event("2026-03-17T13:40:00Z")).await.unwrap();
     assert_eq!(sent.sent, 20, "{sent:?}");
     let reminder = state
-        .scanner
+        .base
         .store
         .reminders_with_status(kindly_core::ReminderStatus::Sent)
         .await
@@ -120,7 +120,7 @@ async fn eight_overlapping_invocations_send_each_reminder_exactly_once() {
     let runs = (0..8).map(|_| {
         let state = state.clone();
         tokio::spawn(async move {
-            let scanned = scan(&state.scanner, scheduled_event("2026-03-16T14:00:00Z"))
+            let scanned = scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
                 .await
                 .unwrap();
             let sent = send(&state, scheduled_event("2026-03-16T14:00:30Z")).await.unwrap();
@@ -143,7 +143,7 @@ async fn eight_overlapping_invocations_send_each_reminder_exactly_once() {
         "{reports:?}"
     );
     let stored = state
-        .scanner
+        .base
         .store
         .reminders_with_status(kindly_core::ReminderStatus::Sent)
         .await
@@ -160,12 +160,12 @@ async fn eight_overlapping_invocations_send_each_reminder_exactly_once() {
 #[tokio::test]
 async fn an_interrupted_ses_send_is_never_retried_blindly() {
     let state = seeded_state().await;
-    scan(&state.scanner, scheduled_event("2026-03-16T14:00:00Z"))
+    scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
         .unwrap();
     // GIVEN a sender claimed one reminder at 14:00 and died before recording the outcome
     let mut claimed = state
-        .scanner
+        .base
         .store
         .reminders_with_status(kindly_core::ReminderStatus::Approved)
         .await
@@ -180,7 +180,7 @@ async fn an_interrupted_ses_send_is_never_retried_blindly() {
         )
         .unwrap();
     state
-        .scanner
+        .base
         .store
         .update_reminder(&claimed, kindly_core::ReminderStatus::Approved, &[])
         .await
@@ -189,7 +189,7 @@ async fn an_interrupted_ses_send_is_never_retried_blindly() {
     let report = send(&state, scheduled_event("2026-03-16T14:30:00Z")).await.unwrap();
     // THEN the other 19 go out, and the interrupted one is failed for a person to check — not sent again
     assert_eq!((report.sent, report.failed), (19, 1), "{report:?}");
-    let failed = state.scanner.store.reminder(&claimed.id).await.unwrap().unwrap();
+    let failed = state.base.store.reminder(&claimed.id).await.unwrap().unwrap();
     assert_eq!(failed.status, kindly_core::ReminderStatus::Failed);
     assert!(failed.failure.unwrap().contains(&format!("reminder={}", claimed.id)));
     let header = format!("X-Kindly-Reminder: {}", claimed.id);
@@ -206,7 +206,7 @@ async fn throttled_sends_are_retried_and_none_is_lost() {
     // GIVEN SES throttles every third SendEmail
     let configuration_set = common::unique("throttle-every-3");
     let state = seeded_state_with(Some(configuration_set.clone())).await;
-    scan(&state.scanner, scheduled_event("2026-03-16T14:00:00Z"))
+    scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
         .unwrap();
     // WHEN send runs once
@@ -226,7 +226,7 @@ async fn throttled_sends_are_retried_and_none_is_lost() {
     );
     let delivered = common::sent_raw_messages().await;
     for reminder in state
-        .scanner
+        .base
         .store
         .reminders_with_status(kindly_core::ReminderStatus::Sent)
         .await
