@@ -27,7 +27,8 @@ macro_rules! store_conformance_tests {
             a_claimed_reminder_is_never_superseded, a_changed_customer_voids_their_waiting_drafts,
             an_invoice_moved_to_another_customer_leaves_the_old_ones_drafts,
             an_unknown_outcome_is_failed_for_a_person_never_sent_twice, a_send_uses_the_reminder_as_it_is_now,
-            a_sent_message_is_recorded_through_a_conflict);
+            a_sent_message_is_recorded_through_a_conflict,
+            customers_far_west_and_east_are_reminded_on_their_own_day);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(
