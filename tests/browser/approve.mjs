@@ -202,7 +202,45 @@ try {
     await page.screenshot({ path: join(screenshots, 'after-approve.png'), fullPage: true });
   });
 
-  await step(8, 'report', async () => {
+  // WHEN the accounting system changes a listed draft's invoice after the list was shown (its draft is drafted
+  // again, with other content), THEN "Approve all" sends the hashes the list showed, is refused whole, and
+  // approves nothing: an approval belongs to what was seen
+  await step(8, 'Approve all sends the listed hashes and approves nothing when one changed', async () => {
+    const listed = await pageFetch(page, '/api/drafts');
+    check(listed.status === 200, `GET /api/drafts answered ${listed.status}: ${listed.text}`);
+    const drafts = listed.json.drafts;
+    check(drafts.length >= 2, `${drafts.length} drafts listed; the step needs two`);
+    await waitFor(page, 'every listed draft in the list', (n) => document.querySelectorAll('#drafts .draft').length === n, drafts.length);
+    const changed = drafts[drafts.length - 1];
+    const history = await pageFetch(page, `/api/customers/${encodeURIComponent(changed.customer.id)}/history`);
+    const invoice = history.json?.invoices?.find((i) => i.number === changed.invoices[0].number);
+    check(invoice, `no invoice ${changed.invoices[0].number} in ${history.text}`);
+    const keys = ['number', 'currency', 'total', 'paid', 'due_date', 'status'];
+    const body = Object.fromEntries(keys.map((k) => [k, invoice[k]]));
+    // A corrected issue date and a PO number: facts the message shows
+    Object.assign(body, { customer_id: changed.customer.id, issue_date: invoice.due_date, po_number: 'PO-NEW-7' });
+    const put = await pageFetch(page, `/api/invoices/${encodeURIComponent(invoice.id)}`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    check(put.status === 200 && put.json?.voided?.includes(changed.id), `PUT the invoice answered ${put.status}: ${put.text}`);
+    const request = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/drafts/approve-all'), { timeout: WAIT_MS });
+    await page.locator('#approve-all').click();
+    const sent = (await request).postDataJSON();
+    const expected = drafts.map((d) => `${d.id}:${d.content_hash}`).join(',');
+    const got = (sent?.items ?? []).map((i) => `${i.id}:${i.content_hash}`).join(',');
+    check(got === expected, `approve-all sent ${got}, the list showed ${expected}`);
+    await waitFor(page, '#message to report the refusal', () => document.querySelector('#message')?.dataset.kind === 'error');
+    const message = await page.locator('#message').textContent();
+    check(/nothing was approved/i.test(message), `the message says ${JSON.stringify(message)}`);
+    for (const d of drafts) {
+      const detail = await pageFetch(page, `/api/drafts/${encodeURIComponent(d.id)}`);
+      check(detail.json?.draft?.status === 'pending_approval', `${d.id} is ${detail.json?.draft?.status} after a refused approve-all`);
+    }
+  });
+
+  await step(9, 'report', async () => {
     check(pageErrors.length === 0, `the page logged errors: ${pageErrors.join(' | ')}`);
     const timings = await page.evaluate(() => window.kindlyTimings);
     check(timings && typeof timings.firstPreviewMs === 'number', 'window.kindlyTimings.firstPreviewMs is not set');

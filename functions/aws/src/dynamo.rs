@@ -99,6 +99,18 @@ impl DynamoStore {
         }
     }
 
+    /// A transaction's put of `reminder`, conditional on its stored status still being `expected`.
+    fn reminder_put_if(&self, reminder: &Reminder, expected: ReminderStatus) -> Result<Put, CoreError> {
+        Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(self.reminder_item(reminder)?))
+            .condition_expression("#status = :expected")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":expected", s(expected.as_str()))
+            .build()
+            .map_err(|e| backend("TransactWriteItems", e))
+    }
+
     pub fn table(&self) -> &str {
         &self.table
     }
@@ -643,6 +655,38 @@ impl Store for DynamoStore {
         .await
     }
 
+    async fn update_reminders(&self, updates: &[(Reminder, ReminderStatus)]) -> Result<(), CoreError> {
+        if updates.len() > kindly_core::ports::MAX_BATCH {
+            return Err(CoreError::Store(format!(
+                "{} reminders in one transaction; at most {}",
+                updates.len(),
+                kindly_core::ports::MAX_BATCH
+            )));
+        }
+        let mut items = Vec::with_capacity(updates.len());
+        for (reminder, expected) in updates {
+            let put = self.reminder_put_if(reminder, *expected)?;
+            items.push(TransactWriteItem::builder().put(put).build());
+        }
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(service))
+                if matches!(service.err(), TransactWriteItemsError::TransactionCanceledException(_)) =>
+            {
+                Err(CoreError::Conflict(
+                    "a reminder changed meanwhile; nothing was written".into(),
+                ))
+            }
+            Err(error) => Err(backend("TransactWriteItems", error)),
+        }
+    }
+
     async fn update_reminder(
         &self,
         reminder: &Reminder,
@@ -664,14 +708,7 @@ impl Store for DynamoStore {
             }
             return Ok(());
         }
-        let put = Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(self.reminder_item(reminder)?))
-            .condition_expression("#status = :expected")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":expected", s(expected.as_str()))
-            .build()
-            .map_err(|e| backend("TransactWriteItems", e))?;
+        let put = self.reminder_put_if(reminder, expected)?;
         // First try: every invoice still open goes back into the due index. Invoices that turn out to be
         // closed (a payment landed meanwhile) are retried with the progress alone.
         let mut closed: Vec<bool> = vec![false; progress.len()];

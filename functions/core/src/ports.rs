@@ -27,6 +27,10 @@ pub fn action_index_day(status: InvoiceStatus, progress: &DunningProgress) -> Op
         .flatten()
 }
 
+/// The most reminders [`Store::update_reminders`] changes in one atomic step (DynamoDB's limit on a
+/// transaction's items).
+pub const MAX_BATCH: usize = 100;
+
 /// Where customers, invoices and reminders live. Every state change is conditional.
 pub trait Store: Send + Sync {
     /// Create or replace a customer.
@@ -79,6 +83,13 @@ pub trait Store: Send + Sync {
         reminder: &Reminder,
         expected: ReminderStatus,
         progress: &[(InvoiceId, DunningProgress)],
+    ) -> impl Future<Output = Result<(), CoreError>> + Send;
+
+    /// Replace several reminders at once, all or nothing: each if, and only if, its stored status is still
+    /// the one given; otherwise [`CoreError::Conflict`] and nothing changes. At most [`MAX_BATCH`] at a time.
+    fn update_reminders(
+        &self,
+        updates: &[(Reminder, ReminderStatus)],
     ) -> impl Future<Output = Result<(), CoreError>> + Send;
 
     /// Whether a payment processor's event with this id was recorded and has not expired by `now`.

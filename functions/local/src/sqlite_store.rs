@@ -316,6 +316,34 @@ impl Store for SqliteStore {
         )
     }
 
+    async fn update_reminders(&self, updates: &[(Reminder, ReminderStatus)]) -> Result<(), CoreError> {
+        let mut connection = self.lock();
+        let transaction = connection
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(backend)?;
+        for (reminder, expected) in updates {
+            let changed = transaction
+                .execute(
+                    "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4",
+                    params![
+                        reminder.status.as_str(),
+                        encode(reminder)?,
+                        reminder.id.0,
+                        expected.as_str()
+                    ],
+                )
+                .map_err(backend)?;
+            if changed != 1 {
+                // Dropping the transaction rolls it back: nothing changes.
+                return Err(CoreError::Conflict(format!(
+                    "reminder {} is no longer {expected}",
+                    reminder.id
+                )));
+            }
+        }
+        transaction.commit().map_err(backend)
+    }
+
     async fn update_reminder(
         &self,
         reminder: &Reminder,

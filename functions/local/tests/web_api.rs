@@ -565,3 +565,18 @@ async fn pausing_a_customer_through_the_api_voids_their_waiting_draft() {
     );
     assert!(server.drafts().await.iter().all(|draft| draft["customer"]["id"] != "A"));
 }
+
+#[tokio::test]
+async fn approve_all_takes_at_most_one_transaction_of_drafts() {
+    let server = server().await;
+    let items: Vec<Value> = (0..=kindly_core::ports::MAX_BATCH)
+        .map(|n| json!({"id": format!("rem_{n}"), "content_hash": "x"}))
+        .collect();
+    let (status, answer) = server.post("/api/drafts/approve-all", json!({ "items": items })).await;
+    assert_eq!(
+        (status, answer["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("items")),
+        "{answer}"
+    );
+    assert!(answer["error"].as_str().unwrap().contains("at most 100"), "{answer}");
+}

@@ -754,19 +754,10 @@ async function approveAll() {
   }
   state.busy = true;
   updateButtons();
-  showMessage(`Rendering ${drafts.length} drafts…`, 'info');
   try {
-    if (!(await wasmReady)) throw new Error('the preview renderer is not available');
-    const details = await mapLimited(drafts, 4, (d) => api(`/api/drafts/${encodeURIComponent(d.id)}`));
-    const items = details.map((detail, i) => {
-      let rendered;
-      try {
-        rendered = render(JSON.stringify(detail.context));
-      } catch (error) {
-        throw new Error(`the draft for ${drafts[i].customer?.name ?? drafts[i].id} cannot be rendered (${error.message})`);
-      }
-      return { id: drafts[i].id, content_hash: rendered.contentHash };
-    });
+    // Exactly what the list showed: a draft that changed since it was listed is refused, and then nothing
+    // is approved.
+    const items = drafts.map((d) => ({ id: d.id, content_hash: d.content_hash }));
     showMessage(`Approving ${items.length} drafts…`, 'info');
     const answer = await api('/api/drafts/approve-all', { method: 'POST', body: { items } });
     state.busy = false;
@@ -788,19 +779,6 @@ async function approveAll() {
       showMessage(describeError(error, 'Approving all'), 'error');
     }
   }
-}
-
-async function mapLimited(items, limit, fn) {
-  const results = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
 }
 
 // ---------------------------------------------------------------------------------------------------------

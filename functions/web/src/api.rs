@@ -122,6 +122,8 @@ fn summary(
         "created_at": reminder.created_at,
         "customer": {"id": reminder.customer_id.0, "name": context.customer.display_name},
         "subject": subject,
+        // The hash of the content listed: "approve all" approves exactly what the list showed.
+        "content_hash": reminder.draft.as_ref().map(|draft| &draft.content_hash),
         "to": context.to,
         "cc": context.cc,
         "totals": context.totals,

@@ -1,5 +1,6 @@
 //! A store that meddles with a send at one moment, and a mailer that keeps what it is given.
 
+use crate::actor::Actor;
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::fixtures::instant;
@@ -19,6 +20,8 @@ pub(super) enum Moment {
     /// The sender's first write recording a message as sent meets a conflict (a transaction conflict with
     /// a write to one of its invoices) and writes nothing.
     RecordingSent,
+    /// Just before a set of approvals is written, another approver skips the set's last draft.
+    ApprovingASet,
 }
 
 /// Delegates to a store, and meddles once, at `moment` in the sender's work.
@@ -105,6 +108,18 @@ impl<S: Store> Store for Meddling<'_, S> {
             self.land_at(Moment::AfterClaim, &reminder.covers[0].invoice_id).await;
         }
         written
+    }
+    async fn update_reminders(&self, updates: &[(Reminder, ReminderStatus)]) -> Result<(), CoreError> {
+        if self.moment == Moment::ApprovingASet
+            && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
+            && let Some((last, _)) = updates.last()
+        {
+            let mut skipped = self.inner.reminder(&last.id).await?.expect("the draft exists");
+            let expected = skipped.status;
+            skipped.transition(ReminderStatus::Skipped, last.created_at, &Actor::person("sam"), None)?;
+            self.inner.update_reminder(&skipped, expected, &[]).await?;
+        }
+        self.inner.update_reminders(updates).await
     }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         self.inner.event_recorded(id, now).await

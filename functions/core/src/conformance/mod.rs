@@ -1,6 +1,6 @@
 //! The store conformance suite, written once against the [`Store`] trait. Every store implementation
 //! runs it from its own tests with [`store_conformance_tests!`], against a fresh, empty store per check:
-//! the store's own contract ([`records`]), the pass ([`pass`]), sending against races and faults ([`sending`], with the
+//! the store's own contract ([`records`]), the pass ([`pass`]), review ([`review`]), sending against races and faults ([`sending`], with the
 //! meddling store of [`meddling`]), and what changes to customers and invoices do to waiting drafts
 //! ([`changes`]). New scenario tests go here, so they run on every store.
 
@@ -8,11 +8,13 @@ mod changes;
 mod meddling;
 mod pass;
 mod records;
+mod review;
 mod sending;
 
 pub use changes::*;
 pub use pass::*;
 pub use records::*;
+pub use review::*;
 pub use sending::*;
 
 /// Generate one `#[tokio::test]` per conformance check. `$make` is an async expression that yields a
@@ -31,7 +33,8 @@ macro_rules! store_conformance_tests {
             an_unknown_outcome_is_failed_for_a_person_never_sent_twice, a_send_uses_the_reminder_as_it_is_now,
             a_sent_message_is_recorded_through_a_conflict,
             customers_far_west_and_east_are_reminded_on_their_own_day,
-            one_customers_impossible_sums_stop_only_that_customer);
+            one_customers_impossible_sums_stop_only_that_customer, several_reminders_change_all_or_nothing,
+            approving_a_set_approves_none_when_one_changed_meanwhile);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

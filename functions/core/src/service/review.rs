@@ -7,7 +7,7 @@ use crate::error::CoreError;
 use crate::invoice::{DunningProgress, InvoiceId};
 use crate::planner::advance;
 use crate::policy::Policy;
-use crate::ports::Store;
+use crate::ports::{MAX_BATCH, Store};
 use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -37,7 +37,8 @@ pub async fn approve<S: Store>(
 }
 
 /// Approve a set of drafts (no notes) all or nothing: each is read once and checked against its hash, and
-/// only if every one passes are they approved. `Ok(Err(refusals))` names each draft that did not pass and
+/// only if every one passes are they approved, in one atomic write ([`Store::update_reminders`]; a draft
+/// that changed after it was read fails the set). At most [`MAX_BATCH`] at once. `Ok(Err(refusals))` names each draft that did not pass and
 /// why; nothing was written then.
 pub async fn approve_all<S: Store>(
     store: &S,
@@ -45,6 +46,14 @@ pub async fn approve_all<S: Store>(
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<Result<Vec<ReminderId>, Vec<(ReminderId, CoreError)>>, CoreError> {
+    if items.len() > MAX_BATCH {
+        return Err(CoreError::InvalidField {
+            record: "approval",
+            id: format!("{} drafts", items.len()),
+            field: "items",
+            problem: format!("approve at most {MAX_BATCH} drafts at once (narrow the list first)"),
+        });
+    }
     let by = Actor::person(by);
     let mut ready = Vec::with_capacity(items.len());
     let mut refused = Vec::new();
@@ -60,14 +69,13 @@ pub async fn approve_all<S: Store>(
     if !refused.is_empty() {
         return Ok(Err(refused));
     }
-    let mut done = Vec::with_capacity(ready.len());
-    for reminder in ready {
-        store
-            .update_reminder(&reminder, ReminderStatus::PendingApproval, &[])
-            .await?;
-        done.push(reminder.id);
-    }
-    Ok(Ok(done))
+    // All or nothing: a draft that changed since it was read fails the whole set, and nothing is approved.
+    let updates: Vec<(Reminder, ReminderStatus)> = ready
+        .into_iter()
+        .map(|reminder| (reminder, ReminderStatus::PendingApproval))
+        .collect();
+    store.update_reminders(&updates).await?;
+    Ok(Ok(updates.into_iter().map(|(reminder, _)| reminder.id).collect()))
 }
 
 /// `reminder` approved by `by` for exactly `content_hash` (with `personal_note` set first, so the hash
