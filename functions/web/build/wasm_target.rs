@@ -76,14 +76,30 @@ mod tests {
     use super::*;
     use std::path::PathBuf;
 
-    /// A fresh, empty directory standing in for a toolchain's sysroot.
-    fn fake_sysroot(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir()
-            .join(format!("kindly-sysroot-{}-{name}", std::process::id()))
-            .join("1.95.0-x86_64-unknown-linux-gnu");
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("lib/rustlib/x86_64-unknown-linux-gnu/lib")).unwrap();
-        dir
+    /// A fresh directory standing in for a toolchain's sysroot (its host target only), removed on drop.
+    struct FakeSysroot(PathBuf);
+
+    impl FakeSysroot {
+        fn new(name: &str) -> FakeSysroot {
+            let root = std::env::temp_dir().join(format!("kindly-sysroot-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&root);
+            let sysroot = root.join("1.95.0-x86_64-unknown-linux-gnu");
+            std::fs::create_dir_all(sysroot.join("lib/rustlib/x86_64-unknown-linux-gnu/lib")).unwrap();
+            FakeSysroot(sysroot)
+        }
+    }
+
+    impl std::ops::Deref for FakeSysroot {
+        type Target = Path;
+        fn deref(&self) -> &Path {
+            &self.0
+        }
+    }
+
+    impl Drop for FakeSysroot {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(self.0.parent().unwrap());
+        }
     }
 
     fn install_core(sysroot: &Path, target: &str) {
@@ -94,7 +110,7 @@ mod tests {
 
     #[test]
     fn a_sysroot_has_the_target_only_with_its_core() {
-        let sysroot = fake_sysroot("detect");
+        let sysroot = FakeSysroot::new("detect");
         assert!(!has_target(&sysroot, TARGET), "no directory for the target");
         // What an interrupted install or a removed target leaves: the directory without core.
         let lib = sysroot.join("lib/rustlib").join(TARGET).join("lib");
@@ -123,7 +139,7 @@ mod tests {
 
     #[test]
     fn without_rustup_the_error_names_the_command() {
-        let sysroot = fake_sysroot("no-rustup");
+        let sysroot = FakeSysroot::new("no-rustup");
         let error = ensure(
             &sysroot,
             TARGET,
@@ -140,7 +156,7 @@ mod tests {
 
     #[test]
     fn an_installed_target_runs_nothing() {
-        let sysroot = fake_sysroot("installed");
+        let sysroot = FakeSysroot::new("installed");
         install_core(&sysroot, TARGET);
         // A program that cannot run proves rustup is not asked.
         ensure(
@@ -165,7 +181,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_missing_target_is_added_with_rustup() {
-        let sysroot = fake_sysroot("add");
+        let sysroot = FakeSysroot::new("add");
         // It records its arguments and installs core where rustup would.
         let log = sysroot.parent().unwrap().join("rustup.log");
         let lib = sysroot.join("lib/rustlib").join(TARGET).join("lib");
@@ -189,7 +205,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn a_rustup_that_fails_or_installs_elsewhere_is_an_error() {
-        let sysroot = fake_sysroot("fails");
+        let sysroot = FakeSysroot::new("fails");
         for (script, expected) in [("exit 1", "failed"), ("exit 0", "still not in that sysroot")] {
             let rustup = fake_rustup(&sysroot, script);
             let error = ensure(&sysroot, TARGET, "1.95.0", rustup).unwrap_err();
