@@ -318,27 +318,44 @@ async fn pass_and_send(
     }
 }
 
+/// What an import wrote: counts, and each reminder it voided with the row that changed its figures.
+struct Ingested {
+    customers: usize,
+    invoices: usize,
+    voided: Vec<String>,
+}
+
 async fn ingest_all(
     store: &SqliteStore,
     policy: &Policy,
     records: &[(String, Record)],
     progress: &indicatif::ProgressBar,
-) -> Result<(usize, usize, usize), LocalError> {
-    let (mut customers, mut invoices, mut voided) = (0, 0, 0);
+) -> Result<Ingested, LocalError> {
+    let mut ingested = Ingested {
+        customers: 0,
+        invoices: 0,
+        voided: Vec::new(),
+    };
     for (at, record) in records {
         let stored = match record {
-            Record::Customer(customer) => service::ingest_customer(store, customer).await.map(|()| customers += 1),
-            Record::Invoice(invoice) => service::ingest_invoice(store, policy, invoice, Utc::now())
+            Record::Customer(customer) => service::ingest_customer(store, customer)
                 .await
-                .map(|void| {
-                    invoices += 1;
-                    voided += void.len();
-                }),
+                .map(|()| ingested.customers += 1),
+            Record::Invoice(invoice) => {
+                service::ingest_invoice(store, policy, invoice, Utc::now())
+                    .await
+                    .map(|voided| {
+                        ingested.invoices += 1;
+                        ingested
+                            .voided
+                            .extend(voided.iter().map(|id| format!("{id} (invoice {}, {at})", invoice.id)));
+                    })
+            }
         };
         stored.map_err(|error| LocalError::Usage(format!("{at}: {error}; nothing was imported")))?;
         progress.inc(1);
     }
-    Ok((customers, invoices, voided))
+    Ok(ingested)
 }
 
 async fn import_file(
@@ -413,16 +430,25 @@ async fn import_file(
         Ok(_) => store.commit_batch()?,
         Err(_) => store.rollback_batch()?,
     }
-    let (customers, invoices, voided) = written?;
+    let Ingested {
+        customers,
+        invoices,
+        voided,
+    } = written?;
     progress.finish_and_clear();
     let mut report = format!(
         "Imported {customers} customer(s) and {invoices} invoice(s) from {}.\n",
         file.display()
     );
-    if voided > 0 {
+    if !voided.is_empty() {
         report.push_str(&format!(
-            "{voided} draft(s) or approval(s) showed figures that changed: voided and drafted again (see `kindly drafts`).\n"
+            "Voided {} draft(s) or approval(s) showing figures that changed; each customer was planned again \
+             (see `kindly drafts`):\n",
+            voided.len()
         ));
+        for reminder in &voided {
+            report.push_str(&format!("  {reminder}\n"));
+        }
     }
     if !errors.is_empty() {
         report.push_str(&format!("Skipped {} invalid row(s):\n", errors.len()));

@@ -373,3 +373,34 @@ fn a_large_import_lands_whole() {
     let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
     assert!(aging.contains("5000") && aging.contains("$50,000.00"), "{aging}");
 }
+
+#[test]
+fn an_import_voids_the_drafts_it_changes_and_names_them() {
+    // GIVEN the demo, where Lumen Health's draft for INV-2026-1010 waits for approval
+    let dir = tempfile::tempdir().unwrap();
+    let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let lumen = reminder_of(&table, "Lumen Health");
+    assert!(stdout_of(kindly(dir.path()).arg("drafts")).contains(&lumen));
+    // WHEN the accounting system reports that invoice paid
+    std::fs::write(
+        dir.path().join("payments.csv"),
+        "id,customer_id,currency,total,paid,status,issue_date,due_date\n\
+         2026-1010,C-LUMEN,USD,9800.00,9800.00,paid,2026-02-02,2026-03-04\n",
+    )
+    .unwrap();
+    let imported = stdout_of(kindly(dir.path()).args(["import", "payments.csv"]));
+    // THEN it is imported, and the voided draft is named
+    assert!(
+        imported.contains("Imported 0 customer(s) and 1 invoice(s)"),
+        "{imported}"
+    );
+    assert!(
+        imported.contains(&format!("{lumen} (invoice 2026-1010, line 2)")),
+        "the voided draft is listed:\n{imported}"
+    );
+    assert!(!stdout_of(kindly(dir.path()).arg("drafts")).contains(&lumen));
+    let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
+    assert!(shown.contains("Status:    cancelled"), "{shown}");
+    let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
+    assert!(!aging.contains("7,300.00"), "the paid invoice is not owed:\n{aging}");
+}
