@@ -153,7 +153,8 @@ impl Invoice {
         (local_date - self.due_date).num_days()
     }
 
-    /// Check what the type system cannot: ids and number present, amounts and dates consistent.
+    /// Check what the type system cannot: ids and number present, amounts exact to the currency's minor
+    /// units and within [`crate::money::MAX_AMOUNT`], dates consistent.
     pub fn validate(&self) -> Result<(), CoreError> {
         let invalid = |field: &'static str, problem: &str| CoreError::InvalidField {
             record: "invoice",
@@ -173,15 +174,14 @@ impl Invoice {
         if self.total <= Decimal::ZERO {
             return Err(invalid("total", "must be greater than zero"));
         }
-        if self.currency.round(self.total) != self.total {
-            let units = self.currency.minor_units();
-            return Err(invalid(
-                "total",
-                &format!("{} allows at most {units} decimal places", self.currency),
-            ));
+        if let Some(problem) = self.currency.amount_problem(self.total) {
+            return Err(invalid("total", &problem));
         }
         if self.paid.is_sign_negative() {
             return Err(invalid("paid", "must not be negative"));
+        }
+        if let Some(problem) = self.currency.amount_problem(self.paid) {
+            return Err(invalid("paid", &problem));
         }
         if self.due_date < self.issue_date {
             return Err(invalid("due_date", "is before the issue date"));
@@ -192,5 +192,60 @@ impl Invoice {
             return Err(invalid("payment_link", "must be an https:// address"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::conformance::invoice;
+
+    /// The field `validate` names for `invoice`, if it refuses it.
+    fn refused_field(invoice: &Invoice) -> Option<(&'static str, String)> {
+        match invoice.validate() {
+            Ok(()) => None,
+            Err(CoreError::InvalidField { field, problem, .. }) => Some((field, problem)),
+            Err(other) => panic!("not a field error: {other}"),
+        }
+    }
+
+    fn yen(total: &str, paid: &str) -> Invoice {
+        Invoice {
+            currency: Currency::from_code("JPY").unwrap(),
+            total: total.parse().unwrap(),
+            paid: paid.parse().unwrap(),
+            ..invoice("I1", "A", "2026-03-01", None)
+        }
+    }
+
+    #[test]
+    fn amounts_beyond_the_bound_are_refused_by_field() {
+        // The amounts that overflowed a customer's sum in the pass.
+        let huge = "50000000000000000000000000000";
+        assert_eq!(
+            refused_field(&yen(huge, "0")),
+            Some(("total", "must be at most 1000000000000000 JPY".into()))
+        );
+        assert_eq!(
+            refused_field(&yen("1000", huge)),
+            Some(("paid", "must be at most 1000000000000000 JPY".into()))
+        );
+        assert_eq!(refused_field(&yen("1000000000000000", "1000000000000000")), None);
+    }
+
+    #[test]
+    fn paid_has_no_more_decimals_than_the_currency() {
+        assert_eq!(
+            refused_field(&yen("1000", "0.5")),
+            Some(("paid", "JPY allows at most 0 decimal places".into()))
+        );
+        let mut dollars = invoice("I1", "A", "2026-03-01", None);
+        dollars.paid = "10.005".parse().unwrap();
+        assert_eq!(
+            refused_field(&dollars),
+            Some(("paid", "USD allows at most 2 decimal places".into()))
+        );
+        dollars.paid = "10.50".parse().unwrap();
+        assert_eq!(refused_field(&dollars), None);
     }
 }

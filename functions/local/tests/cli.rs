@@ -404,3 +404,37 @@ fn an_import_voids_the_drafts_it_changes_and_names_them() {
     let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
     assert!(!aging.contains("7,300.00"), "the paid invoice is not owed:\n{aging}");
 }
+
+#[test]
+fn import_refuses_amounts_a_sum_could_not_hold_and_paid_beyond_minor_units() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,display_name,time_zone,contact_email\nC1,Acme,Asia/Tokyo,ap@acme.example\n",
+    )
+    .unwrap();
+    stdout_of(kindly(dir.path()).args(["import", "customers.csv"]));
+    // GIVEN two yen invoices whose sum overflowed the pass, and a payment in fractions of a yen
+    std::fs::write(
+        dir.path().join("invoices.csv"),
+        "id,customer_id,currency,total,paid,issue_date,due_date\n\
+         I1,C1,JPY,50000000000000000000000000000,,2026-01-01,2026-02-01\n\
+         I2,C1,JPY,50000000000000000000000000000,,2026-01-01,2026-02-01\n\
+         I3,C1,JPY,1000,10.5,2026-01-01,2026-02-01\n",
+    )
+    .unwrap();
+    // WHEN imported, THEN each is refused by line and field and nothing is imported
+    kindly(dir.path())
+        .args(["import", "invoices.csv"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "line 2: field `total`: must be at most 1000000000000000 JPY",
+        ))
+        .stderr(predicate::str::contains("line 3: field `total`"))
+        .stderr(predicate::str::contains(
+            "line 4: field `paid`: JPY allows at most 0 decimal places",
+        ));
+    let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
+    assert!(aging.contains("Nothing is owed"), "{aging}");
+}
