@@ -124,18 +124,18 @@ impl Customer {
         if self.billing_contacts.is_empty() {
             return Err(invalid("billing_contacts", "needs at least one contact"));
         }
-        let not_an_email = |contact: &&Contact| !looks_like_email(&contact.email);
-        if let Some(contact) = self.billing_contacts.iter().find(not_an_email) {
-            return Err(invalid(
-                "billing_contacts",
-                &format!("`{}` is not an email address", contact.email),
-            ));
-        }
-        if let Some(contact) = self.escalation_contact.iter().find(not_an_email) {
-            return Err(invalid(
-                "escalation_contact",
-                &format!("`{}` is not an email address", contact.email),
-            ));
+        let contacts = self
+            .billing_contacts
+            .iter()
+            .map(|contact| ("billing_contacts", contact));
+        let escalation = self
+            .escalation_contact
+            .iter()
+            .map(|contact| ("escalation_contact", contact));
+        for (field, contact) in contacts.chain(escalation) {
+            if let Some(problem) = email_problem(&contact.email) {
+                return Err(invalid(field, &not_an_email(&contact.email, problem)));
+            }
         }
         if let Some(fee) = &self.terms.late_fee
             && (fee.monthly_rate_percent.is_sign_negative() || fee.monthly_rate_percent > Decimal::from(10))
@@ -157,7 +157,123 @@ impl Customer {
     }
 }
 
-/// Whether `address` is a syntactically valid email address (RFC 5322 addr-spec).
+/// "`address` is not an email address: why", as every check of an address says it.
+pub fn not_an_email(address: &str, problem: &str) -> String {
+    format!("`{address}` is not an email address: {problem}")
+}
+
+/// Whether `address` passes [`email_problem`].
 pub fn looks_like_email(address: &str) -> bool {
-    email_address::EmailAddress::is_valid(address)
+    email_problem(address).is_none()
+}
+
+/// Why `address` cannot be written to or sent from, if it cannot. The one rule for every address kindly
+/// takes in (customers' contacts, the policy's senders) and for the mailers, which check it again before
+/// building a message, so nothing is accepted at ingest that a send would refuse. It is the common subset
+/// of RFC 5322 that SES and mail servers take: a bare `local@domain` in ASCII; no display name
+/// (`AP <ap@example.com>`), no quoted local part, no domain literal (`ap@[192.0.2.1]`), and a domain name
+/// of at least two labels (an internationalized domain in its `xn--` form).
+pub fn email_problem(address: &str) -> Option<&'static str> {
+    const LOCAL_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
+    if address.is_empty() {
+        return Some("is empty");
+    }
+    if address.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') {
+        return Some("write the address alone, without a name or angle brackets, like ap@example.com");
+    }
+    if !address.is_ascii() {
+        return Some("must be ASCII (an internationalized domain in its xn-- form)");
+    }
+    if address.len() > 254 {
+        return Some("is longer than 254 characters");
+    }
+    let Some((local, domain)) = address.split_once('@').filter(|(_, domain)| !domain.contains('@')) else {
+        return Some("needs exactly one @");
+    };
+    let atoms_ok = local.len() <= 64
+        && local.split('.').all(|atom| {
+            !atom.is_empty()
+                && atom
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c))
+        });
+    if !atoms_ok {
+        return Some("the part before @ may hold letters, digits, !#$%&'*+-/=?^_`{|}~ and single dots between them");
+    }
+    if domain.starts_with('[') {
+        return Some("a domain literal ([...]) cannot be sent to: use the domain name");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |label: &&str| {
+        (1..=63).contains(&label.len())
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let top_level_ok = labels
+        .last()
+        .is_some_and(|top| !top.chars().all(|c| c.is_ascii_digit()));
+    if labels.len() < 2 || !labels.iter().all(label_ok) || !top_level_ok {
+        return Some("the domain must be a name like example.com");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_bare_ascii_addr_specs_with_a_domain_name() {
+        for good in [
+            "ap@customer.example",
+            "Accounts.Payable+kindly@mail.customer.co.uk",
+            "o'brien@customer.example",
+            "1@xn--mller-kva.example",
+        ] {
+            assert_eq!(email_problem(good), None, "{good}");
+        }
+        for (bad, problem) in [
+            ("", "is empty"),
+            ("AP <ap@customer.example>", "without a name or angle brackets"),
+            ("<ap@customer.example>", "without a name or angle brackets"),
+            ("ap@[192.0.2.1]", "domain literal"),
+            ("ap@[IPv6:2001:db8::1]", "domain literal"),
+            ("ap@x", "a name like example.com"),
+            ("ap@customer.123", "a name like example.com"),
+            ("ap@-customer.example", "a name like example.com"),
+            ("ap@customer..example", "a name like example.com"),
+            ("ap@müller.example", "must be ASCII"),
+            ("\"a b\"@customer.example", "without a name"),
+            ("\"ap\"@customer.example", "the part before @"),
+            (".ap@customer.example", "the part before @"),
+            ("a..p@customer.example", "the part before @"),
+            ("ap(comment)@customer.example", "the part before @"),
+            ("ap@customer.example@other.example", "exactly one @"),
+            ("ap.customer.example", "exactly one @"),
+        ] {
+            let found = email_problem(bad).unwrap_or_else(|| panic!("{bad} was accepted"));
+            assert!(found.contains(problem), "{bad}: {found}");
+        }
+        let long_local = format!("{}@customer.example", "a".repeat(65));
+        assert!(email_problem(&long_local).is_some());
+    }
+
+    #[test]
+    fn a_contact_the_mailer_would_refuse_is_refused_by_field() {
+        let mut customer = crate::conformance::customer("C1");
+        customer.escalation_contact = Some(Contact {
+            name: None,
+            email: "Boss <boss@customer.example>".into(),
+            phone: None,
+            bounced: false,
+        });
+        match customer.validate() {
+            Err(CoreError::InvalidField { field, problem, .. }) => {
+                assert_eq!(field, "escalation_contact");
+                assert!(problem.starts_with("`Boss <boss@customer.example>` is not an email address: "));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

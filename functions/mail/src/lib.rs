@@ -4,6 +4,7 @@
 //! derive from the idempotency key, so the same email at the same time always gives the same bytes — a
 //! retried send writes or sends exactly what the first attempt would have.
 
+use kindly_core::customer::{email_problem, not_an_email};
 use kindly_core::{CoreError, OutgoingEmail};
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
@@ -15,11 +16,18 @@ pub fn message_id(key: &str, domain: &str) -> String {
     format!("<{key}@{domain}>")
 }
 
+/// An address as the message carries it. Ingest checked it with the same rule
+/// ([`kindly_core::customer::email_problem`]); checking it again here keeps what is sent to the addresses
+/// ingest accepts, whatever else the MIME library would take.
 fn mailbox(mailbox: &kindly_render::Mailbox) -> Result<Mailbox, CoreError> {
+    let rejected = |problem: &str| CoreError::MailRejected(not_an_email(&mailbox.email, problem));
+    if let Some(problem) = email_problem(&mailbox.email) {
+        return Err(rejected(problem));
+    }
     let address = mailbox
         .email
-        .parse()
-        .map_err(|e| CoreError::MailRejected(format!("`{}` is not a valid address: {e}", mailbox.email)))?;
+        .parse::<lettre::Address>()
+        .map_err(|e| rejected(&e.to_string()))?;
     let name = Some(mailbox.name.clone()).filter(|name| !name.trim().is_empty());
     Ok(Mailbox::new(name, address))
 }
@@ -142,11 +150,42 @@ mod tests {
 
     #[test]
     fn a_bad_address_is_a_permanent_rejection() {
-        let mut bad = email();
-        bad.to[0].email = "not an address".into();
-        assert!(matches!(
-            to_rfc5322(&bad, SystemTime::UNIX_EPOCH, "kindly.test"),
-            Err(CoreError::MailRejected(_))
-        ));
+        for address in ["not an address", "AP <ap@customer.example>", "ap@[192.0.2.1]", "ap@x"] {
+            let mut bad = email();
+            bad.to[0].email = address.into();
+            assert!(
+                matches!(
+                    to_rfc5322(&bad, SystemTime::UNIX_EPOCH, "kindly.test"),
+                    Err(CoreError::MailRejected(_))
+                ),
+                "{address}"
+            );
+        }
+    }
+
+    /// Ingest and the mailer agree: every address the shared rule accepts, the MIME library takes and
+    /// writes unchanged.
+    #[test]
+    fn every_address_ingest_accepts_is_sent_as_is() {
+        for address in [
+            "ap@customer.example",
+            "Accounts.Payable+kindly@mail.customer.co.uk",
+            "o'brien@customer.example",
+            "x!#$%&'*+-/=?^_`{|}~@customer.example",
+            "1@xn--mller-kva.example",
+            "ap@a-b.c-d.example",
+        ] {
+            assert_eq!(email_problem(address), None, "{address}");
+            let mut good = email();
+            good.to[0].email = address.into();
+            let bytes =
+                to_rfc5322(&good, SystemTime::UNIX_EPOCH, "kindly.test").unwrap_or_else(|e| panic!("{address}: {e}"));
+            let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+            assert_eq!(
+                parsed.to().unwrap().first().unwrap().address(),
+                Some(address),
+                "{address}"
+            );
+        }
     }
 }
