@@ -261,7 +261,7 @@ mod tests {
 
     #[test]
     fn a_contact_the_mailer_would_refuse_is_refused_by_field() {
-        let mut customer = crate::conformance::customer("C1");
+        let mut customer = crate::fixtures::customer("C1");
         customer.escalation_contact = Some(Contact {
             name: None,
             email: "Boss <boss@customer.example>".into(),

@@ -198,7 +198,7 @@ impl Invoice {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conformance::invoice;
+    use crate::fixtures::invoice;
 
     /// The field `validate` names for `invoice`, if it refuses it.
     fn refused_field(invoice: &Invoice) -> Option<(&'static str, String)> {
