@@ -1,6 +1,7 @@
 //! Customers: who is reminded, in which language and time zone, and on which contract terms.
 
 use crate::error::CoreError;
+use crate::limits;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -101,7 +102,44 @@ impl Customer {
         self.billing_contacts.iter().filter(|contact| !contact.bounced)
     }
 
-    /// Check what the type system cannot: names present, at least one reachable contact, sane terms.
+    /// Every contact with the field that holds it.
+    fn contacts_by_field(&self) -> impl Iterator<Item = (&'static str, &Contact)> {
+        let billing = self
+            .billing_contacts
+            .iter()
+            .map(|contact| ("billing_contacts", contact));
+        billing.chain(
+            self.escalation_contact
+                .iter()
+                .map(|contact| ("escalation_contact", contact)),
+        )
+    }
+
+    /// Every text field with its name and [`limits`] (addresses are bounded by [`email_problem`]).
+    fn texts(&self) -> Vec<(&'static str, &str, usize)> {
+        let mut texts = vec![
+            ("id", self.id.0.as_str(), limits::ID),
+            ("display_name", self.display_name.as_str(), limits::NAME),
+            ("legal_name", self.legal_name.as_str(), limits::NAME),
+            ("locale", self.locale.as_str(), limits::LOCALE),
+        ];
+        for (field, contact) in self.contacts_by_field() {
+            let (name, phone) = match field {
+                "billing_contacts" => ("billing_contacts.name", "billing_contacts.phone"),
+                _ => ("escalation_contact.name", "escalation_contact.phone"),
+            };
+            texts.extend(contact.name.as_deref().map(|text| (name, text, limits::NAME)));
+            texts.extend(contact.phone.as_deref().map(|text| (phone, text, limits::PHONE)));
+        }
+        let pause_reason = self.pause.as_ref().and_then(|pause| pause.reason.as_deref());
+        texts.extend(pause_reason.map(|text| ("pause.reason", text, limits::CLAUSE)));
+        let clause = self.terms.late_fee.as_ref().map(|fee| fee.clause.as_str());
+        texts.extend(clause.map(|text| ("terms.late_fee", text, limits::CLAUSE)));
+        texts
+    }
+
+    /// Check what the type system cannot: names present and within [`limits`], at least one reachable
+    /// contact, addresses a mailer takes, sane terms.
     pub fn validate(&self) -> Result<(), CoreError> {
         let invalid = |field: &'static str, problem: &str| CoreError::InvalidField {
             record: "customer",
@@ -109,6 +147,19 @@ impl Customer {
             field,
             problem: problem.to_owned(),
         };
+        if let Some((field, problem)) = limits::first_too_long(self.texts()) {
+            return Err(invalid(field, &problem));
+        }
+        if self.billing_contacts.len() > limits::CONTACTS {
+            return Err(invalid(
+                "billing_contacts",
+                &format!(
+                    "has {} contacts; at most {} are allowed",
+                    self.billing_contacts.len(),
+                    limits::CONTACTS
+                ),
+            ));
+        }
         if self.id.0.trim().is_empty() {
             return Err(invalid("id", "must not be empty"));
         }
@@ -124,15 +175,7 @@ impl Customer {
         if self.billing_contacts.is_empty() {
             return Err(invalid("billing_contacts", "needs at least one contact"));
         }
-        let contacts = self
-            .billing_contacts
-            .iter()
-            .map(|contact| ("billing_contacts", contact));
-        let escalation = self
-            .escalation_contact
-            .iter()
-            .map(|contact| ("escalation_contact", contact));
-        for (field, contact) in contacts.chain(escalation) {
+        for (field, contact) in self.contacts_by_field() {
             if let Some(problem) = email_problem(&contact.email) {
                 return Err(invalid(field, &not_an_email(&contact.email, problem)));
             }
@@ -257,6 +300,49 @@ mod tests {
         }
         let long_local = format!("{}@customer.example", "a".repeat(65));
         assert!(email_problem(&long_local).is_some());
+    }
+
+    #[test]
+    fn text_beyond_its_limit_is_refused_by_field() {
+        let long = |max: usize| "x".repeat(max + 1);
+        type Set = fn(&mut Customer, String);
+        let cases: [(&str, usize, Set); 6] = [
+            ("id", limits::ID, |c, text| c.id = CustomerId(text)),
+            ("display_name", limits::NAME, |c, text| c.display_name = text),
+            ("legal_name", limits::NAME, |c, text| c.legal_name = text),
+            ("billing_contacts.name", limits::NAME, |c, text| {
+                c.billing_contacts[0].name = Some(text)
+            }),
+            ("billing_contacts.phone", limits::PHONE, |c, text| {
+                c.billing_contacts[0].phone = Some(text)
+            }),
+            ("pause.reason", limits::CLAUSE, |c, text| {
+                c.pause = Some(Pause {
+                    until: None,
+                    reason: Some(text),
+                })
+            }),
+        ];
+        for (expected, max, set) in cases {
+            let mut customer = crate::fixtures::customer("C1");
+            set(&mut customer, long(max));
+            match customer.validate() {
+                Err(CoreError::InvalidField { field, problem, .. }) => {
+                    assert_eq!(field, expected);
+                    assert!(problem.contains(&format!("at most {max}")), "{problem}");
+                }
+                other => panic!("{expected}: {other:?}"),
+            }
+        }
+        let mut crowded = crate::fixtures::customer("C1");
+        crowded.billing_contacts = vec![crowded.billing_contacts[0].clone(); limits::CONTACTS + 1];
+        assert!(matches!(
+            crowded.validate(),
+            Err(CoreError::InvalidField {
+                field: "billing_contacts",
+                ..
+            })
+        ));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 use crate::customer::CustomerId;
 use crate::error::CoreError;
+use crate::limits;
 use crate::money::Currency;
 use crate::tone::Tone;
 use chrono::NaiveDate;
@@ -154,7 +155,7 @@ impl Invoice {
     }
 
     /// Check what the type system cannot: ids and number present, amounts exact to the currency's minor
-    /// units and within [`crate::money::MAX_AMOUNT`], dates consistent.
+    /// units and within [`crate::money::MAX_AMOUNT`], dates consistent, texts within [`limits`].
     pub fn validate(&self) -> Result<(), CoreError> {
         let invalid = |field: &'static str, problem: &str| CoreError::InvalidField {
             record: "invoice",
@@ -162,6 +163,20 @@ impl Invoice {
             field,
             problem: problem.to_owned(),
         };
+        let texts = [
+            ("id", Some(self.id.0.as_str()), limits::ID),
+            ("number", Some(self.number.as_str()), limits::NUMBER),
+            ("customer_id", Some(self.customer_id.0.as_str()), limits::ID),
+            ("payment_link", self.payment_link.as_deref(), limits::URL),
+            ("po_number", self.po_number.as_deref(), limits::NUMBER),
+            ("payment_reference", self.payment_reference.as_deref(), limits::ID),
+        ];
+        let present = texts
+            .into_iter()
+            .filter_map(|(field, text, max)| Some((field, text?, max)));
+        if let Some((field, problem)) = limits::first_too_long(present) {
+            return Err(invalid(field, &problem));
+        }
         if self.id.0.trim().is_empty() {
             return Err(invalid("id", "must not be empty"));
         }
@@ -231,6 +246,25 @@ mod tests {
             Some(("paid", "must be at most 1000000000000000 JPY".into()))
         );
         assert_eq!(refused_field(&yen("1000000000000000", "1000000000000000")), None);
+    }
+
+    #[test]
+    fn text_beyond_its_limit_is_refused_by_field() {
+        let long = |max: usize| "x".repeat(max + 1);
+        let mut number = invoice("I1", "A", "2026-03-01", None);
+        number.number = long(limits::NUMBER);
+        assert_eq!(refused_field(&number).map(|(field, _)| field), Some("number"));
+        let mut po = invoice("I1", "A", "2026-03-01", None);
+        po.po_number = Some(long(limits::NUMBER));
+        assert_eq!(refused_field(&po).map(|(field, _)| field), Some("po_number"));
+        let mut link = invoice("I1", "A", "2026-03-01", None);
+        link.payment_link = Some(format!("https://pay.example/{}", long(limits::URL)));
+        assert_eq!(refused_field(&link).map(|(field, _)| field), Some("payment_link"));
+        let id = invoice(&long(limits::ID), "A", "2026-03-01", None);
+        assert_eq!(
+            refused_field(&id),
+            Some(("id", "is 129 characters long; at most 128 are allowed".into()))
+        );
     }
 
     #[test]

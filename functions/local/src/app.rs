@@ -64,6 +64,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
         }
         Command::Skip { id, reason, by } => {
             let store = open_store(&cli.db)?;
+            kindly_core::limits::check_reason(&id, reason.as_deref())?;
             let skipped = service::skip(&store, &policy, &ReminderId(id), &by, reason, Utc::now()).await?;
             write(
                 out,

@@ -438,3 +438,19 @@ fn import_refuses_amounts_a_sum_could_not_hold_and_paid_beyond_minor_units() {
     let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
     assert!(aging.contains("Nothing is owed"), "{aging}");
 }
+
+#[test]
+fn a_reason_beyond_its_limit_is_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let oak = reminder_of(&table, "Oakridge");
+    kindly(dir.path())
+        .args(["skip", &oak, "--reason", &"r".repeat(1_001)])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "field `reason`: is 1001 characters long; at most 1000 are allowed",
+        ));
+    let shown = stdout_of(kindly(dir.path()).args(["show", &oak]));
+    assert!(shown.contains("Status:    pending_approval"), "{shown}");
+}
