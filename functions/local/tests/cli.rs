@@ -130,6 +130,12 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
             file != thank_you,
             "{file:?} links to payment unless it thanks for one"
         );
+        // Internal ids stay inside kindly (the SES mailer sends them as tags, not headers).
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(
+            message.header_raw("X-Kindly-Customer").is_none() && !raw.contains("C-ACME") && !raw.contains("X-Kindly"),
+            "{file:?} shows an internal id"
+        );
     }
     // The German customer gets German, with both currencies formatted the German way.
     let kessler = dir

@@ -6,7 +6,7 @@
 
 use kindly_core::customer::{email_problem, not_an_email};
 use kindly_core::{CoreError, OutgoingEmail};
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use sha2::{Digest, Sha256};
 use std::time::SystemTime;
@@ -32,18 +32,9 @@ fn mailbox(mailbox: &kindly_render::Mailbox) -> Result<Mailbox, CoreError> {
     Ok(Mailbox::new(name, address))
 }
 
-/// `X-Kindly-Reminder`, `X-Kindly-Stage`, ... from a tag name.
-fn tag_header(name: &str) -> Result<HeaderName, CoreError> {
-    let mut chars = name.chars();
-    let capitalized: String = chars
-        .next()
-        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default();
-    HeaderName::new_from_ascii(format!("X-Kindly-{capitalized}"))
-        .map_err(|e| CoreError::MailRejected(format!("tag `{name}` cannot be a header: {e}")))
-}
-
-/// Build the message. `message_id_domain` names the sender's domain in the Message-ID.
+/// Build the message. `message_id_domain` names the sender's domain in the Message-ID. The email's tags
+/// are not written into it: they hold internal ids (the customer's, the stage's) that the customer must
+/// not see; SES carries them as message tags, and the Message-ID already names the reminder.
 pub fn to_rfc5322(email: &OutgoingEmail, date: SystemTime, message_id_domain: &str) -> Result<Vec<u8>, CoreError> {
     let mut builder = lettre::Message::builder()
         .from(mailbox(&email.from)?)
@@ -58,9 +49,6 @@ pub fn to_rfc5322(email: &OutgoingEmail, date: SystemTime, message_id_domain: &s
     }
     for cc in &email.cc {
         builder = builder.cc(mailbox(cc)?);
-    }
-    for (name, value) in &email.tags {
-        builder = builder.raw_header(HeaderValue::new(tag_header(name)?, value.clone()));
     }
     let boundary = format!(
         "kindly-{}",
@@ -135,10 +123,19 @@ mod tests {
             "Guten Tag,\nbitte zahlen Sie 1.234,56 €.\n"
         );
         assert!(parsed.body_html(0).unwrap().contains("<b>1.234,56 €</b>"));
-        assert_eq!(
-            parsed.header("X-Kindly-Stage").and_then(|h| h.as_text()),
-            Some("due_today")
-        );
+    }
+
+    #[test]
+    fn tags_stay_out_of_the_message() {
+        let mut tagged = email();
+        tagged.tags.push(("customer".into(), "C-INTERNAL-42".into()));
+        let bytes = to_rfc5322(&tagged, SystemTime::UNIX_EPOCH, "kindly.test").unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for hidden in ["X-Kindly", "C-INTERNAL-42", "due_today"] {
+            assert!(!text.contains(hidden), "the message shows {hidden}:\n{text}");
+        }
+        // The reminder stays findable by its Message-ID.
+        assert!(text.contains("Message-ID: <rem_0123@kindly.test>"), "{text}");
     }
 
     #[test]
