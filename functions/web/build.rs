@@ -51,6 +51,13 @@ fn ensure_wasm_target() -> Result<(), String> {
         .args(["--print", "sysroot"])
         .output()
         .map_err(|e| format!("running {} --print sysroot: {e}", rustc.to_string_lossy()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} --print sysroot failed: {}",
+            rustc.to_string_lossy(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
     let sysroot = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
     if wasm_target::has_target(&sysroot, wasm_target::TARGET) {
         return Ok(());
