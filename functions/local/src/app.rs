@@ -339,9 +339,15 @@ async fn ingest_all(
     };
     for (at, record) in records {
         let stored = match record {
-            Record::Customer(customer) => service::ingest_customer(store, customer)
-                .await
-                .map(|()| ingested.customers += 1),
+            Record::Customer(customer) => {
+                service::ingest_customer(store, policy, customer, Utc::now())
+                    .await
+                    .map(|voided| {
+                        ingested.customers += 1;
+                        let row = |id: &ReminderId| format!("{id} (customer {}, {at})", customer.id);
+                        ingested.voided.extend(voided.iter().map(row));
+                    })
+            }
             Record::Invoice(invoice) => {
                 service::ingest_invoice(store, policy, invoice, Utc::now())
                     .await
