@@ -7,7 +7,8 @@
 #   2. the gzipped size of the wasm, checked against the budget
 #   3. node loads that very module, renders every fixture with every stage template
 #      (tests/wasm-parity/parity.mjs), then the Rust test render-wasm/tests/wasm_parity.rs compares every
-#      render with the native one, byte for byte
+#      render with the native one, byte for byte (ignored in a plain `cargo test`, which has no WASM renders;
+#      run here with --ignored, and this script fails unless it ran and passed)
 #
 # Idempotent, and runs from a fresh clone. Honours CARGO_TARGET_DIR (default: ./target).
 set -euo pipefail
@@ -44,7 +45,16 @@ if [ "$gzipped" -gt "$budget_bytes" ]; then
 fi
 
 step "render every fixture in node"
+rm -f "$results"
 node tests/wasm-parity/parity.mjs "$renderer" "$results"
 
 step "compare with native renders"
-KINDLY_WASM_PARITY_OUT=$results cargo test --locked -p kindly-render --test wasm_parity
+test -s "$results" || { echo "no WASM renders at $results" >&2; exit 1; }
+log=$CARGO_TARGET_DIR/wasm-parity/test.log
+KINDLY_WASM_PARITY_OUT=$results cargo test --locked -p kindly-render --test wasm_parity -- --ignored --exact \
+    wasm_renders_every_fixture_byte_for_byte_like_native 2>&1 | tee "$log"
+# A renamed test would match nothing and "pass": the comparison must have run.
+grep -q '^test wasm_renders_every_fixture_byte_for_byte_like_native \.\.\. ok$' "$log" || {
+    echo "the parity comparison did not run" >&2
+    exit 1
+}

@@ -1,7 +1,10 @@
 //! Builds the page's renderer: kindly-render for wasm32 (a nested cargo build, into its own target directory
 //! so it never waits on the outer build's lock), then the browser bindings with wasm-bindgen's library. The
 //! router embeds the output (`OUT_DIR/pkg`), so every binary serving the page carries the exact renderer
-//! built from this tree.
+//! built from this tree. A toolchain without the wasm32 target gets it from rustup first (build/wasm_target.rs).
+
+#[path = "build/wasm_target.rs"]
+mod wasm_target;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,6 +25,9 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace.join("target"))
         .join("wasm-build");
+    if let Err(error) = ensure_wasm_target() {
+        panic!("{error}");
+    }
     let module = build_wasm(&workspace, &target_dir);
     let pkg = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("pkg");
     let _ = std::fs::remove_dir_all(&pkg);
@@ -35,6 +41,34 @@ fn main() {
         .remove_producers_section(true)
         .generate(&pkg)
         .unwrap_or_else(|e| panic!("wasm-bindgen over {}: {e:#}", module.display()));
+}
+
+/// Adds the wasm32 target to the toolchain building this crate (the nested build's: it inherits the
+/// toolchain rustup chose) when its sysroot lacks it.
+fn ensure_wasm_target() -> Result<(), String> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = Command::new(&rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .map_err(|e| format!("running {} --print sysroot: {e}", rustc.to_string_lossy()))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{} --print sysroot failed: {}",
+            rustc.to_string_lossy(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
+    }
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&output.stdout).trim());
+    if wasm_target::has_target(&sysroot, wasm_target::TARGET) {
+        return Ok(());
+    }
+    let rustup_toolchain = std::env::var("RUSTUP_TOOLCHAIN").ok();
+    let toolchain = wasm_target::toolchain_name(rustup_toolchain.as_deref(), &sysroot);
+    println!(
+        "cargo:warning=installing the {} target for toolchain {toolchain} with rustup (the approval page's renderer needs it)",
+        wasm_target::TARGET
+    );
+    wasm_target::ensure(&sysroot, wasm_target::TARGET, &toolchain, Command::new("rustup"))
 }
 
 /// `cargo rustc -p kindly-render --lib --target wasm32-unknown-unknown --release --crate-type cdylib`, at
@@ -77,10 +111,6 @@ fn build_wasm(workspace: &Path, target_dir: &Path) -> PathBuf {
         .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
         .env("CARGO_PROFILE_RELEASE_STRIP", "false");
     let status = command.status().expect("run cargo for the wasm build");
-    assert!(
-        status.success(),
-        "building kindly-render for wasm32 failed (is the wasm32-unknown-unknown target installed? \
-         rust-toolchain.toml asks rustup for it)"
-    );
+    assert!(status.success(), "building kindly-render for wasm32 failed");
     target_dir.join("wasm32-unknown-unknown/release/kindly_render.wasm")
 }

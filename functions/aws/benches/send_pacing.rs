@@ -62,12 +62,12 @@ async fn seen_by_ses(configuration_set: &str) -> Seen {
     }
 }
 
-/// How many of `keys` did not reach SES exactly once (each message carries its key in a header).
+/// How many of `keys` did not reach SES exactly once (each message carries its key in its Message-ID).
 async fn not_exactly_once(keys: &[String]) -> usize {
     let delivered = common::sent_raw_messages().await;
     keys.iter()
         .filter(|key| {
-            let header = format!("X-Kindly-Reminder: {key}");
+            let header = common::message_id_header(key);
             delivered.iter().filter(|raw| raw.contains(&header)).count() != 1
         })
         .count()

@@ -84,7 +84,7 @@ async fn scan_and_send_binaries_run_as_lambdas() {
     assert_eq!(sent.len(), 5);
     let delivered = common::sent_raw_messages().await;
     for reminder in &sent {
-        let header = format!("X-Kindly-Reminder: {}", reminder.id);
+        let header = common::message_id_header(&reminder.id);
         assert_eq!(delivered.iter().filter(|raw| raw.contains(&header)).count(), 1);
     }
     // and the logs are structured JSON carrying reminder and customer ids

@@ -151,7 +151,7 @@ async fn eight_overlapping_invocations_send_each_reminder_exactly_once() {
     assert_eq!(stored.len(), 20);
     let delivered = common::sent_raw_messages().await;
     for reminder in &stored {
-        let header = format!("X-Kindly-Reminder: {}", reminder.id);
+        let header = common::message_id_header(&reminder.id);
         let copies = delivered.iter().filter(|raw| raw.contains(&header)).count();
         assert_eq!(copies, 1, "{} reached SES {copies} times", reminder.id);
     }
@@ -192,7 +192,7 @@ async fn an_interrupted_ses_send_is_never_retried_blindly() {
     let failed = state.base.store.reminder(&claimed.id).await.unwrap().unwrap();
     assert_eq!(failed.status, kindly_core::ReminderStatus::Failed);
     assert!(failed.failure.unwrap().contains(&format!("reminder={}", claimed.id)));
-    let header = format!("X-Kindly-Reminder: {}", claimed.id);
+    let header = common::message_id_header(&claimed.id);
     assert!(
         !common::sent_raw_messages()
             .await
@@ -232,7 +232,7 @@ async fn throttled_sends_are_retried_and_none_is_lost() {
         .await
         .unwrap()
     {
-        let header = format!("X-Kindly-Reminder: {}", reminder.id);
+        let header = common::message_id_header(&reminder.id);
         assert_eq!(delivered.iter().filter(|raw| raw.contains(&header)).count(), 1);
     }
 }

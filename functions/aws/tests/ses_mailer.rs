@@ -51,6 +51,8 @@ async fn a_verified_sender_sends_a_raw_message() {
         .expect("the stand-in recorded the message");
     assert!(ours.contains("Cc: \"Fran Boss\" <cfo@acme.example>"), "{ours}");
     assert!(ours.contains("multipart/alternative"), "{ours}");
+    // The customer's id and the stage go to SES as message tags, never into what the customer reads.
+    assert!(!ours.contains("X-Kindly") && !ours.contains("C 1"), "{ours}");
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! Customers: who is reminded, in which language and time zone, and on which contract terms.
 
 use crate::error::CoreError;
+use crate::limits;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -101,7 +102,44 @@ impl Customer {
         self.billing_contacts.iter().filter(|contact| !contact.bounced)
     }
 
-    /// Check what the type system cannot: names present, at least one reachable contact, sane terms.
+    /// Every contact with the field that holds it.
+    fn contacts_by_field(&self) -> impl Iterator<Item = (&'static str, &Contact)> {
+        let billing = self
+            .billing_contacts
+            .iter()
+            .map(|contact| ("billing_contacts", contact));
+        billing.chain(
+            self.escalation_contact
+                .iter()
+                .map(|contact| ("escalation_contact", contact)),
+        )
+    }
+
+    /// Every text field with its name and [`limits`] (addresses are bounded by [`email_problem`]).
+    fn texts(&self) -> Vec<(&'static str, &str, usize)> {
+        let mut texts = vec![
+            ("id", self.id.0.as_str(), limits::ID),
+            ("display_name", self.display_name.as_str(), limits::NAME),
+            ("legal_name", self.legal_name.as_str(), limits::NAME),
+            ("locale", self.locale.as_str(), limits::LOCALE),
+        ];
+        for (field, contact) in self.contacts_by_field() {
+            let (name, phone) = match field {
+                "billing_contacts" => ("billing_contacts.name", "billing_contacts.phone"),
+                _ => ("escalation_contact.name", "escalation_contact.phone"),
+            };
+            texts.extend(contact.name.as_deref().map(|text| (name, text, limits::NAME)));
+            texts.extend(contact.phone.as_deref().map(|text| (phone, text, limits::PHONE)));
+        }
+        let pause_reason = self.pause.as_ref().and_then(|pause| pause.reason.as_deref());
+        texts.extend(pause_reason.map(|text| ("pause.reason", text, limits::CLAUSE)));
+        let clause = self.terms.late_fee.as_ref().map(|fee| fee.clause.as_str());
+        texts.extend(clause.map(|text| ("terms.late_fee", text, limits::CLAUSE)));
+        texts
+    }
+
+    /// Check what the type system cannot: names present and within [`limits`], at least one reachable
+    /// contact, addresses a mailer takes, sane terms.
     pub fn validate(&self) -> Result<(), CoreError> {
         let invalid = |field: &'static str, problem: &str| CoreError::InvalidField {
             record: "customer",
@@ -109,6 +147,19 @@ impl Customer {
             field,
             problem: problem.to_owned(),
         };
+        if let Some((field, problem)) = limits::first_too_long(self.texts()) {
+            return Err(invalid(field, &problem));
+        }
+        if self.billing_contacts.len() > limits::CONTACTS {
+            return Err(invalid(
+                "billing_contacts",
+                &format!(
+                    "has {} contacts; at most {} are allowed",
+                    self.billing_contacts.len(),
+                    limits::CONTACTS
+                ),
+            ));
+        }
         if self.id.0.trim().is_empty() {
             return Err(invalid("id", "must not be empty"));
         }
@@ -124,18 +175,10 @@ impl Customer {
         if self.billing_contacts.is_empty() {
             return Err(invalid("billing_contacts", "needs at least one contact"));
         }
-        let not_an_email = |contact: &&Contact| !looks_like_email(&contact.email);
-        if let Some(contact) = self.billing_contacts.iter().find(not_an_email) {
-            return Err(invalid(
-                "billing_contacts",
-                &format!("`{}` is not an email address", contact.email),
-            ));
-        }
-        if let Some(contact) = self.escalation_contact.iter().find(not_an_email) {
-            return Err(invalid(
-                "escalation_contact",
-                &format!("`{}` is not an email address", contact.email),
-            ));
+        for (field, contact) in self.contacts_by_field() {
+            if let Some(problem) = email_problem(&contact.email) {
+                return Err(invalid(field, &not_an_email(&contact.email, problem)));
+            }
         }
         if let Some(fee) = &self.terms.late_fee
             && (fee.monthly_rate_percent.is_sign_negative() || fee.monthly_rate_percent > Decimal::from(10))
@@ -157,7 +200,166 @@ impl Customer {
     }
 }
 
-/// Whether `address` is a syntactically valid email address (RFC 5322 addr-spec).
+/// "`address` is not an email address: why", as every check of an address says it.
+pub fn not_an_email(address: &str, problem: &str) -> String {
+    format!("`{address}` is not an email address: {problem}")
+}
+
+/// Whether `address` passes [`email_problem`].
 pub fn looks_like_email(address: &str) -> bool {
-    email_address::EmailAddress::is_valid(address)
+    email_problem(address).is_none()
+}
+
+/// Why `address` cannot be written to or sent from, if it cannot. The one rule for every address kindly
+/// takes in (customers' contacts, the policy's senders) and for the mailers, which check it again before
+/// building a message, so nothing is accepted at ingest that a send would refuse. It is the common subset
+/// of RFC 5322 that SES and mail servers take: a bare `local@domain` in ASCII; no display name
+/// (`AP <ap@example.com>`), no quoted local part, no domain literal (`ap@[192.0.2.1]`), and a domain name
+/// of at least two labels (an internationalized domain in its `xn--` form).
+pub fn email_problem(address: &str) -> Option<&'static str> {
+    const LOCAL_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
+    if address.is_empty() {
+        return Some("is empty");
+    }
+    if address.contains(|c: char| c.is_whitespace() || c == '<' || c == '>') {
+        return Some("write the address alone, without a name or angle brackets, like ap@example.com");
+    }
+    if !address.is_ascii() {
+        return Some("must be ASCII (an internationalized domain in its xn-- form)");
+    }
+    if address.len() > 254 {
+        return Some("is longer than 254 characters");
+    }
+    let Some((local, domain)) = address.split_once('@').filter(|(_, domain)| !domain.contains('@')) else {
+        return Some("needs exactly one @");
+    };
+    let atoms_ok = local.len() <= 64
+        && local.split('.').all(|atom| {
+            !atom.is_empty()
+                && atom
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || LOCAL_SPECIALS.contains(c))
+        });
+    if !atoms_ok {
+        return Some("the part before @ may hold letters, digits, !#$%&'*+-/=?^_`{|}~ and single dots between them");
+    }
+    if domain.starts_with('[') {
+        return Some("a domain literal ([...]) cannot be sent to: use the domain name");
+    }
+    let labels: Vec<&str> = domain.split('.').collect();
+    let label_ok = |label: &&str| {
+        (1..=63).contains(&label.len())
+            && !label.starts_with('-')
+            && !label.ends_with('-')
+            && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+    };
+    let top_level_ok = labels
+        .last()
+        .is_some_and(|top| !top.chars().all(|c| c.is_ascii_digit()));
+    if labels.len() < 2 || !labels.iter().all(label_ok) || !top_level_ok {
+        return Some("the domain must be a name like example.com");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_are_bare_ascii_addr_specs_with_a_domain_name() {
+        for good in [
+            "ap@customer.example",
+            "Accounts.Payable+kindly@mail.customer.co.uk",
+            "o'brien@customer.example",
+            "1@xn--mller-kva.example",
+        ] {
+            assert_eq!(email_problem(good), None, "{good}");
+        }
+        for (bad, problem) in [
+            ("", "is empty"),
+            ("AP <ap@customer.example>", "without a name or angle brackets"),
+            ("<ap@customer.example>", "without a name or angle brackets"),
+            ("ap@[192.0.2.1]", "domain literal"),
+            ("ap@[IPv6:2001:db8::1]", "domain literal"),
+            ("ap@x", "a name like example.com"),
+            ("ap@customer.123", "a name like example.com"),
+            ("ap@-customer.example", "a name like example.com"),
+            ("ap@customer..example", "a name like example.com"),
+            ("ap@müller.example", "must be ASCII"),
+            ("\"a b\"@customer.example", "without a name"),
+            ("\"ap\"@customer.example", "the part before @"),
+            (".ap@customer.example", "the part before @"),
+            ("a..p@customer.example", "the part before @"),
+            ("ap(comment)@customer.example", "the part before @"),
+            ("ap@customer.example@other.example", "exactly one @"),
+            ("ap.customer.example", "exactly one @"),
+        ] {
+            let found = email_problem(bad).unwrap_or_else(|| panic!("{bad} was accepted"));
+            assert!(found.contains(problem), "{bad}: {found}");
+        }
+        let long_local = format!("{}@customer.example", "a".repeat(65));
+        assert!(email_problem(&long_local).is_some());
+    }
+
+    #[test]
+    fn text_beyond_its_limit_is_refused_by_field() {
+        let long = |max: usize| "x".repeat(max + 1);
+        type Set = fn(&mut Customer, String);
+        let cases: [(&str, usize, Set); 6] = [
+            ("id", limits::ID, |c, text| c.id = CustomerId(text)),
+            ("display_name", limits::NAME, |c, text| c.display_name = text),
+            ("legal_name", limits::NAME, |c, text| c.legal_name = text),
+            ("billing_contacts.name", limits::NAME, |c, text| {
+                c.billing_contacts[0].name = Some(text)
+            }),
+            ("billing_contacts.phone", limits::PHONE, |c, text| {
+                c.billing_contacts[0].phone = Some(text)
+            }),
+            ("pause.reason", limits::CLAUSE, |c, text| {
+                c.pause = Some(Pause {
+                    until: None,
+                    reason: Some(text),
+                })
+            }),
+        ];
+        for (expected, max, set) in cases {
+            let mut customer = crate::fixtures::customer("C1");
+            set(&mut customer, long(max));
+            match customer.validate() {
+                Err(CoreError::InvalidField { field, problem, .. }) => {
+                    assert_eq!(field, expected);
+                    assert!(problem.contains(&format!("at most {max}")), "{problem}");
+                }
+                other => panic!("{expected}: {other:?}"),
+            }
+        }
+        let mut crowded = crate::fixtures::customer("C1");
+        crowded.billing_contacts = vec![crowded.billing_contacts[0].clone(); limits::CONTACTS + 1];
+        assert!(matches!(
+            crowded.validate(),
+            Err(CoreError::InvalidField {
+                field: "billing_contacts",
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn a_contact_the_mailer_would_refuse_is_refused_by_field() {
+        let mut customer = crate::fixtures::customer("C1");
+        customer.escalation_contact = Some(Contact {
+            name: None,
+            email: "Boss <boss@customer.example>".into(),
+            phone: None,
+            bounced: false,
+        });
+        match customer.validate() {
+            Err(CoreError::InvalidField { field, problem, .. }) => {
+                assert_eq!(field, "escalation_contact");
+                assert!(problem.starts_with("`Boss <boss@customer.example>` is not an email address: "));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -2,6 +2,7 @@
 
 use crate::customer::CustomerId;
 use crate::error::CoreError;
+use crate::limits;
 use crate::money::Currency;
 use crate::tone::Tone;
 use chrono::NaiveDate;
@@ -153,7 +154,8 @@ impl Invoice {
         (local_date - self.due_date).num_days()
     }
 
-    /// Check what the type system cannot: ids and number present, amounts and dates consistent.
+    /// Check what the type system cannot: ids and number present, amounts exact to the currency's minor
+    /// units and within [`crate::money::MAX_AMOUNT`], dates consistent, texts within [`limits`].
     pub fn validate(&self) -> Result<(), CoreError> {
         let invalid = |field: &'static str, problem: &str| CoreError::InvalidField {
             record: "invoice",
@@ -161,6 +163,20 @@ impl Invoice {
             field,
             problem: problem.to_owned(),
         };
+        let texts = [
+            ("id", Some(self.id.0.as_str()), limits::ID),
+            ("number", Some(self.number.as_str()), limits::NUMBER),
+            ("customer_id", Some(self.customer_id.0.as_str()), limits::ID),
+            ("payment_link", self.payment_link.as_deref(), limits::URL),
+            ("po_number", self.po_number.as_deref(), limits::NUMBER),
+            ("payment_reference", self.payment_reference.as_deref(), limits::ID),
+        ];
+        let present = texts
+            .into_iter()
+            .filter_map(|(field, text, max)| Some((field, text?, max)));
+        if let Some((field, problem)) = limits::first_too_long(present) {
+            return Err(invalid(field, &problem));
+        }
         if self.id.0.trim().is_empty() {
             return Err(invalid("id", "must not be empty"));
         }
@@ -173,15 +189,14 @@ impl Invoice {
         if self.total <= Decimal::ZERO {
             return Err(invalid("total", "must be greater than zero"));
         }
-        if self.currency.round(self.total) != self.total {
-            let units = self.currency.minor_units();
-            return Err(invalid(
-                "total",
-                &format!("{} allows at most {units} decimal places", self.currency),
-            ));
+        if let Some(problem) = self.currency.amount_problem(self.total) {
+            return Err(invalid("total", &problem));
         }
         if self.paid.is_sign_negative() {
             return Err(invalid("paid", "must not be negative"));
+        }
+        if let Some(problem) = self.currency.amount_problem(self.paid) {
+            return Err(invalid("paid", &problem));
         }
         if self.due_date < self.issue_date {
             return Err(invalid("due_date", "is before the issue date"));
@@ -192,5 +207,79 @@ impl Invoice {
             return Err(invalid("payment_link", "must be an https:// address"));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::invoice;
+
+    /// The field `validate` names for `invoice`, if it refuses it.
+    fn refused_field(invoice: &Invoice) -> Option<(&'static str, String)> {
+        match invoice.validate() {
+            Ok(()) => None,
+            Err(CoreError::InvalidField { field, problem, .. }) => Some((field, problem)),
+            Err(other) => panic!("not a field error: {other}"),
+        }
+    }
+
+    fn yen(total: &str, paid: &str) -> Invoice {
+        Invoice {
+            currency: Currency::from_code("JPY").unwrap(),
+            total: total.parse().unwrap(),
+            paid: paid.parse().unwrap(),
+            ..invoice("I1", "A", "2026-03-01", None)
+        }
+    }
+
+    #[test]
+    fn amounts_beyond_the_bound_are_refused_by_field() {
+        // The amounts that overflowed a customer's sum in the pass.
+        let huge = "50000000000000000000000000000";
+        assert_eq!(
+            refused_field(&yen(huge, "0")),
+            Some(("total", "must be at most 1000000000000000 JPY".into()))
+        );
+        assert_eq!(
+            refused_field(&yen("1000", huge)),
+            Some(("paid", "must be at most 1000000000000000 JPY".into()))
+        );
+        assert_eq!(refused_field(&yen("1000000000000000", "1000000000000000")), None);
+    }
+
+    #[test]
+    fn text_beyond_its_limit_is_refused_by_field() {
+        let long = |max: usize| "x".repeat(max + 1);
+        let mut number = invoice("I1", "A", "2026-03-01", None);
+        number.number = long(limits::NUMBER);
+        assert_eq!(refused_field(&number).map(|(field, _)| field), Some("number"));
+        let mut po = invoice("I1", "A", "2026-03-01", None);
+        po.po_number = Some(long(limits::NUMBER));
+        assert_eq!(refused_field(&po).map(|(field, _)| field), Some("po_number"));
+        let mut link = invoice("I1", "A", "2026-03-01", None);
+        link.payment_link = Some(format!("https://pay.example/{}", long(limits::URL)));
+        assert_eq!(refused_field(&link).map(|(field, _)| field), Some("payment_link"));
+        let id = invoice(&long(limits::ID), "A", "2026-03-01", None);
+        assert_eq!(
+            refused_field(&id),
+            Some(("id", "is 129 characters long; at most 128 are allowed".into()))
+        );
+    }
+
+    #[test]
+    fn paid_has_no_more_decimals_than_the_currency() {
+        assert_eq!(
+            refused_field(&yen("1000", "0.5")),
+            Some(("paid", "JPY allows at most 0 decimal places".into()))
+        );
+        let mut dollars = invoice("I1", "A", "2026-03-01", None);
+        dollars.paid = "10.005".parse().unwrap();
+        assert_eq!(
+            refused_field(&dollars),
+            Some(("paid", "USD allows at most 2 decimal places".into()))
+        );
+        dollars.paid = "10.50".parse().unwrap();
+        assert_eq!(refused_field(&dollars), None);
     }
 }

@@ -18,6 +18,7 @@ pub mod error;
 #[cfg(any(test, feature = "conformance"))]
 pub mod fixtures;
 pub mod invoice;
+pub mod limits;
 pub mod money;
 pub mod payment;
 pub mod planner;

@@ -5,6 +5,13 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+/// The largest amount an invoice may carry, in major units: 10^15 (a quadrillion dollars, euros or yen).
+/// No invoice a business sends comes near it, even in currencies of very small units, yet it leaves a
+/// `Decimal` (whose magnitude ends near 7.9 × 10^28) room to add up more than 10^9 such amounts at four
+/// decimal places, so no balance, sum or report over a customer's invoices can overflow. Amounts are
+/// bounded where they come in (invoice validation); everything computed from them stays in range.
+pub const MAX_AMOUNT: Decimal = Decimal::from_parts(0xA4C6_8000, 0x0003_8D7E, 0, false, 0);
+
 /// An ISO 4217 currency. Minor units and symbols come from the `iso_currency` tables.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
@@ -33,6 +40,15 @@ impl Currency {
         let mut rounded = amount.round_dp_with_strategy(self.minor_units(), RoundingStrategy::MidpointAwayFromZero);
         rounded.rescale(self.minor_units());
         rounded
+    }
+
+    /// Why `amount` cannot be written in this currency, if it cannot: more decimals than its minor units
+    /// (`12.345` USD, `0.5` JPY), or beyond [`MAX_AMOUNT`] either way.
+    pub fn amount_problem(self, amount: Decimal) -> Option<String> {
+        if amount.abs() > MAX_AMOUNT {
+            return Some(format!("must be at most {MAX_AMOUNT} {self}"));
+        }
+        (self.round(amount) != amount).then(|| format!("{self} allows at most {} decimal places", self.minor_units()))
     }
 
     /// A symbol only where it is unambiguous; other currencies show their code (CHF, KWD, CAD...).
@@ -189,6 +205,30 @@ mod tests {
         assert_eq!(format_money(dec("-12"), c("GBP"), "en-GB"), "-£12.00");
         assert_eq!(format_money(dec("0.001"), c("USD"), "en-US"), "$0.00");
         assert_eq!(format_money(dec("100"), c("USD"), "en-US"), "$100.00");
+    }
+
+    #[test]
+    fn amounts_are_bounded_and_exact_to_minor_units() {
+        assert_eq!(MAX_AMOUNT, Decimal::from(10_i64.pow(15)));
+        assert_eq!(c("USD").amount_problem(dec("1000000000000000.00")), None);
+        assert_eq!(c("JPY").amount_problem(dec("-1000000000000000")), None);
+        assert_eq!(
+            c("USD").amount_problem(dec("1000000000000000.01")).as_deref(),
+            Some("must be at most 1000000000000000 USD")
+        );
+        assert_eq!(
+            c("JPY").amount_problem(dec("50000000000000000000000000000")).as_deref(),
+            Some("must be at most 1000000000000000 JPY")
+        );
+        assert_eq!(
+            c("JPY").amount_problem(dec("0.5")).as_deref(),
+            Some("JPY allows at most 0 decimal places")
+        );
+        assert_eq!(
+            c("KWD").amount_problem(dec("1.2345")).as_deref(),
+            Some("KWD allows at most 3 decimal places")
+        );
+        assert_eq!(c("KWD").amount_problem(dec("1.2340")), None, "trailing zeros are exact");
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
         }
         Command::Skip { id, reason, by } => {
             let store = open_store(&cli.db)?;
+            kindly_core::limits::check_reason(&id, reason.as_deref())?;
             let skipped = service::skip(&store, &policy, &ReminderId(id), &by, reason, Utc::now()).await?;
             write(
                 out,
@@ -318,34 +319,50 @@ async fn pass_and_send(
     }
 }
 
+/// What an import wrote: counts, and each reminder it voided with the row that changed its figures.
+struct Ingested {
+    customers: usize,
+    invoices: usize,
+    voided: Vec<String>,
+}
+
 async fn ingest_all(
     store: &SqliteStore,
     policy: &Policy,
     records: &[(String, Record)],
     progress: &indicatif::ProgressBar,
-) -> Result<(usize, usize, usize), LocalError> {
-    let (mut customers, mut invoices, mut voided) = (0, 0, 0);
+) -> Result<Ingested, LocalError> {
+    let mut ingested = Ingested {
+        customers: 0,
+        invoices: 0,
+        voided: Vec::new(),
+    };
     for (at, record) in records {
         let stored = match record {
             Record::Customer(customer) => {
                 service::ingest_customer(store, policy, customer, Utc::now())
                     .await
-                    .map(|void| {
-                        customers += 1;
-                        voided += void.len();
+                    .map(|voided| {
+                        ingested.customers += 1;
+                        let row = |id: &ReminderId| format!("{id} (customer {}, {at})", customer.id);
+                        ingested.voided.extend(voided.iter().map(row));
                     })
             }
-            Record::Invoice(invoice) => service::ingest_invoice(store, policy, invoice, Utc::now())
-                .await
-                .map(|void| {
-                    invoices += 1;
-                    voided += void.len();
-                }),
+            Record::Invoice(invoice) => {
+                service::ingest_invoice(store, policy, invoice, Utc::now())
+                    .await
+                    .map(|voided| {
+                        ingested.invoices += 1;
+                        ingested
+                            .voided
+                            .extend(voided.iter().map(|id| format!("{id} (invoice {}, {at})", invoice.id)));
+                    })
+            }
         };
         stored.map_err(|error| LocalError::Usage(format!("{at}: {error}; nothing was imported")))?;
         progress.inc(1);
     }
-    Ok((customers, invoices, voided))
+    Ok(ingested)
 }
 
 async fn import_file(
@@ -420,16 +437,25 @@ async fn import_file(
         Ok(_) => store.commit_batch()?,
         Err(_) => store.rollback_batch()?,
     }
-    let (customers, invoices, voided) = written?;
+    let Ingested {
+        customers,
+        invoices,
+        voided,
+    } = written?;
     progress.finish_and_clear();
     let mut report = format!(
         "Imported {customers} customer(s) and {invoices} invoice(s) from {}.\n",
         file.display()
     );
-    if voided > 0 {
+    if !voided.is_empty() {
         report.push_str(&format!(
-            "{voided} draft(s) or approval(s) showed figures that changed: voided and drafted again (see `kindly drafts`).\n"
+            "Voided {} draft(s) or approval(s) showing figures that changed; each customer was planned again \
+             (see `kindly drafts`):\n",
+            voided.len()
         ));
+        for reminder in &voided {
+            report.push_str(&format!("  {reminder}\n"));
+        }
     }
     if !errors.is_empty() {
         report.push_str(&format!("Skipped {} invalid row(s):\n", errors.len()));

@@ -2,6 +2,7 @@
 //! each problem names its line (or JSON record) and field.
 
 use chrono::NaiveDate;
+use kindly_core::customer::{email_problem, not_an_email};
 use kindly_core::{
     Contact, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId, InvoiceStatus,
     LateFeeTerms, Pause,
@@ -267,16 +268,16 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
     let time_zone = fields.parsed("time_zone", "an IANA time zone like Europe/Berlin", |v| v.parse().ok());
     let time_zone = fields.require("time_zone", time_zone);
     let emails = fields.required("contact_email");
-    for email in emails.split(';').map(str::trim).filter(|email| !email.is_empty()) {
-        if !kindly_core::customer::looks_like_email(email) {
-            fields.problem("contact_email", format!("`{email}` is not an email address"));
+    let escalation_email = fields.optional("escalation_email");
+    let addresses = emails
+        .split(';')
+        .map(|email| ("contact_email", email.trim()))
+        .filter(|(_, email)| !email.is_empty())
+        .chain(escalation_email.as_deref().map(|email| ("escalation_email", email)));
+    for (field, email) in addresses {
+        if let Some(problem) = email_problem(email) {
+            fields.problem(field, not_an_email(email, problem));
         }
-    }
-    if let Some(email) = fields
-        .optional("escalation_email")
-        .filter(|e| !kindly_core::customer::looks_like_email(e))
-    {
-        fields.problem("escalation_email", format!("`{email}` is not an email address"));
     }
     let contact_name = fields.optional("contact_name");
     let contact_phone = fields.optional("contact_phone");
@@ -425,6 +426,21 @@ mod tests {
         let errors = parse_row(at, *kind, row).unwrap_err();
         assert_eq!(errors[0].at, "invoices[1], line 5");
         assert_eq!(errors[0].field, "total");
+    }
+
+    #[test]
+    fn addresses_a_mailer_would_refuse_are_refused_by_field() {
+        let text = "id,display_name,time_zone,contact_email,escalation_email\n\
+                    C1,Acme,Europe/Berlin,AP <ap@acme.example>;ok@acme.example,boss@[192.0.2.1]\n";
+        let rows = read_csv(text).unwrap();
+        let errors = parse_row(&rows.rows[0].0, rows.rows[0].1, &rows.rows[0].2).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, ["contact_email", "escalation_email"], "{errors:?}");
+        assert!(
+            errors[0]
+                .problem
+                .starts_with("`AP <ap@acme.example>` is not an email address: ")
+        );
     }
 
     #[test]

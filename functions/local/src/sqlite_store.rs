@@ -55,6 +55,55 @@ fn remember_reference(connection: &Connection, invoice: &Invoice) -> Result<(), 
     Ok(())
 }
 
+/// The conditional reminder update and the invoices' progress, on a connection inside a transaction or
+/// savepoint that the caller commits (an error leaves it to roll back).
+fn update_reminder_with_progress(
+    connection: &Connection,
+    record: &str,
+    reminder: &Reminder,
+    expected: ReminderStatus,
+    progress: &[(InvoiceId, DunningProgress)],
+) -> Result<(), CoreError> {
+    let changed = connection
+        .execute(
+            "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4",
+            params![reminder.status.as_str(), record, reminder.id.0, expected.as_str()],
+        )
+        .map_err(backend)?;
+    if changed != 1 {
+        // The caller's transaction or savepoint rolls back when dropped: nothing changes.
+        return Err(CoreError::Conflict(format!(
+            "reminder {} is no longer {expected}",
+            reminder.id
+        )));
+    }
+    for (invoice_id, dunning) in progress {
+        let stored: Option<String> = connection
+            .query_row("SELECT record FROM invoices WHERE id = ?1", [&invoice_id.0], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(backend)?;
+        let Some(stored) = stored else {
+            return Err(CoreError::Conflict(format!("invoice {invoice_id} disappeared")));
+        };
+        let mut invoice: Invoice = decode("invoice", &stored)?;
+        invoice.dunning = dunning.clone();
+        invoice.bookkeeping.revision += 1;
+        connection
+            .execute(
+                "UPDATE invoices SET next_action_on = ?1, record = ?2 WHERE id = ?3",
+                params![
+                    index_key(invoice.status, &invoice.dunning),
+                    encode(&invoice)?,
+                    invoice_id.0
+                ],
+            )
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
 /// A [`Store`] over one SQLite database file (or memory, for tests).
 pub struct SqliteStore {
     connection: Mutex<Connection>,
@@ -107,7 +156,7 @@ impl SqliteStore {
 
     /// Start a batch: every write until [`SqliteStore::commit_batch`] lands together or, after
     /// [`SqliteStore::rollback_batch`] (or a crash), not at all. Also makes bulk imports fast (one commit).
-    /// Conditional reminder updates open their own transaction and must not run inside a batch.
+    /// Conditional reminder updates inside a batch run in a savepoint of it.
     pub fn begin_batch(&self) -> Result<(), CoreError> {
         self.lock().execute_batch("BEGIN IMMEDIATE").map_err(backend)
     }
@@ -352,47 +401,19 @@ impl Store for SqliteStore {
     ) -> Result<(), CoreError> {
         let record = encode(reminder)?;
         let mut connection = self.lock();
-        let transaction = connection
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(backend)?;
-        let changed = transaction
-            .execute(
-                "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4",
-                params![reminder.status.as_str(), record, reminder.id.0, expected.as_str()],
-            )
-            .map_err(backend)?;
-        if changed != 1 {
-            // Dropping the transaction rolls it back: nothing changes.
-            return Err(CoreError::Conflict(format!(
-                "reminder {} is no longer {expected}",
-                reminder.id
-            )));
-        }
-        for (invoice_id, dunning) in progress {
-            let stored: Option<String> = transaction
-                .query_row("SELECT record FROM invoices WHERE id = ?1", [&invoice_id.0], |row| {
-                    row.get(0)
-                })
-                .optional()
+        if connection.is_autocommit() {
+            let transaction = connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(backend)?;
-            let Some(stored) = stored else {
-                return Err(CoreError::Conflict(format!("invoice {invoice_id} disappeared")));
-            };
-            let mut invoice: Invoice = decode("invoice", &stored)?;
-            invoice.dunning = dunning.clone();
-            invoice.bookkeeping.revision += 1;
-            transaction
-                .execute(
-                    "UPDATE invoices SET next_action_on = ?1, record = ?2 WHERE id = ?3",
-                    params![
-                        index_key(invoice.status, &invoice.dunning),
-                        encode(&invoice)?,
-                        invoice_id.0
-                    ],
-                )
-                .map_err(backend)?;
+            update_reminder_with_progress(&transaction, &record, reminder, expected, progress)?;
+            transaction.commit().map_err(backend)
+        } else {
+            // Inside a batch (an import voiding the drafts its changes touch): a savepoint, so a failed
+            // condition undoes just this update and the batch still lands whole or not at all.
+            let savepoint = connection.savepoint().map_err(backend)?;
+            update_reminder_with_progress(&savepoint, &record, reminder, expected, progress)?;
+            savepoint.commit().map_err(backend)
         }
-        transaction.commit().map_err(backend)
     }
 
     async fn event_recorded(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, CoreError> {
@@ -439,4 +460,24 @@ mod conformance {
     use super::SqliteStore;
 
     kindly_core::store_conformance_tests!(async { SqliteStore::in_memory().expect("in-memory database") });
+}
+
+#[cfg(test)]
+mod batch {
+    use super::SqliteStore;
+    use kindly_core::{ReminderStatus, Store, conformance};
+
+    /// An import voids drafts inside its batch: conditional updates behave there as outside it, and the
+    /// batch's rollback still takes everything back.
+    #[tokio::test]
+    async fn conditional_updates_work_inside_a_batch_and_roll_back_with_it() {
+        let store = SqliteStore::in_memory().unwrap();
+        store.begin_batch().unwrap();
+        conformance::update_reminder_is_conditional(&store).await;
+        store.rollback_batch().unwrap();
+        for status in [ReminderStatus::Approved, ReminderStatus::Sending] {
+            assert!(store.reminders_with_status(status).await.unwrap().is_empty());
+        }
+        assert!(store.unsettled_invoices().await.unwrap().is_empty());
+    }
 }

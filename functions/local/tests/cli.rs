@@ -130,6 +130,12 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
             file != thank_you,
             "{file:?} links to payment unless it thanks for one"
         );
+        // Internal ids stay inside kindly (the SES mailer sends them as tags, not headers).
+        let raw = String::from_utf8_lossy(&bytes);
+        assert!(
+            message.header_raw("X-Kindly-Customer").is_none() && !raw.contains("C-ACME") && !raw.contains("X-Kindly"),
+            "{file:?} shows an internal id"
+        );
     }
     // The German customer gets German, with both currencies formatted the German way.
     let kessler = dir
@@ -372,4 +378,85 @@ fn a_large_import_lands_whole() {
     );
     let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
     assert!(aging.contains("5000") && aging.contains("$50,000.00"), "{aging}");
+}
+
+#[test]
+fn an_import_voids_the_drafts_it_changes_and_names_them() {
+    // GIVEN the demo, where Lumen Health's draft for INV-2026-1010 waits for approval
+    let dir = tempfile::tempdir().unwrap();
+    let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let lumen = reminder_of(&table, "Lumen Health");
+    assert!(stdout_of(kindly(dir.path()).arg("drafts")).contains(&lumen));
+    // WHEN the accounting system reports that invoice paid
+    std::fs::write(
+        dir.path().join("payments.csv"),
+        "id,customer_id,currency,total,paid,status,issue_date,due_date\n\
+         2026-1010,C-LUMEN,USD,9800.00,9800.00,paid,2026-02-02,2026-03-04\n",
+    )
+    .unwrap();
+    let imported = stdout_of(kindly(dir.path()).args(["import", "payments.csv"]));
+    // THEN it is imported, and the voided draft is named
+    assert!(
+        imported.contains("Imported 0 customer(s) and 1 invoice(s)"),
+        "{imported}"
+    );
+    assert!(
+        imported.contains(&format!("{lumen} (invoice 2026-1010, line 2)")),
+        "the voided draft is listed:\n{imported}"
+    );
+    assert!(!stdout_of(kindly(dir.path()).arg("drafts")).contains(&lumen));
+    let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
+    assert!(shown.contains("Status:    cancelled"), "{shown}");
+    let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
+    assert!(!aging.contains("7,300.00"), "the paid invoice is not owed:\n{aging}");
+}
+
+#[test]
+fn import_refuses_amounts_a_sum_could_not_hold_and_paid_beyond_minor_units() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("customers.csv"),
+        "id,display_name,time_zone,contact_email\nC1,Acme,Asia/Tokyo,ap@acme.example\n",
+    )
+    .unwrap();
+    stdout_of(kindly(dir.path()).args(["import", "customers.csv"]));
+    // GIVEN two yen invoices whose sum overflowed the pass, and a payment in fractions of a yen
+    std::fs::write(
+        dir.path().join("invoices.csv"),
+        "id,customer_id,currency,total,paid,issue_date,due_date\n\
+         I1,C1,JPY,50000000000000000000000000000,,2026-01-01,2026-02-01\n\
+         I2,C1,JPY,50000000000000000000000000000,,2026-01-01,2026-02-01\n\
+         I3,C1,JPY,1000,10.5,2026-01-01,2026-02-01\n",
+    )
+    .unwrap();
+    // WHEN imported, THEN each is refused by line and field and nothing is imported
+    kindly(dir.path())
+        .args(["import", "invoices.csv"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "line 2: field `total`: must be at most 1000000000000000 JPY",
+        ))
+        .stderr(predicate::str::contains("line 3: field `total`"))
+        .stderr(predicate::str::contains(
+            "line 4: field `paid`: JPY allows at most 0 decimal places",
+        ));
+    let aging = stdout_of(kindly(dir.path()).args(["report", "aging", "--today", TODAY]));
+    assert!(aging.contains("Nothing is owed"), "{aging}");
+}
+
+#[test]
+fn a_reason_beyond_its_limit_is_refused_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let oak = reminder_of(&table, "Oakridge");
+    kindly(dir.path())
+        .args(["skip", &oak, "--reason", &"r".repeat(1_001)])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "field `reason`: is 1001 characters long; at most 1000 are allowed",
+        ));
+    let shown = stdout_of(kindly(dir.path()).args(["show", &oak]));
+    assert!(shown.contains("Status:    pending_approval"), "{shown}");
 }

@@ -326,6 +326,31 @@ async fn bad_requests_name_the_field_and_change_nothing() {
             StatusCode::BAD_REQUEST,
             Some("reason"),
         ),
+        // Longer than kindly_core::limits allows: refused, not stored
+        (
+            "skip",
+            json!({"reason": "r".repeat(1_001)}),
+            StatusCode::BAD_REQUEST,
+            Some("reason"),
+        ),
+        (
+            "snooze",
+            json!({"until": "2026-03-20", "reason": "r".repeat(1_001)}),
+            StatusCode::BAD_REQUEST,
+            Some("reason"),
+        ),
+        (
+            "approve",
+            json!({"content_hash": "x", "personal_note": "n".repeat(2_001)}),
+            StatusCode::BAD_REQUEST,
+            Some("personal_note"),
+        ),
+        (
+            "check",
+            json!({"personal_note": "n".repeat(2_001)}),
+            StatusCode::BAD_REQUEST,
+            Some("personal_note"),
+        ),
     ];
     for (action, body, expected, field) in cases {
         let (status, answer) = server.post(&format!("/api/drafts/{id}/{action}"), body.clone()).await;

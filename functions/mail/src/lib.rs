@@ -4,8 +4,9 @@
 //! derive from the idempotency key, so the same email at the same time always gives the same bytes — a
 //! retried send writes or sends exactly what the first attempt would have.
 
+use kindly_core::customer::{email_problem, not_an_email};
 use kindly_core::{CoreError, OutgoingEmail};
-use lettre::message::header::{ContentType, HeaderName, HeaderValue};
+use lettre::message::header::ContentType;
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use sha2::{Digest, Sha256};
 use std::time::SystemTime;
@@ -15,27 +16,25 @@ pub fn message_id(key: &str, domain: &str) -> String {
     format!("<{key}@{domain}>")
 }
 
+/// An address as the message carries it. Ingest checked it with the same rule
+/// ([`kindly_core::customer::email_problem`]); checking it again here keeps what is sent to the addresses
+/// ingest accepts, whatever else the MIME library would take.
 fn mailbox(mailbox: &kindly_render::Mailbox) -> Result<Mailbox, CoreError> {
+    let rejected = |problem: &str| CoreError::MailRejected(not_an_email(&mailbox.email, problem));
+    if let Some(problem) = email_problem(&mailbox.email) {
+        return Err(rejected(problem));
+    }
     let address = mailbox
         .email
-        .parse()
-        .map_err(|e| CoreError::MailRejected(format!("`{}` is not a valid address: {e}", mailbox.email)))?;
+        .parse::<lettre::Address>()
+        .map_err(|e| rejected(&e.to_string()))?;
     let name = Some(mailbox.name.clone()).filter(|name| !name.trim().is_empty());
     Ok(Mailbox::new(name, address))
 }
 
-/// `X-Kindly-Reminder`, `X-Kindly-Stage`, ... from a tag name.
-fn tag_header(name: &str) -> Result<HeaderName, CoreError> {
-    let mut chars = name.chars();
-    let capitalized: String = chars
-        .next()
-        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-        .unwrap_or_default();
-    HeaderName::new_from_ascii(format!("X-Kindly-{capitalized}"))
-        .map_err(|e| CoreError::MailRejected(format!("tag `{name}` cannot be a header: {e}")))
-}
-
-/// Build the message. `message_id_domain` names the sender's domain in the Message-ID.
+/// Build the message. `message_id_domain` names the sender's domain in the Message-ID. The email's tags
+/// are not written into it: they hold internal ids (the customer's, the stage's) that the customer must
+/// not see; SES carries them as message tags, and the Message-ID already names the reminder.
 pub fn to_rfc5322(email: &OutgoingEmail, date: SystemTime, message_id_domain: &str) -> Result<Vec<u8>, CoreError> {
     let mut builder = lettre::Message::builder()
         .from(mailbox(&email.from)?)
@@ -50,9 +49,6 @@ pub fn to_rfc5322(email: &OutgoingEmail, date: SystemTime, message_id_domain: &s
     }
     for cc in &email.cc {
         builder = builder.cc(mailbox(cc)?);
-    }
-    for (name, value) in &email.tags {
-        builder = builder.raw_header(HeaderValue::new(tag_header(name)?, value.clone()));
     }
     let boundary = format!(
         "kindly-{}",
@@ -127,10 +123,19 @@ mod tests {
             "Guten Tag,\nbitte zahlen Sie 1.234,56 €.\n"
         );
         assert!(parsed.body_html(0).unwrap().contains("<b>1.234,56 €</b>"));
-        assert_eq!(
-            parsed.header("X-Kindly-Stage").and_then(|h| h.as_text()),
-            Some("due_today")
-        );
+    }
+
+    #[test]
+    fn tags_stay_out_of_the_message() {
+        let mut tagged = email();
+        tagged.tags.push(("customer".into(), "C-INTERNAL-42".into()));
+        let bytes = to_rfc5322(&tagged, SystemTime::UNIX_EPOCH, "kindly.test").unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        for hidden in ["X-Kindly", "C-INTERNAL-42", "due_today"] {
+            assert!(!text.contains(hidden), "the message shows {hidden}:\n{text}");
+        }
+        // The reminder stays findable by its Message-ID.
+        assert!(text.contains("Message-ID: <rem_0123@kindly.test>"), "{text}");
     }
 
     #[test]
@@ -142,11 +147,42 @@ mod tests {
 
     #[test]
     fn a_bad_address_is_a_permanent_rejection() {
-        let mut bad = email();
-        bad.to[0].email = "not an address".into();
-        assert!(matches!(
-            to_rfc5322(&bad, SystemTime::UNIX_EPOCH, "kindly.test"),
-            Err(CoreError::MailRejected(_))
-        ));
+        for address in ["not an address", "AP <ap@customer.example>", "ap@[192.0.2.1]", "ap@x"] {
+            let mut bad = email();
+            bad.to[0].email = address.into();
+            assert!(
+                matches!(
+                    to_rfc5322(&bad, SystemTime::UNIX_EPOCH, "kindly.test"),
+                    Err(CoreError::MailRejected(_))
+                ),
+                "{address}"
+            );
+        }
+    }
+
+    /// Ingest and the mailer agree: every address the shared rule accepts, the MIME library takes and
+    /// writes unchanged.
+    #[test]
+    fn every_address_ingest_accepts_is_sent_as_is() {
+        for address in [
+            "ap@customer.example",
+            "Accounts.Payable+kindly@mail.customer.co.uk",
+            "o'brien@customer.example",
+            "x!#$%&'*+-/=?^_`{|}~@customer.example",
+            "1@xn--mller-kva.example",
+            "ap@a-b.c-d.example",
+        ] {
+            assert_eq!(email_problem(address), None, "{address}");
+            let mut good = email();
+            good.to[0].email = address.into();
+            let bytes =
+                to_rfc5322(&good, SystemTime::UNIX_EPOCH, "kindly.test").unwrap_or_else(|e| panic!("{address}: {e}"));
+            let parsed = mail_parser::MessageParser::default().parse(&bytes).unwrap();
+            assert_eq!(
+                parsed.to().unwrap().first().unwrap().address(),
+                Some(address),
+                "{address}"
+            );
+        }
     }
 }

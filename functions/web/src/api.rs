@@ -9,8 +9,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use chrono::NaiveDate;
-use kindly_core::service;
 use kindly_core::{CustomerId, Invoice, Reminder, ReminderId, ReminderStatus, Store};
+use kindly_core::{limits, service};
 
 use kindly_render::MessageContext;
 use serde::de::DeserializeOwned;
@@ -245,6 +245,7 @@ struct CheckBody {
 /// The server's native render hash of a draft with a typed note. Changes nothing.
 pub async fn check<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer {
     let request: CheckBody = body(&bytes)?;
+    limits::check_personal_note(&id, request.personal_note.as_deref())?;
     let reminder = load(&app, &reminder_id(id)).await?;
     let mut context = context_of(&reminder)?.clone();
     context.personal_note = kindly_render::personal_note(request.personal_note);
@@ -268,6 +269,7 @@ pub async fn approve<S: Store>(
     bytes: Bytes,
 ) -> Answer {
     let request: ApproveBody = body(&bytes)?;
+    limits::check_personal_note(&id, request.personal_note.as_deref())?;
     let id = reminder_id(id);
     // Whatever the browser sent for the note, the server stores it the way it renders it.
     let typed = Some(request.personal_note.unwrap_or_default());
@@ -303,6 +305,7 @@ pub async fn skip<S: Store>(
     bytes: Bytes,
 ) -> Answer {
     let request: SkipBody = body(&bytes)?;
+    limits::check_reason(&id, request.reason.as_deref())?;
     let skipped = service::skip(
         &app.store,
         &app.policy,
@@ -330,6 +333,7 @@ pub async fn snooze<S: Store>(
     bytes: Bytes,
 ) -> Answer {
     let request: SnoozeBody = body(&bytes)?;
+    limits::check_reason(&id, request.reason.as_deref())?;
     let snoozed = service::snooze(
         &app.store,
         &app.policy,

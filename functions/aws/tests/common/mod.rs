@@ -24,6 +24,12 @@ pub async fn sent_raw_messages() -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The header naming reminder `id` in its raw message: the Message-ID is built from the reminder's id (the
+/// message carries no other internal id).
+pub fn message_id_header(id: impl std::fmt::Display) -> String {
+    format!("Message-ID: <{id}@")
+}
+
 /// One SendEmail call as the stand-in saw it: when (Unix seconds) and whether it was accepted.
 #[derive(Debug, serde::Deserialize)]
 pub struct SendCall {
