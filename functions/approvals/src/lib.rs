@@ -103,8 +103,12 @@ pub enum ConfigError {
     Tolerance(String),
     #[error("reading the Stripe signing secrets from Secrets Manager: {0}")]
     Read(String),
-    #[error("the Secrets Manager secret holds no Stripe signing secret")]
-    Empty,
+    /// The secret holds something other than endpoint secrets (the value the stack generated, say): the
+    /// webhook refuses to start rather than trust a key someone else may know.
+    #[error(
+        "the Secrets Manager secret `{id}`: {problem}; put the endpoint's signing secret there (README, \"Register the webhook in Stripe\")"
+    )]
+    NotEndpointSecrets { id: String, problem: String },
     #[error("the page's sign-in: {0}")]
     SignIn(String),
 }
@@ -122,7 +126,8 @@ pub async fn stripe_webhook_from_env(sdk: &aws_config::SdkConfig) -> Result<Stri
     stripe_webhook(&client, &id, tolerance).await
 }
 
-/// Read the signing secrets from Secrets Manager secret `id`. The values are never logged.
+/// Read the signing secrets from Secrets Manager secret `id`, refusing any that is not an endpoint secret
+/// ([`StripeWebhook::from_lines`]). The values are never logged.
 pub async fn stripe_webhook(
     client: &aws_sdk_secretsmanager::Client,
     id: &str,
@@ -134,5 +139,10 @@ pub async fn stripe_webhook(
         .send()
         .await
         .map_err(|e| ConfigError::Read(aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string()))?;
-    StripeWebhook::from_lines(value.secret_string().unwrap_or_default(), tolerance_secs).ok_or(ConfigError::Empty)
+    StripeWebhook::from_lines(value.secret_string().unwrap_or_default(), tolerance_secs).map_err(|error| {
+        ConfigError::NotEndpointSecrets {
+            id: id.to_owned(),
+            problem: error.to_string(),
+        }
+    })
 }

@@ -152,3 +152,51 @@ async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
     let paid = store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap();
     assert_eq!(paid.status, InvoiceStatus::Paid);
 }
+
+#[tokio::test]
+async fn the_webhook_lambda_does_not_start_on_the_secret_the_stack_generated() {
+    let sdk = kindly_aws::stand_in::sdk_config().await;
+    let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
+    // GIVEN the secret as the stack creates it: a random value, as infra/template.yaml generates it
+    let generated = secrets
+        .get_random_password()
+        .password_length(40)
+        .exclude_punctuation(true)
+        .send()
+        .await
+        .unwrap()
+        .random_password
+        .unwrap();
+    let secret_id = kindly_aws::stand_in::unique("kindly-stripe-generated");
+    secrets
+        .create_secret()
+        .name(&secret_id)
+        .secret_string(&generated)
+        .send()
+        .await
+        .unwrap();
+    // WHEN the webhook function reads it at start-up THEN it refuses to start, naming the secret, not its value
+    let refused = kindly_approvals::stripe_webhook(&secrets, &secret_id, 300)
+        .await
+        .err()
+        .expect("a generated value is not an endpoint secret");
+    let message = refused.to_string();
+    assert!(
+        message.contains(&secret_id) && message.contains("not a Stripe endpoint signing secret"),
+        "{message}"
+    );
+    assert!(!message.contains(&generated), "{message}");
+    // AND once the operator puts the endpoint's secret there, it starts
+    secrets
+        .put_secret_value()
+        .secret_id(&secret_id)
+        .secret_string("whsec_7Zq3kP0aLm2XvB9cN4dR8tY1uW6eH5fG")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        kindly_approvals::stripe_webhook(&secrets, &secret_id, 300)
+            .await
+            .is_ok()
+    );
+}
