@@ -143,13 +143,49 @@ struct StripeObject {
     invoice: Option<serde_json::Value>,
 }
 
+/// Stripe's zero-decimal currencies: an amount of 500 is 500 units.
+const ZERO_DECIMAL: [&str; 16] = [
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+];
+
+/// Stripe's three-decimal currencies: an amount of 5120 is 5.120.
+const THREE_DECIMAL: [&str; 5] = ["BHD", "JOD", "KWD", "OMR", "TND"];
+
+/// How many decimal places Stripe's integer amounts carry for `currency`. This is Stripe's table, not ISO
+/// 4217's, and they differ: every currency not listed as zero- or three-decimal is two-decimal at Stripe.
+/// So ISK is two-decimal (ISO: zero), and since Stripe made it effectively zero-decimal its amounts are
+/// whole krónur times 100; MGA is zero-decimal (ISO: two). HUF and TWD are two-decimal for payments (only
+/// Stripe's payouts treat them as zero-decimal), and UGX is zero-decimal.
+pub fn stripe_decimals(currency: Currency) -> u32 {
+    let code = currency.code();
+    if ZERO_DECIMAL.contains(&code) {
+        0
+    } else if THREE_DECIMAL.contains(&code) {
+        3
+    } else {
+        2
+    }
+}
+
+/// A Stripe amount (`minor` in Stripe's units for `currency`) as a decimal, exactly. It carries the
+/// currency's own decimal places where that loses nothing (ISK 50000 is 500, not 500.00); a fraction the
+/// currency does not have (a fractional króna charged before Stripe forbade them) is kept, not rounded.
+pub fn amount_from_stripe(minor: i64, currency: Currency) -> Decimal {
+    let mut amount = Decimal::new(minor, stripe_decimals(currency));
+    let own = currency.minor_units();
+    if amount.normalize().scale() <= own {
+        amount.rescale(own);
+    }
+    amount
+}
+
 impl StripeObject {
     fn money(&self, minor_units: Option<i64>, field: &str) -> Result<(Decimal, Currency), String> {
         let code = self.currency.as_deref().ok_or("data.object.currency is missing")?;
         let currency =
             Currency::from_code(&code.to_ascii_uppercase()).map_err(|e| format!("data.object.currency: {e}"))?;
         let minor = minor_units.ok_or_else(|| format!("data.object.{field} is missing"))?;
-        Ok((Decimal::new(minor, currency.minor_units()), currency))
+        Ok((amount_from_stripe(minor, currency), currency))
     }
 
     /// The payment this object belongs to: its payment intent, or the object itself.
@@ -351,6 +387,49 @@ mod tests {
         assert_eq!(
             verify(Some(&wrong_secret), body, &secrets(), NOW, 300),
             Err(SignatureError::Mismatch)
+        );
+    }
+
+    fn currency(code: &str) -> Currency {
+        Currency::from_code(code).unwrap()
+    }
+
+    #[test]
+    fn amounts_follow_stripes_decimals_not_iso_4217() {
+        // (currency, Stripe's amount, what it is): Stripe's own cases first, where it departs from ISO
+        let cases = [
+            ("ISK", 50_000, "500"),    // two-decimal at Stripe, zero in ISO
+            ("MGA", 1_000, "1000.00"), // zero-decimal at Stripe, two in ISO
+            ("HUF", 123_450, "1234.50"),
+            ("TWD", 10_000, "100.00"),
+            ("UGX", 5_000, "5000"),
+            ("JPY", 500, "500"),
+            ("KWD", 5_120, "5.120"),
+            ("USD", 1_999, "19.99"),
+        ];
+        for (code, minor, expected) in cases {
+            let amount = amount_from_stripe(minor, currency(code));
+            assert_eq!(amount.to_string(), expected, "{code} {minor}");
+        }
+        // A fractional króna from before Stripe forbade them is kept exactly
+        assert_eq!(amount_from_stripe(4_010, currency("ISK")).to_string(), "40.10");
+    }
+
+    #[test]
+    fn an_icelandic_payment_is_read_in_kronur() {
+        let body = serde_json::json!({"id": "evt_isk", "type": "payment_intent.succeeded", "data": {"object": {
+            "id": "pi_isk", "currency": "isk", "amount_received": 1_250_000,
+            "metadata": {"kindly_invoice_id": "I-IS"}}}});
+        let event = parse_event(body.to_string().as_bytes()).unwrap();
+        let Action::Apply { payment, .. } = event.action else {
+            panic!("{:?}", event.action)
+        };
+        assert_eq!(
+            payment.change,
+            PaymentChange::Received {
+                amount: "12500".parse().unwrap(),
+                currency: currency("ISK")
+            }
         );
     }
 
