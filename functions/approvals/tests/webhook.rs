@@ -51,6 +51,7 @@ on_both_stores!(
     unknown_types_and_unknown_invoices,
     partial_pending_failed_and_refunded_payments,
     a_stripe_invoice_is_matched_by_its_payment_reference,
+    a_checkout_paid_by_bank_debit_is_pending_until_stripe_reports_the_outcome,
     arbitrary_calls_are_refused_and_change_nothing
 );
 
@@ -101,6 +102,13 @@ impl<S: Store + 'static> Server<S> {
 
     async fn signed(&self, body: &[u8]) -> (StatusCode, Value) {
         self.post(body, Some(sign(body, SECRET, now().timestamp() - 5))).await
+    }
+
+    /// Post event `id` of `kind` about `object`, signed; it must be answered 200: its `result`.
+    async fn result(&self, id: &str, kind: &str, object: Value) -> String {
+        let (status, answer) = self.signed(&event(id, kind, object)).await;
+        assert_eq!(status, StatusCode::OK, "{id} {kind}: {answer}");
+        answer["result"].as_str().unwrap_or_default().to_owned()
     }
 
     async fn invoice(&self) -> kindly_core::Invoice {
@@ -318,6 +326,82 @@ async fn a_stripe_invoice_is_matched_by_its_payment_reference<S: Store + 'static
     assert_eq!(
         (status, answer["result"].as_str()),
         (StatusCode::OK, Some("ignored")),
+        "{answer}"
+    );
+}
+
+/// A Checkout Session for invoice I-A, as created with `metadata` and `payment_intent_data.metadata` both
+/// naming it; `payment_status` as Stripe reports it.
+fn checkout(session: &str, intent: &str, payment_status: &str) -> Value {
+    json!({"id": session, "object": "checkout.session", "payment_intent": intent, "payment_status": payment_status,
+           "amount_total": 10_000, "currency": "usd", "metadata": {"kindly_invoice_id": "I-A"}})
+}
+
+async fn a_checkout_paid_by_bank_debit_is_pending_until_stripe_reports_the_outcome<S: Store + 'static>(store: S) {
+    let server = server(store).await;
+    // GIVEN the customer completes a checkout with a SEPA debit: completed, but unpaid while it clears
+    let unpaid = checkout("cs_1", "pi_1", "unpaid");
+    assert_eq!(
+        server.result("evt_1", "checkout.session.completed", unpaid).await,
+        "applied"
+    );
+    assert_eq!(server.invoice().await.status, InvoiceStatus::PaymentPending);
+    assert!(server.waiting().await.is_empty(), "no reminder while the debit clears");
+    // The intent's own events name the invoice through payment_intent_data.metadata
+    let debit = json!({"id": "pi_1", "object": "payment_intent", "amount_received": 10_000, "currency": "usd",
+                       "metadata": {"kindly_invoice_id": "I-A"}});
+    let processing = server.result("evt_2", "payment_intent.processing", debit.clone()).await;
+    assert_eq!(processing, "unchanged", "already pending");
+    // WHEN Stripe reports the debit went through THEN the invoice is paid, once
+    let paid = checkout("cs_1", "pi_1", "paid");
+    assert_eq!(
+        server
+            .result("evt_3", "checkout.session.async_payment_succeeded", paid)
+            .await,
+        "applied"
+    );
+    let paid = server.invoice().await;
+    assert_eq!(
+        (paid.status, paid.paid),
+        (InvoiceStatus::Paid, "100.00".parse().unwrap())
+    );
+    assert_eq!(
+        server.result("evt_4", "payment_intent.succeeded", debit).await,
+        "unchanged",
+        "the same money"
+    );
+    assert_eq!(server.invoice().await, paid);
+    // A refund reopens it; a second debit checkout fails: reminders resume
+    let refund = json!({"id": "ch_1", "payment_intent": "pi_1", "amount_refunded": 10_000, "currency": "usd",
+                        "metadata": {"kindly_invoice_id": "I-A"}});
+    assert_eq!(server.result("evt_5", "charge.refunded", refund).await, "applied");
+    let second = checkout("cs_2", "pi_2", "unpaid");
+    assert_eq!(
+        server
+            .result("evt_6", "checkout.session.completed", second.clone())
+            .await,
+        "applied"
+    );
+    assert_eq!(server.invoice().await.status, InvoiceStatus::PaymentPending);
+    assert_eq!(
+        server
+            .result("evt_7", "checkout.session.async_payment_failed", second)
+            .await,
+        "applied"
+    );
+    assert_eq!(server.invoice().await.status, InvoiceStatus::Open);
+    // An intent created by a session without payment_intent_data.metadata names nothing: ignored, and why
+    let unnamed = json!({"id": "pi_3", "object": "payment_intent", "amount_received": 10_000, "currency": "usd",
+                         "metadata": {}});
+    let (status, answer) = server
+        .signed(&event("evt_8", "payment_intent.succeeded", unnamed))
+        .await;
+    assert_eq!((status, answer["result"].as_str()), (StatusCode::OK, Some("ignored")));
+    assert!(
+        answer["reason"]
+            .as_str()
+            .unwrap()
+            .contains("payment_intent_data.metadata"),
         "{answer}"
     );
 }

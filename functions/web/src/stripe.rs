@@ -131,7 +131,7 @@ struct Data {
 struct StripeObject {
     id: String,
     #[serde(default)]
-    metadata: std::collections::HashMap<String, serde_json::Value>,
+    metadata: serde_json::Map<String, serde_json::Value>,
     currency: Option<String>,
     amount_paid: Option<i64>,
     amount_received: Option<i64>,
@@ -188,6 +188,17 @@ impl StripeObject {
         Ok((amount_from_stripe(minor, currency), currency))
     }
 
+    /// kindly's invoice, from the object's metadata, or else from its payment intent's when Stripe expanded
+    /// it. A checkout session's metadata is its own: its payment intent (and so the intent's events) carries
+    /// kindly's id only if the session was created with `payment_intent_data.metadata`.
+    fn named_invoice(&self) -> Option<&str> {
+        let expanded_intent = match &self.payment_intent {
+            Some(serde_json::Value::Object(intent)) => intent.get("metadata").and_then(serde_json::Value::as_object),
+            _ => None,
+        };
+        invoice_in(&self.metadata).or_else(|| invoice_in(expanded_intent?))
+    }
+
     /// The payment this object belongs to: its payment intent, or the object itself.
     fn payment(&self) -> String {
         match &self.payment_intent {
@@ -200,6 +211,14 @@ impl StripeObject {
             _ => self.id.clone(),
         }
     }
+}
+
+/// kindly's invoice id in one metadata map, if it names one.
+fn invoice_in(metadata: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
+    metadata
+        .get(INVOICE_METADATA_KEY)?
+        .as_str()
+        .filter(|id| !id.trim().is_empty())
 }
 
 /// Read a verified event body. Malformed JSON or a missing field is an error naming it.
@@ -223,19 +242,32 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
                 PaymentChange::Received { amount, currency },
             )
         }
-        "checkout.session.completed" if object.payment_status.as_deref() == Some("paid") => {
+        // A checkout paid at once (a card) reports its money on completion; one paid by a delayed method (a
+        // SEPA or ACH debit) completes unpaid while the debit clears, and Stripe reports the outcome later as
+        // async_payment_succeeded or async_payment_failed.
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded"
+            if object.payment_status.as_deref() == Some("paid") =>
+        {
             let (amount, currency) = object.money(object.amount_total, "amount_total")?;
             (
                 format!("{}:received", object.payment()),
                 PaymentChange::Received { amount, currency },
             )
         }
-        "checkout.session.completed" => {
+        "checkout.session.completed" if object.payment_status.as_deref() == Some("unpaid") => (
+            format!("{}:pending:{}", object.payment(), envelope.id),
+            PaymentChange::Pending,
+        ),
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
             return Ok(ignored(
                 &envelope,
-                "the checkout is not paid yet (a later event reports the payment)",
+                "the checkout moves no money (payment_status is neither paid nor unpaid)",
             ));
         }
+        "checkout.session.async_payment_failed" => (
+            format!("{}:failed:{}", object.payment(), envelope.id),
+            PaymentChange::PendingFailed,
+        ),
         // A payment may go pending and fail more than once: each event counts.
         "payment_intent.processing" => (format!("{}:pending:{}", object.id, envelope.id), PaymentChange::Pending),
         "payment_intent.payment_failed" => (
@@ -253,11 +285,7 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
         }
         other => return Ok(ignored(&envelope, &format!("kindly does not use {other} events"))),
     };
-    let named = object
-        .metadata
-        .get(INVOICE_METADATA_KEY)
-        .and_then(serde_json::Value::as_str)
-        .filter(|id| !id.trim().is_empty());
+    let named = object.named_invoice();
     let stripe_invoice = match (envelope.kind.as_str(), &object.invoice) {
         ("invoice.paid", _) => Some(object.id.clone()),
         (_, Some(serde_json::Value::String(id))) => Some(id.clone()),
@@ -273,7 +301,10 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
         (None, None) => {
             return Ok(ignored(
                 &envelope,
-                &format!("neither {INVOICE_METADATA_KEY} in the metadata nor a Stripe invoice"),
+                &format!(
+                    "neither {INVOICE_METADATA_KEY} in the metadata (a checkout's payment intent has it only if \
+                     the session was created with payment_intent_data.metadata) nor a Stripe invoice"
+                ),
             ));
         }
     };
@@ -439,6 +470,7 @@ mod tests {
             body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
             kind in proptest::sample::select(vec![
                 "invoice.paid", "payment_intent.succeeded", "checkout.session.completed",
+                "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed",
                 "payment_intent.processing", "payment_intent.payment_failed", "charge.refunded", "other",
             ]),
             amount in proptest::prelude::any::<i64>(),
