@@ -316,18 +316,37 @@ async fn a_stripe_invoice_is_matched_by_its_payment_reference<S: Store + 'static
         .unwrap()
         .unwrap();
     assert_eq!(stored.status, InvoiceStatus::Paid);
-    // A Stripe invoice kindly does not know is not kindly's: 200, ignored (retrying would not help)
-    let other = event(
+    // A Stripe invoice no kindly invoice refers to yet: 404 and not recorded, so Stripe's retry counts
+    let later = event(
         "evt_2",
         "invoice.paid",
-        json!({"id": "in_other", "amount_paid": 500, "currency": "usd", "metadata": {}}),
+        json!({"id": "in_C", "amount_paid": 4_000, "currency": "usd", "metadata": {}}),
     );
-    let (status, answer) = server.signed(&other).await;
+    for _ in 0..2 {
+        let (status, answer) = server.signed(&later).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+        assert!(answer["error"].as_str().unwrap().contains("in_C"), "{answer}");
+    }
+    // The accounting system sends the invoice with that reference; Stripe retries: the payment is applied
+    let mut synced = invoice("I-C", "A", "2026-03-01", None);
+    synced.payment_reference = Some("in_C".into());
+    service::ingest_invoice(&server.app.store, &server.app.policy, &synced, now())
+        .await
+        .unwrap();
+    let (status, answer) = server.signed(&later).await;
     assert_eq!(
         (status, answer["result"].as_str()),
-        (StatusCode::OK, Some("ignored")),
+        (StatusCode::OK, Some("applied")),
         "{answer}"
     );
+    let stored = server
+        .app
+        .store
+        .invoice(&InvoiceId("I-C".into()))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.balance(), "60.00".parse().unwrap());
 }
 
 /// A Checkout Session for invoice I-A, as created with `metadata` and `payment_intent_data.metadata` both

@@ -131,25 +131,21 @@ async fn handle<S: Store>(
     }
     let result = match &event.action {
         Action::Ignore(why) => json!({"result": "ignored", "reason": why}),
-        Action::Apply { invoice, payment } => match invoice_id(app, invoice).await? {
-            Some(invoice_id) => {
-                match service::apply_payment_event(&app.store, &app.policy, &invoice_id, payment, now).await? {
-                    PaymentOutcome::Applied {
-                        invoice,
-                        voided,
-                        thank_you,
-                    } => json!({
-                        "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
-                        "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
-                        "thank_you": thank_you.map(|id| id.0),
-                    }),
-                    PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
-                }
+        Action::Apply { invoice, payment } => {
+            let invoice_id = invoice_id(app, invoice).await?;
+            match service::apply_payment_event(&app.store, &app.policy, &invoice_id, payment, now).await? {
+                PaymentOutcome::Applied {
+                    invoice,
+                    voided,
+                    thank_you,
+                } => json!({
+                    "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
+                    "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
+                    "thank_you": thank_you.map(|id| id.0),
+                }),
+                PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
             }
-            // Most likely not one of kindly's: retrying would not help, and a webhook that keeps failing
-            // gets switched off.
-            None => json!({"result": "ignored", "reason": "no invoice has this payment reference"}),
-        },
+        }
     };
     app.store
         .record_event(&event.id, now + LEDGER_TIME_TO_LIVE, now)
@@ -157,12 +153,22 @@ async fn handle<S: Store>(
     Ok(result)
 }
 
-/// kindly's invoice an event names: directly, or through a payment reference (`None` if none has it).
-async fn invoice_id<S: Store>(app: &App<S>, invoice: &InvoiceRef) -> Result<Option<InvoiceId>, CoreError> {
-    Ok(match invoice {
-        InvoiceRef::Id(id) => Some(id.clone()),
-        InvoiceRef::PaymentReference(reference) => app.store.invoice_id_by_payment_reference(reference).await?,
-    })
+/// kindly's invoice an event names: directly, or through a payment reference. A reference no invoice
+/// carries yet is not found, like an invoice id not imported yet: the event is not recorded, and Stripe's
+/// retry applies it once the accounting system has sent the invoice with its reference. (Answering 200 would
+/// record it, and the retry would be a duplicate: the payment lost.)
+async fn invoice_id<S: Store>(app: &App<S>, invoice: &InvoiceRef) -> Result<InvoiceId, CoreError> {
+    match invoice {
+        InvoiceRef::Id(id) => Ok(id.clone()),
+        InvoiceRef::PaymentReference(reference) => app
+            .store
+            .invoice_id_by_payment_reference(reference)
+            .await?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "invoice with payment reference",
+                id: reference.clone(),
+            }),
+    }
 }
 
 #[cfg(test)]
