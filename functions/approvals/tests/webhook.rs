@@ -112,7 +112,21 @@ impl<S: Store + 'static> Server<S> {
     }
 
     async fn invoice(&self) -> kindly_core::Invoice {
-        self.app.store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap()
+        self.invoice_named("I-A").await
+    }
+
+    async fn invoice_named(&self, id: &str) -> kindly_core::Invoice {
+        self.app.store.invoice(&InvoiceId(id.into())).await.unwrap().unwrap()
+    }
+
+    /// The accounting system sends invoice `id` of customer A ($100.00) billed through Stripe invoice
+    /// `reference`.
+    async fn billed_by_stripe(&self, id: &str, reference: &str) {
+        let mut billed = invoice(id, "A", "2026-03-01", None);
+        billed.payment_reference = Some(reference.into());
+        service::ingest_invoice(&self.app.store, &self.app.policy, &billed, now())
+            .await
+            .unwrap();
     }
 
     async fn waiting(&self) -> Vec<kindly_core::Reminder> {
@@ -290,63 +304,23 @@ async fn partial_pending_failed_and_refunded_payments<S: Store + 'static>(store:
 async fn a_stripe_invoice_is_matched_by_its_payment_reference<S: Store + 'static>(store: S) {
     let server = server(store).await;
     // The accounting system sent kindly the Stripe invoice's id with invoice I-B
-    let mut billed = invoice("I-B", "A", "2026-03-01", None);
-    billed.payment_reference = Some("in_B".into());
-    service::ingest_invoice(&server.app.store, &server.app.policy, &billed, now())
-        .await
-        .unwrap();
+    server.billed_by_stripe("I-B", "in_B").await;
     // Stripe's invoice.paid names only its own invoice
-    let paid = event(
-        "evt_1",
-        "invoice.paid",
-        json!({"id": "in_B", "object": "invoice", "amount_paid": 10_000, "currency": "usd",
-               "payment_intent": "pi_B", "metadata": {}}),
-    );
-    let (status, answer) = server.signed(&paid).await;
-    assert_eq!(
-        (status, answer["result"].as_str()),
-        (StatusCode::OK, Some("applied")),
-        "{answer}"
-    );
-    let stored = server
-        .app
-        .store
-        .invoice(&InvoiceId("I-B".into()))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.status, InvoiceStatus::Paid);
+    let paid = json!({"id": "in_B", "object": "invoice", "amount_paid": 10_000, "currency": "usd",
+                      "payment_intent": "pi_B", "metadata": {}});
+    assert_eq!(server.result("evt_1", "invoice.paid", paid).await, "applied");
+    assert_eq!(server.invoice_named("I-B").await.status, InvoiceStatus::Paid);
     // A Stripe invoice no kindly invoice refers to yet: 404 and not recorded, so Stripe's retry counts
-    let later = event(
-        "evt_2",
-        "invoice.paid",
-        json!({"id": "in_C", "amount_paid": 4_000, "currency": "usd", "metadata": {}}),
-    );
+    let later = json!({"id": "in_C", "amount_paid": 4_000, "currency": "usd", "metadata": {}});
     for _ in 0..2 {
-        let (status, answer) = server.signed(&later).await;
+        let (status, answer) = server.signed(&event("evt_2", "invoice.paid", later.clone())).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
         assert!(answer["error"].as_str().unwrap().contains("in_C"), "{answer}");
     }
     // The accounting system sends the invoice with that reference; Stripe retries: the payment is applied
-    let mut synced = invoice("I-C", "A", "2026-03-01", None);
-    synced.payment_reference = Some("in_C".into());
-    service::ingest_invoice(&server.app.store, &server.app.policy, &synced, now())
-        .await
-        .unwrap();
-    let (status, answer) = server.signed(&later).await;
-    assert_eq!(
-        (status, answer["result"].as_str()),
-        (StatusCode::OK, Some("applied")),
-        "{answer}"
-    );
-    let stored = server
-        .app
-        .store
-        .invoice(&InvoiceId("I-C".into()))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.balance(), "60.00".parse().unwrap());
+    server.billed_by_stripe("I-C", "in_C").await;
+    assert_eq!(server.result("evt_2", "invoice.paid", later).await, "applied");
+    assert_eq!(server.invoice_named("I-C").await.balance(), "60.00".parse().unwrap());
 }
 
 /// A Checkout Session for invoice I-A, as created with `metadata` and `payment_intent_data.metadata` both
