@@ -12,7 +12,7 @@ use kindly_aws::config::Config;
 use kindly_aws::lambda::{Base, State, scan, send};
 use kindly_aws::stand_in::{sdk_config, unique};
 use kindly_aws::{AwsError, DynamoStore};
-use kindly_core::conformance::customer;
+use kindly_core::fixtures::customer;
 use kindly_core::{CoreError, Policy};
 use kindly_infra::recorder::ActionRecorder;
 use lambda_runtime::{Context, LambdaEvent};
@@ -226,14 +226,14 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
             .await
             .unwrap();
         let due = (today - Duration::days(overdue)).to_string();
-        let mut invoice = kindly_core::conformance::invoice(&id(&format!("I{name}")), &id(name), &due, None);
+        let mut invoice = kindly_core::fixtures::invoice(&id(&format!("I{name}")), &id(name), &due, None);
         invoice.dunning.last_stage = Some("crossed_in_mail".into());
         kindly_core::service::ingest_invoice(&history, &policy, &invoice, Utc::now())
             .await
             .unwrap();
     }
     let since = (today - Duration::days(1)).to_string();
-    let another = kindly_core::conformance::invoice(&id("IE2"), &id("E"), &since, None);
+    let another = kindly_core::fixtures::invoice(&id("IE2"), &id("E"), &since, None);
     kindly_core::service::ingest_invoice(&history, &policy, &another, Utc::now())
         .await
         .unwrap();

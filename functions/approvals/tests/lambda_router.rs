@@ -109,7 +109,7 @@ fn webhook_event(body: &str, signature: &str) -> lambda_http::Request {
 
 #[tokio::test]
 async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
-    use kindly_core::conformance::{customer, invoice};
+    use kindly_core::fixtures::{customer, invoice};
     use kindly_core::{InvoiceId, InvoiceStatus, Store};
     let sdk = kindly_aws::stand_in::sdk_config().await;
     // The signing secrets live in Secrets Manager, two while one is rotated

@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
-use kindly_core::conformance::{after_friendly_stages, customer, invoice};
+use kindly_core::fixtures::{after_friendly_stages, customer, invoice};
 use kindly_core::service;
 use kindly_core::{InvoiceId, InvoiceStatus, Policy, ReminderStatus, Store};
 use kindly_web::stripe::sign;

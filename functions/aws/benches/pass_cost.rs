@@ -9,7 +9,7 @@
 mod common;
 
 use chrono::{Duration, TimeZone, Utc};
-use kindly_core::conformance::{customer, invoice};
+use kindly_core::fixtures::{customer, invoice};
 use kindly_core::{InvoiceStatus, Policy, Store, service};
 use std::time::Instant;
 

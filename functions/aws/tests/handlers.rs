@@ -175,7 +175,7 @@ async fn an_interrupted_ses_send_is_never_retried_blindly() {
         .transition(
             kindly_core::ReminderStatus::Sending,
             "2026-03-16T14:00:00Z".parse().unwrap(),
-            "died",
+            &kindly_core::actor::Actor::person("died"),
             None,
         )
         .unwrap();

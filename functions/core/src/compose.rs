@@ -1,13 +1,16 @@
 //! Composing a reminder: from a planned reminder and the facts it covers to a render context, a rendered
 //! draft and a [`Reminder`] record. Pure: the date, the customer and the invoices are all passed in.
 
+use crate::actor::Actor;
 use crate::customer::Customer;
 use crate::error::CoreError;
 use crate::invoice::Invoice;
 use crate::money::{Currency, format_date, format_money, language_of};
 use crate::planner::PlannedReminder;
-use crate::policy::{Approval, Policy, SenderIdentity, Stage, ThankYou, Tone};
-use crate::reminder::{CoveredInvoice, Draft, Reminder, ReminderId, ReminderStatus};
+use crate::policy::{Policy, SenderIdentity, Stage, ThankYou};
+use crate::reminder::{CoveredInvoice, Draft, Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use crate::tone::{Approval, Tone};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kindly_render::{
     CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, LateFeeView, Mailbox, MessageContext,
@@ -15,9 +18,6 @@ use kindly_render::{
 };
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
-
-/// The actor name used in reminder history for what the pass does by itself.
-pub const SYSTEM_ACTOR: &str = "kindly";
 
 /// The message language for a customer: their locale's language if templates exist in it, else English.
 pub fn message_language(locale: &str) -> &'static str {
@@ -290,75 +290,15 @@ fn compose_reminder(
     } else {
         ReminderStatus::PendingApproval
     };
-    reminder.transition(first, now, SYSTEM_ACTOR, None)?;
+    reminder.transition(first, now, &Actor::System, None)?;
     if first == ReminderStatus::Approved
         && let Some(draft) = &reminder.draft
     {
         reminder.approval = Some(crate::reminder::ApprovalRecord {
-            by: format!("{SYSTEM_ACTOR} (auto-approved stage `{}`)", stage.id),
+            by: Actor::System,
             at: now,
             content_hash: draft.content_hash.clone(),
         });
     }
     Ok(reminder)
-}
-
-/// A neutral, typical context for `template` in `language`: one overdue invoice, every optional part
-/// present. Policy validation renders it to read a template's actual wording.
-pub fn sample_context(language: &str, template: &str) -> MessageContext {
-    let mailbox = |name: &str, email: &str| Mailbox {
-        name: name.into(),
-        email: email.into(),
-    };
-    MessageContext {
-        template: template.into(),
-        language: language.into(),
-        from: mailbox("Billing", "billing@example.com"),
-        reply_to: None,
-        to: vec![mailbox("Pat", "pat@example.com")],
-        cc: vec![mailbox("Fran", "fran@example.com")],
-        company: CompanyView {
-            name: "Example Co".into(),
-            address_lines: vec!["1 Main St".into()],
-            website: None,
-        },
-        signature: SignatureView {
-            name: "Billing".into(),
-            title: "Accounts".into(),
-            email: "billing@example.com".into(),
-            phone: None,
-        },
-        customer: CustomerView {
-            display_name: "Customer".into(),
-            contact_name: Some("Pat".into()),
-        },
-        invoices: vec![InvoiceLineView {
-            number: "INV-1".into(),
-            po_number: None,
-            issue_date: "2026-01-01".into(),
-            due_date: "2026-02-01".into(),
-            days_overdue: 12,
-            total: "100.00".into(),
-            balance: "100.00".into(),
-            payment_link: Some("https://pay.example.com/1".into()),
-            credit: Some("5.00".into()),
-        }],
-        totals: vec!["100.00".into()],
-        max_days_overdue: 12,
-        payment: PaymentInstructionsView {
-            method: "Bank transfer".into(),
-            lines: vec!["IBAN X".into()],
-        },
-        late_fee: Some(LateFeeView {
-            amount: "1.50".into(),
-            terms: "1.5% per month".into(),
-        }),
-        early_discount: Some(EarlyDiscountView {
-            percent: "2%".into(),
-            pay_by: "2026-01-10".into(),
-            discounted_amount: "98.00".into(),
-        }),
-        personal_note: Some("Note".into()),
-        date: "2026-02-13".into(),
-    }
 }

@@ -1,14 +1,17 @@
 //! The store conformance suite, written once against the [`Store`] trait. Every store implementation
 //! runs it from its own tests with [`store_conformance_tests!`], against a fresh, empty store per check.
 
-use crate::customer::{Contact, ContractTerms, Customer, CustomerId};
+use crate::actor::Actor;
+use crate::customer::{Contact, Customer, CustomerId};
 use crate::error::CoreError;
+use crate::fixtures::{customer, day, instant, invoice, reminder};
 use crate::invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
 use crate::money::Currency;
-use crate::policy::Tone;
 use crate::ports::{Inserted, Store};
-use crate::reminder::{CoveredInvoice, Reminder, ReminderId, ReminderStatus};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use crate::reminder::{Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use crate::tone::Tone;
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// Generate one `#[tokio::test]` per conformance check. `$make` is an async expression that yields a
 /// fresh, empty store each time it is evaluated.
@@ -32,96 +35,6 @@ macro_rules! store_conformance_tests {
             }
         )*
     };
-}
-
-pub fn day(text: &str) -> NaiveDate {
-    text.parse().expect("a YYYY-MM-DD date")
-}
-
-pub fn instant(text: &str) -> DateTime<Utc> {
-    let date = day(text);
-    Utc.from_utc_datetime(&date.and_hms_opt(9, 0, 0).expect("valid time"))
-}
-
-/// A valid customer with one billing contact.
-pub fn customer(id: &str) -> Customer {
-    Customer {
-        id: CustomerId(id.into()),
-        display_name: format!("Customer {id}"),
-        legal_name: format!("Customer {id} Ltd"),
-        locale: "en-US".into(),
-        time_zone: chrono_tz::America::New_York,
-        billing_contacts: vec![Contact {
-            name: Some("Pat Payable".into()),
-            email: format!("ap@{}.example", id.to_lowercase()),
-            phone: None,
-            bounced: false,
-        }],
-        escalation_contact: None,
-        pause: None,
-        terms: ContractTerms::default(),
-    }
-}
-
-/// A valid open USD invoice of 100.00 for `customer`, due on `due`, with its next action on `next`.
-pub fn invoice(id: &str, customer: &str, due: &str, next: Option<&str>) -> Invoice {
-    Invoice {
-        id: InvoiceId(id.into()),
-        number: format!("INV-{id}"),
-        customer_id: CustomerId(customer.into()),
-        currency: Currency::from_code("USD").expect("USD"),
-        total: "100.00".parse().expect("decimal"),
-        paid: Default::default(),
-        issue_date: day(due) - chrono::Duration::days(30),
-        due_date: day(due),
-        status: InvoiceStatus::Open,
-        payment_link: Some(format!("https://pay.example/{id}")),
-        po_number: None,
-        dunning: DunningProgress {
-            next_action_on: next.map(day),
-            ..Default::default()
-        },
-        payment_reference: None,
-        bookkeeping: Default::default(),
-    }
-}
-
-/// `invoice` after the shipped policy's friendly stages went out (the last, `crossed_in_mail`, three days
-/// after the due date): its next stage waits for approval.
-pub fn after_friendly_stages(mut invoice: Invoice) -> Invoice {
-    invoice.dunning.last_stage = Some("crossed_in_mail".into());
-    invoice.dunning.last_tone = Some(Tone::Friendly);
-    invoice.dunning.last_reminded_on = Some(invoice.due_date + chrono::Days::new(3));
-    invoice
-}
-
-/// A reminder in `status` covering `invoices` of `customer`, with no message (task-like).
-pub fn reminder(customer: &str, stage: &str, invoices: &[&str], status: ReminderStatus) -> Reminder {
-    let ids: Vec<InvoiceId> = invoices.iter().map(|id| InvoiceId(id.to_string())).collect();
-    Reminder {
-        id: ReminderId::for_plan(&CustomerId(customer.into()), stage, &ids),
-        customer_id: CustomerId(customer.into()),
-        stage_id: stage.into(),
-        tone: Tone::Friendly,
-        covers: ids
-            .iter()
-            .map(|id| CoveredInvoice {
-                invoice_id: id.clone(),
-                stage_id: stage.into(),
-                tone: Tone::Friendly,
-            })
-            .collect(),
-        status,
-        planned_for: day("2026-03-10"),
-        created_at: instant("2026-03-10"),
-        draft: None,
-        task: Some("Call them".into()),
-        approval: None,
-        sent_message_id: None,
-        sent_on: None,
-        failure: None,
-        history: Vec::new(),
-    }
 }
 
 fn sorted<T, K: Ord>(mut items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
@@ -301,7 +214,12 @@ pub async fn update_reminder_is_conditional<S: Store>(store: &S) {
     let mut stored = reminder("A", "due_today", &["I1"], ReminderStatus::Approved);
     store.insert_reminder(&stored).await.unwrap();
     stored
-        .transition(ReminderStatus::Sending, instant("2026-03-10"), "test", None)
+        .transition(
+            ReminderStatus::Sending,
+            instant("2026-03-10"),
+            &Actor::person("test"),
+            None,
+        )
         .unwrap();
     let progress = DunningProgress {
         last_stage: Some("due_today".into()),
@@ -376,7 +294,12 @@ pub async fn progress_never_overwrites_status<S: Store>(store: &S) {
     let mut sending = reminder("A", "due_today", &["I1"], ReminderStatus::Sending);
     store.insert_reminder(&sending).await.unwrap();
     sending
-        .transition(ReminderStatus::Sent, instant("2026-03-10"), "test", None)
+        .transition(
+            ReminderStatus::Sent,
+            instant("2026-03-10"),
+            &Actor::person("test"),
+            None,
+        )
         .unwrap();
     let progress = DunningProgress {
         next_action_on: Some(day("2026-03-13")),
@@ -408,7 +331,7 @@ pub async fn one_claim_wins<S: Store>(store: &S) {
     store.insert_reminder(&approved).await.unwrap();
     let claim = |by: &'static str| {
         let mut mine = approved.clone();
-        mine.transition(ReminderStatus::Sending, instant("2026-03-10"), by, None)
+        mine.transition(ReminderStatus::Sending, instant("2026-03-10"), &Actor::person(by), None)
             .unwrap();
         async move { store.update_reminder(&mine, ReminderStatus::Approved, &[]).await }
     };
@@ -459,7 +382,12 @@ pub async fn progress_moves_the_revision_on<S: Store>(store: &S) {
     let mut sending = reminder("A", "due_today", &["I1"], ReminderStatus::Sending);
     store.insert_reminder(&sending).await.unwrap();
     sending
-        .transition(ReminderStatus::Sent, instant("2026-03-01"), "test", None)
+        .transition(
+            ReminderStatus::Sent,
+            instant("2026-03-01"),
+            &Actor::person("test"),
+            None,
+        )
         .unwrap();
     let progress = DunningProgress {
         last_stage: Some("due_today".into()),
@@ -510,12 +438,32 @@ pub async fn events_are_recorded_once<S: Store>(store: &S) {
     );
 }
 
-/// Delegates to a store; once armed, the first read of invoices is followed at once by `pay` — the payment
-/// lands after the sender has read the invoices and before the message would leave.
+/// When the racing payment lands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Moment {
+    /// Right after the sender read the invoices to judge the reminder, before its claim.
+    AfterJudging,
+    /// Right after the sender's claim, before its last look at the invoices.
+    AfterClaim,
+}
+
+/// Delegates to a store, and lands `pay` once, at `moment` in the sender's work.
 struct PaymentDuringSend<'a, S> {
     inner: &'a S,
+    moment: Moment,
     armed: std::sync::atomic::AtomicBool,
     pay: crate::payment::PaymentEvent,
+}
+
+impl<S: Store> PaymentDuringSend<'_, S> {
+    async fn land_at(&self, moment: Moment, invoice_id: &InvoiceId) {
+        if moment == self.moment && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            let policy = crate::Policy::default_policy();
+            crate::service::apply_payment_event(self.inner, &policy, invoice_id, &self.pay, instant("2026-03-01"))
+                .await
+                .expect("the payment applies");
+        }
+    }
 }
 
 impl<S: Store> Store for PaymentDuringSend<'_, S> {
@@ -539,12 +487,7 @@ impl<S: Store> Store for PaymentDuringSend<'_, S> {
     }
     async fn invoices(&self, ids: &[InvoiceId]) -> Result<Vec<Invoice>, CoreError> {
         let read = self.inner.invoices(ids).await;
-        if self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
-            let policy = crate::Policy::default_policy();
-            crate::service::apply_payment_event(self.inner, &policy, &ids[0], &self.pay, instant("2026-03-01"))
-                .await
-                .expect("the payment applies");
-        }
+        self.land_at(Moment::AfterJudging, &ids[0]).await;
         read
     }
     async fn invoices_of_customer(&self, id: &CustomerId) -> Result<Vec<Invoice>, CoreError> {
@@ -577,7 +520,11 @@ impl<S: Store> Store for PaymentDuringSend<'_, S> {
         expected: ReminderStatus,
         progress: &[(InvoiceId, DunningProgress)],
     ) -> Result<(), CoreError> {
-        self.inner.update_reminder(reminder, expected, progress).await
+        let written = self.inner.update_reminder(reminder, expected, progress).await;
+        if reminder.status == ReminderStatus::Sending {
+            self.land_at(Moment::AfterClaim, &reminder.covers[0].invoice_id).await;
+        }
+        written
     }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         self.inner.event_recorded(id, now).await
@@ -603,13 +550,22 @@ impl crate::ports::Mailer for CountingMailer {
 }
 
 pub async fn a_payment_racing_a_send_stops_it<S: Store>(store: &S) {
+    // The sender reads the invoices to judge the reminder, claims it, and reads them once more just before
+    // the message leaves: a payment before the claim or after it stops it.
+    for (customer_id, moment) in [("A", Moment::AfterJudging), ("B", Moment::AfterClaim)] {
+        a_payment_at_this_moment_stops_it(store, customer_id, moment).await;
+    }
+}
+
+async fn a_payment_at_this_moment_stops_it<S: Store>(store: &S, customer_id: &str, moment: Moment) {
     use crate::service::{self, SendResult};
     let policy = crate::Policy::default_policy();
-    service::ingest_customer(store, &customer("A")).await.unwrap();
+    let invoice_id = format!("I{customer_id}");
+    service::ingest_customer(store, &customer(customer_id)).await.unwrap();
     service::ingest_invoice(
         store,
         &policy,
-        &invoice("I1", "A", "2026-03-01", None),
+        &invoice(&invoice_id, customer_id, "2026-03-01", None),
         instant("2026-02-20"),
     )
     .await
@@ -620,9 +576,10 @@ pub async fn a_payment_racing_a_send_stops_it<S: Store>(store: &S) {
     assert_eq!(pass.entries.len(), 1, "{pass:?}");
     let racing = PaymentDuringSend {
         inner: store,
+        moment,
         armed: std::sync::atomic::AtomicBool::new(true),
         pay: crate::payment::PaymentEvent {
-            id: "evt_race".into(),
+            id: format!("evt_race_{customer_id}"),
             change: crate::payment::PaymentChange::Received {
                 amount: "100.00".parse().unwrap(),
                 currency: Currency::from_code("USD").unwrap(),
@@ -630,14 +587,17 @@ pub async fn a_payment_racing_a_send_stops_it<S: Store>(store: &S) {
         },
     };
     let mailer = CountingMailer(std::sync::atomic::AtomicUsize::new(0));
-    // WHEN the payment lands after the sender read the invoices
+    // WHEN the payment lands at that moment
     let results = service::send_approved(&racing, &mailer, &policy, now).await.unwrap();
     // THEN no message leaves, the reminder says why, and the invoice is paid
     assert_eq!(mailer.0.load(std::sync::atomic::Ordering::SeqCst), 0, "{results:?}");
-    assert!(matches!(&results[0].1, Ok(SendResult::Cancelled { .. })), "{results:?}");
+    assert!(
+        matches!(&results[0].1, Ok(SendResult::Cancelled { .. })),
+        "{moment:?}: {results:?}"
+    );
     let reminder = store.reminder(&results[0].0).await.unwrap().unwrap();
     assert_eq!(reminder.status, ReminderStatus::Cancelled);
-    let paid = store.invoice(&InvoiceId("I1".into())).await.unwrap().unwrap();
+    let paid = store.invoice(&InvoiceId(invoice_id)).await.unwrap().unwrap();
     assert_eq!(paid.status, InvoiceStatus::Paid);
     assert!(
         service::run_pass(store, &policy, now, false)
@@ -677,7 +637,7 @@ pub async fn a_claimed_reminder_is_never_superseded<S: Store>(store: &S) {
     let mut claimed = reminder("A", "due_today", &["I1"], ReminderStatus::Approved);
     store.insert_reminder(&claimed).await.unwrap();
     claimed
-        .transition(ReminderStatus::Sending, now, "sender", None)
+        .transition(ReminderStatus::Sending, now, &Actor::person("sender"), None)
         .unwrap();
     store
         .update_reminder(&claimed, ReminderStatus::Approved, &[])

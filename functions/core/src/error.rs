@@ -1,6 +1,6 @@
 //! The one error type of the core crate.
 
-use crate::reminder::ReminderStatus;
+use crate::status::ReminderStatus;
 
 /// Everything the core can refuse, and what the ports report. Adapters map their SDK errors into the
 /// port variants (`Conflict`, `Store`, `MailRejected`, `MailTemporary`) so services can act on the kind.

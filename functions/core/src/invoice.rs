@@ -3,7 +3,7 @@
 use crate::customer::CustomerId;
 use crate::error::CoreError;
 use crate::money::Currency;
-use crate::policy::Tone;
+use crate::tone::Tone;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -6,12 +6,16 @@
 //! SES on AWS) implement. Policy, planning, money, composing and rendering are pure functions, so every
 //! rule can be tested without a store or a mailbox.
 
+pub mod actor;
 pub mod aging;
+pub mod catalog;
 pub mod compose;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod customer;
 pub mod error;
+#[cfg(any(test, feature = "conformance"))]
+pub mod fixtures;
 pub mod invoice;
 pub mod money;
 pub mod payment;
@@ -20,11 +24,16 @@ pub mod policy;
 pub mod ports;
 pub mod reminder;
 pub mod service;
+pub mod status;
+pub mod tone;
+pub mod verdict;
 
 pub use customer::{Contact, ContractTerms, Customer, CustomerId, DiscountTerms, LateFeeTerms, Pause};
 pub use error::CoreError;
 pub use invoice::{Bookkeeping, DunningProgress, Invoice, InvoiceId, InvoiceStatus};
 pub use money::Currency;
-pub use policy::{Policy, Stage, Tone};
+pub use policy::{Policy, Stage};
 pub use ports::{Inserted, Mailer, OutgoingEmail, Store};
-pub use reminder::{Reminder, ReminderId, ReminderStatus};
+pub use reminder::{Reminder, ReminderId};
+pub use status::ReminderStatus;
+pub use tone::{Approval, Tone};

@@ -155,7 +155,7 @@ pub fn keep_processor_payments(incoming: &mut Invoice, stored: &Invoice) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::conformance::invoice;
+    use crate::fixtures::invoice;
 
     fn usd() -> Currency {
         Currency::from_code("USD").unwrap()

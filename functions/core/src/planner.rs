@@ -9,9 +9,11 @@
 //! - nothing for paused customers or for invoices that are not open with a balance.
 
 use crate::customer::{Customer, CustomerId};
-use crate::invoice::Invoice;
-use crate::policy::{Policy, Tone};
-use crate::reminder::{CoveredInvoice, Reminder, ReminderId, ReminderStatus};
+use crate::invoice::{DunningProgress, Invoice, InvoiceId};
+use crate::policy::Policy;
+use crate::reminder::{CoveredInvoice, Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use crate::tone::Tone;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeMap, HashMap};
 
@@ -192,4 +194,30 @@ pub fn progress_after(policy: &Policy, invoice: &Invoice, covered: &CoveredInvoi
     updated.dunning.last_reminded_on = Some(local_date);
     updated.dunning.next_action_on = policy.next_action_on(&updated);
     updated
+}
+
+/// The covered invoices' ladder progress once this reminder went out (`heard`) or was skipped: moved past
+/// its stages. A skip moves the ladder but keeps the last tone the customer actually heard.
+pub fn advance(
+    policy: &Policy,
+    reminder: &Reminder,
+    invoices: &[Invoice],
+    local_date: NaiveDate,
+    heard: bool,
+) -> Vec<(InvoiceId, DunningProgress)> {
+    if reminder.is_thank_you() {
+        return Vec::new();
+    }
+    invoices
+        .iter()
+        .filter_map(|invoice| {
+            let covered = reminder.covers.iter().find(|c| c.invoice_id == invoice.id)?;
+            let mut updated = progress_after(policy, invoice, covered, local_date).dunning;
+            if !heard {
+                updated.last_tone = invoice.dunning.last_tone;
+                updated.last_reminded_on = invoice.dunning.last_reminded_on;
+            }
+            Some((invoice.id.clone(), updated))
+        })
+        .collect()
 }

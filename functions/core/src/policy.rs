@@ -1,53 +1,12 @@
 //! The reminder policy: an ordered ladder of stages relative to the due date, loaded from TOML and
 //! validated against the rules that keep reminders polite.
 
+use crate::catalog::{RendererCatalog, TemplateCatalog};
 use crate::error::CoreError;
+use crate::tone::{Approval, Tone};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// How a message sounds. Ordered: each step is a little firmer than the one before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Tone {
-    Courteous,
-    Friendly,
-    Direct,
-    Firm,
-    Urgent,
-    Final,
-}
-
-impl Tone {
-    pub fn level(self) -> u8 {
-        self as u8
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Tone::Courteous => "courteous",
-            Tone::Friendly => "friendly",
-            Tone::Direct => "direct",
-            Tone::Firm => "firm",
-            Tone::Urgent => "urgent",
-            Tone::Final => "final",
-        }
-    }
-}
-
-impl std::fmt::Display for Tone {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Whether a stage's messages wait for a person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Approval {
-    Auto,
-    Required,
-}
 
 /// One rung of the ladder.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -244,34 +203,6 @@ fn check_template(stage: &Stage, catalog: &dyn TemplateCatalog) -> Result<(), St
         }
     }
     Ok(())
-}
-
-/// What policy validation needs to know about templates; implemented over the renderer in
-/// [`RendererCatalog`] and by fakes in tests.
-pub trait TemplateCatalog {
-    fn languages(&self) -> Vec<String>;
-    fn has_template(&self, language: &str, template: &str) -> bool;
-    /// What a template says, all parts concatenated, for a typical message; `None` if it does not exist.
-    fn source(&self, language: &str, template: &str) -> Option<String>;
-}
-
-/// The templates compiled into kindly-render.
-pub struct RendererCatalog;
-
-impl TemplateCatalog for RendererCatalog {
-    fn languages(&self) -> Vec<String> {
-        kindly_render::LANGUAGES.iter().map(|l| l.to_string()).collect()
-    }
-    fn has_template(&self, language: &str, template: &str) -> bool {
-        kindly_render::has_template(language, template)
-    }
-    /// Renders a sample overdue message: wording may live in shared layouts and phrase blocks, so the
-    /// rendered words are what counts, not one file's source.
-    fn source(&self, language: &str, template: &str) -> Option<String> {
-        let context = crate::compose::sample_context(language, template);
-        let rendered = kindly_render::render(&context).ok()?;
-        Some([rendered.subject, rendered.text, rendered.html].join("\n"))
-    }
 }
 
 /// The policy kindly ships with, following good practice (see `default-policy.toml`).

@@ -5,7 +5,8 @@
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::invoice::{DunningProgress, Invoice, InvoiceId};
-use crate::reminder::{Reminder, ReminderId, ReminderStatus};
+use crate::reminder::{Reminder, ReminderId};
+use crate::status::ReminderStatus;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::future::Future;
 

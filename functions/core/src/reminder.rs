@@ -1,10 +1,12 @@
 //! A reminder's life: planned → pending approval | approved → sending → sent, or skipped, cancelled or
 //! failed. Every change goes through [`Reminder::transition`], which refuses illegal moves.
 
+use crate::actor::Actor;
 use crate::customer::CustomerId;
 use crate::error::CoreError;
 use crate::invoice::InvoiceId;
-use crate::policy::Tone;
+use crate::status::ReminderStatus;
+use crate::tone::Tone;
 use chrono::{DateTime, NaiveDate, Utc};
 use kindly_render::MessageContext;
 use serde::{Deserialize, Serialize};
@@ -37,89 +39,6 @@ impl ReminderId {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReminderStatus {
-    Planned,
-    PendingApproval,
-    Approved,
-    Sending,
-    Sent,
-    Skipped,
-    Cancelled,
-    Failed,
-}
-
-impl ReminderStatus {
-    pub const ALL: [ReminderStatus; 8] = [
-        ReminderStatus::Planned,
-        ReminderStatus::PendingApproval,
-        ReminderStatus::Approved,
-        ReminderStatus::Sending,
-        ReminderStatus::Sent,
-        ReminderStatus::Skipped,
-        ReminderStatus::Cancelled,
-        ReminderStatus::Failed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReminderStatus::Planned => "planned",
-            ReminderStatus::PendingApproval => "pending_approval",
-            ReminderStatus::Approved => "approved",
-            ReminderStatus::Sending => "sending",
-            ReminderStatus::Sent => "sent",
-            ReminderStatus::Skipped => "skipped",
-            ReminderStatus::Cancelled => "cancelled",
-            ReminderStatus::Failed => "failed",
-        }
-    }
-
-    /// Still on its way: a customer with an open reminder gets no second one.
-    pub fn is_open(self) -> bool {
-        matches!(
-            self,
-            ReminderStatus::Planned
-                | ReminderStatus::PendingApproval
-                | ReminderStatus::Approved
-                | ReminderStatus::Sending
-        )
-    }
-
-    /// The moves the lifecycle allows. `Sending → Approved` returns a claim after a temporary mail failure.
-    /// Drafted or approved, and not yet claimed by a sender: what staff may still change or stop.
-    pub fn is_waiting(self) -> bool {
-        matches!(self, ReminderStatus::PendingApproval | ReminderStatus::Approved)
-    }
-
-    pub fn can_become(self, to: ReminderStatus) -> bool {
-        use ReminderStatus::*;
-        matches!(
-            (self, to),
-            (Planned, PendingApproval | Approved | Cancelled)
-                | (PendingApproval, Approved | Skipped | Cancelled)
-                | (Approved, Sending | Skipped | Cancelled)
-                | (Sending, Sent | Failed | Cancelled | Approved)
-        )
-    }
-}
-
-impl std::fmt::Display for ReminderStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::str::FromStr for ReminderStatus {
-    type Err = String;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        ReminderStatus::ALL
-            .into_iter()
-            .find(|status| status.as_str() == text)
-            .ok_or_else(|| format!("`{text}` is not a reminder status"))
-    }
-}
-
 /// One invoice a reminder covers, and the stage it reached for that invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CoveredInvoice {
@@ -138,7 +57,7 @@ pub struct Draft {
 /// Who approved which exact content, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApprovalRecord {
-    pub by: String,
+    pub by: Actor,
     pub at: DateTime<Utc>,
     pub content_hash: String,
 }
@@ -149,7 +68,7 @@ pub struct Transition {
     pub from: ReminderStatus,
     pub to: ReminderStatus,
     pub at: DateTime<Utc>,
-    pub by: String,
+    pub by: Actor,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -189,7 +108,7 @@ impl Reminder {
         &mut self,
         to: ReminderStatus,
         at: DateTime<Utc>,
-        by: &str,
+        by: &Actor,
         note: Option<String>,
     ) -> Result<(), CoreError> {
         if !self.status.can_become(to) {
@@ -203,7 +122,7 @@ impl Reminder {
             from: self.status,
             to,
             at,
-            by: by.to_owned(),
+            by: by.clone(),
             note,
         });
         self.status = to;

@@ -5,7 +5,7 @@
 //!   cargo bench -p kindly-local --bench webhook     (KINDLY_BENCH_EVENTS=10000 by default)
 
 use chrono::{TimeZone, Utc};
-use kindly_core::conformance::{customer, invoice};
+use kindly_core::fixtures::{customer, invoice};
 use kindly_core::{Policy, service};
 use kindly_local::sqlite_store::SqliteStore;
 use kindly_web::{Access, App, LocalLogin, StripeWebhook};

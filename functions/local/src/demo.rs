@@ -2,7 +2,8 @@
 //! dated relative to the demo's "today", with the history of what earlier passes would have sent.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use kindly_core::compose::{SYSTEM_ACTOR, draft_reminder};
+use kindly_core::actor::Actor;
+use kindly_core::compose::draft_reminder;
 use kindly_core::payment::{PaymentChange, PaymentEvent};
 use kindly_core::planner::{PlannedReminder, progress_after};
 use kindly_core::reminder::CoveredInvoice;
@@ -337,10 +338,10 @@ fn sent_reminder(
     let at = demo_now(sent_on);
     let mut reminder = draft_reminder(policy, &planned, customer, &[invoice], at)?;
     if reminder.status == ReminderStatus::PendingApproval {
-        reminder.transition(ReminderStatus::Approved, at, "demo finance team", None)?;
+        reminder.transition(ReminderStatus::Approved, at, &Actor::person("demo finance team"), None)?;
     }
-    reminder.transition(ReminderStatus::Sending, at, SYSTEM_ACTOR, None)?;
-    reminder.transition(ReminderStatus::Sent, at, SYSTEM_ACTOR, None)?;
+    reminder.transition(ReminderStatus::Sending, at, &Actor::System, None)?;
+    reminder.transition(ReminderStatus::Sent, at, &Actor::System, None)?;
     reminder.sent_on = Some(sent_on);
     reminder.sent_message_id = Some(format!("<{}@kindly.outbox>", reminder.id));
     Ok(reminder)

@@ -195,7 +195,10 @@ async fn staff_sign_in_at_the_hosted_sign_in_and_approve_with_a_bearer_token() {
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(approved.approval.map(|approval| approval.by).as_deref(), Some(EMAIL));
+    assert_eq!(
+        approved.approval.map(|approval| approval.by),
+        Some(kindly_core::actor::Actor::person(EMAIL))
+    );
     assert_eq!(service.authorize_calls.load(Ordering::SeqCst), 2);
     assert_eq!(
         service.token_calls.load(Ordering::SeqCst),

@@ -2,7 +2,7 @@
 //! re-checks before sending, approvals bound to content, skips, retries, and overlapping runs.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
-use kindly_core::conformance::{after_friendly_stages, customer, invoice};
+use kindly_core::fixtures::{after_friendly_stages, customer, invoice};
 use kindly_core::service::{self, SendResult};
 use kindly_core::{CoreError, Invoice, InvoiceId, InvoiceStatus, Mailer, OutgoingEmail, Policy, ReminderStatus, Store};
 use kindly_local::outbox::OutboxMailer;
@@ -223,8 +223,8 @@ async fn approval_is_bound_to_the_rendered_content() {
     assert_eq!(approved.status, ReminderStatus::Approved);
     let record = approved.approval.unwrap();
     assert_eq!(
-        (record.by.as_str(), record.content_hash.as_str()),
-        ("pat", hash.as_str())
+        (record.by, record.content_hash.as_str()),
+        (kindly_core::actor::Actor::person("pat"), hash.as_str())
     );
     // and approving twice is refused
     let twice = service::approve(&store, &entry.reminder_id, "pat", &hash, None, noon("2026-03-20")).await;
@@ -380,7 +380,12 @@ async fn a_claim_left_by_a_crashed_sender_is_retried_once_stale() {
     // GIVEN a sender claimed the reminder and died before sending
     let mut claimed = store.reminder(&pass.entries[0].reminder_id).await.unwrap().unwrap();
     claimed
-        .transition(ReminderStatus::Sending, noon("2026-03-05"), "crashed sender", None)
+        .transition(
+            ReminderStatus::Sending,
+            noon("2026-03-05"),
+            &kindly_core::actor::Actor::person("crashed sender"),
+            None,
+        )
         .unwrap();
     store
         .update_reminder(&claimed, ReminderStatus::Approved, &[])
@@ -939,7 +944,7 @@ async fn a_thank_you_for_an_invoice_reopened_since_is_not_sent() {
 #[tokio::test]
 async fn a_thank_you_needing_approval_waits_for_it_and_cannot_be_snoozed() {
     let mut world = reminded_world().await;
-    world.policy.thank_you.as_mut().unwrap().approval = kindly_core::policy::Approval::Required;
+    world.policy.thank_you.as_mut().unwrap().approval = kindly_core::Approval::Required;
     let thanks = thank_you_of(&pay(&world, "I1", "pi_1:received", "100.00", "2026-03-07").await);
     let waiting = world.store.reminder(&thanks).await.unwrap().unwrap();
     assert_eq!(waiting.status, ReminderStatus::PendingApproval);

@@ -2,7 +2,7 @@
 //! to the rendered hash, skip, snooze, approve-all, history, and every error leaving the store unchanged.
 
 use chrono::{TimeZone, Utc};
-use kindly_core::conformance::{after_friendly_stages, customer, invoice};
+use kindly_core::fixtures::{after_friendly_stages, customer, invoice};
 use kindly_core::service;
 use kindly_core::{Policy, ReminderId, ReminderStatus, Store};
 use kindly_local::sqlite_store::SqliteStore;

@@ -227,7 +227,7 @@ fn steps(reminder: &Reminder) -> Vec<Value> {
         .iter()
         .map(|step| {
             json!({
-                "reminder_id": reminder.id.0, "at": step.at, "by": step.by,
+                "reminder_id": reminder.id.0, "at": step.at, "by": step.by.to_string(),
                 "from": step.from.as_str(), "to": step.to.as_str(), "note": step.note,
             })
         })
@@ -404,7 +404,9 @@ pub async fn customer_history<S: Store>(State(app): AppState<S>, Path(id): Path<
         .iter()
         .map(|reminder| {
             let mut entry = brief(reminder);
-            entry["approval"] = json!(reminder.approval);
+            entry["approval"] = json!(reminder.approval.as_ref().map(|approval| json!({
+                "by": approval.by.to_string(), "at": approval.at, "content_hash": approval.content_hash,
+            })));
             entry["history"] = json!(steps(reminder));
             entry
         })

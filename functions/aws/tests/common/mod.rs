@@ -64,7 +64,7 @@ async fn http_get(url: &str) -> String {
 /// stand-in's sent mail are too), each with one open invoice due on 2026-03-16; and the policy's sending
 /// domain verified in the SES stand-in.
 pub async fn seeded_store(customers: usize) -> kindly_aws::DynamoStore {
-    use kindly_core::conformance::{customer, invoice};
+    use kindly_core::fixtures::{customer, invoice};
     use kindly_core::{Policy, service};
     let ses = aws_sdk_sesv2::Client::new(&sdk_config().await);
     ses.create_email_identity()

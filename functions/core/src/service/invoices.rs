@@ -1,0 +1,167 @@
+//! Changes to invoices and customers from the accounting system, and what follows any invoice change:
+//! drafts it makes wrong are voided, the customer is planned again, a paid invoice is thanked.
+
+use super::WRITE_ATTEMPTS;
+use super::pass::replan_customer;
+use super::thanks::queue_thank_you;
+use crate::actor::Actor;
+use crate::customer::Customer;
+use crate::error::CoreError;
+use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
+use crate::policy::Policy;
+use crate::ports::Store;
+use crate::reminder::{Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use chrono::{DateTime, Utc};
+
+/// Validate and store a customer.
+pub async fn ingest_customer<S: Store>(store: &S, customer: &Customer) -> Result<(), CoreError> {
+    customer.validate()?;
+    store.put_customer(customer).await
+}
+
+/// Validate and store an invoice from the accounting system. Its ladder progress and bookkeeping are kept
+/// from the stored copy (the accounting system knows neither), its revision moves on, and its next action
+/// date is recomputed. A payment the processor reported and the accounting system has not seen yet is kept
+/// ([`crate::payment::keep_processor_payments`]). The write is conditional on the revision read, and retried
+/// on a conflict.
+///
+/// If anything a message shows about it changed (status, amounts, dates, number...), every draft or
+/// approval still waiting to go out that covers it is void: it is cancelled with the reason, and the
+/// customer is planned again at once, so the draft comes back with the new figures (pending approval
+/// again where the stage needs it) — or not at all, once nothing is owed. Returns the voided reminders.
+pub async fn ingest_invoice<S: Store>(
+    store: &S,
+    policy: &Policy,
+    invoice: &Invoice,
+    now: DateTime<Utc>,
+) -> Result<Vec<ReminderId>, CoreError> {
+    invoice.validate()?;
+    let written = rewrite_invoice(store, policy, &invoice.id, now, |stored| {
+        let mut incoming = invoice.clone();
+        if let Some(stored) = stored {
+            incoming.dunning = stored.dunning.clone();
+            incoming.bookkeeping = stored.bookkeeping.clone();
+            crate::payment::keep_processor_payments(&mut incoming, stored);
+        }
+        Ok(Rewrite::Write(incoming))
+    })
+    .await?;
+    Ok(match written {
+        Rewrite::Write((_, after)) => after.voided,
+        Rewrite::Keep(_) => Vec::new(),
+    })
+}
+
+/// What a change to one invoice decided: write this, or keep the stored one (and why).
+pub(super) enum Rewrite<T> {
+    Write(T),
+    Keep(String),
+}
+
+/// Read invoice `id`, let `change` decide its new state from the stored one (`None`: not stored yet), and
+/// write that conditional on the revision read, moving the revision on and recomputing the next action date;
+/// on a conflict, read and decide again. Then void, replan and thank as the change requires.
+pub(super) async fn rewrite_invoice<S: Store>(
+    store: &S,
+    policy: &Policy,
+    id: &InvoiceId,
+    now: DateTime<Utc>,
+    change: impl Fn(Option<&Invoice>) -> Result<Rewrite<Invoice>, CoreError>,
+) -> Result<Rewrite<(Invoice, AfterChange)>, CoreError> {
+    for _ in 0..WRITE_ATTEMPTS {
+        let stored = store.invoice(id).await?;
+        let mut updated = match change(stored.as_ref())? {
+            Rewrite::Write(updated) => updated,
+            Rewrite::Keep(why) => return Ok(Rewrite::Keep(why)),
+        };
+        if let Some(stored) = &stored {
+            updated.bookkeeping.revision = stored.bookkeeping.revision + 1;
+        }
+        updated.dunning.next_action_on = policy.next_action_on(&updated);
+        let expected = stored.as_ref().map(|stored| stored.bookkeeping.revision);
+        match store.replace_invoice(&updated, expected).await {
+            Err(CoreError::Conflict(_)) => continue,
+            other => other?,
+        }
+        let after = match &stored {
+            Some(stored) => after_invoice_change(store, policy, stored, &updated, now).await?,
+            None => AfterChange::default(),
+        };
+        return Ok(Rewrite::Write((updated, after)));
+    }
+    Err(CoreError::Conflict(format!(
+        "invoice {id} kept changing while it was written; try again (a payment processor retries by itself)"
+    )))
+}
+
+/// What [`after_invoice_change`] did.
+#[derive(Default)]
+pub(super) struct AfterChange {
+    pub(super) voided: Vec<ReminderId>,
+    pub(super) thank_you: Option<ReminderId>,
+}
+
+/// After an invoice changed from `before` to `after`: void the waiting messages the change makes wrong,
+/// plan the customer again, and thank them if it is now paid (a voided thank-you is queued again with
+/// what is still paid).
+async fn after_invoice_change<S: Store>(
+    store: &S,
+    policy: &Policy,
+    before: &Invoice,
+    after: &Invoice,
+    now: DateTime<Utc>,
+) -> Result<AfterChange, CoreError> {
+    let voided = void_waiting_reminders(store, policy, before, after, now).await?;
+    let mut to_thank: Vec<InvoiceId> = voided
+        .iter()
+        .filter(|reminder| reminder.is_thank_you())
+        .flat_map(Reminder::invoice_ids)
+        .collect();
+    if after.status == InvoiceStatus::Paid && before.status != InvoiceStatus::Paid {
+        to_thank.push(after.id.clone());
+    }
+    let thank_you = queue_thank_you(store, policy, &after.customer_id, to_thank, now).await?;
+    Ok(AfterChange {
+        voided: voided.into_iter().map(|reminder| reminder.id).collect(),
+        thank_you,
+    })
+}
+
+/// After an invoice changed from `before` to `after`: if anything a message shows about it changed, cancel
+/// every waiting draft or approval that covers it and plan the customer again. Returns the voided ones.
+async fn void_waiting_reminders<S: Store>(
+    store: &S,
+    policy: &Policy,
+    before: &Invoice,
+    after: &Invoice,
+    now: DateTime<Utc>,
+) -> Result<Vec<Reminder>, CoreError> {
+    let shown_alike = Invoice {
+        dunning: after.dunning.clone(),
+        bookkeeping: after.bookkeeping.clone(),
+        ..before.clone()
+    } == *after;
+    if shown_alike {
+        return Ok(Vec::new());
+    }
+    let mut voided = Vec::new();
+    for mut reminder in store.reminders_of_customer(&after.customer_id).await? {
+        let expected = reminder.status;
+        if !expected.is_waiting() || !reminder.covers.iter().any(|covered| covered.invoice_id == after.id) {
+            continue;
+        }
+        let reason = format!("invoice {} changed: the draft is void and planned again", after.number);
+        reminder.transition(ReminderStatus::Cancelled, now, &Actor::System, Some(reason))?;
+        match store.update_reminder(&reminder, expected, &[]).await {
+            // A sender claimed it meanwhile; its own re-check sees the change.
+            Err(CoreError::Conflict(_)) => continue,
+            other => other?,
+        }
+        voided.push(reminder);
+    }
+    if !voided.is_empty() {
+        replan_customer(store, policy, &after.customer_id, now).await?;
+    }
+    Ok(voided)
+}

@@ -1,0 +1,25 @@
+//! Application services, one module per use case: the pass ([`pass`]), sending ([`send`]), review by staff
+//! ([`review`]: approve, skip, snooze), invoice and customer changes ([`invoices`]), payments
+//! ([`payments`]) and thank-yous ([`thanks`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
+//! `kindly` command (SQLite + outbox) share them. The decisions live in pure functions elsewhere in the crate
+//! (the planner, [`crate::verdict`], [`crate::payment`]); these modules read, ask, and write.
+//! One bad customer or reminder never stops a pass: its error is reported and the pass goes on.
+
+mod invoices;
+mod pass;
+mod payments;
+mod reads;
+mod review;
+mod send;
+mod thanks;
+
+pub use crate::verdict::{BusinessHours, STALE_CLAIM};
+pub use invoices::{ingest_customer, ingest_invoice};
+pub(crate) use pass::supersede;
+pub use pass::{PassEntry, PassOutcome, latest_local_date, replan_customer, run_pass};
+pub use payments::{PaymentOutcome, apply_payment_event};
+pub use review::{approve, approve_all, skip, snooze};
+pub use send::{SendResult, send_approved, send_approved_within, send_one};
+
+/// How often a read-modify-write of one record is tried before giving up on a busy record.
+const WRITE_ATTEMPTS: usize = 5;

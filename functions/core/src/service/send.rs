@@ -1,0 +1,236 @@
+//! Sending approved reminders: read, ask [`verdict`], act. Each state change is a conditional write on the
+//! reminder's status, so two senders never both send one reminder.
+
+use super::reads::customer_of;
+use crate::actor::Actor;
+use crate::error::CoreError;
+use crate::invoice::{DunningProgress, Invoice, InvoiceId};
+use crate::planner::advance;
+use crate::policy::Policy;
+use crate::ports::{Mailer, Store};
+use crate::reminder::{Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use crate::verdict::{BusinessHours, Verdict, changed_since, is_stale_claim, verdict};
+use chrono::{DateTime, Utc};
+use futures::StreamExt;
+
+/// What happened to one approved reminder in [`send_approved`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SendResult {
+    Sent {
+        message_id: String,
+    },
+    /// A task-only reminder: approving it meant staff did it.
+    TaskDone,
+    /// Not sent: an invoice was settled or changed since approval; the next pass plans afresh.
+    Cancelled {
+        reason: String,
+    },
+    /// The provider refused it for good.
+    Failed {
+        reason: String,
+    },
+    /// A temporary failure: it stays approved and is retried next time.
+    Retry {
+        reason: String,
+    },
+    /// Another sender claimed it first.
+    ClaimedElsewhere,
+    /// Not sent yet: outside the customer's business hours; it stays approved.
+    OutsideBusinessHours,
+}
+
+/// Send every approved reminder (and retry stale claims), at any hour. Returns each reminder's result.
+pub async fn send_approved<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    policy: &Policy,
+    now: DateTime<Utc>,
+) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
+    send_approved_within(store, mailer, policy, now, None).await
+}
+
+/// Send every approved reminder whose customer is inside `window` now (all of them when `None`).
+pub async fn send_approved_within<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    window: Option<BusinessHours>,
+) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
+    let mut queue = store.reminders_with_status(ReminderStatus::Approved).await?;
+    let stale: Vec<Reminder> = store
+        .reminders_with_status(ReminderStatus::Sending)
+        .await?
+        .into_iter()
+        .filter(|reminder| is_stale_claim(reminder, now))
+        .collect();
+    let mut results = Vec::with_capacity(queue.len() + stale.len());
+    if mailer.retries_are_safe() {
+        queue.extend(stale);
+    } else {
+        for reminder in stale {
+            let reason = format!(
+                "sending was interrupted and the outcome is unknown; check the mail provider's log for messages \
+                 tagged reminder={} before sending it again",
+                reminder.id
+            );
+            results.push((reminder.id.clone(), fail(store, reminder, now, reason).await));
+        }
+    }
+    // In order, up to the mailer's concurrency at a time; each reminder's claim keeps them apart.
+    let sends = futures::stream::iter(queue)
+        .map(|reminder| async move {
+            let id = reminder.id.clone();
+            (id, send_one(store, mailer, policy, reminder, now, window).await)
+        })
+        .buffered(mailer.concurrent_sends().max(1));
+    results.extend(sends.collect::<Vec<_>>().await);
+    Ok(results)
+}
+
+/// Read, judge, act.
+pub async fn send_one<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    policy: &Policy,
+    mut reminder: Reminder,
+    now: DateTime<Utc>,
+    window: Option<BusinessHours>,
+) -> Result<SendResult, CoreError> {
+    let customer = customer_of(store, &reminder).await?;
+    let invoices = store.invoices(&reminder.invoice_ids()).await?;
+    let (email, local_date) = match verdict(&reminder, &customer, &invoices, now, window)? {
+        Verdict::Wait => return Ok(SendResult::OutsideBusinessHours),
+        Verdict::Cancel(reason) => return cancel(store, reminder, now, reason).await,
+        Verdict::TaskDone { local_date } => {
+            reminder.sent_on = Some(local_date);
+            let progress = advance(policy, &reminder, &invoices, local_date, true);
+            return finish(
+                store,
+                reminder,
+                ReminderStatus::Sent,
+                now,
+                Some("task done".into()),
+                &progress,
+            )
+            .await
+            .map(|done| done.unwrap_or(SendResult::TaskDone));
+        }
+        Verdict::Send { email, local_date } => (email, local_date),
+    };
+    if reminder.status == ReminderStatus::Approved {
+        reminder.transition(ReminderStatus::Sending, now, &Actor::System, None)?;
+        match store.update_reminder(&reminder, ReminderStatus::Approved, &[]).await {
+            Err(CoreError::Conflict(_)) => return taken_meanwhile(store, &reminder.id).await,
+            other => other?,
+        }
+    }
+    if let Some(reason) = changed_since(&invoices, &store.invoices(&reminder.invoice_ids()).await?) {
+        return cancel(store, reminder, now, reason).await;
+    }
+    match mailer.send(&email).await {
+        Ok(message_id) => {
+            reminder.sent_message_id = Some(message_id.clone());
+            reminder.sent_on = Some(local_date);
+            record_sent(store, policy, &invoices, reminder, now).await?;
+            Ok(SendResult::Sent { message_id })
+        }
+        Err(CoreError::MailRejected(reason)) => fail(store, reminder, now, reason).await,
+        Err(CoreError::MailTemporary(reason)) => finish(
+            store,
+            reminder,
+            ReminderStatus::Approved,
+            now,
+            Some(reason.clone()),
+            &[],
+        )
+        .await
+        .map(|done| done.unwrap_or(SendResult::Retry { reason })),
+        Err(other) => Err(other),
+    }
+}
+
+/// What became of a reminder whose claim failed: voided meanwhile (a payment, an invoice change), or
+/// claimed by another sender.
+async fn taken_meanwhile<S: Store>(store: &S, id: &ReminderId) -> Result<SendResult, CoreError> {
+    let Some(reminder) = store.reminder(id).await? else {
+        return Ok(SendResult::ClaimedElsewhere);
+    };
+    Ok(match reminder.status {
+        ReminderStatus::Cancelled => SendResult::Cancelled {
+            reason: reminder
+                .history
+                .last()
+                .and_then(|step| step.note.clone())
+                .unwrap_or_default(),
+        },
+        _ => SendResult::ClaimedElsewhere,
+    })
+}
+
+/// Record a message that left: `sending → sent` with the ladder moved on for its invoices.
+async fn record_sent<S: Store>(
+    store: &S,
+    policy: &Policy,
+    invoices: &[Invoice],
+    mut reminder: Reminder,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let local_date = reminder.sent_on.unwrap_or(reminder.planned_for);
+    reminder.transition(ReminderStatus::Sent, now, &Actor::System, None)?;
+    let progress = advance(policy, &reminder, invoices, local_date, true);
+    store
+        .update_reminder(&reminder, ReminderStatus::Sending, &progress)
+        .await
+}
+
+/// Stop a reminder the sender holds: it must not go out.
+async fn cancel<S: Store>(
+    store: &S,
+    reminder: Reminder,
+    now: DateTime<Utc>,
+    reason: String,
+) -> Result<SendResult, CoreError> {
+    finish(
+        store,
+        reminder,
+        ReminderStatus::Cancelled,
+        now,
+        Some(reason.clone()),
+        &[],
+    )
+    .await
+    .map(|done| done.unwrap_or(SendResult::Cancelled { reason }))
+}
+
+/// Mark a reminder failed for a person to check, with the reason.
+async fn fail<S: Store>(
+    store: &S,
+    mut reminder: Reminder,
+    now: DateTime<Utc>,
+    reason: String,
+) -> Result<SendResult, CoreError> {
+    reminder.failure = Some(reason.clone());
+    finish(store, reminder, ReminderStatus::Failed, now, Some(reason.clone()), &[])
+        .await
+        .map(|done| done.unwrap_or(SendResult::Failed { reason }))
+}
+
+/// Move the reminder from the status it has to `to`, with the covered invoices' `progress`, conditional on
+/// that status. `Some(ClaimedElsewhere)` when another sender changed it first; `None` when written.
+async fn finish<S: Store>(
+    store: &S,
+    mut reminder: Reminder,
+    to: ReminderStatus,
+    now: DateTime<Utc>,
+    note: Option<String>,
+    progress: &[(InvoiceId, DunningProgress)],
+) -> Result<Option<SendResult>, CoreError> {
+    let expected = reminder.status;
+    reminder.transition(to, now, &Actor::System, note)?;
+    match store.update_reminder(&reminder, expected, progress).await {
+        Err(CoreError::Conflict(_)) => Ok(Some(SendResult::ClaimedElsewhere)),
+        other => other.map(|()| None),
+    }
+}
