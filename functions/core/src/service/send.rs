@@ -104,6 +104,10 @@ pub async fn send_one<S: Store, M: Mailer>(
         Verdict::Wait => return Ok(SendResult::OutsideBusinessHours),
         Verdict::Cancel(reason) => return cancel(store, reminder, now, reason).await,
         Verdict::TaskDone { local_date } => {
+            // Claimed like a message (approved → sending → sent), so two runs cannot both finish it.
+            if let Some(taken) = claim(store, &mut reminder, now).await? {
+                return Ok(taken);
+            }
             reminder.sent_on = Some(local_date);
             let progress = advance(policy, &reminder, &invoices, local_date, true);
             return finish(
@@ -119,12 +123,8 @@ pub async fn send_one<S: Store, M: Mailer>(
         }
         Verdict::Send { email, local_date } => (email, local_date),
     };
-    if reminder.status == ReminderStatus::Approved {
-        reminder.transition(ReminderStatus::Sending, now, &Actor::System, None)?;
-        match store.update_reminder(&reminder, ReminderStatus::Approved, &[]).await {
-            Err(CoreError::Conflict(_)) => return taken_meanwhile(store, &reminder.id).await,
-            other => other?,
-        }
+    if let Some(taken) = claim(store, &mut reminder, now).await? {
+        return Ok(taken);
     }
     if let Some(reason) = changed_since(&invoices, &store.invoices(&reminder.invoice_ids()).await?) {
         return cancel(store, reminder, now, reason).await;
@@ -148,6 +148,23 @@ pub async fn send_one<S: Store, M: Mailer>(
         .await
         .map(|done| done.unwrap_or(SendResult::Retry { reason })),
         Err(other) => Err(other),
+    }
+}
+
+/// Claim an approved reminder for this run (approved → sending, conditional on approved); a stale claim
+/// being retried is claimed already. `Some(result)` when another run or a payment took it meanwhile.
+async fn claim<S: Store>(
+    store: &S,
+    reminder: &mut Reminder,
+    now: DateTime<Utc>,
+) -> Result<Option<SendResult>, CoreError> {
+    if reminder.status != ReminderStatus::Approved {
+        return Ok(None);
+    }
+    reminder.transition(ReminderStatus::Sending, now, &Actor::System, None)?;
+    match store.update_reminder(reminder, ReminderStatus::Approved, &[]).await {
+        Err(CoreError::Conflict(_)) => taken_meanwhile(store, &reminder.id).await.map(Some),
+        other => other.map(|()| None),
     }
 }
 
