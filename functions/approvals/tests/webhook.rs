@@ -52,6 +52,7 @@ on_both_stores!(
     partial_pending_failed_and_refunded_payments,
     a_stripe_invoice_is_matched_by_its_payment_reference,
     a_checkout_paid_by_bank_debit_is_pending_until_stripe_reports_the_outcome,
+    money_in_another_currency_holds_the_invoice_for_staff,
     arbitrary_calls_are_refused_and_change_nothing
 );
 
@@ -396,6 +397,73 @@ async fn a_checkout_paid_by_bank_debit_is_pending_until_stripe_reports_the_outco
             .unwrap()
             .contains("payment_intent_data.metadata"),
         "{answer}"
+    );
+}
+
+/// Sends nothing: a run that only finishes tasks must not send mail.
+struct NoMail;
+
+impl kindly_core::Mailer for NoMail {
+    async fn send(&self, email: &kindly_core::OutgoingEmail) -> Result<String, kindly_core::CoreError> {
+        panic!("nothing should be sent: {}", email.subject)
+    }
+}
+
+async fn money_in_another_currency_holds_the_invoice_for_staff<S: Store + 'static>(store: S) {
+    let server = server(store).await;
+    // GIVEN invoice I-A is in dollars WHEN the customer pays it in euros
+    let euros = json!({"id": "pi_eur", "object": "payment_intent", "amount_received": 9_200, "currency": "eur",
+                       "metadata": {"kindly_invoice_id": "I-A"}});
+    let (status, answer) = server
+        .signed(&event("evt_1", "payment_intent.succeeded", euros.clone()))
+        .await;
+    // THEN it is recorded (200, so Stripe does not retry for days), no amount changes, the invoice is held
+    assert_eq!(
+        (status, answer["result"].as_str()),
+        (StatusCode::OK, Some("applied")),
+        "{answer}"
+    );
+    assert_eq!(answer["held_for_review"], true, "{answer}");
+    let held = server.invoice().await;
+    assert_eq!((held.status, held.paid), (InvoiceStatus::Open, "0".parse().unwrap()));
+    assert!(held.is_held());
+    // AND the draft about it is void, and a task for staff waits in its place, naming the payment
+    let waiting = server.waiting().await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    let task = &waiting[0];
+    assert_eq!(Some(task.id.0.as_str()), answer["review_task"].as_str());
+    assert!(
+        task.is_payment_review() && task.task.as_deref().unwrap().contains("92.00 EUR"),
+        "{task:?}"
+    );
+    // Stripe's retry and another event about the same money change nothing; no pass reminds the customer
+    assert_eq!(
+        server.result("evt_1", "payment_intent.succeeded", euros.clone()).await,
+        "duplicate"
+    );
+    assert_eq!(
+        server.result("evt_2", "payment_intent.succeeded", euros).await,
+        "unchanged"
+    );
+    let store = &server.app.store;
+    let policy = &server.app.policy;
+    let later = now() + chrono::Duration::days(10);
+    let pass = service::run_pass(store, policy, later, false).await.unwrap();
+    assert!(pass.entries.is_empty(), "{pass:?}");
+    assert_eq!(server.waiting().await, waiting, "the task stays, alone");
+    // WHEN staff settle it and mark the task done THEN the hold is released and the customer planned again
+    service::approve(store, &task.id, "alice", "", None, later)
+        .await
+        .unwrap();
+    let done = service::send_approved(store, &NoMail, policy, later).await.unwrap();
+    assert!(matches!(done[..], [(_, Ok(service::SendResult::TaskDone))]), "{done:?}");
+    assert!(!server.invoice().await.is_held());
+    let waiting = server.waiting().await;
+    assert!(
+        waiting
+            .iter()
+            .any(|reminder| !reminder.is_off_ladder() && reminder.invoice_ids() == [held.id.clone()]),
+        "{waiting:?}"
     );
 }
 

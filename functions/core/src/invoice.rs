@@ -130,6 +130,10 @@ pub struct Bookkeeping {
     /// a payment later than kindly does; until it does, its copy of the invoice must not undo this.
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     pub processor_paid: Decimal,
+    /// Payments kindly could not apply by itself (each says why): while any is here the invoice is held for
+    /// review and nobody is reminded of it. A staff task names them; doing it clears them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_for_review: Vec<String>,
 }
 
 impl Invoice {
@@ -143,9 +147,14 @@ impl Invoice {
         (self.paid - self.total).max(Decimal::ZERO)
     }
 
-    /// Whether anyone may be reminded of this invoice at all.
+    /// Whether anyone may be reminded of this invoice at all: open, owed, and not held for review.
     pub fn is_remindable(&self) -> bool {
-        self.status == InvoiceStatus::Open && self.balance() > Decimal::ZERO
+        self.status == InvoiceStatus::Open && self.balance() > Decimal::ZERO && !self.is_held()
+    }
+
+    /// Held for staff to review a payment kindly could not apply ([`Bookkeeping::held_for_review`]).
+    pub fn is_held(&self) -> bool {
+        !self.bookkeeping.held_for_review.is_empty()
     }
 
     /// Days past the due date on `local_date`: negative before it.

@@ -3,9 +3,15 @@
 //! event id, kept on the invoice, so applying one twice changes nothing; and a late "pending" after the
 //! money arrived does not reopen anything.
 
+use crate::actor::Actor;
 use crate::error::CoreError;
 use crate::invoice::{Invoice, InvoiceStatus};
 use crate::money::Currency;
+use crate::policy::PAYMENT_REVIEW_STAGE;
+use crate::reminder::{CoveredInvoice, Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use crate::tone::Tone;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 /// What happened to the money for one invoice.
@@ -45,31 +51,43 @@ pub enum Applied {
     Unchanged(String),
 }
 
-/// Apply `event` to `invoice`. Refuses an amount in another currency, naming the field.
+/// Why `event` cannot be applied by kindly and needs a person: money in another currency than the invoice's
+/// (what it settles depends on a rate and fees kindly does not know). `None` when it can be applied.
+pub fn needs_review(invoice: &Invoice, event: &PaymentEvent) -> Option<String> {
+    let (what, amount, currency) = match &event.change {
+        PaymentChange::Received { amount, currency } => ("received", amount, currency),
+        PaymentChange::Refunded {
+            refunded_so_far,
+            currency,
+            ..
+        } => ("refunded (so far)", refunded_so_far, currency),
+        PaymentChange::Pending | PaymentChange::PendingFailed => return None,
+    };
+    (*currency != invoice.currency).then(|| {
+        format!(
+            "payment {}: {amount} {currency} {what}, but invoice {} is in {}",
+            event.id, invoice.number, invoice.currency
+        )
+    })
+}
+
+/// Apply `event` to `invoice`. Money in another currency changes no amount: the event is recorded (so a
+/// retry changes nothing) and the invoice is held for review ([`needs_review`]), so that nobody is reminded
+/// of it until staff have settled it.
 pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied, CoreError> {
     let unchanged = |why: String| Ok(Applied::Unchanged(why));
     if invoice.bookkeeping.payment_events.contains(&event.id) {
         return unchanged(format!("{} was applied already", event.id));
     }
-    let same_currency = |currency: &Currency| {
-        if *currency == invoice.currency {
-            return Ok(());
-        }
-        Err(CoreError::InvalidField {
-            record: "payment",
-            id: event.id.clone(),
-            field: "currency",
-            problem: format!(
-                "is {currency}, but invoice {} is in {}",
-                invoice.number, invoice.currency
-            ),
-        })
-    };
     let mut updated = invoice.clone();
+    if let Some(reason) = needs_review(invoice, event) {
+        updated.bookkeeping.held_for_review.push(reason);
+        updated.bookkeeping.payment_events.push(event.id.clone());
+        return Ok(Applied::Changed(Box::new(updated)));
+    }
     let mut key = event.id.clone();
     match &event.change {
-        PaymentChange::Received { amount, currency } => {
-            same_currency(currency)?;
+        PaymentChange::Received { amount, .. } => {
             if *amount <= Decimal::ZERO {
                 return unchanged(format!("{} moves no money", event.id));
             }
@@ -87,9 +105,8 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
         PaymentChange::Refunded {
             payment,
             refunded_so_far,
-            currency,
+            ..
         } => {
-            same_currency(currency)?;
             // Refunds are reported as a running total per payment; the keys remember the last total seen.
             let prefix = format!("{payment}:refunded:");
             let before = invoice
@@ -133,6 +150,60 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
     }
     updated.bookkeeping.payment_events.push(key);
     Ok(Applied::Changed(Box::new(updated)))
+}
+
+/// The task asking staff to settle the payments `invoice` is held for, for its customer on `local_date`
+/// (theirs). One per review (`event_id`), so a later review is a new task; it waits for a person, and doing
+/// it releases the hold.
+pub fn review_task(
+    invoice: &Invoice,
+    event_id: &str,
+    local_date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let tone = invoice.dunning.last_tone.unwrap_or(Tone::Courteous);
+    let mut task = Reminder {
+        id: ReminderId::for_plan(
+            &invoice.customer_id,
+            &format!("{PAYMENT_REVIEW_STAGE}:{event_id}"),
+            std::slice::from_ref(&invoice.id),
+        ),
+        customer_id: invoice.customer_id.clone(),
+        stage_id: PAYMENT_REVIEW_STAGE.to_owned(),
+        tone,
+        covers: vec![CoveredInvoice {
+            invoice_id: invoice.id.clone(),
+            stage_id: PAYMENT_REVIEW_STAGE.to_owned(),
+            tone,
+        }],
+        status: ReminderStatus::Planned,
+        planned_for: local_date,
+        created_at: now,
+        draft: None,
+        task: Some(format!(
+            "Settle by hand what kindly could not: {}. Record it in the accounting system, then mark this task \
+             done: until then nobody is reminded of invoice {}.",
+            invoice.bookkeeping.held_for_review.join("; "),
+            invoice.number
+        )),
+        approval: None,
+        sent_message_id: None,
+        sent_on: None,
+        failure: None,
+        history: Vec::new(),
+    };
+    task.transition(ReminderStatus::PendingApproval, now, &Actor::System, None)?;
+    Ok(task)
+}
+
+/// `invoice` once staff have done its payment review: the hold is released, and it is remindable again if
+/// it is still open and owed. `None` when it was not held.
+pub fn released(invoice: &Invoice) -> Option<Invoice> {
+    invoice.is_held().then(|| {
+        let mut released = invoice.clone();
+        released.bookkeeping.held_for_review.clear();
+        released
+    })
 }
 
 /// Merge the accounting system's copy of an invoice (`incoming`) with what the processor reported on the
@@ -261,19 +332,32 @@ mod tests {
     }
 
     #[test]
-    fn money_in_another_currency_is_refused_by_field() {
+    fn money_in_another_currency_holds_the_invoice_for_review_once() {
         let open = invoice("I1", "C1", "2026-03-10", None);
         let euros = event(
-            "evt_e",
+            "pi_e:received",
             PaymentChange::Received {
                 amount: "100".parse().unwrap(),
                 currency: Currency::from_code("EUR").unwrap(),
             },
         );
-        assert!(matches!(
-            apply_payment(&open, &euros),
-            Err(CoreError::InvalidField { field: "currency", .. })
-        ));
+        let held = changed(apply_payment(&open, &euros));
+        assert_eq!((held.status, held.paid), (open.status, open.paid), "no amount changes");
+        assert!(held.is_held() && !held.is_remindable(), "nobody is reminded meanwhile");
+        assert!(held.bookkeeping.held_for_review[0].contains("100 EUR"), "{held:?}");
+        assert!(
+            matches!(apply_payment(&held, &euros), Ok(Applied::Unchanged(_))),
+            "once"
+        );
+        // The task names it and waits for a person; doing it releases the hold
+        let day = "2026-03-20".parse().unwrap();
+        let task = review_task(&held, &euros.id, day, chrono::Utc::now()).unwrap();
+        assert_eq!(task.status, ReminderStatus::PendingApproval);
+        assert!(task.is_payment_review() && task.is_off_ladder() && task.draft.is_none());
+        assert!(task.task.as_deref().unwrap().contains("100 EUR"), "{task:?}");
+        let free = released(&held).unwrap();
+        assert!(free.is_remindable());
+        assert_eq!(released(&open), None);
     }
 
     #[test]

@@ -104,6 +104,10 @@ pub struct Policy {
 /// The stage id thank-you messages carry; no ladder stage may use it.
 pub const THANK_YOU_STAGE: &str = "thank_you";
 
+/// The stage id of a task asking staff to settle a payment kindly could not apply by itself (see
+/// [`crate::payment`]); no ladder stage may use it.
+pub const PAYMENT_REVIEW_STAGE: &str = "payment_review";
+
 /// A thank-you after payment: not a rung of the ladder, so it has no offset and moves no invoice along it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -257,9 +261,10 @@ impl Policy {
             if !seen.insert(stage.id.as_str()) {
                 return Err(broken("stage ids must be unique".into()));
             }
-            if stage.id == THANK_YOU_STAGE {
+            if stage.id == THANK_YOU_STAGE || stage.id == PAYMENT_REVIEW_STAGE {
                 return Err(broken(format!(
-                    "`{THANK_YOU_STAGE}` is the thank-you's id, not a ladder stage's"
+                    "`{}` is kindly's own id (thank-yous, payment reviews), not a ladder stage's",
+                    stage.id
                 )));
             }
             if !self.senders.contains_key(&stage.sender) {
@@ -561,8 +566,10 @@ mod tests {
         assert!(message.contains("collections"), "{message}");
         let message = refused(thanks("sender = \"billing\"\napproval = \"auto\"\ntone = \"final\"\n"));
         assert!(message.contains("tone"), "unknown fields are refused: {message}");
-        let message = error_of(&[ladder.clone(), stage("thank_you", 3, "courteous", "a")]);
-        assert!(message.contains("thank-you's id"), "{message}");
+        for reserved in [THANK_YOU_STAGE, PAYMENT_REVIEW_STAGE] {
+            let message = error_of(&[ladder.clone(), stage(reserved, 3, "courteous", "a")]);
+            assert!(message.contains("is kindly's own id"), "{message}");
+        }
     }
 
     #[test]

@@ -138,10 +138,12 @@ async fn handle<S: Store>(
                     invoice,
                     voided,
                     thank_you,
+                    review,
                 } => json!({
                     "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
                     "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
-                    "thank_you": thank_you.map(|id| id.0),
+                    "thank_you": thank_you.map(|id| id.0), "held_for_review": invoice.is_held(),
+                    "review_task": review.map(|id| id.0),
                 }),
                 PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
             }

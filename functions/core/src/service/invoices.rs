@@ -141,14 +141,19 @@ async fn void_waiting_reminders<S: Store>(
         dunning: after.dunning.clone(),
         bookkeeping: after.bookkeeping.clone(),
         ..before.clone()
-    } == *after;
+    } == *after
+        && before.is_held() == after.is_held();
     if shown_alike {
         return Ok(Vec::new());
     }
     let mut voided = Vec::new();
     for mut reminder in store.reminders_of_customer(&after.customer_id).await? {
         let expected = reminder.status;
-        if !expected.is_waiting() || !reminder.covers.iter().any(|covered| covered.invoice_id == after.id) {
+        // A payment review stays: it is about settling the invoice, whatever else changes on it.
+        if !expected.is_waiting()
+            || reminder.is_payment_review()
+            || !reminder.covers.iter().any(|covered| covered.invoice_id == after.id)
+        {
             continue;
         }
         let reason = format!("invoice {} changed: the draft is void and planned again", after.number);

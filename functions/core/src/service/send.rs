@@ -110,7 +110,8 @@ pub async fn send_one<S: Store, M: Mailer>(
             }
             reminder.sent_on = Some(local_date);
             let progress = advance(policy, &reminder, &invoices, local_date, true);
-            return finish(
+            let review = reminder.is_payment_review().then(|| reminder.clone());
+            let done = finish(
                 store,
                 reminder,
                 ReminderStatus::Sent,
@@ -118,8 +119,11 @@ pub async fn send_one<S: Store, M: Mailer>(
                 Some("task done".into()),
                 &progress,
             )
-            .await
-            .map(|done| done.unwrap_or(SendResult::TaskDone));
+            .await?;
+            if let (None, Some(review)) = (&done, review) {
+                super::payments::release_holds(store, policy, &review, now).await?;
+            }
+            return Ok(done.unwrap_or(SendResult::TaskDone));
         }
         Verdict::Send { email, local_date } => (email, local_date),
     };
