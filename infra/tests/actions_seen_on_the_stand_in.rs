@@ -288,7 +288,8 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
         .await
         .unwrap();
     let stripe = kindly_approvals::router(hooking.store(&sdk, &table), policy.clone(), Some(webhook), None);
-    let event = json!({"id": unique("evt"), "type": "payment_intent.succeeded", "data": {"object": {
+    let event = json!({"id": unique("evt"), "type": "payment_intent.succeeded", "created": Utc::now().timestamp(),
+        "data": {"object": {
         "id": unique("pi"), "amount_received": 4000, "currency": "usd",
         "metadata": {"kindly_invoice_id": id("IP")}}}});
     let signature = kindly_web::stripe::sign(event.to_string().as_bytes(), "whsec_iam", Utc::now().timestamp());

@@ -137,7 +137,9 @@ async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
         .await
         .unwrap();
     let router = kindly_approvals::router(store.clone(), policy, Some(webhook), None);
-    let body = serde_json::json!({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {
+    let created = chrono::Utc::now().timestamp();
+    let body = serde_json::json!({"id": "evt_1", "type": "payment_intent.succeeded", "created": created,
+        "data": {"object": {
         "id": "pi_1", "amount_received": 10000, "currency": "usd", "metadata": {"kindly_invoice_id": "I-A"}}}})
     .to_string();
     let now = chrono::Utc::now().timestamp();

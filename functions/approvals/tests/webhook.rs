@@ -53,6 +53,7 @@ on_both_stores!(
     a_stripe_invoice_is_matched_by_its_payment_reference,
     a_checkout_paid_by_bank_debit_is_pending_until_stripe_reports_the_outcome,
     money_in_another_currency_holds_the_invoice_for_staff,
+    events_count_in_the_order_stripe_created_them_and_a_pending_payment_expires,
     arbitrary_calls_are_refused_and_change_nothing
 );
 
@@ -78,7 +79,12 @@ async fn server<S: Store + 'static>(store: S) -> Server<S> {
 }
 
 fn event(id: &str, kind: &str, object: Value) -> Vec<u8> {
-    json!({"id": id, "object": "event", "type": kind, "created": now().timestamp(), "data": {"object": object}})
+    event_at(id, kind, now(), object)
+}
+
+/// An event Stripe created at `created`.
+fn event_at(id: &str, kind: &str, created: chrono::DateTime<Utc>, object: Value) -> Vec<u8> {
+    json!({"id": id, "object": "event", "type": kind, "created": created.timestamp(), "data": {"object": object}})
         .to_string()
         .into_bytes()
 }
@@ -465,6 +471,64 @@ async fn money_in_another_currency_holds_the_invoice_for_staff<S: Store + 'stati
             .any(|reminder| !reminder.is_off_ladder() && reminder.invoice_ids() == [held.id.clone()]),
         "{waiting:?}"
     );
+}
+
+async fn events_count_in_the_order_stripe_created_them_and_a_pending_payment_expires<S: Store + 'static>(store: S) {
+    let server = server(store).await;
+    let debit = json!({"id": "pi_1", "object": "payment_intent", "currency": "usd",
+                       "metadata": {"kindly_invoice_id": "I-A"}});
+    let minutes_ago = |minutes| now() - chrono::Duration::minutes(minutes);
+    // GIVEN Stripe's "failed" (created 10 minutes ago) arrives before the "processing" it ends (20 minutes ago)
+    let failed = event_at("evt_2", "payment_intent.payment_failed", minutes_ago(10), debit.clone());
+    let (status, _) = server.signed(&failed).await;
+    assert_eq!(status, StatusCode::OK);
+    let processing = event_at("evt_1", "payment_intent.processing", minutes_ago(20), debit.clone());
+    let (_, answer) = server.signed(&processing).await;
+    // THEN the late "processing" does not leave the invoice pending for ever
+    assert_eq!(answer["result"], "unchanged", "{answer}");
+    assert_eq!(server.invoice().await.status, InvoiceStatus::Open);
+    // WHEN a retried debit is processing and Stripe never says more
+    let retried = event_at("evt_3", "payment_intent.processing", minutes_ago(5), debit.clone());
+    let (_, answer) = server.signed(&retried).await;
+    assert_eq!(answer["result"], "applied", "{answer}");
+    assert_eq!(server.invoice().await.status, InvoiceStatus::PaymentPending);
+    let (store, policy) = (&server.app.store, &server.app.policy);
+    let ids = [InvoiceId("I-A".into())];
+    let soon = now() + chrono::Duration::days(i64::from(policy.pending_payment_days) - 1);
+    let none = service::expire_pending_payments(store, policy, &ids, soon)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "still within the policy's days");
+    // THEN after the policy's days kindly stops waiting: the invoice is held and staff get a task
+    let later = now() + chrono::Duration::days(i64::from(policy.pending_payment_days));
+    let tasks = service::expire_pending_payments(store, policy, &ids, later)
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 1);
+    let held = server.invoice().await;
+    assert!(held.status == InvoiceStatus::Open && held.is_held(), "{held:?}");
+    let waiting = server.waiting().await;
+    assert!(
+        waiting
+            .iter()
+            .any(|task| task.id == tasks[0] && task.is_payment_review()),
+        "{waiting:?}"
+    );
+    assert!(
+        service::expire_pending_payments(store, policy, &ids, later)
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    // AND Stripe's word arriving after all still counts
+    let mut succeeded = debit;
+    succeeded["amount_received"] = json!(10_000);
+    assert_eq!(
+        server.result("evt_4", "payment_intent.succeeded", succeeded).await,
+        "applied"
+    );
+    assert_eq!(server.invoice().await.status, InvoiceStatus::Paid);
 }
 
 /// One arbitrary or forged call: the Stripe-Signature header (if any) and the body. Random headers and

@@ -4,9 +4,10 @@ use crate::customer::CustomerId;
 use crate::error::CoreError;
 use crate::money::Currency;
 use crate::tone::Tone;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An invoice's id in the accounting system.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -134,6 +135,19 @@ pub struct Bookkeeping {
     /// review and nobody is reminded of it. A staff task names them; doing it clears them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub held_for_review: Vec<String>,
+    /// The processor's latest word on each payment that went through "pending" or "failed", by payment id
+    /// (a payment intent): events arrive out of order, and only a newer one counts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub payments_in_flight: BTreeMap<String, InFlight>,
+}
+
+/// Where one payment stands, as of the processor's time of the event that said so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// When the processor created the event (not when it arrived).
+    pub at: DateTime<Utc>,
+    /// On its way (`true`), or failed (`false`).
+    pub pending: bool,
 }
 
 impl Invoice {

@@ -92,6 +92,10 @@ pub struct Policy {
     /// The fewest days between two messages to one customer.
     #[serde(default = "default_min_gap_days")]
     pub min_gap_days: u32,
+    /// How many days a payment may stay pending (a bank debit clearing) before kindly stops waiting for
+    /// the processor's outcome: the invoice is then held for staff to check the payment.
+    #[serde(default = "default_pending_payment_days")]
+    pub pending_payment_days: u32,
     pub company: Company,
     pub payment: PaymentInstructions,
     pub senders: BTreeMap<String, SenderIdentity>,
@@ -149,6 +153,11 @@ impl ThankYou {
 
 fn default_min_gap_days() -> u32 {
     3
+}
+
+/// A SEPA debit may take up to 14 days to settle; ACH a few business days.
+fn default_pending_payment_days() -> u32 {
+    14
 }
 
 /// Words that belong only in a final-tone message. A trailing `*` matches any word that starts so
@@ -240,6 +249,9 @@ impl Policy {
         }
         if self.min_gap_days == 0 {
             return Err(CoreError::Policy("min_gap_days must be at least 1".into()));
+        }
+        if self.pending_payment_days == 0 {
+            return Err(CoreError::Policy("pending_payment_days must be at least 1".into()));
         }
         for (name, sender) in &self.senders {
             if !crate::customer::looks_like_email(&sender.email) {

@@ -3,7 +3,7 @@
 //! may be active while one is rotated; any of them may have signed. Pure: the clock is a parameter.
 
 use hmac::{Hmac, KeyInit, Mac};
-use kindly_core::payment::{PaymentChange, PaymentEvent};
+use kindly_core::payment::{PaymentChange, PaymentEvent, received_key};
 use kindly_core::{Currency, InvoiceId};
 use rust_decimal::Decimal;
 use sha2::Sha256;
@@ -117,6 +117,8 @@ struct Envelope {
     id: String,
     #[serde(rename = "type")]
     kind: String,
+    /// When Stripe created the event (Unix seconds): events arrive out of order, and this orders them.
+    created: i64,
     data: Data,
 }
 
@@ -227,20 +229,32 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
     let envelope: Envelope = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| format!("the event is not valid: {}: {}", e.path(), e.inner()))?;
     let object = &envelope.data.object;
+    let at = chrono::DateTime::from_timestamp(envelope.created, 0)
+        .ok_or_else(|| format!("created: {} is not a time", envelope.created))?;
+    let in_flight = |pending: bool| {
+        let payment = object.payment();
+        match pending {
+            true => (
+                format!("{payment}:pending:{}", envelope.id),
+                PaymentChange::Pending { payment, at },
+            ),
+            false => (
+                format!("{payment}:failed:{}", envelope.id),
+                PaymentChange::PendingFailed { payment, at },
+            ),
+        }
+    };
     let (key, change) = match envelope.kind.as_str() {
         "invoice.paid" => {
             let (amount, currency) = object.money(object.amount_paid, "amount_paid")?;
             (
-                format!("{}:received", object.payment()),
+                received_key(&object.payment()),
                 PaymentChange::Received { amount, currency },
             )
         }
         "payment_intent.succeeded" => {
             let (amount, currency) = object.money(object.amount_received, "amount_received")?;
-            (
-                format!("{}:received", object.id),
-                PaymentChange::Received { amount, currency },
-            )
+            (received_key(&object.id), PaymentChange::Received { amount, currency })
         }
         // A checkout paid at once (a card) reports its money on completion; one paid by a delayed method (a
         // SEPA or ACH debit) completes unpaid while the debit clears, and Stripe reports the outcome later as
@@ -250,30 +264,22 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
         {
             let (amount, currency) = object.money(object.amount_total, "amount_total")?;
             (
-                format!("{}:received", object.payment()),
+                received_key(&object.payment()),
                 PaymentChange::Received { amount, currency },
             )
         }
-        "checkout.session.completed" if object.payment_status.as_deref() == Some("unpaid") => (
-            format!("{}:pending:{}", object.payment(), envelope.id),
-            PaymentChange::Pending,
-        ),
+        "checkout.session.completed" if object.payment_status.as_deref() == Some("unpaid") => in_flight(true),
         "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
             return Ok(ignored(
                 &envelope,
                 "the checkout moves no money (payment_status is neither paid nor unpaid)",
             ));
         }
-        "checkout.session.async_payment_failed" => (
-            format!("{}:failed:{}", object.payment(), envelope.id),
-            PaymentChange::PendingFailed,
-        ),
-        // A payment may go pending and fail more than once: each event counts.
-        "payment_intent.processing" => (format!("{}:pending:{}", object.id, envelope.id), PaymentChange::Pending),
-        "payment_intent.payment_failed" => (
-            format!("{}:failed:{}", object.id, envelope.id),
-            PaymentChange::PendingFailed,
-        ),
+        "checkout.session.async_payment_failed" => in_flight(false),
+        // A payment may go pending and fail more than once: each event counts, in the order Stripe created
+        // them.
+        "payment_intent.processing" => in_flight(true),
+        "payment_intent.payment_failed" => in_flight(false),
         "charge.refunded" => {
             let (refunded_so_far, currency) = object.money(object.amount_refunded, "amount_refunded")?;
             let change = PaymentChange::Refunded {
@@ -448,7 +454,8 @@ mod tests {
 
     #[test]
     fn an_icelandic_payment_is_read_in_kronur() {
-        let body = serde_json::json!({"id": "evt_isk", "type": "payment_intent.succeeded", "data": {"object": {
+        let body = serde_json::json!({"id": "evt_isk", "type": "payment_intent.succeeded", "created": NOW,
+            "data": {"object": {
             "id": "pi_isk", "currency": "isk", "amount_received": 1_250_000,
             "metadata": {"kindly_invoice_id": "I-IS"}}}});
         let event = parse_event(body.to_string().as_bytes()).unwrap();
@@ -478,7 +485,7 @@ mod tests {
         ) {
             let _ = parse_event(&body);
             // Well-formed envelopes with arbitrary amounts and currency codes: an answer, never a panic.
-            let event = serde_json::json!({"id": "evt", "type": kind, "data": {"object": {
+            let event = serde_json::json!({"id": "evt", "type": kind, "created": NOW, "data": {"object": {
                 "id": "obj", "currency": currency, "amount_paid": amount, "amount_received": amount,
                 "amount_total": amount, "amount_refunded": amount, "payment_status": "paid",
                 "metadata": {"kindly_invoice_id": "I1"}}}});

@@ -64,6 +64,39 @@ pub async fn apply_payment_event<S: Store>(
     })
 }
 
+/// Stop waiting for payments pending `policy.pending_payment_days` or more on invoices `ids` at `now`: each
+/// such invoice is held for review (nobody is reminded of it: the payment may have cleared without the
+/// processor's word reaching kindly) and a task asks staff to check it. Returns the tasks opened.
+///
+/// Meant for the pass; it needs the invoices with a payment pending, which the action index (open invoices
+/// only) does not hold.
+pub async fn expire_pending_payments<S: Store>(
+    store: &S,
+    policy: &Policy,
+    ids: &[InvoiceId],
+    now: DateTime<Utc>,
+) -> Result<Vec<ReminderId>, CoreError> {
+    let mut tasks = Vec::new();
+    for id in ids {
+        let written = rewrite_invoice(store, policy, id, now, |stored| {
+            Ok(
+                match stored.and_then(|stored| crate::payment::expire_pending(stored, now, policy.pending_payment_days))
+                {
+                    Some((expired, _)) => Rewrite::Write(expired),
+                    None => Rewrite::Keep("no payment pending too long".into()),
+                },
+            )
+        })
+        .await?;
+        if let Rewrite::Write((held, _)) = written {
+            // One task per expiry: the revision written names it.
+            let key = format!("expired-{}", held.bookkeeping.revision);
+            tasks.push(open_review(store, &held, &key, now).await?);
+        }
+    }
+    Ok(tasks)
+}
+
 /// Open the task asking staff to settle what `held` is held for (once per review: a retry finds it).
 async fn open_review<S: Store>(
     store: &S,
