@@ -487,3 +487,30 @@ fn the_stack_generates_the_signing_secret_and_the_webhook_refuses_it_until_repla
         );
     }
 }
+
+#[test]
+fn staff_sign_in_needs_a_second_factor_unless_the_stack_says_otherwise() {
+    let template = template();
+    let pools = template.resources_of_type("AWS::Cognito::UserPool");
+    assert!(!pools.is_empty(), "the staff user pool");
+    for (id, pool) in pools {
+        // Whoever signs in approves what customers are sent: the pool's MFA is the StaffMfa parameter
+        assert_eq!(
+            get(pool, &["Properties", "MfaConfiguration"]).map(render).as_deref(),
+            Some("!Ref StaffMfa"),
+            "{id}"
+        );
+        assert_eq!(
+            get(pool, &["Properties", "EnabledMfas"]).map(render).as_deref(),
+            Some("[SOFTWARE_TOKEN_MFA]"),
+            "{id}"
+        );
+    }
+    let parameter = |field: &str| template.get(&["Parameters", "StaffMfa", field]).map(render);
+    assert_eq!(
+        parameter("Default").as_deref(),
+        Some("ON"),
+        "on unless the stack says otherwise"
+    );
+    assert_eq!(parameter("AllowedValues").as_deref(), Some("[ON, OPTIONAL]"));
+}
