@@ -39,7 +39,7 @@ const TRANSACTION_ITEMS: [(&str, &str); 5] = [
 ];
 
 /// The Rust files that make up a package's library and binaries: its `src/` tree (less modules the library
-/// compiles only under a `cfg`, such as test support) and each `[[bin]]` path.
+/// compiles only under a `cfg`, such as test support, whether one file or a folder) and each `[[bin]]` path.
 pub fn package_sources(package: &Path) -> Result<Vec<PathBuf>, InfraError> {
     let manifest_path = package.join("Cargo.toml");
     let manifest: toml::Table = read(&manifest_path)?.parse().map_err(|source| InfraError::Manifest {
@@ -54,9 +54,12 @@ pub fn package_sources(package: &Path) -> Result<Vec<PathBuf>, InfraError> {
     };
     let mut files = Vec::new();
     collect_rust_files(&package.join("src"), &mut files)?;
+    // A gated module is a file (`src/name.rs`) or a folder (`src/name/`, with its submodules).
+    let source = package.join("src");
     files.retain(|file| {
-        let stem = file.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
-        !(file.parent() == Some(&package.join("src")) && gated.contains(stem))
+        !gated
+            .iter()
+            .any(|module| *file == source.join(format!("{module}.rs")) || file.starts_with(source.join(module)))
     });
     for bin in manifest.get("bin").and_then(|b| b.as_array()).into_iter().flatten() {
         if let Some(path) = bin.get("path").and_then(|p| p.as_str()) {

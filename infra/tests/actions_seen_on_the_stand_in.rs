@@ -220,9 +220,14 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     let id = |name: &str| format!("{run}-{name}");
     let today = Utc::now().with_timezone(&customer("x").time_zone).date_naive();
     for (name, due_in) in [("A", 5), ("P", -1)] {
-        kindly_core::service::ingest_customer(&approving.store(&sdk, &table), &customer(&id(name)))
-            .await
-            .unwrap();
+        kindly_core::service::ingest_customer(
+            &approving.store(&sdk, &table),
+            &policy,
+            &customer(&id(name)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
         let due = today + Duration::days(due_in);
         let invoice = json!({
             "number": format!("INV-{name}"), "customer_id": id(name), "currency": "USD", "total": "100.00",
@@ -241,7 +246,7 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     // that needs approval, one whose draft for that step has waited two weeks while another invoice came
     // due (today's pass supersedes the waiting draft with one covering both)
     for (name, overdue) in [("B", 12), ("C", 12), ("D", 12), ("E", 25)] {
-        kindly_core::service::ingest_customer(&history, &customer(&id(name)))
+        kindly_core::service::ingest_customer(&history, &policy, &customer(&id(name)), Utc::now())
             .await
             .unwrap();
         let due = (today - Duration::days(overdue)).to_string();

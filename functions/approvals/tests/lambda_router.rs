@@ -142,7 +142,7 @@ async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
     // A table with an open invoice
     let store = common::fresh_store().await;
     let policy = Policy::default_policy();
-    kindly_core::service::ingest_customer(&store, &customer("A"))
+    kindly_core::service::ingest_customer(&store, &policy, &customer("A"), chrono::Utc::now())
         .await
         .unwrap();
     let open = invoice("I-A", "A", "2026-03-01", None);

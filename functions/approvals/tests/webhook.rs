@@ -60,7 +60,9 @@ on_both_stores!(
 /// Customer A owes invoice I-A ($100.00, due March 1) and has a draft waiting for approval about it.
 async fn server<S: Store + 'static>(store: S) -> Server<S> {
     let policy = Policy::default_policy();
-    service::ingest_customer(&store, &customer("A")).await.unwrap();
+    service::ingest_customer(&store, &policy, &customer("A"), now())
+        .await
+        .unwrap();
     let open = after_friendly_stages(invoice("I-A", "A", "2026-03-01", None));
     service::ingest_invoice(&store, &policy, &open, now()).await.unwrap();
     service::run_pass(&store, &policy, now(), false).await.unwrap();

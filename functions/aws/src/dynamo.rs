@@ -19,6 +19,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
 use chrono::NaiveDate;
 use kindly_core::invoice::DunningProgress;
+use kindly_core::ports::action_index_day;
 use kindly_core::{
     CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus,
     Store,
@@ -88,13 +89,6 @@ fn reminder_pk(id: &ReminderId) -> String {
     format!("R#{id}")
 }
 
-/// The day an invoice enters the sparse `due` index, if it belongs there at all.
-fn due_on(status: InvoiceStatus, progress: &DunningProgress) -> Option<NaiveDate> {
-    (status == InvoiceStatus::Open)
-        .then_some(progress.next_action_on)
-        .flatten()
-}
-
 impl DynamoStore {
     pub fn new(client: Client, table: impl Into<String>, shards: u32) -> DynamoStore {
         DynamoStore {
@@ -140,7 +134,7 @@ impl DynamoStore {
         item.extend(Self::key(invoice_pk(&invoice.id), "INVOICE"));
         item.insert("customer_key".into(), s(customer_pk(&invoice.customer_id)));
         item.insert("customer_sort".into(), s(invoice_pk(&invoice.id)));
-        if let Some(day) = due_on(invoice.status, &invoice.dunning) {
+        if let Some(day) = action_index_day(invoice.status, &invoice.dunning) {
             item.insert("due_shard".into(), s(shard_of(&invoice.id.0, self.shards).to_string()));
             item.insert("due_on".into(), s(day.to_string()));
         }

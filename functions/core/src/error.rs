@@ -3,7 +3,7 @@
 use crate::status::ReminderStatus;
 
 /// Everything the core can refuse, and what the ports report. Adapters map their SDK errors into the
-/// port variants (`Conflict`, `Store`, `MailRejected`, `MailTemporary`) so services can act on the kind.
+/// port variants (`Conflict`, `Store`, `MailRejected`, `MailTemporary`, `MailUnknown`) so services can act on the kind.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
     #[error("unknown currency code `{0}` (expected an ISO 4217 code such as USD, EUR or JPY)")]
@@ -38,9 +38,13 @@ pub enum CoreError {
     /// The mail provider refused the message for good (bad address, rejected content): do not retry.
     #[error("mail rejected: {0}")]
     MailRejected(String),
-    /// Throttling, timeouts, 5xx: try again later.
+    /// Throttling, or a refusal before the provider took the message: try again later.
     #[error("mail temporarily failed: {0}")]
     MailTemporary(String),
+    /// The provider may have taken the message without saying so (a timeout or a dropped connection after
+    /// the request left): sending again could deliver twice, so a person checks instead.
+    #[error("mail outcome unknown: {0}")]
+    MailUnknown(String),
     /// An approval names other content than the server renders now.
     #[error("reminder {id}: the approved content hash {approved} does not match the current render {current}")]
     StaleApproval {

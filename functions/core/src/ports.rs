@@ -4,7 +4,7 @@
 
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
-use crate::invoice::{DunningProgress, Invoice, InvoiceId};
+use crate::invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
 use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -16,6 +16,15 @@ use std::future::Future;
 pub enum Inserted {
     New,
     AlreadyExists,
+}
+
+/// The day an invoice stands in the stores' action index ([`Store::invoices_needing_action`]), if it belongs
+/// there at all: only open invoices are indexed, whatever their ladder progress says, so a settled invoice
+/// costs the daily pass nothing.
+pub fn action_index_day(status: InvoiceStatus, progress: &DunningProgress) -> Option<NaiveDate> {
+    (status == InvoiceStatus::Open)
+        .then_some(progress.next_action_on)
+        .flatten()
 }
 
 /// Where customers, invoices and reminders live. Every state change is conditional.

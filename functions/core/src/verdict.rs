@@ -57,8 +57,8 @@ pub enum Verdict {
 /// Judge `reminder` for `customer` at `now`, on `invoices` (the covered ones, freshly read; any order),
 /// within `hours` (any hour when `None`). The rules, in order:
 /// - outside the customer's business hours it waits;
-/// - an invoice gone, settled, disputed or payment-pending, or a balance other than the draft shows,
-///   cancels it (a thank-you wants its invoices paid instead);
+/// - a paused customer, an invoice gone, moved to another customer, settled, disputed or payment-pending,
+///   or a balance other than the draft shows, cancels it (a thank-you wants its invoices paid instead);
 /// - an auto-approved reminder not sent on the customer-local day it was planned for is cancelled: its
 ///   figures ("due today", "3 days overdue") were true that day, and the next pass plans again;
 /// - a task is done by its approval;
@@ -135,13 +135,22 @@ fn why_not_send(
     reminder: &Reminder,
     invoices: &[Invoice],
     customer: &Customer,
-    _local_date: NaiveDate,
+    local_date: NaiveDate,
 ) -> Option<String> {
+    if !reminder.is_thank_you() && customer.is_paused_on(local_date) {
+        return Some("the customer is paused".into());
+    }
     let by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
     for covered in &reminder.covers {
         let Some(invoice) = by_id.get(&covered.invoice_id) else {
             return Some(format!("invoice {} no longer exists", covered.invoice_id));
         };
+        if invoice.customer_id != reminder.customer_id {
+            return Some(format!(
+                "invoice {} now belongs to customer {}",
+                invoice.number, invoice.customer_id
+            ));
+        }
         if reminder.is_thank_you() {
             if invoice.status != InvoiceStatus::Paid {
                 return Some(format!(

@@ -3,6 +3,7 @@
 use super::*;
 use crate::actor::Actor;
 use crate::compose::draft_reminder;
+use crate::customer::Pause;
 use crate::fixtures::{customer, day, invoice};
 use crate::planner::{CustomerHistory, plan};
 use crate::policy::Policy;
@@ -86,7 +87,7 @@ fn outside_business_hours_or_at_the_weekend_it_waits() {
 }
 
 #[test]
-fn a_settled_changed_or_missing_invoice_cancels_it() {
+fn a_settled_changed_moved_or_missing_invoice_cancels_it() {
     let (reminder, customer, invoices) = due_today();
     let judge = |invoices: &[Invoice]| cancelled(verdict(&reminder, &customer, invoices, monday(15), HOURS).unwrap());
     let mut paid = invoices.clone();
@@ -99,7 +100,32 @@ fn a_settled_changed_or_missing_invoice_cancels_it() {
         judge(&part_paid),
         "the balance of invoice INV-I1 changed since the draft"
     );
+    let mut moved = invoices.clone();
+    moved[0].customer_id = crate::customer::CustomerId("C2".into());
+    assert_eq!(judge(&moved), "invoice INV-I1 now belongs to customer C2");
     assert_eq!(judge(&[]), "invoice I1 no longer exists");
+}
+
+#[test]
+fn a_paused_customer_gets_nothing_but_a_thank_you() {
+    let (reminder, mut customer, invoices) = due_today();
+    customer.pause = Some(Pause {
+        until: None,
+        reason: None,
+    });
+    assert_eq!(
+        cancelled(verdict(&reminder, &customer, &invoices, monday(15), HOURS).unwrap()),
+        "the customer is paused"
+    );
+    // A pause that ended yesterday no longer holds.
+    customer.pause = Some(Pause {
+        until: Some(day("2026-03-15")),
+        reason: None,
+    });
+    assert!(matches!(
+        verdict(&reminder, &customer, &invoices, monday(15), HOURS).unwrap(),
+        Verdict::Send { .. }
+    ));
 }
 
 #[test]

@@ -30,7 +30,9 @@ async fn main() {
     let policy = Policy::default_policy();
     for index in 0..INVOICES {
         let id = format!("C{index}");
-        service::ingest_customer(&store, &customer(&id)).await.unwrap();
+        service::ingest_customer(&store, &policy, &customer(&id), Utc::now())
+            .await
+            .unwrap();
         let mut open = invoice(&format!("I{index}"), &id, "2026-03-01", None);
         open.total = "1000.00".parse().unwrap();
         service::ingest_invoice(&store, &policy, &open, now()).await.unwrap();

@@ -327,7 +327,14 @@ async fn ingest_all(
     let (mut customers, mut invoices, mut voided) = (0, 0, 0);
     for (at, record) in records {
         let stored = match record {
-            Record::Customer(customer) => service::ingest_customer(store, customer).await.map(|()| customers += 1),
+            Record::Customer(customer) => {
+                service::ingest_customer(store, policy, customer, Utc::now())
+                    .await
+                    .map(|void| {
+                        customers += 1;
+                        voided += void.len();
+                    })
+            }
             Record::Invoice(invoice) => service::ingest_invoice(store, policy, invoice, Utc::now())
                 .await
                 .map(|void| {

@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use kindly_core::invoice::DunningProgress;
+use kindly_core::ports::action_index_day;
 use kindly_core::{
     CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus,
     Store,
@@ -71,12 +72,9 @@ fn decode<T: DeserializeOwned>(kind: &str, json: &str) -> Result<T, CoreError> {
     serde_json::from_str(json).map_err(|e| CoreError::Store(format!("corrupt {kind} record: {e}")))
 }
 
-/// The action-index key: only open invoices are indexed, whatever their progress says.
+/// The action-index column: [`action_index_day`] as text.
 fn index_key(status: InvoiceStatus, progress: &DunningProgress) -> Option<String> {
-    (status == InvoiceStatus::Open)
-        .then_some(progress.next_action_on)
-        .flatten()
-        .map(|day| day.to_string())
+    action_index_day(status, progress).map(|day| day.to_string())
 }
 
 impl SqliteStore {

@@ -39,7 +39,9 @@ async fn world() -> World {
         Policy::default_policy(),
         tempfile::tempdir().unwrap(),
     );
-    service::ingest_customer(&store, &customer("A")).await.unwrap();
+    service::ingest_customer(&store, &policy, &customer("A"), noon("2026-03-01"))
+        .await
+        .unwrap();
     let open = invoice("I1", "A", "2026-03-10", None);
     service::ingest_invoice(&store, &policy, &open, noon("2026-03-01"))
         .await
@@ -417,7 +419,9 @@ fn overlapping_runs_send_each_reminder_exactly_once() {
         let store = SqliteStore::open(&db).unwrap();
         for index in 0..30 {
             let id = format!("C{index}");
-            service::ingest_customer(&store, &customer(&id)).await.unwrap();
+            service::ingest_customer(&store, &policy, &customer(&id), noon("2026-03-01"))
+                .await
+                .unwrap();
             service::ingest_invoice(
                 &store,
                 &policy,
@@ -499,7 +503,9 @@ async fn a_send_run_works_on_as_many_reminders_at_once_as_the_mailer_allows() {
     } = world().await;
     for index in 0..8 {
         let id = format!("B{index}");
-        service::ingest_customer(&store, &customer(&id)).await.unwrap();
+        service::ingest_customer(&store, &policy, &customer(&id), noon("2026-03-01"))
+            .await
+            .unwrap();
         let open = invoice(&format!("J{index}"), &id, "2026-03-10", None);
         service::ingest_invoice(&store, &policy, &open, noon("2026-03-01"))
             .await

@@ -27,7 +27,9 @@ async fn server() -> Server {
     let store = SqliteStore::in_memory().unwrap();
     let policy = Policy::default_policy();
     for (id, currency) in [("A", "USD"), ("B", "USD"), ("C", "EUR")] {
-        service::ingest_customer(&store, &customer(id)).await.unwrap();
+        service::ingest_customer(&store, &policy, &customer(id), Utc::now())
+            .await
+            .unwrap();
         // The friendly stages went out already; the next one waits for approval
         let mut open = after_friendly_stages(invoice(&format!("I-{id}"), id, "2026-03-01", None));
         open.currency = kindly_core::Currency::from_code(currency).unwrap();
@@ -539,4 +541,27 @@ async fn a_payment_put_by_the_accounting_system_voids_the_waiting_draft() {
     assert_eq!(status, StatusCode::OK, "{answer}");
     assert_eq!(answer["voided"], json!([draft["id"]]));
     assert!(server.drafts().await.iter().all(|d| d["customer"]["id"] != "A"));
+}
+
+#[tokio::test]
+async fn pausing_a_customer_through_the_api_voids_their_waiting_draft() {
+    let server = server().await;
+    let draft_of_a = server
+        .drafts()
+        .await
+        .into_iter()
+        .find(|draft| draft["customer"]["id"] == "A")
+        .unwrap();
+    // WHEN the accounting system pauses A
+    let mut paused = serde_json::to_value(customer("A")).unwrap();
+    paused["pause"] = json!({"until": null, "reason": "in talks"});
+    let (status, answer) = server.put("/api/customers/A", paused).await;
+    // THEN the answer names the voided draft, and it no longer waits for approval
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["voided"], json!([draft_of_a["id"]]));
+    assert_eq!(
+        server.status_of(draft_of_a["id"].as_str().unwrap()).await,
+        ReminderStatus::Cancelled
+    );
+    assert!(server.drafts().await.iter().all(|draft| draft["customer"]["id"] != "A"));
 }

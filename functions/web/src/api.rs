@@ -518,6 +518,9 @@ pub async fn put_customer<S: Store>(State(app): AppState<S>, Path(id): Path<Stri
         }
     }
     let customer: kindly_core::Customer = serde_path_to_error::deserialize(Value::Object(raw)).map_err(field_error)?;
-    service::ingest_customer(&app.store, &customer).await?;
-    Ok(Json(json!({ "id": customer.id.0 })))
+    let voided = service::ingest_customer(&app.store, &app.policy, &customer, (app.clock)()).await?;
+    Ok(Json(json!({
+        "id": customer.id.0,
+        "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
+    })))
 }

@@ -77,7 +77,7 @@ pub async fn seeded_store(customers: usize) -> kindly_aws::DynamoStore {
     let run = unique("run");
     for index in 0..customers {
         let id = format!("{run}-C{index}");
-        service::ingest_customer(&store, &customer(&id))
+        service::ingest_customer(&store, &Policy::default_policy(), &customer(&id), chrono::Utc::now())
             .await
             .expect("ingest a customer");
         let due = invoice(&format!("I{index}"), &id, "2026-03-16", None);

@@ -5,7 +5,7 @@ use super::WRITE_ATTEMPTS;
 use super::pass::replan_customer;
 use super::thanks::queue_thank_you;
 use crate::actor::Actor;
-use crate::customer::Customer;
+use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
 use crate::policy::Policy;
@@ -14,10 +14,28 @@ use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
 use chrono::{DateTime, Utc};
 
-/// Validate and store a customer.
-pub async fn ingest_customer<S: Store>(store: &S, customer: &Customer) -> Result<(), CoreError> {
+/// Validate and store a customer. If the stored one differs (a contact, a name, the language, a pause...),
+/// every draft or approval still waiting to go out to them is void — its addresses, words or very sending
+/// may be wrong now — and they are planned again at once (a voided thank-you is queued again). Returns the
+/// voided reminders.
+pub async fn ingest_customer<S: Store>(
+    store: &S,
+    policy: &Policy,
+    customer: &Customer,
+    now: DateTime<Utc>,
+) -> Result<Vec<ReminderId>, CoreError> {
     customer.validate()?;
-    store.put_customer(customer).await
+    let stored = store.customer(&customer.id).await?;
+    store.put_customer(customer).await?;
+    if stored.is_none_or(|stored| stored == *customer) {
+        return Ok(Vec::new());
+    }
+    let reason = format!("customer {} changed: the draft is void and planned again", customer.id);
+    let voided = void_waiting(store, &customer.id, now, &reason, |_| true).await?;
+    let to_thank = thanked_in(&voided);
+    queue_thank_you(store, policy, &customer.id, to_thank, now).await?;
+    replan_customer(store, policy, &customer.id, now).await?;
+    Ok(voided.into_iter().map(|reminder| reminder.id).collect())
 }
 
 /// Validate and store an invoice from the accounting system. Its ladder progress and bookkeeping are kept
@@ -104,7 +122,7 @@ pub(super) struct AfterChange {
 
 /// After an invoice changed from `before` to `after`: void the waiting messages the change makes wrong,
 /// plan the customer again, and thank them if it is now paid (a voided thank-you is queued again with
-/// what is still paid).
+/// what is still paid). An invoice moved to another customer voids the old customer's messages too.
 async fn after_invoice_change<S: Store>(
     store: &S,
     policy: &Policy,
@@ -112,61 +130,77 @@ async fn after_invoice_change<S: Store>(
     after: &Invoice,
     now: DateTime<Utc>,
 ) -> Result<AfterChange, CoreError> {
-    let voided = void_waiting_reminders(store, policy, before, after, now).await?;
-    let mut to_thank: Vec<InvoiceId> = voided
-        .iter()
-        .filter(|reminder| reminder.is_thank_you())
-        .flat_map(Reminder::invoice_ids)
-        .collect();
-    if after.status == InvoiceStatus::Paid && before.status != InvoiceStatus::Paid {
-        to_thank.push(after.id.clone());
-    }
-    let thank_you = queue_thank_you(store, policy, &after.customer_id, to_thank, now).await?;
-    Ok(AfterChange {
-        voided: voided.into_iter().map(|reminder| reminder.id).collect(),
-        thank_you,
-    })
-}
-
-/// After an invoice changed from `before` to `after`: if anything a message shows about it changed, cancel
-/// every waiting draft or approval that covers it and plan the customer again. Returns the voided ones.
-async fn void_waiting_reminders<S: Store>(
-    store: &S,
-    policy: &Policy,
-    before: &Invoice,
-    after: &Invoice,
-    now: DateTime<Utc>,
-) -> Result<Vec<Reminder>, CoreError> {
     let shown_alike = Invoice {
         dunning: after.dunning.clone(),
         bookkeeping: after.bookkeeping.clone(),
         ..before.clone()
     } == *after
         && before.is_held() == after.is_held();
-    if shown_alike {
-        return Ok(Vec::new());
+    let mut customers = vec![&after.customer_id];
+    if before.customer_id != after.customer_id {
+        customers.push(&before.customer_id);
     }
     let mut voided = Vec::new();
-    for mut reminder in store.reminders_of_customer(&after.customer_id).await? {
+    let mut thank_you = None;
+    for customer_id in customers {
+        let mut to_thank = Vec::new();
+        if !shown_alike {
+            let reason = format!("invoice {} changed: the draft is void and planned again", after.number);
+            let void = void_waiting(store, customer_id, now, &reason, |reminder| {
+                reminder.covers.iter().any(|covered| covered.invoice_id == after.id)
+            })
+            .await?;
+            if !void.is_empty() {
+                replan_customer(store, policy, customer_id, now).await?;
+            }
+            to_thank = thanked_in(&void);
+            voided.extend(void.into_iter().map(|reminder| reminder.id));
+        }
+        if *customer_id == after.customer_id {
+            if after.status == InvoiceStatus::Paid && before.status != InvoiceStatus::Paid {
+                to_thank.push(after.id.clone());
+            }
+            thank_you = queue_thank_you(store, policy, customer_id, to_thank, now).await?;
+        } else {
+            queue_thank_you(store, policy, customer_id, to_thank, now).await?;
+        }
+    }
+    Ok(AfterChange { voided, thank_you })
+}
+
+/// The invoices the voided thank-yous among `voided` thanked for: they are queued again.
+fn thanked_in(voided: &[Reminder]) -> Vec<InvoiceId> {
+    voided
+        .iter()
+        .filter(|reminder| reminder.is_thank_you())
+        .flat_map(Reminder::invoice_ids)
+        .collect()
+}
+
+/// Cancel, with `reason`, every draft or approval of the customer's still waiting to go out that `affected`
+/// picks. One a sender claimed meanwhile is left to its sender, whose own re-check sees the change.
+/// Returns the voided ones.
+async fn void_waiting<S: Store>(
+    store: &S,
+    customer_id: &CustomerId,
+    now: DateTime<Utc>,
+    reason: &str,
+    affected: impl Fn(&Reminder) -> bool,
+) -> Result<Vec<Reminder>, CoreError> {
+    let mut voided = Vec::new();
+    for mut reminder in store.reminders_of_customer(customer_id).await? {
         let expected = reminder.status;
-        // A payment review stays: it is about settling the invoice, whatever else changes on it.
-        if !expected.is_waiting()
-            || reminder.is_payment_review()
-            || !reminder.covers.iter().any(|covered| covered.invoice_id == after.id)
-        {
+        // A payment review stays: it asks staff, not the customer, to settle the invoice, whatever else
+        // changes on it.
+        if !expected.is_waiting() || reminder.is_payment_review() || !affected(&reminder) {
             continue;
         }
-        let reason = format!("invoice {} changed: the draft is void and planned again", after.number);
-        reminder.transition(ReminderStatus::Cancelled, now, &Actor::System, Some(reason))?;
+        reminder.transition(ReminderStatus::Cancelled, now, &Actor::System, Some(reason.to_owned()))?;
         match store.update_reminder(&reminder, expected, &[]).await {
-            // A sender claimed it meanwhile; its own re-check sees the change.
             Err(CoreError::Conflict(_)) => continue,
             other => other?,
         }
         voided.push(reminder);
-    }
-    if !voided.is_empty() {
-        replan_customer(store, policy, &after.customer_id, now).await?;
     }
     Ok(voided)
 }

@@ -15,6 +15,7 @@ mod thanks;
 
 pub use crate::verdict::{BusinessHours, STALE_CLAIM};
 pub use invoices::{ingest_customer, ingest_invoice};
+#[cfg(any(test, feature = "conformance"))]
 pub(crate) use pass::supersede;
 pub use pass::{PassEntry, PassOutcome, latest_local_date, replan_customer, run_pass};
 pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments};

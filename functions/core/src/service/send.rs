@@ -1,10 +1,11 @@
 //! Sending approved reminders: read, ask [`verdict`], act. Each state change is a conditional write on the
 //! reminder's status, so two senders never both send one reminder.
 
+use super::WRITE_ATTEMPTS;
 use super::reads::customer_of;
 use crate::actor::Actor;
 use crate::error::CoreError;
-use crate::invoice::{DunningProgress, Invoice, InvoiceId};
+use crate::invoice::{DunningProgress, InvoiceId};
 use crate::planner::advance;
 use crate::policy::Policy;
 use crate::ports::{Mailer, Store};
@@ -26,7 +27,7 @@ pub enum SendResult {
     Cancelled {
         reason: String,
     },
-    /// The provider refused it for good.
+    /// The provider refused it for good, or may have taken it without saying so: a person checks.
     Failed {
         reason: String,
     },
@@ -89,15 +90,22 @@ pub async fn send_approved_within<S: Store, M: Mailer>(
     Ok(results)
 }
 
-/// Read, judge, act.
+/// Read, judge, act. `listed` is the reminder as the run listed it; it is read again first, since a paced run
+/// may reach it minutes later, after it was voided and planned again with other content.
 pub async fn send_one<S: Store, M: Mailer>(
     store: &S,
     mailer: &M,
     policy: &Policy,
-    mut reminder: Reminder,
+    listed: Reminder,
     now: DateTime<Utc>,
     window: Option<BusinessHours>,
 ) -> Result<SendResult, CoreError> {
+    let Some(mut reminder) = store.reminder(&listed.id).await? else {
+        return Ok(SendResult::ClaimedElsewhere);
+    };
+    if reminder.status != listed.status {
+        return Ok(SendResult::ClaimedElsewhere);
+    }
     let customer = customer_of(store, &reminder).await?;
     let invoices = store.invoices(&reminder.invoice_ids()).await?;
     let (email, local_date) = match verdict(&reminder, &customer, &invoices, now, window)? {
@@ -137,10 +145,18 @@ pub async fn send_one<S: Store, M: Mailer>(
         Ok(message_id) => {
             reminder.sent_message_id = Some(message_id.clone());
             reminder.sent_on = Some(local_date);
-            record_sent(store, policy, &invoices, reminder, now).await?;
+            record_sent(store, policy, reminder, now).await?;
             Ok(SendResult::Sent { message_id })
         }
         Err(CoreError::MailRejected(reason)) => fail(store, reminder, now, reason).await,
+        Err(CoreError::MailUnknown(reason)) => {
+            let reason = format!(
+                "the mail provider may have accepted the message ({reason}); check its log for messages tagged \
+                 reminder={} before sending it again",
+                reminder.id
+            );
+            fail(store, reminder, now, reason).await
+        }
         Err(CoreError::MailTemporary(reason)) => finish(
             store,
             reminder,
@@ -190,20 +206,38 @@ async fn taken_meanwhile<S: Store>(store: &S, id: &ReminderId) -> Result<SendRes
     })
 }
 
-/// Record a message that left: `sending → sent` with the ladder moved on for its invoices.
+/// Record a message that left: `sending → sent` with the ladder moved on for its invoices. The message is
+/// out, so a conflict (a payment writing an invoice in the same instant) is not the end: read the
+/// invoices again and retry while the reminder is still this sender's claim.
 async fn record_sent<S: Store>(
     store: &S,
     policy: &Policy,
-    invoices: &[Invoice],
     mut reminder: Reminder,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
     let local_date = reminder.sent_on.unwrap_or(reminder.planned_for);
     reminder.transition(ReminderStatus::Sent, now, &Actor::System, None)?;
-    let progress = advance(policy, &reminder, invoices, local_date, true);
-    store
-        .update_reminder(&reminder, ReminderStatus::Sending, &progress)
-        .await
+    for _ in 0..WRITE_ATTEMPTS {
+        let invoices = store.invoices(&reminder.invoice_ids()).await?;
+        let progress = advance(policy, &reminder, &invoices, local_date, true);
+        match store
+            .update_reminder(&reminder, ReminderStatus::Sending, &progress)
+            .await
+        {
+            Err(CoreError::Conflict(_)) => {}
+            other => return other,
+        }
+        let current = store.reminder(&reminder.id).await?.map(|stored| stored.status);
+        if current != Some(ReminderStatus::Sending) {
+            break;
+        }
+    }
+    Err(CoreError::Conflict(format!(
+        "reminder {} went out (message {}) but could not be recorded as sent; it stays claimed, and a later run \
+         marks it for a person to check",
+        reminder.id,
+        reminder.sent_message_id.as_deref().unwrap_or("unknown")
+    )))
 }
 
 /// Stop a reminder the sender holds: it must not go out.

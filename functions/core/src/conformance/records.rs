@@ -1,41 +1,14 @@
-//! The store conformance suite, written once against the [`Store`] trait. Every store implementation
-//! runs it from its own tests with [`store_conformance_tests!`], against a fresh, empty store per check.
+//! The store's own contract: round trips, the action index, conditional writes, the event ledger.
 
 use crate::actor::Actor;
-use crate::customer::{Contact, Customer, CustomerId};
+use crate::customer::{Contact, CustomerId};
 use crate::error::CoreError;
 use crate::fixtures::{customer, day, instant, invoice, reminder};
-use crate::invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
-use crate::money::Currency;
+use crate::invoice::{DunningProgress, InvoiceId, InvoiceStatus};
 use crate::ports::{Inserted, Store};
-use crate::reminder::{Reminder, ReminderId};
+use crate::reminder::ReminderId;
 use crate::status::ReminderStatus;
 use crate::tone::Tone;
-use chrono::{DateTime, NaiveDate, Utc};
-
-/// Generate one `#[tokio::test]` per conformance check. `$make` is an async expression that yields a
-/// fresh, empty store each time it is evaluated.
-#[macro_export]
-macro_rules! store_conformance_tests {
-    ($make:expr) => {
-        $crate::store_conformance_tests!(@each $make;
-            customers_round_trip, invoices_round_trip, action_index_holds_only_open_due_invoices,
-            unsettled_excludes_settled, insert_reminder_is_conditional, reminders_are_listed,
-            update_reminder_is_conditional, progress_never_overwrites_status, one_claim_wins,
-            replace_invoice_is_conditional_on_its_revision, progress_moves_the_revision_on, events_are_recorded_once,
-            a_payment_racing_a_send_stops_it, invoices_are_found_by_payment_reference,
-            a_claimed_reminder_is_never_superseded);
-    };
-    (@each $make:expr; $($check:ident),*) => {
-        $(
-            #[tokio::test]
-            async fn $check() {
-                let store = $make.await;
-                $crate::conformance::$check(&store).await;
-            }
-        )*
-    };
-}
 
 fn sorted<T, K: Ord>(mut items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
     items.sort_by_key(key);
@@ -438,176 +411,6 @@ pub async fn events_are_recorded_once<S: Store>(store: &S) {
     );
 }
 
-/// When the racing payment lands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Moment {
-    /// Right after the sender read the invoices to judge the reminder, before its claim.
-    AfterJudging,
-    /// Right after the sender's claim, before its last look at the invoices.
-    AfterClaim,
-}
-
-/// Delegates to a store, and lands `pay` once, at `moment` in the sender's work.
-struct PaymentDuringSend<'a, S> {
-    inner: &'a S,
-    moment: Moment,
-    armed: std::sync::atomic::AtomicBool,
-    pay: crate::payment::PaymentEvent,
-}
-
-impl<S: Store> PaymentDuringSend<'_, S> {
-    async fn land_at(&self, moment: Moment, invoice_id: &InvoiceId) {
-        if moment == self.moment && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
-            let policy = crate::Policy::default_policy();
-            crate::service::apply_payment_event(self.inner, &policy, invoice_id, &self.pay, instant("2026-03-01"))
-                .await
-                .expect("the payment applies");
-        }
-    }
-}
-
-impl<S: Store> Store for PaymentDuringSend<'_, S> {
-    async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
-        self.inner.put_customer(customer).await
-    }
-    async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, CoreError> {
-        self.inner.customer(id).await
-    }
-    async fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>, CoreError> {
-        self.inner.customers(ids).await
-    }
-    async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
-        self.inner.put_invoice(invoice).await
-    }
-    async fn replace_invoice(&self, invoice: &Invoice, expected: Option<u64>) -> Result<(), CoreError> {
-        self.inner.replace_invoice(invoice, expected).await
-    }
-    async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {
-        self.inner.invoice(id).await
-    }
-    async fn invoices(&self, ids: &[InvoiceId]) -> Result<Vec<Invoice>, CoreError> {
-        let read = self.inner.invoices(ids).await;
-        self.land_at(Moment::AfterJudging, &ids[0]).await;
-        read
-    }
-    async fn invoices_of_customer(&self, id: &CustomerId) -> Result<Vec<Invoice>, CoreError> {
-        self.inner.invoices_of_customer(id).await
-    }
-    async fn invoice_id_by_payment_reference(&self, reference: &str) -> Result<Option<InvoiceId>, CoreError> {
-        self.inner.invoice_id_by_payment_reference(reference).await
-    }
-    async fn invoices_needing_action(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
-        self.inner.invoices_needing_action(day).await
-    }
-    async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
-        self.inner.unsettled_invoices().await
-    }
-    async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
-        self.inner.insert_reminder(reminder).await
-    }
-    async fn reminder(&self, id: &ReminderId) -> Result<Option<Reminder>, CoreError> {
-        self.inner.reminder(id).await
-    }
-    async fn reminders_with_status(&self, status: ReminderStatus) -> Result<Vec<Reminder>, CoreError> {
-        self.inner.reminders_with_status(status).await
-    }
-    async fn reminders_of_customer(&self, id: &CustomerId) -> Result<Vec<Reminder>, CoreError> {
-        self.inner.reminders_of_customer(id).await
-    }
-    async fn update_reminder(
-        &self,
-        reminder: &Reminder,
-        expected: ReminderStatus,
-        progress: &[(InvoiceId, DunningProgress)],
-    ) -> Result<(), CoreError> {
-        let written = self.inner.update_reminder(reminder, expected, progress).await;
-        if reminder.status == ReminderStatus::Sending {
-            self.land_at(Moment::AfterClaim, &reminder.covers[0].invoice_id).await;
-        }
-        written
-    }
-    async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
-        self.inner.event_recorded(id, now).await
-    }
-    async fn record_event(
-        &self,
-        id: &str,
-        expires_at: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<Inserted, CoreError> {
-        self.inner.record_event(id, expires_at, now).await
-    }
-}
-
-/// Counts what it is asked to send, and sends nothing.
-struct CountingMailer(std::sync::atomic::AtomicUsize);
-
-impl crate::ports::Mailer for CountingMailer {
-    async fn send(&self, _: &crate::ports::OutgoingEmail) -> Result<String, CoreError> {
-        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Ok("counted".into())
-    }
-}
-
-pub async fn a_payment_racing_a_send_stops_it<S: Store>(store: &S) {
-    // The sender reads the invoices to judge the reminder, claims it, and reads them once more just before
-    // the message leaves: a payment before the claim or after it stops it.
-    for (customer_id, moment) in [("A", Moment::AfterJudging), ("B", Moment::AfterClaim)] {
-        a_payment_at_this_moment_stops_it(store, customer_id, moment).await;
-    }
-}
-
-async fn a_payment_at_this_moment_stops_it<S: Store>(store: &S, customer_id: &str, moment: Moment) {
-    use crate::service::{self, SendResult};
-    let policy = crate::Policy::default_policy();
-    let invoice_id = format!("I{customer_id}");
-    service::ingest_customer(store, &customer(customer_id)).await.unwrap();
-    service::ingest_invoice(
-        store,
-        &policy,
-        &invoice(&invoice_id, customer_id, "2026-03-01", None),
-        instant("2026-02-20"),
-    )
-    .await
-    .unwrap();
-    // The due-date reminder is planned and approved automatically
-    let now = instant("2026-03-01");
-    let pass = service::run_pass(store, &policy, now, false).await.unwrap();
-    assert_eq!(pass.entries.len(), 1, "{pass:?}");
-    let racing = PaymentDuringSend {
-        inner: store,
-        moment,
-        armed: std::sync::atomic::AtomicBool::new(true),
-        pay: crate::payment::PaymentEvent {
-            id: format!("evt_race_{customer_id}"),
-            change: crate::payment::PaymentChange::Received {
-                amount: "100.00".parse().unwrap(),
-                currency: Currency::from_code("USD").unwrap(),
-            },
-        },
-    };
-    let mailer = CountingMailer(std::sync::atomic::AtomicUsize::new(0));
-    // WHEN the payment lands at that moment
-    let results = service::send_approved(&racing, &mailer, &policy, now).await.unwrap();
-    // THEN no message leaves, the reminder says why, and the invoice is paid
-    assert_eq!(mailer.0.load(std::sync::atomic::Ordering::SeqCst), 0, "{results:?}");
-    assert!(
-        matches!(&results[0].1, Ok(SendResult::Cancelled { .. })),
-        "{moment:?}: {results:?}"
-    );
-    let reminder = store.reminder(&results[0].0).await.unwrap().unwrap();
-    assert_eq!(reminder.status, ReminderStatus::Cancelled);
-    let paid = store.invoice(&InvoiceId(invoice_id)).await.unwrap().unwrap();
-    assert_eq!(paid.status, InvoiceStatus::Paid);
-    assert!(
-        service::run_pass(store, &policy, now, false)
-            .await
-            .unwrap()
-            .entries
-            .is_empty()
-    );
-}
-
 pub async fn invoices_are_found_by_payment_reference<S: Store>(store: &S) {
     let mut first = invoice("I1", "A", "2026-03-01", None);
     first.payment_reference = Some("in_1".into());
@@ -629,30 +432,4 @@ pub async fn invoices_are_found_by_payment_reference<S: Store>(store: &S) {
     assert_eq!(found("in_1").await.as_deref(), Some("I1"));
     assert_eq!(found("in_2").await.as_deref(), Some("I2"));
     assert_eq!(found("in_3").await, None);
-}
-
-/// Superseding cancels a waiting reminder, but never one a sender has claimed (it may be on its way).
-pub async fn a_claimed_reminder_is_never_superseded<S: Store>(store: &S) {
-    let now = instant("2026-03-01");
-    let mut claimed = reminder("A", "due_today", &["I1"], ReminderStatus::Approved);
-    store.insert_reminder(&claimed).await.unwrap();
-    claimed
-        .transition(ReminderStatus::Sending, now, &Actor::person("sender"), None)
-        .unwrap();
-    store
-        .update_reminder(&claimed, ReminderStatus::Approved, &[])
-        .await
-        .unwrap();
-    let waiting = reminder("A", "crossed_in_mail", &["I2"], ReminderStatus::PendingApproval);
-    store.insert_reminder(&waiting).await.unwrap();
-    let new = ReminderId("rem_new".into());
-
-    let refused = crate::service::supersede(store, &claimed.id, &new, now).await;
-    assert!(matches!(refused, Err(CoreError::Conflict(_))), "{refused:?}");
-    let still = store.reminder(&claimed.id).await.unwrap().unwrap();
-    assert_eq!(still.status, ReminderStatus::Sending);
-
-    crate::service::supersede(store, &waiting.id, &new, now).await.unwrap();
-    let superseded = store.reminder(&waiting.id).await.unwrap().unwrap();
-    assert_eq!(superseded.status, ReminderStatus::Cancelled);
 }

@@ -1,0 +1,102 @@
+//! Changes to customers and invoices void the waiting drafts they make wrong.
+
+use crate::customer::CustomerId;
+use crate::fixtures::{customer, instant, invoice};
+use crate::invoice::InvoiceId;
+use crate::ports::Store;
+use crate::reminder::Reminder;
+use crate::status::ReminderStatus;
+use chrono::{DateTime, Utc};
+
+/// A customer with a waiting draft about invoice `I-{id}` (its friendly stages went out, so the next stage
+/// waits for approval), as of [`changes_now`].
+async fn waiting_draft<S: Store>(store: &S, id: &str) -> Reminder {
+    let policy = crate::Policy::default_policy();
+    crate::service::ingest_customer(store, &policy, &customer(id), changes_now())
+        .await
+        .unwrap();
+    let open = crate::fixtures::after_friendly_stages(invoice(&format!("I-{id}"), id, "2026-03-01", None));
+    crate::service::ingest_invoice(store, &policy, &open, changes_now())
+        .await
+        .unwrap();
+    let pass = crate::service::run_pass(store, &policy, changes_now(), false)
+        .await
+        .unwrap();
+    let entry = pass
+        .entries
+        .iter()
+        .find(|entry| entry.customer_id.0 == id)
+        .expect("a draft");
+    store.reminder(&entry.reminder_id).await.unwrap().unwrap()
+}
+
+fn changes_now() -> DateTime<Utc> {
+    instant("2026-03-12")
+}
+
+pub async fn a_changed_customer_voids_their_waiting_drafts<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    let draft = waiting_draft(store, "A").await;
+    assert_eq!(draft.status, ReminderStatus::PendingApproval);
+    // The accounting system sends the same customer again: nothing changes
+    let same = crate::service::ingest_customer(store, &policy, &customer("A"), changes_now())
+        .await
+        .unwrap();
+    assert!(same.is_empty(), "{same:?}");
+    // WHEN the billing contact changes
+    let mut moved_office = customer("A");
+    moved_office.billing_contacts[0].email = "payables@a.example".into();
+    let voided = crate::service::ingest_customer(store, &policy, &moved_office, changes_now())
+        .await
+        .unwrap();
+    // THEN the draft to the old address is void, and the same plan is drafted again to the new one
+    assert_eq!(voided, vec![draft.id.clone()]);
+    let again = store.reminder(&draft.id).await.unwrap().unwrap();
+    assert_eq!(again.status, ReminderStatus::PendingApproval);
+    let to = &again.draft.as_ref().unwrap().context.to;
+    assert_eq!(
+        to.iter().map(|m| m.email.as_str()).collect::<Vec<_>>(),
+        ["payables@a.example"]
+    );
+    // WHEN the customer is paused, THEN the draft is void and nothing is drafted while the pause holds
+    let mut paused = moved_office.clone();
+    paused.pause = Some(crate::customer::Pause {
+        until: None,
+        reason: Some("talking to their CFO".into()),
+    });
+    let voided = crate::service::ingest_customer(store, &policy, &paused, changes_now())
+        .await
+        .unwrap();
+    assert_eq!(voided, vec![draft.id.clone()]);
+    let held = store.reminder(&draft.id).await.unwrap().unwrap();
+    assert_eq!(held.status, ReminderStatus::Cancelled);
+}
+
+pub async fn an_invoice_moved_to_another_customer_leaves_the_old_ones_drafts<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    let draft = waiting_draft(store, "A").await;
+    crate::service::ingest_customer(store, &policy, &customer("B"), changes_now())
+        .await
+        .unwrap();
+    // WHEN the accounting system moves A's invoice to B
+    let mut moved = store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap();
+    moved.customer_id = CustomerId("B".into());
+    let voided = crate::service::ingest_invoice(store, &policy, &moved, changes_now())
+        .await
+        .unwrap();
+    // THEN A's draft about it is void and A is not drafted again; B's next pass drafts it
+    assert_eq!(voided, vec![draft.id.clone()]);
+    assert_eq!(
+        store.reminder(&draft.id).await.unwrap().unwrap().status,
+        ReminderStatus::Cancelled
+    );
+    let of_a = store.reminders_of_customer(&CustomerId("A".into())).await.unwrap();
+    assert!(of_a.iter().all(|reminder| !reminder.status.is_open()), "{of_a:?}");
+    crate::service::run_pass(store, &policy, changes_now(), false)
+        .await
+        .unwrap();
+    let of_a = store.reminders_of_customer(&CustomerId("A".into())).await.unwrap();
+    assert!(of_a.iter().all(|reminder| !reminder.status.is_open()), "{of_a:?}");
+    let of_b = store.reminders_of_customer(&CustomerId("B".into())).await.unwrap();
+    assert!(of_b.iter().any(|reminder| reminder.status.is_waiting()), "{of_b:?}");
+}

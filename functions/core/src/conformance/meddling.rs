@@ -1,0 +1,143 @@
+//! A store that meddles with a send at one moment, and a mailer that keeps what it is given.
+
+use crate::customer::{Customer, CustomerId};
+use crate::error::CoreError;
+use crate::fixtures::instant;
+use crate::invoice::{DunningProgress, Invoice, InvoiceId};
+use crate::ports::{Inserted, Store};
+use crate::reminder::{Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// When something meddles with a send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Moment {
+    /// Right after the sender read the invoices to judge the reminder, before its claim: a payment lands.
+    AfterJudging,
+    /// Right after the sender's claim, before its last look at the invoices: a payment lands.
+    AfterClaim,
+    /// The sender's first write recording a message as sent meets a conflict (a transaction conflict with
+    /// a write to one of its invoices) and writes nothing.
+    RecordingSent,
+}
+
+/// Delegates to a store, and meddles once, at `moment` in the sender's work.
+pub(super) struct Meddling<'a, S> {
+    pub(super) inner: &'a S,
+    pub(super) moment: Moment,
+    pub(super) armed: std::sync::atomic::AtomicBool,
+    pub(super) pay: crate::payment::PaymentEvent,
+}
+
+impl<S: Store> Meddling<'_, S> {
+    async fn land_at(&self, moment: Moment, invoice_id: &InvoiceId) {
+        if moment == self.moment && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            let policy = crate::Policy::default_policy();
+            crate::service::apply_payment_event(self.inner, &policy, invoice_id, &self.pay, instant("2026-03-01"))
+                .await
+                .expect("the payment applies");
+        }
+    }
+}
+
+impl<S: Store> Store for Meddling<'_, S> {
+    async fn put_customer(&self, customer: &Customer) -> Result<(), CoreError> {
+        self.inner.put_customer(customer).await
+    }
+    async fn customer(&self, id: &CustomerId) -> Result<Option<Customer>, CoreError> {
+        self.inner.customer(id).await
+    }
+    async fn customers(&self, ids: &[CustomerId]) -> Result<Vec<Customer>, CoreError> {
+        self.inner.customers(ids).await
+    }
+    async fn put_invoice(&self, invoice: &Invoice) -> Result<(), CoreError> {
+        self.inner.put_invoice(invoice).await
+    }
+    async fn replace_invoice(&self, invoice: &Invoice, expected: Option<u64>) -> Result<(), CoreError> {
+        self.inner.replace_invoice(invoice, expected).await
+    }
+    async fn invoice(&self, id: &InvoiceId) -> Result<Option<Invoice>, CoreError> {
+        self.inner.invoice(id).await
+    }
+    async fn invoices(&self, ids: &[InvoiceId]) -> Result<Vec<Invoice>, CoreError> {
+        let read = self.inner.invoices(ids).await;
+        self.land_at(Moment::AfterJudging, &ids[0]).await;
+        read
+    }
+    async fn invoices_of_customer(&self, id: &CustomerId) -> Result<Vec<Invoice>, CoreError> {
+        self.inner.invoices_of_customer(id).await
+    }
+    async fn invoice_id_by_payment_reference(&self, reference: &str) -> Result<Option<InvoiceId>, CoreError> {
+        self.inner.invoice_id_by_payment_reference(reference).await
+    }
+    async fn invoices_needing_action(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        self.inner.invoices_needing_action(day).await
+    }
+    async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
+        self.inner.unsettled_invoices().await
+    }
+    async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
+        self.inner.insert_reminder(reminder).await
+    }
+    async fn reminder(&self, id: &ReminderId) -> Result<Option<Reminder>, CoreError> {
+        self.inner.reminder(id).await
+    }
+    async fn reminders_with_status(&self, status: ReminderStatus) -> Result<Vec<Reminder>, CoreError> {
+        self.inner.reminders_with_status(status).await
+    }
+    async fn reminders_of_customer(&self, id: &CustomerId) -> Result<Vec<Reminder>, CoreError> {
+        self.inner.reminders_of_customer(id).await
+    }
+    async fn update_reminder(
+        &self,
+        reminder: &Reminder,
+        expected: ReminderStatus,
+        progress: &[(InvoiceId, DunningProgress)],
+    ) -> Result<(), CoreError> {
+        if reminder.status == ReminderStatus::Sent
+            && self.moment == Moment::RecordingSent
+            && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            return Err(CoreError::Conflict("a transaction conflict on an invoice".into()));
+        }
+        let written = self.inner.update_reminder(reminder, expected, progress).await;
+        if reminder.status == ReminderStatus::Sending {
+            self.land_at(Moment::AfterClaim, &reminder.covers[0].invoice_id).await;
+        }
+        written
+    }
+    async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
+        self.inner.event_recorded(id, now).await
+    }
+    async fn record_event(
+        &self,
+        id: &str,
+        expires_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Inserted, CoreError> {
+        self.inner.record_event(id, expires_at, now).await
+    }
+}
+
+/// Keeps what it is asked to send, and answers `outcome` (counted, by default).
+#[derive(Default)]
+pub(super) struct CountingMailer {
+    pub(super) sent: std::sync::Mutex<Vec<crate::ports::OutgoingEmail>>,
+    pub(super) unknown_outcome: bool,
+}
+
+impl CountingMailer {
+    pub(super) fn count(&self) -> usize {
+        self.sent.lock().unwrap().len()
+    }
+}
+
+impl crate::ports::Mailer for CountingMailer {
+    async fn send(&self, email: &crate::ports::OutgoingEmail) -> Result<String, CoreError> {
+        self.sent.lock().unwrap().push(email.clone());
+        if self.unknown_outcome {
+            return Err(CoreError::MailUnknown("timed out after the request was sent".into()));
+        }
+        Ok("counted".into())
+    }
+}

@@ -1,0 +1,41 @@
+//! The store conformance suite, written once against the [`Store`] trait. Every store implementation
+//! runs it from its own tests with [`store_conformance_tests!`], against a fresh, empty store per check:
+//! the store's own contract ([`records`]), sending against races and faults ([`sending`], with the
+//! meddling store of [`meddling`]), and what changes to customers and invoices do to waiting drafts
+//! ([`changes`]). New scenario tests go here, so they run on every store.
+
+mod changes;
+mod meddling;
+mod records;
+mod sending;
+
+pub use changes::*;
+pub use records::*;
+pub use sending::*;
+
+/// Generate one `#[tokio::test]` per conformance check. `$make` is an async expression that yields a
+/// fresh, empty store each time it is evaluated.
+#[macro_export]
+macro_rules! store_conformance_tests {
+    ($make:expr) => {
+        $crate::store_conformance_tests!(@each $make;
+            customers_round_trip, invoices_round_trip, action_index_holds_only_open_due_invoices,
+            unsettled_excludes_settled, insert_reminder_is_conditional, reminders_are_listed,
+            update_reminder_is_conditional, progress_never_overwrites_status, one_claim_wins,
+            replace_invoice_is_conditional_on_its_revision, progress_moves_the_revision_on, events_are_recorded_once,
+            a_payment_racing_a_send_stops_it, invoices_are_found_by_payment_reference,
+            a_claimed_reminder_is_never_superseded, a_changed_customer_voids_their_waiting_drafts,
+            an_invoice_moved_to_another_customer_leaves_the_old_ones_drafts,
+            an_unknown_outcome_is_failed_for_a_person_never_sent_twice, a_send_uses_the_reminder_as_it_is_now,
+            a_sent_message_is_recorded_through_a_conflict);
+    };
+    (@each $make:expr; $($check:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $check() {
+                let store = $make.await;
+                $crate::conformance::$check(&store).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,215 @@
+//! Sending, against payments racing it, claims, unknown outcomes and conflicts.
+
+use super::meddling::{CountingMailer, Meddling, Moment};
+use crate::actor::Actor;
+use crate::error::CoreError;
+use crate::fixtures::{customer, instant, invoice, reminder};
+use crate::invoice::{InvoiceId, InvoiceStatus};
+use crate::money::Currency;
+use crate::ports::Store;
+use crate::reminder::{Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use chrono::{DateTime, Utc};
+
+pub async fn a_payment_racing_a_send_stops_it<S: Store>(store: &S) {
+    // The sender reads the invoices to judge the reminder, claims it, and reads them once more just before
+    // the message leaves: a payment before the claim or after it stops it.
+    for (customer_id, moment) in [("A", Moment::AfterJudging), ("B", Moment::AfterClaim)] {
+        a_payment_at_this_moment_stops_it(store, customer_id, moment).await;
+    }
+}
+
+async fn a_payment_at_this_moment_stops_it<S: Store>(store: &S, customer_id: &str, moment: Moment) {
+    use crate::service::{self, SendResult};
+    let policy = crate::Policy::default_policy();
+    let invoice_id = format!("I{customer_id}");
+    service::ingest_customer(store, &policy, &customer(customer_id), instant("2026-02-20"))
+        .await
+        .unwrap();
+    service::ingest_invoice(
+        store,
+        &policy,
+        &invoice(&invoice_id, customer_id, "2026-03-01", None),
+        instant("2026-02-20"),
+    )
+    .await
+    .unwrap();
+    // The due-date reminder is planned and approved automatically
+    let now = instant("2026-03-01");
+    let pass = service::run_pass(store, &policy, now, false).await.unwrap();
+    assert_eq!(pass.entries.len(), 1, "{pass:?}");
+    let racing = Meddling {
+        inner: store,
+        moment,
+        armed: std::sync::atomic::AtomicBool::new(true),
+        pay: crate::payment::PaymentEvent {
+            id: format!("evt_race_{customer_id}"),
+            change: crate::payment::PaymentChange::Received {
+                amount: "100.00".parse().unwrap(),
+                currency: Currency::from_code("USD").unwrap(),
+            },
+        },
+    };
+    let mailer = CountingMailer::default();
+    // WHEN the payment lands at that moment
+    let results = service::send_approved(&racing, &mailer, &policy, now).await.unwrap();
+    // THEN no message leaves, the reminder says why, and the invoice is paid
+    assert_eq!(mailer.count(), 0, "{results:?}");
+    assert!(
+        matches!(&results[0].1, Ok(SendResult::Cancelled { .. })),
+        "{moment:?}: {results:?}"
+    );
+    let reminder = store.reminder(&results[0].0).await.unwrap().unwrap();
+    assert_eq!(reminder.status, ReminderStatus::Cancelled);
+    let paid = store.invoice(&InvoiceId(invoice_id)).await.unwrap().unwrap();
+    assert_eq!(paid.status, InvoiceStatus::Paid);
+    assert!(
+        service::run_pass(store, &policy, now, false)
+            .await
+            .unwrap()
+            .entries
+            .is_empty()
+    );
+}
+
+/// Superseding cancels a waiting reminder, but never one a sender has claimed (it may be on its way).
+pub async fn a_claimed_reminder_is_never_superseded<S: Store>(store: &S) {
+    let now = instant("2026-03-01");
+    let mut claimed = reminder("A", "due_today", &["I1"], ReminderStatus::Approved);
+    store.insert_reminder(&claimed).await.unwrap();
+    claimed
+        .transition(ReminderStatus::Sending, now, &Actor::person("sender"), None)
+        .unwrap();
+    store
+        .update_reminder(&claimed, ReminderStatus::Approved, &[])
+        .await
+        .unwrap();
+    let waiting = reminder("A", "crossed_in_mail", &["I2"], ReminderStatus::PendingApproval);
+    store.insert_reminder(&waiting).await.unwrap();
+    let new = ReminderId("rem_new".into());
+
+    let refused = crate::service::supersede(store, &claimed.id, &new, now).await;
+    assert!(matches!(refused, Err(CoreError::Conflict(_))), "{refused:?}");
+    let still = store.reminder(&claimed.id).await.unwrap().unwrap();
+    assert_eq!(still.status, ReminderStatus::Sending);
+
+    crate::service::supersede(store, &waiting.id, &new, now).await.unwrap();
+    let superseded = store.reminder(&waiting.id).await.unwrap().unwrap();
+    assert_eq!(superseded.status, ReminderStatus::Cancelled);
+}
+
+/// An auto-approved reminder due today for customer `id`'s invoice `I-{id}` (100.00, due 2026-03-01), ready
+/// for a sender at [`send_now`].
+async fn approved_due_today<S: Store>(store: &S, id: &str) -> Reminder {
+    let policy = crate::Policy::default_policy();
+    crate::service::ingest_customer(store, &policy, &customer(id), instant("2026-02-20"))
+        .await
+        .unwrap();
+    let due = invoice(&format!("I-{id}"), id, "2026-03-01", None);
+    crate::service::ingest_invoice(store, &policy, &due, instant("2026-02-20"))
+        .await
+        .unwrap();
+    let pass = crate::service::run_pass(store, &policy, send_now(), false)
+        .await
+        .unwrap();
+    let reminder = store.reminder(&pass.entries[0].reminder_id).await.unwrap().unwrap();
+    assert_eq!(reminder.status, ReminderStatus::Approved);
+    reminder
+}
+
+fn send_now() -> DateTime<Utc> {
+    instant("2026-03-01") + chrono::Duration::hours(6)
+}
+
+pub async fn an_unknown_outcome_is_failed_for_a_person_never_sent_twice<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    let reminder = approved_due_today(store, "A").await;
+    // WHEN the mail provider times out after the request left
+    let mailer = CountingMailer {
+        unknown_outcome: true,
+        ..Default::default()
+    };
+    let results = crate::service::send_approved(store, &mailer, &policy, send_now())
+        .await
+        .unwrap();
+    // THEN the reminder is failed for a person to check, and no later run sends it again
+    assert!(
+        matches!(&results[0].1, Ok(crate::service::SendResult::Failed { .. })),
+        "{results:?}"
+    );
+    let failed = store.reminder(&reminder.id).await.unwrap().unwrap();
+    assert_eq!(failed.status, ReminderStatus::Failed);
+    assert!(
+        failed.failure.as_deref().unwrap().contains("may have accepted"),
+        "{failed:?}"
+    );
+    let later = send_now() + chrono::Duration::hours(1);
+    crate::service::send_approved(store, &mailer, &policy, later)
+        .await
+        .unwrap();
+    assert_eq!(mailer.count(), 1);
+}
+
+pub async fn a_send_uses_the_reminder_as_it_is_now<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    approved_due_today(store, "A").await;
+    // A paced send run lists the approved reminders, and reaches this one a while later
+    let listed = store.reminders_with_status(ReminderStatus::Approved).await.unwrap();
+    // WHEN meanwhile the accounting system adds the customer's PO number: the approval is void and the
+    // same plan is approved again with the new content
+    let mut with_po = store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap();
+    with_po.po_number = Some("PO-7731".into());
+    let voided = crate::service::ingest_invoice(store, &policy, &with_po, send_now())
+        .await
+        .unwrap();
+    assert_eq!(voided, vec![listed[0].id.clone()]);
+    let mailer = CountingMailer::default();
+    let result = crate::service::send_one(store, &mailer, &policy, listed[0].clone(), send_now(), None).await;
+    // THEN what goes out is the content approved now, not the copy the run listed
+    assert!(
+        matches!(result, Ok(crate::service::SendResult::Sent { .. })),
+        "{result:?}"
+    );
+    let text = mailer.sent.lock().unwrap()[0].text.clone();
+    assert!(text.contains("PO-7731"), "{text}");
+    let stored = store.reminder(&listed[0].id).await.unwrap().unwrap();
+    assert_eq!(stored.status, ReminderStatus::Sent);
+    assert_eq!(
+        stored.approval.unwrap().content_hash,
+        kindly_render::render(&stored.draft.unwrap().context)
+            .unwrap()
+            .content_hash
+    );
+}
+
+pub async fn a_sent_message_is_recorded_through_a_conflict<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    let reminder = approved_due_today(store, "A").await;
+    let meddling = Meddling {
+        inner: store,
+        moment: Moment::RecordingSent,
+        armed: std::sync::atomic::AtomicBool::new(true),
+        pay: crate::payment::PaymentEvent {
+            id: "evt_unused".into(),
+            change: crate::payment::PaymentChange::PendingFailed {
+                payment: "pi_unused".into(),
+                at: send_now(),
+            },
+        },
+    };
+    let mailer = CountingMailer::default();
+    // WHEN recording the sent message first meets a conflict
+    let results = crate::service::send_approved(&meddling, &mailer, &policy, send_now())
+        .await
+        .unwrap();
+    // THEN it is recorded all the same: sent once, and the ladder moved on
+    assert!(
+        matches!(&results[0].1, Ok(crate::service::SendResult::Sent { .. })),
+        "{results:?}"
+    );
+    assert_eq!(mailer.count(), 1);
+    let sent = store.reminder(&reminder.id).await.unwrap().unwrap();
+    assert_eq!(sent.status, ReminderStatus::Sent);
+    let invoice = store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap();
+    assert_eq!(invoice.dunning.last_stage.as_deref(), Some("due_today"));
+}
