@@ -459,12 +459,25 @@ async fn money_in_another_currency_holds_the_invoice_for_staff<S: Store + 'stati
     let pass = service::run_pass(store, policy, later, false).await.unwrap();
     assert!(pass.entries.is_empty(), "{pass:?}");
     assert_eq!(server.waiting().await, waiting, "the task stays, alone");
-    // WHEN staff settle it and mark the task done THEN the hold is released and the customer planned again
+    // A second payment in euros opens a second task
+    let more = json!({"id": "pi_eur2", "object": "payment_intent", "amount_received": 100, "currency": "eur",
+                      "metadata": {"kindly_invoice_id": "I-A"}});
+    let (_, answer) = server.signed(&event("evt_3", "payment_intent.succeeded", more)).await;
+    let second = kindly_core::ReminderId(answer["review_task"].as_str().unwrap().to_owned());
+    // WHEN staff settle the first and mark its task done THEN the invoice stays held for the second
     service::approve(store, &task.id, "alice", "", None, later)
         .await
         .unwrap();
     let done = service::send_approved(store, &NoMail, policy, later).await.unwrap();
     assert!(matches!(done[..], [(_, Ok(service::SendResult::TaskDone))]), "{done:?}");
+    assert!(
+        server.invoice().await.is_held(),
+        "the second payment is not settled yet"
+    );
+    // WHEN they dismiss the second (skip) THEN the hold is released and the customer planned again
+    service::skip(store, policy, &second, "alice", Some("bank fee refund".into()), later)
+        .await
+        .unwrap();
     assert!(!server.invoice().await.is_held());
     let waiting = server.waiting().await;
     assert!(

@@ -117,15 +117,25 @@ async fn open_review<S: Store>(
     Ok(task.id)
 }
 
-/// Staff did a payment review: release the hold on its invoices, so that reminders resume where they are
-/// still owed (the customer is planned again at once).
+/// Staff did (or dismissed) a payment review: release the hold on its invoices once no other review of
+/// them is still open, so that reminders resume where they are still owed (the customer is planned again
+/// at once). While another review waits, the invoice stays held: that payment is not settled yet.
 pub(super) async fn release_holds<S: Store>(
     store: &S,
     policy: &Policy,
     review: &Reminder,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
+    let open_reviews: Vec<Reminder> = store
+        .reminders_of_customer(&review.customer_id)
+        .await?
+        .into_iter()
+        .filter(|other| other.is_payment_review() && other.status.is_open() && other.id != review.id)
+        .collect();
     for id in review.invoice_ids() {
+        if open_reviews.iter().any(|other| other.invoice_ids().contains(&id)) {
+            continue;
+        }
         rewrite_invoice(store, policy, &id, now, |stored| {
             Ok(match stored.and_then(crate::payment::released) {
                 Some(released) => Rewrite::Write(released),
