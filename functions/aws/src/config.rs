@@ -44,7 +44,9 @@ pub struct Config {
     pub send_concurrency: Option<usize>,
     /// `KINDLY_POLICY`: a policy TOML file; the shipped default policy when unset.
     pub policy: Policy,
-    /// `KINDLY_BUSINESS_HOURS`: the customer-local hours in which `send` sends, e.g. `9-17` (default).
+    /// `KINDLY_BUSINESS_HOURS`: the customer-local hours in which `send` sends, e.g. `9-17` (default). The
+    /// policy carries them too (`Policy::sending_hours`), so every function plans each customer for the
+    /// local day their message goes out on.
     pub business_hours: (u32, u32),
 }
 
@@ -121,7 +123,7 @@ impl Config {
                 expected: "a whole number from 1 to 64",
             });
         }
-        let policy = match vars.optional(vars::POLICY) {
+        let mut policy = match vars.optional(vars::POLICY) {
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|e| AwsError::Policy(format!("{path}: {e}")))?;
                 Policy::from_toml(&text).map_err(|e| AwsError::Policy(format!("{path}: {e}")))?
@@ -138,6 +140,8 @@ impl Config {
                 value: hours,
                 expected: "two hours like 9-17",
             })?;
+        let (from_hour, to_hour) = business_hours;
+        policy.sending_hours = Some(kindly_core::calendar::BusinessHours { from_hour, to_hour });
         Ok(Config {
             table,
             shards,

@@ -128,6 +128,30 @@ fn signature(sender: &SenderIdentity) -> SignatureView {
     }
 }
 
+/// Every sum a message states (balances, fees, discounts: each at most the invoices' totals or payments)
+/// must be countable; invoices whose amounts add up past what a decimal holds are this customer's error,
+/// never a panic that stops everyone's pass.
+fn check_countable(customer: &Customer, invoices: &[&Invoice]) -> Result<(), CoreError> {
+    let mut sums: BTreeMap<Currency, (Decimal, Decimal)> = BTreeMap::new();
+    for invoice in invoices {
+        let (total, paid) = sums.entry(invoice.currency).or_default();
+        let counted = total
+            .checked_add(invoice.total)
+            .zip(paid.checked_add(invoice.paid))
+            .ok_or_else(|| CoreError::InvalidField {
+                record: "customer",
+                id: customer.id.0.clone(),
+                field: "invoices",
+                problem: format!(
+                    "their {} amounts add up to more than can be counted (invoice {} and the ones before it)",
+                    invoice.currency, invoice.number
+                ),
+            })?;
+        (*total, *paid) = counted;
+    }
+    Ok(())
+}
+
 fn sum_by_currency(amounts: impl Iterator<Item = (Currency, Decimal)>) -> BTreeMap<Currency, Decimal> {
     let mut sums = BTreeMap::new();
     for (currency, amount) in amounts {
@@ -256,6 +280,7 @@ fn compose_reminder(
 ) -> Result<Reminder, CoreError> {
     covers.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
     let ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
+    check_countable(customer, invoices)?;
     let draft = match &stage.template {
         Some(_) => {
             let context = message_context(policy, stage, customer, invoices, local_date);

@@ -8,6 +8,7 @@
 
 pub mod actor;
 pub mod aging;
+pub mod calendar;
 pub mod catalog;
 pub mod compose;
 #[cfg(any(test, feature = "conformance"))]

@@ -8,6 +8,7 @@
 //! - at least `min_gap_days` between two messages to one customer;
 //! - nothing for paused customers or for invoices that are not open with a balance.
 
+use crate::calendar::sending_day;
 use crate::customer::{Customer, CustomerId};
 use crate::invoice::{DunningProgress, Invoice, InvoiceId};
 use crate::policy::Policy;
@@ -125,7 +126,8 @@ pub fn plan(
             plan.held.push((customer_id.clone(), HoldReason::UnknownCustomer));
             continue;
         };
-        let local_date = now.with_timezone(&customer.time_zone).date_naive();
+        // The day the message goes out on in the customer's zone: what it says must be true then.
+        let local_date = sending_day(customer.time_zone, now, policy.sending_hours);
         let mut covers: Vec<(usize, CoveredInvoice)> = invoices
             .iter()
             .filter_map(|invoice| {

@@ -1,6 +1,7 @@
 //! The reminder policy: an ordered ladder of stages relative to the due date, loaded from TOML and
 //! validated against the rules that keep reminders polite.
 
+use crate::calendar::BusinessHours;
 use crate::catalog::{RendererCatalog, TemplateCatalog};
 use crate::error::CoreError;
 use crate::tone::{Approval, Tone};
@@ -103,6 +104,11 @@ pub struct Policy {
     /// Thank customers once an invoice is paid in full; no thank-you when absent.
     #[serde(default)]
     pub thank_you: Option<ThankYou>,
+    /// The customer-local hours in which messages go out, set by the deployment (on AWS from
+    /// `KINDLY_BUSINESS_HOURS`), not by the policy file; `None` (locally): at any hour. Planning reads it to
+    /// plan each customer for the local day their message goes out on ([`crate::calendar::sending_day`]).
+    #[serde(skip)]
+    pub sending_hours: Option<BusinessHours>,
 }
 
 /// The stage id thank-you messages carry; no ladder stage may use it.

@@ -2,6 +2,7 @@
 //! customer and the invoices as read just before sending. The sender only reads, asks [`verdict`], and acts
 //! on the answer; every rule is here and tested without a store or a mailbox.
 
+pub use crate::calendar::BusinessHours;
 use crate::customer::Customer;
 use crate::error::CoreError;
 use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
@@ -9,7 +10,7 @@ use crate::money::format_money;
 use crate::ports::OutgoingEmail;
 use crate::reminder::Reminder;
 use crate::status::ReminderStatus;
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Timelike, Utc, Weekday};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::HashMap;
 
 /// How long a claim may sit in `sending` before a later run assumes the sender died. It is retried only
@@ -20,22 +21,6 @@ pub const STALE_CLAIM: Duration = Duration::minutes(15);
 /// Whether a reminder claimed by a sender (`sending`) has been left there longer than [`STALE_CLAIM`].
 pub fn is_stale_claim(reminder: &Reminder, now: DateTime<Utc>) -> bool {
     reminder.status == ReminderStatus::Sending && reminder.history.last().is_none_or(|step| now - step.at > STALE_CLAIM)
-}
-
-/// The customer-local hours in which messages may go out (`from` inclusive, `to` exclusive), Monday to
-/// Friday. A reminder outside them waits, approved, for a later run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct BusinessHours {
-    pub from_hour: u32,
-    pub to_hour: u32,
-}
-
-impl BusinessHours {
-    pub fn contains(&self, customer: &Customer, now: DateTime<Utc>) -> bool {
-        let local = now.with_timezone(&customer.time_zone);
-        !matches!(local.weekday(), Weekday::Sat | Weekday::Sun)
-            && (self.from_hour..self.to_hour).contains(&local.hour())
-    }
 }
 
 /// What to do with a reminder a sender holds.
@@ -56,7 +41,7 @@ pub enum Verdict {
 
 /// Judge `reminder` for `customer` at `now`, on `invoices` (the covered ones, freshly read; any order),
 /// within `hours` (any hour when `None`). The rules, in order:
-/// - outside the customer's business hours it waits;
+/// - before the customer-local day it was planned for, or outside the customer's business hours, it waits;
 /// - a paused customer, an invoice gone, moved to another customer, settled, disputed or payment-pending,
 ///   or a balance other than the draft shows, cancels it (a thank-you wants its invoices paid instead);
 /// - an auto-approved reminder not sent on the customer-local day it was planned for is cancelled: its
@@ -71,10 +56,11 @@ pub fn verdict(
     now: DateTime<Utc>,
     hours: Option<BusinessHours>,
 ) -> Result<Verdict, CoreError> {
-    if hours.is_some_and(|hours| !hours.contains(customer, now)) {
+    let local_date = now.with_timezone(&customer.time_zone).date_naive();
+    let before_its_day = local_date < reminder.planned_for && !reminder.is_thank_you();
+    if before_its_day || hours.is_some_and(|hours| !hours.contains(customer.time_zone, now)) {
         return Ok(Verdict::Wait);
     }
-    let local_date = now.with_timezone(&customer.time_zone).date_naive();
     if let Some(reason) = why_not_send(reminder, invoices, customer, local_date) {
         return Ok(Verdict::Cancel(reason));
     }

@@ -1,15 +1,17 @@
 //! The store conformance suite, written once against the [`Store`] trait. Every store implementation
 //! runs it from its own tests with [`store_conformance_tests!`], against a fresh, empty store per check:
-//! the store's own contract ([`records`]), sending against races and faults ([`sending`], with the
+//! the store's own contract ([`records`]), the pass ([`pass`]), sending against races and faults ([`sending`], with the
 //! meddling store of [`meddling`]), and what changes to customers and invoices do to waiting drafts
 //! ([`changes`]). New scenario tests go here, so they run on every store.
 
 mod changes;
 mod meddling;
+mod pass;
 mod records;
 mod sending;
 
 pub use changes::*;
+pub use pass::*;
 pub use records::*;
 pub use sending::*;
 
@@ -27,7 +29,9 @@ macro_rules! store_conformance_tests {
             a_claimed_reminder_is_never_superseded, a_changed_customer_voids_their_waiting_drafts,
             an_invoice_moved_to_another_customer_leaves_the_old_ones_drafts,
             an_unknown_outcome_is_failed_for_a_person_never_sent_twice, a_send_uses_the_reminder_as_it_is_now,
-            a_sent_message_is_recorded_through_a_conflict);
+            a_sent_message_is_recorded_through_a_conflict,
+            customers_far_west_and_east_are_reminded_on_their_own_day,
+            one_customers_impossible_sums_stop_only_that_customer);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -2,13 +2,15 @@
 
 use super::meddling::{CountingMailer, Meddling, Moment};
 use crate::actor::Actor;
+use crate::customer::CustomerId;
 use crate::error::CoreError;
-use crate::fixtures::{customer, instant, invoice, reminder};
+use crate::fixtures::{customer, day, instant, invoice, reminder};
 use crate::invoice::{InvoiceId, InvoiceStatus};
 use crate::money::Currency;
 use crate::ports::Store;
 use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
+use crate::tone::Tone;
 use chrono::{DateTime, Utc};
 
 pub async fn a_payment_racing_a_send_stops_it<S: Store>(store: &S) {
@@ -212,4 +214,77 @@ pub async fn a_sent_message_is_recorded_through_a_conflict<S: Store>(store: &S) 
     assert_eq!(sent.status, ReminderStatus::Sent);
     let invoice = store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap();
     assert_eq!(invoice.dunning.last_stage.as_deref(), Some("due_today"));
+}
+
+/// A day of operation as deployed: the daily pass at 06:00 in London (UTC in March), and a send run at the
+/// quarter past every hour, inside the customers' business hours.
+async fn operate_a_day<S: Store>(store: &S, policy: &crate::Policy, mailer: &CountingMailer, day: &str) {
+    let midnight = instant(day) - chrono::Duration::hours(9);
+    for hour in 0..24 {
+        let at = midnight + chrono::Duration::hours(hour);
+        if hour == 6 {
+            crate::service::run_pass(store, policy, at, false).await.unwrap();
+        }
+        let quarter_past = at + chrono::Duration::minutes(15);
+        crate::service::send_approved_within(store, mailer, policy, quarter_past, policy.sending_hours)
+            .await
+            .unwrap();
+    }
+}
+
+pub async fn customers_far_west_and_east_are_reminded_on_their_own_day<S: Store>(store: &S) {
+    let mut policy = crate::Policy::default_policy();
+    policy.sending_hours = Some(crate::calendar::BusinessHours {
+        from_hour: 9,
+        to_hour: 17,
+    });
+    // Customers in Honolulu (UTC−10) and Kiritimati (UTC+14) each owe an invoice due on Monday 2026-03-16;
+    // its courtesy note went out, and the auto-approved "due today" note is next
+    for (id, zone) in [
+        ("HNL", chrono_tz::Pacific::Honolulu),
+        ("CXI", chrono_tz::Pacific::Kiritimati),
+    ] {
+        let mut far = customer(id);
+        far.time_zone = zone;
+        crate::service::ingest_customer(store, &policy, &far, instant("2026-03-01"))
+            .await
+            .unwrap();
+        let mut due = invoice(&format!("I-{id}"), id, "2026-03-16", None);
+        due.dunning.last_stage = Some("upcoming_due".into());
+        due.dunning.last_tone = Some(Tone::Courteous);
+        crate::service::ingest_invoice(store, &policy, &due, instant("2026-03-01"))
+            .await
+            .unwrap();
+    }
+    // WHEN kindly runs as deployed from Sunday to Tuesday (UTC)
+    let mailer = CountingMailer::default();
+    for day in ["2026-03-15", "2026-03-16", "2026-03-17"] {
+        operate_a_day(store, &policy, &mailer, day).await;
+    }
+    // THEN each got the note once, on the due day in their own zone, and it was true that day
+    let sent = mailer.sent.lock().unwrap().clone();
+    assert_eq!(
+        sent.len(),
+        2,
+        "{:?}",
+        sent.iter().map(|email| &email.subject).collect::<Vec<_>>()
+    );
+    for id in ["HNL", "CXI"] {
+        let reminders = store.reminders_of_customer(&CustomerId(id.into())).await.unwrap();
+        let note = reminders
+            .iter()
+            .find(|reminder| reminder.stage_id == "due_today")
+            .unwrap();
+        assert_eq!(note.status, ReminderStatus::Sent, "{id}: {note:?}");
+        assert_eq!(
+            (note.planned_for, note.sent_on),
+            (day("2026-03-16"), Some(day("2026-03-16"))),
+            "{id}"
+        );
+        assert!(
+            note.history.iter().all(|step| step.to != ReminderStatus::Cancelled),
+            "{id}: {:?}",
+            note.history
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! allows). Each customer's failure is that customer's error; the pass goes on.
 
 use crate::actor::Actor;
+use crate::calendar::sending_day;
 use crate::compose::draft_reminder;
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
@@ -13,13 +14,14 @@ use crate::ports::{Inserted, Store};
 use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
 use crate::tone::Tone;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::{BTreeSet, HashMap};
 
-/// The latest calendar date anywhere on Earth at `now` (UTC+14): the pass reads every invoice that may
-/// need action in some customer's time zone, and the planner then applies each customer's own date.
-pub fn latest_local_date(now: DateTime<Utc>) -> NaiveDate {
-    (now + Duration::hours(14)).date_naive()
+/// The latest day any customer's message planned at `now` goes out on: the sending day at UTC+14, the
+/// furthest east, where it comes first (see [`crate::calendar::sending_day`]). The pass reads every invoice
+/// whose next action falls by then, and the planner then applies each customer's own day.
+pub fn latest_local_date(policy: &Policy, now: DateTime<Utc>) -> NaiveDate {
+    sending_day(chrono_tz::Etc::GMTMinus14, now, policy.sending_hours)
 }
 
 /// One reminder the pass produced or found.
@@ -58,7 +60,7 @@ pub async fn run_pass<S: Store>(
     now: DateTime<Utc>,
     dry_run: bool,
 ) -> Result<PassOutcome, CoreError> {
-    let invoices = store.invoices_needing_action(latest_local_date(now)).await?;
+    let invoices = store.invoices_needing_action(latest_local_date(policy, now)).await?;
     plan_and_store(store, policy, invoices, now, dry_run).await
 }
 
@@ -70,7 +72,7 @@ pub async fn replan_customer<S: Store>(
     customer_id: &CustomerId,
     now: DateTime<Utc>,
 ) -> Result<PassOutcome, CoreError> {
-    let day = latest_local_date(now);
+    let day = latest_local_date(policy, now);
     let mut invoices = store.invoices_of_customer(customer_id).await?;
     invoices.retain(|invoice| invoice.dunning.next_action_on.is_some_and(|next| next <= day));
     plan_and_store(store, policy, invoices, now, false).await
