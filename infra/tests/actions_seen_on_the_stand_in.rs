@@ -113,13 +113,23 @@ fn scheduled_at(time: chrono::DateTime<Utc>) -> LambdaEvent<EventBridgeEvent> {
     LambdaEvent::new(event, Context::default())
 }
 
-/// A request as API Gateway's HTTP API hands it to the function: with verified claims for the staff routes.
+/// Who calls: verified claims as the authorizers hand them on.
+enum Caller {
+    /// A person's ID token.
+    Staff,
+    /// The accounting system's client-credentials access token.
+    Ingest,
+    /// No token (the webhook's route has no authorizer).
+    Anyone,
+}
+
+/// A request as API Gateway's HTTP API hands it to the function, with the caller's verified claims.
 fn http_request(
     method: &str,
     path: &str,
     body: Option<&Value>,
     headers: Value,
-    staff: bool,
+    caller: Caller,
 ) -> axum::http::Request<Body> {
     let mut event = json!({
         "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": "",
@@ -132,9 +142,13 @@ fn http_request(
         },
         "isBase64Encoded": false
     });
-    if staff {
-        event["requestContext"]["authorizer"] =
-            json!({"jwt": {"claims": {"email": "alice@northwind.example"}, "scopes": []}});
+    let claims = match caller {
+        Caller::Staff => Some(json!({"email": "alice@northwind.example", "token_use": "id"})),
+        Caller::Ingest => Some(json!({"client_id": "ingest", "token_use": "access", "scope": "kindly/ingest"})),
+        Caller::Anyone => None,
+    };
+    if let Some(claims) = claims {
+        event["requestContext"]["authorizer"] = json!({"jwt": {"claims": claims, "scopes": []}});
     }
     for (name, value) in headers.as_object().into_iter().flatten() {
         event["headers"][name] = value.clone();
@@ -155,7 +169,11 @@ async fn call(router: &axum::Router, request: axum::http::Request<Body>) -> (u16
 }
 
 async fn staff(router: &axum::Router, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, answer) = call(router, http_request(method, path, body.as_ref(), json!({}), true)).await;
+    as_caller(router, Caller::Staff, method, path, body).await
+}
+
+async fn as_caller(router: &axum::Router, caller: Caller, method: &str, path: &str, body: Option<Value>) -> Value {
+    let (status, answer) = call(router, http_request(method, path, body.as_ref(), json!({}), caller)).await;
     assert_eq!(status, 200, "{method} {path}: {answer}");
     answer
 }
@@ -215,8 +233,9 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
             "number": format!("INV-{name}"), "customer_id": id(name), "currency": "USD", "total": "100.00",
             "issue_date": due - Duration::days(30), "due_date": due,
         });
-        staff(
+        as_caller(
             &approvals,
+            Caller::Ingest,
             "PUT",
             &format!("/api/invoices/{}", id(&format!("I{name}"))),
             Some(invoice),
@@ -293,7 +312,8 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
         .await
         .unwrap();
     let stripe = kindly_approvals::router(hooking.store(&sdk, &table), policy.clone(), Some(webhook), None);
-    let event = json!({"id": unique("evt"), "type": "payment_intent.succeeded", "data": {"object": {
+    let event = json!({"id": unique("evt"), "type": "payment_intent.succeeded", "created": Utc::now().timestamp(),
+        "data": {"object": {
         "id": unique("pi"), "amount_received": 4000, "currency": "usd",
         "metadata": {"kindly_invoice_id": id("IP")}}}});
     let signature = kindly_web::stripe::sign(event.to_string().as_bytes(), "whsec_iam", Utc::now().timestamp());
@@ -304,7 +324,7 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
             "/webhooks/stripe",
             Some(&event),
             json!({"stripe-signature": signature}),
-            false,
+            Caller::Anyone,
         ),
     )
     .await;

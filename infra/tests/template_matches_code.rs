@@ -444,3 +444,73 @@ fn each_function_is_built_from_a_binary_of_its_package() {
         Some("provided.al2023")
     );
 }
+
+#[test]
+fn the_stack_generates_the_signing_secret_and_the_webhook_refuses_it_until_replaced() {
+    let template = template();
+    let secrets = template.resources_of_type("AWS::SecretsManager::Secret");
+    assert!(
+        !secrets.is_empty(),
+        "the template keeps Stripe's signing secret in Secrets Manager"
+    );
+    for (id, secret) in secrets {
+        let property = |name: &str| get(secret, &["Properties", name]);
+        // A value written in the template is public: anyone could sign "paid" events with it
+        assert!(
+            property("SecretString").is_none(),
+            "{id} has a fixed SecretString; generate it (GenerateSecretString)"
+        );
+        let generate = property("GenerateSecretString").unwrap_or_else(|| panic!("{id} is not generated"));
+        // A bare random string (no JSON template around it), long enough not to be guessed
+        assert!(
+            generate.get("SecretStringTemplate").is_none(),
+            "{id}: {}",
+            render(generate)
+        );
+        let length: usize = generate
+            .get("PasswordLength")
+            .map(render)
+            .and_then(|length| length.parse().ok())
+            .unwrap_or(32);
+        assert!(length >= 32, "{id}: {length} characters");
+        // Without punctuation it has no `_`, so it never reads as an endpoint secret (whsec_...): the webhook
+        // does not start on whatever it generates
+        assert_eq!(
+            generate.get("ExcludePunctuation").map(render).as_deref(),
+            Some("true"),
+            "{id}"
+        );
+        let generated: String = "whsecWHSEC09".chars().cycle().take(length).collect();
+        assert!(
+            kindly_web::StripeWebhook::from_lines(&generated, 300).is_err(),
+            "{id}: {generated}"
+        );
+    }
+}
+
+#[test]
+fn staff_sign_in_needs_a_second_factor_unless_the_stack_says_otherwise() {
+    let template = template();
+    let pools = template.resources_of_type("AWS::Cognito::UserPool");
+    assert!(!pools.is_empty(), "the staff user pool");
+    for (id, pool) in pools {
+        // Whoever signs in approves what customers are sent: the pool's MFA is the StaffMfa parameter
+        assert_eq!(
+            get(pool, &["Properties", "MfaConfiguration"]).map(render).as_deref(),
+            Some("!Ref StaffMfa"),
+            "{id}"
+        );
+        assert_eq!(
+            get(pool, &["Properties", "EnabledMfas"]).map(render).as_deref(),
+            Some("[SOFTWARE_TOKEN_MFA]"),
+            "{id}"
+        );
+    }
+    let parameter = |field: &str| template.get(&["Parameters", "StaffMfa", field]).map(render);
+    assert_eq!(
+        parameter("Default").as_deref(),
+        Some("ON"),
+        "on unless the stack says otherwise"
+    );
+    assert_eq!(parameter("AllowedValues").as_deref(), Some("[ON, OPTIONAL]"));
+}

@@ -7,7 +7,7 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use kindly_aws::DynamoStore;
 use kindly_core::Policy;
-use kindly_web::{Access, App, Approver, HostedSignIn, StripeWebhook};
+use kindly_web::{Access, App, Approver, Granted, HostedSignIn, StripeWebhook};
 use lambda_http::RequestExt;
 use lambda_http::request::RequestContext;
 use std::sync::Arc;
@@ -34,24 +34,44 @@ pub mod vars {
     ];
 }
 
-/// The claims that name a person, most readable first: Cognito puts the address in `email`.
-const NAME_CLAIMS: [&str; 4] = ["email", "cognito:username", "username", "sub"];
+/// The claims that name a caller, most readable first: Cognito puts a person's address in `email`, and an
+/// app client's id in `client_id` (client credentials).
+const NAME_CLAIMS: [&str; 5] = ["email", "cognito:username", "username", "client_id", "sub"];
 
-/// The approver the authorizer verified, from the request's API Gateway context.
-pub fn verified_approver(request: &Request) -> Option<Approver> {
+/// The scope an accounting system's token carries (the ingest resource server's `ingest`).
+pub const INGEST_SCOPE: &str = "kindly/ingest";
+
+/// The caller the authorizer verified, from the request's API Gateway context, and what its token grants:
+/// a person's ID token (`token_use` `id`) is staff; an access token with [`INGEST_SCOPE`] is an
+/// accounting system. Anything else is granted nothing, whatever route it reached.
+pub fn verified_approver(request: &Request) -> Option<(Approver, Granted)> {
     let RequestContext::ApiGatewayV2(context) = request.request_context_ref()? else {
         return None;
     };
-    let claims = &context.authorizer.as_ref()?.jwt.as_ref()?.claims;
-    NAME_CLAIMS
+    let jwt = context.authorizer.as_ref()?.jwt.as_ref()?;
+    let claims = &jwt.claims;
+    let approver = NAME_CLAIMS
         .iter()
         .find_map(|name| claims.get(*name).filter(|value| !value.is_empty()))
-        .map(|value| Approver(value.clone()))
+        .map(|value| Approver(value.clone()))?;
+    let claim = |name: &str| claims.get(name).map(String::as_str);
+    let scopes: Vec<&str> = claim("scope")
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .chain(jwt.scopes.iter().flatten().map(String::as_str))
+        .collect();
+    let granted = match claim("token_use") {
+        Some("id") => Granted::staff(),
+        Some("access") if scopes.contains(&INGEST_SCOPE) => Granted::ingest(),
+        _ => Granted::default(),
+    };
+    Some((approver, granted))
 }
 
 async fn attach_approver(mut request: Request, next: Next) -> Response {
-    if let Some(approver) = verified_approver(&request) {
+    if let Some((approver, granted)) = verified_approver(&request) {
         request.extensions_mut().insert(approver);
+        request.extensions_mut().insert(granted);
     }
     next.run(request).await
 }
@@ -103,8 +123,12 @@ pub enum ConfigError {
     Tolerance(String),
     #[error("reading the Stripe signing secrets from Secrets Manager: {0}")]
     Read(String),
-    #[error("the Secrets Manager secret holds no Stripe signing secret")]
-    Empty,
+    /// The secret holds something other than endpoint secrets (the value the stack generated, say): the
+    /// webhook refuses to start rather than trust a key someone else may know.
+    #[error(
+        "the Secrets Manager secret `{id}`: {problem}; put the endpoint's signing secret there (README, \"Register the webhook in Stripe\")"
+    )]
+    NotEndpointSecrets { id: String, problem: String },
     #[error("the page's sign-in: {0}")]
     SignIn(String),
 }
@@ -122,7 +146,8 @@ pub async fn stripe_webhook_from_env(sdk: &aws_config::SdkConfig) -> Result<Stri
     stripe_webhook(&client, &id, tolerance).await
 }
 
-/// Read the signing secrets from Secrets Manager secret `id`. The values are never logged.
+/// Read the signing secrets from Secrets Manager secret `id`, refusing any that is not an endpoint secret
+/// ([`StripeWebhook::from_lines`]). The values are never logged.
 pub async fn stripe_webhook(
     client: &aws_sdk_secretsmanager::Client,
     id: &str,
@@ -134,5 +159,10 @@ pub async fn stripe_webhook(
         .send()
         .await
         .map_err(|e| ConfigError::Read(aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string()))?;
-    StripeWebhook::from_lines(value.secret_string().unwrap_or_default(), tolerance_secs).ok_or(ConfigError::Empty)
+    StripeWebhook::from_lines(value.secret_string().unwrap_or_default(), tolerance_secs).map_err(|error| {
+        ConfigError::NotEndpointSecrets {
+            id: id.to_owned(),
+            problem: error.to_string(),
+        }
+    })
 }

@@ -18,6 +18,19 @@ fn event(path: &str, with_claims: bool) -> lambda_http::Request {
     lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads the event")
 }
 
+/// `method path` with a body, as a token with these verified `claims` would reach the function.
+fn with_claims(method: &str, path: &str, claims: serde_json::Value, body: &str) -> lambda_http::Request {
+    let mut event: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/http-api-request.json")).expect("a valid event");
+    event["rawPath"] = path.into();
+    event["requestContext"]["http"]["path"] = path.into();
+    event["requestContext"]["http"]["method"] = method.into();
+    event["requestContext"]["authorizer"]["jwt"]["claims"] = claims;
+    event["headers"]["content-type"] = "application/json".into();
+    event["body"] = body.into();
+    lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads the event")
+}
+
 /// The approvals router over a fresh table, without the webhook or a hosted sign-in.
 async fn approvals() -> axum::Router {
     kindly_approvals::router(common::fresh_store().await, Policy::default_policy(), None, None)
@@ -137,7 +150,9 @@ async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
         .await
         .unwrap();
     let router = kindly_approvals::router(store.clone(), policy, Some(webhook), None);
-    let body = serde_json::json!({"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": {
+    let created = chrono::Utc::now().timestamp();
+    let body = serde_json::json!({"id": "evt_1", "type": "payment_intent.succeeded", "created": created,
+        "data": {"object": {
         "id": "pi_1", "amount_received": 10000, "currency": "usd", "metadata": {"kindly_invoice_id": "I-A"}}}})
     .to_string();
     let now = chrono::Utc::now().timestamp();
@@ -151,4 +166,83 @@ async fn the_webhook_lambda_reads_its_secrets_and_marks_an_invoice_paid() {
     }
     let paid = store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap();
     assert_eq!(paid.status, InvoiceStatus::Paid);
+}
+
+#[tokio::test]
+async fn the_webhook_lambda_does_not_start_on_the_secret_the_stack_generated() {
+    let sdk = kindly_aws::stand_in::sdk_config().await;
+    let secrets = aws_sdk_secretsmanager::Client::new(&sdk);
+    // GIVEN the secret as the stack creates it: a random value, as infra/template.yaml generates it
+    let generated = secrets
+        .get_random_password()
+        .password_length(40)
+        .exclude_punctuation(true)
+        .send()
+        .await
+        .unwrap()
+        .random_password
+        .unwrap();
+    let secret_id = kindly_aws::stand_in::unique("kindly-stripe-generated");
+    secrets
+        .create_secret()
+        .name(&secret_id)
+        .secret_string(&generated)
+        .send()
+        .await
+        .unwrap();
+    // WHEN the webhook function reads it at start-up THEN it refuses to start, naming the secret, not its value
+    let refused = kindly_approvals::stripe_webhook(&secrets, &secret_id, 300)
+        .await
+        .err()
+        .expect("a generated value is not an endpoint secret");
+    let message = refused.to_string();
+    assert!(
+        message.contains(&secret_id) && message.contains("not a Stripe endpoint signing secret"),
+        "{message}"
+    );
+    assert!(!message.contains(&generated), "{message}");
+    // AND once the operator puts the endpoint's secret there, it starts
+    secrets
+        .put_secret_value()
+        .secret_id(&secret_id)
+        .secret_string("whsec_7Zq3kP0aLm2XvB9cN4dR8tY1uW6eH5fG")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        kindly_approvals::stripe_webhook(&secrets, &secret_id, 300)
+            .await
+            .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn each_token_does_only_its_own_work_whatever_route_it_reaches() {
+    let router = approvals().await;
+    let person = serde_json::json!({"email": "alice@northwind.example", "sub": "5f1c", "token_use": "id"});
+    let accounting = serde_json::json!({"client_id": "ingest-client", "sub": "ingest-client", "token_use": "access",
+                                        "scope": "kindly/ingest"});
+    let neither = serde_json::json!({"client_id": "page-client", "sub": "5f1c", "token_use": "access",
+                                     "scope": "openid email"});
+    let customer = serde_json::to_string(&kindly_core::fixtures::customer("C1")).unwrap();
+    let put = |claims: &serde_json::Value| with_claims("PUT", "/api/customers/C1", claims.clone(), &customer);
+    let drafts = |claims: &serde_json::Value| with_claims("GET", "/api/drafts", claims.clone(), "");
+    // GIVEN a route wired to the wrong authorizer: the function still keeps each token to its own routes
+    let (status, answer) = call(&router, put(&person)).await;
+    assert_eq!(status, 403, "a person's token writes no customer: {answer}");
+    assert!(answer["error"].as_str().unwrap().contains("kindly/ingest"), "{answer}");
+    let (status, answer) = call(&router, drafts(&accounting)).await;
+    assert_eq!(status, 403, "an accounting system reads no drafts: {answer}");
+    for request in [put(&neither), drafts(&neither)] {
+        let (status, answer) = call(&router, request).await;
+        assert_eq!(
+            status, 403,
+            "an access token without the ingest scope does nothing: {answer}"
+        );
+    }
+    // Each does its own work
+    let (status, answer) = call(&router, put(&accounting)).await;
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = call(&router, drafts(&person)).await;
+    assert_eq!(status, 200, "{answer}");
 }

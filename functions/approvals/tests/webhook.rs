@@ -51,6 +51,9 @@ on_both_stores!(
     unknown_types_and_unknown_invoices,
     partial_pending_failed_and_refunded_payments,
     a_stripe_invoice_is_matched_by_its_payment_reference,
+    a_checkout_paid_by_bank_debit_is_pending_until_stripe_reports_the_outcome,
+    money_in_another_currency_holds_the_invoice_for_staff,
+    events_count_in_the_order_stripe_created_them_and_a_pending_payment_expires,
     arbitrary_calls_are_refused_and_change_nothing
 );
 
@@ -78,7 +81,12 @@ async fn server<S: Store + 'static>(store: S) -> Server<S> {
 }
 
 fn event(id: &str, kind: &str, object: Value) -> Vec<u8> {
-    json!({"id": id, "object": "event", "type": kind, "created": now().timestamp(), "data": {"object": object}})
+    event_at(id, kind, now(), object)
+}
+
+/// An event Stripe created at `created`.
+fn event_at(id: &str, kind: &str, created: chrono::DateTime<Utc>, object: Value) -> Vec<u8> {
+    json!({"id": id, "object": "event", "type": kind, "created": created.timestamp(), "data": {"object": object}})
         .to_string()
         .into_bytes()
 }
@@ -105,8 +113,29 @@ impl<S: Store + 'static> Server<S> {
         self.post(body, Some(sign(body, SECRET, now().timestamp() - 5))).await
     }
 
+    /// Post event `id` of `kind` about `object`, signed; it must be answered 200: its `result`.
+    async fn result(&self, id: &str, kind: &str, object: Value) -> String {
+        let (status, answer) = self.signed(&event(id, kind, object)).await;
+        assert_eq!(status, StatusCode::OK, "{id} {kind}: {answer}");
+        answer["result"].as_str().unwrap_or_default().to_owned()
+    }
+
     async fn invoice(&self) -> kindly_core::Invoice {
-        self.app.store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap()
+        self.invoice_named("I-A").await
+    }
+
+    async fn invoice_named(&self, id: &str) -> kindly_core::Invoice {
+        self.app.store.invoice(&InvoiceId(id.into())).await.unwrap().unwrap()
+    }
+
+    /// The accounting system sends invoice `id` of customer A ($100.00) billed through Stripe invoice
+    /// `reference`.
+    async fn billed_by_stripe(&self, id: &str, reference: &str) {
+        let mut billed = invoice(id, "A", "2026-03-01", None);
+        billed.payment_reference = Some(reference.into());
+        service::ingest_invoice(&self.app.store, &self.app.policy, &billed, now())
+            .await
+            .unwrap();
     }
 
     async fn waiting(&self) -> Vec<kindly_core::Reminder> {
@@ -284,44 +313,237 @@ async fn partial_pending_failed_and_refunded_payments<S: Store + 'static>(store:
 async fn a_stripe_invoice_is_matched_by_its_payment_reference<S: Store + 'static>(store: S) {
     let server = server(store).await;
     // The accounting system sent kindly the Stripe invoice's id with invoice I-B
-    let mut billed = invoice("I-B", "A", "2026-03-01", None);
-    billed.payment_reference = Some("in_B".into());
-    service::ingest_invoice(&server.app.store, &server.app.policy, &billed, now())
-        .await
-        .unwrap();
+    server.billed_by_stripe("I-B", "in_B").await;
     // Stripe's invoice.paid names only its own invoice
-    let paid = event(
-        "evt_1",
-        "invoice.paid",
-        json!({"id": "in_B", "object": "invoice", "amount_paid": 10_000, "currency": "usd",
-               "payment_intent": "pi_B", "metadata": {}}),
+    let paid = json!({"id": "in_B", "object": "invoice", "amount_paid": 10_000, "currency": "usd",
+                      "payment_intent": "pi_B", "metadata": {}});
+    assert_eq!(server.result("evt_1", "invoice.paid", paid).await, "applied");
+    assert_eq!(server.invoice_named("I-B").await.status, InvoiceStatus::Paid);
+    // A Stripe invoice no kindly invoice refers to yet: 404 and not recorded, so Stripe's retry counts
+    let later = json!({"id": "in_C", "amount_paid": 4_000, "currency": "usd", "metadata": {}});
+    for _ in 0..2 {
+        let (status, answer) = server.signed(&event("evt_2", "invoice.paid", later.clone())).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{answer}");
+        assert!(answer["error"].as_str().unwrap().contains("in_C"), "{answer}");
+    }
+    // The accounting system sends the invoice with that reference; Stripe retries: the payment is applied
+    server.billed_by_stripe("I-C", "in_C").await;
+    assert_eq!(server.result("evt_2", "invoice.paid", later).await, "applied");
+    assert_eq!(server.invoice_named("I-C").await.balance(), "60.00".parse().unwrap());
+}
+
+/// A Checkout Session for invoice I-A, as created with `metadata` and `payment_intent_data.metadata` both
+/// naming it; `payment_status` as Stripe reports it.
+fn checkout(session: &str, intent: &str, payment_status: &str) -> Value {
+    json!({"id": session, "object": "checkout.session", "payment_intent": intent, "payment_status": payment_status,
+           "amount_total": 10_000, "currency": "usd", "metadata": {"kindly_invoice_id": "I-A"}})
+}
+
+async fn a_checkout_paid_by_bank_debit_is_pending_until_stripe_reports_the_outcome<S: Store + 'static>(store: S) {
+    let server = server(store).await;
+    // GIVEN the customer completes a checkout with a SEPA debit: completed, but unpaid while it clears
+    let unpaid = checkout("cs_1", "pi_1", "unpaid");
+    assert_eq!(
+        server.result("evt_1", "checkout.session.completed", unpaid).await,
+        "applied"
     );
-    let (status, answer) = server.signed(&paid).await;
+    assert_eq!(server.invoice().await.status, InvoiceStatus::PaymentPending);
+    assert!(server.waiting().await.is_empty(), "no reminder while the debit clears");
+    // The intent's own events name the invoice through payment_intent_data.metadata
+    let debit = json!({"id": "pi_1", "object": "payment_intent", "amount_received": 10_000, "currency": "usd",
+                       "metadata": {"kindly_invoice_id": "I-A"}});
+    let processing = server.result("evt_2", "payment_intent.processing", debit.clone()).await;
+    assert_eq!(processing, "unchanged", "already pending");
+    // WHEN Stripe reports the debit went through THEN the invoice is paid, once
+    let paid = checkout("cs_1", "pi_1", "paid");
+    assert_eq!(
+        server
+            .result("evt_3", "checkout.session.async_payment_succeeded", paid)
+            .await,
+        "applied"
+    );
+    let paid = server.invoice().await;
+    assert_eq!(
+        (paid.status, paid.paid),
+        (InvoiceStatus::Paid, "100.00".parse().unwrap())
+    );
+    assert_eq!(
+        server.result("evt_4", "payment_intent.succeeded", debit).await,
+        "unchanged",
+        "the same money"
+    );
+    assert_eq!(server.invoice().await, paid);
+    // A refund reopens it; a second debit checkout fails: reminders resume
+    let refund = json!({"id": "ch_1", "payment_intent": "pi_1", "amount_refunded": 10_000, "currency": "usd",
+                        "metadata": {"kindly_invoice_id": "I-A"}});
+    assert_eq!(server.result("evt_5", "charge.refunded", refund).await, "applied");
+    let second = checkout("cs_2", "pi_2", "unpaid");
+    assert_eq!(
+        server
+            .result("evt_6", "checkout.session.completed", second.clone())
+            .await,
+        "applied"
+    );
+    assert_eq!(server.invoice().await.status, InvoiceStatus::PaymentPending);
+    assert_eq!(
+        server
+            .result("evt_7", "checkout.session.async_payment_failed", second)
+            .await,
+        "applied"
+    );
+    assert_eq!(server.invoice().await.status, InvoiceStatus::Open);
+    // An intent created by a session without payment_intent_data.metadata names nothing: ignored, and why
+    let unnamed = json!({"id": "pi_3", "object": "payment_intent", "amount_received": 10_000, "currency": "usd",
+                         "metadata": {}});
+    let (status, answer) = server
+        .signed(&event("evt_8", "payment_intent.succeeded", unnamed))
+        .await;
+    assert_eq!((status, answer["result"].as_str()), (StatusCode::OK, Some("ignored")));
+    assert!(
+        answer["reason"]
+            .as_str()
+            .unwrap()
+            .contains("payment_intent_data.metadata"),
+        "{answer}"
+    );
+}
+
+/// Sends nothing: a run that only finishes tasks must not send mail.
+struct NoMail;
+
+impl kindly_core::Mailer for NoMail {
+    async fn send(&self, email: &kindly_core::OutgoingEmail) -> Result<String, kindly_core::CoreError> {
+        panic!("nothing should be sent: {}", email.subject)
+    }
+}
+
+async fn money_in_another_currency_holds_the_invoice_for_staff<S: Store + 'static>(store: S) {
+    let server = server(store).await;
+    // GIVEN invoice I-A is in dollars WHEN the customer pays it in euros
+    let euros = json!({"id": "pi_eur", "object": "payment_intent", "amount_received": 9_200, "currency": "eur",
+                       "metadata": {"kindly_invoice_id": "I-A"}});
+    let (status, answer) = server
+        .signed(&event("evt_1", "payment_intent.succeeded", euros.clone()))
+        .await;
+    // THEN it is recorded (200, so Stripe does not retry for days), no amount changes, the invoice is held
     assert_eq!(
         (status, answer["result"].as_str()),
         (StatusCode::OK, Some("applied")),
         "{answer}"
     );
-    let stored = server
-        .app
-        .store
-        .invoice(&InvoiceId("I-B".into()))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(stored.status, InvoiceStatus::Paid);
-    // A Stripe invoice kindly does not know is not kindly's: 200, ignored (retrying would not help)
-    let other = event(
-        "evt_2",
-        "invoice.paid",
-        json!({"id": "in_other", "amount_paid": 500, "currency": "usd", "metadata": {}}),
+    assert_eq!(answer["held_for_review"], true, "{answer}");
+    let held = server.invoice().await;
+    assert_eq!((held.status, held.paid), (InvoiceStatus::Open, "0".parse().unwrap()));
+    assert!(held.is_held());
+    // AND the draft about it is void, and a task for staff waits in its place, naming the payment
+    let waiting = server.waiting().await;
+    assert_eq!(waiting.len(), 1, "{waiting:?}");
+    let task = &waiting[0];
+    assert_eq!(Some(task.id.0.as_str()), answer["review_task"].as_str());
+    assert!(
+        task.is_payment_review() && task.task.as_deref().unwrap().contains("92.00 EUR"),
+        "{task:?}"
     );
-    let (status, answer) = server.signed(&other).await;
+    // Stripe's retry and another event about the same money change nothing; no pass reminds the customer
     assert_eq!(
-        (status, answer["result"].as_str()),
-        (StatusCode::OK, Some("ignored")),
-        "{answer}"
+        server.result("evt_1", "payment_intent.succeeded", euros.clone()).await,
+        "duplicate"
     );
+    assert_eq!(
+        server.result("evt_2", "payment_intent.succeeded", euros).await,
+        "unchanged"
+    );
+    let store = &server.app.store;
+    let policy = &server.app.policy;
+    let later = now() + chrono::Duration::days(10);
+    let pass = service::run_pass(store, policy, later, false).await.unwrap();
+    assert!(pass.entries.is_empty(), "{pass:?}");
+    assert_eq!(server.waiting().await, waiting, "the task stays, alone");
+    // A second payment in euros opens a second task
+    let more = json!({"id": "pi_eur2", "object": "payment_intent", "amount_received": 100, "currency": "eur",
+                      "metadata": {"kindly_invoice_id": "I-A"}});
+    let (_, answer) = server.signed(&event("evt_3", "payment_intent.succeeded", more)).await;
+    let second = kindly_core::ReminderId(answer["review_task"].as_str().unwrap().to_owned());
+    // WHEN staff settle the first and mark its task done THEN the invoice stays held for the second
+    service::approve(store, &task.id, "alice", "", None, later)
+        .await
+        .unwrap();
+    let done = service::send_approved(store, &NoMail, policy, later).await.unwrap();
+    assert!(matches!(done[..], [(_, Ok(service::SendResult::TaskDone))]), "{done:?}");
+    assert!(
+        server.invoice().await.is_held(),
+        "the second payment is not settled yet"
+    );
+    // WHEN they dismiss the second (skip) THEN the hold is released and the customer planned again
+    service::skip(store, policy, &second, "alice", Some("bank fee refund".into()), later)
+        .await
+        .unwrap();
+    assert!(!server.invoice().await.is_held());
+    let waiting = server.waiting().await;
+    assert!(
+        waiting
+            .iter()
+            .any(|reminder| !reminder.is_off_ladder() && reminder.invoice_ids() == [held.id.clone()]),
+        "{waiting:?}"
+    );
+}
+
+async fn events_count_in_the_order_stripe_created_them_and_a_pending_payment_expires<S: Store + 'static>(store: S) {
+    let server = server(store).await;
+    let debit = json!({"id": "pi_1", "object": "payment_intent", "currency": "usd",
+                       "metadata": {"kindly_invoice_id": "I-A"}});
+    let minutes_ago = |minutes| now() - chrono::Duration::minutes(minutes);
+    // GIVEN Stripe's "failed" (created 10 minutes ago) arrives before the "processing" it ends (20 minutes ago)
+    let failed = event_at("evt_2", "payment_intent.payment_failed", minutes_ago(10), debit.clone());
+    let (status, _) = server.signed(&failed).await;
+    assert_eq!(status, StatusCode::OK);
+    let processing = event_at("evt_1", "payment_intent.processing", minutes_ago(20), debit.clone());
+    let (_, answer) = server.signed(&processing).await;
+    // THEN the late "processing" does not leave the invoice pending for ever
+    assert_eq!(answer["result"], "unchanged", "{answer}");
+    assert_eq!(server.invoice().await.status, InvoiceStatus::Open);
+    // WHEN a retried debit is processing and Stripe never says more
+    let retried = event_at("evt_3", "payment_intent.processing", minutes_ago(5), debit.clone());
+    let (_, answer) = server.signed(&retried).await;
+    assert_eq!(answer["result"], "applied", "{answer}");
+    assert_eq!(server.invoice().await.status, InvoiceStatus::PaymentPending);
+    let (store, policy) = (&server.app.store, &server.app.policy);
+    let ids = [InvoiceId("I-A".into())];
+    let soon = now() + chrono::Duration::days(i64::from(policy.pending_payment_days) - 1);
+    let none = service::expire_pending_payments(store, policy, &ids, soon)
+        .await
+        .unwrap();
+    assert!(none.is_empty(), "still within the policy's days");
+    // THEN after the policy's days kindly stops waiting: the invoice is held and staff get a task
+    let later = now() + chrono::Duration::days(i64::from(policy.pending_payment_days));
+    let tasks = service::expire_pending_payments(store, policy, &ids, later)
+        .await
+        .unwrap();
+    assert_eq!(tasks.len(), 1);
+    let held = server.invoice().await;
+    assert!(held.status == InvoiceStatus::Open && held.is_held(), "{held:?}");
+    let waiting = server.waiting().await;
+    assert!(
+        waiting
+            .iter()
+            .any(|task| task.id == tasks[0] && task.is_payment_review()),
+        "{waiting:?}"
+    );
+    assert!(
+        service::expire_pending_payments(store, policy, &ids, later)
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    // AND Stripe's word arriving after all still counts
+    let mut succeeded = debit;
+    succeeded["amount_received"] = json!(10_000);
+    assert_eq!(
+        server.result("evt_4", "payment_intent.succeeded", succeeded).await,
+        "applied"
+    );
+    assert_eq!(server.invoice().await.status, InvoiceStatus::Paid);
 }
 
 /// One arbitrary or forged call: the Stripe-Signature header (if any) and the body. Random headers and

@@ -50,19 +50,45 @@ pub struct Config {
     pub business_hours: (u32, u32),
 }
 
-fn optional(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
-}
+/// The slowest send rate kindly accepts, in messages per second. A slower one would leave a send run
+/// waiting far beyond a Lambda's 15 minutes for its next message (and one near zero cannot even be turned
+/// into a wait: it would stop the function at start).
+pub const MIN_SEND_RATE: f64 = 0.1;
 
-fn parsed<T: std::str::FromStr>(name: &'static str, expected: &'static str) -> Result<Option<T>, AwsError> {
-    optional(name)
-        .map(|value| {
-            value
-                .trim()
-                .parse()
-                .map_err(|_| AwsError::InvalidVariable { name, value, expected })
-        })
-        .transpose()
+/// What the send rate must be, as a configuration error says it.
+const SEND_RATE_EXPECTED: &str = "messages per second, at least 0.1, e.g. 14";
+
+/// Reads the variables through `var` (the environment, or a test's map), treating blank as unset.
+struct Vars<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Vars<F> {
+    fn optional(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|value| !value.trim().is_empty())
+    }
+
+    fn parsed<T: std::str::FromStr>(&self, name: &'static str, expected: &'static str) -> Result<Option<T>, AwsError> {
+        self.optional(name)
+            .map(|value| {
+                value
+                    .trim()
+                    .parse()
+                    .map_err(|_| AwsError::InvalidVariable { name, value, expected })
+            })
+            .transpose()
+    }
+
+    /// `KINDLY_MAX_SEND_RATE`: a finite number of messages per second, at least [`MIN_SEND_RATE`].
+    fn send_rate(&self) -> Result<Option<f64>, AwsError> {
+        let rate = self.parsed::<f64>(vars::MAX_SEND_RATE, SEND_RATE_EXPECTED)?;
+        match rate {
+            Some(rate) if !(rate.is_finite() && rate >= MIN_SEND_RATE) => Err(AwsError::InvalidVariable {
+                name: vars::MAX_SEND_RATE,
+                value: self.optional(vars::MAX_SEND_RATE).unwrap_or_default(),
+                expected: SEND_RATE_EXPECTED,
+            }),
+            rate => Ok(rate),
+        }
+    }
 }
 
 /// Half a second's worth of sends at `rate` (a send is a claim, the SES call and the record: a few round
@@ -80,8 +106,16 @@ impl Config {
     }
 
     pub fn from_env() -> Result<Config, AwsError> {
-        let table = optional(vars::TABLE).ok_or(AwsError::MissingVariable(vars::TABLE))?;
-        let shards = parsed(vars::SHARDS, "a whole number from 1 to 64")?.unwrap_or(8);
+        Config::from_vars(|name| std::env::var(name).ok())
+    }
+
+    /// [`Config::from_env`] over any source of variables: `var(name)` is the value of `name`, if set.
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Config, AwsError> {
+        let vars = Vars(var);
+        let table = vars
+            .optional(vars::TABLE)
+            .ok_or(AwsError::MissingVariable(vars::TABLE))?;
+        let shards = vars.parsed(vars::SHARDS, "a whole number from 1 to 64")?.unwrap_or(8);
         if !(1..=64).contains(&shards) {
             return Err(AwsError::InvalidVariable {
                 name: vars::SHARDS,
@@ -89,14 +123,14 @@ impl Config {
                 expected: "a whole number from 1 to 64",
             });
         }
-        let mut policy = match optional(vars::POLICY) {
+        let mut policy = match vars.optional(vars::POLICY) {
             Some(path) => {
                 let text = std::fs::read_to_string(&path).map_err(|e| AwsError::Policy(format!("{path}: {e}")))?;
                 Policy::from_toml(&text).map_err(|e| AwsError::Policy(format!("{path}: {e}")))?
             }
             None => Policy::default_policy(),
         };
-        let hours = optional(vars::BUSINESS_HOURS).unwrap_or_else(|| "9-17".into());
+        let hours = vars.optional(vars::BUSINESS_HOURS).unwrap_or_else(|| "9-17".into());
         let business_hours = hours
             .split_once('-')
             .and_then(|(from, to)| Some((from.trim().parse().ok()?, to.trim().parse().ok()?)))
@@ -111,11 +145,38 @@ impl Config {
         Ok(Config {
             table,
             shards,
-            configuration_set: optional(vars::SES_CONFIGURATION_SET),
-            max_send_rate: parsed(vars::MAX_SEND_RATE, "messages per second, e.g. 14")?,
-            send_concurrency: parsed(vars::SEND_CONCURRENCY, "a whole number of sends, e.g. 8")?,
+            configuration_set: vars.optional(vars::SES_CONFIGURATION_SET),
+            max_send_rate: vars.send_rate()?,
+            send_concurrency: vars.parsed(vars::SEND_CONCURRENCY, "a whole number of sends, e.g. 8")?,
             policy,
             business_hours,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config_with(rate: &str) -> Result<Config, AwsError> {
+        Config::from_vars(|name| match name {
+            vars::TABLE => Some("kindly".into()),
+            vars::MAX_SEND_RATE => Some(rate.into()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn a_send_rate_that_cannot_pace_is_a_configuration_error_naming_the_variable() {
+        for rate in ["1e-300", "0.0001", "0", "-3", "NaN", "inf", "fast"] {
+            let error = config_with(rate).expect_err(rate).to_string();
+            assert!(
+                error.contains(vars::MAX_SEND_RATE) && error.contains(rate) && error.contains("at least 0.1"),
+                "{rate}: {error}"
+            );
+        }
+        for (rate, expected) in [("0.1", Some(0.1)), (" 14 ", Some(14.0)), ("", None)] {
+            assert_eq!(config_with(rate).unwrap().max_send_rate, expected, "{rate:?}");
+        }
     }
 }

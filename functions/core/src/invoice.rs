@@ -5,9 +5,10 @@ use crate::error::CoreError;
 use crate::limits;
 use crate::money::Currency;
 use crate::tone::Tone;
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An invoice's id in the accounting system.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -131,6 +132,23 @@ pub struct Bookkeeping {
     /// a payment later than kindly does; until it does, its copy of the invoice must not undo this.
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     pub processor_paid: Decimal,
+    /// Payments kindly could not apply by itself (each says why): while any is here the invoice is held for
+    /// review and nobody is reminded of it. A staff task names them; doing it clears them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub held_for_review: Vec<String>,
+    /// The processor's latest word on each payment that went through "pending" or "failed", by payment id
+    /// (a payment intent): events arrive out of order, and only a newer one counts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub payments_in_flight: BTreeMap<String, InFlight>,
+}
+
+/// Where one payment stands, as of the processor's time of the event that said so.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InFlight {
+    /// When the processor created the event (not when it arrived).
+    pub at: DateTime<Utc>,
+    /// On its way (`true`), or failed (`false`).
+    pub pending: bool,
 }
 
 impl Invoice {
@@ -144,9 +162,14 @@ impl Invoice {
         (self.paid - self.total).max(Decimal::ZERO)
     }
 
-    /// Whether anyone may be reminded of this invoice at all.
+    /// Whether anyone may be reminded of this invoice at all: open, owed, and not held for review.
     pub fn is_remindable(&self) -> bool {
-        self.status == InvoiceStatus::Open && self.balance() > Decimal::ZERO
+        self.status == InvoiceStatus::Open && self.balance() > Decimal::ZERO && !self.is_held()
+    }
+
+    /// Held for staff to review a payment kindly could not apply ([`Bookkeeping::held_for_review`]).
+    pub fn is_held(&self) -> bool {
+        !self.bookkeeping.held_for_review.is_empty()
     }
 
     /// Days past the due date on `local_date`: negative before it.

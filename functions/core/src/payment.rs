@@ -3,9 +3,15 @@
 //! event id, kept on the invoice, so applying one twice changes nothing; and a late "pending" after the
 //! money arrived does not reopen anything.
 
+use crate::actor::Actor;
 use crate::error::CoreError;
-use crate::invoice::{Invoice, InvoiceStatus};
+use crate::invoice::{InFlight, Invoice, InvoiceStatus};
 use crate::money::Currency;
+use crate::policy::PAYMENT_REVIEW_STAGE;
+use crate::reminder::{CoveredInvoice, Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use crate::tone::Tone;
+use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 /// What happened to the money for one invoice.
@@ -14,10 +20,11 @@ pub enum PaymentChange {
     /// Money arrived. A partial payment lowers the balance; more than the balance is recorded as paid (the
     /// overpayment shows as `paid > total`).
     Received { amount: Decimal, currency: Currency },
-    /// A payment is on its way (a bank debit clearing): no reminders meanwhile, but not paid yet.
-    Pending,
-    /// The pending payment failed: reminders resume.
-    PendingFailed,
+    /// `payment` is on its way (a bank debit clearing), as of `at` (the processor's time): no reminders
+    /// meanwhile, but not paid yet. An event older than the latest seen about that payment changes nothing.
+    Pending { payment: String, at: DateTime<Utc> },
+    /// `payment` failed, as of `at`: reminders resume unless another payment is still pending.
+    PendingFailed { payment: String, at: DateTime<Utc> },
     /// Money went back to the customer: `refunded_so_far` is the total refunded on `payment` to date (as
     /// processors report it), so the balance reopens by what is new since the last refund seen.
     Refunded {
@@ -25,6 +32,14 @@ pub enum PaymentChange {
         refunded_so_far: Decimal,
         currency: Currency,
     },
+}
+
+/// How the key of money received names its payment: `pi_123:received`.
+const RECEIVED: &str = ":received";
+
+/// The key of money received on `payment`: a payment is received once, however many events report it.
+pub fn received_key(payment: &str) -> String {
+    format!("{payment}{RECEIVED}")
 }
 
 /// One processor event about one invoice.
@@ -45,51 +60,65 @@ pub enum Applied {
     Unchanged(String),
 }
 
-/// Apply `event` to `invoice`. Refuses an amount in another currency, naming the field.
+/// Why `event` cannot be applied by kindly and needs a person: money in another currency than the invoice's
+/// (what it settles depends on a rate and fees kindly does not know). `None` when it can be applied.
+pub fn needs_review(invoice: &Invoice, event: &PaymentEvent) -> Option<String> {
+    let (what, amount, currency) = match &event.change {
+        PaymentChange::Received { amount, currency } => ("received", amount, currency),
+        PaymentChange::Refunded {
+            refunded_so_far,
+            currency,
+            ..
+        } => ("refunded (so far)", refunded_so_far, currency),
+        PaymentChange::Pending { .. } | PaymentChange::PendingFailed { .. } => return None,
+    };
+    (*currency != invoice.currency).then(|| {
+        format!(
+            "payment {}: {amount} {currency} {what}, but invoice {} is in {}",
+            event.id, invoice.number, invoice.currency
+        )
+    })
+}
+
+/// Apply `event` to `invoice`. Money in another currency changes no amount: the event is recorded (so a
+/// retry changes nothing) and the invoice is held for review ([`needs_review`]), so that nobody is reminded
+/// of it until staff have settled it.
 pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied, CoreError> {
     let unchanged = |why: String| Ok(Applied::Unchanged(why));
     if invoice.bookkeeping.payment_events.contains(&event.id) {
         return unchanged(format!("{} was applied already", event.id));
     }
-    let same_currency = |currency: &Currency| {
-        if *currency == invoice.currency {
-            return Ok(());
-        }
-        Err(CoreError::InvalidField {
-            record: "payment",
-            id: event.id.clone(),
-            field: "currency",
-            problem: format!(
-                "is {currency}, but invoice {} is in {}",
-                invoice.number, invoice.currency
-            ),
-        })
-    };
     let mut updated = invoice.clone();
+    if let Some(reason) = needs_review(invoice, event) {
+        updated.bookkeeping.held_for_review.push(reason);
+        updated.bookkeeping.payment_events.push(event.id.clone());
+        return Ok(Applied::Changed(Box::new(updated)));
+    }
     let mut key = event.id.clone();
     match &event.change {
-        PaymentChange::Received { amount, currency } => {
-            same_currency(currency)?;
+        PaymentChange::Received { amount, .. } => {
             if *amount <= Decimal::ZERO {
                 return unchanged(format!("{} moves no money", event.id));
             }
             updated.paid = invoice.paid + amount;
             updated.bookkeeping.processor_paid += amount;
+            if let Some(payment) = event.id.strip_suffix(RECEIVED) {
+                updated.bookkeeping.payments_in_flight.remove(payment);
+            }
             let owed = updated.paid < updated.total;
             updated.status = match invoice.status {
                 InvoiceStatus::Open | InvoiceStatus::PaymentPending | InvoiceStatus::Disputed if !owed => {
                     InvoiceStatus::Paid
                 }
-                InvoiceStatus::PaymentPending => InvoiceStatus::Open,
+                InvoiceStatus::PaymentPending if !still_pending(&updated) => InvoiceStatus::Open,
                 status => status,
             };
         }
         PaymentChange::Refunded {
             payment,
             refunded_so_far,
-            currency,
+            ..
         } => {
-            same_currency(currency)?;
             // Refunds are reported as a running total per payment; the keys remember the last total seen.
             let prefix = format!("{payment}:refunded:");
             let before = invoice
@@ -110,29 +139,139 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
             }
             key = format!("{prefix}{refunded_so_far}");
         }
-        PaymentChange::Pending => {
-            if invoice.status != InvoiceStatus::Open {
+        PaymentChange::Pending { payment, at } => {
+            if invoice.bookkeeping.payment_events.contains(&received_key(payment)) {
+                return unchanged(format!("{payment} was received already"));
+            }
+            if let Some(seen) = newer(invoice, payment, |seen| seen >= *at) {
+                return unchanged(seen);
+            }
+            if !matches!(invoice.status, InvoiceStatus::Open | InvoiceStatus::PaymentPending) {
                 return unchanged(format!(
                     "invoice {} is {}, not open",
                     invoice.number,
                     invoice.status.as_str()
                 ));
             }
+            let pending = InFlight { at: *at, pending: true };
+            updated.bookkeeping.payments_in_flight.insert(payment.clone(), pending);
             updated.status = InvoiceStatus::PaymentPending;
         }
-        PaymentChange::PendingFailed => {
-            if invoice.status != InvoiceStatus::PaymentPending {
-                return unchanged(format!(
-                    "invoice {} is {}, no payment was pending",
-                    invoice.number,
-                    invoice.status.as_str()
-                ));
+        PaymentChange::PendingFailed { payment, at } => {
+            // A failure at the same instant as "pending" is the later word; "pending" never undoes it.
+            if let Some(seen) = newer(invoice, payment, |seen| seen > *at) {
+                return unchanged(seen);
             }
-            updated.status = InvoiceStatus::Open;
+            let failed = InFlight {
+                at: *at,
+                pending: false,
+            };
+            updated.bookkeeping.payments_in_flight.insert(payment.clone(), failed);
+            if invoice.status == InvoiceStatus::PaymentPending && !still_pending(&updated) {
+                updated.status = InvoiceStatus::Open;
+            }
         }
     }
     updated.bookkeeping.payment_events.push(key);
     Ok(Applied::Changed(Box::new(updated)))
+}
+
+/// Why an event about `payment` is stale: the latest event seen about it is newer (`is_newer` of its time).
+fn newer(invoice: &Invoice, payment: &str, is_newer: impl Fn(DateTime<Utc>) -> bool) -> Option<String> {
+    let seen = invoice.bookkeeping.payments_in_flight.get(payment)?;
+    is_newer(seen.at).then(|| {
+        let word = if seen.pending { "pending" } else { "failed" };
+        format!(
+            "{payment} was already reported {word} by a newer event (of {})",
+            seen.at
+        )
+    })
+}
+
+/// Whether any payment on `invoice` is still on its way.
+fn still_pending(invoice: &Invoice) -> bool {
+    invoice.bookkeeping.payments_in_flight.values().any(|seen| seen.pending)
+}
+
+/// `invoice` once kindly stops waiting for payments pending `days` or more at `now`: each such payment is no
+/// longer counted as on its way, and the invoice is held for staff to check it with the processor or the
+/// bank (it may have cleared without the processor's word reaching kindly, so nobody is reminded
+/// meanwhile). Returns the invoice and the payments that expired; `None` when none did.
+pub fn expire_pending(invoice: &Invoice, now: DateTime<Utc>, days: u32) -> Option<(Invoice, Vec<String>)> {
+    let limit = chrono::Duration::days(i64::from(days));
+    let mut updated = invoice.clone();
+    let mut expired = Vec::new();
+    for (payment, seen) in &mut updated.bookkeeping.payments_in_flight {
+        if seen.pending && now - seen.at >= limit {
+            seen.pending = false;
+            expired.push(payment.clone());
+            updated.bookkeeping.held_for_review.push(format!(
+                "payment {payment} has been pending since {} and the processor has said nothing more in {days} days",
+                seen.at.date_naive()
+            ));
+        }
+    }
+    if expired.is_empty() {
+        return None;
+    }
+    if updated.status == InvoiceStatus::PaymentPending && !still_pending(&updated) {
+        updated.status = InvoiceStatus::Open;
+    }
+    Some((updated, expired))
+}
+
+/// The task asking staff to settle the payments `invoice` is held for, for its customer on `local_date`
+/// (theirs). One per review (`event_id`), so a later review is a new task; it waits for a person, and doing
+/// it releases the hold.
+pub fn review_task(
+    invoice: &Invoice,
+    event_id: &str,
+    local_date: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let tone = invoice.dunning.last_tone.unwrap_or(Tone::Courteous);
+    let mut task = Reminder {
+        id: ReminderId::for_plan(
+            &invoice.customer_id,
+            &format!("{PAYMENT_REVIEW_STAGE}:{event_id}"),
+            std::slice::from_ref(&invoice.id),
+        ),
+        customer_id: invoice.customer_id.clone(),
+        stage_id: PAYMENT_REVIEW_STAGE.to_owned(),
+        tone,
+        covers: vec![CoveredInvoice {
+            invoice_id: invoice.id.clone(),
+            stage_id: PAYMENT_REVIEW_STAGE.to_owned(),
+            tone,
+        }],
+        status: ReminderStatus::Planned,
+        planned_for: local_date,
+        created_at: now,
+        draft: None,
+        task: Some(format!(
+            "Settle by hand what kindly could not: {}. Record it in the accounting system, then mark this task \
+             done: until then nobody is reminded of invoice {}.",
+            invoice.bookkeeping.held_for_review.join("; "),
+            invoice.number
+        )),
+        approval: None,
+        sent_message_id: None,
+        sent_on: None,
+        failure: None,
+        history: Vec::new(),
+    };
+    task.transition(ReminderStatus::PendingApproval, now, &Actor::System, None)?;
+    Ok(task)
+}
+
+/// `invoice` once staff have done its payment review: the hold is released, and it is remindable again if
+/// it is still open and owed. `None` when it was not held.
+pub fn released(invoice: &Invoice) -> Option<Invoice> {
+    invoice.is_held().then(|| {
+        let mut released = invoice.clone();
+        released.bookkeeping.held_for_review.clear();
+        released
+    })
 }
 
 /// Merge the accounting system's copy of an invoice (`incoming`) with what the processor reported on the
@@ -156,6 +295,10 @@ pub fn keep_processor_payments(incoming: &mut Invoice, stored: &Invoice) {
 mod tests {
     use super::*;
     use crate::fixtures::invoice;
+
+    fn moment(text: &str) -> DateTime<Utc> {
+        text.parse().expect("an RFC 3339 instant")
+    }
 
     fn usd() -> Currency {
         Currency::from_code("USD").unwrap()
@@ -211,17 +354,81 @@ mod tests {
         ));
     }
 
+    /// `payment` pending (`true`) or failed, as the processor said at `at` (an instant on 2026-03-20).
+    fn in_flight(key: &str, payment: &str, pending: bool, at: &str) -> PaymentEvent {
+        let (payment, at) = (payment.to_owned(), moment(&format!("2026-03-20T{at}:00Z")));
+        match pending {
+            true => event(key, PaymentChange::Pending { payment, at }),
+            false => event(key, PaymentChange::PendingFailed { payment, at }),
+        }
+    }
+
     #[test]
     fn pending_pauses_and_a_late_pending_does_not_reopen_a_paid_invoice() {
         let open = invoice("I1", "C1", "2026-03-10", None);
-        let pending = changed(apply_payment(&open, &event("evt_p", PaymentChange::Pending)));
+        let pending = changed(apply_payment(&open, &in_flight("evt_p", "pi_1", true, "10:00")));
         assert_eq!(pending.status, InvoiceStatus::PaymentPending);
         assert!(!pending.is_remindable());
-        let failed = changed(apply_payment(&pending, &event("evt_f", PaymentChange::PendingFailed)));
+        let failed = changed(apply_payment(&pending, &in_flight("evt_f", "pi_1", false, "11:00")));
         assert_eq!(failed.status, InvoiceStatus::Open);
-        let paid = changed(apply_payment(&open, &received("evt_s", "100.00")));
-        let late = apply_payment(&paid, &event("evt_p", PaymentChange::Pending)).unwrap();
+        let paid = changed(apply_payment(&open, &received("pi_1:received", "100.00")));
+        let late = apply_payment(&paid, &in_flight("evt_p", "pi_1", true, "09:00")).unwrap();
         assert!(matches!(late, Applied::Unchanged(_)), "{late:?}");
+    }
+
+    #[test]
+    fn a_pending_delivered_after_the_outcome_does_not_leave_the_invoice_pending() {
+        let open = invoice("I1", "C1", "2026-03-10", None);
+        // The failure (11:00) arrives before the "processing" it ends (10:00)
+        let failed = changed(apply_payment(&open, &in_flight("evt_f", "pi_1", false, "11:00")));
+        assert_eq!(failed.status, InvoiceStatus::Open);
+        let late = apply_payment(&failed, &in_flight("evt_p", "pi_1", true, "10:00")).unwrap();
+        assert!(
+            matches!(&late, Applied::Unchanged(why) if why.contains("newer")),
+            "{late:?}"
+        );
+        // A part payment arrives before its own "processing": that payment is no longer on its way
+        let part = changed(apply_payment(&open, &received("pi_2:received", "40.00")));
+        let late = apply_payment(&part, &in_flight("evt_p2", "pi_2", true, "10:00")).unwrap();
+        assert!(matches!(late, Applied::Unchanged(_)), "{late:?}");
+        // The same payment retried later is pending again; its success clears it while another still waits
+        let retried = changed(apply_payment(&failed, &in_flight("evt_p3", "pi_1", true, "12:00")));
+        let both = changed(apply_payment(&retried, &in_flight("evt_p4", "pi_3", true, "12:30")));
+        let one_left = changed(apply_payment(&both, &received("pi_1:received", "40.00")));
+        assert_eq!(
+            one_left.status,
+            InvoiceStatus::PaymentPending,
+            "pi_3 is still on its way"
+        );
+        let none_left = changed(apply_payment(&one_left, &in_flight("evt_f3", "pi_3", false, "13:00")));
+        assert_eq!(none_left.status, InvoiceStatus::Open);
+    }
+
+    #[test]
+    fn a_payment_pending_too_long_expires_into_a_hold_for_review() {
+        let open = invoice("I1", "C1", "2026-03-10", None);
+        let pending = changed(apply_payment(&open, &in_flight("evt_p", "pi_1", true, "10:00")));
+        assert_eq!(
+            expire_pending(&pending, moment("2026-04-03T09:59:00Z"), 14),
+            None,
+            "not yet 14 days"
+        );
+        let (expired, payments) = expire_pending(&pending, moment("2026-04-03T10:00:00Z"), 14).unwrap();
+        assert_eq!(payments, ["pi_1"]);
+        assert_eq!(expired.status, InvoiceStatus::Open);
+        assert!(
+            expired.is_held() && !expired.is_remindable(),
+            "staff check it before anyone is reminded"
+        );
+        assert!(expired.bookkeeping.held_for_review[0].contains("pi_1"), "{expired:?}");
+        assert_eq!(
+            expire_pending(&expired, moment("2026-05-01T00:00:00Z"), 14),
+            None,
+            "once"
+        );
+        // The processor's word arriving after all still counts
+        let paid = changed(apply_payment(&expired, &received("pi_1:received", "100.00")));
+        assert_eq!(paid.status, InvoiceStatus::Paid);
     }
 
     #[test]
@@ -261,19 +468,32 @@ mod tests {
     }
 
     #[test]
-    fn money_in_another_currency_is_refused_by_field() {
+    fn money_in_another_currency_holds_the_invoice_for_review_once() {
         let open = invoice("I1", "C1", "2026-03-10", None);
         let euros = event(
-            "evt_e",
+            "pi_e:received",
             PaymentChange::Received {
                 amount: "100".parse().unwrap(),
                 currency: Currency::from_code("EUR").unwrap(),
             },
         );
-        assert!(matches!(
-            apply_payment(&open, &euros),
-            Err(CoreError::InvalidField { field: "currency", .. })
-        ));
+        let held = changed(apply_payment(&open, &euros));
+        assert_eq!((held.status, held.paid), (open.status, open.paid), "no amount changes");
+        assert!(held.is_held() && !held.is_remindable(), "nobody is reminded meanwhile");
+        assert!(held.bookkeeping.held_for_review[0].contains("100 EUR"), "{held:?}");
+        assert!(
+            matches!(apply_payment(&held, &euros), Ok(Applied::Unchanged(_))),
+            "once"
+        );
+        // The task names it and waits for a person; doing it releases the hold
+        let day = "2026-03-20".parse().unwrap();
+        let task = review_task(&held, &euros.id, day, chrono::Utc::now()).unwrap();
+        assert_eq!(task.status, ReminderStatus::PendingApproval);
+        assert!(task.is_payment_review() && task.is_off_ladder() && task.draft.is_none());
+        assert!(task.task.as_deref().unwrap().contains("100 EUR"), "{task:?}");
+        let free = released(&held).unwrap();
+        assert!(free.is_remindable());
+        assert_eq!(released(&open), None);
     }
 
     #[test]
@@ -297,7 +517,7 @@ mod tests {
         keep_processor_payments(&mut incoming, &paid);
         assert_eq!(incoming.status, InvoiceStatus::Void);
         // A payment in flight keeps the invoice pending; a full refund gives the accounting system its say again
-        let pending = changed(apply_payment(&open, &event("pi_2:pending", PaymentChange::Pending)));
+        let pending = changed(apply_payment(&open, &in_flight("pi_2:pending", "pi_2", true, "10:00")));
         let mut incoming = open.clone();
         keep_processor_payments(&mut incoming, &pending);
         assert_eq!(incoming.status, InvoiceStatus::PaymentPending);

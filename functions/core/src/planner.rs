@@ -30,8 +30,9 @@ pub struct CustomerHistory {
 impl CustomerHistory {
     pub fn from_reminders<'a>(reminders: impl IntoIterator<Item = &'a Reminder>) -> CustomerHistory {
         let mut history = CustomerHistory::default();
-        // A thank-you asks for nothing: it neither holds a reminder back nor starts the gap before one.
-        for reminder in reminders.into_iter().filter(|reminder| !reminder.is_thank_you()) {
+        // A thank-you or a payment review asks the customer for nothing: it neither holds a reminder back
+        // (nor is superseded by one) nor starts the gap before one.
+        for reminder in reminders.into_iter().filter(|reminder| !reminder.is_off_ladder()) {
             if reminder.draft.is_some() {
                 history.last_sent_on = history.last_sent_on.max(reminder.sent_on);
             }
@@ -207,7 +208,7 @@ pub fn advance(
     local_date: NaiveDate,
     heard: bool,
 ) -> Vec<(InvoiceId, DunningProgress)> {
-    if reminder.is_thank_you() {
+    if reminder.is_off_ladder() {
         return Vec::new();
     }
     invoices

@@ -93,6 +93,10 @@ pub struct Policy {
     /// The fewest days between two messages to one customer.
     #[serde(default = "default_min_gap_days")]
     pub min_gap_days: u32,
+    /// How many days a payment may stay pending (a bank debit clearing) before kindly stops waiting for
+    /// the processor's outcome: the invoice is then held for staff to check the payment.
+    #[serde(default = "default_pending_payment_days")]
+    pub pending_payment_days: u32,
     pub company: Company,
     pub payment: PaymentInstructions,
     pub senders: BTreeMap<String, SenderIdentity>,
@@ -109,6 +113,10 @@ pub struct Policy {
 
 /// The stage id thank-you messages carry; no ladder stage may use it.
 pub const THANK_YOU_STAGE: &str = "thank_you";
+
+/// The stage id of a task asking staff to settle a payment kindly could not apply by itself (see
+/// [`crate::payment`]); no ladder stage may use it.
+pub const PAYMENT_REVIEW_STAGE: &str = "payment_review";
 
 /// A thank-you after payment: not a rung of the ladder, so it has no offset and moves no invoice along it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,6 +159,11 @@ impl ThankYou {
 
 fn default_min_gap_days() -> u32 {
     3
+}
+
+/// A SEPA debit may take up to 14 days to settle; ACH a few business days.
+fn default_pending_payment_days() -> u32 {
+    14
 }
 
 /// Words that belong only in a final-tone message. A trailing `*` matches any word that starts so
@@ -243,6 +256,9 @@ impl Policy {
         if self.min_gap_days == 0 {
             return Err(CoreError::Policy("min_gap_days must be at least 1".into()));
         }
+        if self.pending_payment_days == 0 {
+            return Err(CoreError::Policy("pending_payment_days must be at least 1".into()));
+        }
         for (name, sender) in &self.senders {
             if !crate::customer::looks_like_email(&sender.email) {
                 return Err(CoreError::Policy(format!(
@@ -263,9 +279,10 @@ impl Policy {
             if !seen.insert(stage.id.as_str()) {
                 return Err(broken("stage ids must be unique".into()));
             }
-            if stage.id == THANK_YOU_STAGE {
+            if stage.id == THANK_YOU_STAGE || stage.id == PAYMENT_REVIEW_STAGE {
                 return Err(broken(format!(
-                    "`{THANK_YOU_STAGE}` is the thank-you's id, not a ladder stage's"
+                    "`{}` is kindly's own id (thank-yous, payment reviews), not a ladder stage's",
+                    stage.id
                 )));
             }
             if !self.senders.contains_key(&stage.sender) {
@@ -567,8 +584,10 @@ mod tests {
         assert!(message.contains("collections"), "{message}");
         let message = refused(thanks("sender = \"billing\"\napproval = \"auto\"\ntone = \"final\"\n"));
         assert!(message.contains("tone"), "unknown fields are refused: {message}");
-        let message = error_of(&[ladder.clone(), stage("thank_you", 3, "courteous", "a")]);
-        assert!(message.contains("thank-you's id"), "{message}");
+        for reserved in [THANK_YOU_STAGE, PAYMENT_REVIEW_STAGE] {
+            let message = error_of(&[ladder.clone(), stage(reserved, 3, "courteous", "a")]);
+            assert!(message.contains("is kindly's own id"), "{message}");
+        }
     }
 
     #[test]

@@ -135,6 +135,18 @@ impl Reminder {
         self.stage_id == crate::policy::THANK_YOU_STAGE
     }
 
+    /// A task asking staff to settle a payment kindly could not apply: it covers a held invoice, moves no
+    /// invoice along the ladder, and doing it releases the hold.
+    pub fn is_payment_review(&self) -> bool {
+        self.stage_id == crate::policy::PAYMENT_REVIEW_STAGE
+    }
+
+    /// Not a rung of the ladder (a thank-you, a payment review): it neither holds a reminder back nor starts
+    /// the gap before one, and moves no invoice along the ladder.
+    pub fn is_off_ladder(&self) -> bool {
+        self.is_thank_you() || self.is_payment_review()
+    }
+
     pub fn invoice_ids(&self) -> Vec<InvoiceId> {
         self.covers.iter().map(|covered| covered.invoice_id.clone()).collect()
     }

@@ -147,6 +147,13 @@ fn why_not_send(
             }
             continue;
         }
+        // A payment review is about the held invoice: it is done whatever the invoice's state.
+        if reminder.is_payment_review() {
+            continue;
+        }
+        if invoice.is_held() {
+            return Some(format!("invoice {} is held for a payment review", invoice.number));
+        }
         if !invoice.is_remindable() {
             return Some(format!("invoice {} is now {}", invoice.number, invoice.status.as_str()));
         }

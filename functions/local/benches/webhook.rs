@@ -56,7 +56,7 @@ async fn main() {
     for index in 0..events {
         // Five payments of $150 per invoice in turn: each lowers the balance and re-plans the customer.
         let body = serde_json::json!({"id": format!("evt_{index}"), "type": "payment_intent.succeeded",
-            "data": {"object": {"id": format!("pi_{index}"), "amount_received": 15_000, "currency": "usd",
+            "created": now().timestamp(), "data": {"object": {"id": format!("pi_{index}"), "amount_received": 15_000, "currency": "usd",
             "metadata": {"kindly_invoice_id": format!("I{}", index % INVOICES)}}}})
         .to_string();
         let signature = kindly_web::stripe::sign(body.as_bytes(), SECRET, now().timestamp());

@@ -155,7 +155,7 @@ async fn serve(
 fn read_secrets(path: &Path, tolerance_secs: i64) -> Result<kindly_web::StripeWebhook, LocalError> {
     let text = std::fs::read_to_string(path).map_err(|e| LocalError::io(path, e))?;
     kindly_web::StripeWebhook::from_lines(&text, tolerance_secs)
-        .ok_or_else(|| LocalError::Usage(format!("{}: no signing secret in the file", path.display())))
+        .map_err(|error| LocalError::Usage(format!("{}: {error}", path.display())))
 }
 
 fn write(out: &mut dyn Write, text: &str) -> Result<(), LocalError> {

@@ -105,7 +105,8 @@ pub enum Command {
         #[arg(long = "as", value_name = "NAME", env = "USER", default_value = "staff")]
         approver: String,
         /// Accept Stripe's webhook at POST /webhooks/stripe, verified with the signing secrets in this file
-        /// (one per line: several while one is rotated). Without it the webhook answers 404.
+        /// (the endpoint's whsec_... secrets, one per line: several while one is rotated; anything else in the
+        /// file stops the server from starting). Without it the webhook answers 404.
         #[arg(long, value_name = "FILE", env = "KINDLY_STRIPE_SECRETS_FILE")]
         stripe_secrets_file: Option<PathBuf>,
         /// How far (seconds) a webhook signature's timestamp may be from now.

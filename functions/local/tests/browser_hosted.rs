@@ -123,6 +123,7 @@ async fn authorizer(State(service): State<Arc<SignInService>>, mut request: Requ
                 .into_response();
         }
         request.extensions_mut().insert(Approver(EMAIL.into()));
+        request.extensions_mut().insert(kindly_web::Granted::staff());
     }
     next.run(request).await
 }

@@ -343,6 +343,22 @@ fn a_bad_policy_names_the_stage_and_rule() {
 }
 
 #[test]
+fn serve_refuses_a_signing_secrets_file_without_endpoint_secrets() {
+    // GIVEN a secrets file whose second line is a placeholder, not Stripe's whsec_ secret
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("secrets.txt"), "whsec_genuine\nreplace-me\n").unwrap();
+    // WHEN the server starts with it THEN it does not start, and says which line is wrong
+    kindly(dir.path())
+        .args(["serve", "--port", "0", "--stripe-secrets-file", "secrets.txt"])
+        .timeout(std::time::Duration::from_secs(30))
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("secrets.txt").and(predicate::str::contains("line 2 is not a Stripe endpoint")),
+        );
+}
+
+#[test]
 fn a_large_import_lands_whole() {
     // GIVEN 1,000 customers and 5,000 invoices of 10.00 USD each
     let dir = tempfile::tempdir().unwrap();

@@ -4,9 +4,14 @@
 //! HttpOnly, SameSite=Strict cookie. On AWS the HTTP API's JWT authorizer verifies the caller before the
 //! Lambda runs, and the Lambda's adapter hands the router the verified approver as an [`Approver`]
 //! request extension. Either way every API route sees an [`Approver`] or answers 401.
+//!
+//! Each API route also needs a [`Scope`]: staff review drafts, an accounting system writes customers and
+//! invoices. On AWS the gateway's authorizers keep each kind of token to its routes; the router checks the
+//! scopes the caller proved ([`Granted`]) again, so that a route wired to the wrong authorizer still lets
+//! neither kind do the other's work. Locally the one signed-in person has both.
 
 use crate::error::WebError;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -22,11 +27,51 @@ pub const SESSION_COOKIE: &str = "kindly_session";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Approver(pub String);
 
+/// What a caller may do through the API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A person on the staff: the drafts, their review, a customer's history.
+    Staff,
+    /// An accounting system: `PUT /api/customers/{id}` and `PUT /api/invoices/{id}`.
+    Ingest,
+}
+
+/// The scopes a request proved: a request extension beside the [`Approver`], put there by whatever
+/// verified the caller. A request without one may do nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Granted(pub Vec<Scope>);
+
+impl Granted {
+    pub fn staff() -> Granted {
+        Granted(vec![Scope::Staff])
+    }
+
+    pub fn ingest() -> Granted {
+        Granted(vec![Scope::Ingest])
+    }
+}
+
+/// Let the request through only if it proved `scope`; otherwise 403, naming what the route is for.
+pub async fn require_scope(State(scope): State<Scope>, request: Request, next: Next) -> Result<Response, WebError> {
+    let granted = request
+        .extensions()
+        .get::<Granted>()
+        .is_some_and(|granted| granted.0.contains(&scope));
+    if !granted {
+        return Err(WebError::Forbidden(match scope {
+            Scope::Staff => "this route is for staff; this token is not a staff member's",
+            Scope::Ingest => "only an accounting system's token (scope kindly/ingest) may write customers and invoices",
+        }));
+    }
+    Ok(next.run(request).await)
+}
+
 /// How callers prove who they are.
 pub enum Access {
     /// `kindly serve`: a one-time login token, then a session cookie.
     Local(LocalLogin),
-    /// Behind an authorizer that has verified the caller: the adapter inserts the [`Approver`].
+    /// Behind an authorizer that has verified the caller: the adapter inserts the [`Approver`] and the
+    /// [`Granted`] scopes.
     Verified,
 }
 
@@ -145,14 +190,23 @@ pub fn session_cookie(session: String) -> Cookie<'static> {
 }
 
 impl Access {
-    /// The approver this request is from, if it proves one.
-    pub fn approver(&self, request: &Request) -> Option<Approver> {
+    /// The approver this request is from and what it may do, if it proves one. Locally the signed-in
+    /// person may do everything (the page, and what an accounting system does); behind an authorizer only
+    /// what the adapter says the token was granted (nothing, if it says nothing).
+    pub fn approver(&self, request: &Request) -> Option<(Approver, Granted)> {
         match self {
             Access::Local(login) => {
                 let jar = CookieJar::from_headers(request.headers());
-                login.approver_for(jar.get(SESSION_COOKIE)?.value())
+                let approver = login.approver_for(jar.get(SESSION_COOKIE)?.value())?;
+                Some((approver, Granted(vec![Scope::Staff, Scope::Ingest])))
             }
-            Access::Verified => request.extensions().get::<Approver>().cloned(),
+            Access::Verified => {
+                let approver = request.extensions().get::<Approver>().cloned()?;
+                Some((
+                    approver,
+                    request.extensions().get::<Granted>().cloned().unwrap_or_default(),
+                ))
+            }
         }
     }
 }

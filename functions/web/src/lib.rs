@@ -8,7 +8,7 @@ pub mod error;
 pub mod stripe;
 mod webhook;
 
-pub use access::{Access, Approver, HostedSignIn, LocalLogin};
+pub use access::{Access, Approver, Granted, HostedSignIn, LocalLogin, Scope};
 pub use assets::RENDERER_FILES;
 pub use error::WebError;
 pub use webhook::{DEFAULT_TOLERANCE_SECS, StripeWebhook};
@@ -53,7 +53,7 @@ impl<S: Store + 'static> App<S> {
 
 /// Every route of the page and its API.
 pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
-    let api = Router::new()
+    let staff = Router::new()
         .route("/session", get(api::session))
         .route("/drafts", get(api::drafts::<S>))
         .route("/drafts/approve-all", post(api::approve_all::<S>))
@@ -63,8 +63,13 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/drafts/{id}/skip", post(api::skip::<S>))
         .route("/drafts/{id}/snooze", post(api::snooze::<S>))
         .route("/customers/{id}/history", get(api::customer_history::<S>))
+        .route_layer(middleware::from_fn_with_state(Scope::Staff, access::require_scope));
+    let ingest = Router::new()
         .route("/customers/{id}", put(api::put_customer::<S>))
         .route("/invoices/{id}", put(api::put_invoice::<S>))
+        .route_layer(middleware::from_fn_with_state(Scope::Ingest, access::require_scope));
+    let api = staff
+        .merge(ingest)
         .layer(middleware::from_fn(access::same_site_writes))
         .route_layer(middleware::from_fn_with_state(app.clone(), require_api_approver::<S>))
         .layer(middleware::from_fn(no_store));
@@ -124,12 +129,13 @@ async fn require_page_approver<S: Store + 'static>(
     }
 }
 
-/// Attach the request's verified approver to it; false when it proves none.
+/// Attach the request's verified approver and scopes to it; false when it proves none.
 fn attach_approver<S: Store + 'static>(app: &App<S>, request: &mut Request) -> bool {
-    let Some(approver) = app.access.approver(request) else {
+    let Some((approver, granted)) = app.access.approver(request) else {
         return false;
     };
     request.extensions_mut().insert(approver);
+    request.extensions_mut().insert(granted);
     true
 }
 

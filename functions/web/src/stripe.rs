@@ -3,7 +3,7 @@
 //! may be active while one is rotated; any of them may have signed. Pure: the clock is a parameter.
 
 use hmac::{Hmac, KeyInit, Mac};
-use kindly_core::payment::{PaymentChange, PaymentEvent};
+use kindly_core::payment::{PaymentChange, PaymentEvent, received_key};
 use kindly_core::{Currency, InvoiceId};
 use rust_decimal::Decimal;
 use sha2::Sha256;
@@ -117,6 +117,8 @@ struct Envelope {
     id: String,
     #[serde(rename = "type")]
     kind: String,
+    /// When Stripe created the event (Unix seconds): events arrive out of order, and this orders them.
+    created: i64,
     data: Data,
 }
 
@@ -131,7 +133,7 @@ struct Data {
 struct StripeObject {
     id: String,
     #[serde(default)]
-    metadata: std::collections::HashMap<String, serde_json::Value>,
+    metadata: serde_json::Map<String, serde_json::Value>,
     currency: Option<String>,
     amount_paid: Option<i64>,
     amount_received: Option<i64>,
@@ -143,13 +145,60 @@ struct StripeObject {
     invoice: Option<serde_json::Value>,
 }
 
+/// Stripe's zero-decimal currencies: an amount of 500 is 500 units.
+const ZERO_DECIMAL: [&str; 16] = [
+    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
+];
+
+/// Stripe's three-decimal currencies: an amount of 5120 is 5.120.
+const THREE_DECIMAL: [&str; 5] = ["BHD", "JOD", "KWD", "OMR", "TND"];
+
+/// How many decimal places Stripe's integer amounts carry for `currency`. This is Stripe's table, not ISO
+/// 4217's, and they differ: every currency not listed as zero- or three-decimal is two-decimal at Stripe.
+/// So ISK is two-decimal (ISO: zero), and since Stripe made it effectively zero-decimal its amounts are
+/// whole krónur times 100; MGA is zero-decimal (ISO: two). HUF and TWD are two-decimal for payments (only
+/// Stripe's payouts treat them as zero-decimal), and UGX is zero-decimal.
+pub fn stripe_decimals(currency: Currency) -> u32 {
+    let code = currency.code();
+    if ZERO_DECIMAL.contains(&code) {
+        0
+    } else if THREE_DECIMAL.contains(&code) {
+        3
+    } else {
+        2
+    }
+}
+
+/// A Stripe amount (`minor` in Stripe's units for `currency`) as a decimal, exactly. It carries the
+/// currency's own decimal places where that loses nothing (ISK 50000 is 500, not 500.00); a fraction the
+/// currency does not have (a fractional króna charged before Stripe forbade them) is kept, not rounded.
+pub fn amount_from_stripe(minor: i64, currency: Currency) -> Decimal {
+    let mut amount = Decimal::new(minor, stripe_decimals(currency));
+    let own = currency.minor_units();
+    if amount.normalize().scale() <= own {
+        amount.rescale(own);
+    }
+    amount
+}
+
 impl StripeObject {
     fn money(&self, minor_units: Option<i64>, field: &str) -> Result<(Decimal, Currency), String> {
         let code = self.currency.as_deref().ok_or("data.object.currency is missing")?;
         let currency =
             Currency::from_code(&code.to_ascii_uppercase()).map_err(|e| format!("data.object.currency: {e}"))?;
         let minor = minor_units.ok_or_else(|| format!("data.object.{field} is missing"))?;
-        Ok((Decimal::new(minor, currency.minor_units()), currency))
+        Ok((amount_from_stripe(minor, currency), currency))
+    }
+
+    /// kindly's invoice, from the object's metadata, or else from its payment intent's when Stripe expanded
+    /// it. A checkout session's metadata is its own: its payment intent (and so the intent's events) carries
+    /// kindly's id only if the session was created with `payment_intent_data.metadata`.
+    fn named_invoice(&self) -> Option<&str> {
+        let expanded_intent = match &self.payment_intent {
+            Some(serde_json::Value::Object(intent)) => intent.get("metadata").and_then(serde_json::Value::as_object),
+            _ => None,
+        };
+        invoice_in(&self.metadata).or_else(|| invoice_in(expanded_intent?))
     }
 
     /// The payment this object belongs to: its payment intent, or the object itself.
@@ -166,46 +215,71 @@ impl StripeObject {
     }
 }
 
+/// kindly's invoice id in one metadata map, if it names one.
+fn invoice_in(metadata: &serde_json::Map<String, serde_json::Value>) -> Option<&str> {
+    metadata
+        .get(INVOICE_METADATA_KEY)?
+        .as_str()
+        .filter(|id| !id.trim().is_empty())
+}
+
 /// Read a verified event body. Malformed JSON or a missing field is an error naming it.
 pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let envelope: Envelope = serde_path_to_error::deserialize(&mut deserializer)
         .map_err(|e| format!("the event is not valid: {}: {}", e.path(), e.inner()))?;
     let object = &envelope.data.object;
+    let at = chrono::DateTime::from_timestamp(envelope.created, 0)
+        .ok_or_else(|| format!("created: {} is not a time", envelope.created))?;
+    let in_flight = |pending: bool| {
+        let payment = object.payment();
+        match pending {
+            true => (
+                format!("{payment}:pending:{}", envelope.id),
+                PaymentChange::Pending { payment, at },
+            ),
+            false => (
+                format!("{payment}:failed:{}", envelope.id),
+                PaymentChange::PendingFailed { payment, at },
+            ),
+        }
+    };
     let (key, change) = match envelope.kind.as_str() {
         "invoice.paid" => {
             let (amount, currency) = object.money(object.amount_paid, "amount_paid")?;
             (
-                format!("{}:received", object.payment()),
+                received_key(&object.payment()),
                 PaymentChange::Received { amount, currency },
             )
         }
         "payment_intent.succeeded" => {
             let (amount, currency) = object.money(object.amount_received, "amount_received")?;
-            (
-                format!("{}:received", object.id),
-                PaymentChange::Received { amount, currency },
-            )
+            (received_key(&object.id), PaymentChange::Received { amount, currency })
         }
-        "checkout.session.completed" if object.payment_status.as_deref() == Some("paid") => {
+        // A checkout paid at once (a card) reports its money on completion; one paid by a delayed method (a
+        // SEPA or ACH debit) completes unpaid while the debit clears, and Stripe reports the outcome later as
+        // async_payment_succeeded or async_payment_failed.
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded"
+            if object.payment_status.as_deref() == Some("paid") =>
+        {
             let (amount, currency) = object.money(object.amount_total, "amount_total")?;
             (
-                format!("{}:received", object.payment()),
+                received_key(&object.payment()),
                 PaymentChange::Received { amount, currency },
             )
         }
-        "checkout.session.completed" => {
+        "checkout.session.completed" if object.payment_status.as_deref() == Some("unpaid") => in_flight(true),
+        "checkout.session.completed" | "checkout.session.async_payment_succeeded" => {
             return Ok(ignored(
                 &envelope,
-                "the checkout is not paid yet (a later event reports the payment)",
+                "the checkout moves no money (payment_status is neither paid nor unpaid)",
             ));
         }
-        // A payment may go pending and fail more than once: each event counts.
-        "payment_intent.processing" => (format!("{}:pending:{}", object.id, envelope.id), PaymentChange::Pending),
-        "payment_intent.payment_failed" => (
-            format!("{}:failed:{}", object.id, envelope.id),
-            PaymentChange::PendingFailed,
-        ),
+        "checkout.session.async_payment_failed" => in_flight(false),
+        // A payment may go pending and fail more than once: each event counts, in the order Stripe created
+        // them.
+        "payment_intent.processing" => in_flight(true),
+        "payment_intent.payment_failed" => in_flight(false),
         "charge.refunded" => {
             let (refunded_so_far, currency) = object.money(object.amount_refunded, "amount_refunded")?;
             let change = PaymentChange::Refunded {
@@ -217,11 +291,7 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
         }
         other => return Ok(ignored(&envelope, &format!("kindly does not use {other} events"))),
     };
-    let named = object
-        .metadata
-        .get(INVOICE_METADATA_KEY)
-        .and_then(serde_json::Value::as_str)
-        .filter(|id| !id.trim().is_empty());
+    let named = object.named_invoice();
     let stripe_invoice = match (envelope.kind.as_str(), &object.invoice) {
         ("invoice.paid", _) => Some(object.id.clone()),
         (_, Some(serde_json::Value::String(id))) => Some(id.clone()),
@@ -237,7 +307,10 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
         (None, None) => {
             return Ok(ignored(
                 &envelope,
-                &format!("neither {INVOICE_METADATA_KEY} in the metadata nor a Stripe invoice"),
+                &format!(
+                    "neither {INVOICE_METADATA_KEY} in the metadata (a checkout's payment intent has it only if \
+                     the session was created with payment_intent_data.metadata) nor a Stripe invoice"
+                ),
             ));
         }
     };
@@ -354,12 +427,57 @@ mod tests {
         );
     }
 
+    fn currency(code: &str) -> Currency {
+        Currency::from_code(code).unwrap()
+    }
+
+    #[test]
+    fn amounts_follow_stripes_decimals_not_iso_4217() {
+        // (currency, Stripe's amount, what it is): Stripe's own cases first, where it departs from ISO
+        let cases = [
+            ("ISK", 50_000, "500"),    // two-decimal at Stripe, zero in ISO
+            ("MGA", 1_000, "1000.00"), // zero-decimal at Stripe, two in ISO
+            ("HUF", 123_450, "1234.50"),
+            ("TWD", 10_000, "100.00"),
+            ("UGX", 5_000, "5000"),
+            ("JPY", 500, "500"),
+            ("KWD", 5_120, "5.120"),
+            ("USD", 1_999, "19.99"),
+        ];
+        for (code, minor, expected) in cases {
+            let amount = amount_from_stripe(minor, currency(code));
+            assert_eq!(amount.to_string(), expected, "{code} {minor}");
+        }
+        // A fractional króna from before Stripe forbade them is kept exactly
+        assert_eq!(amount_from_stripe(4_010, currency("ISK")).to_string(), "40.10");
+    }
+
+    #[test]
+    fn an_icelandic_payment_is_read_in_kronur() {
+        let body = serde_json::json!({"id": "evt_isk", "type": "payment_intent.succeeded", "created": NOW,
+            "data": {"object": {
+            "id": "pi_isk", "currency": "isk", "amount_received": 1_250_000,
+            "metadata": {"kindly_invoice_id": "I-IS"}}}});
+        let event = parse_event(body.to_string().as_bytes()).unwrap();
+        let Action::Apply { payment, .. } = event.action else {
+            panic!("{:?}", event.action)
+        };
+        assert_eq!(
+            payment.change,
+            PaymentChange::Received {
+                amount: "12500".parse().unwrap(),
+                currency: currency("ISK")
+            }
+        );
+    }
+
     proptest::proptest! {
         #[test]
         fn arbitrary_bodies_parse_or_fail_without_panicking(
             body in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
             kind in proptest::sample::select(vec![
                 "invoice.paid", "payment_intent.succeeded", "checkout.session.completed",
+                "checkout.session.async_payment_succeeded", "checkout.session.async_payment_failed",
                 "payment_intent.processing", "payment_intent.payment_failed", "charge.refunded", "other",
             ]),
             amount in proptest::prelude::any::<i64>(),
@@ -367,7 +485,7 @@ mod tests {
         ) {
             let _ = parse_event(&body);
             // Well-formed envelopes with arbitrary amounts and currency codes: an answer, never a panic.
-            let event = serde_json::json!({"id": "evt", "type": kind, "data": {"object": {
+            let event = serde_json::json!({"id": "evt", "type": kind, "created": NOW, "data": {"object": {
                 "id": "obj", "currency": currency, "amount_paid": amount, "amount_received": amount,
                 "amount_total": amount, "amount_refunded": amount, "payment_status": "paid",
                 "metadata": {"kindly_invoice_id": "I1"}}}});

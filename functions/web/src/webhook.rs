@@ -3,7 +3,7 @@
 //! retries exactly what is worth retrying.
 
 use crate::stripe::{self, Action, InvoiceRef};
-use crate::{App, AppState};
+use crate::{App, AppState, WebError};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -23,21 +23,49 @@ pub struct StripeWebhook {
 /// How old a signed timestamp may be, in seconds, unless configured: Stripe's own default.
 pub const DEFAULT_TOLERANCE_SECS: i64 = 300;
 
+/// The prefix of every Stripe endpoint signing secret.
+pub const ENDPOINT_SECRET_PREFIX: &str = "whsec_";
+
 impl StripeWebhook {
     /// The signing secrets written one per line (blank lines and `#` comments skipped), as kept in a local
-    /// file or in the cloud's secret; `None` when there is none. The secrets are never logged.
-    pub fn from_lines(text: &str, tolerance_secs: i64) -> Option<StripeWebhook> {
-        let secrets: Vec<String> = text
-            .lines()
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && !line.starts_with('#'))
-            .map(str::to_owned)
-            .collect();
-        (!secrets.is_empty()).then_some(StripeWebhook {
+    /// file or in the cloud's secret. Every one must be an endpoint secret (`whsec_` and then letters, digits,
+    /// `_`, `+`, `/`, `=` or `-`): HMAC takes any key, so a placeholder or a generated value would let anyone
+    /// who knows or guesses it sign "paid" events. A refusal names the line, never the value.
+    pub fn from_lines(text: &str, tolerance_secs: i64) -> Result<StripeWebhook, WebError> {
+        let mut secrets = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            if !is_endpoint_secret(line) {
+                return Err(WebError::Config(format!(
+                    "line {} is not a Stripe endpoint signing secret ({ENDPOINT_SECRET_PREFIX}...): copy it from \
+                     the endpoint in Stripe",
+                    index + 1
+                )));
+            }
+            secrets.push(line.to_owned());
+        }
+        if secrets.is_empty() {
+            return Err(WebError::Config(format!(
+                "no Stripe endpoint signing secret ({ENDPOINT_SECRET_PREFIX}...)"
+            )));
+        }
+        Ok(StripeWebhook {
             secrets,
             tolerance_secs,
         })
     }
+}
+
+fn is_endpoint_secret(line: &str) -> bool {
+    line.strip_prefix(ENDPOINT_SECRET_PREFIX).is_some_and(|key| {
+        !key.is_empty()
+            && key
+                .bytes()
+                .all(|byte| byte.is_ascii_alphanumeric() || b"_+/=-".contains(&byte))
+    })
 }
 
 /// How long an event id is remembered: well past Stripe's three days of retries.
@@ -103,25 +131,23 @@ async fn handle<S: Store>(
     }
     let result = match &event.action {
         Action::Ignore(why) => json!({"result": "ignored", "reason": why}),
-        Action::Apply { invoice, payment } => match invoice_id(app, invoice).await? {
-            Some(invoice_id) => {
-                match service::apply_payment_event(&app.store, &app.policy, &invoice_id, payment, now).await? {
-                    PaymentOutcome::Applied {
-                        invoice,
-                        voided,
-                        thank_you,
-                    } => json!({
-                        "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
-                        "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
-                        "thank_you": thank_you.map(|id| id.0),
-                    }),
-                    PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
-                }
+        Action::Apply { invoice, payment } => {
+            let invoice_id = invoice_id(app, invoice).await?;
+            match service::apply_payment_event(&app.store, &app.policy, &invoice_id, payment, now).await? {
+                PaymentOutcome::Applied {
+                    invoice,
+                    voided,
+                    thank_you,
+                    review,
+                } => json!({
+                    "result": "applied", "invoice": invoice.id.0, "status": invoice.status.as_str(),
+                    "balance": invoice.balance(), "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
+                    "thank_you": thank_you.map(|id| id.0), "held_for_review": invoice.is_held(),
+                    "review_task": review.map(|id| id.0),
+                }),
+                PaymentOutcome::Unchanged(why) => json!({"result": "unchanged", "reason": why}),
             }
-            // Most likely not one of kindly's: retrying would not help, and a webhook that keeps failing
-            // gets switched off.
-            None => json!({"result": "ignored", "reason": "no invoice has this payment reference"}),
-        },
+        }
     };
     app.store
         .record_event(&event.id, now + LEDGER_TIME_TO_LIVE, now)
@@ -129,12 +155,22 @@ async fn handle<S: Store>(
     Ok(result)
 }
 
-/// kindly's invoice an event names: directly, or through a payment reference (`None` if none has it).
-async fn invoice_id<S: Store>(app: &App<S>, invoice: &InvoiceRef) -> Result<Option<InvoiceId>, CoreError> {
-    Ok(match invoice {
-        InvoiceRef::Id(id) => Some(id.clone()),
-        InvoiceRef::PaymentReference(reference) => app.store.invoice_id_by_payment_reference(reference).await?,
-    })
+/// kindly's invoice an event names: directly, or through a payment reference. A reference no invoice
+/// carries yet is not found, like an invoice id not imported yet: the event is not recorded, and Stripe's
+/// retry applies it once the accounting system has sent the invoice with its reference. (Answering 200 would
+/// record it, and the retry would be a duplicate: the payment lost.)
+async fn invoice_id<S: Store>(app: &App<S>, invoice: &InvoiceRef) -> Result<InvoiceId, CoreError> {
+    match invoice {
+        InvoiceRef::Id(id) => Ok(id.clone()),
+        InvoiceRef::PaymentReference(reference) => app
+            .store
+            .invoice_id_by_payment_reference(reference)
+            .await?
+            .ok_or_else(|| CoreError::NotFound {
+                what: "invoice with payment reference",
+                id: reference.clone(),
+            }),
+    }
 }
 
 #[cfg(test)]
@@ -147,6 +183,31 @@ mod tests {
         let webhook = StripeWebhook::from_lines(text, 60).unwrap();
         assert_eq!(webhook.secrets, ["whsec_new", "whsec_old"]);
         assert_eq!(webhook.tolerance_secs, 60);
-        assert!(StripeWebhook::from_lines("# only a comment\n\n", 60).is_none());
+        assert!(StripeWebhook::from_lines("# only a comment\n\n", 60).is_err());
+    }
+
+    #[test]
+    fn only_endpoint_secrets_are_trusted() {
+        // The old template's placeholder, a value the stack generates, the README's ellipsis, a bare prefix
+        for refused in [
+            "replace-with-the-stripe-signing-secret",
+            "Xq8vR2mK9pL4nT7wZ3cF6hJ1sD5gB0yA",
+            "whsec_...",
+            "whsec_",
+            "whsec_has a space",
+        ] {
+            let error = StripeWebhook::from_lines(&format!("whsec_good\n{refused}\n"), 300)
+                .err()
+                .unwrap_or_else(|| panic!("{refused} was trusted"));
+            // The line is named; the value is never shown
+            assert_eq!(
+                error.to_string(),
+                "configuration: line 2 is not a Stripe endpoint signing secret (whsec_...): copy it from the \
+                 endpoint in Stripe"
+            );
+        }
+        // As Stripe's dashboard and its CLI hand them out
+        let genuine = "whsec_7Zq3kP0aLm2XvB9cN4dR8tY1uW6eH5fG\nwhsec_0f3a9c1e5b7d2468ace13579bdf02468ace13579bdf02468ace13579bdf0";
+        assert_eq!(StripeWebhook::from_lines(genuine, 300).unwrap().secrets.len(), 2);
     }
 }

@@ -193,7 +193,10 @@ pub async fn a_sent_message_is_recorded_through_a_conflict<S: Store>(store: &S) 
         armed: std::sync::atomic::AtomicBool::new(true),
         pay: crate::payment::PaymentEvent {
             id: "evt_unused".into(),
-            change: crate::payment::PaymentChange::PendingFailed,
+            change: crate::payment::PaymentChange::PendingFailed {
+                payment: "pi_unused".into(),
+                at: send_now(),
+            },
         },
     };
     let mailer = CountingMailer::default();

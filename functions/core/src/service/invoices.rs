@@ -134,7 +134,8 @@ async fn after_invoice_change<S: Store>(
         dunning: after.dunning.clone(),
         bookkeeping: after.bookkeeping.clone(),
         ..before.clone()
-    } == *after;
+    } == *after
+        && before.is_held() == after.is_held();
     let mut customers = vec![&after.customer_id];
     if before.customer_id != after.customer_id {
         customers.push(&before.customer_id);
@@ -189,7 +190,9 @@ async fn void_waiting<S: Store>(
     let mut voided = Vec::new();
     for mut reminder in store.reminders_of_customer(customer_id).await? {
         let expected = reminder.status;
-        if !expected.is_waiting() || !affected(&reminder) {
+        // A payment review stays: it asks staff, not the customer, to settle the invoice, whatever else
+        // changes on it.
+        if !expected.is_waiting() || reminder.is_payment_review() || !affected(&reminder) {
             continue;
         }
         reminder.transition(ReminderStatus::Cancelled, now, &Actor::System, Some(reason.to_owned()))?;

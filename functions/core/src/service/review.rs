@@ -120,7 +120,7 @@ fn approved(
 }
 
 /// Decide not to send a reminder. The ladder moves past its stage for the covered invoices, so the
-/// customer is not asked again at the same stage.
+/// customer is not asked again at the same stage. Skipping a payment review releases its hold.
 pub async fn skip<S: Store>(
     store: &S,
     policy: &Policy,
@@ -140,6 +140,11 @@ pub async fn skip<S: Store>(
     let local_date = now.with_timezone(&customer.time_zone).date_naive();
     let progressed = advance(policy, &reminder, &invoices, local_date, false);
     store.update_reminder(&reminder, expected, &progressed).await?;
+    // Dismissing a payment review ends it as doing it would: a hold nobody can lift any more would keep
+    // the invoice from its reminders for good.
+    if reminder.is_payment_review() {
+        super::payments::release_holds(store, policy, &reminder, now).await?;
+    }
     Ok(reminder)
 }
 

@@ -112,9 +112,14 @@ pub async fn send_one<S: Store, M: Mailer>(
         Verdict::Wait => return Ok(SendResult::OutsideBusinessHours),
         Verdict::Cancel(reason) => return cancel(store, reminder, now, reason).await,
         Verdict::TaskDone { local_date } => {
+            // Claimed like a message (approved → sending → sent), so two runs cannot both finish it.
+            if let Some(taken) = claim(store, &mut reminder, now).await? {
+                return Ok(taken);
+            }
             reminder.sent_on = Some(local_date);
             let progress = advance(policy, &reminder, &invoices, local_date, true);
-            return finish(
+            let review = reminder.is_payment_review().then(|| reminder.clone());
+            let done = finish(
                 store,
                 reminder,
                 ReminderStatus::Sent,
@@ -122,17 +127,16 @@ pub async fn send_one<S: Store, M: Mailer>(
                 Some("task done".into()),
                 &progress,
             )
-            .await
-            .map(|done| done.unwrap_or(SendResult::TaskDone));
+            .await?;
+            if let (None, Some(review)) = (&done, review) {
+                super::payments::release_holds(store, policy, &review, now).await?;
+            }
+            return Ok(done.unwrap_or(SendResult::TaskDone));
         }
         Verdict::Send { email, local_date } => (email, local_date),
     };
-    if reminder.status == ReminderStatus::Approved {
-        reminder.transition(ReminderStatus::Sending, now, &Actor::System, None)?;
-        match store.update_reminder(&reminder, ReminderStatus::Approved, &[]).await {
-            Err(CoreError::Conflict(_)) => return taken_meanwhile(store, &reminder.id).await,
-            other => other?,
-        }
+    if let Some(taken) = claim(store, &mut reminder, now).await? {
+        return Ok(taken);
     }
     if let Some(reason) = changed_since(&invoices, &store.invoices(&reminder.invoice_ids()).await?) {
         return cancel(store, reminder, now, reason).await;
@@ -164,6 +168,23 @@ pub async fn send_one<S: Store, M: Mailer>(
         .await
         .map(|done| done.unwrap_or(SendResult::Retry { reason })),
         Err(other) => Err(other),
+    }
+}
+
+/// Claim an approved reminder for this run (approved → sending, conditional on approved); a stale claim
+/// being retried is claimed already. `Some(result)` when another run or a payment took it meanwhile.
+async fn claim<S: Store>(
+    store: &S,
+    reminder: &mut Reminder,
+    now: DateTime<Utc>,
+) -> Result<Option<SendResult>, CoreError> {
+    if reminder.status != ReminderStatus::Approved {
+        return Ok(None);
+    }
+    reminder.transition(ReminderStatus::Sending, now, &Actor::System, None)?;
+    match store.update_reminder(reminder, ReminderStatus::Approved, &[]).await {
+        Err(CoreError::Conflict(_)) => taken_meanwhile(store, &reminder.id).await.map(Some),
+        other => other.map(|()| None),
     }
 }
 
