@@ -378,9 +378,12 @@ impl DynamoStore {
                 .update_expression(
                     "SET dunning = :dunning, due_shard = :shard, due_on = :day, #bk.#rev = #bk.#rev + :one",
                 )
-                .condition_expression("#status = :open")
+                // Still indexed (open or payment-pending, as action_index_day says); otherwise this write
+                // fails and is retried without the index.
+                .condition_expression("#status IN (:open, :pending)")
                 .expression_attribute_names("#status", "status")
                 .expression_attribute_values(":open", s(InvoiceStatus::Open.as_str()))
+                .expression_attribute_values(":pending", s(InvoiceStatus::PaymentPending.as_str()))
                 .expression_attribute_values(":shard", s(shard_of(&id.0, self.shards).to_string()))
                 .expression_attribute_values(":day", s(day.to_string())),
             None => update

@@ -367,7 +367,19 @@ impl Policy {
 
     /// The day the next stage falls due for an invoice, or `None` when the ladder is finished or the
     /// invoice is not remindable. Stores index open invoices by this date.
+    /// A payment-pending invoice's next action is the day kindly stops waiting for its oldest pending
+    /// payment (`pending_payment_days` after the processor said it was on its way).
     pub fn next_action_on(&self, invoice: &crate::invoice::Invoice) -> Option<NaiveDate> {
+        if invoice.status == crate::invoice::InvoiceStatus::PaymentPending {
+            let waiting_since = invoice
+                .bookkeeping
+                .payments_in_flight
+                .values()
+                .filter(|payment| payment.pending)
+                .map(|payment| payment.at)
+                .min()?;
+            return Some((waiting_since + chrono::Duration::days(i64::from(self.pending_payment_days))).date_naive());
+        }
         if !invoice.is_remindable() {
             return None;
         }

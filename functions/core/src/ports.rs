@@ -19,10 +19,11 @@ pub enum Inserted {
 }
 
 /// The day an invoice stands in the stores' action index ([`Store::invoices_needing_action`]), if it belongs
-/// there at all: only open invoices are indexed, whatever their ladder progress says, so a settled invoice
-/// costs the daily pass nothing.
+/// there at all: open invoices on their next stage's day, payment-pending ones on the day kindly stops
+/// waiting for the payment ([`crate::policy::Policy::next_action_on`]); nothing else, whatever its ladder
+/// progress says, so a settled invoice costs the daily pass nothing.
 pub fn action_index_day(status: InvoiceStatus, progress: &DunningProgress) -> Option<NaiveDate> {
-    (status == InvoiceStatus::Open)
+    matches!(status, InvoiceStatus::Open | InvoiceStatus::PaymentPending)
         .then_some(progress.next_action_on)
         .flatten()
 }
@@ -59,7 +60,7 @@ pub trait Store: Send + Sync {
         &self,
         reference: &str,
     ) -> impl Future<Output = Result<Option<InvoiceId>, CoreError>> + Send;
-    /// Open invoices whose next action falls on or before `day`. Must cost in proportion to the answer,
+    /// Invoices in the action index ([`action_index_day`]) whose next action falls on or before `day`. Must cost in proportion to the answer,
     /// not to the number of invoices stored: this is the daily pass's only wide read.
     fn invoices_needing_action(&self, day: NaiveDate) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
     /// Every invoice that is not paid, void or written off (for reports).

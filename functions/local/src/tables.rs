@@ -104,6 +104,11 @@ pub fn pass(
     for reminder in &outcome.superseded {
         text.push_str(&format!("Superseded (cancelled) the older draft {reminder}.\n"));
     }
+    for task in &outcome.payment_reviews {
+        text.push_str(&format!(
+            "A payment has been pending longer than the policy waits: its invoice is held, see task {task} (kindly show).\n"
+        ));
+    }
     for error in &outcome.errors {
         text.push_str(&format!("ERROR: {error}\n"));
     }

@@ -29,14 +29,18 @@ pub(super) struct Meddling<'a, S> {
     pub(super) inner: &'a S,
     pub(super) moment: Moment,
     pub(super) armed: std::sync::atomic::AtomicBool,
-    pub(super) pay: crate::payment::PaymentEvent,
+    /// The payment that lands, for the moments a payment lands at.
+    pub(super) pay: Option<crate::payment::PaymentEvent>,
 }
 
 impl<S: Store> Meddling<'_, S> {
     async fn land_at(&self, moment: Moment, invoice_id: &InvoiceId) {
-        if moment == self.moment && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+        if moment == self.moment
+            && let Some(pay) = &self.pay
+            && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
             let policy = crate::Policy::default_policy();
-            crate::service::apply_payment_event(self.inner, &policy, invoice_id, &self.pay, instant("2026-03-01"))
+            crate::service::apply_payment_event(self.inner, &policy, invoice_id, pay, instant("2026-03-01"))
                 .await
                 .expect("the payment applies");
         }

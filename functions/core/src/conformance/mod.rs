@@ -33,7 +33,7 @@ macro_rules! store_conformance_tests {
             an_unknown_outcome_is_failed_for_a_person_never_sent_twice, a_send_uses_the_reminder_as_it_is_now,
             a_sent_message_is_recorded_through_a_conflict,
             customers_far_west_and_east_are_reminded_on_their_own_day,
-            one_customers_impossible_sums_stop_only_that_customer, several_reminders_change_all_or_nothing,
+            one_customers_impossible_sums_stop_only_that_customer, a_payment_pending_too_long_is_held_for_staff, several_reminders_change_all_or_nothing,
             approving_a_set_approves_none_when_one_changed_meanwhile);
     };
     (@each $make:expr; $($check:ident),*) => {

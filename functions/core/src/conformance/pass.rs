@@ -35,3 +35,52 @@ pub async fn one_customers_impossible_sums_stop_only_that_customer<S: Store>(sto
     assert!(outcome.errors[0].starts_with("customer A: "), "{outcome:?}");
     assert!(outcome.errors[0].contains("more than can be counted"), "{outcome:?}");
 }
+
+pub async fn a_payment_pending_too_long_is_held_for_staff<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    crate::service::ingest_customer(store, &policy, &customer("A"), instant("2026-02-20"))
+        .await
+        .unwrap();
+    let open = invoice("I-A", "A", "2026-03-01", None);
+    crate::service::ingest_invoice(store, &policy, &open, instant("2026-02-20"))
+        .await
+        .unwrap();
+    // A bank debit starts clearing on March 2, and the processor never says more
+    let pending = crate::payment::PaymentEvent {
+        id: "pi_1:pending".into(),
+        change: crate::payment::PaymentChange::Pending {
+            payment: "pi_1".into(),
+            at: instant("2026-03-02"),
+        },
+    };
+    let id = crate::invoice::InvoiceId("I-A".into());
+    crate::service::apply_payment_event(store, &policy, &id, &pending, instant("2026-03-02"))
+        .await
+        .unwrap();
+    let waiting_ends = instant("2026-03-02") + chrono::Duration::days(policy.pending_payment_days.into());
+    // Before the wait is over, the pass leaves it alone
+    let early = crate::service::run_pass(store, &policy, waiting_ends - chrono::Duration::days(2), false)
+        .await
+        .unwrap();
+    assert!(
+        early.payment_reviews.is_empty() && early.entries.is_empty(),
+        "{early:?}"
+    );
+    // WHEN the pass runs once the policy's wait is over
+    let outcome = crate::service::run_pass(store, &policy, waiting_ends, false)
+        .await
+        .unwrap();
+    // THEN the invoice is held for review, staff get a task, and nobody is reminded
+    assert_eq!(outcome.payment_reviews.len(), 1, "{outcome:?}");
+    assert!(outcome.entries.is_empty(), "{outcome:?}");
+    let held = store.invoice(&id).await.unwrap().unwrap();
+    assert!(held.is_held(), "{held:?}");
+    assert!(!held.is_remindable());
+    let task = store.reminder(&outcome.payment_reviews[0]).await.unwrap().unwrap();
+    assert_eq!(task.status, crate::status::ReminderStatus::PendingApproval);
+    // and a second pass opens no second task
+    let again = crate::service::run_pass(store, &policy, waiting_ends, false)
+        .await
+        .unwrap();
+    assert!(again.payment_reviews.is_empty(), "{again:?}");
+}

@@ -76,10 +76,7 @@ pub async fn approving_a_set_approves_none_when_one_changed_meanwhile<S: Store>(
         inner: store,
         moment: Moment::ApprovingASet,
         armed: std::sync::atomic::AtomicBool::new(true),
-        pay: crate::payment::PaymentEvent {
-            id: "evt_unused".into(),
-            change: crate::payment::PaymentChange::PendingFailed,
-        },
+        pay: None,
     };
     let result = crate::service::approve_all(&meddling, &items, "pat", instant("2026-03-12")).await;
     // THEN nothing is approved

@@ -44,13 +44,13 @@ async fn a_payment_at_this_moment_stops_it<S: Store>(store: &S, customer_id: &st
         inner: store,
         moment,
         armed: std::sync::atomic::AtomicBool::new(true),
-        pay: crate::payment::PaymentEvent {
+        pay: Some(crate::payment::PaymentEvent {
             id: format!("evt_race_{customer_id}"),
             change: crate::payment::PaymentChange::Received {
                 amount: "100.00".parse().unwrap(),
                 currency: Currency::from_code("USD").unwrap(),
             },
-        },
+        }),
     };
     let mailer = CountingMailer::default();
     // WHEN the payment lands at that moment
@@ -191,13 +191,7 @@ pub async fn a_sent_message_is_recorded_through_a_conflict<S: Store>(store: &S) 
         inner: store,
         moment: Moment::RecordingSent,
         armed: std::sync::atomic::AtomicBool::new(true),
-        pay: crate::payment::PaymentEvent {
-            id: "evt_unused".into(),
-            change: crate::payment::PaymentChange::PendingFailed {
-                payment: "pi_unused".into(),
-                at: send_now(),
-            },
-        },
+        pay: None,
     };
     let mailer = CountingMailer::default();
     // WHEN recording the sent message first meets a conflict

@@ -1,12 +1,13 @@
 //! The pass: plan who gets which stage today and store the drafts (approved at once where the stage
 //! allows). Each customer's failure is that customer's error; the pass goes on.
 
+use super::payments::expire_pending_payments;
 use crate::actor::Actor;
 use crate::calendar::sending_day;
 use crate::compose::draft_reminder;
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
-use crate::invoice::Invoice;
+use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
 use crate::money::format_money;
 use crate::planner::{CustomerHistory, HoldReason, plan};
 use crate::policy::Policy;
@@ -50,6 +51,9 @@ pub struct PassOutcome {
     pub superseded: Vec<ReminderId>,
     /// Per-customer failures; the rest of the pass went on.
     pub errors: Vec<String>,
+    /// Tasks this pass opened for payments pending longer than the policy waits
+    /// (`pending_payment_days`): their invoices are held for staff to check.
+    pub payment_reviews: Vec<ReminderId>,
 }
 
 /// Plan today's reminders and store them as drafts (approved at once where the stage allows).
@@ -60,8 +64,20 @@ pub async fn run_pass<S: Store>(
     now: DateTime<Utc>,
     dry_run: bool,
 ) -> Result<PassOutcome, CoreError> {
-    let invoices = store.invoices_needing_action(latest_local_date(policy, now)).await?;
-    plan_and_store(store, policy, invoices, now, dry_run).await
+    let (pending, invoices): (Vec<Invoice>, Vec<Invoice>) = store
+        .invoices_needing_action(latest_local_date(policy, now))
+        .await?
+        .into_iter()
+        .partition(|invoice| invoice.status == InvoiceStatus::PaymentPending);
+    // Payments pending too long: the invoice is held and staff are asked to check (nobody is reminded).
+    let mut payment_reviews = Vec::new();
+    if !dry_run && !pending.is_empty() {
+        let ids: Vec<InvoiceId> = pending.into_iter().map(|invoice| invoice.id).collect();
+        payment_reviews = expire_pending_payments(store, policy, &ids, now).await?;
+    }
+    let mut outcome = plan_and_store(store, policy, invoices, now, dry_run).await?;
+    outcome.payment_reviews = payment_reviews;
+    Ok(outcome)
 }
 
 /// Plan one customer now, as a pass would: after their invoices changed, so that a voided draft comes back
