@@ -3,8 +3,12 @@
 
 use crate::pacing::Pacer;
 use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::config::http::HttpResponse;
+use aws_sdk_sesv2::config::interceptors::InterceptorContext;
 use aws_sdk_sesv2::config::retry::RetryConfig;
+use aws_sdk_sesv2::config::retry::{ClassifyRetry, RetryAction};
 use aws_sdk_sesv2::error::DisplayErrorContext;
+use aws_sdk_sesv2::error::SdkError;
 use aws_sdk_sesv2::operation::send_email::SendEmailError;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{EmailContent, MessageTag, RawMessage};
@@ -13,7 +17,9 @@ use std::time::{Duration, SystemTime};
 
 /// Sends through SES v2. Retries of throttling and 5xx answers (exponential backoff with jitter) are the
 /// SDK's standard retry mode, configured on the client by [`retry_config`]; what is still failing after
-/// those is reported as [`CoreError::MailTemporary`] and the reminder stays approved for the next run.
+/// those is reported as [`CoreError::MailTemporary`] and the reminder stays approved for the next run. A
+/// send that may have reached SES without an answer is never retried ([`NoBlindResend`]) and is reported as
+/// [`CoreError::MailUnknown`]: a person checks rather than the customer getting it twice.
 pub struct SesMailer {
     client: Client,
     configuration_set: Option<String>,
@@ -92,6 +98,67 @@ fn tag_value(value: &str) -> String {
         .collect()
 }
 
+/// Sort a failed SendEmail. An answer from SES is its verdict ([`classify`]); a request that could not be
+/// built, or a connection that was never made, delivered nothing; anything else — a timeout, a connection
+/// dropped, an answer that could not be read — may have come after SES took the message, and sending it
+/// again could deliver it twice: the outcome is unknown ([`CoreError::MailUnknown`]).
+fn outcome(error: SdkError<SendEmailError, HttpResponse>) -> CoreError {
+    let message = DisplayErrorContext(&error).to_string();
+    match error {
+        SdkError::ServiceError(answer) => classify(answer.into_err()),
+        SdkError::ConstructionFailure(_) => CoreError::MailRejected(message),
+        SdkError::DispatchFailure(failure)
+            if failure.is_user() || failure.as_connector_error().is_some_and(|e| never_connected(e)) =>
+        {
+            CoreError::MailTemporary(message)
+        }
+        _ => CoreError::MailUnknown(message),
+    }
+}
+
+/// Whether a connector failure is a connection that was never made, so no request left.
+fn never_connected(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(error) = next {
+        if error
+            .downcast_ref::<hyper_util::client::legacy::Error>()
+            .is_some_and(hyper_util::client::legacy::Error::is_connect)
+        {
+            return true;
+        }
+        next = error.source();
+    }
+    false
+}
+
+/// SendEmail's retry rule on top of the SDK's: never resend blindly. The SDK retries timeouts and broken
+/// connections by default, which for SendEmail can deliver a message twice; throttling and 5xx answers (SES
+/// took nothing) and connections never made are still retried.
+#[derive(Debug)]
+struct NoBlindResend;
+
+impl ClassifyRetry for NoBlindResend {
+    fn classify_retry(&self, context: &InterceptorContext) -> RetryAction {
+        let Some(Err(error)) = context.output_or_error() else {
+            return RetryAction::NoActionIndicated;
+        };
+        let unknown = error.is_timeout_error()
+            || error.is_response_error()
+            || error
+                .as_connector_error()
+                .is_some_and(|connector| !connector.is_user() && !never_connected(connector));
+        if unknown {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "NoBlindResend"
+    }
+}
+
 fn classify(error: SendEmailError) -> CoreError {
     let message = DisplayErrorContext(&error).to_string();
     match error {
@@ -129,10 +196,14 @@ impl Mailer for SesMailer {
             request = request.email_tags(tag);
         }
         self.pacer.wait().await;
-        match request.send().await {
+        let sent = request
+            .customize()
+            .config_override(aws_sdk_sesv2::config::Builder::default().retry_classifier(NoBlindResend))
+            .send()
+            .await;
+        match sent {
             Ok(output) => Ok(output.message_id.unwrap_or_default()),
-            // Timeouts and connection failures arrive as unhandled errors and count as temporary.
-            Err(error) => Err(classify(error.into_service_error())),
+            Err(error) => Err(outcome(error)),
         }
     }
 
