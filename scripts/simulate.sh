@@ -11,6 +11,4 @@ seeds="${1:-20}"
 days="${2:-365}"
 first="${3:-1}"
 # The bench profile: optimised like release, without the slow fat LTO.
-cargo build --quiet --profile bench -p kindly-sim --bin kindly-sim
-target="${CARGO_TARGET_DIR:-target}"
-exec "$target/bench/kindly-sim" "$seeds" "$days" "$first"
+exec cargo run --quiet --profile bench -p kindly-sim --bin kindly-sim -- "$seeds" "$days" "$first"

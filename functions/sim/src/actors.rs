@@ -6,13 +6,13 @@ use crate::calendar;
 use crate::faults::SimStore;
 use crate::invariants::BUSINESS_HOURS;
 use crate::processor::{self, Effect, Object, ProcessorEvent, RETRY_FOR};
-use crate::sim::{Act, SCHEDULE_ZONE, Sim, Twin};
+use crate::sim::{Act, Sim, Twin};
 use crate::world::Channel;
 use axum::Router;
-use chrono::{DateTime, Days, Duration, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kindly_core::policy::Approval;
 use kindly_core::service::{self, BusinessHours, PassOutcome, SendResult};
-use kindly_core::{CoreError, Pause, Policy, Reminder, ReminderId, ReminderStatus, Store};
+use kindly_core::{CoreError, Policy, ReminderId};
 use rand::Rng;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -27,13 +27,6 @@ pub fn router(store: &SimStore, policy: &Policy) -> Router {
     });
     kindly_web::router(Arc::new(app))
 }
-
-/// The staff who approve; one of them has a name that starts like the system's.
-const STAFF: [&str; 3] = [
-    "ana@northwind.example",
-    "ben@northwind.example",
-    "kindlyn@northwind.example",
-];
 
 fn window() -> Option<BusinessHours> {
     let (from_hour, to_hour) = BUSINESS_HOURS;
@@ -115,7 +108,7 @@ impl Sim {
                         format!("{} | twin: {}", pass_summary(&one), pass_summary(&two))
                     }
                 };
-                let crashed = if self.faults.end() { " (crashed)" } else { "" };
+                let crashed = self.retry_if_crashed(Act::Scan { scheduled, twin });
                 format!("scan for {scheduled} {twin:?}{crashed}: {text}")
             }
             Act::Send { scheduled, twin } => {
@@ -133,7 +126,7 @@ impl Sim {
                         format!("{} | twin: {}", send_summary(&one), send_summary(&two))
                     }
                 };
-                let crashed = if self.faults.end() { " (crashed)" } else { "" };
+                let crashed = self.retry_if_crashed(Act::Send { scheduled, twin });
                 format!("send for {scheduled} {twin:?}{crashed}: {text}")
             }
             Act::Import(index) => self.import(index).await,
@@ -163,6 +156,17 @@ impl Sim {
                 String::new()
             }
         }
+    }
+
+    /// End a scheduled invocation. One that crashed failed as a Lambda invocation, and the scheduler
+    /// retries it (same scheduled time) a few minutes later.
+    fn retry_if_crashed(&mut self, act: Act) -> &'static str {
+        if !self.faults.end() {
+            return "";
+        }
+        let later = self.now + Duration::seconds(self.rng.random_range(60..900));
+        self.at(later, act);
+        " (crashed; the scheduler retries)"
     }
 
     /// The accounting system sends its copy through the ingest path; a failed import is retried in an hour.
@@ -417,133 +421,6 @@ impl Sim {
         }
         text
     }
-
-    /// Staff, in their own business hours, decide on each draft some hours after it appeared: mostly
-    /// approve (sometimes all at once), sometimes skip or snooze.
-    async fn staff(&mut self) -> String {
-        let local = self.now.with_timezone(&SCHEDULE_ZONE);
-        if !calendar::is_business_day(local.date_naive()) || !(9..17).contains(&local.hour()) {
-            return String::new();
-        }
-        let Ok(waiting) = self
-            .store
-            .real()
-            .reminders_with_status(ReminderStatus::PendingApproval)
-            .await
-        else {
-            return "staff cannot read the drafts".into();
-        };
-        let mut due: Vec<(Reminder, u32)> = Vec::new();
-        for reminder in waiting {
-            let decision = match self.staff_due.get(&reminder.id) {
-                Some(decision) => *decision,
-                None => {
-                    let decision = (
-                        self.now + Duration::hours(self.rng.random_range(1..40)),
-                        self.rng.random_range(0..100),
-                    );
-                    self.staff_due.insert(reminder.id.clone(), decision);
-                    decision
-                }
-            };
-            if decision.0 <= self.now {
-                due.push((reminder, decision.1));
-            }
-        }
-        if due.is_empty() {
-            return String::new();
-        }
-        let by = match self.rng.random_range(0..100) {
-            0..48 => STAFF[0],
-            48..97 => STAFF[1],
-            _ => STAFF[2],
-        };
-        self.faults.begin(self.step, false, false);
-        let mut lines = Vec::new();
-        let all_at_once = self.rng.random_bool(0.3);
-        let approve: Vec<(ReminderId, String)> = due
-            .iter()
-            .filter(|(_, dice)| *dice < 80)
-            .map(|(reminder, _)| {
-                let hash = reminder.draft.as_ref().map(|draft| draft.content_hash.clone());
-                (reminder.id.clone(), hash.unwrap_or_default())
-            })
-            .collect();
-        if all_at_once && !approve.is_empty() {
-            let result = service::approve_all(&self.store, &approve, by, self.now).await;
-            lines.push(format!(
-                "approve all {}: {:?}",
-                approve.len(),
-                result.map(|r| r.is_ok())
-            ));
-        } else {
-            for (id, hash) in &approve {
-                let result = service::approve(&self.store, id, by, hash, None, self.now).await;
-                lines.push(format!(
-                    "approve {id}: {}",
-                    result.map(|_| "ok".into()).unwrap_or_else(|e| e.to_string())
-                ));
-            }
-        }
-        for (reminder, dice) in due.iter().filter(|(_, dice)| *dice >= 80) {
-            let id = &reminder.id;
-            let snooze = *dice >= 90 && !reminder.is_thank_you();
-            let result = if snooze {
-                let zone = self.world.customers[customer_index(reminder)].time_zone;
-                let until = self.now.with_timezone(&zone).date_naive() + Days::new(self.rng.random_range(2..10));
-                service::snooze(&self.store, &self.policy, id, by, until, None, self.now).await
-            } else {
-                service::skip(&self.store, &self.policy, id, by, None, self.now).await
-            };
-            let verb = if snooze { "snooze" } else { "skip" };
-            lines.push(format!(
-                "{verb} {id}: {}",
-                result.map(|_| "ok".into()).unwrap_or_else(|e| e.to_string())
-            ));
-        }
-        self.faults.end();
-        for (reminder, _) in &due {
-            self.staff_due.remove(&reminder.id);
-        }
-        format!("staff ({by}): {}", lines.join("; "))
-    }
-
-    /// Now and then staff pause a customer for some days (a conversation is going on).
-    async fn pause(&mut self) -> String {
-        let mut lines = Vec::new();
-        for index in 0..self.world.customers.len() {
-            if !self.rng.random_bool(0.002) {
-                continue;
-            }
-            let mut customer = self.world.customers[index].clone();
-            let today = self.now.with_timezone(&customer.time_zone).date_naive();
-            let until = today + Days::new(self.rng.random_range(3..20));
-            customer.pause = Some(Pause {
-                until: Some(until),
-                reason: Some("talking to them".into()),
-            });
-            self.faults.begin(self.step, false, false);
-            let result = service::ingest_customer(&self.store, &customer).await;
-            self.faults.end();
-            if result.is_ok() {
-                self.pauses[index].push((today, until));
-                self.world.customers[index] = customer;
-            }
-            lines.push(format!(
-                "pause {} until {until}: {:?}",
-                self.world.customers[index].id,
-                result.is_ok()
-            ));
-        }
-        lines.join("; ")
-    }
-}
-
-/// The world's index of a reminder's customer (`C0042` → 42).
-pub(crate) fn customer_index(reminder: &Reminder) -> usize {
-    reminder.customer_id.0[1..]
-        .parse()
-        .expect("the simulator names customers C0000…")
 }
 
 /// Mid-year, the business changes its ladder: the friendly nudge comes later, the direct one no longer

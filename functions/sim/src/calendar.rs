@@ -36,6 +36,15 @@ pub fn next_business_day(day: NaiveDate) -> NaiveDate {
     business_day_on_or_after(day + Days::new(1))
 }
 
+/// The business day before `day`.
+pub fn previous_business_day(mut day: NaiveDate) -> NaiveDate {
+    day = day - Days::new(1);
+    while !is_business_day(day) {
+        day = day - Days::new(1);
+    }
+    day
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -50,5 +59,6 @@ mod tests {
         assert_eq!(business_day_on_or_after(day("2026-03-06")), day("2026-03-06"));
         assert_eq!(next_business_day(day("2026-03-06")), day("2026-03-09"));
         assert_eq!(next_business_day(day("2026-03-08")), day("2026-03-09"));
+        assert_eq!(previous_business_day(day("2026-03-09")), day("2026-03-06"));
     }
 }

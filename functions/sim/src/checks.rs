@@ -11,16 +11,17 @@ use kindly_core::{InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus
 use rust_decimal::Decimal;
 
 /// The world's index of a customer id (`C0042` → 42).
-fn customer_index(id: &str) -> Option<usize> {
+pub(crate) fn customer_index(id: &str) -> Option<usize> {
     id.strip_prefix('C')?.parse().ok()
 }
 
-/// Whether a person (not the system) approved a reminder.
+/// Whether a person (not the system) approved a reminder: staff sign with their address. A task has no
+/// approval record, only its history.
 fn approved_by_a_person(reminder: &Reminder) -> bool {
     reminder
-        .approval
-        .as_ref()
-        .is_some_and(|approval| approval.by.ends_with("@northwind.example"))
+        .history
+        .iter()
+        .any(|step| step.to == ReminderStatus::Approved && step.by.ends_with("@northwind.example"))
 }
 
 impl Sim {
@@ -42,6 +43,20 @@ impl Sim {
         };
         let ids = self.ids_of(&delivery.customer, &delivery.numbers, &delivery.reminder);
         let key = |what: &str| format!("{}:{what}", delivery.reminder);
+        let stored = self.store.real().reminder(&ReminderId(delivery.reminder.clone())).await;
+        // Each invoice at its own stage, from the reminder's record (the tag names only the top stage).
+        let covered: Vec<(String, String)> = match stored.ok().flatten() {
+            Some(reminder) => reminder
+                .covers
+                .iter()
+                .map(|covered| (format!("SIM-{}", &covered.invoice_id.0[1..]), covered.stage_id.clone()))
+                .collect(),
+            None => delivery
+                .numbers
+                .iter()
+                .map(|n| (n.clone(), delivery.stage.clone()))
+                .collect(),
+        };
         let invoices = &self.world.invoices;
         let by_number = &self.by_number;
         let reopened = |number: &str| {
@@ -49,7 +64,7 @@ impl Sim {
                 .get(number)
                 .is_some_and(|&index| invoices[index].refunded_ever)
         };
-        for problem in self.deliveries.check(delivery, reopened) {
+        for problem in self.deliveries.check(delivery, &covered, reopened) {
             self.violate(Invariant::NoMessageTwice, key(&problem), &ids, problem);
         }
         let zone = self.world.customers[customer].time_zone;
@@ -123,6 +138,38 @@ impl Sim {
         }
     }
 
+    /// The open invoices whose next stage is overdue (or that kindly holds payment-pending with nothing
+    /// in flight), given the customer's last message.
+    fn late_stages(
+        &self,
+        stored: &[kindly_core::Invoice],
+        today: NaiveDate,
+        last_message_on: Option<NaiveDate>,
+    ) -> Vec<(usize, String, NaiveDate)> {
+        let mut late = Vec::new();
+        for invoice in stored {
+            let index = self.by_number[&invoice.number];
+            if invoice.status == InvoiceStatus::PaymentPending {
+                late.push((index, "payment_pending".to_owned(), today));
+                continue;
+            }
+            if !invoice.is_remindable() {
+                continue;
+            }
+            let ladder = Ladder {
+                policy: &self.policy,
+                stored: invoice,
+                today,
+                open_since: self.open_since[index].unwrap_or(today),
+                last_message_on,
+            };
+            if let Some((stage, deadline)) = invariants::overdue_stage(&ladder) {
+                late.push((index, stage, deadline));
+            }
+        }
+        late
+    }
+
     async fn check_customer(&mut self, customer: usize, today: NaiveDate) {
         if self
             .policy_changed_at
@@ -157,42 +204,35 @@ impl Sim {
             return;
         };
         let zone = self.world.customers[customer].time_zone;
-        let last_message_on = self.last_message[customer].map(|at| at.with_timezone(&zone).date_naive());
-        let mut late = Vec::new();
-        for invoice in &stored {
-            let index = self.by_number[&invoice.number];
-            if invoice.status == InvoiceStatus::PaymentPending {
-                late.push((index, "payment_pending".to_owned(), today));
-                continue;
-            }
-            if !invoice.is_remindable() {
-                continue;
-            }
-            let ladder = Ladder {
-                policy: &self.policy,
-                stored: invoice,
-                today,
-                open_since: self.open_since[index].unwrap_or(today),
-                last_message_on,
-            };
-            if let Some((stage, deadline)) = invariants::overdue_stage(&ladder) {
-                late.push((index, stage, deadline));
-            }
-        }
-        if late.is_empty() {
+        let inbox_last = self.last_message[customer].map(|at| at.with_timezone(&zone).date_naive());
+        if self.late_stages(&stored, today, inbox_last).is_empty() {
             return;
         }
         let customer_id = self.world.customers[customer].id.clone();
         let Ok(reminders) = self.store.real().reminders_of_customer(&customer_id).await else {
             return;
         };
-        let waiting_for_staff = reminders.iter().any(|reminder| {
+        // Staff's pace is theirs: a draft waiting for them (or decided since the last business day, so the
+        // next pass has not run yet) holds the customer's other reminders back.
+        let since = calendar::previous_business_day(today);
+        let staff_busy = reminders.iter().any(|reminder| {
             reminder.status == ReminderStatus::PendingApproval
                 || (reminder.status.is_open() && approved_by_a_person(reminder))
+                || reminder.history.iter().any(|step| {
+                    (step.from == ReminderStatus::PendingApproval || step.by.ends_with("@northwind.example"))
+                        && step.at.with_timezone(&zone).date_naive() >= since
+                })
         });
-        if waiting_for_staff {
+        if staff_busy {
             return;
         }
+        // A task with a message counts for the policy's gap though no mail went out.
+        let recorded_last = reminders
+            .iter()
+            .filter(|reminder| !reminder.is_thank_you() && reminder.draft.is_some())
+            .filter_map(|reminder| reminder.sent_on)
+            .max();
+        let late = self.late_stages(&stored, today, inbox_last.max(recorded_last));
         for (index, stage, deadline) in late {
             let invoice = &self.world.invoices[index];
             let covering: Vec<&Reminder> = reminders

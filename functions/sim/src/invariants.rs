@@ -48,7 +48,9 @@ impl Invariant {
 pub const BUSINESS_HOURS: (u32, u32) = (9, 17);
 
 /// Invariant 1, over the inbox: no (customer, stage, invoice set) delivered twice, and no invoice in two
-/// messages of one stage. A thank-you may thank an invoice again once a refund reopened it.
+/// messages at one stage. A consolidated message carries each invoice at its own stage (`covered`: invoice
+/// number and stage, from the reminder's record); the message's tag names only the most advanced one. A
+/// thank-you may thank an invoice again once a refund reopened it.
 #[derive(Default)]
 pub struct Deliveries {
     messages: BTreeMap<(String, String, Vec<String>), u64>,
@@ -56,7 +58,12 @@ pub struct Deliveries {
 }
 
 impl Deliveries {
-    pub fn check(&mut self, delivery: &Delivery, reopened: impl Fn(&str) -> bool) -> Vec<String> {
+    pub fn check(
+        &mut self,
+        delivery: &Delivery,
+        covered: &[(String, String)],
+        reopened: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
         let mut problems = Vec::new();
         let key = (
             delivery.customer.clone(),
@@ -69,16 +76,17 @@ impl Deliveries {
                 delivery.customer, delivery.stage, delivery.numbers, delivery.reminder
             ));
         }
-        for number in &delivery.numbers {
-            let key = (delivery.stage.clone(), number.clone());
-            let thanked_again = delivery.stage == THANK_YOU_STAGE && reopened(number);
-            if let Some(earlier) = self.by_stage.insert(key, delivery.reminder.clone())
+        for (number, stage) in covered {
+            let thanked_again = stage == THANK_YOU_STAGE && reopened(number);
+            if let Some(earlier) = self
+                .by_stage
+                .insert((stage.clone(), number.clone()), delivery.reminder.clone())
                 && earlier != delivery.reminder
                 && !thanked_again
             {
                 problems.push(format!(
-                    "invoice {number} is in two messages of stage `{}` ({earlier} and {})",
-                    delivery.stage, delivery.reminder
+                    "invoice {number} is in two messages at stage `{stage}` ({earlier} and {})",
+                    delivery.reminder
                 ));
             }
         }

@@ -80,32 +80,56 @@ fn every_invariant_has_a_distinct_name() {
     assert_eq!(names.len(), 6);
 }
 
+fn at_stage(delivery: &Delivery) -> Vec<(String, String)> {
+    delivery
+        .numbers
+        .iter()
+        .map(|number| (number.clone(), delivery.stage.clone()))
+        .collect()
+}
+
 #[test]
 fn a_second_delivery_of_the_same_reminder_is_caught() {
     let mut seen = Deliveries::default();
     let first = delivery(1, "rem_a", "due_today", &["SIM-0001-00"]);
-    assert!(seen.check(&first, |_| false).is_empty(), "the first delivery is fine");
+    assert!(
+        seen.check(&first, &at_stage(&first), |_| false).is_empty(),
+        "the first delivery is fine"
+    );
     let other_stage = delivery(2, "rem_b", "crossed_in_mail", &["SIM-0001-00"]);
-    assert!(seen.check(&other_stage, |_| false).is_empty(), "a later stage is fine");
-    let again = seen.check(&delivery(3, "rem_a", "due_today", &["SIM-0001-00"]), |_| false);
+    assert!(
+        seen.check(&other_stage, &at_stage(&other_stage), |_| false).is_empty(),
+        "a later stage is fine"
+    );
+    let second = delivery(3, "rem_a", "due_today", &["SIM-0001-00"]);
+    let again = seen.check(&second, &at_stage(&second), |_| false);
     assert_eq!(again.len(), 1, "{again:?}");
     assert!(again[0].contains("again"));
 }
 
 #[test]
-fn an_invoice_in_two_messages_of_one_stage_is_caught() {
+fn an_invoice_in_two_messages_at_one_stage_is_caught() {
     let mut seen = Deliveries::default();
-    seen.check(&delivery(1, "rem_a", "due_today", &["SIM-0001-00"]), |_| false);
-    let problems = seen.check(
-        &delivery(2, "rem_b", "due_today", &["SIM-0001-00", "SIM-0001-01"]),
-        |_| false,
-    );
+    let first = delivery(1, "rem_a", "due_today", &["SIM-0001-00"]);
+    seen.check(&first, &at_stage(&first), |_| false);
+    let both = delivery(2, "rem_b", "due_today", &["SIM-0001-00", "SIM-0001-01"]);
+    let problems = seen.check(&both, &at_stage(&both), |_| false);
     assert_eq!(problems.len(), 1);
     assert!(problems[0].contains("two messages"));
+    // A consolidated message tagged with its most advanced stage carries the other invoice at its own.
+    let consolidated = delivery(3, "rem_c", "crossed_in_mail", &["SIM-0001-02", "SIM-0001-03"]);
+    let covered = [
+        ("SIM-0001-02".to_owned(), "crossed_in_mail".to_owned()),
+        ("SIM-0001-03".to_owned(), "due_today".to_owned()),
+    ];
+    assert!(seen.check(&consolidated, &covered, |_| false).is_empty());
+    let later = delivery(4, "rem_d", "crossed_in_mail", &["SIM-0001-03"]);
+    assert!(seen.check(&later, &at_stage(&later), |_| false).is_empty());
     // A thank-you after a refund reopened the invoice may thank it again.
-    seen.check(&delivery(3, "rem_t1", THANK_YOU_STAGE, &["SIM-0001-00"]), |_| true);
-    let with_another = delivery(4, "rem_t2", THANK_YOU_STAGE, &["SIM-0001-00", "SIM-0001-01"]);
-    assert!(seen.check(&with_another, |_| true).is_empty());
+    let thanks = delivery(5, "rem_t1", THANK_YOU_STAGE, &["SIM-0001-00"]);
+    seen.check(&thanks, &at_stage(&thanks), |_| true);
+    let with_another = delivery(6, "rem_t2", THANK_YOU_STAGE, &["SIM-0001-00", "SIM-0001-01"]);
+    assert!(seen.check(&with_another, &at_stage(&with_another), |_| true).is_empty());
 }
 
 #[test]

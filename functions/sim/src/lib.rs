@@ -17,6 +17,7 @@ pub mod faults;
 pub mod invariants;
 pub mod processor;
 pub mod sim;
+mod staff;
 pub mod trace;
 pub mod world;
 
