@@ -345,6 +345,7 @@ impl Sim {
         });
         let event = self.events.len() - 1;
         self.unsynced[index] += 1;
+        self.events_in_flight[index] += 1;
         let delay = match self.rng.random_range(0..100) {
             0..88 => Duration::seconds(self.rng.random_range(1..120)),
             88..98 => Duration::minutes(self.rng.random_range(10..360)),
@@ -413,6 +414,7 @@ impl Sim {
         };
         if settled {
             self.unsynced[index] -= 1;
+            self.events_in_flight[index] -= 1;
             // Money-exact is judged on what was acknowledged, whether or not the store changed.
             self.faults
                 .lock()

@@ -118,6 +118,11 @@ impl Sim {
             let zone = self.world.customers[self.world.invoices[index].customer].time_zone;
             self.open_since[index] = Some(self.now.with_timezone(&zone).date_naive());
         }
+        // An event kindly applied but answered with an error is applied, and acknowledged only on the
+        // processor's retry: judge the money once no event is in flight.
+        if self.events_in_flight[index] > 0 {
+            return;
+        }
         let world = &self.world.invoices[index];
         let exponent = crate::world::processor_exponent(world.currency);
         let acknowledged = Decimal::new(self.acknowledged[index].net_minor(), exponent);

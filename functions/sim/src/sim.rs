@@ -114,6 +114,8 @@ pub struct Sim {
     pub(crate) acknowledged: Vec<Acknowledged>,
     /// Per invoice: changes kindly has not been told yet (events in flight, re-imports scheduled).
     pub(crate) unsynced: Vec<u32>,
+    /// Per invoice: processor events not yet answered 2xx (nor given up on by the processor).
+    pub(crate) events_in_flight: Vec<u32>,
     pub(crate) open_since: Vec<Option<NaiveDate>>,
     pub(crate) known: Known,
     pub(crate) deliveries: Deliveries,
@@ -177,6 +179,7 @@ impl Sim {
             events: Vec::new(),
             acknowledged: vec![Acknowledged::default(); invoices],
             unsynced: vec![0; invoices],
+            events_in_flight: vec![0; invoices],
             open_since: vec![None; invoices],
             known: Known::default(),
             deliveries: Deliveries::default(),
