@@ -3,12 +3,11 @@
 # time zones, DAYS days each, the real services on the SQLite store with the seed's faults, and the six
 # promises checked after every step. Prints each violation with its seed and trace, seeds per minute and
 # the slowest seed, and ends with `simulated SEEDS seeds × DAYS days: V violations`; exits 1 on any.
-#   ./scripts/simulate.sh [SEEDS] [DAYS] [FIRST_SEED]     (defaults: 20 365 1)
+#   ./scripts/simulate.sh [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N]   (defaults: 20 365 1)
+# --no-faults leaves out every injected fault (what remains are the rules' own defects); --excerpt sets how
+# many trace lines each violation shows (12).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-seeds="${1:-20}"
-days="${2:-365}"
-first="${3:-1}"
 # The bench profile: optimised like release, without the slow fat LTO.
-exec cargo run --quiet --profile bench -p kindly-sim --bin kindly-sim -- "$seeds" "$days" "$first"
+exec cargo run --quiet --profile bench -p kindly-sim --bin kindly-sim -- "$@"

@@ -1,33 +1,51 @@
-//! `kindly-sim SEEDS DAYS [FIRST_SEED]`: simulate seeds FIRST_SEED.. for DAYS days each, print every
-//! violation with its seed and trace, and end with one summary line; exit 1 on any violation.
+//! `kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N]`: simulate seeds FIRST_SEED.. for DAYS
+//! days each, print every violation with its seed and trace, and end with one summary line; exit 1 on any
+//! violation.
 
+use kindly_sim::faults::FaultRates;
 use kindly_sim::{Options, simulate};
 use std::time::Instant;
 
-fn arg(position: usize, default: u64, name: &str) -> u64 {
-    match std::env::args().nth(position) {
-        None => default,
-        Some(text) => text.parse().unwrap_or_else(|_| {
-            eprintln!("usage: kindly-sim [SEEDS] [DAYS] [FIRST_SEED]; {name} must be a whole number, got `{text}`");
-            std::process::exit(2);
-        }),
-    }
+fn usage(problem: &str) -> ! {
+    eprintln!("usage: kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N]\n{problem}");
+    std::process::exit(2);
+}
+
+fn number(text: &str, name: &str) -> u64 {
+    text.parse()
+        .unwrap_or_else(|_| usage(&format!("{name} must be a whole number, got `{text}`")))
 }
 
 fn main() {
-    let seeds = arg(1, 20, "SEEDS");
-    let days = arg(2, 365, "DAYS");
-    let first = arg(3, 1, "FIRST_SEED");
-    let Ok(days) = u32::try_from(days) else {
-        eprintln!("DAYS must be below 2^32");
-        std::process::exit(2);
-    };
+    let mut positional = Vec::new();
+    let mut no_faults = false;
+    let mut excerpt = 12;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--no-faults" => no_faults = true,
+            "--excerpt" => {
+                let text = args
+                    .next()
+                    .unwrap_or_else(|| usage("--excerpt needs a number of lines"));
+                excerpt = number(&text, "--excerpt") as usize;
+            }
+            _ => positional.push(arg),
+        }
+    }
+    let at = |index: usize, default: u64, name: &str| positional.get(index).map_or(default, |text| number(text, name));
+    let (seeds, first) = (at(0, 20, "SEEDS"), at(2, 1, "FIRST_SEED"));
+    let days = u32::try_from(at(1, 365, "DAYS")).unwrap_or_else(|_| usage("DAYS must be below 2^32"));
     let started = Instant::now();
     let mut violations = 0;
     let mut slowest = (0, 0.0);
     for seed in first..first + seeds {
         let began = Instant::now();
-        let outcome = simulate(Options::new(seed, days));
+        let outcome = simulate(Options {
+            faults: no_faults.then_some(FaultRates::NONE),
+            excerpt,
+            ..Options::new(seed, days)
+        });
         let seconds = began.elapsed().as_secs_f64();
         if seconds > slowest.1 {
             slowest = (seed, seconds);
