@@ -3,13 +3,13 @@
 //! invocation fails: the process is gone), and a mail provider that throttles, answers 5xx, or times out
 //! after it accepted the message. The wrappers also note what each step touched, for the checks.
 
+use crate::backend::Backend;
 use chrono::{DateTime, NaiveDate, Utc};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::{
     CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, Mailer, OutgoingEmail, Reminder, ReminderId,
     ReminderStatus, Store,
 };
-use kindly_local::sqlite_store::SqliteStore;
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use std::collections::BTreeSet;
@@ -168,15 +168,15 @@ impl Future for YieldOnce {
     }
 }
 
-/// The real SQLite store behind the fault wrapper. Cheap to clone: the web router holds one too.
+/// The real store behind the fault wrapper. Cheap to clone: the web router holds one too.
 #[derive(Clone)]
 pub struct SimStore {
-    inner: Arc<SqliteStore>,
+    inner: Arc<Backend>,
     faults: Faults,
 }
 
 impl SimStore {
-    pub fn new(inner: SqliteStore, faults: Faults) -> SimStore {
+    pub fn new(inner: Backend, faults: Faults) -> SimStore {
         SimStore {
             inner: Arc::new(inner),
             faults,
@@ -184,7 +184,7 @@ impl SimStore {
     }
 
     /// The store without faults: what the checks read.
-    pub fn real(&self) -> &SqliteStore {
+    pub fn real(&self) -> &Backend {
         &self.inner
     }
 

@@ -11,6 +11,7 @@
 //! public services and router and reads its store; one seed always gives the same trace, byte for byte.
 
 pub mod actors;
+pub mod backend;
 pub mod calendar;
 mod checks;
 pub mod faults;

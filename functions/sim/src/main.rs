@@ -1,13 +1,16 @@
-//! `kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N]`: simulate seeds FIRST_SEED.. for DAYS
+//! `kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N] [--store sqlite|dynamo] [--customers N]`: simulate seeds FIRST_SEED.. for DAYS
 //! days each, print every violation with its seed and trace, and end with one summary line; exit 1 on any
 //! violation.
 
+use kindly_sim::backend::Kind;
 use kindly_sim::faults::FaultRates;
 use kindly_sim::{Options, simulate};
 use std::time::Instant;
 
 fn usage(problem: &str) -> ! {
-    eprintln!("usage: kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N]\n{problem}");
+    eprintln!(
+        "usage: kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N] [--store sqlite|dynamo] [--customers N]\n{problem}"
+    );
     std::process::exit(2);
 }
 
@@ -20,6 +23,8 @@ fn main() {
     let mut positional = Vec::new();
     let mut no_faults = false;
     let mut excerpt = 12;
+    let mut store = Kind::Sqlite;
+    let mut customers = 500;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -29,6 +34,18 @@ fn main() {
                     .next()
                     .unwrap_or_else(|| usage("--excerpt needs a number of lines"));
                 excerpt = number(&text, "--excerpt") as usize;
+            }
+            "--customers" => {
+                let text = args.next().unwrap_or_else(|| usage("--customers needs a number"));
+                customers = number(&text, "--customers") as usize;
+            }
+            "--store" => {
+                store = match args.next().as_deref() {
+                    Some("sqlite") => Kind::Sqlite,
+                    Some("dynamo") if cfg!(feature = "dynamo") => Kind::Dynamo,
+                    Some("dynamo") => usage("--store dynamo needs the build with --features dynamo"),
+                    _ => usage("--store takes sqlite or dynamo"),
+                }
             }
             _ => positional.push(arg),
         }
@@ -44,6 +61,8 @@ fn main() {
         let outcome = simulate(Options {
             faults: no_faults.then_some(FaultRates::NONE),
             excerpt,
+            store,
+            customers,
             ..Options::new(seed, days)
         });
         let seconds = began.elapsed().as_secs_f64();

@@ -1,6 +1,7 @@
 //! The simulation: a queue of timed acts on a virtual clock, each one step of the real services, and the
 //! invariants checked after every step. Single-threaded and seeded, so a seed reproduces a run exactly.
 
+use crate::backend::{Backend, Kind, tokio_runtime::Runtime};
 use crate::calendar;
 use crate::faults::{FaultRates, Faults, SimMailer, SimStore};
 use crate::invariants::{Deliveries, Invariant, Known};
@@ -10,7 +11,6 @@ use crate::world::{self, World};
 use axum::Router;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use kindly_core::{Policy, ReminderId};
-use kindly_local::sqlite_store::SqliteStore;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::{BTreeMap, BTreeSet};
@@ -25,6 +25,7 @@ pub struct Options {
     pub faults: Option<FaultRates>,
     /// Trace lines shown with each violation.
     pub excerpt: usize,
+    pub store: Kind,
 }
 
 impl Options {
@@ -35,6 +36,7 @@ impl Options {
             customers: 500,
             faults: None,
             excerpt: 12,
+            store: Kind::Sqlite,
         }
     }
 }
@@ -127,6 +129,8 @@ pub struct Sim {
     reported: BTreeSet<(Invariant, String)>,
     pub(crate) violations: Vec<Violation>,
     inbox_seen: usize,
+    /// The Tokio runtime the DynamoDB store needs (none for SQLite: a plain single-threaded executor).
+    runtime: Option<Runtime>,
 }
 
 /// The zone the schedules are read in (the template's default).
@@ -143,10 +147,8 @@ impl Sim {
         let world = world::generate(&mut world_rng, options.customers, options.days);
         let rates = options.faults.unwrap_or_else(|| FaultRates::for_seed(&mut stream(2)));
         let faults = Faults::new(rates, stream(3));
-        let store = SimStore::new(
-            SqliteStore::in_memory().expect("an in-memory SQLite database opens"),
-            faults.clone(),
-        );
+        let runtime = new_runtime(options.store);
+        let store = SimStore::new(Backend::fresh(options.store, runtime.as_ref()), faults.clone());
         let policy = Policy::default_policy();
         let router = crate::actors::router(&store, &policy);
         let invoices = world.invoices.len();
@@ -191,6 +193,7 @@ impl Sim {
             reported: BTreeSet::new(),
             violations: Vec::new(),
             inbox_seen: 0,
+            runtime,
         }
     }
 
@@ -264,7 +267,8 @@ impl Sim {
     /// Run to the end of the last day and report.
     pub fn run(mut self) -> Outcome {
         self.schedule();
-        futures::executor::block_on(self.register_customers());
+        let runtime = self.runtime.take();
+        block_on(runtime.as_ref(), self.register_customers());
         let end = self.now + Duration::days(i64::from(self.options.days));
         while let Some(((at, _), act)) = self.queue.pop_first() {
             if at >= end {
@@ -273,10 +277,10 @@ impl Sim {
             self.now = at;
             calendar::set(at);
             self.step += 1;
-            let text = futures::executor::block_on(self.perform(act));
+            let text = block_on(runtime.as_ref(), self.perform(act));
             let touched = std::mem::take(&mut self.faults.lock().touched);
             self.trace.record(self.step, at, text, touched);
-            futures::executor::block_on(self.check_step());
+            block_on(runtime.as_ref(), self.check_step());
         }
         let messages = self.faults.lock().inbox.len();
         Outcome {
@@ -326,6 +330,35 @@ impl Sim {
             self.check_invoice(&id).await;
         }
     }
+}
+
+#[cfg(feature = "dynamo")]
+fn new_runtime(kind: Kind) -> Option<Runtime> {
+    (kind == Kind::Dynamo).then(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a single-threaded Tokio runtime starts")
+    })
+}
+
+#[cfg(not(feature = "dynamo"))]
+fn new_runtime(_: Kind) -> Option<Runtime> {
+    None
+}
+
+/// Run one step to completion on this thread: on the Tokio runtime when the store needs one.
+#[cfg(feature = "dynamo")]
+fn block_on<F: std::future::Future>(runtime: Option<&Runtime>, future: F) -> F::Output {
+    match runtime {
+        Some(runtime) => runtime.block_on(future),
+        None => futures::executor::block_on(future),
+    }
+}
+
+#[cfg(not(feature = "dynamo"))]
+fn block_on<F: std::future::Future>(_: Option<&Runtime>, future: F) -> F::Output {
+    futures::executor::block_on(future)
 }
 
 impl Outcome {

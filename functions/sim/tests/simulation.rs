@@ -37,3 +37,23 @@ fn a_short_run_without_faults_sends_reminders_and_checks_them() {
         assert!(!violation.trace.is_empty(), "{}: no trace", violation.invariant.name());
     }
 }
+
+/// Without faults, the same world on the DynamoDB store over the local stand-in (`KINDLY_MOTO_URL`) does
+/// exactly what it does on SQLite: the same trace, byte for byte. (With faults the stores may list records
+/// in other orders, so the fault dice fall on other calls.) Runs with `--features dynamo`.
+#[cfg(feature = "dynamo")]
+#[test]
+fn without_faults_the_dynamodb_store_replays_the_sqlite_trace() {
+    use kindly_sim::backend::Kind;
+    let options = Options {
+        faults: Some(FaultRates::NONE),
+        ..small(11, 20)
+    };
+    let sqlite = simulate(options.clone());
+    let dynamo = simulate(Options {
+        store: Kind::Dynamo,
+        ..options
+    });
+    assert!(sqlite.messages > 0, "the run sent nothing to compare");
+    assert_eq!(sqlite.trace_hash, dynamo.trace_hash);
+}
