@@ -1,0 +1,297 @@
+//! The glue between a step and the invariants: what to read from the real store (never through the
+//! faults), what the world knows, and which trace lines explain a violation.
+
+use crate::calendar;
+use crate::faults::Delivery;
+use crate::invariants::{self, Invariant, Ladder};
+use crate::sim::Sim;
+use chrono::{Duration, NaiveDate, Timelike};
+use kindly_core::policy::THANK_YOU_STAGE;
+use kindly_core::{InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus, Store};
+use rust_decimal::Decimal;
+
+/// The world's index of a customer id (`C0042` → 42).
+pub(crate) fn customer_index(id: &str) -> Option<usize> {
+    id.strip_prefix('C')?.parse().ok()
+}
+
+/// Whether a person (not the system) approved a reminder: staff sign with their address. A task has no
+/// approval record, only its history.
+fn approved_by_a_person(reminder: &Reminder) -> bool {
+    reminder
+        .history
+        .iter()
+        .any(|step| step.to == ReminderStatus::Approved && step.by.ends_with("@northwind.example"))
+}
+
+impl Sim {
+    fn ids_of(&self, customer: &str, numbers: &[String], reminder: &str) -> Vec<String> {
+        let mut ids = vec![customer.to_owned(), reminder.to_owned()];
+        for number in numbers {
+            if let Some(&index) = self.by_number.get(number) {
+                ids.push(self.world.invoices[index].id.0.clone());
+            }
+        }
+        ids
+    }
+
+    pub(crate) async fn check_delivery(&mut self, delivery: &Delivery) {
+        let Some(customer) = customer_index(&delivery.customer).filter(|&c| c < self.world.customers.len()) else {
+            let what = format!("a message to an unknown customer `{}`", delivery.customer);
+            self.violate(Invariant::NoMessageTwice, what.clone(), &[], what);
+            return;
+        };
+        let ids = self.ids_of(&delivery.customer, &delivery.numbers, &delivery.reminder);
+        let key = |what: &str| format!("{}:{what}", delivery.reminder);
+        let stored = self.store.real().reminder(&ReminderId(delivery.reminder.clone())).await;
+        // Each invoice at its own stage, from the reminder's record (the tag names only the top stage).
+        let covered: Vec<(String, String)> = match stored.ok().flatten() {
+            Some(reminder) => reminder
+                .covers
+                .iter()
+                .map(|covered| (format!("SIM-{}", &covered.invoice_id.0[1..]), covered.stage_id.clone()))
+                .collect(),
+            None => delivery
+                .numbers
+                .iter()
+                .map(|n| (n.clone(), delivery.stage.clone()))
+                .collect(),
+        };
+        let invoices = &self.world.invoices;
+        let by_number = &self.by_number;
+        let reopened = |number: &str| {
+            by_number
+                .get(number)
+                .is_some_and(|&index| invoices[index].refunded_ever)
+        };
+        for problem in self.deliveries.check(delivery, &covered, reopened) {
+            self.violate(Invariant::NoMessageTwice, key(&problem), &ids, problem);
+        }
+        let zone = self.world.customers[customer].time_zone;
+        let mut known = self.known.clone();
+        known.paused.clear();
+        if self.world.customers[customer].is_paused_on(delivery.at.with_timezone(&zone).date_naive()) {
+            known.paused.insert(delivery.customer.clone());
+        }
+        for problem in invariants::nothing_after_settling(delivery, &known) {
+            self.violate(Invariant::NothingAfterSettling, key(&problem), &ids, problem);
+        }
+        if let Some(problem) = invariants::delivered_in_hours(delivery, zone) {
+            self.violate(Invariant::NobodyForgotten, key("hours"), &ids, problem);
+        }
+        if delivery.stage != THANK_YOU_STAGE {
+            self.last_message[customer] = Some(delivery.at);
+        }
+        if delivery.reported_failed {
+            let stored = self.store.real().reminder(&ReminderId(delivery.reminder.clone())).await;
+            if let Ok(Some(reminder)) = stored
+                && let Some(problem) = invariants::unknown_outcome_settled(&reminder)
+            {
+                self.violate(Invariant::NoSilentLoss, key("unknown"), &ids, problem);
+            }
+        }
+    }
+
+    pub(crate) async fn check_reminder(&mut self, id: &ReminderId) {
+        let Ok(Some(reminder)) = self.store.real().reminder(id).await else {
+            return;
+        };
+        if let Some(problem) = invariants::legal_history(&reminder) {
+            let ids = [reminder.customer_id.0.clone(), id.0.clone()];
+            self.violate(Invariant::LegalHistory, id.0.clone(), &ids, problem);
+        }
+    }
+
+    /// After an invoice was written or a processor event about it acknowledged: record what kindly now
+    /// knows of it, and hold its money to what the processor reported.
+    pub(crate) async fn check_invoice(&mut self, id: &InvoiceId) {
+        let number = format!("SIM-{}", &id.0[1..]);
+        let Some(&index) = self.by_number.get(&number) else {
+            return;
+        };
+        let Ok(Some(stored)) = self.store.real().invoice(id).await else {
+            return;
+        };
+        let before = self.known.status.insert(number, stored.status);
+        // Reopened (a payment failed or was refunded): its ladder is owed again from today.
+        if stored.is_remindable() && before.is_some_and(|status| status != InvoiceStatus::Open) {
+            let zone = self.world.customers[self.world.invoices[index].customer].time_zone;
+            self.open_since[index] = Some(self.now.with_timezone(&zone).date_naive());
+        }
+        // An event kindly applied but answered with an error is applied, and acknowledged only on the
+        // processor's retry: judge the money once no event is in flight.
+        if self.events_in_flight[index] > 0 {
+            return;
+        }
+        let world = &self.world.invoices[index];
+        let exponent = crate::world::processor_exponent(world.currency);
+        let acknowledged = Decimal::new(self.acknowledged[index].net_minor(), exponent);
+        let gross = world.amount(world.received_processor + world.received_transfer + world.refunded_minor);
+        if let Some(problem) = invariants::money_exact(&stored, acknowledged, gross) {
+            let ids = [id.0.clone(), stored.customer_id.0.clone()];
+            self.violate(Invariant::MoneyExact, id.0.clone(), &ids, problem);
+        }
+    }
+
+    /// At 19:00 local on a business day, the customer's day is over: was every open invoice reminded?
+    pub(crate) async fn check_evening(&mut self) {
+        for customer in 0..self.world.customers.len() {
+            let local = self.now.with_timezone(&self.world.customers[customer].time_zone);
+            if local.hour() == 19 && calendar::is_business_day(local.date_naive()) {
+                self.check_customer(customer, local.date_naive()).await;
+            }
+        }
+    }
+
+    /// The open invoices whose next stage is overdue (or that kindly holds payment-pending with nothing
+    /// in flight), given the customer's last message.
+    fn late_stages(
+        &self,
+        stored: &[kindly_core::Invoice],
+        today: NaiveDate,
+        last_message_on: Option<NaiveDate>,
+    ) -> Vec<(usize, String, NaiveDate)> {
+        let mut late = Vec::new();
+        for invoice in stored {
+            let index = self.by_number[&invoice.number];
+            if invoice.status == InvoiceStatus::PaymentPending {
+                late.push((index, "payment_pending".to_owned(), today));
+                continue;
+            }
+            if !invoice.is_remindable() {
+                continue;
+            }
+            let ladder = Ladder {
+                policy: &self.policy,
+                stored: invoice,
+                today,
+                open_since: self.open_since[index].unwrap_or(today),
+                last_message_on,
+            };
+            if let Some((stage, deadline)) = invariants::overdue_stage(&ladder) {
+                late.push((index, stage, deadline));
+            }
+        }
+        late
+    }
+
+    async fn check_customer(&mut self, customer: usize, today: NaiveDate) {
+        if self
+            .policy_changed_at
+            .is_some_and(|at| self.now - at < Duration::days(10))
+        {
+            return;
+        }
+        let recent = today - chrono::Days::new(14);
+        if self.pauses[customer].iter().any(|(_, until)| *until >= recent) {
+            return;
+        }
+        let open: Vec<usize> = self.invoices_of[customer]
+            .iter()
+            .copied()
+            .filter(|&index| {
+                let invoice = &self.world.invoices[index];
+                invoice.imported
+                    && self.unsynced[index] == 0
+                    && invoice.debits_in_flight == 0
+                    && invoice.status_by_accounting.is_none()
+                    && invoice.received_processor + invoice.received_transfer < invoice.total_minor
+            })
+            .collect();
+        if open.is_empty() {
+            return;
+        }
+        let ids: Vec<InvoiceId> = open
+            .iter()
+            .map(|&index| self.world.invoices[index].id.clone())
+            .collect();
+        let Ok(stored) = self.store.real().invoices(&ids).await else {
+            return;
+        };
+        let zone = self.world.customers[customer].time_zone;
+        let inbox_last = self.last_message[customer].map(|at| at.with_timezone(&zone).date_naive());
+        if self.late_stages(&stored, today, inbox_last).is_empty() {
+            return;
+        }
+        let customer_id = self.world.customers[customer].id.clone();
+        let Ok(reminders) = self.store.real().reminders_of_customer(&customer_id).await else {
+            return;
+        };
+        // Staff's pace is theirs: a draft waiting for them (or decided since the last business day, so the
+        // next pass has not run yet) holds the customer's other reminders back.
+        let since = calendar::previous_business_day(today);
+        let staff_busy = reminders.iter().any(|reminder| {
+            reminder.status == ReminderStatus::PendingApproval
+                || (reminder.status.is_open() && approved_by_a_person(reminder))
+                || reminder.history.iter().any(|step| {
+                    (step.from == ReminderStatus::PendingApproval || step.by.ends_with("@northwind.example"))
+                        && step.at.with_timezone(&zone).date_naive() >= since
+                })
+        });
+        if staff_busy {
+            return;
+        }
+        // A task with a message counts for the policy's gap though no mail went out.
+        let recorded_last = reminders
+            .iter()
+            .filter(|reminder| !reminder.is_thank_you() && reminder.draft.is_some())
+            .filter_map(|reminder| reminder.sent_on)
+            .max();
+        let late = self.late_stages(&stored, today, inbox_last.max(recorded_last));
+        for (index, stage, deadline) in late {
+            let invoice = &self.world.invoices[index];
+            let covering: Vec<&Reminder> = reminders
+                .iter()
+                .filter(|reminder| reminder.covers.iter().any(|covered| covered.invoice_id == invoice.id))
+                .collect();
+            let story: Vec<String> = covering
+                .iter()
+                .rev()
+                .take(3)
+                .map(|reminder| {
+                    let note = reminder
+                        .history
+                        .last()
+                        .and_then(|step| step.note.clone())
+                        .unwrap_or_default();
+                    format!("{} {} {} ({note})", reminder.id, reminder.stage_id, reminder.status)
+                })
+                .collect();
+            let ids = [customer_id.0.clone(), invoice.id.0.clone()];
+            let key = format!("{}:{stage}", invoice.id);
+            let failed = covering
+                .iter()
+                .any(|reminder| reminder.status == ReminderStatus::Failed);
+            let (invariant, what) = if stage == "payment_pending" {
+                let what = format!(
+                    "{} ({customer_id}, {zone}) is still payment_pending on {today}, though every payment event was \
+                     delivered and none is in flight",
+                    invoice.number
+                );
+                (Invariant::NobodyForgotten, what)
+            } else if failed {
+                let what = format!(
+                    "{} ({customer_id}, {zone}): stage `{stage}` due by {deadline} is blocked by a failed reminder; \
+                     last: {}",
+                    invoice.number,
+                    story.join(" | ")
+                );
+                (Invariant::NoSilentLoss, what)
+            } else {
+                let what = format!(
+                    "{} ({customer_id}, {zone}, due {}): stage `{stage}` was due by {deadline}, not sent by {today}; \
+                     last: {}",
+                    invoice.number,
+                    invoice.due_date,
+                    if story.is_empty() {
+                        "no reminder".to_owned()
+                    } else {
+                        story.join(" | ")
+                    }
+                );
+                (Invariant::NobodyForgotten, what)
+            };
+            self.violate(invariant, key, &ids, what);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! The promises, each a named, pure check over what the world saw (the inbox is the ground truth of what
+//! customers received) and what kindly stored. The simulation calls them after every step; the tests
+//! below feed each one a deliberately broken history and expect it to be caught by name.
+
+use crate::calendar::{business_day_on_or_after, is_business_day, next_business_day};
+use crate::faults::Delivery;
+use chrono::{Datelike, Days, NaiveDate, Timelike};
+use chrono_tz::Tz;
+use kindly_core::policy::THANK_YOU_STAGE;
+use kindly_core::{Invoice, InvoiceStatus, Policy, Reminder, ReminderStatus};
+use rust_decimal::Decimal;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The six promises of issue 11, by name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Invariant {
+    NoMessageTwice,
+    NothingAfterSettling,
+    NobodyForgotten,
+    MoneyExact,
+    NoSilentLoss,
+    LegalHistory,
+}
+
+impl Invariant {
+    pub const ALL: [Invariant; 6] = [
+        Invariant::NoMessageTwice,
+        Invariant::NothingAfterSettling,
+        Invariant::NobodyForgotten,
+        Invariant::MoneyExact,
+        Invariant::NoSilentLoss,
+        Invariant::LegalHistory,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Invariant::NoMessageTwice => "no-message-twice",
+            Invariant::NothingAfterSettling => "nothing-after-settling",
+            Invariant::NobodyForgotten => "nobody-forgotten",
+            Invariant::MoneyExact => "money-exact",
+            Invariant::NoSilentLoss => "no-silent-loss",
+            Invariant::LegalHistory => "legal-history",
+        }
+    }
+}
+
+/// The customer-local hours messages may go out in (the deployed default, 9-17, Monday to Friday).
+pub const BUSINESS_HOURS: (u32, u32) = (9, 17);
+
+/// Invariant 1, over the inbox: no (customer, stage, invoice set) delivered twice, and no invoice in two
+/// messages at one stage. A consolidated message carries each invoice at its own stage (`covered`: invoice
+/// number and stage, from the reminder's record); the message's tag names only the most advanced one. A
+/// thank-you may thank an invoice again once a refund reopened it.
+#[derive(Default)]
+pub struct Deliveries {
+    messages: BTreeMap<(String, String, Vec<String>), u64>,
+    by_stage: BTreeMap<(String, String), String>,
+}
+
+impl Deliveries {
+    pub fn check(
+        &mut self,
+        delivery: &Delivery,
+        covered: &[(String, String)],
+        reopened: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        let key = (
+            delivery.customer.clone(),
+            delivery.stage.clone(),
+            delivery.numbers.clone(),
+        );
+        if let Some(step) = self.messages.insert(key, delivery.step) {
+            problems.push(format!(
+                "{} got stage `{}` for {:?} again (first at step {step}; reminder {})",
+                delivery.customer, delivery.stage, delivery.numbers, delivery.reminder
+            ));
+        }
+        for (number, stage) in covered {
+            let thanked_again = stage == THANK_YOU_STAGE && reopened(number);
+            if let Some(earlier) = self
+                .by_stage
+                .insert((stage.clone(), number.clone()), delivery.reminder.clone())
+                && earlier != delivery.reminder
+                && !thanked_again
+            {
+                problems.push(format!(
+                    "invoice {number} is in two messages at stage `{stage}` ({earlier} and {})",
+                    delivery.reminder
+                ));
+            }
+        }
+        problems
+    }
+}
+
+/// What kindly had been told before a send step began: each invoice's status, and who was paused.
+#[derive(Default, Clone)]
+pub struct Known {
+    pub status: BTreeMap<String, InvoiceStatus>,
+    pub paused: BTreeSet<String>,
+}
+
+/// Invariant 2: a reminder covers no invoice kindly knew was paid, void, disputed or payment-pending, and
+/// goes to nobody kindly knew was paused; a thank-you thanks only invoices still paid.
+pub fn nothing_after_settling(delivery: &Delivery, known: &Known) -> Vec<String> {
+    let mut problems = Vec::new();
+    let thank_you = delivery.stage == THANK_YOU_STAGE;
+    if !thank_you && known.paused.contains(&delivery.customer) {
+        problems.push(format!(
+            "{} was paused, yet got stage `{}` ({})",
+            delivery.customer, delivery.stage, delivery.reminder
+        ));
+    }
+    for number in &delivery.numbers {
+        let Some(status) = known.status.get(number) else {
+            continue;
+        };
+        let settled = matches!(
+            status,
+            InvoiceStatus::Paid | InvoiceStatus::Void | InvoiceStatus::Disputed | InvoiceStatus::PaymentPending
+        );
+        if thank_you && *status != InvoiceStatus::Paid {
+            problems.push(format!(
+                "a thank-you ({}) for {number}, which is {}",
+                delivery.reminder,
+                status.as_str()
+            ));
+        } else if !thank_you && settled {
+            problems.push(format!(
+                "stage `{}` ({}) asks about {number}, which kindly knew was {}",
+                delivery.stage,
+                delivery.reminder,
+                status.as_str()
+            ));
+        }
+    }
+    problems
+}
+
+/// Invariant 3, at the moment of delivery: on a local business day, inside the customer's business hours.
+pub fn delivered_in_hours(delivery: &Delivery, zone: Tz) -> Option<String> {
+    let local = delivery.at.with_timezone(&zone);
+    let (from, to) = BUSINESS_HOURS;
+    let in_hours = is_business_day(local.date_naive()) && (from..to).contains(&local.hour());
+    (!in_hours).then(|| {
+        format!(
+            "{} got stage `{}` at {} local ({}), outside business hours",
+            delivery.customer,
+            delivery.stage,
+            local.format("%a %Y-%m-%d %H:%M"),
+            zone
+        )
+    })
+}
+
+/// What invariant 3 needs to judge one open invoice at the end of a customer's local business day.
+pub struct Ladder<'a> {
+    pub policy: &'a Policy,
+    /// The invoice as kindly stores it (its ladder progress and snooze).
+    pub stored: &'a Invoice,
+    /// The customer's local date whose business hours just ended.
+    pub today: NaiveDate,
+    /// The local date since which kindly has known the invoice open: its arrival, or the day a failed or
+    /// refunded payment reopened it.
+    pub open_since: NaiveDate,
+    /// The local date of the customer's latest reminder in the inbox (thank-yous aside).
+    pub last_message_on: Option<NaiveDate>,
+}
+
+/// Invariant 3: the next stage of an open invoice's ladder went out (or was decided) at most one business
+/// day after the first business day the policy plans it: its stage date, not before kindly knew the invoice open,
+/// nor within the policy's gap after the last message, nor before a snooze ends. `Some((stage, deadline))`
+/// when it is late.
+pub fn overdue_stage(ladder: &Ladder) -> Option<(String, NaiveDate)> {
+    let Ladder {
+        policy,
+        stored,
+        today,
+        open_since,
+        last_message_on,
+    } = ladder;
+    let next = policy.stages_after(stored.dunning.last_stage.as_deref());
+    let stage = policy.stages.get(next)?;
+    let mut planned = Policy::stage_date(stage, stored.due_date).max(*open_since);
+    if let Some(until) = stored.dunning.snoozed_until {
+        planned = planned.max(until);
+    }
+    if let Some(last) = last_message_on {
+        planned = planned.max(*last + Days::new(u64::from(policy.min_gap_days)));
+    }
+    let deadline = next_business_day(business_day_on_or_after(planned));
+    (*today >= deadline && today.weekday().num_days_from_monday() < 5).then(|| (stage.id.clone(), deadline))
+}
+
+/// Invariant 4: what kindly holds as received from the processor equals the events it acknowledged, net
+/// of refunds, read in the processor's own minor units; and no more is paid than really arrived.
+pub fn money_exact(stored: &Invoice, acknowledged_net: Decimal, really_received: Decimal) -> Option<String> {
+    if stored.bookkeeping.processor_paid != acknowledged_net {
+        return Some(format!(
+            "invoice {} holds {} {} received from the processor, but the acknowledged events net {}",
+            stored.number, stored.bookkeeping.processor_paid, stored.currency, acknowledged_net
+        ));
+    }
+    (stored.paid > really_received).then(|| {
+        format!(
+            "invoice {} is {} {} paid, but only {} arrived",
+            stored.number, stored.paid, stored.currency, really_received
+        )
+    })
+}
+
+/// Invariant 5, after a send whose outcome the sender could not know (the provider accepted, the sender
+/// saw an error): the reminder must end failed for a person (or be recorded sent), never be queued again.
+pub fn unknown_outcome_settled(reminder: &Reminder) -> Option<String> {
+    matches!(
+        reminder.status,
+        ReminderStatus::Approved | ReminderStatus::PendingApproval | ReminderStatus::Cancelled
+    )
+    .then(|| {
+        format!(
+            "reminder {} was delivered but its sender saw an error, and it is {} again: it can go out twice",
+            reminder.id, reminder.status
+        )
+    })
+}
+
+/// Invariant 6: the history is a chain of allowed moves from `planned` that ends in the current status. A
+/// cancelled reminder planned again with current facts (`cancelled → planned`) is the one move outside
+/// `can_become`, by design.
+pub fn legal_history(reminder: &Reminder) -> Option<String> {
+    let mut at = ReminderStatus::Planned;
+    for (index, step) in reminder.history.iter().enumerate() {
+        let revived = step.from == ReminderStatus::Cancelled && step.to == ReminderStatus::Planned;
+        if step.from != at || !(step.from.can_become(step.to) || revived) {
+            return Some(format!(
+                "reminder {}: step {index} goes {} → {} after {at}",
+                reminder.id, step.from, step.to
+            ));
+        }
+        at = step.to;
+    }
+    (at != reminder.status).then(|| {
+        format!(
+            "reminder {}: history ends at {at}, status is {}",
+            reminder.id, reminder.status
+        )
+    })
+}
+
+#[cfg(test)]
+#[path = "invariants_tests.rs"]
+mod tests;

@@ -1,0 +1,105 @@
+//! `kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N] [--store sqlite|dynamo] [--customers N]`: simulate seeds FIRST_SEED.. for DAYS
+//! days each, print every violation with its seed and trace, and end with one summary line; exit 1 on any
+//! violation.
+
+use kindly_sim::backend::Kind;
+use kindly_sim::faults::FaultRates;
+use kindly_sim::{Options, simulate};
+use std::time::Instant;
+
+fn usage(problem: &str) -> ! {
+    eprintln!(
+        "usage: kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N] [--store sqlite|dynamo] [--customers N]\n{problem}"
+    );
+    std::process::exit(2);
+}
+
+fn number(text: &str, name: &str) -> u64 {
+    text.parse()
+        .unwrap_or_else(|_| usage(&format!("{name} must be a whole number, got `{text}`")))
+}
+
+fn main() {
+    let mut positional = Vec::new();
+    let mut no_faults = false;
+    let mut excerpt = 12;
+    let mut store = Kind::Sqlite;
+    let mut customers = 500;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--no-faults" => no_faults = true,
+            "--excerpt" => {
+                let text = args
+                    .next()
+                    .unwrap_or_else(|| usage("--excerpt needs a number of lines"));
+                excerpt = number(&text, "--excerpt") as usize;
+            }
+            "--customers" => {
+                let text = args.next().unwrap_or_else(|| usage("--customers needs a number"));
+                customers = number(&text, "--customers") as usize;
+            }
+            "--store" => {
+                store = match args.next().as_deref() {
+                    Some("sqlite") => Kind::Sqlite,
+                    Some("dynamo") if cfg!(feature = "dynamo") => Kind::Dynamo,
+                    Some("dynamo") => usage("--store dynamo needs the build with --features dynamo"),
+                    _ => usage("--store takes sqlite or dynamo"),
+                }
+            }
+            _ => positional.push(arg),
+        }
+    }
+    let at = |index: usize, default: u64, name: &str| positional.get(index).map_or(default, |text| number(text, name));
+    let (seeds, first) = (at(0, 20, "SEEDS"), at(2, 1, "FIRST_SEED"));
+    let days = u32::try_from(at(1, 365, "DAYS")).unwrap_or_else(|_| usage("DAYS must be below 2^32"));
+    let started = Instant::now();
+    let mut violations = 0;
+    let mut slowest = (0, 0.0);
+    for seed in first..first + seeds {
+        let began = Instant::now();
+        let outcome = simulate(Options {
+            faults: no_faults.then_some(FaultRates::NONE),
+            excerpt,
+            store,
+            customers,
+            ..Options::new(seed, days)
+        });
+        let seconds = began.elapsed().as_secs_f64();
+        if seconds > slowest.1 {
+            slowest = (seed, seconds);
+        }
+        for violation in &outcome.violations {
+            println!(
+                "seed {seed}: {} at {}: {}",
+                violation.invariant.name(),
+                violation.at.format("%Y-%m-%d %H:%M"),
+                violation.what
+            );
+            for line in &violation.trace {
+                println!("    {line}");
+            }
+        }
+        println!(
+            "seed {seed}: {} steps, {} messages, {} violations {:?}, trace {}, {seconds:.1} s, faults {:?}",
+            outcome.steps,
+            outcome.messages,
+            outcome.violations.len(),
+            outcome.counts(),
+            &outcome.trace_hash[..16],
+            outcome.faults
+        );
+        violations += outcome.violations.len();
+    }
+    let minutes = started.elapsed().as_secs_f64() / 60.0;
+    println!(
+        "{:.2} seeds per minute; slowest seed {} ({:.1} s)",
+        seeds as f64 / minutes.max(1e-9),
+        slowest.0,
+        slowest.1
+    );
+    println!("simulated {seeds} seeds × {days} days: {violations} violations");
+    if violations > 0 {
+        std::process::exit(1);
+    }
+}

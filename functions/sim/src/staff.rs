@@ -1,0 +1,139 @@
+//! Staff: they decide on the drafts waiting for approval some hours after they appear (approve, one by
+//! one or all at once; skip; snooze), in their own business hours, and now and then pause a customer.
+
+use crate::calendar;
+use crate::checks::customer_index;
+use crate::sim::{SCHEDULE_ZONE, Sim};
+use chrono::{Days, Duration, Timelike};
+use kindly_core::service;
+use kindly_core::{Pause, Reminder, ReminderId, ReminderStatus, Store};
+use rand::Rng;
+
+/// The staff who approve; one of them has a name that starts like the system's.
+pub const STAFF: [&str; 3] = [
+    "ana@northwind.example",
+    "ben@northwind.example",
+    "kindlyn@northwind.example",
+];
+
+impl Sim {
+    /// Staff, in their own business hours, decide on each draft some hours after it appeared: mostly
+    /// approve (sometimes all at once), sometimes skip or snooze.
+    pub(crate) async fn staff(&mut self) -> String {
+        let local = self.now.with_timezone(&SCHEDULE_ZONE);
+        if !calendar::is_business_day(local.date_naive()) || !(9..17).contains(&local.hour()) {
+            return String::new();
+        }
+        let Ok(waiting) = self
+            .store
+            .real()
+            .reminders_with_status(ReminderStatus::PendingApproval)
+            .await
+        else {
+            return "staff cannot read the drafts".into();
+        };
+        let mut due: Vec<(Reminder, u32)> = Vec::new();
+        for reminder in waiting {
+            let decision = match self.staff_due.get(&reminder.id) {
+                Some(decision) => *decision,
+                None => {
+                    let decision = (
+                        self.now + Duration::hours(self.rng.random_range(1..40)),
+                        self.rng.random_range(0..100),
+                    );
+                    self.staff_due.insert(reminder.id.clone(), decision);
+                    decision
+                }
+            };
+            if decision.0 <= self.now {
+                due.push((reminder, decision.1));
+            }
+        }
+        if due.is_empty() {
+            return String::new();
+        }
+        let by = match self.rng.random_range(0..100) {
+            0..48 => STAFF[0],
+            48..97 => STAFF[1],
+            _ => STAFF[2],
+        };
+        self.faults.begin(self.step, false, false);
+        let mut lines = Vec::new();
+        let all_at_once = self.rng.random_bool(0.3);
+        let approve: Vec<(ReminderId, String)> = due
+            .iter()
+            .filter(|(_, dice)| *dice < 80)
+            .map(|(reminder, _)| {
+                let hash = reminder.draft.as_ref().map(|draft| draft.content_hash.clone());
+                (reminder.id.clone(), hash.unwrap_or_default())
+            })
+            .collect();
+        if all_at_once && !approve.is_empty() {
+            let result = service::approve_all(&self.store, &approve, by, self.now).await;
+            lines.push(format!(
+                "approve all {}: {:?}",
+                approve.len(),
+                result.map(|r| r.is_ok())
+            ));
+        } else {
+            for (id, hash) in &approve {
+                let result = service::approve(&self.store, id, by, hash, None, self.now).await;
+                lines.push(format!(
+                    "approve {id}: {}",
+                    result.map(|_| "ok".into()).unwrap_or_else(|e| e.to_string())
+                ));
+            }
+        }
+        for (reminder, dice) in due.iter().filter(|(_, dice)| *dice >= 80) {
+            let id = &reminder.id;
+            let snooze = *dice >= 90 && !reminder.is_thank_you();
+            let result = if snooze {
+                let zone = self.world.customers[customer_index(&reminder.customer_id.0).unwrap_or_default()].time_zone;
+                let until = self.now.with_timezone(&zone).date_naive() + Days::new(self.rng.random_range(2..10));
+                service::snooze(&self.store, &self.policy, id, by, until, None, self.now).await
+            } else {
+                service::skip(&self.store, &self.policy, id, by, None, self.now).await
+            };
+            let verb = if snooze { "snooze" } else { "skip" };
+            lines.push(format!(
+                "{verb} {id}: {}",
+                result.map(|_| "ok".into()).unwrap_or_else(|e| e.to_string())
+            ));
+        }
+        self.faults.end();
+        for (reminder, _) in &due {
+            self.staff_due.remove(&reminder.id);
+        }
+        format!("staff ({by}): {}", lines.join("; "))
+    }
+
+    /// Now and then staff pause a customer for some days (a conversation is going on).
+    pub(crate) async fn pause(&mut self) -> String {
+        let mut lines = Vec::new();
+        for index in 0..self.world.customers.len() {
+            if !self.rng.random_bool(0.002) {
+                continue;
+            }
+            let mut customer = self.world.customers[index].clone();
+            let today = self.now.with_timezone(&customer.time_zone).date_naive();
+            let until = today + Days::new(self.rng.random_range(3..20));
+            customer.pause = Some(Pause {
+                until: Some(until),
+                reason: Some("talking to them".into()),
+            });
+            self.faults.begin(self.step, false, false);
+            let result = service::ingest_customer(&self.store, &customer).await;
+            self.faults.end();
+            if result.is_ok() {
+                self.pauses[index].push((today, until));
+                self.world.customers[index] = customer;
+            }
+            lines.push(format!(
+                "pause {} until {until}: {:?}",
+                self.world.customers[index].id,
+                result.is_ok()
+            ));
+        }
+        lines.join("; ")
+    }
+}

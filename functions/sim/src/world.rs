@@ -1,0 +1,364 @@
+//! The simulated world: customers in many time zones, the invoices they receive over the year, how each of
+//! them pays, and what the payment processor and the accounting system know. Generated from the seed
+//! alone, so a seed names a world.
+
+use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use kindly_core::{Contact, Currency, Customer, CustomerId, Invoice, InvoiceId, InvoiceStatus};
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rust_decimal::Decimal;
+
+/// The customers' zones: every offset family the issue names, half- and quarter-hour offsets, both
+/// hemispheres' daylight saving, and both sides of the date line.
+pub const ZONES: [Tz; 28] = [
+    chrono_tz::Pacific::Pago_Pago,
+    chrono_tz::Pacific::Honolulu,
+    chrono_tz::America::Anchorage,
+    chrono_tz::America::Los_Angeles,
+    chrono_tz::America::Denver,
+    chrono_tz::America::Chicago,
+    chrono_tz::America::New_York,
+    chrono_tz::America::St_Johns,
+    chrono_tz::America::Sao_Paulo,
+    chrono_tz::Atlantic::Reykjavik,
+    chrono_tz::Europe::London,
+    chrono_tz::Europe::Berlin,
+    chrono_tz::Europe::Budapest,
+    chrono_tz::Africa::Cairo,
+    chrono_tz::Asia::Kuwait,
+    chrono_tz::Asia::Dubai,
+    chrono_tz::Asia::Kolkata,
+    chrono_tz::Asia::Kathmandu,
+    chrono_tz::Asia::Dhaka,
+    chrono_tz::Asia::Bangkok,
+    chrono_tz::Asia::Singapore,
+    chrono_tz::Asia::Tokyo,
+    chrono_tz::Australia::Adelaide,
+    chrono_tz::Australia::Sydney,
+    chrono_tz::Australia::Lord_Howe,
+    chrono_tz::Pacific::Auckland,
+    chrono_tz::Pacific::Chatham,
+    chrono_tz::Pacific::Kiritimati,
+];
+
+/// The currencies invoices are written in: zero-decimal (JPY), the ones whose processor exponent differs
+/// from ISO 4217 (ISK, HUF) and a three-decimal one (KWD).
+pub const CURRENCIES: [&str; 8] = ["USD", "EUR", "GBP", "JPY", "ISK", "HUF", "KWD", "CHF"];
+
+/// The payment processor's exponent for a currency (its "minor units" on the wire), which is not always
+/// ISO 4217's: ISK and HUF are two-decimal at the processor; JPY is zero-decimal; KWD three-decimal.
+pub fn processor_exponent(currency: Currency) -> u32 {
+    match currency.code() {
+        "JPY" => 0,
+        "KWD" => 3,
+        _ => 2,
+    }
+}
+
+/// How one invoice gets paid (or not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Channel {
+    /// Through the processor: card (`payment_intent.succeeded`), or a Stripe invoice (`invoice.paid`).
+    Card { stripe_invoice: bool },
+    /// A bank debit through the processor: `processing`, then `succeeded` or `payment_failed`.
+    Debit { fails: bool },
+    /// A bank transfer the accounting system records; kindly hears of it by re-import.
+    Transfer,
+}
+
+/// One payment the customer will make: when, how much (in the processor's minor units), and how.
+#[derive(Debug, Clone)]
+pub struct PlannedPayment {
+    pub at: DateTime<Utc>,
+    pub minor: i64,
+    pub channel: Channel,
+    /// Part of it goes back later (minor units refunded, when).
+    pub refund: Option<(i64, DateTime<Utc>)>,
+}
+
+/// What the accounting system decides about an invoice besides payments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    Void,
+    Disputed,
+}
+
+#[derive(Debug, Clone)]
+pub struct WorldInvoice {
+    pub id: InvoiceId,
+    pub number: String,
+    pub customer: usize,
+    pub currency: Currency,
+    /// In the processor's minor units.
+    pub total_minor: i64,
+    pub issue_date: NaiveDate,
+    pub due_date: NaiveDate,
+    /// When the accounting system first sends it to kindly.
+    pub arrives_at: DateTime<Utc>,
+    pub payment_reference: Option<String>,
+    pub payments: Vec<PlannedPayment>,
+    pub settlement: Option<(Settlement, DateTime<Utc>)>,
+    /// Truth, as it happens: money that really arrived (net of refunds), by channel, in minor units.
+    pub received_processor: i64,
+    pub received_transfer: i64,
+    pub status_by_accounting: Option<Settlement>,
+    pub refunded_ever: bool,
+    /// Minor units refunded so far.
+    pub refunded_minor: i64,
+    /// Bank debits the processor is still clearing.
+    pub debits_in_flight: u32,
+    pub imported: bool,
+}
+
+impl WorldInvoice {
+    /// An amount in the processor's minor units as a decimal of the currency.
+    pub fn amount(&self, minor: i64) -> Decimal {
+        Decimal::new(minor, processor_exponent(self.currency))
+    }
+
+    /// The copy the accounting system sends kindly now: what it knows of payments and status.
+    pub fn accounting_copy(&self, customer: &CustomerId) -> Invoice {
+        let paid = self.amount(self.received_processor + self.received_transfer);
+        let total = self.amount(self.total_minor);
+        let status = match self.status_by_accounting {
+            Some(Settlement::Void) => InvoiceStatus::Void,
+            Some(Settlement::Disputed) => InvoiceStatus::Disputed,
+            None if paid >= total => InvoiceStatus::Paid,
+            None => InvoiceStatus::Open,
+        };
+        Invoice {
+            id: self.id.clone(),
+            number: self.number.clone(),
+            customer_id: customer.clone(),
+            currency: self.currency,
+            total: self.currency.round(total),
+            paid: self.currency.round(paid),
+            issue_date: self.issue_date,
+            due_date: self.due_date,
+            status,
+            payment_link: Some(format!("https://pay.example/{}", self.id)),
+            po_number: None,
+            payment_reference: self.payment_reference.clone(),
+            dunning: Default::default(),
+            bookkeeping: Default::default(),
+        }
+    }
+}
+
+pub struct World {
+    pub customers: Vec<Customer>,
+    pub invoices: Vec<WorldInvoice>,
+    pub start: NaiveDate,
+}
+
+/// The first simulated day: a Thursday, early enough that every daylight-saving change of the year falls
+/// inside the run.
+pub fn start_date() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 1, 1).expect("a valid date")
+}
+
+const LOCALES: [&str; 6] = ["en-US", "en-GB", "de-DE", "fr-FR", "es-ES", "nl-NL"];
+
+/// Generate `customers` customers and a year of their invoices, arriving over `days` days.
+pub fn generate(rng: &mut ChaCha8Rng, customers: usize, days: u32) -> World {
+    let start = start_date();
+    let end = start + Days::new(u64::from(days));
+    let mut world = World {
+        customers: Vec::with_capacity(customers),
+        invoices: Vec::new(),
+        start,
+    };
+    for index in 0..customers {
+        let zone = ZONES[index % ZONES.len()];
+        let id = CustomerId(format!("C{index:04}"));
+        world.customers.push(Customer {
+            id: id.clone(),
+            display_name: format!("Customer {index}"),
+            legal_name: format!("Customer {index} Ltd"),
+            locale: LOCALES[rng.random_range(0..LOCALES.len())].to_owned(),
+            time_zone: zone,
+            billing_contacts: vec![Contact {
+                name: Some(format!("Accounts {index}")),
+                email: format!("ap@c{index:04}.example"),
+                phone: None,
+                bounced: false,
+            }],
+            escalation_contact: Some(Contact {
+                name: Some(format!("Director {index}")),
+                email: format!("boss@c{index:04}.example"),
+                phone: None,
+                bounced: false,
+            }),
+            pause: None,
+            terms: Default::default(),
+        });
+        let currency = Currency::from_code(CURRENCIES[rng.random_range(0..CURRENCIES.len())])
+            .expect("the simulator's currencies are ISO 4217 codes");
+        let mut day = start + Days::new(rng.random_range(0..30));
+        let mut sequence = 0;
+        while day < end {
+            world.invoices.push(invoice(rng, index, zone, currency, day, sequence));
+            sequence += 1;
+            day = day + Days::new(rng.random_range(20..70));
+        }
+    }
+    world
+        .invoices
+        .sort_by(|a, b| (a.arrives_at, &a.id).cmp(&(b.arrives_at, &b.id)));
+    world
+}
+
+/// One invoice of customer `index`, issued on `issue` (their local date), and how it will be paid.
+fn invoice(
+    rng: &mut ChaCha8Rng,
+    index: usize,
+    zone: Tz,
+    currency: Currency,
+    issue: NaiveDate,
+    seq: u32,
+) -> WorldInvoice {
+    let id = InvoiceId(format!("I{index:04}-{seq:02}"));
+    let exponent = processor_exponent(currency);
+    // Whole units for the currencies the processor wants whole (JPY, ISK); a last zero digit for KWD.
+    let units: i64 = match currency.code() {
+        "JPY" | "ISK" | "HUF" => rng.random_range(5_000..400_000),
+        "KWD" => rng.random_range(30..1_500),
+        _ => rng.random_range(80..9_000),
+    };
+    let cents: i64 = match currency.code() {
+        "JPY" | "ISK" | "HUF" => 0,
+        "KWD" => rng.random_range(0..100) * 10,
+        _ => rng.random_range(0..100),
+    };
+    let total_minor = units * 10_i64.pow(exponent) + cents;
+    let due_date = issue + Days::new(if rng.random_bool(0.5) { 14 } else { 30 });
+    // Most arrive the day they are issued; some are synced days late, a few only after they fell due.
+    let lag = match rng.random_range(0..100) {
+        0..80 => 0,
+        80..95 => rng.random_range(1..6),
+        _ => rng.random_range(15..40),
+    };
+    let arrives_at = local_instant(
+        zone,
+        issue + Days::new(lag),
+        rng.random_range(0..24),
+        rng.random_range(0..60),
+    );
+    let offset = |days: i64| {
+        if days >= 0 {
+            due_date + Days::new(days as u64)
+        } else {
+            due_date - Days::new(days.unsigned_abs())
+        }
+    };
+    let at = |day: NaiveDate, rng: &mut ChaCha8Rng| {
+        local_instant(zone, day.max(issue), rng.random_range(0..24), rng.random_range(0..60))
+    };
+    // A payment of `minor` some days (in `days`, relative to the due date) after the due date.
+    let pay = |rng: &mut ChaCha8Rng, days: std::ops::Range<i64>, minor: i64| {
+        let day = offset(rng.random_range(days));
+        let when = at(day, rng);
+        plan(rng, when, minor)
+    };
+    let mut payments = Vec::new();
+    let whole = |minor: i64| minor - minor % 10_i64.pow(exponent).max(1);
+    match rng.random_range(0..100) {
+        // On time.
+        0..30 => payments.push(pay(rng, -12..1, total_minor)),
+        // Late.
+        30..58 => payments.push(pay(rng, 1..25, total_minor)),
+        // Very late.
+        58..68 => payments.push(pay(rng, 25..80, total_minor)),
+        // Partly, then the rest (or not).
+        68..78 => {
+            let part = whole(total_minor * rng.random_range(20..80) / 100);
+            payments.push(pay(rng, -3..15, part));
+            if rng.random_bool(0.7) {
+                payments.push(pay(rng, 15..50, total_minor - part));
+            }
+        }
+        // In pieces.
+        78..86 => {
+            let piece = whole(total_minor / 3);
+            for (n, amount) in [piece, piece, total_minor - 2 * piece].into_iter().enumerate() {
+                let from = 12 * n as i64;
+                payments.push(pay(rng, from - 2..from + 10, amount));
+            }
+        }
+        // Overpaid.
+        86..90 => {
+            let extra = whole(total_minor / 10).max(10_i64.pow(exponent));
+            payments.push(pay(rng, -5..20, total_minor + extra));
+        }
+        // Never, within the year.
+        _ => {}
+    }
+    if let Some(first) = payments.first_mut()
+        && first.channel != Channel::Transfer
+        && rng.random_bool(0.08)
+    {
+        let refunded = whole(first.minor / rng.random_range(2..5)).max(10_i64.pow(exponent));
+        first.refund = Some((refunded, first.at + chrono::Duration::days(rng.random_range(1..20))));
+    }
+    let settlement = match rng.random_range(0..100) {
+        0..2 => Some((Settlement::Void, at(offset(rng.random_range(-10..30)), rng))),
+        2..4 => Some((Settlement::Disputed, at(offset(rng.random_range(0..30)), rng))),
+        _ => None,
+    };
+    let stripe_invoice = rng.random_bool(0.3);
+    for payment in &mut payments {
+        if let Channel::Card { stripe_invoice: flag } = &mut payment.channel {
+            *flag = stripe_invoice;
+        }
+    }
+    WorldInvoice {
+        payment_reference: stripe_invoice.then(|| format!("in_{}", id.0)),
+        number: format!("SIM-{index:04}-{seq:02}"),
+        id,
+        customer: index,
+        currency,
+        total_minor,
+        issue_date: issue,
+        due_date,
+        arrives_at,
+        payments,
+        settlement,
+        received_processor: 0,
+        received_transfer: 0,
+        status_by_accounting: None,
+        refunded_ever: false,
+        refunded_minor: 0,
+        debits_in_flight: 0,
+        imported: false,
+    }
+}
+
+fn plan(rng: &mut ChaCha8Rng, at: DateTime<Utc>, minor: i64) -> PlannedPayment {
+    let channel = match rng.random_range(0..100) {
+        0..45 => Channel::Card { stripe_invoice: false },
+        45..60 => Channel::Debit {
+            fails: rng.random_bool(0.3),
+        },
+        _ => Channel::Transfer,
+    };
+    PlannedPayment {
+        at,
+        minor,
+        channel,
+        refund: None,
+    }
+}
+
+/// The instant of `hour:minute` on `day` in `zone` (the earlier one in a repeated hour, the first valid
+/// minute after a skipped one).
+pub fn local_instant(zone: Tz, day: NaiveDate, hour: u32, minute: u32) -> DateTime<Utc> {
+    let time = NaiveTime::from_hms_opt(hour, minute, 0).expect("hour < 24, minute < 60");
+    let mut local = day.and_time(time);
+    loop {
+        if let Some(instant) = zone.from_local_datetime(&local).earliest() {
+            return instant.with_timezone(&Utc);
+        }
+        local += chrono::Duration::minutes(30);
+    }
+}
