@@ -10,7 +10,7 @@ use crate::sim::{Act, Sim, Twin};
 use crate::world::Channel;
 use axum::Router;
 use chrono::{DateTime, Duration, Utc};
-use kindly_core::policy::Approval;
+use kindly_core::Approval;
 use kindly_core::service::{self, BusinessHours, PassOutcome, SendResult};
 use kindly_core::{CoreError, Policy, ReminderId};
 use rand::Rng;
@@ -87,7 +87,7 @@ impl Sim {
     /// Every customer exists before their first invoice arrives.
     pub(crate) async fn register_customers(&mut self) {
         for customer in &self.world.customers {
-            service::ingest_customer(self.store.real(), customer)
+            service::ingest_customer(self.store.real(), &self.policy, customer, self.now)
                 .await
                 .expect("the simulator's customers are valid");
         }

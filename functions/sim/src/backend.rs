@@ -115,6 +115,9 @@ impl Store for Backend {
     ) -> Result<(), CoreError> {
         each!(self, store => store.update_reminder(reminder, expected, progress).await)
     }
+    async fn update_reminders(&self, updates: &[(Reminder, ReminderStatus)]) -> Result<(), CoreError> {
+        each!(self, store => store.update_reminders(updates).await)
+    }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         each!(self, store => store.event_recorded(id, now).await)
     }

@@ -17,11 +17,16 @@ pub(crate) fn customer_index(id: &str) -> Option<usize> {
 
 /// Whether a person (not the system) approved a reminder: staff sign with their address. A task has no
 /// approval record, only its history.
+/// One of the simulated staff (every one of them signs in with a northwind address).
+fn by_staff(actor: &kindly_core::actor::Actor) -> bool {
+    matches!(actor, kindly_core::actor::Actor::Person { name } if name.ends_with("@northwind.example"))
+}
+
 fn approved_by_a_person(reminder: &Reminder) -> bool {
     reminder
         .history
         .iter()
-        .any(|step| step.to == ReminderStatus::Approved && step.by.ends_with("@northwind.example"))
+        .any(|step| step.to == ReminderStatus::Approved && by_staff(&step.by))
 }
 
 impl Sim {
@@ -224,7 +229,7 @@ impl Sim {
             reminder.status == ReminderStatus::PendingApproval
                 || (reminder.status.is_open() && approved_by_a_person(reminder))
                 || reminder.history.iter().any(|step| {
-                    (step.from == ReminderStatus::PendingApproval || step.by.ends_with("@northwind.example"))
+                    (step.from == ReminderStatus::PendingApproval || by_staff(&step.by))
                         && step.at.with_timezone(&zone).date_naive() >= since
                 })
         });

@@ -319,6 +319,16 @@ impl Store for SimStore {
         }
         result
     }
+    async fn update_reminders(&self, updates: &[(Reminder, ReminderStatus)]) -> Result<(), CoreError> {
+        self.write(true, &[]).await?;
+        let result = self.inner.update_reminders(updates).await;
+        if result.is_ok() {
+            for (reminder, _) in updates {
+                self.note_reminder(reminder);
+            }
+        }
+        result
+    }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         self.enter().await?;
         self.inner.event_recorded(id, now).await

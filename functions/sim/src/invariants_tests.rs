@@ -67,7 +67,7 @@ fn reminder(history: &[(ReminderStatus, ReminderStatus)], status: ReminderStatus
                 from,
                 to,
                 at: at("2026-03-10T06:00:00"),
-                by: "kindly".into(),
+                by: kindly_core::actor::Actor::System,
                 note: None,
             })
             .collect(),

@@ -122,7 +122,7 @@ impl Sim {
                 reason: Some("talking to them".into()),
             });
             self.faults.begin(self.step, false, false);
-            let result = service::ingest_customer(&self.store, &customer).await;
+            let result = service::ingest_customer(&self.store, &self.policy, &customer, self.now).await;
             self.faults.end();
             if result.is_ok() {
                 self.pauses[index].push((today, until));
