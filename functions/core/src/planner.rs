@@ -25,6 +25,8 @@ pub struct CustomerHistory {
     pub last_sent_on: Option<NaiveDate>,
     /// A reminder still on its way, if any.
     pub open: Option<(ReminderId, ReminderStatus)>,
+    /// A reminder that failed and waits for a person to say whether it went out.
+    pub unresolved_failure: Option<ReminderId>,
 }
 
 impl CustomerHistory {
@@ -35,6 +37,9 @@ impl CustomerHistory {
         for reminder in reminders.into_iter().filter(|reminder| !reminder.is_off_ladder()) {
             if reminder.draft.is_some() {
                 history.last_sent_on = history.last_sent_on.max(reminder.sent_on);
+            }
+            if reminder.status == ReminderStatus::Failed {
+                history.unresolved_failure = Some(reminder.id.clone());
             }
             if reminder.status.is_open() {
                 history.open = Some((reminder.id.clone(), reminder.status));
@@ -73,6 +78,9 @@ pub enum HoldReason {
     AlreadyDrafted(ReminderId),
     /// Invoices name a customer the store does not have.
     UnknownCustomer,
+    /// A reminder failed and waits for a person to resolve it (did it go out?): planning again before that
+    /// could tell the customer the same thing twice.
+    AwaitingResolution(ReminderId),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -162,6 +170,11 @@ pub fn plan(
         let covers: Vec<CoveredInvoice> = covers.into_iter().map(|(_, covered)| covered).collect();
         let invoice_ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
         let id = ReminderId::for_plan(customer_id, &policy.stages[stage_index].id, &invoice_ids);
+        if let Some(failed) = &history.unresolved_failure {
+            plan.held
+                .push((customer_id.clone(), HoldReason::AwaitingResolution(failed.clone())));
+            continue;
+        }
         let supersedes = match &history.open {
             Some((open_id, ReminderStatus::Approved | ReminderStatus::Sending)) => {
                 plan.held

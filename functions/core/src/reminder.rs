@@ -188,7 +188,7 @@ mod tests {
         assert!(PendingApproval.can_become(Approved));
         assert!(Approved.can_become(Sending));
         assert!(Sending.can_become(Sent));
-        for terminal in [Sent, Skipped, Cancelled, Failed] {
+        for terminal in [Sent, Skipped, Cancelled] {
             for to in ReminderStatus::ALL {
                 assert!(
                     !terminal.can_become(to),
@@ -196,6 +196,12 @@ mod tests {
                 );
             }
         }
+        // A failure waits for a person: it went out after all, or it is planned again.
+        let resolved: Vec<_> = ReminderStatus::ALL
+            .into_iter()
+            .filter(|to| Failed.can_become(*to))
+            .collect();
+        assert_eq!(resolved, [Sent, Cancelled]);
         assert!(!PendingApproval.can_become(Sending), "sending needs an approval first");
         assert!(!PendingApproval.can_become(Sent));
     }

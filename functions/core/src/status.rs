@@ -67,6 +67,8 @@ impl ReminderStatus {
                 | (PendingApproval, Approved | Skipped | Cancelled)
                 | (Approved, Sending | Skipped | Cancelled)
                 | (Sending, Sent | Failed | Cancelled | Approved)
+                // A person resolves a failure: it went out after all, or it did not and is planned again.
+                | (Failed, Sent | Cancelled)
         )
     }
 }

@@ -94,6 +94,9 @@ pub fn pass(
                 HoldReason::AwaitingSend(id) => format!("{id} is approved and waiting to be sent"),
                 HoldReason::AlreadyDrafted(id) => format!("{id} is already waiting for approval"),
                 HoldReason::UnknownCustomer => "customer record missing".to_owned(),
+                HoldReason::AwaitingResolution(id) => {
+                    format!("{id} failed; say whether it went out first (`kindly failed`)")
+                }
             };
             format!("  {name}: {why}")
         })

@@ -282,3 +282,58 @@ pub async fn customers_far_west_and_east_are_reminded_on_their_own_day<S: Store>
         );
     }
 }
+
+pub async fn a_failed_reminder_holds_the_ladder_until_a_person_resolves_it<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    // Two customers' due-day notes fail with an unknown outcome
+    let went_out = approved_due_today(store, "A").await;
+    let not_sent = approved_due_today(store, "B").await;
+    let unknown = CountingMailer {
+        unknown_outcome: true,
+        ..Default::default()
+    };
+    crate::service::send_approved(store, &unknown, &policy, send_now())
+        .await
+        .unwrap();
+    // Three days on, the next stage is due, but a failure waits for a person: nothing is planned
+    let later = send_now() + chrono::Duration::days(3);
+    let held = crate::service::run_pass(store, &policy, later, false).await.unwrap();
+    assert!(held.entries.is_empty(), "{held:?}");
+    assert!(
+        held.held
+            .iter()
+            .all(|(_, why)| matches!(why, crate::planner::HoldReason::AwaitingResolution(_))),
+        "{held:?}"
+    );
+    // WHEN staff find A's message in the provider's log, and not B's
+    let resolve = |id: ReminderId, resolution| {
+        let policy = policy.clone();
+        async move {
+            crate::service::resolve(store, &policy, &id, "pat", resolution, None, later)
+                .await
+                .unwrap()
+        }
+    };
+    let a = resolve(went_out.id.clone(), crate::service::Resolution::WentOut).await;
+    let b = resolve(not_sent.id.clone(), crate::service::Resolution::NotSent).await;
+    // THEN A's note counts as sent and A's ladder moves on; B's is planned again by the next pass
+    assert_eq!((a.status, b.status), (ReminderStatus::Sent, ReminderStatus::Cancelled));
+    let a_invoice = store.invoice(&InvoiceId("I-A".into())).await.unwrap().unwrap();
+    assert_eq!(a_invoice.dunning.last_stage.as_deref(), Some("due_today"));
+    let again = crate::service::run_pass(store, &policy, later, false).await.unwrap();
+    let planned: Vec<&str> = again.entries.iter().map(|entry| entry.customer_id.0.as_str()).collect();
+    assert_eq!(planned, ["A", "B"], "{again:?}");
+    assert!(again.entries.iter().all(|entry| entry.reminder_id != went_out.id));
+    // and resolving twice is refused
+    let twice = crate::service::resolve(
+        store,
+        &policy,
+        &went_out.id,
+        "pat",
+        crate::service::Resolution::NotSent,
+        None,
+        later,
+    )
+    .await;
+    assert!(matches!(twice, Err(CoreError::WrongStatus { .. })), "{twice:?}");
+}

@@ -19,7 +19,7 @@ pub use invoices::{ingest_customer, ingest_invoice};
 pub(crate) use pass::supersede;
 pub use pass::{PassEntry, PassOutcome, latest_local_date, replan_customer, run_pass};
 pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments};
-pub use review::{approve, approve_all, skip, snooze};
+pub use review::{Resolution, approve, approve_all, resolve, skip, snooze};
 pub use send::{SendResult, send_approved, send_approved_within, send_one};
 
 /// How often a read-modify-write of one record is tried before giving up on a busy record.

@@ -198,3 +198,57 @@ pub async fn snooze<S: Store>(
     store.update_reminder(&reminder, expected, &snoozed).await?;
     Ok(reminder)
 }
+
+/// How a person resolved a failed reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resolution {
+    /// It went out after all (the mail provider's log shows it): recorded as sent, the ladder moves on.
+    WentOut,
+    /// It did not go out: cancelled, so the next pass plans it again with that day's facts.
+    NotSent,
+}
+
+/// Resolve a failed reminder, which holds its customer's ladder until a person says whether it went out.
+pub async fn resolve<S: Store>(
+    store: &S,
+    policy: &Policy,
+    id: &ReminderId,
+    by: &str,
+    resolution: Resolution,
+    note: Option<String>,
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let mut reminder = load(store, id).await?;
+    if reminder.status != ReminderStatus::Failed {
+        return Err(CoreError::WrongStatus {
+            id: id.0.clone(),
+            status: reminder.status,
+            action: "resolving",
+            needed: "failed",
+        });
+    }
+    let note = note.map(|note| note.trim().to_owned()).filter(|note| !note.is_empty());
+    let by = Actor::person(by);
+    let progress = match resolution {
+        Resolution::WentOut => {
+            let customer = customer_of(store, &reminder).await?;
+            let invoices = store.invoices(&reminder.invoice_ids()).await?;
+            // The day it failed is the day it went out, as far as anyone can tell.
+            let failed_at = reminder.history.last().map_or(now, |step| step.at);
+            let local_date = failed_at.with_timezone(&customer.time_zone).date_naive();
+            reminder.sent_on = Some(local_date);
+            let note = note.unwrap_or_else(|| "resolved: it went out".into());
+            reminder.transition(ReminderStatus::Sent, now, &by, Some(note))?;
+            advance(policy, &reminder, &invoices, local_date, true)
+        }
+        Resolution::NotSent => {
+            let note = note.unwrap_or_else(|| "resolved: it did not go out; planned again".into());
+            reminder.transition(ReminderStatus::Cancelled, now, &by, Some(note))?;
+            Vec::new()
+        }
+    };
+    store
+        .update_reminder(&reminder, ReminderStatus::Failed, &progress)
+        .await?;
+    Ok(reminder)
+}
