@@ -28,7 +28,7 @@ pub fn router(store: &SimStore, policy: &Policy) -> Router {
     kindly_web::router(Arc::new(app))
 }
 
-fn window() -> Option<BusinessHours> {
+pub(crate) fn window() -> Option<BusinessHours> {
     let (from_hour, to_hour) = BUSINESS_HOURS;
     Some(BusinessHours { from_hour, to_hour })
 }

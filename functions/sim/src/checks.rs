@@ -225,8 +225,15 @@ impl Sim {
         // Staff's pace is theirs: a draft waiting for them (or decided since the last business day, so the
         // next pass has not run yet) holds the customer's other reminders back.
         let since = calendar::previous_business_day(today);
+        // A failure waits for staff to say whether it went out (they look within two days, in the staff
+        // module): until then it holds the customer, as it must.
         let staff_busy = reminders.iter().any(|reminder| {
             reminder.status == ReminderStatus::PendingApproval
+                || (reminder.status == ReminderStatus::Failed
+                    && reminder
+                        .history
+                        .last()
+                        .is_some_and(|step| self.now - step.at < Duration::days(3)))
                 || (reminder.status.is_open() && approved_by_a_person(reminder))
                 || reminder.history.iter().any(|step| {
                     (step.from == ReminderStatus::PendingApproval || by_staff(&step.by))

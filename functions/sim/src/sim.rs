@@ -149,7 +149,10 @@ impl Sim {
         let faults = Faults::new(rates, stream(3));
         let runtime = new_runtime(options.store);
         let store = SimStore::new(Backend::fresh(options.store, runtime.as_ref()), faults.clone());
-        let policy = Policy::default_policy();
+        // As every deployed function has it: the policy carries the send's business hours, so each customer
+        // is planned for the local day their message goes out on (KINDLY_BUSINESS_HOURS on AWS).
+        let mut policy = Policy::default_policy();
+        policy.sending_hours = crate::actors::window();
         let router = crate::actors::router(&store, &policy);
         let invoices = world.invoices.len();
         let customers = world.customers.len();

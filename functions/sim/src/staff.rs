@@ -24,6 +24,7 @@ impl Sim {
         if !calendar::is_business_day(local.date_naive()) || !(9..17).contains(&local.hour()) {
             return String::new();
         }
+        let resolved = self.resolve_failures().await;
         let Ok(waiting) = self
             .store
             .real()
@@ -50,7 +51,7 @@ impl Sim {
             }
         }
         if due.is_empty() {
-            return String::new();
+            return resolved;
         }
         let by = match self.rng.random_range(0..100) {
             0..48 => STAFF[0],
@@ -104,7 +105,57 @@ impl Sim {
         for (reminder, _) in &due {
             self.staff_due.remove(&reminder.id);
         }
-        format!("staff ({by}): {}", lines.join("; "))
+        format!("staff ({by}): {}{resolved}", lines.join("; "))
+    }
+
+    /// Failed reminders wait for a person: some hours after one failed, staff look it up in the mail
+    /// provider's log (the world's inbox) and say whether it went out.
+    async fn resolve_failures(&mut self) -> String {
+        let Ok(failed) = self.store.real().reminders_with_status(ReminderStatus::Failed).await else {
+            return String::new();
+        };
+        let mut lines = Vec::new();
+        for reminder in failed {
+            let decision = *self
+                .staff_due
+                .entry(reminder.id.clone())
+                .or_insert_with(|| (self.now + Duration::hours(self.rng.random_range(1..40)), 0));
+            if decision.0 > self.now {
+                continue;
+            }
+            let went_out = self
+                .faults
+                .lock()
+                .inbox
+                .iter()
+                .any(|delivery| delivery.reminder == reminder.id.0);
+            let resolution = if went_out {
+                service::Resolution::WentOut
+            } else {
+                service::Resolution::NotSent
+            };
+            self.faults.begin(self.step, false, false);
+            let result = service::resolve(
+                &self.store,
+                &self.policy,
+                &reminder.id,
+                STAFF[0],
+                resolution,
+                None,
+                self.now,
+            )
+            .await;
+            self.faults.end();
+            if result.is_ok() {
+                self.staff_due.remove(&reminder.id);
+            }
+            lines.push(format!(
+                "; resolve {} ({resolution:?}): {}",
+                reminder.id,
+                result.map(|_| "ok".into()).unwrap_or_else(|e| e.to_string())
+            ));
+        }
+        lines.concat()
     }
 
     /// Now and then staff pause a customer for some days (a conversation is going on).
