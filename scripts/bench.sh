@@ -24,6 +24,10 @@ cargo bench -p kindly-local --bench page
 printf '\n==> Stripe webhook handling, 10,000 signed events over a socket (kindly-local)\n'
 cargo bench -p kindly-local --bench webhook
 
+printf '\n==> the simulation: seeds per minute and the slowest seed (KINDLY_BENCH_SEEDS, default 10 seeds x 365 days)\n'
+# It reports its violations too; the bench reports figures and does not fail on them.
+./scripts/simulate.sh "${KINDLY_BENCH_SEEDS:-10}" 365 --excerpt 0 | tail -n 3 || true
+
 printf '\n==> Lambda release zips (cargo lambda build --release --arm64; target <= 6 MB each)\n'
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore cargo-lambda
 cargo lambda build --release --arm64 -p kindly-aws --bin scan --bin send --output-format zip
