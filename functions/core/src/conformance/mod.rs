@@ -35,7 +35,8 @@ macro_rules! store_conformance_tests {
             customers_far_west_and_east_are_reminded_on_their_own_day,
             one_customers_impossible_sums_stop_only_that_customer, a_payment_pending_too_long_is_held_for_staff, several_reminders_change_all_or_nothing,
             approving_a_set_approves_none_when_one_changed_meanwhile,
-            a_failed_reminder_holds_the_ladder_until_a_person_resolves_it);
+            a_failed_reminder_holds_the_ladder_until_a_person_resolves_it,
+            notes_and_reasons_are_bounded_whoever_calls);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -86,3 +86,29 @@ pub async fn approving_a_set_approves_none_when_one_changed_meanwhile<S: Store>(
         assert_eq!(stored.status, ReminderStatus::PendingApproval, "{}", draft.id);
     }
 }
+
+pub async fn notes_and_reasons_are_bounded_whoever_calls<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    let drafts = three_drafts(store).await;
+    let (draft, seen) = &drafts[0];
+    let now = instant("2026-03-12");
+    let long_reason = "x".repeat(crate::limits::REASON + 1);
+    let long_note = "x".repeat(crate::limits::PERSONAL_NOTE + 1);
+    let skipped = crate::service::skip(store, &policy, &draft.id, "pat", Some(long_reason.clone()), now).await;
+    let snoozed = crate::service::snooze(
+        store,
+        &policy,
+        &draft.id,
+        "pat",
+        crate::fixtures::day("2026-03-20"),
+        Some(long_reason),
+        now,
+    )
+    .await;
+    let approved = crate::service::approve(store, &draft.id, "pat", seen, Some(long_note), now).await;
+    for refused in [skipped.map(|_| ()), snoozed.map(|_| ()), approved.map(|_| ())] {
+        assert!(matches!(refused, Err(CoreError::InvalidField { .. })), "{refused:?}");
+    }
+    let stored = store.reminder(&draft.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, ReminderStatus::PendingApproval);
+}

@@ -5,6 +5,7 @@ use super::reads::{customer_of, load, load_waiting};
 use crate::actor::Actor;
 use crate::error::CoreError;
 use crate::invoice::{DunningProgress, InvoiceId};
+use crate::limits;
 use crate::planner::advance;
 use crate::policy::Policy;
 use crate::ports::{MAX_BATCH, Store};
@@ -23,6 +24,7 @@ pub async fn approve<S: Store>(
     personal_note: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
+    limits::check_personal_note(&id.0, personal_note.as_deref())?;
     let reminder = approved(
         load(store, id).await?,
         &Actor::person(by),
@@ -129,6 +131,7 @@ pub async fn skip<S: Store>(
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
+    limits::check_reason(&id.0, reason.as_deref())?;
     let mut reminder = load_waiting(store, id, "skipping").await?;
     let expected = reminder.status;
     let customer = customer_of(store, &reminder).await?;
@@ -160,6 +163,7 @@ pub async fn snooze<S: Store>(
     reason: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
+    limits::check_reason(&id.0, reason.as_deref())?;
     let mut reminder = load_waiting(store, id, "snoozing").await?;
     if reminder.is_thank_you() {
         return Err(CoreError::InvalidField {
@@ -218,6 +222,7 @@ pub async fn resolve<S: Store>(
     note: Option<String>,
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
+    limits::check_reason(&id.0, note.as_deref())?;
     let mut reminder = load(store, id).await?;
     if reminder.status != ReminderStatus::Failed {
         return Err(CoreError::WrongStatus {
