@@ -1,6 +1,6 @@
 // End to end, in a real Chromium: the approval page refuses strangers, signs in with the one-time link,
 // shows a draft exactly as the server renders it, keeps a typed note escaped and identical on both sides,
-// refuses an approval with a wrong hash, and approves it.
+// refuses an approval with a wrong hash, and approves it; then resolves the failed reminder the database holds.
 //
 // Usage: node tests/browser/approve.mjs --base http://127.0.0.1:PORT --login <login URL> --screenshots <dir>
 // Chromium: $KINDLY_CHROMIUM, else /usr/bin/chromium. Prints one line of JSON on success; on any failure it
@@ -240,13 +240,47 @@ try {
     }
   });
 
-  await step(9, 'report', async () => {
+  // GIVEN a reminder whose sending failed (the test's database holds one), WHEN staff say it did not go out,
+  // THEN it is cancelled and no longer needs checking
+  const resolved = await step(9, '"Needs checking" lists the failed reminder; "It did not go out" resolves it', async () => {
+    const listed = await pageFetch(page, '/api/failed');
+    check(listed.status === 200, `GET /api/failed answered ${listed.status}: ${listed.text}`);
+    const failed = listed.json?.failed ?? [];
+    check(failed.length === 1, `GET /api/failed lists ${failed.length} reminders, expected the one the test prepared: ${listed.text}`);
+    const [reminder] = failed;
+    const item = `#failed .failed-item[data-id="${reminder.id}"]`;
+    await waitFor(page, `${item} in a shown "Needs checking" section`, (item) => !document.querySelector('#failed').hidden && document.querySelector(item) !== null, item);
+    const shown = await page.evaluate((item) => ({
+      customer: document.querySelector(`${item} .failed-customer`).textContent,
+      reason: document.querySelector(`${item} .failed-reason`).textContent,
+      markup: document.querySelector(`${item} .failed-reason`).children.length,
+    }), item);
+    check(shown.customer === reminder.customer.name, `the failed reminder shows customer ${JSON.stringify(shown.customer)}, expected ${JSON.stringify(reminder.customer.name)}`);
+    check(shown.reason === reminder.reason && shown.markup === 0, `the failed reminder shows reason ${JSON.stringify(shown.reason)} (as text), expected ${JSON.stringify(reminder.reason)}`);
+    await page.screenshot({ path: join(screenshots, 'needs-checking.png'), fullPage: true });
+    const response = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/api/reminders/${reminder.id}/resolve`), { timeout: WAIT_MS });
+    await page.locator(item).getByRole('button', { name: 'It did not go out' }).click();
+    const answer = await response;
+    check(answer.status() === 200, `POST …/resolve answered ${answer.status()}: ${await answer.text()}`);
+    const sent = answer.request().postDataJSON();
+    check(sent?.went_out === false, `the resolve POST sent ${JSON.stringify(sent)}, expected went_out false`);
+    await waitFor(page, 'the "Needs checking" section to be hidden', () => document.querySelector('#failed').hidden && document.querySelectorAll('#failed .failed-item').length === 0);
+    const after = await pageFetch(page, '/api/failed');
+    check(after.status === 200 && after.json?.failed?.length === 0, `GET /api/failed after resolving: ${after.status} ${after.text}`);
+    const history = await pageFetch(page, `/api/customers/${encodeURIComponent(reminder.customer.id)}/history`);
+    const entry = history.json?.reminders?.find((r) => r.id === reminder.id);
+    check(entry?.status === 'cancelled', `${reminder.id} is ${JSON.stringify(entry?.status)} after "It did not go out", expected "cancelled"`);
+    return reminder.id;
+  });
+
+  await step(10, 'report', async () => {
     check(pageErrors.length === 0, `the page logged errors: ${pageErrors.join(' | ')}`);
     const timings = await page.evaluate(() => window.kindlyTimings);
     check(timings && typeof timings.firstPreviewMs === 'number', 'window.kindlyTimings.firstPreviewMs is not set');
     console.log(
       JSON.stringify({
         approved: id,
+        resolved,
         approver,
         note: NOTE,
         firstPreviewMs: timings.firstPreviewMs,

@@ -8,7 +8,7 @@ use crate::outbox::OutboxMailer;
 use crate::sqlite_store::SqliteStore;
 use crate::tables;
 use chrono::{DateTime, NaiveDate, Utc};
-use kindly_core::service::{self, PassOutcome, SendResult};
+use kindly_core::service::{self, PassOutcome, Resolution, SendResult};
 use kindly_core::{CoreError, Policy, ReminderId, ReminderStatus, Store};
 use std::io::Write;
 use std::path::Path;
@@ -72,6 +72,43 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
                     "Skipped {} ({}). The customer will not be asked again at that stage.\n",
                     skipped.id, skipped.stage_id
                 ),
+            )
+        }
+        Command::Failed => {
+            let store = open_store(&cli.db)?;
+            let failed = store.reminders_with_status(ReminderStatus::Failed).await?;
+            let customers = store
+                .customers(&failed.iter().map(|f| f.customer_id.clone()).collect::<Vec<_>>())
+                .await?;
+            let invoices = store
+                .invoices(&failed.iter().flat_map(|f| f.invoice_ids()).collect::<Vec<_>>())
+                .await?;
+            write(out, &tables::failed(&failed, &customers, &invoices))
+        }
+        Command::Resolve {
+            id,
+            went_out,
+            not_sent: _,
+            note,
+            by,
+        } => {
+            let store = open_store(&cli.db)?;
+            kindly_web::failed::check_note(&id, note.as_deref())?;
+            let (resolution, next) = match went_out {
+                true => (
+                    Resolution::WentOut,
+                    "it went out; recorded as sent, and the customer's reminders move on",
+                ),
+                false => (
+                    Resolution::NotSent,
+                    "it did not go out; cancelled, and the next `kindly run` plans it again",
+                ),
+            };
+            let id = ReminderId(id);
+            let resolved = service::resolve(&store, &policy, &id, &by, resolution, note, Utc::now()).await?;
+            write(
+                out,
+                &format!("Resolved {} ({}) as {by}: {next}.\n", resolved.id, resolved.stage_id),
             )
         }
         Command::Serve {

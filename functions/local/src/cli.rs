@@ -90,6 +90,30 @@ pub enum Command {
         #[arg(long, env = "USER", default_value = "staff")]
         by: String,
     },
+    /// List the reminders whose sending failed, with the reason. Each holds its customer's reminders until
+    /// a person says whether it went out after all: `kindly resolve ID --went-out | --not-sent`.
+    Failed,
+    /// Say whether a failed reminder went out after all (look in the mail provider's log).
+    ///
+    /// --went-out records it as sent: the customer's reminders move on from the day it failed.
+    /// --not-sent cancels it: the next `kindly run` plans it again with that day's facts.
+    #[command(group(clap::ArgGroup::new("outcome").required(true).args(["went_out", "not_sent"])))]
+    Resolve {
+        /// The reminder id (rem_...), from `kindly failed`.
+        id: String,
+        /// It went out after all.
+        #[arg(long)]
+        went_out: bool,
+        /// It did not go out.
+        #[arg(long)]
+        not_sent: bool,
+        /// What you found (recorded in the reminder's history).
+        #[arg(long)]
+        note: Option<String>,
+        /// Who resolves (recorded in the reminder's history).
+        #[arg(long, visible_alias = "as", env = "USER", default_value = "staff")]
+        by: String,
+    },
     /// Serve the approval page on this machine: staff see every draft rendered in the browser exactly as it
     /// will be sent, add a personal note, and approve, skip or snooze it.
     ///

@@ -6,7 +6,7 @@ use kindly_core::aging::{AgingRow, BUCKETS};
 use kindly_core::money::format_money;
 use kindly_core::planner::HoldReason;
 use kindly_core::service::{PassOutcome, SendResult};
-use kindly_core::{CoreError, Customer, CustomerId, Policy, Reminder, ReminderId, ReminderStatus};
+use kindly_core::{CoreError, Customer, CustomerId, Invoice, InvoiceId, Policy, Reminder, ReminderId, ReminderStatus};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -21,6 +21,11 @@ fn table(header: &[&str]) -> Table {
 
 fn names(customers: &[Customer]) -> HashMap<&CustomerId, &str> {
     customers.iter().map(|c| (&c.id, c.display_name.as_str())).collect()
+}
+
+/// A customer's name, or their id when the record is missing.
+fn name_of(names: &HashMap<&CustomerId, &str>, id: &CustomerId) -> String {
+    names.get(id).copied().unwrap_or(&id.0).to_owned()
 }
 
 /// What a pass planned and what became of it.
@@ -147,11 +152,7 @@ pub fn drafts(drafts: &[Reminder], customers: &[Customer]) -> String {
         };
         table.add_row(vec![
             draft.id.to_string(),
-            names
-                .get(&draft.customer_id)
-                .copied()
-                .unwrap_or(&draft.customer_id.0)
-                .to_owned(),
+            name_of(&names, &draft.customer_id),
             draft.stage_id.clone(),
             draft.tone.to_string(),
             draft
@@ -164,6 +165,40 @@ pub fn drafts(drafts: &[Reminder], customers: &[Customer]) -> String {
         ]);
     }
     format!("{table}\n")
+}
+
+/// The reminders whose sending failed, each with why; they wait for `kindly resolve`.
+pub fn failed(failed: &[Reminder], customers: &[Customer], invoices: &[Invoice]) -> String {
+    if failed.is_empty() {
+        return "No reminder has failed.\n".to_owned();
+    }
+    let names = names(customers);
+    let numbers: HashMap<&InvoiceId, &str> = invoices.iter().map(|i| (&i.id, i.number.as_str())).collect();
+    let mut table = table(&["Reminder", "Customer", "Stage", "Invoices", "Failed at", "Reason"]);
+    for reminder in failed {
+        let failed_at = reminder
+            .history
+            .iter()
+            .rfind(|step| step.to == ReminderStatus::Failed)
+            .map_or_else(String::new, |step| step.at.format("%Y-%m-%d %H:%M UTC").to_string());
+        table.add_row(vec![
+            reminder.id.to_string(),
+            name_of(&names, &reminder.customer_id),
+            reminder.stage_id.clone(),
+            reminder
+                .covers
+                .iter()
+                .map(|c| numbers.get(&c.invoice_id).copied().unwrap_or(&c.invoice_id.0))
+                .collect::<Vec<_>>()
+                .join(", "),
+            failed_at,
+            reminder.failure.clone().unwrap_or_default(),
+        ]);
+    }
+    format!(
+        "{table}\nEach holds its customer's reminders. Look in the mail provider's log, then \
+         `kindly resolve ID --went-out` or `kindly resolve ID --not-sent`.\n"
+    )
 }
 
 pub fn show(reminder: &Reminder) -> Result<String, CoreError> {

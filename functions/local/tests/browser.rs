@@ -1,6 +1,7 @@
 //! End to end in a real headless Chromium: the real `kindly serve` over a demo database, driven by
 //! tests/browser/approve.mjs (playwright-core with the system's Chromium), then the real `kindly run` sends
-//! the approved message to the outbox with the note typed in the browser.
+//! the approved message to the outbox with the note typed in the browser. A reminder whose sending failed is
+//! put into the database first, and resolved in the browser.
 //!
 //! Needs `KINDLY_CHROMIUM` (the browser's path) and `npm ci --prefix tests/browser`; scripts/test.sh does
 //! both. Screenshots of a failing page land in target/browser-screenshots.
@@ -13,6 +14,7 @@ mod common;
 use common::kindly;
 
 const TODAY: &str = "2026-11-24";
+const FAILURE: &str = "550 5.1.1 <ap@lumen.example>: mailbox unavailable";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -53,6 +55,8 @@ fn staff_preview_annotate_and_approve_in_a_real_browser() {
     let dir = tempfile::tempdir().unwrap();
     let demo = kindly(dir.path()).args(["demo", "--today", TODAY]).output().unwrap();
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    // A reminder the mail provider refused, which the page asks staff to check; markup in the reason stays text
+    let failed = common::fail_the_draft_of(&dir.path().join("kindly.db"), "C-LUMEN", FAILURE);
 
     let (server, base, login) = serve(dir.path());
     let screenshots = repo().join("target/browser-screenshots");
@@ -74,6 +78,17 @@ fn staff_preview_annotate_and_approve_in_a_real_browser() {
     let result: serde_json::Value =
         serde_json::from_str(stdout.lines().last().expect("a JSON summary")).expect("the summary is JSON");
     let (id, note) = (result["approved"].as_str().unwrap(), result["note"].as_str().unwrap());
+    assert_eq!(
+        result["resolved"],
+        failed.as_str(),
+        "the browser resolved the failed reminder"
+    );
+    let shown = kindly(dir.path()).args(["show", &failed]).output().unwrap();
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains("Status:    cancelled") && shown.contains("failed → cancelled  by e2e-approver"),
+        "{shown}"
+    );
 
     // The approval made in the browser is what `kindly run` sends, note and all
     let shown = kindly(dir.path()).args(["show", id]).output().unwrap();

@@ -6,6 +6,9 @@ use kindly_local::sqlite_store::SqliteStore;
 use predicates::prelude::*;
 use std::path::Path;
 
+#[allow(dead_code)] // this file drives the binary with its own `kindly`
+mod common;
+
 const TODAY: &str = "2026-03-16";
 
 fn kindly(dir: &Path) -> Command {
@@ -60,7 +63,7 @@ fn help_explains_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let help = stdout_of(kindly(dir.path()).arg("--help"));
     for command in [
-        "demo", "import", "run", "drafts", "show", "approve", "skip", "report", "policy",
+        "demo", "import", "run", "drafts", "show", "approve", "skip", "failed", "resolve", "report", "policy",
     ] {
         assert!(help.contains(command), "--help does not mention {command}:\n{help}");
     }
@@ -475,4 +478,102 @@ fn a_reason_beyond_its_limit_is_refused_and_nothing_changes() {
         ));
     let shown = stdout_of(kindly(dir.path()).args(["show", &oak]));
     assert!(shown.contains("Status:    pending_approval"), "{shown}");
+}
+
+#[test]
+fn failed_reminders_are_listed_and_resolved_once_either_way() {
+    let dir = tempfile::tempdir().unwrap();
+    let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let db = dir.path().join("kindly.db");
+    // GIVEN two reminders the mail provider refused
+    let lumen = common::fail_the_draft_of(&db, "C-LUMEN", "mailbox unavailable at lumen.example");
+    let oak = common::fail_the_draft_of(&db, "C-OAK", "address rejected at oak.example");
+    assert_eq!(lumen, reminder_of(&table, "Lumen Health"));
+    // WHEN staff list the failures THEN each shows its customer, invoices and reason
+    let failed = stdout_of(kindly(dir.path()).arg("failed"));
+    for expected in [
+        lumen.as_str(),
+        "Lumen Health",
+        "INV-2026-1010",
+        "mailbox unavailable at lumen.example",
+        oak.as_str(),
+        "address rejected at oak.example",
+    ] {
+        assert!(
+            failed.contains(expected),
+            "`kindly failed` lacks `{expected}`:\n{failed}"
+        );
+    }
+    // and a pass holds Lumen back, pointing at them
+    let held = stdout_of(kindly(dir.path()).args(["run", "--today", TODAY, "--dry-run"]));
+    assert!(
+        held.contains(&format!("{lumen} failed; say whether it went out")),
+        "{held}"
+    );
+
+    // WHEN the resolution is unclear or names nothing THEN it is refused and nothing changes
+    for (args, error) in [
+        (vec!["resolve", lumen.as_str()], "--went-out"),
+        (
+            vec!["resolve", lumen.as_str(), "--went-out", "--not-sent"],
+            "cannot be used with",
+        ),
+        (vec!["resolve", "rem_nope", "--went-out"], "rem_nope"),
+    ] {
+        kindly(dir.path())
+            .args(&args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(error));
+    }
+    let long = "n".repeat(1_001);
+    kindly(dir.path())
+        .args(["resolve", &lumen, "--went-out", "--note", &long])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "field `note`: is 1001 characters long; at most 1000 are allowed",
+        ));
+    assert_eq!(stdout_of(kindly(dir.path()).arg("failed")), failed);
+
+    // WHEN Lumen's message is in the provider's log and Oakridge's is not
+    let went = stdout_of(kindly(dir.path()).args([
+        "resolve",
+        &lumen,
+        "--went-out",
+        "--note",
+        "In the provider's log",
+        "--as",
+        "pat",
+    ]));
+    assert!(went.contains("recorded as sent"), "{went}");
+    let not = stdout_of(kindly(dir.path()).args(["resolve", &oak, "--not-sent", "--by", "robin"]));
+    assert!(not.contains("plans it again"), "{not}");
+    // THEN Lumen's counts as sent, by pat, with the note; Oakridge's is cancelled and drafted again
+    let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
+    assert!(
+        shown.contains("Status:    sent") && shown.contains("failed → sent  by pat (In the provider's log)"),
+        "{shown}"
+    );
+    let shown = stdout_of(kindly(dir.path()).args(["show", &oak]));
+    assert!(
+        shown.contains("Status:    cancelled") && shown.contains("by robin"),
+        "{shown}"
+    );
+    let none = stdout_of(kindly(dir.path()).arg("failed"));
+    assert!(none.contains("No reminder has failed"), "{none}");
+    stdout_of(kindly(dir.path()).args(["run", "--today", TODAY]));
+    let drafts = stdout_of(kindly(dir.path()).arg("drafts"));
+    assert!(drafts.contains(&oak) && !drafts.contains(&lumen), "{drafts}");
+
+    // WHEN someone resolves Lumen's again THEN it is refused, saying what it is now, and stays sent
+    kindly(dir.path())
+        .args(["resolve", &lumen, "--not-sent"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(format!(
+            "reminder {lumen} is sent; resolving needs it failed"
+        )));
+    let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
+    assert!(shown.contains("Status:    sent"), "{shown}");
 }

@@ -23,6 +23,8 @@ const el = {
   signedInAs: $('signed-in-as'),
   filters: { stage: $('filter-stage'), customer: $('filter-customer'), currency: $('filter-currency') },
   approveAll: $('approve-all'),
+  failed: $('failed'),
+  failedList: $('failed-list'),
   summary: $('list-summary'),
   drafts: $('drafts'),
   subject: $('preview-subject'),
@@ -838,6 +840,57 @@ function onKey(event) {
 // ---------------------------------------------------------------------------------------------------------
 // Start
 
+// ---------------------------------------------------------------------------------------------------------
+// Failed reminders: each holds its customer until staff say whether it went out after all
+
+async function loadFailed() {
+  const answer = await api('/api/failed');
+  const failed = answer?.failed ?? [];
+  el.failedList.replaceChildren(...failed.map(failedItem));
+  el.failed.hidden = failed.length === 0;
+  return failed;
+}
+
+function failedItem(reminder) {
+  const name = reminder.customer?.name ?? reminder.customer?.id ?? '';
+  const when = formatInstant(reminder.failed_at);
+  const facts = [humanise(reminder.stage_id), (reminder.invoices ?? []).join(', '), when && `failed ${when}`];
+  return h(
+    'li',
+    { class: 'failed-item', dataset: { id: reminder.id, name } },
+    h('strong', { class: 'failed-customer', text: name }),
+    h('span', { class: 'failed-facts', text: facts.filter(Boolean).join(' · ') }),
+    h('span', { class: 'failed-reason', text: reminder.reason ?? 'No reason was recorded.' }),
+    h(
+      'span',
+      { class: 'failed-actions' },
+      h('button', { type: 'button', class: 'button', dataset: { wentOut: 'true' }, text: 'It went out' }),
+      h('button', { type: 'button', class: 'button', dataset: { wentOut: 'false' }, text: 'It did not go out' }),
+    ),
+  );
+}
+
+async function resolveFailed(item, wentOut) {
+  const { id, name } = item.dataset;
+  for (const button of item.querySelectorAll('button')) button.disabled = true;
+  showMessage('Recording…', 'info');
+  try {
+    await api(`/api/reminders/${encodeURIComponent(id)}/resolve`, { method: 'POST', body: { went_out: wentOut, note: null } });
+    showMessage(
+      wentOut
+        ? `Recorded the reminder to ${name} as sent; their reminders go on from there.`
+        : `Recorded that the reminder to ${name} did not go out; the next pass plans it again.`,
+      'ok',
+    );
+  } catch (error) {
+    showMessage(describeError(error, 'Resolving'), 'error');
+  }
+  // Resolved here or elsewhere: show the failures as they are now.
+  await loadFailed().catch((error) => {
+    if (!state.signedOut) showMessage(describeError(error, 'Loading failed reminders'), 'error');
+  });
+}
+
 function tomorrow() {
   const d = new Date();
   d.setDate(d.getDate() + 1);
@@ -888,6 +941,10 @@ async function start() {
     const item = event.target.closest('.draft');
     if (item) select(item.dataset.id);
   });
+  el.failedList.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-went-out]');
+    if (button && !button.disabled) resolveFailed(button.closest('.failed-item'), button.dataset.wentOut === 'true');
+  });
   for (const menu of Object.values(el.filters)) {
     menu.addEventListener('change', () => {
       syncAddress();
@@ -910,7 +967,10 @@ async function start() {
       if (!state.signedOut) showMessage(describeError(error, 'Reading the session'), 'error');
     },
   );
-  await Promise.all([session, refresh()]);
+  const failed = loadFailed().catch((error) => {
+    if (!state.signedOut) showMessage(describeError(error, 'Loading failed reminders'), 'error');
+  });
+  await Promise.all([session, refresh(), failed]);
 }
 
 start();

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 type Answer = Result<Json<Value>, WebError>;
 
 /// Parse a JSON body, naming the field at fault: `{"error": "...", "field": "until"}`.
-fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WebError> {
+pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WebError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(&mut deserializer).map_err(field_error)
 }

@@ -5,6 +5,7 @@ pub mod access;
 mod api;
 mod assets;
 pub mod error;
+pub mod failed;
 pub mod stripe;
 mod webhook;
 
@@ -63,6 +64,8 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/drafts/{id}/skip", post(api::skip::<S>))
         .route("/drafts/{id}/snooze", post(api::snooze::<S>))
         .route("/customers/{id}/history", get(api::customer_history::<S>))
+        .route("/failed", get(failed::failed::<S>))
+        .route("/reminders/{id}/resolve", post(failed::resolve::<S>))
         .route_layer(middleware::from_fn_with_state(Scope::Staff, access::require_scope));
     let ingest = Router::new()
         .route("/customers/{id}", put(api::put_customer::<S>))

@@ -23,3 +23,43 @@ pub fn chromium() -> String {
          tests/browser` and export KINDLY_CHROMIUM=/usr/bin/chromium",
     )
 }
+
+/// [`fail_the_draft`] on the database at `db`.
+#[allow(dead_code)] // only the tests that resolve failures use it
+pub fn fail_the_draft_of(db: &Path, customer: &str, reason: &str) -> String {
+    let store = kindly_local::sqlite_store::SqliteStore::open(db).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(fail_the_draft(&store, customer, reason))
+}
+
+/// Turn customer `customer`'s waiting draft into a reminder whose sending failed for `reason`, as a mail
+/// provider's refusal leaves it: approved as shown, claimed by a sender, failed. Returns its id.
+#[allow(dead_code)] // only the tests that resolve failures use it
+pub async fn fail_the_draft(store: &impl kindly_core::Store, customer: &str, reason: &str) -> String {
+    use kindly_core::{ReminderStatus, actor::Actor};
+    let drafts = store
+        .reminders_with_status(ReminderStatus::PendingApproval)
+        .await
+        .unwrap();
+    let draft = drafts
+        .into_iter()
+        .find(|draft| draft.customer_id.0 == customer && draft.draft.is_some())
+        .unwrap_or_else(|| panic!("no draft waits for {customer}"));
+    let hash = draft.draft.as_ref().unwrap().content_hash.clone();
+    let at = draft.created_at + chrono::Duration::minutes(5);
+    let mut reminder = kindly_core::service::approve(store, &draft.id, "robin", &hash, None, at)
+        .await
+        .unwrap();
+    reminder
+        .transition(ReminderStatus::Sending, at, &Actor::System, None)
+        .unwrap();
+    reminder
+        .transition(ReminderStatus::Failed, at, &Actor::System, Some(reason.to_owned()))
+        .unwrap();
+    reminder.failure = Some(reason.to_owned());
+    store
+        .update_reminder(&reminder, ReminderStatus::Approved, &[])
+        .await
+        .unwrap();
+    reminder.id.0
+}
