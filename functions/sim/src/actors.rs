@@ -2,36 +2,16 @@
 //! accounting system telling kindly, and staff approving, skipping, snoozing and pausing. Each act is one
 //! step of the real services and returns its trace line.
 
-use crate::calendar;
-use crate::faults::SimStore;
-use crate::invariants::BUSINESS_HOURS;
+use crate::deployment::{router, window};
 use crate::processor::{self, Effect, Object, ProcessorEvent, RETRY_FOR};
 use crate::sim::{Act, Sim, Twin};
 use crate::world::Channel;
-use axum::Router;
 use chrono::{DateTime, Duration, Utc};
 use kindly_core::Approval;
-use kindly_core::service::{self, BusinessHours, PassOutcome, SendResult};
+use kindly_core::service::{self, PassOutcome, SendResult};
 use kindly_core::{CoreError, Policy, ReminderId};
 use rand::Rng;
 use std::collections::BTreeMap;
-use std::sync::Arc;
-
-/// The router `kindly serve` builds, with the webhook configured and the simulated clock.
-pub fn router(store: &SimStore, policy: &Policy) -> Router {
-    let mut app = kindly_web::App::new(store.clone(), policy.clone(), kindly_web::Access::Verified);
-    app.clock = calendar::now;
-    app.webhook = Some(kindly_web::StripeWebhook {
-        secrets: vec![processor::SECRET.to_owned()],
-        tolerance_secs: kindly_web::DEFAULT_TOLERANCE_SECS,
-    });
-    kindly_web::router(Arc::new(app))
-}
-
-pub(crate) fn window() -> Option<BusinessHours> {
-    let (from_hour, to_hour) = BUSINESS_HOURS;
-    Some(BusinessHours { from_hour, to_hour })
-}
 
 fn pass_summary(result: &Result<PassOutcome, CoreError>) -> String {
     match result {

@@ -14,6 +14,7 @@ pub mod actors;
 pub mod backend;
 pub mod calendar;
 mod checks;
+pub mod deployment;
 pub mod faults;
 pub mod invariants;
 pub mod processor;

@@ -152,8 +152,8 @@ impl Sim {
         // As every deployed function has it: the policy carries the send's business hours, so each customer
         // is planned for the local day their message goes out on (KINDLY_BUSINESS_HOURS on AWS).
         let mut policy = Policy::default_policy();
-        policy.sending_hours = crate::actors::window();
-        let router = crate::actors::router(&store, &policy);
+        policy.sending_hours = crate::deployment::window();
+        let router = crate::deployment::router(&store, &policy);
         let invoices = world.invoices.len();
         let customers = world.customers.len();
         let mut invoices_of = vec![Vec::new(); customers];

@@ -2,7 +2,7 @@
 //! drafts it makes wrong are voided, the customer is planned again, a paid invoice is thanked.
 
 use super::WRITE_ATTEMPTS;
-use super::pass::replan_customer;
+use super::plans::replan_customer;
 use super::thanks::queue_thank_you;
 use crate::actor::Actor;
 use crate::customer::{Customer, CustomerId};

@@ -1,4 +1,5 @@
-//! Application services, one module per use case: the pass ([`pass`]), sending ([`send`]), review by staff
+//! Application services, one module per use case: the pass ([`pass`], over the planning step every change
+//! shares, [`plans`]), sending ([`send`]), review by staff
 //! ([`review`]: approve, skip, snooze), invoice and customer changes ([`invoices`]), payments
 //! ([`payments`]) and thank-yous ([`thanks`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
 //! `kindly` command (SQLite + outbox) share them. The decisions live in pure functions elsewhere in the crate
@@ -8,6 +9,7 @@
 mod invoices;
 mod pass;
 mod payments;
+mod plans;
 mod reads;
 mod review;
 mod send;
@@ -15,10 +17,11 @@ mod thanks;
 
 pub use crate::verdict::{BusinessHours, STALE_CLAIM};
 pub use invoices::{ingest_customer, ingest_invoice};
-#[cfg(any(test, feature = "conformance"))]
-pub(crate) use pass::supersede;
-pub use pass::{PassEntry, PassOutcome, latest_local_date, replan_customer, run_pass};
+pub use pass::run_pass;
 pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments};
+#[cfg(any(test, feature = "conformance"))]
+pub(crate) use plans::supersede;
+pub use plans::{PassEntry, PassOutcome, latest_local_date, replan_customer};
 pub use review::{Resolution, approve, approve_all, resolve, skip, snooze};
 pub use send::{SendResult, send_approved, send_approved_within, send_one};
 

@@ -1,7 +1,7 @@
 //! Payments reported by the processor: applied once per event, conditional on the invoice's revision.
 
 use super::invoices::{AfterChange, Rewrite, rewrite_invoice};
-use super::pass::replan_customer;
+use super::plans::replan_customer;
 use crate::error::CoreError;
 use crate::invoice::{Invoice, InvoiceId};
 use crate::policy::Policy;

@@ -1,7 +1,7 @@
 //! Thank-yous once invoices are paid: one message for every payment before it goes out.
 
 use super::WRITE_ATTEMPTS;
-use super::pass::{revive_cancelled, supersede};
+use super::plans::{revive_cancelled, supersede};
 use crate::actor::Actor;
 use crate::customer::CustomerId;
 use crate::error::CoreError;

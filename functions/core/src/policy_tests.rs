@@ -1,0 +1,216 @@
+//! Tests of [`super`]: the policy rules on their own.
+use super::*;
+
+/// A catalog that knows a fixed set of templates with fixed text.
+struct FakeCatalog(Vec<(&'static str, &'static str, &'static str)>);
+
+impl TemplateCatalog for FakeCatalog {
+    fn languages(&self) -> Vec<String> {
+        vec!["en".into(), "de".into()]
+    }
+    fn has_template(&self, language: &str, template: &str) -> bool {
+        self.source(language, template).is_some()
+    }
+    fn source(&self, language: &str, template: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(l, t, _)| *l == language && *t == template)
+            .map(|(_, _, text)| text.to_string())
+    }
+}
+
+fn catalog() -> FakeCatalog {
+    let mut entries = Vec::new();
+    for language in ["en", "de"] {
+        for template in ["a", "b", "c"] {
+            entries.push((language, template, "Please pay."));
+        }
+        entries.push((language, "last", "We will pass this to a Collection Agency."));
+        entries.push((language, "courtesy", "A courteous note."));
+    }
+    FakeCatalog(entries)
+}
+
+fn policy_with(stages: &str) -> String {
+    format!(
+        r#"
+        [company]
+        name = "Co"
+        address_lines = []
+        [payment]
+        method = "Bank transfer"
+        lines = []
+        [senders.billing]
+        name = "Billing"
+        title = "AR"
+        email = "billing@example.com"
+        {stages}"#
+    )
+}
+
+fn stage(id: &str, offset: i64, tone: &str, template: &str) -> String {
+    format!(
+        "[[stages]]\nid = \"{id}\"\noffset_days = {offset}\ntone = \"{tone}\"\ntemplate = \"{template}\"\nsender = \"billing\"\napproval = \"auto\"\n"
+    )
+}
+
+fn error_of(stages: &[String]) -> String {
+    Policy::from_toml_with(&policy_with(&stages.concat()), &catalog())
+        .expect_err("policy should be refused")
+        .to_string()
+}
+
+#[test]
+fn the_shipped_policy_is_valid_against_the_shipped_templates() {
+    let policy = Policy::default_policy();
+    assert_eq!(policy.stages.first().unwrap().tone, Tone::Courteous);
+    assert!(policy.stages.iter().any(|s| s.cc_escalation));
+    assert!(policy.stages.iter().any(|s| s.sender == "head"));
+    assert!(policy.stages.last().unwrap().task.is_some());
+}
+
+#[test]
+fn a_good_ladder_passes() {
+    let ok = [
+        stage("one", -3, "courteous", "a"),
+        stage("two", 2, "friendly", "b"),
+        stage("three", 9, "direct", "c"),
+    ];
+    Policy::from_toml_with(&policy_with(&ok.concat()), &catalog()).unwrap();
+}
+
+#[test]
+fn offsets_must_strictly_increase() {
+    let message = error_of(&[stage("one", 3, "courteous", "a"), stage("two", 3, "friendly", "b")]);
+    assert!(
+        message.contains("stage `two`") && message.contains("strictly increase"),
+        "{message}"
+    );
+}
+
+#[test]
+fn tone_may_not_jump_two_levels() {
+    let message = error_of(&[stage("one", 0, "courteous", "a"), stage("two", 3, "direct", "b")]);
+    assert!(
+        message.contains("stage `two`") && message.contains("at most one level"),
+        "{message}"
+    );
+}
+
+#[test]
+fn tone_may_not_fall_back() {
+    let message = error_of(&[
+        stage("one", 0, "courteous", "a"),
+        stage("two", 3, "friendly", "b"),
+        stage("three", 6, "courteous", "c"),
+    ]);
+    assert!(
+        message.contains("stage `three`") && message.contains("fall back"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_first_stage_is_courteous() {
+    let message = error_of(&[stage("one", 0, "friendly", "a")]);
+    assert!(
+        message.contains("stage `one`") && message.contains("courteous"),
+        "{message}"
+    );
+}
+
+#[test]
+fn collections_wording_only_at_the_final_tone() {
+    let message = error_of(&[stage("one", 0, "courteous", "a"), stage("two", 3, "friendly", "last")]);
+    assert!(
+        message.contains("stage `two`") && message.contains("collections"),
+        "{message}"
+    );
+    let allowed = [
+        stage("one", 0, "courteous", "a"),
+        stage("two", 3, "friendly", "b"),
+        stage("three", 6, "direct", "c"),
+        stage("four", 9, "firm", "c"),
+        stage("five", 12, "urgent", "c"),
+        stage("six", 15, "final", "last"),
+    ];
+    Policy::from_toml_with(&policy_with(&allowed.concat()), &catalog()).unwrap();
+}
+
+#[test]
+fn collections_words_match_whole_words_only() {
+    assert_eq!(collections_word("A courteous note, in courtesy."), None);
+    assert_eq!(collections_word("We may go to COURT."), Some("court"));
+    assert_eq!(collections_word("an Inkassounternehmen"), Some("inkasso*"));
+    let fine = [stage("one", 0, "courteous", "courtesy")];
+    Policy::from_toml_with(&policy_with(&fine.concat()), &catalog()).unwrap();
+}
+
+#[test]
+fn every_template_must_exist_in_every_language() {
+    let message = error_of(&[stage("one", 0, "courteous", "missing")]);
+    assert!(
+        message.contains("stage `one`") && message.contains("missing"),
+        "{message}"
+    );
+}
+
+#[test]
+fn unknown_fields_and_senders_are_named() {
+    let typo = policy_with(&stage("one", 0, "courteous", "a").replace("approval", "aproval"));
+    let message = Policy::from_toml_with(&typo, &catalog()).unwrap_err().to_string();
+    assert!(message.contains("aproval"), "{message}");
+    let unknown_sender = stage("one", 0, "courteous", "a").replace("\"billing\"", "\"ceo\"");
+    let message = error_of(&[unknown_sender]);
+    assert!(
+        message.contains("stage `one`") && message.contains("`ceo`"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_thank_you_is_checked_like_a_stage_and_its_id_is_reserved() {
+    let ladder = stage("one", 0, "courteous", "a");
+    let thanks = |body: &str| format!("{ladder}[thank_you]\n{body}");
+    let good = thanks("template = \"courtesy\"\nsender = \"billing\"\napproval = \"auto\"\n");
+    let policy = Policy::from_toml_with(&policy_with(&good), &catalog()).unwrap();
+    let thank_you = policy.thank_you.unwrap();
+    assert!(
+        thank_you.only_after_reminders,
+        "thanks only for reminded invoices by default"
+    );
+    assert_eq!(thank_you.as_stage().tone, Tone::Courteous);
+    let refused = |text: String| {
+        Policy::from_toml_with(&policy_with(&text), &catalog())
+            .unwrap_err()
+            .to_string()
+    };
+    let message = refused(thanks(
+        "template = \"courtesy\"\nsender = \"ceo\"\napproval = \"auto\"\n",
+    ));
+    assert!(
+        message.contains("stage `thank_you`") && message.contains("`ceo`"),
+        "{message}"
+    );
+    let message = refused(thanks(
+        "template = \"nope\"\nsender = \"billing\"\napproval = \"auto\"\n",
+    ));
+    assert!(message.contains("`nope` is missing"), "{message}");
+    let message = refused(thanks(
+        "template = \"last\"\nsender = \"billing\"\napproval = \"auto\"\n",
+    ));
+    assert!(message.contains("collections"), "{message}");
+    let message = refused(thanks("sender = \"billing\"\napproval = \"auto\"\ntone = \"final\"\n"));
+    assert!(message.contains("tone"), "unknown fields are refused: {message}");
+    for reserved in [THANK_YOU_STAGE, PAYMENT_REVIEW_STAGE] {
+        let message = error_of(&[ladder.clone(), stage(reserved, 3, "courteous", "a")]);
+        assert!(message.contains("is kindly's own id"), "{message}");
+    }
+}
+
+#[test]
+fn late_fees_are_not_mentioned_before_the_due_date() {
+    let early_fee = format!("{}mention_late_fees = true\n", stage("one", -2, "courteous", "a"));
+    let message = error_of(&[early_fee]);
+    assert!(message.contains("late fees"), "{message}");
+}

@@ -1,0 +1,224 @@
+//! Planning and storing drafts, shared by the pass and by every change that plans a customer again: what
+//! the planner decides becomes stored reminders (approved at once where the stage allows), a cancelled one
+//! revived, a superseded one cancelled. Each customer's failure is that customer's error; the rest go on.
+
+use crate::actor::Actor;
+use crate::calendar::sending_day;
+use crate::compose::draft_reminder;
+use crate::customer::{Customer, CustomerId};
+use crate::error::CoreError;
+use crate::invoice::Invoice;
+use crate::money::format_money;
+use crate::planner::{CustomerHistory, HoldReason, plan};
+use crate::policy::Policy;
+use crate::ports::{Inserted, Store};
+use crate::reminder::{Reminder, ReminderId};
+use crate::status::ReminderStatus;
+use crate::tone::Tone;
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeSet, HashMap};
+
+/// The latest day any customer's message planned at `now` goes out on: the sending day at UTC+14, the
+/// furthest east, where it comes first (see [`crate::calendar::sending_day`]). The pass reads every invoice
+/// whose next action falls by then, and the planner then applies each customer's own day.
+pub fn latest_local_date(policy: &Policy, now: DateTime<Utc>) -> NaiveDate {
+    sending_day(chrono_tz::Etc::GMTMinus14, now, policy.sending_hours)
+}
+
+/// One reminder the pass produced or found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PassEntry {
+    pub reminder_id: ReminderId,
+    pub customer_id: CustomerId,
+    pub customer_name: String,
+    pub stage_id: String,
+    pub tone: Tone,
+    pub invoice_numbers: Vec<String>,
+    /// Balance due per currency, formatted for the customer.
+    pub amount: String,
+    pub status: ReminderStatus,
+    /// Whether this pass created it (false: an overlapping pass already had).
+    pub created: bool,
+    pub is_task: bool,
+}
+
+/// What a pass did.
+#[derive(Debug, Default)]
+pub struct PassOutcome {
+    pub entries: Vec<PassEntry>,
+    pub held: Vec<(CustomerId, HoldReason)>,
+    /// Reminders this pass superseded (cancelled) because the situation changed.
+    pub superseded: Vec<ReminderId>,
+    /// Per-customer failures; the rest of the pass went on.
+    pub errors: Vec<String>,
+    /// Tasks this pass opened for payments pending longer than the policy waits
+    /// (`pending_payment_days`): their invoices are held for staff to check.
+    pub payment_reviews: Vec<ReminderId>,
+}
+
+/// Plan one customer now, as a pass would: after their invoices changed, so that a voided draft comes back
+/// with the new figures at once rather than on the next scheduled pass.
+pub async fn replan_customer<S: Store>(
+    store: &S,
+    policy: &Policy,
+    customer_id: &CustomerId,
+    now: DateTime<Utc>,
+) -> Result<PassOutcome, CoreError> {
+    let day = latest_local_date(policy, now);
+    let mut invoices = store.invoices_of_customer(customer_id).await?;
+    invoices.retain(|invoice| invoice.dunning.next_action_on.is_some_and(|next| next <= day));
+    plan_and_store(store, policy, invoices, now, false).await
+}
+
+/// Plan reminders for `invoices` (the ones needing action) and store them; see [`super::run_pass`].
+pub(super) async fn plan_and_store<S: Store>(
+    store: &S,
+    policy: &Policy,
+    invoices: Vec<Invoice>,
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> Result<PassOutcome, CoreError> {
+    let customer_ids: Vec<CustomerId> = invoices
+        .iter()
+        .map(|invoice| invoice.customer_id.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let customers: HashMap<CustomerId, Customer> = store
+        .customers(&customer_ids)
+        .await?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
+        .collect();
+    let mut history = HashMap::new();
+    for id in &customer_ids {
+        let reminders = store.reminders_of_customer(id).await?;
+        history.insert(id.clone(), CustomerHistory::from_reminders(&reminders));
+    }
+    let plan = plan(now, policy, &customers, &invoices, &history);
+    let invoices_by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
+    let mut outcome = PassOutcome {
+        held: plan.held,
+        ..PassOutcome::default()
+    };
+    for planned in &plan.reminders {
+        let customer = &customers[&planned.customer_id];
+        let covered: Vec<&Invoice> = planned.covers.iter().map(|c| invoices_by_id[&c.invoice_id]).collect();
+        let result = async {
+            let reminder = draft_reminder(policy, planned, customer, &covered, now)?;
+            if dry_run {
+                return Ok((reminder, true));
+            }
+            let created = match store.insert_reminder(&reminder).await? {
+                Inserted::New => true,
+                Inserted::AlreadyExists => revive_cancelled(store, &reminder, now).await?,
+            };
+            if let Some(old) = &planned.supersedes
+                && created
+            {
+                supersede(store, old, &reminder.id, now).await?;
+            }
+            let current = if created {
+                reminder
+            } else {
+                store.reminder(&reminder.id).await?.unwrap_or(reminder)
+            };
+            Ok::<_, CoreError>((current, created))
+        }
+        .await;
+        match result {
+            Ok((reminder, created)) => {
+                if created && let Some(old) = &planned.supersedes {
+                    outcome.superseded.push(old.clone());
+                }
+                outcome.entries.push(entry(&reminder, customer, &covered, created));
+            }
+            Err(error) => outcome
+                .errors
+                .push(format!("customer {}: {error}", planned.customer_id)),
+        }
+    }
+    Ok(outcome)
+}
+
+/// A reminder with this id was cancelled earlier (superseded, or an invoice changed before sending) and the
+/// same plan is due again: replace the cancelled record with the new draft, keeping its history. Sent,
+/// skipped and failed reminders are never replaced — those decisions stand.
+pub(super) async fn revive_cancelled<S: Store>(
+    store: &S,
+    reminder: &Reminder,
+    now: DateTime<Utc>,
+) -> Result<bool, CoreError> {
+    let Some(existing) = store.reminder(&reminder.id).await? else {
+        return Ok(false);
+    };
+    if existing.status != ReminderStatus::Cancelled {
+        return Ok(false);
+    }
+    let mut revived = reminder.clone();
+    let mut history = existing.history;
+    history.push(crate::reminder::Transition {
+        from: ReminderStatus::Cancelled,
+        to: ReminderStatus::Planned,
+        at: now,
+        by: Actor::System,
+        note: Some("planned again with current facts".into()),
+    });
+    history.append(&mut revived.history);
+    revived.history = history;
+    match store.update_reminder(&revived, ReminderStatus::Cancelled, &[]).await {
+        Ok(()) => Ok(true),
+        Err(CoreError::Conflict(_)) => Ok(false),
+        Err(other) => Err(other),
+    }
+}
+
+/// Cancel `old` in favour of `new`, only while `old` still waits for approval or a sender: once a sender has
+/// claimed it, it may be on its way, and cancelling it then would let `new` say the same thing again. A
+/// claimed one answers [`CoreError::Conflict`].
+pub(crate) async fn supersede<S: Store>(
+    store: &S,
+    old: &ReminderId,
+    new: &ReminderId,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    let Some(mut reminder) = store.reminder(old).await? else {
+        return Ok(());
+    };
+    let expected = reminder.status;
+    if !expected.is_waiting() {
+        return Err(CoreError::Conflict(format!(
+            "{old} is {expected}; only a waiting reminder can be superseded"
+        )));
+    }
+    reminder.transition(
+        ReminderStatus::Cancelled,
+        now,
+        &Actor::System,
+        Some(format!("superseded by {new}")),
+    )?;
+    store.update_reminder(&reminder, expected, &[]).await
+}
+
+fn entry(reminder: &Reminder, customer: &Customer, invoices: &[&Invoice], created: bool) -> PassEntry {
+    let mut totals: std::collections::BTreeMap<_, rust_decimal::Decimal> = Default::default();
+    for invoice in invoices {
+        *totals.entry(invoice.currency).or_default() += invoice.balance();
+    }
+    PassEntry {
+        reminder_id: reminder.id.clone(),
+        customer_id: customer.id.clone(),
+        customer_name: customer.display_name.clone(),
+        stage_id: reminder.stage_id.clone(),
+        tone: reminder.tone,
+        invoice_numbers: invoices.iter().map(|invoice| invoice.number.clone()).collect(),
+        amount: totals
+            .iter()
+            .map(|(currency, amount)| format_money(*amount, *currency, &customer.locale))
+            .collect::<Vec<_>>()
+            .join(" + "),
+        status: reminder.status,
+        created,
+        is_task: reminder.draft.is_none(),
+    }
+}
