@@ -59,7 +59,7 @@ async fn main() {
     store.stats().reset();
     let started = Instant::now();
     let due_invoices = store
-        .invoices_needing_action(service::latest_local_date(&policy, now))
+        .invoices_needing_action(service::latest_sending_day(&policy, now))
         .await
         .unwrap();
     let (index_items, index_bytes) = store.stats().read();

@@ -21,7 +21,7 @@ pub use pass::run_pass;
 pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments};
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) use plans::supersede;
-pub use plans::{PassEntry, PassOutcome, latest_local_date, replan_customer};
+pub use plans::{PassEntry, PassOutcome, latest_sending_day, replan_customer};
 pub use review::{Resolution, approve, approve_all, resolve, skip, snooze};
 pub use send::{SendResult, send_approved, send_approved_within, send_one};
 

@@ -2,7 +2,7 @@
 //! than the policy waits are handed to staff first.
 
 use super::payments::expire_pending_payments;
-use super::plans::{PassOutcome, latest_local_date, plan_and_store};
+use super::plans::{PassOutcome, latest_sending_day, plan_and_store};
 use crate::error::CoreError;
 use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
 use crate::policy::Policy;
@@ -18,7 +18,7 @@ pub async fn run_pass<S: Store>(
     dry_run: bool,
 ) -> Result<PassOutcome, CoreError> {
     let (pending, invoices): (Vec<Invoice>, Vec<Invoice>) = store
-        .invoices_needing_action(latest_local_date(policy, now))
+        .invoices_needing_action(latest_sending_day(policy, now))
         .await?
         .into_iter()
         .partition(|invoice| invoice.status == InvoiceStatus::PaymentPending);

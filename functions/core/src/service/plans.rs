@@ -21,7 +21,7 @@ use std::collections::{BTreeSet, HashMap};
 /// The latest day any customer's message planned at `now` goes out on: the sending day at UTC+14, the
 /// furthest east, where it comes first (see [`crate::calendar::sending_day`]). The pass reads every invoice
 /// whose next action falls by then, and the planner then applies each customer's own day.
-pub fn latest_local_date(policy: &Policy, now: DateTime<Utc>) -> NaiveDate {
+pub fn latest_sending_day(policy: &Policy, now: DateTime<Utc>) -> NaiveDate {
     sending_day(chrono_tz::Etc::GMTMinus14, now, policy.sending_hours)
 }
 
@@ -64,7 +64,7 @@ pub async fn replan_customer<S: Store>(
     customer_id: &CustomerId,
     now: DateTime<Utc>,
 ) -> Result<PassOutcome, CoreError> {
-    let day = latest_local_date(policy, now);
+    let day = latest_sending_day(policy, now);
     let mut invoices = store.invoices_of_customer(customer_id).await?;
     invoices.retain(|invoice| invoice.dunning.next_action_on.is_some_and(|next| next <= day));
     plan_and_store(store, policy, invoices, now, false).await
