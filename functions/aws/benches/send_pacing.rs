@@ -166,7 +166,10 @@ async fn whole_handler(messages: usize, rate: f64, throttle_every: usize) {
         business_hours: (9, 17),
     };
     let concurrency = config.concurrency_for(rate);
-    let state = State::new(config, &common::sdk_config().await).await.unwrap();
+    let mut state = State::new(config, &common::sdk_config().await).await.unwrap();
+    // The send run works at its clock's time: the moment after the scan, on the invoices' due date.
+    let at: chrono::DateTime<chrono::Utc> = "2026-03-16T14:05:00Z".parse().unwrap();
+    state.clock = std::sync::Arc::new(move || at);
     let scanned = scan(&state.base, scheduled_at("2026-03-16T14:00:00Z")).await.unwrap();
     assert_eq!(scanned.approved, messages, "{scanned:?}");
 

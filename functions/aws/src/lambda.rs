@@ -45,7 +45,18 @@ impl Base {
 pub struct State {
     pub base: Base,
     pub mailer: SesMailer,
+    /// What time it is: the system clock (a test sets its own). A send run works at the time it runs,
+    /// not the time it was scheduled for: a late invocation must still send inside business hours, and
+    /// its claims must say when they were made.
+    pub clock: Clock,
 }
+
+/// A source of the current time.
+pub type Clock = std::sync::Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// How long before the invocation's deadline a send run stops starting new sends: one send (claim, SES,
+/// record) fits in it.
+const DEADLINE_MARGIN: std::time::Duration = std::time::Duration::from_secs(20);
 
 impl State {
     /// Read the configuration and build the SDK clients. The send rate is read from SES once, unless
@@ -88,8 +99,16 @@ impl State {
         Ok(State {
             base: Base::from_client(config, dynamodb),
             mailer,
+            clock: std::sync::Arc::new(Utc::now),
         })
     }
+}
+
+/// When an invocation must have stopped starting sends: [`DEADLINE_MARGIN`] before Lambda's deadline
+/// (none without one, as when a test calls the handler directly).
+fn deadline_of(context: &lambda_runtime::Context) -> Option<DateTime<Utc>> {
+    let deadline = DateTime::<Utc>::from_timestamp_millis(i64::try_from(context.deadline).ok()?)?;
+    (context.deadline > 0).then(|| deadline - DEADLINE_MARGIN)
 }
 
 /// When the schedule fired: the event's time, or now for an event without one.
@@ -150,13 +169,15 @@ pub struct SendReport {
 }
 
 /// `send`: send approved reminders whose customers are inside business hours, re-checking every invoice
-/// just before sending.
+/// just before sending. It works at the clock's time, not the schedule's, and starts no send in the last
+/// [`DEADLINE_MARGIN`] of the invocation (what is left stays approved for the next run).
 pub async fn send(state: &State, event: LambdaEvent<EventBridgeEvent>) -> Result<SendReport, lambda_runtime::Error> {
-    let now = fired_at(&event.payload);
     let Base { config, store } = &state.base;
     let (from_hour, to_hour) = config.business_hours;
     let window = Some(BusinessHours { from_hour, to_hour });
-    let results = service::send_approved_within(store, &state.mailer, &config.policy, now, window).await?;
+    let deadline = deadline_of(&event.context);
+    let clock = state.clock.as_ref();
+    let results = service::send_approved_until(store, &state.mailer, &config.policy, clock, window, deadline).await?;
     let mut report = SendReport::default();
     for (id, result) in results {
         match &result {

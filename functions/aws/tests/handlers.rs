@@ -9,6 +9,13 @@ use kindly_aws::lambda::{State, scan, send};
 use kindly_core::{InvoiceId, InvoiceStatus, Policy, Store};
 use lambda_runtime::{Context, LambdaEvent};
 
+/// The send handler invoked at `time` (RFC 3339): scheduled then, and the state's clock reads it.
+async fn send_at(state: &mut State, time: &str) -> kindly_aws::lambda::SendReport {
+    let at: chrono::DateTime<chrono::Utc> = time.parse().unwrap();
+    state.clock = std::sync::Arc::new(move || at);
+    send(state, scheduled_event(time)).await.unwrap()
+}
+
 /// The checked-in scheduled event, fired at `time` (RFC 3339).
 fn scheduled_event(time: &str) -> LambdaEvent<EventBridgeEvent> {
     let mut event: EventBridgeEvent =
@@ -43,7 +50,7 @@ fn store_table(store: &kindly_aws::DynamoStore) -> String {
 
 #[tokio::test]
 async fn scan_then_send_delivers_each_reminder_once() {
-    let state = seeded_state().await;
+    let mut state = seeded_state().await;
     // GIVEN the due date, 10:00 in New York
     let scanned = scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
@@ -65,13 +72,13 @@ async fn scan_then_send_delivers_each_reminder_once() {
     paid.paid = paid.total;
     state.base.store.put_invoice(&paid).await.unwrap();
     // WHEN send runs twice, THEN 19 go out once and the paid one never
-    let first = send(&state, scheduled_event("2026-03-16T14:05:00Z")).await.unwrap();
+    let first = send_at(&mut state, "2026-03-16T14:05:00Z").await;
     assert_eq!(
         (first.sent, first.cancelled, first.errors.len()),
         (19, 1, 0),
         "{first:?}"
     );
-    let second = send(&state, scheduled_event("2026-03-16T14:10:00Z")).await.unwrap();
+    let second = send_at(&mut state, "2026-03-16T14:10:00Z").await;
     assert_eq!(second.sent, 0, "{second:?}");
     // and a second scan the same day plans nothing new
     let again = scan(&state.base, scheduled_event("2026-03-16T14:15:00Z"))
@@ -82,22 +89,22 @@ async fn scan_then_send_delivers_each_reminder_once() {
 
 #[tokio::test]
 async fn send_waits_for_business_hours_and_never_sends_stale_figures() {
-    let state = seeded_state().await;
+    let mut state = seeded_state().await;
     scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
         .unwrap();
     // 19:00 in New York: nothing goes out, everything stays approved
-    let evening = send(&state, scheduled_event("2026-03-16T23:00:00Z")).await.unwrap();
+    let evening = send_at(&mut state, "2026-03-16T23:00:00Z").await;
     assert_eq!((evening.sent, evening.outside_business_hours), (0, 20), "{evening:?}");
     // Next morning the drafts say "due today" about yesterday: they are cancelled, not sent
-    let stale = send(&state, scheduled_event("2026-03-17T13:30:00Z")).await.unwrap();
+    let stale = send_at(&mut state, "2026-03-17T13:30:00Z").await;
     assert_eq!((stale.sent, stale.cancelled), (0, 20), "{stale:?}");
     // and the next scan plans them again with today's figures, which then go out
     let replanned = scan(&state.base, scheduled_event("2026-03-17T13:35:00Z"))
         .await
         .unwrap();
     assert_eq!(replanned.approved, 20, "{replanned:?}");
-    let sent = send(&state, scheduled_event("2026-03-17T13:40:00Z")).await.unwrap();
+    let sent = send_at(&mut state, "2026-03-17T13:40:00Z").await;
     assert_eq!(sent.sent, 20, "{sent:?}");
     let reminder = state
         .base
@@ -115,7 +122,10 @@ async fn send_waits_for_business_hours_and_never_sends_stale_figures() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn eight_overlapping_invocations_send_each_reminder_exactly_once() {
-    let state = std::sync::Arc::new(seeded_state().await);
+    let mut state = seeded_state().await;
+    let at: chrono::DateTime<chrono::Utc> = "2026-03-16T14:00:30Z".parse().unwrap();
+    state.clock = std::sync::Arc::new(move || at);
+    let state = std::sync::Arc::new(state);
     // WHEN eight scan+send invocations run at once over the same table
     let runs = (0..8).map(|_| {
         let state = state.clone();
@@ -159,7 +169,7 @@ async fn eight_overlapping_invocations_send_each_reminder_exactly_once() {
 
 #[tokio::test]
 async fn an_interrupted_ses_send_is_never_retried_blindly() {
-    let state = seeded_state().await;
+    let mut state = seeded_state().await;
     scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
         .unwrap();
@@ -186,7 +196,7 @@ async fn an_interrupted_ses_send_is_never_retried_blindly() {
         .await
         .unwrap();
     // WHEN send runs after the claim went stale
-    let report = send(&state, scheduled_event("2026-03-16T14:30:00Z")).await.unwrap();
+    let report = send_at(&mut state, "2026-03-16T14:30:00Z").await;
     // THEN the other 19 go out, and the interrupted one is failed for a person to check — not sent again
     assert_eq!((report.sent, report.failed), (19, 1), "{report:?}");
     let failed = state.base.store.reminder(&claimed.id).await.unwrap().unwrap();
@@ -205,12 +215,12 @@ async fn an_interrupted_ses_send_is_never_retried_blindly() {
 async fn throttled_sends_are_retried_and_none_is_lost() {
     // GIVEN SES throttles every third SendEmail
     let configuration_set = common::unique("throttle-every-3");
-    let state = seeded_state_with(Some(configuration_set.clone())).await;
+    let mut state = seeded_state_with(Some(configuration_set.clone())).await;
     scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
         .unwrap();
     // WHEN send runs once
-    let report = send(&state, scheduled_event("2026-03-16T14:05:00Z")).await.unwrap();
+    let report = send_at(&mut state, "2026-03-16T14:05:00Z").await;
     // THEN all 20 went out in that run, after retries of the throttled calls
     assert_eq!(
         (report.sent, report.retry_later, report.errors.len()),

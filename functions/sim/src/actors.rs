@@ -94,14 +94,16 @@ impl Sim {
             Act::Send { scheduled, twin } => {
                 self.faults.begin(self.step, twin == Twin::Alone, twin == Twin::Joined);
                 let (store, mailer, policy) = (&self.store, &self.mailer, &self.policy);
+                // The send Lambda works at the time it runs, however late, not at its schedule's.
+                let now = self.now;
                 let text = match twin {
                     Twin::Alone => {
-                        send_summary(&service::send_approved_within(store, mailer, policy, scheduled, window()).await)
+                        send_summary(&service::send_approved_within(store, mailer, policy, now, window()).await)
                     }
                     Twin::Joined => {
                         let (one, two) = futures::join!(
-                            service::send_approved_within(store, mailer, policy, scheduled, window()),
-                            service::send_approved_within(store, mailer, policy, scheduled, window())
+                            service::send_approved_within(store, mailer, policy, now, window()),
+                            service::send_approved_within(store, mailer, policy, now, window())
                         );
                         format!("{} | twin: {}", send_summary(&one), send_summary(&two))
                     }

@@ -36,7 +36,8 @@ macro_rules! store_conformance_tests {
             one_customers_impossible_sums_stop_only_that_customer, a_payment_pending_too_long_is_held_for_staff, several_reminders_change_all_or_nothing,
             approving_a_set_approves_none_when_one_changed_meanwhile,
             a_failed_reminder_holds_the_ladder_until_a_person_resolves_it,
-            notes_and_reasons_are_bounded_whoever_calls);
+            notes_and_reasons_are_bounded_whoever_calls,
+            a_send_run_stamps_claims_when_made_and_stops_at_its_deadline);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -337,3 +337,32 @@ pub async fn a_failed_reminder_holds_the_ladder_until_a_person_resolves_it<S: St
     .await;
     assert!(matches!(twice, Err(CoreError::WrongStatus { .. })), "{twice:?}");
 }
+
+pub async fn a_send_run_stamps_claims_when_made_and_stops_at_its_deadline<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    let first = approved_due_today(store, "A").await;
+    let second = approved_due_today(store, "B").await;
+    // A clock that moves a minute each time it is read, from send_now()
+    let reads = std::sync::atomic::AtomicI64::new(0);
+    let clock = || send_now() + chrono::Duration::minutes(reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst));
+    let deadline = send_now() + chrono::Duration::seconds(90);
+    let mailer = CountingMailer::default();
+    // WHEN a run starts at send_now() with its deadline a minute and a half later
+    let results = crate::service::send_approved_until(store, &mailer, &policy, &clock, None, Some(deadline))
+        .await
+        .unwrap();
+    // THEN the first reminder, reached a minute in, went out and its claim says when it was made; the
+    // second, reached past the deadline, was not started and waits for the next run
+    assert_eq!(results.len(), 1, "{results:?}");
+    let sent = store.reminder(&first.id).await.unwrap().unwrap();
+    assert_eq!(sent.status, ReminderStatus::Sent);
+    let claimed = sent
+        .history
+        .iter()
+        .find(|step| step.to == ReminderStatus::Sending)
+        .unwrap();
+    assert_eq!(claimed.at, send_now() + chrono::Duration::minutes(1));
+    let waiting = store.reminder(&second.id).await.unwrap().unwrap();
+    assert_eq!(waiting.status, ReminderStatus::Approved);
+    assert_eq!(mailer.count(), 1);
+}

@@ -23,7 +23,7 @@ pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments}
 pub(crate) use plans::supersede;
 pub use plans::{PassEntry, PassOutcome, latest_sending_day, replan_customer};
 pub use review::{Resolution, approve, approve_all, resolve, skip, snooze};
-pub use send::{SendResult, send_approved, send_approved_within, send_one};
+pub use send::{SendResult, send_approved, send_approved_until, send_approved_within, send_one};
 
 /// How often a read-modify-write of one record is tried before giving up on a busy record.
 const WRITE_ATTEMPTS: usize = 5;

@@ -59,6 +59,22 @@ pub async fn send_approved_within<S: Store, M: Mailer>(
     now: DateTime<Utc>,
     window: Option<BusinessHours>,
 ) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
+    send_approved_until(store, mailer, policy, &|| now, window, None).await
+}
+
+/// A send run as deployed: each reminder is judged, claimed and recorded at the time `clock` tells when
+/// the run gets to it (a paced run lasts minutes, and a claim stamped earlier than it was made looks stale
+/// to the next run too soon), and none is started once `clock` reaches `deadline` (the invocation's end,
+/// less a margin): those stay approved for the next run and are left out of the results.
+pub async fn send_approved_until<S: Store, M: Mailer>(
+    store: &S,
+    mailer: &M,
+    policy: &Policy,
+    clock: &(dyn Fn() -> DateTime<Utc> + Sync),
+    window: Option<BusinessHours>,
+    deadline: Option<DateTime<Utc>>,
+) -> Result<Vec<(ReminderId, Result<SendResult, CoreError>)>, CoreError> {
+    let now = clock();
     let mut queue = store.reminders_with_status(ReminderStatus::Approved).await?;
     let stale: Vec<Reminder> = store
         .reminders_with_status(ReminderStatus::Sending)
@@ -82,11 +98,15 @@ pub async fn send_approved_within<S: Store, M: Mailer>(
     // In order, up to the mailer's concurrency at a time; each reminder's claim keeps them apart.
     let sends = futures::stream::iter(queue)
         .map(|reminder| async move {
+            let now = clock();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                return None;
+            }
             let id = reminder.id.clone();
-            (id, send_one(store, mailer, policy, reminder, now, window).await)
+            Some((id, send_one(store, mailer, policy, reminder, now, window).await))
         })
         .buffered(mailer.concurrent_sends().max(1));
-    results.extend(sends.collect::<Vec<_>>().await);
+    results.extend(sends.filter_map(|sent| async move { sent }).collect::<Vec<_>>().await);
     Ok(results)
 }
 
