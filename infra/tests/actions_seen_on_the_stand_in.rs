@@ -67,6 +67,11 @@ impl Recorded {
     }
 }
 
+const ANY_HOUR: kindly_core::calendar::BusinessHours = kindly_core::calendar::BusinessHours {
+    from_hour: 0,
+    to_hour: 24,
+};
+
 fn config(table: &str) -> Config {
     Config {
         table: table.to_owned(),
@@ -74,9 +79,12 @@ fn config(table: &str) -> Config {
         configuration_set: None,
         max_send_rate: None,
         send_concurrency: None,
-        policy: Policy::default_policy(),
-        // Any hour: the story runs whenever the tests do
-        business_hours: (0, 24),
+        // Any hour: the story runs whenever the tests do (at the weekend, sends wait for Monday: see the send
+        // run below)
+        policy: Policy {
+            sending_hours: Some(ANY_HOUR),
+            ..Policy::default_policy()
+        },
     }
 }
 
@@ -331,8 +339,21 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     assert_eq!((status, answer["result"].as_str()), (200, Some("applied")), "{answer}");
 
     // AND the send run starts (reading the account's send rate) and sends what is approved
-    let sender = state(&sending, &sdk, &table).await;
-    let report = send(&sender, scheduled_at(Utc::now())).await.unwrap();
+    // (on the customers' first sending day from now: today, or Monday when the story runs at the weekend)
+    let mut sender = state(&sending, &sdk, &table).await;
+    let zone = customer("x").time_zone;
+    let day = kindly_core::calendar::sending_day(zone, Utc::now(), Some(ANY_HOUR));
+    let at = if day == Utc::now().with_timezone(&zone).date_naive() {
+        Utc::now()
+    } else {
+        day.and_hms_opt(12, 0, 0)
+            .unwrap()
+            .and_local_timezone(zone)
+            .unwrap()
+            .with_timezone(&Utc)
+    };
+    sender.clock = std::sync::Arc::new(move || at);
+    let report = send(&sender, scheduled_at(at)).await.unwrap();
     assert!(report.sent >= 2 && report.errors.is_empty(), "{report:?}");
 
     // THEN each function called exactly what it declares

@@ -162,8 +162,13 @@ async fn whole_handler(messages: usize, rate: f64, throttle_every: usize) {
         configuration_set: Some(configuration_set.clone()),
         max_send_rate: Some(rate),
         send_concurrency: None,
-        policy: Policy::default_policy(),
-        business_hours: (9, 17),
+        policy: Policy {
+            sending_hours: Some(kindly_core::calendar::BusinessHours {
+                from_hour: 9,
+                to_hour: 17,
+            }),
+            ..Policy::default_policy()
+        },
     };
     let concurrency = config.concurrency_for(rate);
     let mut state = State::new(config, &common::sdk_config().await).await.unwrap();

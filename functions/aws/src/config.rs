@@ -42,12 +42,10 @@ pub struct Config {
     /// `KINDLY_SEND_CONCURRENCY`: reminders a send run works on at once; by default enough to reach the
     /// send rate with about half a second per send (claim, SES call, record), at most 32.
     pub send_concurrency: Option<usize>,
-    /// `KINDLY_POLICY`: a policy TOML file; the shipped default policy when unset.
+    /// `KINDLY_POLICY`: a policy TOML file; the shipped default policy when unset. It carries
+    /// `KINDLY_BUSINESS_HOURS` (`9-17` by default) as `Policy::sending_hours`, the one copy of them: `send`
+    /// sends only then, and every function plans each customer for the local day their message goes out on.
     pub policy: Policy,
-    /// `KINDLY_BUSINESS_HOURS`: the customer-local hours in which `send` sends, e.g. `9-17` (default). The
-    /// policy carries them too (`Policy::sending_hours`), so every function plans each customer for the
-    /// local day their message goes out on.
-    pub business_hours: (u32, u32),
 }
 
 /// The slowest send rate kindly accepts, in messages per second. A slower one would leave a send run
@@ -131,7 +129,7 @@ impl Config {
             None => Policy::default_policy(),
         };
         let hours = vars.optional(vars::BUSINESS_HOURS).unwrap_or_else(|| "9-17".into());
-        let business_hours = hours
+        let (from_hour, to_hour) = hours
             .split_once('-')
             .and_then(|(from, to)| Some((from.trim().parse().ok()?, to.trim().parse().ok()?)))
             .filter(|(from, to): &(u32, u32)| from < to && *to <= 24)
@@ -140,7 +138,6 @@ impl Config {
                 value: hours,
                 expected: "two hours like 9-17",
             })?;
-        let (from_hour, to_hour) = business_hours;
         policy.sending_hours = Some(kindly_core::calendar::BusinessHours { from_hour, to_hour });
         Ok(Config {
             table,
@@ -149,7 +146,6 @@ impl Config {
             max_send_rate: vars.send_rate()?,
             send_concurrency: vars.parsed(vars::SEND_CONCURRENCY, "a whole number of sends, e.g. 8")?,
             policy,
-            business_hours,
         })
     }
 }

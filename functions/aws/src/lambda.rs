@@ -8,7 +8,7 @@ use crate::pacing::Pacer;
 use crate::ses::SesMailer;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
-use kindly_core::service::{self, BusinessHours, SendResult};
+use kindly_core::service::{self, SendResult};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 
@@ -173,8 +173,7 @@ pub struct SendReport {
 /// [`DEADLINE_MARGIN`] of the invocation (what is left stays approved for the next run).
 pub async fn send(state: &State, event: LambdaEvent<EventBridgeEvent>) -> Result<SendReport, lambda_runtime::Error> {
     let Base { config, store } = &state.base;
-    let (from_hour, to_hour) = config.business_hours;
-    let window = Some(BusinessHours { from_hour, to_hour });
+    let window = config.policy.sending_hours;
     let deadline = deadline_of(&event.context);
     let clock = state.clock.as_ref();
     let results = service::send_approved_until(store, &state.mailer, &config.policy, clock, window, deadline).await?;

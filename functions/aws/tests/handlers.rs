@@ -31,7 +31,11 @@ async fn seeded_state() -> State {
 
 async fn seeded_state_with(configuration_set: Option<String>) -> State {
     let store = common::seeded_store(20).await;
-    let policy = Policy::default_policy();
+    let mut policy = Policy::default_policy();
+    policy.sending_hours = Some(kindly_core::calendar::BusinessHours {
+        from_hour: 9,
+        to_hour: 17,
+    });
     let config = Config {
         table: store_table(&store),
         shards: 4,
@@ -39,7 +43,6 @@ async fn seeded_state_with(configuration_set: Option<String>) -> State {
         max_send_rate: Some(50.0),
         send_concurrency: None,
         policy,
-        business_hours: (9, 17),
     };
     State::new(config, &common::sdk_config().await).await.unwrap()
 }
