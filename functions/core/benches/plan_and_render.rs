@@ -72,6 +72,7 @@ fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
                 po_number: None,
                 dunning: DunningProgress::default(),
                 payment_reference: None,
+                processor_payments: Default::default(),
                 bookkeeping: Default::default(),
             };
             invoice.dunning.next_action_on = policy.next_action_on(&invoice);

@@ -60,6 +60,7 @@ pub fn invoice(id: &str, customer: &str, due: &str, next: Option<&str>) -> Invoi
             ..Default::default()
         },
         payment_reference: None,
+        processor_payments: Default::default(),
         bookkeeping: Default::default(),
     }
 }

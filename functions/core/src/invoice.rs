@@ -112,6 +112,12 @@ pub struct Invoice {
     /// not name kindly's invoice can still be matched to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_reference: Option<String>,
+    /// The payment processor's payments (by its payment id, e.g. Stripe's `pi_…`) that `paid` already
+    /// counts, with the amount counted for each (net of the refunds the accounting system knows of). The
+    /// processor reports its payments to kindly too; these it must not count a second time. From the
+    /// accounting system: an empty map says `paid` counts none of them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub processor_payments: BTreeMap<String, Decimal>,
     #[serde(default)]
     pub dunning: DunningProgress,
     /// Kept by kindly, not by the accounting system: the processor events applied and the revision.
@@ -132,6 +138,15 @@ pub struct Bookkeeping {
     /// a payment later than kindly does; until it does, its copy of the invoice must not undo this.
     #[serde(default, skip_serializing_if = "Decimal::is_zero")]
     pub processor_paid: Decimal,
+    /// The same, payment by payment (by the processor's payment id): what the processor received on each,
+    /// net of its refunds. Matched against the accounting system's [`Invoice::processor_payments`].
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub receipts: BTreeMap<String, Decimal>,
+    /// The accounting system's own `paid`, as it last sent it. `paid` is this, plus what the processor
+    /// reported that the accounting system does not count yet ([`crate::payment::paid_in_all`]). Absent on
+    /// invoices stored before kindly kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accounting_paid: Option<Decimal>,
     /// Payments kindly could not apply by itself (each says why): while any is here the invoice is held for
     /// review and nobody is reminded of it. A staff task names them; doing it clears them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -170,6 +185,48 @@ impl Invoice {
     /// Held for staff to review a payment kindly could not apply ([`Bookkeeping::held_for_review`]).
     pub fn is_held(&self) -> bool {
         !self.bookkeeping.held_for_review.is_empty()
+    }
+
+    /// What is wrong with [`Invoice::processor_payments`], if anything: ids present and within
+    /// [`limits::ID`], at most [`limits::PROCESSOR_PAYMENTS`] of them, amounts not negative and exact to
+    /// the currency, and together no more than `paid` (which counts them).
+    fn processor_payments_problem(&self) -> Option<String> {
+        let count = self.processor_payments.len();
+        if count > limits::PROCESSOR_PAYMENTS {
+            return Some(format!(
+                "names {count} payments; at most {} are allowed",
+                limits::PROCESSOR_PAYMENTS
+            ));
+        }
+        for (payment, amount) in &self.processor_payments {
+            if payment.trim().is_empty() {
+                return Some("a payment id is empty".into());
+            }
+            if let Some(problem) = limits::too_long(payment, limits::ID) {
+                return Some(format!(
+                    "payment id `{}…` {problem}",
+                    payment.chars().take(20).collect::<String>()
+                ));
+            }
+            if amount.is_sign_negative() {
+                return Some(format!("`{payment}`: {amount} must not be negative"));
+            }
+            if let Some(problem) = self.currency.amount_problem(*amount) {
+                return Some(format!("`{payment}`: {problem}"));
+            }
+        }
+        let counted = self
+            .processor_payments
+            .values()
+            .try_fold(Decimal::ZERO, |sum, amount| sum.checked_add(*amount));
+        match counted {
+            Some(counted) if counted <= self.paid => None,
+            Some(counted) => Some(format!(
+                "counts {counted} in all, more than `paid` ({}), which includes them",
+                self.paid
+            )),
+            None => Some("the amounts overflow".into()),
+        }
     }
 
     /// Days past the due date on `local_date`: negative before it.
@@ -220,6 +277,9 @@ impl Invoice {
         }
         if let Some(problem) = self.currency.amount_problem(self.paid) {
             return Err(invalid("paid", &problem));
+        }
+        if let Some(problem) = self.processor_payments_problem() {
+            return Err(invalid("processor_payments", &problem));
         }
         if self.due_date < self.issue_date {
             return Err(invalid("due_date", "is before the issue date"));

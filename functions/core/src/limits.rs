@@ -24,6 +24,8 @@ pub const URL: usize = 2_000;
 pub const CLAUSE: usize = 1_000;
 /// How many billing contacts one customer may have.
 pub const CONTACTS: usize = 20;
+/// How many of the processor's payments one invoice may name as counted in its `paid`.
+pub const PROCESSOR_PAYMENTS: usize = 100;
 /// A personal note staff add to a message.
 pub const PERSONAL_NOTE: usize = 2_000;
 /// Why staff skipped or snoozed a reminder.

@@ -100,11 +100,9 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
             if *amount <= Decimal::ZERO {
                 return unchanged(format!("{} moves no money", event.id));
             }
-            updated.paid = invoice.paid + amount;
-            updated.bookkeeping.processor_paid += amount;
-            if let Some(payment) = event.id.strip_suffix(RECEIVED) {
-                updated.bookkeeping.payments_in_flight.remove(payment);
-            }
+            let payment = event.id.strip_suffix(RECEIVED).unwrap_or(&event.id);
+            updated.bookkeeping.payments_in_flight.remove(payment);
+            receive(&mut updated, payment, *amount);
             let owed = updated.paid < updated.total;
             updated.status = match invoice.status {
                 InvoiceStatus::Open | InvoiceStatus::PaymentPending | InvoiceStatus::Disputed if !owed => {
@@ -131,9 +129,7 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
             if *refunded_so_far <= before {
                 return unchanged(format!("refunds of {payment} up to {before} were applied already"));
             }
-            let refunded = refunded_so_far - before;
-            updated.paid = (invoice.paid - refunded).max(Decimal::ZERO);
-            updated.bookkeeping.processor_paid = (invoice.bookkeeping.processor_paid - refunded).max(Decimal::ZERO);
+            receive(&mut updated, payment, before - refunded_so_far);
             if updated.status == InvoiceStatus::Paid && updated.paid < updated.total {
                 updated.status = InvoiceStatus::Open;
             }
@@ -274,13 +270,52 @@ pub fn released(invoice: &Invoice) -> Option<Invoice> {
     })
 }
 
-/// Merge the accounting system's copy of an invoice (`incoming`) with what the processor reported on the
-/// stored one: the accounting system may not have seen a payment yet, and its copy must not undo it (that
-/// would remind someone who has paid). `paid` is at least what the processor received, net of refunds; an
-/// open invoice that this settles is paid; and one with a processor payment in flight stays pending. Any
-/// other status the accounting system sets (void, written off, disputed...) stands.
-pub fn keep_processor_payments(incoming: &mut Invoice, stored: &Invoice) {
-    incoming.paid = incoming.paid.max(stored.bookkeeping.processor_paid);
+/// What `invoice` counts as paid in all: the accounting system's own `paid`, plus what the processor
+/// received on each payment the accounting system does not count, and with the processor's word (net of its
+/// refunds) instead of the accounting system's on each payment both know of. Never below zero.
+pub fn paid_in_all(invoice: &Invoice) -> Decimal {
+    let book = &invoice.bookkeeping;
+    let counted_by_both: Decimal = book
+        .receipts
+        .keys()
+        .filter_map(|payment| invoice.processor_payments.get(payment))
+        .sum();
+    (accounting_paid(invoice) + book.processor_paid - counted_by_both).max(Decimal::ZERO)
+}
+
+/// The accounting system's own `paid` on `invoice`. One stored before kindly kept it counted the
+/// processor's money on top of it.
+fn accounting_paid(invoice: &Invoice) -> Decimal {
+    let book = &invoice.bookkeeping;
+    book.accounting_paid
+        .unwrap_or_else(|| (invoice.paid - book.processor_paid).max(Decimal::ZERO))
+}
+
+/// Record `amount` (negative: refunded) as received by the processor on `payment`, and recount `paid`.
+fn receive(invoice: &mut Invoice, payment: &str, amount: Decimal) {
+    invoice.bookkeeping.accounting_paid = Some(accounting_paid(invoice));
+    *invoice.bookkeeping.receipts.entry(payment.to_owned()).or_default() += amount;
+    invoice.bookkeeping.processor_paid += amount;
+    invoice.paid = paid_in_all(invoice);
+}
+
+/// Merge the accounting system's copy of an invoice (`incoming`, whose `paid` counts the processor's
+/// payments it names in `processor_payments`) with what the processor reported on the stored one: the
+/// accounting system may not have seen a payment yet, and its copy must not undo it (that would remind
+/// someone who has paid); nor may a payment both report count twice. `paid` becomes [`paid_in_all`]; an
+/// open invoice that this settles is paid; and one with a processor payment in flight stays pending.
+///
+/// The ladder's progress and the bookkeeping are kindly's own and come from the stored copy.
+pub fn merge_accounting_copy(incoming: &mut Invoice, stored: Option<&Invoice>) {
+    if let Some(stored) = stored {
+        incoming.dunning = stored.dunning.clone();
+        incoming.bookkeeping = stored.bookkeeping.clone();
+    }
+    incoming.bookkeeping.accounting_paid = Some(incoming.paid);
+    incoming.paid = paid_in_all(incoming);
+    let Some(stored) = stored else {
+        return;
+    };
     if incoming.status != InvoiceStatus::Open {
         return;
     }

@@ -209,23 +209,24 @@ fn the_accounting_systems_copy_never_undoes_a_processor_payment() {
     assert_eq!(paid.bookkeeping.processor_paid, "100.00".parse::<Decimal>().unwrap());
     // The accounting system has not seen the payment yet: its copy says open, nothing paid
     let mut incoming = open.clone();
-    keep_processor_payments(&mut incoming, &paid);
+    merge_accounting_copy(&mut incoming, Some(&paid));
     assert_eq!((incoming.status, incoming.paid), (InvoiceStatus::Paid, paid.paid));
-    // It has seen it and one more by bank: its larger figure stands
+    // It has seen it (and says so) and one more by bank: both count, the processor's once
     let mut incoming = open.clone();
     incoming.paid = "120.00".parse().unwrap();
+    incoming.processor_payments = [("pi_1".to_owned(), "100.00".parse().unwrap())].into();
     incoming.status = InvoiceStatus::Paid;
-    keep_processor_payments(&mut incoming, &paid);
+    merge_accounting_copy(&mut incoming, Some(&paid));
     assert_eq!(incoming.paid, "120.00".parse::<Decimal>().unwrap());
     // It voided the invoice: that stands
     let mut incoming = open.clone();
     incoming.status = InvoiceStatus::Void;
-    keep_processor_payments(&mut incoming, &paid);
+    merge_accounting_copy(&mut incoming, Some(&paid));
     assert_eq!(incoming.status, InvoiceStatus::Void);
     // A payment in flight keeps the invoice pending; a full refund gives the accounting system its say again
     let pending = changed(apply_payment(&open, &in_flight("pi_2:pending", "pi_2", true, "10:00")));
     let mut incoming = open.clone();
-    keep_processor_payments(&mut incoming, &pending);
+    merge_accounting_copy(&mut incoming, Some(&pending));
     assert_eq!(incoming.status, InvoiceStatus::PaymentPending);
     let refund = PaymentChange::Refunded {
         payment: "pi_1".into(),
@@ -235,6 +236,73 @@ fn the_accounting_systems_copy_never_undoes_a_processor_payment() {
     let refunded = changed(apply_payment(&paid, &event("ch_1:refunded", refund)));
     assert_eq!(refunded.bookkeeping.processor_paid, Decimal::ZERO);
     let mut incoming = open.clone();
-    keep_processor_payments(&mut incoming, &refunded);
+    merge_accounting_copy(&mut incoming, Some(&refunded));
     assert_eq!((incoming.status, incoming.paid), (InvoiceStatus::Open, Decimal::ZERO));
+}
+
+/// The accounting system's copy of `open` that counts `amount` received on `payment`.
+fn counting(open: &Invoice, payment: &str, amount: &str) -> Invoice {
+    let mut copy = open.clone();
+    copy.paid = amount.parse().unwrap();
+    copy.processor_payments = [(payment.to_owned(), copy.paid)].into();
+    merge_accounting_copy(&mut copy, Some(open));
+    copy
+}
+
+#[test]
+fn a_payment_both_report_counts_once_whichever_arrives_first() {
+    let open = invoice("I1", "C1", "2026-03-01", None);
+    let half = |invoice: &Invoice| apply_payment(invoice, &received("pi_1:received", "50.00"));
+    // The accounting system first, the processor's event after it: half paid, still owed
+    let after_both = changed(half(&counting(&open, "pi_1", "50.00")));
+    assert_eq!(
+        (after_both.status, after_both.paid),
+        (InvoiceStatus::Open, "50.00".parse().unwrap())
+    );
+    assert_eq!(
+        after_both.bookkeeping.processor_paid,
+        "50.00".parse::<Decimal>().unwrap()
+    );
+    // The processor first, then the accounting system's copy: the same
+    let mut copy = open.clone();
+    copy.paid = "50.00".parse().unwrap();
+    copy.processor_payments = [("pi_1".to_owned(), copy.paid)].into();
+    let processor_first = changed(half(&open));
+    merge_accounting_copy(&mut copy, Some(&processor_first));
+    assert_eq!(
+        (copy.status, copy.paid),
+        (InvoiceStatus::Open, "50.00".parse().unwrap())
+    );
+    // A payment the accounting system does not name is the processor's alone: it adds up
+    let other = changed(apply_payment(&after_both, &received("pi_2:received", "50.00")));
+    assert_eq!(
+        (other.status, other.paid),
+        (InvoiceStatus::Paid, "100.00".parse().unwrap())
+    );
+    // A refund the accounting system has not heard of lowers what it counts on that payment
+    let refund = PaymentChange::Refunded {
+        payment: "pi_1".into(),
+        refunded_so_far: "20.00".parse().unwrap(),
+        currency: usd(),
+    };
+    let refunded = changed(apply_payment(&after_both, &event("ch_1:refunded", refund)));
+    assert_eq!(
+        (refunded.status, refunded.paid),
+        (InvoiceStatus::Open, "30.00".parse().unwrap())
+    );
+}
+
+#[test]
+fn a_refund_reported_before_its_payment_nets_out() {
+    let open = invoice("I1", "C1", "2026-03-01", None);
+    let refund = PaymentChange::Refunded {
+        payment: "pi_1".into(),
+        refunded_so_far: "30.00".parse().unwrap(),
+        currency: usd(),
+    };
+    let refunded = changed(apply_payment(&open, &event("ch_1:refunded", refund)));
+    assert_eq!(refunded.paid, Decimal::ZERO);
+    let received = changed(apply_payment(&refunded, &received("pi_1:received", "100.00")));
+    assert_eq!(received.paid, "70.00".parse::<Decimal>().unwrap());
+    assert_eq!(received.bookkeeping.processor_paid, "70.00".parse::<Decimal>().unwrap());
 }

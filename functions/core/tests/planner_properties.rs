@@ -89,6 +89,7 @@ fn world() -> impl Strategy<Value = (Vec<Customer>, Vec<Invoice>)> {
                         po_number: None,
                         dunning: DunningProgress::default(),
                         payment_reference: None,
+                        processor_payments: Default::default(),
                         bookkeeping: Default::default(),
                     };
                     invoice.dunning.next_action_on = Policy::default_policy().next_action_on(&invoice);
@@ -227,6 +228,7 @@ proptest! {
             po_number: None,
             dunning: DunningProgress::default(),
             payment_reference: None,
+            processor_payments: Default::default(),
             bookkeeping: Default::default(),
         };
         let next_stage_due = Policy::stage_date(&policy.stages[stage + 1], invoice.due_date);

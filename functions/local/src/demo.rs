@@ -72,6 +72,7 @@ fn invoice(today: NaiveDate, id: &str, customer: &str, currency: &str, total: &s
         po_number: None,
         dunning: Default::default(),
         payment_reference: None,
+        processor_payments: Default::default(),
         bookkeeping: Default::default(),
     }
 }

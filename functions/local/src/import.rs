@@ -174,6 +174,33 @@ impl<'a> Fields<'a> {
         self.parsed(field, "a number like 1234.50", |v| v.parse().ok())
     }
 
+    /// A list of the processor's payments and the amount counted for each: `pi_1=100.00; pi_2=20.00`.
+    fn payments(&mut self, field: &str) -> BTreeMap<String, Decimal> {
+        let mut payments = BTreeMap::new();
+        let Some(value) = self.optional(field) else {
+            return payments;
+        };
+        for item in value.split(';').map(str::trim).filter(|item| !item.is_empty()) {
+            let parsed = item
+                .split_once('=')
+                .and_then(|(id, amount)| Some((id.trim(), amount.trim().parse::<Decimal>().ok()?)))
+                .filter(|(id, _)| !id.is_empty());
+            match parsed {
+                Some((id, _)) if payments.contains_key(id) => {
+                    self.problem(field, format!("names payment `{id}` twice"));
+                }
+                Some((id, amount)) => {
+                    payments.insert(id.to_owned(), amount);
+                }
+                None => self.problem(
+                    field,
+                    format!("expected payments like `pi_1=100.00; pi_2=20.00`, got `{item}`"),
+                ),
+            }
+        }
+        payments
+    }
+
     fn whole(&mut self, field: &str) -> Option<u32> {
         self.parsed(field, "a whole number of days", |v| v.parse().ok())
     }
@@ -251,6 +278,8 @@ const INVOICE_COLUMNS: &[&str] = &[
     "status",
     "payment_link",
     "po_number",
+    "payment_reference",
+    "processor_payments",
 ];
 
 fn known_columns(kind: Kind) -> &'static [&'static str] {
@@ -350,6 +379,7 @@ fn invoice(fields: &mut Fields) -> Option<Invoice> {
     let total = fields.decimal("total");
     let total = fields.require("total", total);
     let paid = fields.decimal("paid").unwrap_or_default();
+    let processor_payments = fields.payments("processor_payments");
     let issue_date = fields.date("issue_date");
     let issue_date = fields.require("issue_date", issue_date);
     let due_date = fields.date("due_date");
@@ -377,7 +407,8 @@ fn invoice(fields: &mut Fields) -> Option<Invoice> {
         payment_link: fields.optional("payment_link"),
         po_number: fields.optional("po_number"),
         dunning: Default::default(),
-        payment_reference: None,
+        payment_reference: fields.optional("payment_reference"),
+        processor_payments,
         bookkeeping: Default::default(),
     })
 }
@@ -385,6 +416,36 @@ fn invoice(fields: &mut Fields) -> Option<Invoice> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn processor_payments_the_accounting_system_counts_are_read_and_checked() {
+        let text = "id,customer_id,currency,total,paid,issue_date,due_date,payment_reference,processor_payments\n\
+                    I1,C1,USD,100.00,70.00,2026-01-01,2026-01-31,in_1,pi_1=50.00; pi_2=20.00\n\
+                    I2,C1,USD,100.00,70.00,2026-01-01,2026-01-31,,pi_1\n\
+                    I3,C1,USD,100.00,10.00,2026-01-01,2026-01-31,,pi_1=50.00\n";
+        let rows = read_csv(text).unwrap();
+        let parse = |n: usize| parse_row(&rows.rows[n].0, rows.rows[n].1, &rows.rows[n].2);
+        let Ok(Record::Invoice(first)) = parse(0) else {
+            panic!("{:?}", parse(0));
+        };
+        assert_eq!(first.payment_reference.as_deref(), Some("in_1"));
+        assert_eq!(
+            first.processor_payments,
+            [
+                ("pi_1".to_owned(), "50.00".parse().unwrap()),
+                ("pi_2".to_owned(), "20.00".parse().unwrap())
+            ]
+            .into()
+        );
+        let malformed = parse(1).unwrap_err();
+        assert_eq!(malformed[0].field, "processor_payments", "{malformed:?}");
+        assert!(malformed[0].problem.contains("pi_1=100.00"), "{malformed:?}");
+        let more_than_paid = parse(2).unwrap_err();
+        assert_eq!(
+            more_than_paid[0].to_string(),
+            "line 4: field `processor_payments`: counts 50.00 in all, more than `paid` (10.00), which includes them"
+        );
+    }
 
     #[test]
     fn csv_errors_name_line_and_field() {

@@ -266,6 +266,10 @@ impl Sim {
         let before = if part == 2 { total / 2 } else { 0 };
         let invoice = &mut self.world.invoices[index];
         invoice.received_processor -= so_far - before;
+        *invoice
+            .processor_receipts
+            .entry(format!("pi_{}_{number}", invoice.id))
+            .or_default() -= so_far - before;
         invoice.refunded_ever = true;
         invoice.refunded_minor += so_far - before;
         let charge = format!("ch_{}_{number}", invoice.id);
@@ -293,6 +297,10 @@ impl Sim {
     fn received(&mut self, index: usize, number: usize, minor: i64) {
         self.world.invoices[index].received_processor += minor;
         let payment = format!("pi_{}_{number}", self.world.invoices[index].id);
+        *self.world.invoices[index]
+            .processor_receipts
+            .entry(payment.clone())
+            .or_default() += minor;
         self.emit(index, number, Effect::Received { payment, minor });
         let lag = Duration::hours(self.rng.random_range(12..96));
         self.reimport(index, lag);

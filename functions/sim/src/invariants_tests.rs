@@ -40,6 +40,7 @@ fn invoice(due: &str) -> Invoice {
         payment_link: None,
         po_number: None,
         payment_reference: None,
+        processor_payments: Default::default(),
         dunning: Default::default(),
         bookkeeping: Default::default(),
     }

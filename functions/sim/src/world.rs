@@ -101,6 +101,8 @@ pub struct WorldInvoice {
     pub settlement: Option<(Settlement, DateTime<Utc>)>,
     /// Truth, as it happens: money that really arrived (net of refunds), by channel, in minor units.
     pub received_processor: i64,
+    /// The same by payment (its id, `pi_…`): what the accounting system counts of each once it syncs.
+    pub processor_receipts: std::collections::BTreeMap<String, i64>,
     pub received_transfer: i64,
     pub status_by_accounting: Option<Settlement>,
     pub refunded_ever: bool,
@@ -140,6 +142,11 @@ impl WorldInvoice {
             payment_link: Some(format!("https://pay.example/{}", self.id)),
             po_number: None,
             payment_reference: self.payment_reference.clone(),
+            processor_payments: self
+                .processor_receipts
+                .iter()
+                .map(|(payment, minor)| (payment.clone(), self.amount(*minor)))
+                .collect(),
             dunning: Default::default(),
             bookkeeping: Default::default(),
         }
@@ -325,6 +332,7 @@ fn invoice(
         payments,
         settlement,
         received_processor: 0,
+        processor_receipts: Default::default(),
         received_transfer: 0,
         status_by_accounting: None,
         refunded_ever: false,

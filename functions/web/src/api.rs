@@ -460,6 +460,9 @@ struct InvoiceBody {
     /// The payment processor's id for the invoice (e.g. Stripe's `in_…`).
     #[serde(default)]
     payment_reference: Option<String>,
+    /// The processor's payments `paid` already counts, by payment id (e.g. `pi_…`), with the amount counted.
+    #[serde(default)]
+    processor_payments: std::collections::BTreeMap<String, rust_decimal::Decimal>,
 }
 
 fn open() -> kindly_core::InvoiceStatus {
@@ -484,6 +487,7 @@ pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<Strin
         po_number: request.po_number,
         dunning: Default::default(),
         payment_reference: request.payment_reference,
+        processor_payments: request.processor_payments,
         bookkeeping: Default::default(),
     };
     if app.store.customer(&invoice.customer_id).await?.is_none() {

@@ -41,7 +41,7 @@ pub async fn ingest_customer<S: Store>(
 /// Validate and store an invoice from the accounting system. Its ladder progress and bookkeeping are kept
 /// from the stored copy (the accounting system knows neither), its revision moves on, and its next action
 /// date is recomputed. A payment the processor reported and the accounting system has not seen yet is kept
-/// ([`crate::payment::keep_processor_payments`]). The write is conditional on the revision read, and retried
+/// ([`crate::payment::merge_accounting_copy`]), and one it names as counted (`processor_payments`) is not counted twice. The write is conditional on the revision read, and retried
 /// on a conflict.
 ///
 /// If anything a message shows about it changed (status, amounts, dates, number...), every draft or
@@ -57,11 +57,7 @@ pub async fn ingest_invoice<S: Store>(
     invoice.validate()?;
     let written = rewrite_invoice(store, policy, &invoice.id, now, |stored| {
         let mut incoming = invoice.clone();
-        if let Some(stored) = stored {
-            incoming.dunning = stored.dunning.clone();
-            incoming.bookkeeping = stored.bookkeeping.clone();
-            crate::payment::keep_processor_payments(&mut incoming, stored);
-        }
+        crate::payment::merge_accounting_copy(&mut incoming, stored);
         Ok(Rewrite::Write(incoming))
     })
     .await?;
