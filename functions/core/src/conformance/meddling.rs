@@ -22,6 +22,8 @@ pub(super) enum Moment {
     RecordingSent,
     /// Just before a set of approvals is written, another approver skips the set's last draft.
     ApprovingASet,
+    /// Just before the planner cancels a draft it replaces, staff approve that draft and a sender claims it.
+    Superseding,
 }
 
 /// Delegates to a store, and meddles once, at `moment` in the sender's work.
@@ -101,6 +103,22 @@ impl<S: Store> Store for Meddling<'_, S> {
         expected: ReminderStatus,
         progress: &[(InvoiceId, DunningProgress)],
     ) -> Result<(), CoreError> {
+        let superseding = reminder.status == ReminderStatus::Cancelled
+            && reminder
+                .history
+                .last()
+                .and_then(|step| step.note.as_deref())
+                .is_some_and(|note| note.starts_with("superseded by"));
+        if superseding
+            && self.moment == Moment::Superseding
+            && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            let mut claimed = self.inner.reminder(&reminder.id).await?.expect("the draft exists");
+            let at = reminder.created_at;
+            claimed.transition(ReminderStatus::Approved, at, &Actor::person("sam"), None)?;
+            claimed.transition(ReminderStatus::Sending, at, &Actor::System, None)?;
+            self.inner.update_reminder(&claimed, expected, &[]).await?;
+        }
         if reminder.status == ReminderStatus::Sent
             && self.moment == Moment::RecordingSent
             && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)

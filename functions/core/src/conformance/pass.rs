@@ -1,7 +1,58 @@
-//! The pass: one customer's failure is that customer's error only.
+//! The pass: one customer's failure is that customer's error only, and a draft replaced while a sender
+//! takes it is not said twice.
 
-use crate::fixtures::{customer, instant, invoice};
+use super::meddling::{Meddling, Moment};
+use crate::fixtures::{after_friendly_stages, customer, instant, invoice};
+use crate::invoice::InvoiceId;
 use crate::ports::Store;
+use crate::status::ReminderStatus;
+
+pub async fn a_draft_claimed_while_it_is_replaced_is_not_said_twice<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    crate::service::ingest_customer(store, &policy, &customer("A"), instant("2026-03-01"))
+        .await
+        .unwrap();
+    let first = after_friendly_stages(invoice("I1", "A", "2026-03-10", None));
+    crate::service::ingest_invoice(store, &policy, &first, instant("2026-03-01"))
+        .await
+        .unwrap();
+    let drafted = crate::service::run_pass(store, &policy, instant("2026-03-20"), false)
+        .await
+        .unwrap();
+    assert_eq!(drafted.entries.len(), 1, "{drafted:?}");
+    let old = drafted.entries[0].reminder_id.clone();
+    // GIVEN a second invoice reaches a stage while the first draft waits, so the next pass replaces it
+    let mut second = invoice("I2", "A", "2026-03-17", None);
+    second.dunning.last_stage = Some("due_today".into());
+    second.dunning.last_tone = Some(crate::tone::Tone::Courteous);
+    crate::service::ingest_invoice(store, &policy, &second, instant("2026-03-20"))
+        .await
+        .unwrap();
+    // WHEN staff approve the old draft and a sender claims it just as the pass replaces it
+    let meddling = Meddling {
+        inner: store,
+        moment: Moment::Superseding,
+        armed: std::sync::atomic::AtomicBool::new(true),
+        pay: None,
+    };
+    crate::service::run_pass(&meddling, &policy, instant("2026-03-21"), false)
+        .await
+        .unwrap();
+    // THEN the old one goes out as it is, and nothing else waits to say the same of I1
+    assert_eq!(
+        store.reminder(&old).await.unwrap().unwrap().status,
+        ReminderStatus::Sending
+    );
+    let about_i1: Vec<_> = store
+        .reminders_of_customer(&customer("A").id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.status.is_open() && r.invoice_ids().contains(&InvoiceId("I1".into())))
+        .map(|r| (r.id, r.status))
+        .collect();
+    assert_eq!(about_i1.len(), 1, "{about_i1:?}");
+}
 
 pub async fn one_customers_impossible_sums_stop_only_that_customer<S: Store>(store: &S) {
     let policy = crate::Policy::default_policy();

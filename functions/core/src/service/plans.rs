@@ -107,32 +107,34 @@ pub(super) async fn plan_and_store<S: Store>(
         let result = async {
             let reminder = draft_reminder(policy, planned, customer, &covered, now)?;
             if dry_run {
-                return Ok((reminder, true));
+                return Ok(Some((reminder, true)));
+            }
+            // The one it replaces is cancelled first: if a sender claimed it meanwhile it is going out as it
+            // is, and the new one must not say the same again (the next pass plans what it leaves owed).
+            if let Some(old) = &planned.supersedes {
+                match supersede(store, old, &reminder.id, now).await {
+                    Err(CoreError::Conflict(_)) => return Ok(None),
+                    other => other?,
+                }
+                outcome.superseded.push(old.clone());
             }
             let created = match store.insert_reminder(&reminder).await? {
                 Inserted::New => true,
                 Inserted::AlreadyExists => revive_cancelled(store, &reminder, now).await?,
             };
-            if let Some(old) = &planned.supersedes
-                && created
-            {
-                supersede(store, old, &reminder.id, now).await?;
-            }
             let current = if created {
                 reminder
             } else {
                 store.reminder(&reminder.id).await?.unwrap_or(reminder)
             };
-            Ok::<_, CoreError>((current, created))
+            Ok::<_, CoreError>(Some((current, created)))
         }
         .await;
         match result {
-            Ok((reminder, created)) => {
-                if created && let Some(old) = &planned.supersedes {
-                    outcome.superseded.push(old.clone());
-                }
+            Ok(Some((reminder, created))) => {
                 outcome.entries.push(entry(&reminder, customer, &covered, created));
             }
+            Ok(None) => {}
             Err(error) => outcome
                 .errors
                 .push(format!("customer {}: {error}", planned.customer_id)),
@@ -175,7 +177,7 @@ pub(super) async fn revive_cancelled<S: Store>(
 
 /// Cancel `old` in favour of `new`, only while `old` still waits for approval or a sender: once a sender has
 /// claimed it, it may be on its way, and cancelling it then would let `new` say the same thing again. A
-/// claimed one answers [`CoreError::Conflict`].
+/// claimed (or sent, skipped, failed) one answers [`CoreError::Conflict`]; one cancelled already is left so.
 pub(crate) async fn supersede<S: Store>(
     store: &S,
     old: &ReminderId,
@@ -186,6 +188,9 @@ pub(crate) async fn supersede<S: Store>(
         return Ok(());
     };
     let expected = reminder.status;
+    if expected == ReminderStatus::Cancelled {
+        return Ok(());
+    }
     if !expected.is_waiting() {
         return Err(CoreError::Conflict(format!(
             "{old} is {expected}; only a waiting reminder can be superseded"
