@@ -154,7 +154,8 @@ impl Sim {
     /// The accounting system sends its copy through the ingest path; a failed import is retried in an hour.
     async fn import(&mut self, index: usize) -> String {
         let invoice = &self.world.invoices[index];
-        let customer = self.world.customers[invoice.customer].clone();
+        let invoice_customer = invoice.customer;
+        let customer = self.world.customers[invoice_customer].clone();
         let copy = invoice.accounting_copy(&customer.id);
         self.faults.begin(self.step, true, false);
         let result = service::ingest_invoice(&self.store, &self.policy, &copy, self.now).await;
@@ -177,7 +178,7 @@ impl Sim {
                 self.unsynced[index] -= 1;
                 self.world.invoices[index].imported = true;
                 if self.open_since[index].is_none() {
-                    self.open_since[index] = Some(self.now.with_timezone(&customer.time_zone).date_naive());
+                    self.open_since[index] = Some(self.first_sending_day(invoice_customer));
                 }
             }
             Err(_) => self.at(self.now + Duration::hours(1), Act::Import(index)),

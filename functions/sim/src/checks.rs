@@ -97,6 +97,14 @@ impl Sim {
         }
     }
 
+    /// The first day a message to `customer` can go out on, as of now: today in their zone, or their next
+    /// business day once today's business hours are over. An invoice kindly learns of (or that reopens)
+    /// now is owed its ladder from that day.
+    pub(crate) fn first_sending_day(&self, customer: usize) -> NaiveDate {
+        let zone = self.world.customers[customer].time_zone;
+        kindly_core::calendar::sending_day(zone, self.now, self.policy.sending_hours)
+    }
+
     pub(crate) async fn check_reminder(&mut self, id: &ReminderId) {
         let Ok(Some(reminder)) = self.store.real().reminder(id).await else {
             return;
@@ -120,8 +128,7 @@ impl Sim {
         let before = self.known.status.insert(number, stored.status);
         // Reopened (a payment failed or was refunded): its ladder is owed again from today.
         if stored.is_remindable() && before.is_some_and(|status| status != InvoiceStatus::Open) {
-            let zone = self.world.customers[self.world.invoices[index].customer].time_zone;
-            self.open_since[index] = Some(self.now.with_timezone(&zone).date_naive());
+            self.open_since[index] = Some(self.first_sending_day(self.world.invoices[index].customer));
         }
         // An event kindly applied but answered with an error is applied, and acknowledged only on the
         // processor's retry: judge the money once no event is in flight.

@@ -100,3 +100,96 @@ pub async fn an_invoice_moved_to_another_customer_leaves_the_old_ones_drafts<S: 
     let of_b = store.reminders_of_customer(&CustomerId("B".into())).await.unwrap();
     assert!(of_b.iter().any(|reminder| reminder.status.is_waiting()), "{of_b:?}");
 }
+
+/// An open reminder covering invoice `id` of customer `customer`, if any.
+async fn open_about<S: Store>(store: &S, customer: &str, id: &str) -> Option<Reminder> {
+    store
+        .reminders_of_customer(&CustomerId(customer.into()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|reminder| reminder.status.is_open() && reminder.invoice_ids().contains(&InvoiceId(id.into())))
+}
+
+pub async fn a_reminder_gone_stale_is_planned_again_for_today<S: Store>(store: &S) {
+    use crate::service::{self, SendResult};
+    let policy = crate::Policy::default_policy();
+    let mailer = super::meddling::CountingMailer::default();
+    service::ingest_customer(store, &policy, &customer("S"), instant("2026-02-20"))
+        .await
+        .unwrap();
+    service::ingest_invoice(
+        store,
+        &policy,
+        &invoice("I-S", "S", "2026-03-06", None),
+        instant("2026-02-20"),
+    )
+    .await
+    .unwrap();
+    // GIVEN Friday's due-date reminder, approved automatically, did not go out on Friday
+    let friday = service::run_pass(store, &policy, instant("2026-03-06"), false)
+        .await
+        .unwrap();
+    assert_eq!(friday.entries.len(), 1, "{friday:?}");
+    // WHEN Monday's first send run finds it
+    let monday = instant("2026-03-09") + chrono::Duration::hours(6);
+    let first = service::send_approved(store, &mailer, &policy, monday).await.unwrap();
+    assert!(matches!(&first[0].1, Ok(SendResult::Cancelled { .. })), "{first:?}");
+    // THEN Monday's own reminder is planned at once, and the next run sends it, before any pass
+    let again = open_about(store, "S", "I-S").await.expect("planned again");
+    assert_eq!(again.planned_for, crate::fixtures::day("2026-03-09"));
+    let next = service::send_approved(store, &mailer, &policy, monday + chrono::Duration::hours(1))
+        .await
+        .unwrap();
+    assert!(matches!(&next[..], [(_, Ok(SendResult::Sent { .. }))]), "{next:?}");
+    assert_eq!(mailer.count(), 1);
+}
+
+pub async fn a_failed_payment_reopens_the_ladder_at_once<S: Store>(store: &S) {
+    use crate::payment::{PaymentChange, PaymentEvent};
+    let policy = crate::Policy::default_policy();
+    service_setup(store, &policy, "R").await;
+    let event = |id: &str, change| PaymentEvent { id: id.into(), change };
+    let at = instant("2026-02-27");
+    let pending = event(
+        "pi_r:pending",
+        PaymentChange::Pending {
+            payment: "pi_r".into(),
+            at,
+        },
+    );
+    crate::service::apply_payment_event(store, &policy, &InvoiceId("I-R".into()), &pending, at)
+        .await
+        .unwrap();
+    // GIVEN the debit was pending on the due date, so nothing was planned
+    let due = crate::service::run_pass(store, &policy, instant("2026-03-01"), false)
+        .await
+        .unwrap();
+    assert!(due.entries.is_empty(), "{due:?}");
+    // WHEN the debit fails
+    let failed_at = instant("2026-03-02");
+    let failed = event(
+        "pi_r:failed",
+        PaymentChange::PendingFailed {
+            payment: "pi_r".into(),
+            at: failed_at,
+        },
+    );
+    crate::service::apply_payment_event(store, &policy, &InvoiceId("I-R".into()), &failed, failed_at)
+        .await
+        .unwrap();
+    // THEN the customer is planned at once, for today, not at the next pass
+    let planned = open_about(store, "R", "I-R").await.expect("planned at once");
+    assert_eq!(planned.planned_for, crate::fixtures::day("2026-03-02"));
+}
+
+/// Customer `id` with invoice `I-{id}`, due 2026-03-01.
+async fn service_setup<S: Store>(store: &S, policy: &crate::Policy, id: &str) {
+    crate::service::ingest_customer(store, policy, &customer(id), instant("2026-02-20"))
+        .await
+        .unwrap();
+    let open = invoice(&format!("I-{id}"), id, "2026-03-01", None);
+    crate::service::ingest_invoice(store, policy, &open, instant("2026-02-20"))
+        .await
+        .unwrap();
+}

@@ -37,7 +37,9 @@ macro_rules! store_conformance_tests {
             approving_a_set_approves_none_when_one_changed_meanwhile,
             a_failed_reminder_holds_the_ladder_until_a_person_resolves_it,
             notes_and_reasons_are_bounded_whoever_calls,
-            a_send_run_stamps_claims_when_made_and_stops_at_its_deadline);
+            a_send_run_stamps_claims_when_made_and_stops_at_its_deadline,
+            a_draft_claimed_while_it_is_replaced_is_not_said_twice, a_reminder_gone_stale_is_planned_again_for_today,
+            a_failed_payment_reopens_the_ladder_at_once);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

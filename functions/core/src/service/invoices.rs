@@ -117,7 +117,7 @@ pub(super) struct AfterChange {
 }
 
 /// After an invoice changed from `before` to `after`: void the waiting messages the change makes wrong,
-/// plan the customer again, and thank them if it is now paid (a voided thank-you is queued again with
+/// plan the customer again (also when it reopened), and thank them if it is now paid (a voided thank-you is queued again with
 /// what is still paid). An invoice moved to another customer voids the old customer's messages too.
 async fn after_invoice_change<S: Store>(
     store: &S,
@@ -146,7 +146,9 @@ async fn after_invoice_change<S: Store>(
                 reminder.covers.iter().any(|covered| covered.invoice_id == after.id)
             })
             .await?;
-            if !void.is_empty() {
+            // One reopened (a payment failed or was refunded) is owed its ladder again from today.
+            let reopened = *customer_id == after.customer_id && after.is_remindable() && !before.is_remindable();
+            if !void.is_empty() || reopened {
                 replan_customer(store, policy, customer_id, now).await?;
             }
             to_thank = thanked_in(&void);

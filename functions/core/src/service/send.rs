@@ -130,7 +130,16 @@ pub async fn send_one<S: Store, M: Mailer>(
     let invoices = store.invoices(&reminder.invoice_ids()).await?;
     let (email, local_date) = match verdict(&reminder, &customer, &invoices, now, window)? {
         Verdict::Wait => return Ok(SendResult::OutsideBusinessHours),
-        Verdict::Cancel(reason) => return cancel(store, reminder, now, reason).await,
+        Verdict::Cancel(reason) => {
+            let cancelled = cancel(store, reminder, now, reason).await?;
+            // What was wrong with it (a day gone by, a paid invoice, a pause...) may still leave something
+            // owed today: the customer is planned again at once rather than at the next pass, which may
+            // come after their business hours.
+            if matches!(cancelled, SendResult::Cancelled { .. }) {
+                super::plans::replan_customer(store, policy, &customer.id, now).await?;
+            }
+            return Ok(cancelled);
+        }
         Verdict::TaskDone { local_date } => {
             // Claimed like a message (approved → sending → sent), so two runs cannot both finish it.
             if let Some(taken) = claim(store, &mut reminder, now).await? {
