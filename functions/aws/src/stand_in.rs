@@ -1,6 +1,7 @@
 //! Test support, compiled only with the `stand-in` feature (the crates' tests enable it): clients for the
 //! local AWS stand-in, moto's server on 127.0.0.1, which `scripts/stand-in.sh` starts and whose address it
-//! exports as `KINDLY_MOTO_URL`. Nothing here is part of a Lambda.
+//! exports as `KINDLY_MOTO_URL`, and [`on_both_stores!`](crate::on_both_stores), which runs a test crate's
+//! scenarios on the embedded store and on DynamoDB. Nothing here is part of a Lambda.
 
 use aws_config::BehaviorVersion;
 use std::sync::atomic::{AtomicU32, Ordering};
