@@ -264,10 +264,10 @@ async fn demo(
     write(
         out,
         &format!(
-            "Demo database {} with {} customers and {} invoices. Their history is kindly's own: it ran every \
-             day from {} to {} as the invoices arrived — the pass at noon, {} approving every draft, the \
-             messages going out in the afternoon — and sent {} messages (kept in {}). Today's pass, as of \
-             {today}:\n\n",
+            "Demo database {} with {} customers and {} invoices.\n\
+             Their history is kindly's own: it ran every day from {} to {} as the invoices arrived — the \
+             pass at\nnoon UTC, {} approving every draft, the messages going out in the afternoon — and \
+             sent {} messages,\nwhich are in {}.\n\nToday's pass, as of {today}:\n\n",
             db.display(),
             customers.len(),
             invoices.len(),

@@ -13,8 +13,19 @@ mod common;
 
 /// The reminders that went out, and every invoice they cover, from the demo database in `dir`.
 fn demo_history(dir: &Path, today: &str) -> (Vec<Reminder>, BTreeMap<InvoiceId, Invoice>) {
+    run_demo(dir, today);
+    read_back(dir)
+}
+
+/// `kindly demo --today TODAY` in `dir`; returns what it printed.
+fn run_demo(dir: &Path, today: &str) -> String {
     let demo = common::kindly(dir).args(["demo", "--today", today]).output().unwrap();
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    String::from_utf8(demo.stdout).unwrap()
+}
+
+/// The sent reminders of the database in `dir`, and every invoice they cover.
+fn read_back(dir: &Path) -> (Vec<Reminder>, BTreeMap<InvoiceId, Invoice>) {
     let store = SqliteStore::open(&dir.join("kindly.db")).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     runtime.block_on(async {
@@ -206,4 +217,30 @@ fn a_tampered_history_is_caught() {
     asking.history[last].at = thanked.created_at + chrono::Duration::hours(1);
     let found = incoherences(&policy, &after_paid, &invoices);
     assert!(found.iter().any(|f| f.contains("paid before it went out")), "{found:?}");
+}
+
+#[test]
+fn the_same_today_gives_the_same_demo_byte_for_byte() {
+    let run = || {
+        let dir = tempfile::tempdir().unwrap();
+        let printed = run_demo(dir.path(), "2026-03-16").replace(&dir.path().display().to_string(), "DIR");
+        let mut history: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path().join("outbox/history"))
+            .unwrap()
+            .flatten()
+            .map(|entry| {
+                (
+                    entry.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(entry.path()).unwrap(),
+                )
+            })
+            .collect();
+        history.sort();
+        let (sent, _) = read_back(dir.path());
+        (printed, history, sent)
+    };
+    let (first, second) = (run(), run());
+    assert!(!first.1.is_empty());
+    assert_eq!(first.0, second.0, "the printed demo differs");
+    assert!(first.1 == second.1, "the history's messages differ");
+    assert!(first.2 == second.2, "the stored history differs");
 }
