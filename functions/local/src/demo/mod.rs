@@ -318,7 +318,7 @@ pub fn script(today: NaiveDate) -> Script {
         invoice("2026-0981", "C-SUMMIT", "USD", "3400.00", ago(today, 15), 30),
         // reminded three times, then the customer is paused
         invoice("2026-1015", "C-TIDE", "USD", "15400.00", ago(today, 12), 30),
-        // paid by card weeks ago after two reminders, and thanked
+        // paid by card weeks ago after three reminders, and thanked
         invoice("2026-0958", "C-BRIGHT", "GBP", "980.00", ago(today, 30), 30),
     ];
     let find = |id: &str| invoices.iter().find(|i| i.id.0 == id).expect("a demo invoice").clone();
