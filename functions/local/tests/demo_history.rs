@@ -1,7 +1,8 @@
 //! The demo's history is kindly's own, so it keeps kindly's promises: read back from the database the real
 //! `kindly demo` made, every invoice climbs the policy's ladder in order, no stage before its day and no
 //! tone more than one step above the last, every customer's messages are the minimum gap apart, and nothing
-//! asks for an invoice after it was paid. A tampered history is caught, so the checks can fail.
+//! asks for an invoice after it was paid. A tampered history is caught, so the checks can fail. And whatever
+//! the day, today's pass still meets every stage of the ladder.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kindly_core::{Invoice, InvoiceId, Policy, Reminder, ReminderStatus, Store, Tone};
@@ -129,7 +130,7 @@ fn incoherences(policy: &Policy, sent: &[Reminder], invoices: &BTreeMap<InvoiceI
 }
 
 #[test]
-fn the_demo_history_keeps_the_ladder_on_every_weekday() {
+fn the_demo_history_keeps_the_ladder_and_today_meets_every_stage_on_every_weekday() {
     let policy = Policy::default_policy();
     // A week of "todays", Monday 2026-03-16 to Sunday 2026-03-22, and one across the October DST change.
     for today in [
@@ -143,7 +144,29 @@ fn the_demo_history_keeps_the_ladder_on_every_weekday() {
         "2026-11-24",
     ] {
         let dir = tempfile::tempdir().unwrap();
-        let (sent, invoices) = demo_history(dir.path(), today);
+        let printed = run_demo(dir.path(), today);
+        // Whatever the day, today's pass meets the whole ladder and every reason to hold back.
+        for expected in [
+            "upcoming_due",
+            "due_today",
+            "crossed_in_mail",
+            "overdue_direct",
+            "personal_note_from_head",
+            "escalation_cc",
+            "final_notice",
+            "write_off_or_hand_over",
+            "4 sent to the outbox, 5 waiting for approval",
+            "Globex Trading: last message went out on",
+            "Tidewater Logistics: paused",
+            "Paid by card this morning: Quartz Analytics",
+            "INV-2026-0981 is disputed",
+        ] {
+            assert!(
+                printed.contains(expected),
+                "demo --today {today} lacks `{expected}`:\n{printed}"
+            );
+        }
+        let (sent, invoices) = read_back(dir.path());
         let found = incoherences(&policy, &sent, &invoices);
         assert!(found.is_empty(), "demo --today {today}:\n{}", found.join("\n"));
         // Positive control: there is a history to check, with a payment in it.
