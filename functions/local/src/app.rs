@@ -15,6 +15,8 @@ use std::path::Path;
 
 /// Marks a database the demo created, so the demo may replace it and never replaces anything else.
 const DEMO_MARK: &str = "created_by_demo";
+/// Where, inside the outbox, the demo writes the messages of its history (the outbox itself shows today's).
+const HISTORY_DIR: &str = "history";
 
 pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
     let policy = load_policy(cli.policy.as_deref())?;
@@ -243,55 +245,64 @@ async fn demo(
             }
         }
     }
+    let history_outbox = outbox.join(HISTORY_DIR);
     clear_outbox(outbox)?;
+    clear_outbox(&history_outbox)?;
     let store = SqliteStore::open(db)?;
     store.set_meta(DEMO_MARK, "true")?;
     let today = today.unwrap_or_else(|| Utc::now().date_naive());
-    let data = crate::demo::demo_data(policy, today)?;
-    for customer in &data.customers {
-        store.put_customer(customer).await?;
-    }
-    for invoice in &data.invoices {
-        store.put_invoice(invoice).await?;
-    }
-    for reminder in &data.history {
-        store.insert_reminder(reminder).await?;
-    }
+    let script = crate::demo::script(today);
+    let replayed = crate::demo::replay(&store, policy, &script, &history_outbox).await?;
+    let invoices = store.invoices(&script.invoice_ids()).await?;
+    let customers = store.customers(&script.customer_ids()).await?;
+    let name_of = |id: &kindly_core::CustomerId| {
+        customers
+            .iter()
+            .find(|c| c.id == *id)
+            .map_or(id.0.clone(), |c| c.display_name.clone())
+    };
     write(
         out,
         &format!(
-            "Demo database {} with {} customers and {} invoices; one pass as of {today}.\n\n",
+            "Demo database {} with {} customers and {} invoices.\n\
+             Their history is kindly's own: it ran every day from {} to {} as the invoices arrived — the \
+             pass at\nnoon UTC, {} approving every draft, the messages going out in the afternoon — and \
+             sent {} messages,\nwhich are in {}.\n\nToday's pass, as of {today}:\n\n",
             db.display(),
-            data.customers.len(),
-            data.invoices.len()
+            customers.len(),
+            invoices.len(),
+            script.start,
+            today.pred_opt().unwrap_or(today),
+            crate::demo::APPROVER,
+            replayed.sent,
+            history_outbox.display(),
         ),
     )?;
-    // As the Stripe webhook would have applied them, a few hours before the pass.
-    let morning = crate::demo::demo_now(today) - chrono::Duration::hours(3);
-    for (invoice_id, payment) in &data.payments {
-        if let service::PaymentOutcome::Applied { invoice, thank_you, .. } =
-            service::apply_payment_event(&store, policy, invoice_id, payment, morning).await?
-        {
-            let customer = data.customers.iter().find(|c| c.id == invoice.customer_id);
-            let name = customer.map_or(invoice.customer_id.0.as_str(), |c| c.display_name.as_str());
-            let thanks = thank_you.map_or(String::new(), |id| format!("; a thank-you is queued ({id})"));
+    for (_, outcome) in &replayed.this_morning {
+        if let service::PaymentOutcome::Applied { invoice, thank_you, .. } = outcome {
+            let thanks = thank_you
+                .as_ref()
+                .map_or(String::new(), |id| format!("; a thank-you is queued ({id})"));
             write(
                 out,
-                &format!("Paid by card this morning: {name}, {}{thanks}.\n\n", invoice.number),
+                &format!(
+                    "Paid by card this morning: {}, {}{thanks}.\n\n",
+                    name_of(&invoice.customer_id),
+                    invoice.number
+                ),
             )?;
         }
     }
     let mailer = OutboxMailer::new(outbox);
     pass_and_send(&store, &mailer, policy, crate::demo::demo_now(today), false, out).await?;
-    let left_alone: Vec<String> = data
-        .invoices
+    // Nothing was ever sent about these: settled or in dispute before their first reminder was due.
+    let left_alone: Vec<String> = invoices
         .iter()
-        .filter(|invoice| !invoice.is_remindable())
+        .filter(|invoice| !invoice.is_remindable() && invoice.dunning.last_reminded_on.is_none())
         .map(|invoice| {
-            let customer = data.customers.iter().find(|c| c.id == invoice.customer_id);
-            let name = customer.map_or(invoice.customer_id.0.as_str(), |c| c.display_name.as_str());
             format!(
-                "  {name}: {} is {}",
+                "  {}: {} is {}",
+                name_of(&invoice.customer_id),
                 invoice.number,
                 invoice.status.as_str().replace('_', " ")
             )

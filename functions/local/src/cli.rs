@@ -30,6 +30,11 @@ pub enum Command {
     /// payment as the Stripe webhook would (that customer is thanked, not reminded), run one pass as of
     /// today, and show what happened. Messages land in the outbox; nothing is sent anywhere.
     ///
+    /// The weeks before today are kindly's own work, not written by hand: each invoice arrives on its issue
+    /// date and kindly runs every day — the pass at noon UTC, every draft approved by "Riley (finance)", the
+    /// messages going out in the afternoon. Those past messages are written to the outbox's history/ folder,
+    /// dated when they went out. The same --today gives the same demo.
+    ///
     /// The database (--db) is replaced on every demo run, but only if an earlier demo made it: a database
     /// holding your own imported data is never touched. Then try `kindly drafts`, `kindly show ID`,
     /// `kindly approve ID` and `kindly run`.

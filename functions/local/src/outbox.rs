@@ -11,11 +11,24 @@ const MESSAGE_ID_DOMAIN: &str = "kindly.outbox";
 /// Writes `<outbox>/<idempotency key>.eml`; a key already written is not written again.
 pub struct OutboxMailer {
     dir: PathBuf,
+    /// The Date of every message; the moment it is written when `None`.
+    date: Option<std::time::SystemTime>,
 }
 
 impl OutboxMailer {
     pub fn new(dir: impl Into<PathBuf>) -> OutboxMailer {
-        OutboxMailer { dir: dir.into() }
+        OutboxMailer {
+            dir: dir.into(),
+            date: None,
+        }
+    }
+
+    /// Messages dated `date` rather than when they are written: the demo's history, as it went out.
+    pub fn dated(dir: impl Into<PathBuf>, date: std::time::SystemTime) -> OutboxMailer {
+        OutboxMailer {
+            dir: dir.into(),
+            date: Some(date),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -38,7 +51,11 @@ impl Mailer for OutboxMailer {
         if path.exists() {
             return Ok(message_id(&email.idempotency_key, MESSAGE_ID_DOMAIN));
         }
-        let bytes = to_rfc5322(email, std::time::SystemTime::now(), MESSAGE_ID_DOMAIN)?;
+        let bytes = to_rfc5322(
+            email,
+            self.date.unwrap_or_else(std::time::SystemTime::now),
+            MESSAGE_ID_DOMAIN,
+        )?;
         let temporary = |e: std::io::Error| CoreError::MailTemporary(format!("outbox {}: {e}", self.dir.display()));
         std::fs::create_dir_all(&self.dir).map_err(temporary)?;
         // Write aside, then link into place: a crash leaves no half-written message, and two senders

@@ -75,22 +75,14 @@ fn help_explains_every_command() {
 fn demo_prints_the_pass_and_writes_valid_mime() {
     let dir = tempfile::tempdir().unwrap();
     let table = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    // Every stage and reason to hold back, for a week of dates: tests/demo_history.rs.
     for expected in [
         "Acme Robotics",
-        "upcoming_due",
         "Brightwave Media",
-        "due_today",
         "Kessler Maschinenbau",
-        "crossed_in_mail",
-        "overdue_direct",
-        "personal_note_from_head",
-        "escalation_cc",
-        "final_notice",
-        "write_off_or_hand_over",
-        "waiting for approval",
-        "Tidewater Logistics: paused",
+        "Globex Trading: last message went out on 2026-03-15; waiting for the minimum gap",
+        "Riley (finance) approving every draft",
         "Paid by card this morning: Quartz Analytics, INV-2026-0977; a thank-you is queued",
-        "INV-2026-0981 is disputed",
         "$4,820.00",
         "7.340,50 €",
     ] {
@@ -140,6 +132,33 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
             "{file:?} shows an internal id"
         );
     }
+    // The weeks before today went out into outbox/history/, dated when they went out, not into the outbox.
+    let history: Vec<_> = std::fs::read_dir(dir.path().join("outbox/history"))
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.path())
+        .collect();
+    assert!(
+        table.contains(&format!(
+            "sent {} messages,\nwhich are in outbox/history",
+            history.len()
+        )),
+        "the demo counts its history:\n{table}"
+    );
+    let today_starts = chrono::NaiveDate::parse_from_str(TODAY, "%Y-%m-%d")
+        .unwrap()
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp();
+    for file in &history {
+        let bytes = std::fs::read(file).unwrap();
+        let message = mail_parser::MessageParser::default()
+            .parse(&bytes)
+            .expect("parses as RFC 5322");
+        let date = message.date().expect("dated").to_timestamp();
+        assert!(date < today_starts, "{file:?} is dated {date}, not before today");
+    }
     // The German customer gets German, with both currencies formatted the German way.
     let kessler = dir
         .path()
@@ -181,7 +200,7 @@ fn approve_then_run_sends_exactly_what_was_shown() {
     let lumen = reminder_of(&table, "Lumen Health");
     let drafts = stdout_of(kindly(dir.path()).arg("drafts"));
     assert!(
-        drafts.contains(&lumen) && drafts.contains("is 12 days overdue"),
+        drafts.contains(&lumen) && drafts.contains("is 10 days overdue"),
         "{drafts}"
     );
     let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
@@ -410,7 +429,7 @@ fn an_import_voids_the_drafts_it_changes_and_names_them() {
     std::fs::write(
         dir.path().join("payments.csv"),
         "id,customer_id,currency,total,paid,status,issue_date,due_date\n\
-         2026-1010,C-LUMEN,USD,9800.00,9800.00,paid,2026-02-02,2026-03-04\n",
+         2026-1010,C-LUMEN,USD,9800.00,9800.00,paid,2026-02-04,2026-03-06\n",
     )
     .unwrap();
     let imported = stdout_of(kindly(dir.path()).args(["import", "payments.csv"]));
