@@ -102,11 +102,19 @@ async fn send_waits_for_business_hours_and_never_sends_stale_figures() {
     // Next morning the drafts say "due today" about yesterday: they are cancelled, not sent
     let stale = send_at(&mut state, "2026-03-17T13:30:00Z").await;
     assert_eq!((stale.sent, stale.cancelled), (0, 20), "{stale:?}");
-    // and the next scan plans them again with today's figures, which then go out
+    // and each customer is planned again at once with today's figures (the next scan finds nothing left to
+    // plan), which then go out
     let replanned = scan(&state.base, scheduled_event("2026-03-17T13:35:00Z"))
         .await
         .unwrap();
-    assert_eq!(replanned.approved, 20, "{replanned:?}");
+    assert_eq!((replanned.approved, replanned.drafted), (0, 0), "{replanned:?}");
+    let approved = state
+        .base
+        .store
+        .reminders_with_status(kindly_core::ReminderStatus::Approved)
+        .await
+        .unwrap();
+    assert_eq!(approved.len(), 20);
     let sent = send_at(&mut state, "2026-03-17T13:40:00Z").await;
     assert_eq!(sent.sent, 20, "{sent:?}");
     let reminder = state
