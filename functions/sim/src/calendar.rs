@@ -36,6 +36,14 @@ pub fn next_business_day(day: NaiveDate) -> NaiveDate {
     business_day_on_or_after(day + Days::new(1))
 }
 
+/// The `n`-th business day after `day`.
+pub fn business_days_after(mut day: NaiveDate, n: u32) -> NaiveDate {
+    for _ in 0..n {
+        day = next_business_day(day);
+    }
+    day
+}
+
 /// The business day before `day`.
 pub fn previous_business_day(mut day: NaiveDate) -> NaiveDate {
     day = day - Days::new(1);
@@ -60,5 +68,6 @@ mod tests {
         assert_eq!(next_business_day(day("2026-03-06")), day("2026-03-09"));
         assert_eq!(next_business_day(day("2026-03-08")), day("2026-03-09"));
         assert_eq!(previous_business_day(day("2026-03-09")), day("2026-03-06"));
+        assert_eq!(business_days_after(day("2026-03-05"), 3), day("2026-03-10"));
     }
 }

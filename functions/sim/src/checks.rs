@@ -4,7 +4,7 @@
 use crate::calendar;
 use crate::faults::Delivery;
 use crate::invariants::{self, Invariant, Ladder};
-use crate::sim::Sim;
+use crate::sim::{SCHEDULE_ZONE, Sim};
 use chrono::{Duration, NaiveDate, Timelike};
 use kindly_core::policy::THANK_YOU_STAGE;
 use kindly_core::{InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus, Store};
@@ -232,15 +232,17 @@ impl Sim {
         // Staff's pace is theirs: a draft waiting for them (or decided since the last business day, so the
         // next pass has not run yet) holds the customer's other reminders back.
         let since = calendar::previous_business_day(today);
-        // A failure waits for staff to say whether it went out (they look within two days, in the staff
-        // module): until then it holds the customer, as it must.
+        // A failure waits for staff to say whether it went out (they decide up to 40 hours after they first
+        // see it, in their own business hours: the staff module): until then it holds the customer, as it
+        // must. Past the third of their business days after it failed, it holds them "for good".
+        let staff_today = self.now.with_timezone(&SCHEDULE_ZONE).date_naive();
         let staff_busy = reminders.iter().any(|reminder| {
             reminder.status == ReminderStatus::PendingApproval
                 || (reminder.status == ReminderStatus::Failed
-                    && reminder
-                        .history
-                        .last()
-                        .is_some_and(|step| self.now - step.at < Duration::days(3)))
+                    && reminder.history.last().is_some_and(|step| {
+                        let failed_on = step.at.with_timezone(&SCHEDULE_ZONE).date_naive();
+                        staff_today <= calendar::business_days_after(failed_on, 3)
+                    }))
                 || (reminder.status.is_open() && approved_by_a_person(reminder))
                 || reminder.history.iter().any(|step| {
                     (step.from == ReminderStatus::PendingApproval || by_staff(&step.by))
@@ -280,7 +282,7 @@ impl Sim {
             let key = format!("{}:{stage}", invoice.id);
             let failed = covering
                 .iter()
-                .any(|reminder| reminder.status == ReminderStatus::Failed);
+                .find(|reminder| reminder.status == ReminderStatus::Failed);
             let (invariant, what) = if stage == "payment_pending" {
                 let what = format!(
                     "{} ({customer_id}, {zone}) is still payment_pending on {today}, though every payment event was \
@@ -288,11 +290,27 @@ impl Sim {
                     invoice.number
                 );
                 (Invariant::NobodyForgotten, what)
-            } else if failed {
+            } else if let Some(failed) = failed {
+                let steps: Vec<String> = failed
+                    .history
+                    .iter()
+                    .rev()
+                    .take(3)
+                    .map(|step| {
+                        format!(
+                            "{} {}→{} by {}",
+                            step.at.format("%m-%d %H:%M"),
+                            step.from,
+                            step.to,
+                            step.by
+                        )
+                    })
+                    .collect();
                 let what = format!(
-                    "{} ({customer_id}, {zone}): stage `{stage}` due by {deadline} is blocked by a failed reminder; \
-                     last: {}",
+                    "{} ({customer_id}, {zone}): stage `{stage}` due by {deadline} is blocked by a failed reminder \
+                     ({}); last: {}",
                     invoice.number,
+                    steps.join(", "),
                     story.join(" | ")
                 );
                 (Invariant::NoSilentLoss, what)

@@ -7,6 +7,22 @@ use kindly_sim::faults::FaultRates;
 use kindly_sim::{Options, simulate};
 use std::time::Instant;
 
+const HELP: &str = "\
+Simulate kindly in operation: SEEDS worlds (500 customers in 28 time zones by default), DAYS days each,
+the real services with the seed's faults, and the promises checked after every step.
+
+  SEEDS            how many seeds to run (20)
+  DAYS             simulated days per seed (365)
+  FIRST_SEED       the first seed (1); seeds FIRST_SEED.. run in turn
+  --no-faults      inject no faults (what remains are the rules' own defects)
+  --excerpt N      trace lines shown with each violation (12)
+  --store KIND     sqlite (default) or dynamo (the DynamoDB store on KINDLY_MOTO_URL; needs --features dynamo)
+  --customers N    customers in each world (500)
+
+Prints every violation with its seed and trace, seeds per minute and the slowest seed, and ends with
+`simulated SEEDS seeds × DAYS days: V violations`; exits 1 on any violation. A seed and DAYS reproduce
+a run exactly.";
+
 fn usage(problem: &str) -> ! {
     eprintln!(
         "usage: kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N] [--store sqlite|dynamo] [--customers N]\n{problem}"
@@ -28,6 +44,10 @@ fn main() {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
+            "--help" | "-h" => {
+                println!("usage: kindly-sim [SEEDS] [DAYS] [FIRST_SEED] [options]\n\n{HELP}");
+                return;
+            }
             "--no-faults" => no_faults = true,
             "--excerpt" => {
                 let text = args
