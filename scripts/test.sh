@@ -4,7 +4,8 @@
 # Steps: toolchain + wasm target, Node.js, Chromium and the browser test's packages (tests/browser), the
 # local AWS stand-in (moto, from tests/requirements.txt; started on 127.0.0.1 and stopped on exit),
 # cfn-lint on the SAM template, formatting, clippy (warnings are errors), the workspace's tests (the
-# approval page's end-to-end test runs in headless Chromium), then the WebAssembly build and the
+# approval page's end-to-end test runs in headless Chromium), the simulation (seeds 1-4 × 365 days with
+# faults; a fault-free DynamoDB run against the SQLite trace), then the WebAssembly build and the
 # native-vs-WASM byte-parity test (scripts/ci-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,6 +50,12 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo test --workspace --locked
+
+step "the simulation: seeds 1-4, a year each, with faults (any violation fails)"
+./scripts/simulate.sh 4 365 1
+
+step "the simulation on the DynamoDB store: a fault-free run replays the SQLite trace"
+cargo test -p kindly-sim --features dynamo --locked --test simulation -- without_faults_the_dynamodb_store
 
 step "the page's WebAssembly renderer: size and native/WASM parity"
 bash scripts/ci-wasm.sh

@@ -124,11 +124,17 @@ pub fn pass(
         .iter()
         .filter(|(_, r)| matches!(r, Ok(SendResult::Sent { .. })))
         .count();
+    // Drafts this pass made or found, and those that held their customer back: all wait for a person.
     let waiting = outcome
         .entries
         .iter()
         .filter(|e| e.status == ReminderStatus::PendingApproval)
-        .count();
+        .count()
+        + outcome
+            .held
+            .iter()
+            .filter(|(_, reason)| matches!(reason, HoldReason::AlreadyDrafted(_)))
+            .count();
     if !dry_run {
         text.push_str(&format!(
             "{sent_count} sent to the outbox, {waiting} waiting for approval.\n"
