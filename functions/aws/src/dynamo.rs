@@ -54,6 +54,16 @@ pub struct DynamoStore {
     stats: ReadStats,
 }
 
+/// A reminder is replaced only while its status is still the one expected and its history is shorter than
+/// the new one's: every write extends the history, so a writer holding an older copy — read before the
+/// reminder was voided and planned again, back in the same status — finds the condition false.
+const REMINDER_UNCHANGED: &str = "#status = :expected AND (attribute_not_exists(history) OR size(history) < :steps)";
+
+/// The length of `reminder`'s history, as a condition's value.
+fn steps(reminder: &Reminder) -> AttributeValue {
+    AttributeValue::N(reminder.history.len().to_string())
+}
+
 fn s(value: impl Into<String>) -> AttributeValue {
     AttributeValue::S(value.into())
 }
@@ -104,9 +114,10 @@ impl DynamoStore {
         Put::builder()
             .table_name(&self.table)
             .set_item(Some(self.reminder_item(reminder)?))
-            .condition_expression("#status = :expected")
+            .condition_expression(REMINDER_UNCHANGED)
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":expected", s(expected.as_str()))
+            .expression_attribute_values(":steps", steps(reminder))
             .build()
             .map_err(|e| backend("TransactWriteItems", e))
     }
@@ -700,9 +711,10 @@ impl Store for DynamoStore {
             // A claim or an outcome alone: one conditional put, half the cost of a transaction.
             let request = self
                 .put_request(self.reminder_item(reminder)?)
-                .condition_expression("#status = :expected")
+                .condition_expression(REMINDER_UNCHANGED)
                 .expression_attribute_names("#status", "status")
-                .expression_attribute_values(":expected", s(expected.as_str()));
+                .expression_attribute_values(":expected", s(expected.as_str()))
+                .expression_attribute_values(":steps", steps(reminder));
             if !put_if(request).await? {
                 return Err(CoreError::Conflict(format!(
                     "reminder {} is no longer {expected}",

@@ -74,8 +74,10 @@ pub trait Store: Send + Sync {
         status: ReminderStatus,
     ) -> impl Future<Output = Result<Vec<Reminder>, CoreError>> + Send;
     fn reminders_of_customer(&self, id: &CustomerId) -> impl Future<Output = Result<Vec<Reminder>, CoreError>> + Send;
-    /// Replace a reminder if, and only if, its stored status is still `expected`
-    /// ([`CoreError::Conflict`] otherwise), and in the same atomic step set the dunning progress of the
+    /// Replace a reminder if, and only if, its stored status is still `expected` and its stored history is
+    /// shorter than `reminder`'s ([`CoreError::Conflict`] otherwise): every change appends to the history,
+    /// so its length is the reminder's version, and a copy read before the reminder was voided and planned
+    /// again (back in the same status, with other content) cannot overwrite it. In the same atomic step, set the dunning progress of the
     /// given invoices. Only the progress is written — never status or amounts, which a payment may be
     /// changing at the same moment — and an invoice that is no longer open stays out of the action index.
     /// Each such invoice's revision moves on, so a concurrent [`Store::replace_invoice`] fails and re-reads.
@@ -87,7 +89,7 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<(), CoreError>> + Send;
 
     /// Replace several reminders at once, all or nothing: each if, and only if, its stored status is still
-    /// the one given; otherwise [`CoreError::Conflict`] and nothing changes. At most [`MAX_BATCH`] at a time.
+    /// the one given and its stored history shorter (as [`Store::update_reminder`]); otherwise [`CoreError::Conflict`] and nothing changes. At most [`MAX_BATCH`] at a time.
     fn update_reminders(
         &self,
         updates: &[(Reminder, ReminderStatus)],

@@ -57,6 +57,12 @@ fn remember_reference(connection: &Connection, invoice: &Invoice) -> Result<(), 
 
 /// The conditional reminder update and the invoices' progress, on a connection inside a transaction or
 /// savepoint that the caller commits (an error leaves it to roll back).
+/// Replace a reminder while its status is still the one expected and its history is shorter than the new
+/// one's: every write extends the history, so a writer holding an older copy — one read before the reminder
+/// was voided and planned again, back in the same status — finds its condition false.
+const UPDATE_REMINDER: &str = "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4 \
+     AND COALESCE(json_array_length(record, '$.history'), 0) < ?5";
+
 fn update_reminder_with_progress(
     connection: &Connection,
     record: &str,
@@ -66,8 +72,14 @@ fn update_reminder_with_progress(
 ) -> Result<(), CoreError> {
     let changed = connection
         .execute(
-            "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4",
-            params![reminder.status.as_str(), record, reminder.id.0, expected.as_str()],
+            UPDATE_REMINDER,
+            params![
+                reminder.status.as_str(),
+                record,
+                reminder.id.0,
+                expected.as_str(),
+                reminder.history.len() as i64
+            ],
         )
         .map_err(backend)?;
     if changed != 1 {
@@ -373,12 +385,13 @@ impl Store for SqliteStore {
         for (reminder, expected) in updates {
             let changed = transaction
                 .execute(
-                    "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4",
+                    UPDATE_REMINDER,
                     params![
                         reminder.status.as_str(),
                         encode(reminder)?,
                         reminder.id.0,
-                        expected.as_str()
+                        expected.as_str(),
+                        reminder.history.len() as i64
                     ],
                 )
                 .map_err(backend)?;

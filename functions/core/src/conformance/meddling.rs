@@ -24,6 +24,10 @@ pub(super) enum Moment {
     ApprovingASet,
     /// Just before the planner cancels a draft it replaces, staff approve that draft and a sender claims it.
     Superseding,
+    /// Just before the sender's claim is written, the accounting system adds a PO number to the first
+    /// invoice: the reminder is voided and approved again with the new content, back in the status the
+    /// sender's claim expects.
+    ReplacedBeforeClaim,
 }
 
 /// Delegates to a store, and meddles once, at `moment` in the sender's work.
@@ -118,6 +122,16 @@ impl<S: Store> Store for Meddling<'_, S> {
             claimed.transition(ReminderStatus::Approved, at, &Actor::person("sam"), None)?;
             claimed.transition(ReminderStatus::Sending, at, &Actor::System, None)?;
             self.inner.update_reminder(&claimed, expected, &[]).await?;
+        }
+        if reminder.status == ReminderStatus::Sending
+            && self.moment == Moment::ReplacedBeforeClaim
+            && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            let policy = crate::Policy::default_policy();
+            let invoice_id = &reminder.covers[0].invoice_id;
+            let mut with_po = self.inner.invoice(invoice_id).await?.expect("the invoice exists");
+            with_po.po_number = Some("PO-7731".into());
+            crate::service::ingest_invoice(self.inner, &policy, &with_po, reminder.created_at).await?;
         }
         if reminder.status == ReminderStatus::Sent
             && self.moment == Moment::RecordingSent

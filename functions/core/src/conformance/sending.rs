@@ -184,6 +184,33 @@ pub async fn a_send_uses_the_reminder_as_it_is_now<S: Store>(store: &S) {
     );
 }
 
+pub async fn a_claim_from_a_copy_replaced_meanwhile_fails<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    let reminder = approved_due_today(store, "A").await;
+    let meddling = Meddling {
+        inner: store,
+        moment: Moment::ReplacedBeforeClaim,
+        armed: std::sync::atomic::AtomicBool::new(true),
+        pay: None,
+    };
+    let mailer = CountingMailer::default();
+    // WHEN the reminder is voided and approved again with new content between the sender's read and its claim
+    let results = crate::service::send_approved(&meddling, &mailer, &policy, send_now())
+        .await
+        .unwrap();
+    // THEN the claim from the old copy fails, nothing goes out, and the new content stays approved
+    assert_eq!(mailer.count(), 0, "{results:?}");
+    let stored = store.reminder(&reminder.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, ReminderStatus::Approved, "{results:?}");
+    assert!(stored.history.len() > reminder.history.len() + 1);
+    // and the next run sends what is approved now
+    crate::service::send_approved(store, &mailer, &policy, send_now())
+        .await
+        .unwrap();
+    let text = mailer.sent.lock().unwrap()[0].text.clone();
+    assert!(text.contains("PO-7731"), "{text}");
+}
+
 pub async fn a_sent_message_is_recorded_through_a_conflict<S: Store>(store: &S) {
     let policy = crate::Policy::default_policy();
     let reminder = approved_due_today(store, "A").await;
