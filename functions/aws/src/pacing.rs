@@ -4,6 +4,9 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 use tokio::time::{Duration, Instant};
 
+/// The longest wait between two sends: a minute.
+pub const SLOWEST: Duration = Duration::from_secs(60);
+
 #[derive(Clone)]
 pub struct Pacer {
     interval: Duration,
@@ -11,10 +14,14 @@ pub struct Pacer {
 }
 
 impl Pacer {
-    /// `rate` sends per second; a rate of zero or less (unlimited) never waits.
+    /// `rate` sends per second; a rate of zero or less (unlimited) never waits. Sends are never spaced more
+    /// than [`SLOWEST`] apart, whatever the rate (a rate near zero, or one that is not a number, would
+    /// otherwise stop the sender for ever or make no duration at all).
     pub fn new(rate: f64) -> Pacer {
         let interval = if rate > 0.0 {
-            Duration::from_secs_f64(1.0 / rate)
+            Duration::try_from_secs_f64(1.0 / rate).map_or(SLOWEST, |interval| interval.min(SLOWEST))
+        } else if rate.is_nan() {
+            SLOWEST
         } else {
             Duration::ZERO
         };
@@ -50,5 +57,15 @@ mod tests {
         }
         // 21 sends at 10/s: the first at once, the last two seconds later.
         assert_eq!(Instant::now() - start, Duration::from_secs(2));
+    }
+
+    #[test]
+    fn any_rate_makes_a_pacer() {
+        for rate in [1e-300, f64::MIN_POSITIVE, f64::NAN, f64::INFINITY, -1.0, 0.0, 14.0] {
+            let pacer = Pacer::new(rate);
+            assert!(pacer.interval <= SLOWEST, "{rate}: {:?}", pacer.interval);
+        }
+        assert_eq!(Pacer::new(1e-300).interval, SLOWEST);
+        assert_eq!(Pacer::new(f64::INFINITY).interval, Duration::ZERO);
     }
 }
