@@ -8,17 +8,22 @@ use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use chrono::NaiveDate;
 use kindly_core::{CustomerId, Invoice, Reminder, ReminderId, ReminderStatus, Store};
 use kindly_core::{limits, service};
 
+use crate::wire::{
+    ApprovalView, ApproveAllBody, ApproveBody, Approved, ApprovedSet, CheckBody, Checked, CustomerDetail,
+    CustomerHistory, CustomerRef, DraftDetail, DraftList, DraftSummary, Ingested, InvoiceBody, InvoiceLine,
+    InvoiceRecord, ReminderBrief, ReminderRecord, ServerRender, Session, SkipBody, SnoozeBody, Snoozed, StaleDraft,
+    StatusChange, Step,
+};
 use kindly_render::MessageContext;
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-type Answer = Result<Json<Value>, WebError>;
+type Answer<T> = Result<Json<T>, WebError>;
 
 /// Parse a JSON body, naming the field at fault: `{"error": "...", "field": "until"}`.
 pub(crate) fn body<T: DeserializeOwned>(bytes: &Bytes) -> Result<T, WebError> {
@@ -68,15 +73,6 @@ fn context_of(reminder: &Reminder) -> Result<&MessageContext, WebError> {
         .ok_or_else(|| WebError::Conflict(format!("reminder {} is a task for staff, not a message", reminder.id)))
 }
 
-#[derive(Serialize)]
-struct InvoiceLine<'a> {
-    number: &'a str,
-    total: &'a str,
-    balance: &'a str,
-    due_date: &'a str,
-    days_overdue: i64,
-}
-
 /// The currencies of a reminder's invoices.
 fn currencies(reminder: &Reminder, invoices: &HashMap<&kindly_core::InvoiceId, &Invoice>) -> BTreeSet<String> {
     reminder
@@ -99,42 +95,43 @@ fn summary(
     reminder: &Reminder,
     subject: &str,
     invoices: &HashMap<&kindly_core::InvoiceId, &Invoice>,
-) -> Result<Value, WebError> {
+) -> Result<DraftSummary, WebError> {
     let context = context_of(reminder)?;
-    let currencies = currencies(reminder, invoices);
-    let lines: Vec<InvoiceLine> = context
+    let lines = context
         .invoices
         .iter()
         .map(|line| InvoiceLine {
-            number: &line.number,
-            total: &line.total,
-            balance: &line.balance,
-            due_date: &line.due_date,
+            number: line.number.clone(),
+            total: line.total.clone(),
+            balance: line.balance.clone(),
+            due_date: line.due_date.clone(),
             days_overdue: line.days_overdue,
         })
         .collect();
-    Ok(json!({
-        "id": reminder.id.0,
-        "status": reminder.status.as_str(),
-        "stage_id": reminder.stage_id,
-        "tone": reminder.tone,
-        "planned_for": reminder.planned_for,
-        "created_at": reminder.created_at,
-        "customer": {"id": reminder.customer_id.0, "name": context.customer.display_name},
-        "subject": subject,
-        // The hash of the content listed: "approve all" approves exactly what the list showed.
-        "content_hash": reminder.draft.as_ref().map(|draft| &draft.content_hash),
-        "to": context.to,
-        "cc": context.cc,
-        "totals": context.totals,
-        "currencies": currencies,
-        "max_days_overdue": context.max_days_overdue,
-        "invoices": lines,
-    }))
+    Ok(DraftSummary {
+        id: reminder.id.0.clone(),
+        status: reminder.status,
+        stage_id: reminder.stage_id.clone(),
+        tone: reminder.tone,
+        planned_for: reminder.planned_for,
+        created_at: reminder.created_at,
+        customer: CustomerRef {
+            id: reminder.customer_id.0.clone(),
+            name: context.customer.display_name.clone(),
+        },
+        subject: subject.to_owned(),
+        content_hash: reminder.draft.as_ref().map(|draft| draft.content_hash.clone()),
+        to: context.to.clone(),
+        cc: context.cc.clone(),
+        totals: context.totals.clone(),
+        currencies: currencies(reminder, invoices),
+        max_days_overdue: context.max_days_overdue,
+        invoices: lines,
+    })
 }
 
-pub async fn session(Extension(approver): Extension<Approver>) -> Json<Value> {
-    Json(json!({ "approver": approver.0 }))
+pub async fn session(Extension(approver): Extension<Approver>) -> Json<Session> {
+    Json(Session { approver: approver.0 })
 }
 
 #[derive(Deserialize)]
@@ -145,7 +142,7 @@ pub struct DraftFilter {
 }
 
 /// Drafts waiting for approval, filtered; plus the values the filters can take.
-pub async fn drafts<S: Store>(State(app): AppState<S>, Query(filter): Query<DraftFilter>) -> Answer {
+pub async fn drafts<S: Store>(State(app): AppState<S>, Query(filter): Query<DraftFilter>) -> Answer<DraftList> {
     let pending: Vec<Reminder> = app
         .store
         .reminders_with_status(ReminderStatus::PendingApproval)
@@ -168,9 +165,9 @@ pub async fn drafts<S: Store>(State(app): AppState<S>, Query(filter): Query<Draf
     }
     let mut customers: Vec<(String, String)> = names.into_iter().collect();
     customers.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
-    let customers: Vec<Value> = customers
+    let customers = customers
         .into_iter()
-        .map(|(id, name)| json!({"id": id, "name": name}))
+        .map(|(id, name)| CustomerRef { id, name })
         .collect();
     let mut shown = Vec::new();
     for reminder in &pending {
@@ -185,13 +182,16 @@ pub async fn drafts<S: Store>(State(app): AppState<S>, Query(filter): Query<Draf
             shown.push(summary(reminder, &subject, &by_id)?);
         }
     }
-    Ok(Json(json!({
-        "drafts": shown, "stages": stages, "currencies": all_currencies, "customers": customers,
-    })))
+    Ok(Json(DraftList {
+        drafts: shown,
+        stages,
+        currencies: all_currencies,
+        customers,
+    }))
 }
 
 /// One reminder: the list entry, its render context, the server's own render and hash, and history.
-pub async fn draft<S: Store>(State(app): AppState<S>, Path(id): Path<String>) -> Answer {
+pub async fn draft<S: Store>(State(app): AppState<S>, Path(id): Path<String>) -> Answer<DraftDetail> {
     let reminder = load(&app, &reminder_id(id)).await?;
     let context = context_of(&reminder)?;
     let rendered = kindly_render::render(context).map_err(kindly_core::CoreError::from)?;
@@ -200,65 +200,63 @@ pub async fn draft<S: Store>(State(app): AppState<S>, Path(id): Path<String>) ->
     let mut earlier = app.store.reminders_of_customer(&reminder.customer_id).await?;
     earlier.retain(|other| other.id != reminder.id);
     earlier.sort_by(|a, b| b.planned_for.cmp(&a.planned_for).then(b.created_at.cmp(&a.created_at)));
-    let earlier: Vec<Value> = earlier.iter().map(brief).collect();
-    Ok(Json(json!({
-        "draft": summary(&reminder, &rendered.subject, &by_id)?,
-        "context": context,
-        "content_hash": rendered.content_hash,
-        "server_render": {"subject": rendered.subject, "text": rendered.text, "html": rendered.html},
-        "earlier": earlier,
-        "history": steps(&reminder),
-    })))
+    Ok(Json(DraftDetail {
+        draft: summary(&reminder, &rendered.subject, &by_id)?,
+        context: context.clone(),
+        content_hash: rendered.content_hash,
+        server_render: ServerRender {
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+        },
+        earlier: earlier.iter().map(brief).collect(),
+        history: steps(&reminder),
+    }))
 }
 
 /// An earlier reminder in one line: stage, outcome, when, and the last reason recorded.
-fn brief(reminder: &Reminder) -> Value {
-    json!({
-        "id": reminder.id.0,
-        "stage_id": reminder.stage_id,
-        "status": reminder.status.as_str(),
-        "planned_for": reminder.planned_for,
-        "sent_on": reminder.sent_on,
-        "note": reminder.history.iter().rev().find_map(|step| step.note.clone()).or(reminder.failure.clone()),
-    })
+fn brief(reminder: &Reminder) -> ReminderBrief {
+    ReminderBrief {
+        id: reminder.id.0.clone(),
+        stage_id: reminder.stage_id.clone(),
+        status: reminder.status,
+        planned_for: reminder.planned_for,
+        sent_on: reminder.sent_on,
+        note: reminder
+            .history
+            .iter()
+            .rev()
+            .find_map(|step| step.note.clone())
+            .or(reminder.failure.clone()),
+    }
 }
 
-fn steps(reminder: &Reminder) -> Vec<Value> {
+fn steps(reminder: &Reminder) -> Vec<Step> {
     reminder
         .history
         .iter()
-        .map(|step| {
-            json!({
-                "reminder_id": reminder.id.0, "at": step.at, "by": step.by.to_string(),
-                "from": step.from.as_str(), "to": step.to.as_str(), "note": step.note,
-            })
+        .map(|step| Step {
+            reminder_id: reminder.id.0.clone(),
+            at: step.at,
+            by: step.by.to_string(),
+            from: step.from,
+            to: step.to,
+            note: step.note.clone(),
         })
         .collect()
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CheckBody {
-    personal_note: Option<String>,
-}
-
 /// The server's native render hash of a draft with a typed note. Changes nothing.
-pub async fn check<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer {
+pub async fn check<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer<Checked> {
     let request: CheckBody = body(&bytes)?;
     limits::check_personal_note(&id, request.personal_note.as_deref())?;
     let reminder = load(&app, &reminder_id(id)).await?;
     let mut context = context_of(&reminder)?.clone();
     context.personal_note = kindly_render::personal_note(request.personal_note);
     let rendered = kindly_render::render(&context).map_err(kindly_core::CoreError::from)?;
-    Ok(Json(json!({ "content_hash": rendered.content_hash })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApproveBody {
-    content_hash: String,
-    #[serde(default)]
-    personal_note: Option<String>,
+    Ok(Json(Checked {
+        content_hash: rendered.content_hash,
+    }))
 }
 
 /// Approve exactly what the browser rendered: the server re-renders and accepts only an equal hash.
@@ -267,7 +265,7 @@ pub async fn approve<S: Store>(
     Extension(approver): Extension<Approver>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Answer {
+) -> Answer<Approved> {
     let request: ApproveBody = body(&bytes)?;
     limits::check_personal_note(&id, request.personal_note.as_deref())?;
     let id = reminder_id(id);
@@ -283,19 +281,12 @@ pub async fn approve<S: Store>(
     )
     .await?;
     tracing::info!(reminder_id = %id, approver = %approver.0, "approved");
-    Ok(Json(json!({
-        "id": approved.id.0,
-        "status": approved.status.as_str(),
-        "approved_by": approver.0,
-        "content_hash": approved.approval.map(|a| a.content_hash),
-    })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SkipBody {
-    #[serde(default)]
-    reason: Option<String>,
+    Ok(Json(Approved {
+        id: approved.id.0,
+        status: approved.status,
+        approved_by: approver.0,
+        content_hash: approved.approval.map(|a| a.content_hash),
+    }))
 }
 
 pub async fn skip<S: Store>(
@@ -303,7 +294,7 @@ pub async fn skip<S: Store>(
     Extension(approver): Extension<Approver>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Answer {
+) -> Answer<StatusChange> {
     let request: SkipBody = body(&bytes)?;
     limits::check_reason(&id, request.reason.as_deref())?;
     let skipped = service::skip(
@@ -315,15 +306,10 @@ pub async fn skip<S: Store>(
         (app.clock)(),
     )
     .await?;
-    Ok(Json(json!({ "id": skipped.id.0, "status": skipped.status.as_str() })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct SnoozeBody {
-    until: NaiveDate,
-    #[serde(default)]
-    reason: Option<String>,
+    Ok(Json(StatusChange {
+        id: skipped.id.0,
+        status: skipped.status,
+    }))
 }
 
 pub async fn snooze<S: Store>(
@@ -331,7 +317,7 @@ pub async fn snooze<S: Store>(
     Extension(approver): Extension<Approver>,
     Path(id): Path<String>,
     bytes: Bytes,
-) -> Answer {
+) -> Answer<Snoozed> {
     let request: SnoozeBody = body(&bytes)?;
     limits::check_reason(&id, request.reason.as_deref())?;
     let snoozed = service::snooze(
@@ -344,22 +330,11 @@ pub async fn snooze<S: Store>(
         (app.clock)(),
     )
     .await?;
-    Ok(Json(
-        json!({ "id": snoozed.id.0, "status": snoozed.status.as_str(), "until": request.until }),
-    ))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApproveAllBody {
-    items: Vec<ApproveItem>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ApproveItem {
-    id: String,
-    content_hash: String,
+    Ok(Json(Snoozed {
+        id: snoozed.id.0,
+        status: snoozed.status,
+        until: request.until,
+    }))
 }
 
 /// Approve a set of drafts, each bound to the hash the browser rendered. Every hash is checked first;
@@ -368,7 +343,7 @@ pub async fn approve_all<S: Store>(
     State(app): AppState<S>,
     Extension(approver): Extension<Approver>,
     bytes: Bytes,
-) -> Answer {
+) -> Answer<ApprovedSet> {
     let request: ApproveAllBody = body(&bytes)?;
     if request.items.is_empty() {
         return Err(WebError::BadRequest {
@@ -386,18 +361,24 @@ pub async fn approve_all<S: Store>(
         Err(refused) => {
             let stale = refused
                 .iter()
-                .map(|(id, why)| json!({ "id": id.0, "reason": why.to_string() }))
+                .map(|(id, why)| {
+                    json!(StaleDraft {
+                        id: id.0.clone(),
+                        reason: why.to_string(),
+                    })
+                })
                 .collect();
             return Err(WebError::StaleSet(stale));
         }
     };
     tracing::info!(count = approved.len(), approver = %approver.0, "approved a set");
-    let approved: Vec<&str> = approved.iter().map(|id| id.0.as_str()).collect();
-    Ok(Json(json!({ "approved": approved })))
+    Ok(Json(ApprovedSet {
+        approved: approved.into_iter().map(|id| id.0).collect(),
+    }))
 }
 
 /// A customer's audit trail: the customer, their invoices, and every reminder with its history.
-pub async fn customer_history<S: Store>(State(app): AppState<S>, Path(id): Path<String>) -> Answer {
+pub async fn customer_history<S: Store>(State(app): AppState<S>, Path(id): Path<String>) -> Answer<CustomerHistory> {
     let id = CustomerId(id);
     let customer = app.store.customer(&id).await?.ok_or_else(|| WebError::NotFound {
         what: "customer",
@@ -406,72 +387,48 @@ pub async fn customer_history<S: Store>(State(app): AppState<S>, Path(id): Path<
     let invoices = app.store.invoices_of_customer(&id).await?;
     let mut reminders = app.store.reminders_of_customer(&id).await?;
     reminders.sort_by_key(|reminder| reminder.created_at);
-    let reminders: Vec<Value> = reminders
+    let reminders = reminders
         .iter()
-        .map(|reminder| {
-            let mut entry = brief(reminder);
-            entry["approval"] = json!(reminder.approval.as_ref().map(|approval| json!({
-                "by": approval.by.to_string(), "at": approval.at, "content_hash": approval.content_hash,
-            })));
-            entry["history"] = json!(steps(reminder));
-            entry
+        .map(|reminder| ReminderRecord {
+            brief: brief(reminder),
+            approval: reminder.approval.as_ref().map(|approval| ApprovalView {
+                by: approval.by.to_string(),
+                at: approval.at,
+                content_hash: approval.content_hash.clone(),
+            }),
+            history: steps(reminder),
         })
         .collect();
-    let invoices: Vec<Value> = invoices
+    let invoices = invoices
         .iter()
-        .map(|invoice| {
-            json!({
-                "id": invoice.id.0, "number": invoice.number, "currency": invoice.currency.code(),
-                "total": invoice.total, "paid": invoice.paid, "balance": invoice.balance(),
-                "due_date": invoice.due_date, "status": invoice.status.as_str(),
-                "last_stage": invoice.dunning.last_stage, "snoozed_until": invoice.dunning.snoozed_until,
-            })
+        .map(|invoice| InvoiceRecord {
+            id: invoice.id.0.clone(),
+            number: invoice.number.clone(),
+            currency: invoice.currency.code().to_owned(),
+            total: invoice.total,
+            paid: invoice.paid,
+            balance: invoice.balance(),
+            due_date: invoice.due_date,
+            status: invoice.status,
+            last_stage: invoice.dunning.last_stage.clone(),
+            snoozed_until: invoice.dunning.snoozed_until,
         })
         .collect();
-    Ok(Json(json!({
-        "customer": {
-            "id": customer.id.0, "name": customer.display_name, "locale": customer.locale,
-            "time_zone": customer.time_zone.name(),
+    Ok(Json(CustomerHistory {
+        customer: CustomerDetail {
+            id: customer.id.0,
+            name: customer.display_name,
+            locale: customer.locale,
+            time_zone: customer.time_zone.name().to_owned(),
         },
-        "invoices": invoices,
-        "reminders": reminders,
-    })))
-}
-
-/// An invoice as the accounting system sends it: the facts only. Its id is the path's; kindly's own
-/// records (ladder progress, bookkeeping) are kept from the stored copy.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InvoiceBody {
-    number: String,
-    customer_id: String,
-    currency: kindly_core::Currency,
-    total: rust_decimal::Decimal,
-    #[serde(default)]
-    paid: rust_decimal::Decimal,
-    issue_date: NaiveDate,
-    due_date: NaiveDate,
-    #[serde(default = "open")]
-    status: kindly_core::InvoiceStatus,
-    #[serde(default)]
-    payment_link: Option<String>,
-    #[serde(default)]
-    po_number: Option<String>,
-    /// The payment processor's id for the invoice (e.g. Stripe's `in_…`).
-    #[serde(default)]
-    payment_reference: Option<String>,
-    /// The processor's payments `paid` already counts, by payment id (e.g. `pi_…`), with the amount counted.
-    #[serde(default)]
-    processor_payments: std::collections::BTreeMap<String, rust_decimal::Decimal>,
-}
-
-fn open() -> kindly_core::InvoiceStatus {
-    kindly_core::InvoiceStatus::Open
+        invoices,
+        reminders,
+    }))
 }
 
 /// `PUT /api/invoices/{id}`: create or update an invoice from the accounting system. A change to what a
 /// waiting reminder shows voids it (see `service::ingest_invoice`).
-pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer {
+pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer<Ingested> {
     let request: InvoiceBody = body(&bytes)?;
     let invoice = Invoice {
         id: kindly_core::InvoiceId(id),
@@ -500,15 +457,12 @@ pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<Strin
         });
     }
     let voided = service::ingest_invoice(&app.store, &app.policy, &invoice, (app.clock)()).await?;
-    Ok(Json(json!({
-        "id": invoice.id.0,
-        "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
-    })))
+    Ok(ingested(invoice.id.0, voided))
 }
 
 /// `PUT /api/customers/{id}`: create or update a customer (the body is a customer as kindly stores it; its
 /// id, if given, must be the path's).
-pub async fn put_customer<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer {
+pub async fn put_customer<S: Store>(State(app): AppState<S>, Path(id): Path<String>, bytes: Bytes) -> Answer<Ingested> {
     let Value::Object(mut raw) = body(&bytes)? else {
         return Err(WebError::BadRequest {
             field: None,
@@ -529,8 +483,13 @@ pub async fn put_customer<S: Store>(State(app): AppState<S>, Path(id): Path<Stri
     }
     let customer: kindly_core::Customer = serde_path_to_error::deserialize(Value::Object(raw)).map_err(field_error)?;
     let voided = service::ingest_customer(&app.store, &app.policy, &customer, (app.clock)()).await?;
-    Ok(Json(json!({
-        "id": customer.id.0,
-        "voided": voided.iter().map(|id| &id.0).collect::<Vec<_>>(),
-    })))
+    Ok(ingested(customer.id.0, voided))
+}
+
+/// The answer to a `PUT`: the record's id and the reminders the change voided.
+fn ingested(id: String, voided: Vec<ReminderId>) -> Json<Ingested> {
+    Json(Ingested {
+        id,
+        voided: voided.into_iter().map(|id| id.0).collect(),
+    })
 }

@@ -9,52 +9,14 @@ use axum::Extension;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use chrono::{DateTime, Utc};
 use kindly_core::service::{self, Resolution};
 use kindly_core::{CoreError, Reminder, ReminderId, ReminderStatus, Store, limits};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
-/// `GET /api/failed`.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct FailedList {
-    pub failed: Vec<FailedReminder>,
-}
-
-/// One failed reminder: whom it was for, what it covered, and when and why sending it failed.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct FailedReminder {
-    pub id: String,
-    pub customer: CustomerRef,
-    pub stage_id: String,
-    /// The covered invoices' numbers.
-    pub invoices: Vec<String>,
-    pub failed_at: Option<DateTime<Utc>>,
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-pub struct CustomerRef {
-    pub id: String,
-    pub name: String,
-}
-
-/// `POST /api/reminders/{id}/resolve`.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ResolveBody {
-    /// True: it went out after all (recorded as sent); false: it did not (cancelled, planned again).
-    pub went_out: bool,
-    #[serde(default)]
-    pub note: Option<String>,
-}
+pub use crate::wire::{CustomerRef, FailedList, FailedReminder, ResolveBody};
 
 /// The answer to a resolution: the reminder's new status.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Resolved {
-    pub id: String,
-    pub status: ReminderStatus,
-}
+pub type Resolved = crate::wire::StatusChange;
 
 /// Check the note staff give when resolving reminder `id`: held to a reason's limit, named as the note it is
 /// (the command line uses it too).

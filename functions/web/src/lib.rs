@@ -8,6 +8,7 @@ pub mod error;
 pub mod failed;
 pub mod stripe;
 mod webhook;
+pub mod wire;
 
 pub use access::{Access, Approver, Granted, HostedSignIn, LocalLogin, Scope};
 pub use assets::RENDERER_FILES;

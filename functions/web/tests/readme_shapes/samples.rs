@@ -1,0 +1,268 @@
+//! A sample of every wire struct, keyed by the route and side the README documents it under.
+
+use crate::Side;
+use chrono::{DateTime, NaiveDate, Utc};
+use kindly_core::{Currency, InvoiceStatus, ReminderStatus, Tone};
+use kindly_render::{Mailbox, MessageContext};
+use kindly_web::wire::*;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+fn json(value: impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap()
+}
+
+fn day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 16).unwrap()
+}
+
+fn instant() -> DateTime<Utc> {
+    day().and_hms_opt(12, 0, 0).unwrap().and_utc()
+}
+
+fn customer() -> CustomerRef {
+    CustomerRef {
+        id: "C1".into(),
+        name: "Acme GmbH".into(),
+    }
+}
+
+fn status_change() -> StatusChange {
+    StatusChange {
+        id: "rem_1".into(),
+        status: ReminderStatus::Skipped,
+    }
+}
+
+fn summary() -> DraftSummary {
+    let mailbox = Mailbox {
+        name: "Accounts".into(),
+        email: "ap@acme.example".into(),
+    };
+    DraftSummary {
+        id: "rem_1".into(),
+        status: ReminderStatus::PendingApproval,
+        stage_id: "firm_reminder".into(),
+        tone: Tone::Firm,
+        planned_for: day(),
+        created_at: instant(),
+        customer: customer(),
+        subject: "Invoice INV-1".into(),
+        content_hash: Some("abc".into()),
+        to: vec![mailbox.clone()],
+        cc: vec![mailbox],
+        totals: vec!["$1.00".into()],
+        currencies: BTreeSet::from(["USD".into()]),
+        max_days_overdue: 14,
+        invoices: vec![InvoiceLine {
+            number: "INV-1".into(),
+            total: "$1.00".into(),
+            balance: "$1.00".into(),
+            due_date: "March 2, 2026".into(),
+            days_overdue: 14,
+        }],
+    }
+}
+
+fn brief() -> ReminderBrief {
+    ReminderBrief {
+        id: "rem_0".into(),
+        stage_id: "friendly_reminder".into(),
+        status: ReminderStatus::Sent,
+        planned_for: day(),
+        sent_on: Some(day()),
+        note: None,
+    }
+}
+
+fn step() -> Step {
+    Step {
+        reminder_id: "rem_1".into(),
+        at: instant(),
+        by: "alice".into(),
+        from: ReminderStatus::Planned,
+        to: ReminderStatus::PendingApproval,
+        note: None,
+    }
+}
+
+fn ingested() -> Ingested {
+    Ingested {
+        id: "I1".into(),
+        voided: vec!["rem_1".into()],
+    }
+}
+
+/// A sample of every wire struct, by the route and side it is served on; every field filled in (`Some`, a
+/// list of one) so that its insides show.
+pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
+    let context: MessageContext =
+        serde_json::from_str(include_str!("../../../../render-wasm/tests/fixtures/en-full.json")).unwrap();
+    use Side::{Request, Response};
+    BTreeMap::from([
+        (
+            ("GET /api/session", Response),
+            json(Session {
+                approver: "alice".into(),
+            }),
+        ),
+        (
+            ("GET /api/drafts", Response),
+            json(DraftList {
+                drafts: vec![summary()],
+                stages: BTreeSet::from(["firm_reminder".into()]),
+                currencies: BTreeSet::from(["USD".into()]),
+                customers: vec![customer()],
+            }),
+        ),
+        (
+            ("GET /api/drafts/{id}", Response),
+            json(DraftDetail {
+                draft: summary(),
+                context,
+                content_hash: "abc".into(),
+                server_render: ServerRender {
+                    subject: "s".into(),
+                    text: "t".into(),
+                    html: "h".into(),
+                },
+                earlier: vec![brief()],
+                history: vec![step()],
+            }),
+        ),
+        (
+            ("POST /api/drafts/{id}/check", Request),
+            json(CheckBody {
+                personal_note: Some("Thanks".into()),
+            }),
+        ),
+        (
+            ("POST /api/drafts/{id}/check", Response),
+            json(Checked {
+                content_hash: "abc".into(),
+            }),
+        ),
+        (
+            ("POST /api/drafts/{id}/approve", Request),
+            json(ApproveBody {
+                content_hash: "abc".into(),
+                personal_note: None,
+            }),
+        ),
+        (
+            ("POST /api/drafts/{id}/approve", Response),
+            json(Approved {
+                id: "rem_1".into(),
+                status: ReminderStatus::Approved,
+                approved_by: "alice".into(),
+                content_hash: Some("abc".into()),
+            }),
+        ),
+        (("POST /api/drafts/{id}/skip", Request), json(SkipBody { reason: None })),
+        (("POST /api/drafts/{id}/skip", Response), json(status_change())),
+        (
+            ("POST /api/drafts/{id}/snooze", Request),
+            json(SnoozeBody {
+                until: day(),
+                reason: None,
+            }),
+        ),
+        (
+            ("POST /api/drafts/{id}/snooze", Response),
+            json(Snoozed {
+                id: "rem_1".into(),
+                status: ReminderStatus::Cancelled,
+                until: day(),
+            }),
+        ),
+        (
+            ("POST /api/drafts/approve-all", Request),
+            json(ApproveAllBody {
+                items: vec![ApproveItem {
+                    id: "rem_1".into(),
+                    content_hash: "abc".into(),
+                }],
+            }),
+        ),
+        (
+            ("POST /api/drafts/approve-all", Response),
+            json(ApprovedSet {
+                approved: vec!["rem_1".into()],
+            }),
+        ),
+        (
+            ("GET /api/failed", Response),
+            json(FailedList {
+                failed: vec![FailedReminder {
+                    id: "rem_1".into(),
+                    customer: customer(),
+                    stage_id: "firm_reminder".into(),
+                    invoices: vec!["INV-1".into()],
+                    failed_at: Some(instant()),
+                    reason: Some("bounced".into()),
+                }],
+            }),
+        ),
+        (
+            ("POST /api/reminders/{id}/resolve", Request),
+            json(ResolveBody {
+                went_out: true,
+                note: None,
+            }),
+        ),
+        (("POST /api/reminders/{id}/resolve", Response), json(status_change())),
+        (
+            ("GET /api/customers/{id}/history", Response),
+            json(CustomerHistory {
+                customer: CustomerDetail {
+                    id: "C1".into(),
+                    name: "Acme GmbH".into(),
+                    locale: "de-DE".into(),
+                    time_zone: "Europe/Berlin".into(),
+                },
+                invoices: vec![InvoiceRecord {
+                    id: "I1".into(),
+                    number: "INV-1".into(),
+                    currency: "EUR".into(),
+                    total: Decimal::ONE,
+                    paid: Decimal::ZERO,
+                    balance: Decimal::ONE,
+                    due_date: day(),
+                    status: InvoiceStatus::Open,
+                    last_stage: None,
+                    snoozed_until: None,
+                }],
+                reminders: vec![ReminderRecord {
+                    brief: brief(),
+                    approval: Some(ApprovalView {
+                        by: "alice".into(),
+                        at: instant(),
+                        content_hash: "abc".into(),
+                    }),
+                    history: vec![step()],
+                }],
+            }),
+        ),
+        (("PUT /api/customers/{id}", Response), json(ingested())),
+        (
+            ("PUT /api/invoices/{id}", Request),
+            json(InvoiceBody {
+                number: "INV-1".into(),
+                customer_id: "C1".into(),
+                currency: Currency::try_from("EUR".to_owned()).unwrap(),
+                total: Decimal::ONE,
+                paid: Decimal::ZERO,
+                issue_date: day(),
+                due_date: day(),
+                status: InvoiceStatus::Open,
+                payment_link: None,
+                po_number: None,
+                payment_reference: None,
+                processor_payments: BTreeMap::new(),
+            }),
+        ),
+        (("PUT /api/invoices/{id}", Response), json(ingested())),
+    ])
+}
