@@ -1,0 +1,70 @@
+// Talking to the server: every call goes through `api`, which signs it and turns a refusal into an ApiError.
+
+import { forgetToken } from './sign-in.js';
+import { el, state } from './page.js';
+
+/** How this page proves who is using it: the `kindly serve` cookie, or a Bearer token from the hosted sign-in. */
+export const auth = { config: { mode: 'local' }, token: null };
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    super(body?.error || `The server answered ${status}.`);
+    this.status = status;
+    this.body = body || {};
+  }
+}
+
+export async function api(path, { method = 'GET', body, signal } = {}) {
+  const init = { method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal };
+  if (auth.token) init.headers.Authorization = `Bearer ${auth.token}`;
+  if (method !== 'GET') {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body ?? {});
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new ApiError(0, { error: 'The server could not be reached. Check the connection and try again.' });
+  }
+  let data = null;
+  const text = await response.text();
+  if (text) {
+    try {
+      data = JSON.parse(text);
+    } catch {
+      data = { error: text.slice(0, 200) };
+    }
+  }
+  if (response.status === 401) {
+    forgetToken();
+    showSignedOut(auth.config.mode === 'hosted' ? 'Your sign-in has ended. Sign in again to go on.' : null);
+  }
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
+/** A server error as one sentence for staff: what is wrong, and the field when one is to blame. */
+export function describeError(error, action) {
+  if (error instanceof ApiError) {
+    const named = error.body.field && !error.message.includes(error.body.field);
+    const field = named ? ` (field: ${error.body.field})` : '';
+    const prefix = action ? `${action} failed: ` : '';
+    if (error.status === 404) return `${prefix}this draft no longer exists (${error.message}).`;
+    return `${prefix}${error.message}${field}`;
+  }
+  return `${action ? `${action} failed: ` : ''}${error.message}`;
+}
+
+/** Hide the workspace; `reason` replaces the local sign-in advice, and the hosted sign-in offers a button. */
+export function showSignedOut(reason = null) {
+  if (state.signedOut) return;
+  state.signedOut = true;
+  if (reason) el.signedOutReason.textContent = reason;
+  el.signIn.hidden = auth.config.mode !== 'hosted';
+  el.signedOut.hidden = false;
+  el.workspace.hidden = true;
+  el.approveAll.disabled = true;
+  document.body.dataset.signedOut = 'true';
+}
