@@ -25,8 +25,12 @@ const LABEL: &[u8] = b"kindly customer link";
 
 const TAG_BYTES: usize = 32;
 
-/// The longest id a token carries: ids longer than this are refused when signing (no stored id comes near).
-const MAX_ID_BYTES: usize = 200;
+/// The longest id a token carries: the store's limit on ids, in characters of up to four bytes.
+const MAX_ID_BYTES: usize = 4 * crate::limits::ID;
+
+/// The longest token [`LinkKeys::sign`] makes (two ids at their longest); anything longer is not a token
+/// and need not be decoded.
+pub const MAX_TOKEN_CHARS: usize = (4 * (1 + 8 + 2 * (2 + MAX_ID_BYTES) + TAG_BYTES)).div_ceil(3);
 
 /// One secret link key. Its `Debug` never shows the bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -98,8 +102,8 @@ impl LinkKeys {
         self.0.is_empty()
     }
 
-    /// The token for `customer`'s page, reached from `reminder`, valid until `expires_at`. Ids longer than
-    /// 200 bytes cannot be carried (no store issues them); that is a programming error.
+    /// The token for `customer`'s page, reached from `reminder`, valid until `expires_at`. Ids beyond the
+    /// store's limit ([`crate::limits::ID`] characters) cannot be carried: none is ever stored.
     pub fn sign(&self, customer: &CustomerId, reminder: &ReminderId, expires_at: DateTime<Utc>) -> String {
         let payload = payload(customer, reminder, expires_at.timestamp());
         let mut mac = self.0[0].mac();
@@ -167,7 +171,7 @@ fn payload(customer: &CustomerId, reminder: &ReminderId, expires_at: i64) -> Vec
             "an id of {} bytes cannot go into a link",
             id.len()
         );
-        payload.push(id.len() as u8);
+        payload.extend_from_slice(&(id.len() as u16).to_be_bytes());
         payload.extend_from_slice(id);
     }
     payload
@@ -190,8 +194,8 @@ fn read_payload(payload: &[u8]) -> Option<LinkTarget> {
 }
 
 fn read_id(bytes: &[u8]) -> Option<(String, &[u8])> {
-    let (&length, rest) = bytes.split_first()?;
-    let (id, rest) = rest.split_at_checked(usize::from(length))?;
+    let (length, rest) = bytes.split_first_chunk::<2>()?;
+    let (id, rest) = rest.split_at_checked(usize::from(u16::from_be_bytes(*length)))?;
     Some((String::from_utf8(id.to_vec()).ok()?, rest))
 }
 

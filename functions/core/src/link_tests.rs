@@ -70,8 +70,9 @@ fn a_token_edited_to_name_another_customer_is_refused() {
     let keys = keys(&[1]);
     let token = keys.sign(&customer, &reminder, at(NOW + 60));
     let mut bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
-    // The customer id sits after the version, the expiry and its length: "cus_acme" becomes "cus_acmf".
-    let last_of_customer = 1 + 8 + 1 + customer.0.len() - 1;
+    // The customer id sits after the version, the expiry and its two-byte length: "cus_acme" becomes
+    // "cus_acmf".
+    let last_of_customer = 1 + 8 + 2 + customer.0.len() - 1;
     bytes[last_of_customer] += 1;
     let forged = URL_SAFE_NO_PAD.encode(&bytes);
     assert_eq!(keys.verify(&forged, at(NOW)), Err(LinkRefused::Tampered));
@@ -154,4 +155,15 @@ proptest! {
     fn random_text_is_refused(token in "[A-Za-z0-9_-]{0,200}") {
         prop_assert!(keys(&[1]).verify(&token, at(NOW)).is_err());
     }
+}
+
+#[test]
+fn the_longest_ids_the_store_takes_fit_in_a_token_the_page_reads() {
+    // A customer id at the length limit, in four-byte characters: 512 bytes.
+    let customer = CustomerId("𝄞".repeat(crate::limits::ID));
+    let reminder = ReminderId::for_plan(&customer, "final_notice", &[]);
+    let keys = keys(&[1]);
+    let token = keys.sign(&customer, &reminder, at(NOW + 60));
+    assert!(token.len() <= MAX_TOKEN_CHARS, "{} > {MAX_TOKEN_CHARS}", token.len());
+    assert_eq!(keys.verify(&token, at(NOW)).unwrap().customer, customer);
 }

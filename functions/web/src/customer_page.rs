@@ -21,14 +21,11 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use base64::Engine;
 use chrono::{DateTime, Utc};
-use kindly_core::link::LinkRefused;
+use kindly_core::link::{LinkRefused, MAX_TOKEN_CHARS};
 use kindly_core::{CoreError, Store};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::{Arc, OnceLock};
-
-/// The longest token read: a genuine one is about 120 characters; anything far longer is not decoded.
-pub const MAX_TOKEN_CHARS: usize = 400;
 
 /// The page takes no body today; the answers to come are short forms.
 const MAX_BODY_BYTES: usize = 4 * 1024;

@@ -198,9 +198,10 @@ fn forged_paths(
     let len = genuine.len();
     let at = move |token: String| format!("/c/{token}");
     let changed = bytes.clone();
-    // The version, the expiry's eight bytes, the id's length, then the id: "A" becomes "B".
+    // The version, the expiry's eight bytes, the id's two-byte length, then the id: "A" becomes "B".
     let mut for_b = bytes;
-    for_b[10] = b'B';
+    assert_eq!(for_b[11], b'A');
+    for_b[11] = b'B';
     prop_oneof![
         "[A-Za-z0-9_-]{1,300}".prop_map(at),
         (1..len).prop_map({
@@ -223,7 +224,8 @@ fn forged_paths(
             ))
         }),
         Just(unknown).prop_map(at),
-        (400usize..2000).prop_map(move |extra| at(format!("{genuine}{}", "A".repeat(extra)))),
+        (kindly_core::link::MAX_TOKEN_CHARS..3_000)
+            .prop_map(move |extra| at(format!("{genuine}{}", "A".repeat(extra)))),
         proptest::collection::vec(any::<u8>(), 1..60)
             .prop_map(|raw| format!("/c/{}", raw.iter().map(|b| format!("%{b:02X}")).collect::<String>())),
     ]
