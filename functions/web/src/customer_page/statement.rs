@@ -159,3 +159,61 @@ pub fn statement(
         messages,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kindly_core::fixtures::{customer, day, invoice, reminder};
+
+    #[test]
+    fn a_german_customer_reads_their_owed_invoices_in_german_oldest_due_first() {
+        let policy = Policy::default_policy();
+        let mut kunde = customer("K");
+        kunde.locale = "de-DE".into();
+        let mut later = invoice("K2", "K", "2026-03-10", None);
+        later.currency = Currency::from_code("EUR").unwrap();
+        later.total = "1234.56".parse().unwrap();
+        later.payment_link = Some("javascript:alert(1)".into());
+        let mut paid = invoice("K3", "K", "2026-02-01", None);
+        paid.paid = paid.total;
+        paid.status = InvoiceStatus::Paid;
+        let mut disputed = invoice("K4", "K", "2026-03-20", None);
+        disputed.status = InvoiceStatus::Disputed;
+        let invoices = [later, paid, invoice("K1", "K", "2026-03-01", None), disputed];
+        let page = statement(&policy, &kunde, &invoices, &[], day("2026-03-15"));
+
+        assert_eq!(page.words.lang, "de");
+        let numbers: Vec<&str> = page.invoices.iter().map(|row| row.number.as_str()).collect();
+        assert_eq!(
+            numbers,
+            ["INV-K1", "INV-K2", "INV-K4"],
+            "settled left out; still owed while disputed"
+        );
+        assert_eq!(page.invoices[0].due_status, "seit 14 Tagen überfällig");
+        assert!(page.invoices[0].overdue && !page.invoices[2].overdue);
+        assert_eq!(page.invoices[2].due_status, "in 5 Tagen fällig");
+        assert_eq!(page.invoices[1].due_date, "10. März 2026");
+        assert_eq!(page.invoices[1].balance, "1.234,56 €");
+        assert_eq!(page.invoices[0].payment_link.as_deref(), Some("https://pay.example/K1"));
+        assert_eq!(page.invoices[1].payment_link, None, "only web addresses become links");
+        assert_eq!(page.totals.len(), 2, "one total per currency: {:?}", page.totals);
+        assert_eq!(page.payment_method, "Banküberweisung");
+        assert!(!page.has_messages && page.has_invoices);
+        assert_eq!(page.contact.email, "billing@northwind.example");
+        assert_eq!(page.contact.phone_href.as_deref(), Some("tel:+441174960000"));
+    }
+
+    #[test]
+    fn only_messages_the_customer_received_are_listed() {
+        let policy = Policy::default_policy();
+        let kunde = customer("K");
+        let mut drafted = reminder("K", "due_today", &["K1"], ReminderStatus::PendingApproval);
+        drafted.sent_on = None;
+        let mut task = reminder("K", "personal_note_from_head", &["K1"], ReminderStatus::Sent);
+        task.sent_on = Some(day("2026-03-12"));
+        let page = statement(&policy, &kunde, &[], &[drafted, task], day("2026-03-15"));
+        // A task has no message, a draft has not gone out: nothing the customer received
+        assert!(!page.has_messages && page.messages.is_empty());
+        assert!(!page.has_invoices && page.totals.is_empty());
+    }
+}
