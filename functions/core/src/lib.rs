@@ -19,6 +19,7 @@ pub mod error;
 pub mod fixtures;
 pub mod invoice;
 pub mod limits;
+pub mod link;
 pub mod money;
 pub mod payment;
 pub mod planner;

@@ -97,6 +97,9 @@ pub struct Policy {
     /// the processor's outcome: the invoice is then held for staff to check the payment.
     #[serde(default = "default_pending_payment_days")]
     pub pending_payment_days: u32,
+    /// How many days the link to the customer's own page, written into a message, keeps working.
+    #[serde(default = "default_customer_link_days")]
+    pub customer_link_days: u32,
     pub company: Company,
     pub payment: PaymentInstructions,
     pub senders: BTreeMap<String, SenderIdentity>,
@@ -155,6 +158,12 @@ impl ThankYou {
             task: None,
         }
     }
+}
+
+/// A quarter: long enough for a slow payer to come back to an old message, short enough that a forwarded
+/// or leaked link stops showing the account.
+fn default_customer_link_days() -> u32 {
+    90
 }
 
 fn default_min_gap_days() -> u32 {
@@ -258,6 +267,9 @@ impl Policy {
         }
         if self.pending_payment_days == 0 {
             return Err(CoreError::Policy("pending_payment_days must be at least 1".into()));
+        }
+        if self.customer_link_days == 0 {
+            return Err(CoreError::Policy("customer_link_days must be at least 1".into()));
         }
         for (name, sender) in &self.senders {
             if !crate::customer::looks_like_email(&sender.email) {

@@ -214,3 +214,21 @@ fn late_fees_are_not_mentioned_before_the_due_date() {
     let message = error_of(&[early_fee]);
     assert!(message.contains("late fees"), "{message}");
 }
+
+#[test]
+fn customer_links_last_ninety_days_unless_the_policy_says_otherwise() {
+    let ladder = stage("one", 0, "courteous", "a");
+    let default = Policy::from_toml_with(&policy_with(&ladder), &catalog()).unwrap();
+    assert_eq!(default.customer_link_days, 90);
+    assert_eq!(Policy::default_policy().customer_link_days, 90);
+    let month = Policy::from_toml_with(
+        &format!("customer_link_days = 30\n{}", policy_with(&ladder)),
+        &catalog(),
+    );
+    assert_eq!(month.unwrap().customer_link_days, 30);
+    let never = Policy::from_toml_with(&format!("customer_link_days = 0\n{}", policy_with(&ladder)), &catalog());
+    assert_eq!(
+        never.unwrap_err().to_string(),
+        "policy: customer_link_days must be at least 1"
+    );
+}

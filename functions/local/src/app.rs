@@ -2,6 +2,7 @@
 //! store and the outbox. Output goes to the writer it is given, so tests can read it.
 
 use crate::cli::{Cli, Command, Report};
+use crate::customer_links;
 use crate::error::LocalError;
 use crate::import::{self, Record, RowError};
 use crate::outbox::OutboxMailer;
@@ -118,12 +119,29 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             approver,
             stripe_secrets_file,
             stripe_tolerance_secs,
+            public_url,
         } => {
             let webhook = match stripe_secrets_file {
                 Some(path) => Some(read_secrets(&path, stripe_tolerance_secs)?),
                 None => None,
             };
-            serve(open_store(&cli.db)?, policy, port, &approver, webhook, out).await
+            let links = customer_links::load_or_create(&cli.db)?;
+            let store = open_store(&cli.db)?;
+            serve(store, policy, port, &approver, webhook, (links, public_url), out).await
+        }
+        Command::Link { customer, public_url } => {
+            let store = open_store(&cli.db)?;
+            let keys = customer_links::load_or_create(&cli.db)?;
+            let customer = kindly_core::CustomerId(customer);
+            let (link, reminder) =
+                customer_links::link_for(&store, &policy, &keys, &customer, &public_url, Utc::now()).await?;
+            write(
+                out,
+                &format!(
+                    "{link}\nIt opens {customer}'s page (from reminder {}) for {} days; `kindly serve` serves it.\n",
+                    reminder.id, policy.customer_link_days
+                ),
+            )
         }
         Command::Report {
             report: Report::Aging,
@@ -155,12 +173,14 @@ async fn serve(
     port: u16,
     approver: &str,
     webhook: Option<kindly_web::StripeWebhook>,
+    (links, public_url): (kindly_core::link::LinkKeys, Option<String>),
     out: &mut dyn Write,
 ) -> Result<(), LocalError> {
     let (login, token) = kindly_web::LocalLogin::new(approver);
     let mut app = kindly_web::App::new(store, policy, kindly_web::Access::Local(login));
     let secrets = webhook.as_ref().map(|config| config.secrets.len());
     app.webhook = webhook;
+    app.customer_links = Some(links);
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -168,19 +188,21 @@ async fn serve(
     let bound = listener
         .local_addr()
         .map_err(|e| LocalError::Usage(format!("cannot listen on {address}: {e}")))?;
-    write(
-        out,
-        &format!(
-            "The approval page is at http://{bound}/ — sign in once with this link (it works once):\n\
-             http://{bound}/login?token={token}\nApprovals are recorded as {approver}. Stop with Ctrl-C.\n"
-        ),
-    )?;
+    let public_url = public_url.unwrap_or_else(|| format!("http://{bound}"));
+    let mut banner = format!(
+        "The approval page is at http://{bound}/ — sign in once with this link (it works once):\n\
+         http://{bound}/login?token={token}\nApprovals are recorded as {approver}. Stop with Ctrl-C.\n\
+         Customers' pages are at {}/c/TOKEN (`kindly link CUSTOMER --public-url {public_url}` prints one).\n",
+        public_url.trim_end_matches('/')
+    );
     if let Some(secrets) = secrets {
-        write(
-            out,
-            &format!("Stripe's webhook is at http://{bound}/webhooks/stripe ({secrets} signing secret(s)).\n"),
-        )?;
+        banner.push_str(&format!(
+            "Stripe's webhook is at http://{bound}/webhooks/stripe ({secrets} signing secret(s)).\n"
+        ));
     }
+    // One write: a caller that reads up to the login link and then closes the pipe must not make a later
+    // line fail with a broken pipe, which would stop the server.
+    write(out, &banner)?;
     out.flush().map_err(|e| LocalError::io(Path::new("<stdout>"), e))?;
     axum::serve(listener, kindly_web::router(std::sync::Arc::new(app)))
         .with_graceful_shutdown(async {

@@ -125,7 +125,8 @@ pub enum Command {
     /// Listens on 127.0.0.1 only and prints a one-time login link; opening it signs that browser in (a
     /// session cookie). Approvals are recorded under --as. Approved reminders go out on the next `kindly run`.
     /// The same server takes accounting systems' PUT /api/customers/ID and PUT /api/invoices/ID (signed in),
-    /// and, with --stripe-secrets-file, Stripe's webhook at POST /webhooks/stripe.
+    /// and, with --stripe-secrets-file, Stripe's webhook at POST /webhooks/stripe. It also serves customers'
+    /// own pages at /c/TOKEN (see `kindly link`), signed with the key file next to the database.
     Serve {
         /// The port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 8080)]
@@ -141,6 +142,24 @@ pub enum Command {
         /// How far (seconds) a webhook signature's timestamp may be from now.
         #[arg(long, default_value_t = kindly_web::DEFAULT_TOLERANCE_SECS)]
         stripe_tolerance_secs: i64,
+        /// Where customers reach this server, as the base of their page links (say, a tunnel's address);
+        /// this server's own address when not given.
+        #[arg(long, value_name = "URL", env = "KINDLY_PUBLIC_URL")]
+        public_url: Option<String>,
+    },
+    /// Print a link to a customer's own page, for their latest message: their open invoices, with pay
+    /// links, and the messages sent so far, without a login. `kindly serve` serves it.
+    ///
+    /// The link is signed with the first key in the key file next to the database (DB.link-keys, made
+    /// with a random key on first use; one key per line, the first signs and every one is accepted, so a
+    /// new key can be put first while old links keep working). It stops working after the policy's
+    /// customer_link_days (default 90).
+    Link {
+        /// The customer id.
+        customer: String,
+        /// The base of the link: where customers reach `kindly serve`.
+        #[arg(long, value_name = "URL", env = "KINDLY_PUBLIC_URL", default_value = crate::customer_links::DEFAULT_PUBLIC_URL)]
+        public_url: String,
     },
     /// Reports on what is owed.
     Report {

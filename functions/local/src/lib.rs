@@ -6,6 +6,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod customer_links;
 pub mod demo;
 pub mod error;
 pub mod import;

@@ -63,7 +63,7 @@ fn help_explains_every_command() {
     let dir = tempfile::tempdir().unwrap();
     let help = stdout_of(kindly(dir.path()).arg("--help"));
     for command in [
-        "demo", "import", "run", "drafts", "show", "approve", "skip", "failed", "resolve", "report", "policy",
+        "demo", "import", "run", "drafts", "show", "approve", "skip", "failed", "resolve", "report", "policy", "link",
     ] {
         assert!(help.contains(command), "--help does not mention {command}:\n{help}");
     }
@@ -596,4 +596,50 @@ fn failed_reminders_are_listed_and_resolved_once_either_way() {
         )));
     let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
     assert!(shown.contains("Status:    sent"), "{shown}");
+}
+
+#[test]
+fn link_prints_a_signed_link_to_the_customers_page_with_a_private_key_file() {
+    let dir = tempfile::tempdir().unwrap();
+    stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    // GIVEN no key file yet WHEN a link is asked for THEN one is made, readable by its owner only
+    let printed = stdout_of(
+        kindly(dir.path())
+            .env_remove("KINDLY_PUBLIC_URL")
+            .args(["link", "C-ACME"]),
+    );
+    let link = printed.lines().next().unwrap();
+    let token = link
+        .strip_prefix("http://127.0.0.1:8080/c/")
+        .unwrap_or_else(|| panic!("the default base is the local server: {printed}"));
+    let key_file = dir.path().join("kindly.db.link-keys");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key_file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    // The link opens C-ACME's page, through the latest message it was sent
+    let keys = kindly_core::link::LinkKeys::from_lines(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
+    let target = keys.verify(token, chrono::Utc::now()).unwrap();
+    assert_eq!(target.customer.0, "C-ACME");
+    assert!(printed.contains(&target.reminder.0), "{printed}");
+    // The same key signs the next link; --public-url sets the base
+    let again =
+        stdout_of(kindly(dir.path()).args(["link", "C-ACME", "--public-url", "https://pay.northwind.example/"]));
+    let token = again
+        .lines()
+        .next()
+        .unwrap()
+        .strip_prefix("https://pay.northwind.example/c/")
+        .unwrap();
+    assert!(keys.verify(token, chrono::Utc::now()).is_ok(), "{again}");
+    // A customer kindly does not know gets no link
+    kindly(dir.path())
+        .args(["link", "C-NOBODY"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("customer `C-NOBODY` not found"));
 }

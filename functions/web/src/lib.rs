@@ -4,6 +4,7 @@
 pub mod access;
 mod api;
 mod assets;
+pub mod customer_page;
 pub mod error;
 pub mod failed;
 pub mod stripe;
@@ -36,6 +37,8 @@ pub struct App<S> {
     pub webhook: Option<StripeWebhook>,
     /// Where the page signs staff in behind an authorizer (with [`Access::Verified`]).
     pub sign_in: Option<HostedSignIn>,
+    /// The keys of customers' page links (`GET /c/{token}`); without them every link opens nothing.
+    pub customer_links: Option<kindly_core::link::LinkKeys>,
 }
 
 type AppState<S> = State<Arc<App<S>>>;
@@ -49,6 +52,7 @@ impl<S: Store + 'static> App<S> {
             clock: Utc::now,
             webhook: None,
             sign_in: None,
+            customer_links: None,
         }
     }
 }
@@ -94,6 +98,8 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/webhooks/stripe", post(webhook::stripe::<S>))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .layer(middleware::from_fn_with_state(policy, security_headers))
+        // Outside the staff page's sign-in and headers, like the webhook: a customer's page has its own.
+        .merge(customer_page::routes::<S>())
         .with_state(app)
 }
 
