@@ -6,6 +6,7 @@ use crate::customer_links;
 use crate::error::LocalError;
 use crate::import::{self, Record, RowError};
 use crate::outbox::OutboxMailer;
+use crate::serve::{read_secrets, serve};
 use crate::sqlite_store::SqliteStore;
 use crate::tables;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -166,60 +167,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
     }
 }
 
-/// `kindly serve`: the approval page on 127.0.0.1, until interrupted.
-async fn serve(
-    store: SqliteStore,
-    policy: Policy,
-    port: u16,
-    approver: &str,
-    webhook: Option<kindly_web::StripeWebhook>,
-    (links, public_url): (kindly_core::link::LinkKeys, Option<String>),
-    out: &mut dyn Write,
-) -> Result<(), LocalError> {
-    let (login, token) = kindly_web::LocalLogin::new(approver);
-    let mut app = kindly_web::App::new(store, policy, kindly_web::Access::Local(login));
-    let secrets = webhook.as_ref().map(|config| config.secrets.len());
-    app.webhook = webhook;
-    app.customer_links = Some(links);
-    let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let listener = tokio::net::TcpListener::bind(address)
-        .await
-        .map_err(|e| LocalError::Usage(format!("cannot listen on {address}: {e}")))?;
-    let bound = listener
-        .local_addr()
-        .map_err(|e| LocalError::Usage(format!("cannot listen on {address}: {e}")))?;
-    let public_url = public_url.unwrap_or_else(|| format!("http://{bound}"));
-    let mut banner = format!(
-        "The approval page is at http://{bound}/ — sign in once with this link (it works once):\n\
-         http://{bound}/login?token={token}\nApprovals are recorded as {approver}. Stop with Ctrl-C.\n\
-         Customers' pages are at {}/c/TOKEN (`kindly link CUSTOMER --public-url {public_url}` prints one).\n",
-        public_url.trim_end_matches('/')
-    );
-    if let Some(secrets) = secrets {
-        banner.push_str(&format!(
-            "Stripe's webhook is at http://{bound}/webhooks/stripe ({secrets} signing secret(s)).\n"
-        ));
-    }
-    // One write: a caller that reads up to the login link and then closes the pipe must not make a later
-    // line fail with a broken pipe, which would stop the server.
-    write(out, &banner)?;
-    out.flush().map_err(|e| LocalError::io(Path::new("<stdout>"), e))?;
-    axum::serve(listener, kindly_web::router(std::sync::Arc::new(app)))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| LocalError::Usage(format!("the server stopped: {e}")))
-}
-
-/// The webhook's signing secrets from a file, one per line ([`kindly_web::StripeWebhook::from_lines`]).
-fn read_secrets(path: &Path, tolerance_secs: i64) -> Result<kindly_web::StripeWebhook, LocalError> {
-    let text = std::fs::read_to_string(path).map_err(|e| LocalError::io(path, e))?;
-    kindly_web::StripeWebhook::from_lines(&text, tolerance_secs)
-        .map_err(|error| LocalError::Usage(format!("{}: {error}", path.display())))
-}
-
-fn write(out: &mut dyn Write, text: &str) -> Result<(), LocalError> {
+pub(crate) fn write(out: &mut dyn Write, text: &str) -> Result<(), LocalError> {
     out.write_all(text.as_bytes())
         .map_err(|e| LocalError::io(Path::new("<stdout>"), e))
 }

@@ -11,5 +11,6 @@ pub mod demo;
 pub mod error;
 pub mod import;
 pub mod outbox;
+mod serve;
 pub mod sqlite_store;
 pub mod tables;
