@@ -39,7 +39,17 @@ pub(super) struct Meddling<'a, S> {
     pub(super) pay: Option<crate::payment::PaymentEvent>,
 }
 
-impl<S: Store> Meddling<'_, S> {
+impl<'a, S: Store> Meddling<'a, S> {
+    /// A store that meddles once at `moment`, with no payment to land.
+    pub(super) fn at(inner: &'a S, moment: Moment) -> Self {
+        Meddling {
+            inner,
+            moment,
+            armed: std::sync::atomic::AtomicBool::new(true),
+            pay: None,
+        }
+    }
+
     async fn land_at(&self, moment: Moment, invoice_id: &InvoiceId) {
         if moment == self.moment
             && let Some(pay) = &self.pay

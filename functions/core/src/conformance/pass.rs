@@ -29,12 +29,7 @@ pub async fn a_draft_claimed_while_it_is_replaced_is_not_said_twice<S: Store>(st
         .await
         .unwrap();
     // WHEN staff approve the old draft and a sender claims it just as the pass replaces it
-    let meddling = Meddling {
-        inner: store,
-        moment: Moment::Superseding,
-        armed: std::sync::atomic::AtomicBool::new(true),
-        pay: None,
-    };
+    let meddling = Meddling::at(store, Moment::Superseding);
     crate::service::run_pass(&meddling, &policy, instant("2026-03-21"), false)
         .await
         .unwrap();

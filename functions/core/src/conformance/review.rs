@@ -72,12 +72,7 @@ pub async fn approving_a_set_approves_none_when_one_changed_meanwhile<S: Store>(
         .map(|(draft, seen)| (draft.id.clone(), seen.clone()))
         .collect();
     // WHEN another approver skips the last draft after the set was read and checked, before it is written
-    let meddling = Meddling {
-        inner: store,
-        moment: Moment::ApprovingASet,
-        armed: std::sync::atomic::AtomicBool::new(true),
-        pay: None,
-    };
+    let meddling = Meddling::at(store, Moment::ApprovingASet);
     let result = crate::service::approve_all(&meddling, &items, "pat", instant("2026-03-12")).await;
     // THEN nothing is approved
     assert!(matches!(result, Err(CoreError::Conflict(_))), "{result:?}");

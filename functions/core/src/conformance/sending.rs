@@ -187,12 +187,7 @@ pub async fn a_send_uses_the_reminder_as_it_is_now<S: Store>(store: &S) {
 pub async fn a_claim_from_a_copy_replaced_meanwhile_fails<S: Store>(store: &S) {
     let policy = crate::Policy::default_policy();
     let reminder = approved_due_today(store, "A").await;
-    let meddling = Meddling {
-        inner: store,
-        moment: Moment::ReplacedBeforeClaim,
-        armed: std::sync::atomic::AtomicBool::new(true),
-        pay: None,
-    };
+    let meddling = Meddling::at(store, Moment::ReplacedBeforeClaim);
     let mailer = CountingMailer::default();
     // WHEN the reminder is voided and approved again with new content between the sender's read and its claim
     let results = crate::service::send_approved(&meddling, &mailer, &policy, send_now())
@@ -214,12 +209,7 @@ pub async fn a_claim_from_a_copy_replaced_meanwhile_fails<S: Store>(store: &S) {
 pub async fn a_sent_message_is_recorded_through_a_conflict<S: Store>(store: &S) {
     let policy = crate::Policy::default_policy();
     let reminder = approved_due_today(store, "A").await;
-    let meddling = Meddling {
-        inner: store,
-        moment: Moment::RecordingSent,
-        armed: std::sync::atomic::AtomicBool::new(true),
-        pay: None,
-    };
+    let meddling = Meddling::at(store, Moment::RecordingSent);
     let mailer = CountingMailer::default();
     // WHEN recording the sent message first meets a conflict
     let results = crate::service::send_approved(&meddling, &mailer, &policy, send_now())
