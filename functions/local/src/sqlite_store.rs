@@ -55,24 +55,20 @@ fn remember_reference(connection: &Connection, invoice: &Invoice) -> Result<(), 
     Ok(())
 }
 
-/// The conditional reminder update and the invoices' progress, on a connection inside a transaction or
-/// savepoint that the caller commits (an error leaves it to roll back).
 /// Replace a reminder while its status is still the one expected and its history is shorter than the new
 /// one's: every write extends the history, so a writer holding an older copy — one read before the reminder
-/// was voided and planned again, back in the same status — finds its condition false.
-const UPDATE_REMINDER: &str = "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4 \
-     AND COALESCE(json_array_length(record, '$.history'), 0) < ?5";
-
-fn update_reminder_with_progress(
+/// was voided and planned again, back in the same status — finds its condition false. On a conflict the
+/// caller's transaction or savepoint rolls back when dropped: nothing changes.
+fn replace_reminder(
     connection: &Connection,
     record: &str,
     reminder: &Reminder,
     expected: ReminderStatus,
-    progress: &[(InvoiceId, DunningProgress)],
 ) -> Result<(), CoreError> {
     let changed = connection
         .execute(
-            UPDATE_REMINDER,
+            "UPDATE reminders SET status = ?1, record = ?2 WHERE id = ?3 AND status = ?4 \
+             AND COALESCE(json_array_length(record, '$.history'), 0) < ?5",
             params![
                 reminder.status.as_str(),
                 record,
@@ -83,12 +79,24 @@ fn update_reminder_with_progress(
         )
         .map_err(backend)?;
     if changed != 1 {
-        // The caller's transaction or savepoint rolls back when dropped: nothing changes.
         return Err(CoreError::Conflict(format!(
             "reminder {} is no longer {expected}",
             reminder.id
         )));
     }
+    Ok(())
+}
+
+/// The conditional reminder update and the invoices' progress, on a connection inside a transaction or
+/// savepoint that the caller commits (an error leaves it to roll back).
+fn update_reminder_with_progress(
+    connection: &Connection,
+    record: &str,
+    reminder: &Reminder,
+    expected: ReminderStatus,
+    progress: &[(InvoiceId, DunningProgress)],
+) -> Result<(), CoreError> {
+    replace_reminder(connection, record, reminder, expected)?;
     for (invoice_id, dunning) in progress {
         let stored: Option<String> = connection
             .query_row("SELECT record FROM invoices WHERE id = ?1", [&invoice_id.0], |row| {
@@ -383,25 +391,7 @@ impl Store for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(backend)?;
         for (reminder, expected) in updates {
-            let changed = transaction
-                .execute(
-                    UPDATE_REMINDER,
-                    params![
-                        reminder.status.as_str(),
-                        encode(reminder)?,
-                        reminder.id.0,
-                        expected.as_str(),
-                        reminder.history.len() as i64
-                    ],
-                )
-                .map_err(backend)?;
-            if changed != 1 {
-                // Dropping the transaction rolls it back: nothing changes.
-                return Err(CoreError::Conflict(format!(
-                    "reminder {} is no longer {expected}",
-                    reminder.id
-                )));
-            }
+            replace_reminder(&transaction, &encode(reminder)?, reminder, *expected)?;
         }
         transaction.commit().map_err(backend)
     }

@@ -115,17 +115,7 @@ pub async fn a_reminder_gone_stale_is_planned_again_for_today<S: Store>(store: &
     use crate::service::{self, SendResult};
     let policy = crate::Policy::default_policy();
     let mailer = super::meddling::CountingMailer::default();
-    service::ingest_customer(store, &policy, &customer("S"), instant("2026-02-20"))
-        .await
-        .unwrap();
-    service::ingest_invoice(
-        store,
-        &policy,
-        &invoice("I-S", "S", "2026-03-06", None),
-        instant("2026-02-20"),
-    )
-    .await
-    .unwrap();
+    customer_owing(store, &policy, "S", "2026-03-06").await;
     // GIVEN Friday's due-date reminder, approved automatically, did not go out on Friday
     let friday = service::run_pass(store, &policy, instant("2026-03-06"), false)
         .await
@@ -148,7 +138,7 @@ pub async fn a_reminder_gone_stale_is_planned_again_for_today<S: Store>(store: &
 pub async fn a_failed_payment_reopens_the_ladder_at_once<S: Store>(store: &S) {
     use crate::payment::{PaymentChange, PaymentEvent};
     let policy = crate::Policy::default_policy();
-    service_setup(store, &policy, "R").await;
+    customer_owing(store, &policy, "R", "2026-03-01").await;
     let event = |id: &str, change| PaymentEvent { id: id.into(), change };
     let at = instant("2026-02-27");
     let pending = event(
@@ -183,12 +173,12 @@ pub async fn a_failed_payment_reopens_the_ladder_at_once<S: Store>(store: &S) {
     assert_eq!(planned.planned_for, crate::fixtures::day("2026-03-02"));
 }
 
-/// Customer `id` with invoice `I-{id}`, due 2026-03-01.
-async fn service_setup<S: Store>(store: &S, policy: &crate::Policy, id: &str) {
+/// Customer `id` with invoice `I-{id}`, due on `due`, both ingested on 2026-02-20.
+async fn customer_owing<S: Store>(store: &S, policy: &crate::Policy, id: &str, due: &str) {
     crate::service::ingest_customer(store, policy, &customer(id), instant("2026-02-20"))
         .await
         .unwrap();
-    let open = invoice(&format!("I-{id}"), id, "2026-03-01", None);
+    let open = invoice(&format!("I-{id}"), id, due, None);
     crate::service::ingest_invoice(store, policy, &open, instant("2026-02-20"))
         .await
         .unwrap();
