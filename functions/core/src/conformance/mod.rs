@@ -39,7 +39,8 @@ macro_rules! store_conformance_tests {
             notes_and_reasons_are_bounded_whoever_calls,
             a_send_run_stamps_claims_when_made_and_stops_at_its_deadline,
             a_draft_claimed_while_it_is_replaced_is_not_said_twice, a_reminder_gone_stale_is_planned_again_for_today,
-            a_failed_payment_reopens_the_ladder_at_once, a_claim_from_a_copy_replaced_meanwhile_fails);
+            a_failed_payment_reopens_the_ladder_at_once, a_claim_from_a_copy_replaced_meanwhile_fails,
+            a_part_payment_racing_a_claim_is_planned_again_at_once);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -74,6 +74,32 @@ async fn a_payment_at_this_moment_stops_it<S: Store>(store: &S, customer_id: &st
     );
 }
 
+pub async fn a_part_payment_racing_a_claim_is_planned_again_at_once<S: Store>(store: &S) {
+    use crate::service::{self, SendResult};
+    let policy = crate::Policy::default_policy();
+    let reminder = approved_due_today(store, "P").await;
+    let mut racing = Meddling::at(store, Moment::AfterClaim);
+    racing.pay = Some(crate::payment::PaymentEvent {
+        id: "evt_part_P".into(),
+        change: crate::payment::PaymentChange::Received {
+            amount: "40.00".parse().unwrap(),
+            currency: Currency::from_code("USD").unwrap(),
+        },
+    });
+    let mailer = CountingMailer::default();
+    // WHEN part of the invoice is paid between the sender's claim and its last look
+    let results = service::send_approved(&racing, &mailer, &policy, send_now())
+        .await
+        .unwrap();
+    // THEN nothing goes out, and the customer is planned again at once with what is still owed
+    assert_eq!(mailer.count(), 0, "{results:?}");
+    assert!(matches!(&results[0].1, Ok(SendResult::Cancelled { .. })), "{results:?}");
+    let again = store.reminder(&reminder.id).await.unwrap().unwrap();
+    assert_eq!(again.status, ReminderStatus::Approved, "{again:?}");
+    let balance = &again.draft.unwrap().context.invoices[0].balance;
+    assert_eq!(balance, "$60.00");
+}
+
 /// Superseding cancels a waiting reminder, but never one a sender has claimed (it may be on its way).
 pub async fn a_claimed_reminder_is_never_superseded<S: Store>(store: &S) {
     let now = instant("2026-03-01");

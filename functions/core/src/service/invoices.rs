@@ -40,8 +40,9 @@ pub async fn ingest_customer<S: Store>(
 
 /// Validate and store an invoice from the accounting system. Its ladder progress and bookkeeping are kept
 /// from the stored copy (the accounting system knows neither), its revision moves on, and its next action
-/// date is recomputed. A payment the processor reported and the accounting system has not seen yet is kept
-/// ([`crate::payment::merge_accounting_copy`]), and one it names as counted (`processor_payments`) is not counted twice. The write is conditional on the revision read, and retried
+/// date is recomputed. A payment the processor reported and the accounting system has not seen yet is
+/// kept, and one it names as counted (`processor_payments`) is not counted twice
+/// ([`crate::payment::merge_accounting_copy`]). The write is conditional on the revision read, and retried
 /// on a conflict.
 ///
 /// If anything a message shows about it changed (status, amounts, dates, number...), every draft or
@@ -117,8 +118,9 @@ pub(super) struct AfterChange {
 }
 
 /// After an invoice changed from `before` to `after`: void the waiting messages the change makes wrong,
-/// plan the customer again (also when it reopened), and thank them if it is now paid (a voided thank-you is queued again with
-/// what is still paid). An invoice moved to another customer voids the old customer's messages too.
+/// plan the customer again (also when it reopened), and thank them if it is now paid (a voided thank-you is
+/// queued again with what is still paid). An invoice moved to another customer voids the old customer's
+/// messages too.
 async fn after_invoice_change<S: Store>(
     store: &S,
     policy: &Policy,

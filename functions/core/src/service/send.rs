@@ -130,16 +130,7 @@ pub async fn send_one<S: Store, M: Mailer>(
     let invoices = store.invoices(&reminder.invoice_ids()).await?;
     let (email, local_date) = match verdict(&reminder, &customer, &invoices, now, window)? {
         Verdict::Wait => return Ok(SendResult::OutsideBusinessHours),
-        Verdict::Cancel(reason) => {
-            let cancelled = cancel(store, reminder, now, reason).await?;
-            // What was wrong with it (a day gone by, a paid invoice, a pause...) may still leave something
-            // owed today: the customer is planned again at once rather than at the next pass, which may
-            // come after their business hours.
-            if matches!(cancelled, SendResult::Cancelled { .. }) {
-                super::plans::replan_customer(store, policy, &customer.id, now).await?;
-            }
-            return Ok(cancelled);
-        }
+        Verdict::Cancel(reason) => return cancel(store, policy, reminder, now, reason).await,
         Verdict::TaskDone { local_date } => {
             // Claimed like a message (approved → sending → sent), so two runs cannot both finish it.
             if let Some(taken) = claim(store, &mut reminder, now).await? {
@@ -168,7 +159,7 @@ pub async fn send_one<S: Store, M: Mailer>(
         return Ok(taken);
     }
     if let Some(reason) = changed_since(&invoices, &store.invoices(&reminder.invoice_ids()).await?) {
-        return cancel(store, reminder, now, reason).await;
+        return cancel(store, policy, reminder, now, reason).await;
     }
     match mailer.send(&email).await {
         Ok(message_id) => {
@@ -269,23 +260,23 @@ async fn record_sent<S: Store>(
     )))
 }
 
-/// Stop a reminder the sender holds: it must not go out.
+/// Stop a reminder the sender holds: it must not go out. What was wrong with it (a day gone by, a changed
+/// or partly paid invoice, a pause...) may still leave something owed today, so its customer is planned
+/// again at once rather than at the next pass, which may come after their business hours.
 async fn cancel<S: Store>(
     store: &S,
+    policy: &Policy,
     reminder: Reminder,
     now: DateTime<Utc>,
     reason: String,
 ) -> Result<SendResult, CoreError> {
-    finish(
-        store,
-        reminder,
-        ReminderStatus::Cancelled,
-        now,
-        Some(reason.clone()),
-        &[],
-    )
-    .await
-    .map(|done| done.unwrap_or(SendResult::Cancelled { reason }))
+    let customer_id = reminder.customer_id.clone();
+    let note = Some(reason.clone());
+    if let Some(taken) = finish(store, reminder, ReminderStatus::Cancelled, now, note, &[]).await? {
+        return Ok(taken);
+    }
+    super::plans::replan_customer(store, policy, &customer_id, now).await?;
+    Ok(SendResult::Cancelled { reason })
 }
 
 /// Mark a reminder failed for a person to check, with the reason.
