@@ -86,6 +86,35 @@ pub struct PaymentInstructionsView {
     pub lines: Vec<String>,
 }
 
+/// A customer's answer from their own page, formatted: what an acknowledgement confirms, or what a later
+/// message refers to ("On 3 March you told us you had paid…").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerView {
+    /// `already_paid`, `dispute`, `promise`, `wrong_person` or `confirm_receipt`.
+    pub kind: String,
+    /// The day they told us.
+    pub said_on: String,
+    /// The day they named: paid on, pay by, scheduled for payment.
+    #[serde(default)]
+    pub day: Option<String>,
+    /// The last day reminders wait; `None`: until we have looked into it.
+    #[serde(default)]
+    pub until: Option<String>,
+    /// The numbers of the invoices it is about.
+    pub invoices: Vec<String>,
+    /// What a question or dispute is about: `amount`, `not_received`, `missing_po`, `duplicate`, `other`.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// `open`, `kept`, `broken`, `confirmed` or `rejected`.
+    pub state: String,
+    /// Why we could not agree, when staff rejected it.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// The contact they named (wrong person).
+    #[serde(default)]
+    pub contact: Option<String>,
+}
+
 /// Everything one message needs. Serialised as JSON, this is what the approval page receives.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MessageContext {
@@ -113,4 +142,10 @@ pub struct MessageContext {
     pub personal_note: Option<String>,
     /// The day the message is written, formatted.
     pub date: String,
+    /// The answer an acknowledgement (or a promise's eve note) is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<AnswerView>,
+    /// The customer's answers since the last message about these invoices, which this one refers to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier_answers: Vec<AnswerView>,
 }

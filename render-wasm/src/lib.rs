@@ -46,6 +46,12 @@ pub const LANGUAGES: &[&str] = &["en", "de"];
 /// replaces the layout's invoice figures and payment instructions.
 pub const THANK_YOU_TEMPLATE: &str = "thank_you";
 
+/// The messages about a customer's answers (`{language}/answers/…`): not stages of the ladder, so not among
+/// [`template_names`]. The acknowledgement of an answer shows what they told us and what happens next.
+pub const ACKNOWLEDGEMENT_TEMPLATE: &str = "answers/acknowledgement";
+/// The courteous note the business day before a promised payment.
+pub const PROMISE_EVE_TEMPLATE: &str = "answers/promise_eve";
+
 /// A message, ready to send: what the customer will see.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RenderedMessage {
@@ -155,7 +161,7 @@ fn file_in<'a>(path: &'a str, dir: &str) -> Option<&'a str> {
 }
 
 /// Render one message from its context: subject, plain text, HTML and the content hash. Fails for an
-/// unknown template or language and for a context without invoices.
+/// unknown template or language and for a context without invoices (unless it answers the customer).
 pub fn render(context: &MessageContext) -> Result<RenderedMessage, RenderError> {
     render_parts(context).map(|parts| parts.into_message(context))
 }
@@ -208,7 +214,8 @@ fn engine_for(context: &MessageContext) -> Result<&'static tera::Tera, RenderErr
             template: context.template.clone(),
             language: context.language.clone(),
         })?;
-    if context.invoices.is_empty() {
+    // Only an answer to the customer may cover no invoice (they told us to write to someone else).
+    if context.invoices.is_empty() && context.answer.is_none() {
         return Err(RenderError::InvalidContext(
             "a message covers at least one invoice".to_owned(),
         ));
@@ -323,6 +330,8 @@ fn template_context(context: &MessageContext) -> tera::Context {
         early_discount,
         personal_note: _,
         date,
+        answer,
+        earlier_answers,
     } = context;
     let mut values = tera::Context::new();
     values.insert("language", language);
@@ -337,6 +346,8 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("late_fee", late_fee);
     values.insert("early_discount", early_discount);
     values.insert("date", date);
+    values.insert("answer", answer);
+    values.insert("earlier_answers", earlier_answers);
     values
 }
 

@@ -5,6 +5,7 @@
 //! | customer | `C#{id}`    | `CUSTOMER` | the customer's fields                                       |
 //! | invoice  | `I#{id}`    | `INVOICE`  | `customer_key`, `customer_sort`; `due_shard` + `due_on` only while open with a next action |
 //! | reminder | `R#{id}`    | `REMINDER` | `customer_key`, `customer_sort`, `status_key`, `status_sort` |
+//! | answer   | `A#{id}`    | `ANSWER`   | `customer_key`, `customer_sort`, `status_key`, `status_sort` (see `dynamo_answers.rs`) |
 //!
 //! Indexes: `due` (`due_shard`, `due_on`) is sparse — it holds only open invoices that have a next action,
 //! spread over `shards` partitions so no partition is hot; the pass queries `due_on <= day` on each shard
@@ -18,6 +19,7 @@ use aws_sdk_dynamodb::error::{DisplayErrorContext, SdkError};
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
 use chrono::NaiveDate;
+use kindly_core::answer::{Answer, AnswerId};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::ports::action_index_day;
 use kindly_core::{
@@ -29,6 +31,9 @@ use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 
 pub type Item = HashMap<String, AttributeValue>;
+
+#[path = "dynamo_answers.rs"]
+mod answers;
 
 pub const DUE_INDEX: &str = "due";
 pub const CUSTOMER_INDEX: &str = "customer";
@@ -498,6 +503,30 @@ async fn inserted(
 pub const EXPIRES_AT: &str = "expires_at";
 
 impl Store for DynamoStore {
+    async fn insert_answer(&self, answer: &Answer) -> Result<Inserted, CoreError> {
+        self.put_new_answer(answer).await
+    }
+
+    async fn answer(&self, id: &AnswerId) -> Result<Option<Answer>, CoreError> {
+        self.get_answer(id).await
+    }
+
+    async fn replace_answer(&self, answer: &Answer, expected: u64) -> Result<(), CoreError> {
+        self.put_answer_if(answer, expected).await
+    }
+
+    async fn answers_of_customer(&self, id: &CustomerId) -> Result<Vec<Answer>, CoreError> {
+        self.customer_answers(id).await
+    }
+
+    async fn answers_needing_staff(&self) -> Result<Vec<Answer>, CoreError> {
+        self.staff_answers().await
+    }
+
+    async fn answers_since(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<Answer>, CoreError> {
+        self.recent_answers(since).await
+    }
+
     async fn event_recorded(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, CoreError> {
         #[derive(serde::Deserialize)]
         struct Ledger {

@@ -139,7 +139,9 @@ fn benches(c: &mut Criterion) {
             let planned = plan(now, &policy, &customers, &invoices, &history);
             for reminder in &planned.reminders {
                 let covered: Vec<&Invoice> = reminder.covers.iter().map(|c| by_id[&c.invoice_id]).collect();
-                black_box(draft_reminder(&policy, reminder, &customers[&reminder.customer_id], &covered, now).unwrap());
+                black_box(
+                    draft_reminder(&policy, reminder, &customers[&reminder.customer_id], &covered, &[], now).unwrap(),
+                );
             }
         })
     });

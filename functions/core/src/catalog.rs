@@ -91,5 +91,22 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
         }),
         personal_note: Some("Note".into()),
         date: "2026-02-13".into(),
+        answer: Some(sample_answer()),
+        earlier_answers: vec![sample_answer()],
+    }
+}
+
+/// An answer with every field set, so a template that shows any of them is probed.
+fn sample_answer() -> kindly_render::AnswerView {
+    kindly_render::AnswerView {
+        kind: "promise".into(),
+        said_on: "2026-02-10".into(),
+        day: Some("2026-02-20".into()),
+        until: Some("2026-02-20".into()),
+        invoices: vec!["INV-1".into()],
+        category: Some("amount".into()),
+        state: "open".into(),
+        reason: Some("Reason".into()),
+        contact: Some("ap@example.com".into()),
     }
 }

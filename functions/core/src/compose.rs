@@ -2,6 +2,7 @@
 //! draft and a [`Reminder`] record. Pure: the date, the customer and the invoices are all passed in.
 
 use crate::actor::Actor;
+use crate::answer::Answer;
 use crate::customer::Customer;
 use crate::error::CoreError;
 use crate::invoice::Invoice;
@@ -13,7 +14,7 @@ use crate::status::ReminderStatus;
 use crate::tone::{Approval, Tone};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kindly_render::{
-    CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, LateFeeView, Mailbox, MessageContext,
+    AnswerView, CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, LateFeeView, Mailbox, MessageContext,
     PaymentInstructionsView, SignatureView,
 };
 use rust_decimal::Decimal;
@@ -109,6 +110,8 @@ pub fn message_context(
         early_discount: early_discount(stage, customer, &invoices, local_date),
         personal_note: None,
         date: format_date(local_date, locale),
+        answer: None,
+        earlier_answers: Vec::new(),
     }
 }
 
@@ -222,13 +225,19 @@ fn early_discount(
 
 /// Turn a planned reminder into a reminder record: render its message (if the stage has one) and set
 /// its first status from the stage's approval rule.
+/// The customer's `answers` since the last message about the invoices are referred to.
 pub fn draft_reminder(
     policy: &Policy,
     planned: &PlannedReminder,
     customer: &Customer,
     invoices: &[&Invoice],
+    answers: &[Answer],
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
+    let said = Said {
+        earlier: crate::compose_answers::earlier_answers(answers, invoices, &customer.locale),
+        ..Said::default()
+    };
     let reminder = compose_reminder(
         policy,
         &policy.stages[planned.stage_index],
@@ -237,6 +246,7 @@ pub fn draft_reminder(
         planned.covers.clone(),
         planned.local_date,
         now,
+        said,
     )?;
     debug_assert_eq!(
         reminder.id, planned.id,
@@ -255,21 +265,47 @@ pub fn thank_you_reminder(
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
     let stage = thank_you.as_stage();
-    let covers: Vec<CoveredInvoice> = invoices
+    let covers = covered_at(&stage, invoices);
+    let local_date = now.with_timezone(&customer.time_zone).date_naive();
+    compose_reminder(
+        policy,
+        &stage,
+        customer,
+        invoices,
+        covers,
+        local_date,
+        now,
+        Said::default(),
+    )
+}
+
+/// `invoices`, each covered at `stage` (a message off the ladder: a thank-you, an acknowledgement).
+pub(crate) fn covered_at(stage: &Stage, invoices: &[&Invoice]) -> Vec<CoveredInvoice> {
+    invoices
         .iter()
         .map(|invoice| CoveredInvoice {
             invoice_id: invoice.id.clone(),
             stage_id: stage.id.clone(),
             tone: stage.tone,
         })
-        .collect();
-    let local_date = now.with_timezone(&customer.time_zone).date_naive();
-    compose_reminder(policy, &stage, customer, invoices, covers, local_date, now)
+        .collect()
 }
 
-/// A reminder at `stage` covering `covers` (sorted here), keyed by customer, stage and invoice set, with its
-/// draft rendered, and approved at once where the stage allows.
-fn compose_reminder(
+/// What a message says about the customer's answers, and the id it takes when it answers one.
+#[derive(Debug, Default)]
+pub(crate) struct Said {
+    /// The answer an acknowledgement or a promise's eve note is about.
+    pub(crate) answer: Option<AnswerView>,
+    /// Answers a ladder message refers to.
+    pub(crate) earlier: Vec<AnswerView>,
+    /// The reminder's id, when it is keyed by an answer rather than by its stage and invoices.
+    pub(crate) id: Option<ReminderId>,
+}
+
+/// A reminder at `stage` covering `covers` (sorted here), keyed by customer, stage and invoice set (or as
+/// `said` names it), with its draft rendered, and approved at once where the stage allows.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn compose_reminder(
     policy: &Policy,
     stage: &Stage,
     customer: &Customer,
@@ -277,13 +313,16 @@ fn compose_reminder(
     mut covers: Vec<CoveredInvoice>,
     local_date: NaiveDate,
     now: DateTime<Utc>,
+    said: Said,
 ) -> Result<Reminder, CoreError> {
     covers.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
     let ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
     check_countable(customer, invoices)?;
     let draft = match &stage.template {
         Some(_) => {
-            let context = message_context(policy, stage, customer, invoices, local_date);
+            let mut context = message_context(policy, stage, customer, invoices, local_date);
+            context.answer = said.answer;
+            context.earlier_answers = said.earlier;
             let rendered = kindly_render::render(&context)?;
             Some(Draft {
                 context,
@@ -293,7 +332,9 @@ fn compose_reminder(
         None => None,
     };
     let mut reminder = Reminder {
-        id: ReminderId::for_plan(&customer.id, &stage.id, &ids),
+        id: said
+            .id
+            .unwrap_or_else(|| ReminderId::for_plan(&customer.id, &stage.id, &ids)),
         customer_id: customer.id.clone(),
         stage_id: stage.id.clone(),
         tone: stage.tone,

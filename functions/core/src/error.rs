@@ -59,6 +59,9 @@ pub enum CoreError {
         action: &'static str,
         needed: &'static str,
     },
+    /// Too many requests from one party in a while (a customer's answers): try again later.
+    #[error("too many: {0}")]
+    TooMany(String),
     #[error("render failed: {0}")]
     Render(#[from] kindly_render::RenderError),
 }

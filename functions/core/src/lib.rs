@@ -8,9 +8,11 @@
 
 pub mod actor;
 pub mod aging;
+pub mod answer;
 pub mod calendar;
 pub mod catalog;
 pub mod compose;
+pub mod compose_answers;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod customer;

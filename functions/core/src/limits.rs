@@ -30,6 +30,8 @@ pub const PROCESSOR_PAYMENTS: usize = 100;
 pub const PERSONAL_NOTE: usize = 2_000;
 /// Why staff skipped or snoozed a reminder.
 pub const REASON: usize = 1_000;
+/// A customer's own words on their page (a question, a dispute).
+pub const ANSWER_TEXT: usize = 2_000;
 
 /// Why `text` does not fit a field of at most `max` characters, if it does not.
 pub fn too_long(text: &str, max: usize) -> Option<String> {

@@ -280,7 +280,19 @@ pub fn paid_in_all(invoice: &Invoice) -> Decimal {
         .keys()
         .filter_map(|payment| invoice.processor_payments.get(payment))
         .sum();
-    (accounting_paid(invoice) + book.processor_paid - counted_by_both).max(Decimal::ZERO)
+    let counted = (accounting_paid(invoice) + book.processor_paid - counted_by_both).max(Decimal::ZERO);
+    counted.max(book.confirmed_paid.unwrap_or(Decimal::ZERO))
+}
+
+/// Staff confirmed that the payment a customer said they made arrived: the invoice counts as paid in full
+/// from now on, whatever copy the accounting system sends before it records the payment itself.
+pub fn confirm_received(invoice: &mut Invoice) {
+    invoice.bookkeeping.accounting_paid = Some(accounting_paid(invoice));
+    invoice.bookkeeping.confirmed_paid = Some(invoice.total);
+    invoice.paid = paid_in_all(invoice);
+    if invoice.balance().is_zero() && invoice.status == InvoiceStatus::Open {
+        invoice.status = InvoiceStatus::Paid;
+    }
 }
 
 /// The accounting system's own `paid` on `invoice`. One stored before kindly kept it counted the

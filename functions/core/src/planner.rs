@@ -8,6 +8,7 @@
 //! - at least `min_gap_days` between two messages to one customer;
 //! - nothing for paused customers or for invoices that are not open with a balance.
 
+use crate::answer::{Answer, AnswerId};
 use crate::calendar::sending_day;
 use crate::customer::{Customer, CustomerId};
 use crate::invoice::{DunningProgress, Invoice, InvoiceId};
@@ -27,6 +28,9 @@ pub struct CustomerHistory {
     pub open: Option<(ReminderId, ReminderStatus)>,
     /// A reminder that failed and waits for a person to say whether it went out.
     pub unresolved_failure: Option<ReminderId>,
+    /// The customer's answers ([`crate::answer`]): one naming another contact holds every message until
+    /// staff decide, and later messages refer to the rest.
+    pub answers: Vec<Answer>,
 }
 
 impl CustomerHistory {
@@ -81,6 +85,8 @@ pub enum HoldReason {
     /// A reminder failed and waits for a person to resolve it (did it go out?): planning again before that
     /// could tell the customer the same thing twice.
     AwaitingResolution(ReminderId),
+    /// The customer told us to write to someone else; staff have not yet confirmed or rejected it.
+    AwaitingContact(AnswerId),
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -91,7 +97,13 @@ pub struct Plan {
 
 /// The stage an invoice should get a reminder for on `local_date`, if any.
 pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -> Option<usize> {
-    if !invoice.is_remindable() || invoice.dunning.snoozed_until.is_some_and(|until| until > local_date) {
+    let snoozed = invoice.dunning.snoozed_until.is_some_and(|until| until > local_date);
+    let held = invoice
+        .dunning
+        .hold
+        .as_ref()
+        .is_some_and(|hold| hold.holds_on(local_date));
+    if !invoice.is_remindable() || snoozed || held {
         return None;
     }
     let first_open = policy.stages_after(invoice.dunning.last_stage.as_deref());
@@ -108,6 +120,9 @@ pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -
         .dunning
         .last_tone
         .map_or(Tone::Friendly.level(), |tone| tone.level() + 1);
+    if invoice.dunning.resume_gently {
+        return Some(first_open);
+    }
     let best = (first_open..reached_end)
         .rev()
         .find(|&index| policy.stages[index].tone.level() <= tone_cap)
@@ -159,6 +174,11 @@ pub fn plan(
             plan.held.push((customer_id.clone(), HoldReason::Paused));
             continue;
         }
+        if let Some(answer) = history.answers.iter().find(|answer| answer.holds_customer()) {
+            plan.held
+                .push((customer_id.clone(), HoldReason::AwaitingContact(answer.id.clone())));
+            continue;
+        }
         if let Some(last_sent_on) = history.last_sent_on
             && (local_date - last_sent_on).num_days() < i64::from(policy.min_gap_days)
         {
@@ -208,6 +228,7 @@ pub fn progress_after(policy: &Policy, invoice: &Invoice, covered: &CoveredInvoi
     updated.dunning.last_stage = Some(covered.stage_id.clone());
     updated.dunning.last_tone = Some(covered.tone);
     updated.dunning.last_reminded_on = Some(local_date);
+    updated.dunning.resume_gently = false;
     updated.dunning.next_action_on = policy.next_action_on(&updated);
     updated
 }

@@ -100,6 +100,9 @@ pub struct Policy {
     /// How many days the link to the customer's own page, written into a message, keeps working.
     #[serde(default = "default_customer_link_days")]
     pub customer_link_days: u32,
+    /// How customers' answers from their page steer the ladder.
+    #[serde(default)]
+    pub answers: AnswerRules,
     pub company: Company,
     pub payment: PaymentInstructions,
     pub senders: BTreeMap<String, SenderIdentity>,
@@ -114,12 +117,51 @@ pub struct Policy {
     pub sending_hours: Option<BusinessHours>,
 }
 
+/// How customers' answers steer the ladder ([`crate::answer`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AnswerRules {
+    /// After "already paid", the business days reminders wait for the payment before the ladder resumes.
+    pub payment_claim_days: u32,
+    /// The furthest ahead, in days, a customer may promise to pay without writing to us.
+    pub promise_limit_days: u32,
+    /// A courteous note the business day before a promised day.
+    pub promise_eve_note: bool,
+    /// The most answers one customer may give in a day; more are refused politely.
+    pub per_customer_per_day: u32,
+}
+
+impl Default for AnswerRules {
+    fn default() -> Self {
+        AnswerRules {
+            payment_claim_days: 5,
+            promise_limit_days: 30,
+            promise_eve_note: true,
+            per_customer_per_day: 10,
+        }
+    }
+}
+
+/// The stage id of an acknowledgement of a customer's answer; no ladder stage may use it.
+pub const ACKNOWLEDGEMENT_STAGE: &str = "acknowledgement";
+
+/// The stage id of the courteous note the business day before a promised payment; no ladder stage may use it.
+pub const PROMISE_EVE_STAGE: &str = "promise_eve";
+
 /// The stage id thank-you messages carry; no ladder stage may use it.
 pub const THANK_YOU_STAGE: &str = "thank_you";
 
 /// The stage id of a task asking staff to settle a payment kindly could not apply by itself (see
 /// [`crate::payment`]); no ladder stage may use it.
 pub const PAYMENT_REVIEW_STAGE: &str = "payment_review";
+
+/// The stage ids kindly gives its own messages and tasks, which no ladder stage may use.
+pub const KINDLYS_OWN_STAGES: [&str; 4] = [
+    THANK_YOU_STAGE,
+    PAYMENT_REVIEW_STAGE,
+    ACKNOWLEDGEMENT_STAGE,
+    PROMISE_EVE_STAGE,
+];
 
 /// A thank-you after payment: not a rung of the ladder, so it has no offset and moves no invoice along it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +313,16 @@ impl Policy {
         if self.customer_link_days == 0 {
             return Err(CoreError::Policy("customer_link_days must be at least 1".into()));
         }
+        if self.answers.promise_limit_days == 0 {
+            return Err(CoreError::Policy(
+                "answers.promise_limit_days must be at least 1".into(),
+            ));
+        }
+        if self.answers.per_customer_per_day == 0 {
+            return Err(CoreError::Policy(
+                "answers.per_customer_per_day must be at least 1".into(),
+            ));
+        }
         for (name, sender) in &self.senders {
             if !crate::customer::looks_like_email(&sender.email) {
                 return Err(CoreError::Policy(format!(
@@ -291,9 +343,9 @@ impl Policy {
             if !seen.insert(stage.id.as_str()) {
                 return Err(broken("stage ids must be unique".into()));
             }
-            if stage.id == THANK_YOU_STAGE || stage.id == PAYMENT_REVIEW_STAGE {
+            if KINDLYS_OWN_STAGES.contains(&stage.id.as_str()) {
                 return Err(broken(format!(
-                    "`{}` is kindly's own id (thank-yous, payment reviews), not a ladder stage's",
+                    "`{}` is kindly's own id (thank-yous, payment reviews, acknowledgements), not a ladder stage's",
                     stage.id
                 )));
             }
@@ -396,10 +448,16 @@ impl Policy {
             return None;
         }
         let next = self.stages_after(invoice.dunning.last_stage.as_deref());
+        // Held by an answer: from the day after the hold, or not at all until staff act.
+        let held_until = match &invoice.dunning.hold {
+            Some(hold) => Some(hold.until?.succ_opt()?),
+            None => None,
+        };
         self.stages
             .get(next)
             .map(|stage| Self::stage_date(stage, invoice.due_date))
             .map(|date| date.max(invoice.dunning.snoozed_until.unwrap_or(date)))
+            .map(|date| date.max(held_until.unwrap_or(date)))
     }
 }
 

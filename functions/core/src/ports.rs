@@ -2,6 +2,7 @@
 //! and file outbox (local), and the DynamoDB store and SES mailer (AWS), sit behind the same traits and
 //! pass the same conformance suite.
 
+use crate::answer::{Answer, AnswerId};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
@@ -94,6 +95,20 @@ pub trait Store: Send + Sync {
         &self,
         updates: &[(Reminder, ReminderStatus)],
     ) -> impl Future<Output = Result<(), CoreError>> + Send;
+
+    /// Insert a customer's answer unless one with its id exists (conditional put): a form submitted twice
+    /// records once.
+    fn insert_answer(&self, answer: &Answer) -> impl Future<Output = Result<Inserted, CoreError>> + Send;
+    fn answer(&self, id: &AnswerId) -> impl Future<Output = Result<Option<Answer>, CoreError>> + Send;
+    /// Replace an answer if, and only if, the stored one is still at revision `expected`
+    /// ([`CoreError::Conflict`] otherwise). The answer carries its new revision.
+    fn replace_answer(&self, answer: &Answer, expected: u64) -> impl Future<Output = Result<(), CoreError>> + Send;
+    /// A customer's answers, oldest first (read by the customer's key).
+    fn answers_of_customer(&self, id: &CustomerId) -> impl Future<Output = Result<Vec<Answer>, CoreError>> + Send;
+    /// The answers a person must act on ([`Answer::needs_staff`]), oldest first: an index of those only.
+    fn answers_needing_staff(&self) -> impl Future<Output = Result<Vec<Answer>, CoreError>> + Send;
+    /// Every answer given at or after `since`, oldest first (for the reasons report): by an index on time.
+    fn answers_since(&self, since: DateTime<Utc>) -> impl Future<Output = Result<Vec<Answer>, CoreError>> + Send;
 
     /// Whether a payment processor's event with this id was recorded and has not expired by `now`.
     fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<bool, CoreError>> + Send;

@@ -141,10 +141,27 @@ impl Reminder {
         self.stage_id == crate::policy::PAYMENT_REVIEW_STAGE
     }
 
-    /// Not a rung of the ladder (a thank-you, a payment review): it neither holds a reminder back nor starts
-    /// the gap before one, and moves no invoice along the ladder.
+    /// The acknowledgement of a customer's answer: it goes out whatever its invoices' state (they may be
+    /// held, disputed or paid meanwhile), once.
+    pub fn is_acknowledgement(&self) -> bool {
+        self.stage_id == crate::policy::ACKNOWLEDGEMENT_STAGE
+    }
+
+    /// The courteous note the business day before a promised payment.
+    pub fn is_promise_eve(&self) -> bool {
+        self.stage_id == crate::policy::PROMISE_EVE_STAGE
+    }
+
+    /// A reply to something the customer did (paid, answered) rather than a request: it may go out any
+    /// business hour after it is queued, and a pause does not stop it.
+    pub fn is_reply(&self) -> bool {
+        self.is_thank_you() || self.is_acknowledgement()
+    }
+
+    /// Not a rung of the ladder (a thank-you, a payment review, an acknowledgement, a promise's eve): it
+    /// neither holds a reminder back nor starts the gap before one, and moves no invoice along the ladder.
     pub fn is_off_ladder(&self) -> bool {
-        self.is_thank_you() || self.is_payment_review()
+        self.is_thank_you() || self.is_payment_review() || self.is_acknowledgement() || self.is_promise_eve()
     }
 
     pub fn invoice_ids(&self) -> Vec<InvoiceId> {

@@ -57,7 +57,7 @@ pub fn verdict(
     hours: Option<BusinessHours>,
 ) -> Result<Verdict, CoreError> {
     let local_date = now.with_timezone(&customer.time_zone).date_naive();
-    let before_its_day = local_date < reminder.planned_for && !reminder.is_thank_you();
+    let before_its_day = local_date < reminder.planned_for && !reminder.is_reply();
     if before_its_day || hours.is_some_and(|hours| !hours.contains(customer.time_zone, now)) {
         return Ok(Verdict::Wait);
     }
@@ -65,7 +65,7 @@ pub fn verdict(
         return Ok(Verdict::Cancel(reason));
     }
     let auto_approved = reminder.approval.as_ref().is_some_and(|a| a.by.is_system());
-    if auto_approved && local_date != reminder.planned_for && !reminder.is_thank_you() {
+    if auto_approved && local_date != reminder.planned_for && !reminder.is_reply() {
         return Ok(Verdict::Cancel(format!(
             "planned for {}, not sent that day",
             reminder.planned_for
@@ -123,8 +123,12 @@ fn why_not_send(
     customer: &Customer,
     local_date: NaiveDate,
 ) -> Option<String> {
-    if !reminder.is_thank_you() && customer.is_paused_on(local_date) {
+    if !reminder.is_reply() && customer.is_paused_on(local_date) {
         return Some("the customer is paused".into());
+    }
+    // An acknowledgement answers the customer: it goes out whatever its invoices came to meanwhile.
+    if reminder.is_acknowledgement() {
+        return None;
     }
     let by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
     for covered in &reminder.covers {

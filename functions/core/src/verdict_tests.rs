@@ -36,7 +36,7 @@ fn due_today() -> (Reminder, Customer, Vec<Invoice>) {
         &history,
     );
     let planned = &plan.reminders[0];
-    let reminder = draft_reminder(&policy, planned, &customer, &[&invoice], monday(14)).unwrap();
+    let reminder = draft_reminder(&policy, planned, &customer, &[&invoice], &[], monday(14)).unwrap();
     assert_eq!(reminder.stage_id, "due_today");
     assert_eq!(reminder.status, ReminderStatus::Approved, "the stage is auto-approved");
     (reminder, customer, vec![invoice])

@@ -3,6 +3,7 @@
 //! pass reads only invoices that need action.
 
 use chrono::NaiveDate;
+use kindly_core::answer::{Answer, AnswerId};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::ports::action_index_day;
 use kindly_core::{
@@ -39,7 +40,21 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS payment_events (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
     CREATE INDEX IF NOT EXISTS payment_events_by_expiry ON payment_events (expires_at);
     CREATE TABLE IF NOT EXISTS payment_references (reference TEXT PRIMARY KEY, invoice_id TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS answers (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        at TEXT NOT NULL,
+        needs_staff INTEGER NOT NULL,
+        revision INTEGER NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS answers_by_customer ON answers (customer_id, at);
+    CREATE INDEX IF NOT EXISTS answers_needing_staff ON answers (at) WHERE needs_staff = 1;
+    CREATE INDEX IF NOT EXISTS answers_by_time ON answers (at);
 ";
+
+#[path = "sqlite_answers.rs"]
+mod answers;
 
 /// Point the invoice's payment reference, if it has one, at it.
 fn remember_reference(connection: &Connection, invoice: &Invoice) -> Result<(), CoreError> {
@@ -417,6 +432,44 @@ impl Store for SqliteStore {
             update_reminder_with_progress(&savepoint, &record, reminder, expected, progress)?;
             savepoint.commit().map_err(backend)
         }
+    }
+
+    async fn insert_answer(&self, answer: &Answer) -> Result<Inserted, CoreError> {
+        self.insert_answer_row(answer)
+    }
+
+    async fn answer(&self, id: &AnswerId) -> Result<Option<Answer>, CoreError> {
+        Ok(self
+            .query("answer", "SELECT record FROM answers WHERE id = ?1", [&id.0])?
+            .pop())
+    }
+
+    async fn replace_answer(&self, answer: &Answer, expected: u64) -> Result<(), CoreError> {
+        self.replace_answer_row(answer, expected)
+    }
+
+    async fn answers_of_customer(&self, id: &CustomerId) -> Result<Vec<Answer>, CoreError> {
+        self.query(
+            "answer",
+            "SELECT record FROM answers WHERE customer_id = ?1 ORDER BY at, id",
+            [&id.0],
+        )
+    }
+
+    async fn answers_needing_staff(&self) -> Result<Vec<Answer>, CoreError> {
+        self.query(
+            "answer",
+            "SELECT record FROM answers WHERE needs_staff = 1 ORDER BY at, id",
+            [],
+        )
+    }
+
+    async fn answers_since(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<Answer>, CoreError> {
+        self.query(
+            "answer",
+            "SELECT record FROM answers WHERE at >= ?1 ORDER BY at, id",
+            [answers::time_key(since)],
+        )
     }
 
     async fn event_recorded(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, CoreError> {

@@ -99,6 +99,7 @@ pub fn pass(
                 HoldReason::AwaitingSend(id) => format!("{id} is approved and waiting to be sent"),
                 HoldReason::AlreadyDrafted(id) => format!("{id} is already waiting for approval"),
                 HoldReason::UnknownCustomer => "customer record missing".to_owned(),
+                HoldReason::AwaitingContact(id) => format!("answer {id} names another contact; staff decide first"),
                 HoldReason::AwaitingResolution(id) => {
                     format!("{id} failed; say whether it went out first (`kindly failed`)")
                 }

@@ -3,6 +3,7 @@
 //! through the whole simulation.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use kindly_core::answer::{Answer, AnswerId};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::{
     CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, Reminder, ReminderId, ReminderStatus, Store,
@@ -117,6 +118,24 @@ impl Store for Backend {
     }
     async fn update_reminders(&self, updates: &[(Reminder, ReminderStatus)]) -> Result<(), CoreError> {
         each!(self, store => store.update_reminders(updates).await)
+    }
+    async fn insert_answer(&self, answer: &Answer) -> Result<Inserted, CoreError> {
+        each!(self, store => store.insert_answer(answer).await)
+    }
+    async fn answer(&self, id: &AnswerId) -> Result<Option<Answer>, CoreError> {
+        each!(self, store => store.answer(id).await)
+    }
+    async fn replace_answer(&self, answer: &Answer, expected: u64) -> Result<(), CoreError> {
+        each!(self, store => store.replace_answer(answer, expected).await)
+    }
+    async fn answers_of_customer(&self, id: &CustomerId) -> Result<Vec<Answer>, CoreError> {
+        each!(self, store => store.answers_of_customer(id).await)
+    }
+    async fn answers_needing_staff(&self) -> Result<Vec<Answer>, CoreError> {
+        each!(self, store => store.answers_needing_staff().await)
+    }
+    async fn answers_since(&self, since: DateTime<Utc>) -> Result<Vec<Answer>, CoreError> {
+        each!(self, store => store.answers_since(since).await)
     }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         each!(self, store => store.event_recorded(id, now).await)

@@ -5,6 +5,7 @@
 
 use crate::backend::Backend;
 use chrono::{DateTime, NaiveDate, Utc};
+use kindly_core::answer::{Answer, AnswerId};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::{
     CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, Mailer, OutgoingEmail, Reminder, ReminderId,
@@ -328,6 +329,30 @@ impl Store for SimStore {
             }
         }
         result
+    }
+    async fn insert_answer(&self, answer: &Answer) -> Result<Inserted, CoreError> {
+        self.write(false, std::slice::from_ref(&answer.customer_id.0)).await?;
+        self.inner.insert_answer(answer).await
+    }
+    async fn answer(&self, id: &AnswerId) -> Result<Option<Answer>, CoreError> {
+        self.enter().await?;
+        self.inner.answer(id).await
+    }
+    async fn replace_answer(&self, answer: &Answer, expected: u64) -> Result<(), CoreError> {
+        self.write(true, std::slice::from_ref(&answer.customer_id.0)).await?;
+        self.inner.replace_answer(answer, expected).await
+    }
+    async fn answers_of_customer(&self, id: &CustomerId) -> Result<Vec<Answer>, CoreError> {
+        self.enter().await?;
+        self.inner.answers_of_customer(id).await
+    }
+    async fn answers_needing_staff(&self) -> Result<Vec<Answer>, CoreError> {
+        self.enter().await?;
+        self.inner.answers_needing_staff().await
+    }
+    async fn answers_since(&self, since: DateTime<Utc>) -> Result<Vec<Answer>, CoreError> {
+        self.enter().await?;
+        self.inner.answers_since(since).await
     }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         self.enter().await?;

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 /// A customer with a waiting draft about invoice `I-{id}` (its friendly stages went out, so the next stage
 /// waits for approval), as of [`changes_now`].
-async fn waiting_draft<S: Store>(store: &S, id: &str) -> Reminder {
+pub(super) async fn waiting_draft<S: Store>(store: &S, id: &str) -> Reminder {
     let policy = crate::Policy::default_policy();
     crate::service::ingest_customer(store, &policy, &customer(id), changes_now())
         .await

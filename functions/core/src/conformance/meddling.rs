@@ -1,6 +1,7 @@
 //! A store that meddles with a send at one moment, and a mailer that keeps what it is given.
 
 use crate::actor::Actor;
+use crate::answer::{Answer, AnswerId};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::fixtures::instant;
@@ -166,6 +167,24 @@ impl<S: Store> Store for Meddling<'_, S> {
             self.inner.update_reminder(&skipped, expected, &[]).await?;
         }
         self.inner.update_reminders(updates).await
+    }
+    async fn insert_answer(&self, answer: &Answer) -> Result<Inserted, CoreError> {
+        self.inner.insert_answer(answer).await
+    }
+    async fn answer(&self, id: &AnswerId) -> Result<Option<Answer>, CoreError> {
+        self.inner.answer(id).await
+    }
+    async fn replace_answer(&self, answer: &Answer, expected: u64) -> Result<(), CoreError> {
+        self.inner.replace_answer(answer, expected).await
+    }
+    async fn answers_of_customer(&self, id: &CustomerId) -> Result<Vec<Answer>, CoreError> {
+        self.inner.answers_of_customer(id).await
+    }
+    async fn answers_needing_staff(&self) -> Result<Vec<Answer>, CoreError> {
+        self.inner.answers_needing_staff().await
+    }
+    async fn answers_since(&self, since: DateTime<Utc>) -> Result<Vec<Answer>, CoreError> {
+        self.inner.answers_since(since).await
     }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         self.inner.event_recorded(id, now).await

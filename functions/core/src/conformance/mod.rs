@@ -4,6 +4,7 @@
 //! meddling store of [`meddling`]), and what changes to customers and invoices do to waiting drafts
 //! ([`changes`]). New scenario tests go here, so they run on every store.
 
+mod answers;
 mod changes;
 mod meddling;
 mod pass;
@@ -11,6 +12,7 @@ mod records;
 mod review;
 mod sending;
 
+pub use answers::*;
 pub use changes::*;
 pub use pass::*;
 pub use records::*;
@@ -40,7 +42,12 @@ macro_rules! store_conformance_tests {
             a_send_run_stamps_claims_when_made_and_stops_at_its_deadline,
             a_draft_claimed_while_it_is_replaced_is_not_said_twice, a_reminder_gone_stale_is_planned_again_for_today,
             a_failed_payment_reopens_the_ladder_at_once, a_claim_from_a_copy_replaced_meanwhile_fails,
-            a_part_payment_racing_a_claim_is_planned_again_at_once);
+            a_part_payment_racing_a_claim_is_planned_again_at_once,
+            a_promise_holds_the_ladder_and_a_broken_one_resumes_it_saying_so,
+            a_claimed_payment_waits_for_staff_who_confirm_it_paid,
+            a_rejected_dispute_resumes_the_ladder_gently_with_the_reason,
+            a_new_contact_is_never_written_to_before_staff_confirm_it,
+            an_answer_sent_twice_is_recorded_once_and_a_flood_is_refused);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

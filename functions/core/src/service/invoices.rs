@@ -59,6 +59,12 @@ pub async fn ingest_invoice<S: Store>(
     let written = rewrite_invoice(store, policy, &invoice.id, now, |stored| {
         let mut incoming = invoice.clone();
         crate::payment::merge_accounting_copy(&mut incoming, stored);
+        // An upheld dispute holds the invoice until the accounting system sends it corrected (or settled).
+        if incoming.dunning.hold.as_ref().is_some_and(|hold| hold.until_corrected)
+            && stored.is_some_and(|stored| !shown_alike(stored, &incoming))
+        {
+            incoming.dunning.hold = None;
+        }
         Ok(Rewrite::Write(incoming))
     })
     .await?;
@@ -128,12 +134,7 @@ async fn after_invoice_change<S: Store>(
     after: &Invoice,
     now: DateTime<Utc>,
 ) -> Result<AfterChange, CoreError> {
-    let shown_alike = Invoice {
-        dunning: after.dunning.clone(),
-        bookkeeping: after.bookkeeping.clone(),
-        ..before.clone()
-    } == *after
-        && before.is_held() == after.is_held();
+    let shown_alike = shown_alike(before, after);
     let mut customers = vec![&after.customer_id];
     if before.customer_id != after.customer_id {
         customers.push(&before.customer_id);
@@ -160,12 +161,32 @@ async fn after_invoice_change<S: Store>(
             if after.status == InvoiceStatus::Paid && before.status != InvoiceStatus::Paid {
                 to_thank.push(after.id.clone());
             }
+            // A payment may keep a promise or bear out a claimed payment.
+            if before.balance() > after.balance() || (before.is_remindable() && !after.is_remindable()) {
+                let today = now.with_timezone(&chrono_tz::UTC).date_naive();
+                let today = match store.customer(customer_id).await? {
+                    Some(customer) => now.with_timezone(&customer.time_zone).date_naive(),
+                    None => today,
+                };
+                super::settle::settle_by_facts(store, customer_id, today, now).await?;
+            }
             thank_you = queue_thank_you(store, policy, customer_id, to_thank, now).await?;
         } else {
             queue_thank_you(store, policy, customer_id, to_thank, now).await?;
         }
     }
     Ok(AfterChange { voided, thank_you })
+}
+
+/// Whether `after` shows the same as `before` in a message: only kindly's own bookkeeping and ladder
+/// progress differ, and it is held for review or not alike.
+fn shown_alike(before: &Invoice, after: &Invoice) -> bool {
+    Invoice {
+        dunning: after.dunning.clone(),
+        bookkeeping: after.bookkeeping.clone(),
+        ..before.clone()
+    } == *after
+        && before.is_held() == after.is_held()
 }
 
 /// The invoices the voided thank-yous among `voided` thanked for: they are queued again.
@@ -180,7 +201,7 @@ fn thanked_in(voided: &[Reminder]) -> Vec<InvoiceId> {
 /// Cancel, with `reason`, every draft or approval of the customer's still waiting to go out that `affected`
 /// picks. One a sender claimed meanwhile is left to its sender, whose own re-check sees the change.
 /// Returns the voided ones.
-async fn void_waiting<S: Store>(
+pub(super) async fn void_waiting<S: Store>(
     store: &S,
     customer_id: &CustomerId,
     now: DateTime<Utc>,
@@ -191,8 +212,9 @@ async fn void_waiting<S: Store>(
     for mut reminder in store.reminders_of_customer(customer_id).await? {
         let expected = reminder.status;
         // A payment review stays: it asks staff, not the customer, to settle the invoice, whatever else
-        // changes on it.
-        if !expected.is_waiting() || reminder.is_payment_review() || !affected(&reminder) {
+        // changes on it. So does an acknowledgement: it answers the customer, whatever changed since.
+        let stays = reminder.is_payment_review() || reminder.is_acknowledgement();
+        if !expected.is_waiting() || stays || !affected(&reminder) {
             continue;
         }
         reminder.transition(ReminderStatus::Cancelled, now, &Actor::System, Some(reason.to_owned()))?;

@@ -6,6 +6,7 @@
 //! (the planner, [`crate::verdict`], [`crate::payment`]); these modules read, ask, and write.
 //! One bad customer or reminder never stops a pass: its error is reported and the pass goes on.
 
+mod answers;
 mod invoices;
 mod pass;
 mod payments;
@@ -13,9 +14,11 @@ mod plans;
 mod reads;
 mod review;
 mod send;
+mod settle;
 mod thanks;
 
 pub use crate::verdict::{BusinessHours, STALE_CLAIM};
+pub use answers::{AnswerForm, Answered, MAX_INVOICES, record_answer};
 pub use invoices::{ingest_customer, ingest_invoice};
 pub use pass::run_pass;
 pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments};
@@ -24,6 +27,7 @@ pub(crate) use plans::supersede;
 pub use plans::{PassEntry, PassOutcome, latest_sending_day, replan_customer};
 pub use review::{Resolution, approve, approve_all, resolve, skip, snooze};
 pub use send::{SendResult, send_approved, send_approved_until, send_approved_within, send_one};
+pub use settle::{Decision, settle_answer, settle_by_facts};
 
 /// How often a read-modify-write of one record is tried before giving up on a busy record.
 const WRITE_ATTEMPTS: usize = 5;

@@ -93,7 +93,17 @@ pub(super) async fn plan_and_store<S: Store>(
     let mut history = HashMap::new();
     for id in &customer_ids {
         let reminders = store.reminders_of_customer(id).await?;
-        history.insert(id.clone(), CustomerHistory::from_reminders(&reminders));
+        let mut known = CustomerHistory::from_reminders(&reminders);
+        if let Some(customer) = customers.get(id) {
+            // Promises whose day passed are settled first, so the message can say so.
+            let today = sending_day(customer.time_zone, now, policy.sending_hours);
+            known.answers = if dry_run {
+                store.answers_of_customer(id).await?
+            } else {
+                super::settle::settle_by_facts(store, id, today, now).await?
+            };
+        }
+        history.insert(id.clone(), known);
     }
     let plan = plan(now, policy, &customers, &invoices, &history);
     let invoices_by_id: HashMap<_, _> = invoices.iter().map(|invoice| (&invoice.id, invoice)).collect();
@@ -105,7 +115,8 @@ pub(super) async fn plan_and_store<S: Store>(
         let customer = &customers[&planned.customer_id];
         let covered: Vec<&Invoice> = planned.covers.iter().map(|c| invoices_by_id[&c.invoice_id]).collect();
         let result = async {
-            let reminder = draft_reminder(policy, planned, customer, &covered, now)?;
+            let answers = &history[&planned.customer_id].answers;
+            let reminder = draft_reminder(policy, planned, customer, &covered, answers, now)?;
             if dry_run {
                 return Ok(Some((reminder, true)));
             }
