@@ -158,6 +158,16 @@ fn why_not_send(
         if invoice.is_held() {
             return Some(format!("invoice {} is held for a payment review", invoice.number));
         }
+        // The customer answered (a promise, a dispute, a claimed payment) after this was drafted.
+        let answered = invoice.dunning.hold.as_ref().filter(|hold| hold.holds_on(local_date));
+        if let Some(hold) = answered
+            && !reminder.is_off_ladder()
+        {
+            return Some(format!(
+                "invoice {} waits on the customer's answer ({})",
+                invoice.number, hold.kind
+            ));
+        }
         if !invoice.is_remindable() {
             return Some(format!("invoice {} is now {}", invoice.number, invoice.status.as_str()));
         }
