@@ -87,34 +87,39 @@ pub struct DunningProgress {
     /// Staff snoozed the reminders for this invoice until this day: no reminder covers it before then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<NaiveDate>,
-    /// The customer's answer that holds this invoice's reminders ([`crate::answer`]), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hold: Option<AnswerHold>,
-    /// After a hold staff lifted (a rejected dispute or payment claim), the ladder resumes at the next stage
-    /// not yet said rather than the furthest one reached meanwhile. Cleared by the next stage sent.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub resume_gently: bool,
 }
 
-/// A customer's answer holding an invoice's reminders.
+/// A customer's answer holding an invoice's reminders: kept after it ends (lifted by staff, or its day
+/// passed), so the ladder knows to go on from where it was ([`AnswerHold::resumes_gently`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnswerHold {
     /// The answer's id.
     pub answer: String,
     /// What kind of answer it is (`already_paid`, `dispute`, `promise`…).
     pub kind: String,
+    /// The customer-local day of the answer.
+    pub since: NaiveDate,
     /// The last held day; `None`: until staff act.
     #[serde(default)]
     pub until: Option<NaiveDate>,
     /// An upheld dispute: held until the accounting system sends the corrected invoice (or a credit).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub until_corrected: bool,
+    /// Staff lifted it (a claim or dispute rejected, a payment confirmed).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lifted: bool,
 }
 
 impl AnswerHold {
     /// Whether it holds the invoice on the customer-local `day`.
     pub fn holds_on(&self, day: NaiveDate) -> bool {
-        self.until.is_none_or(|until| day <= until)
+        !self.lifted && self.until.is_none_or(|until| day <= until)
+    }
+
+    /// Whether the ladder, going on after this hold, starts with the stage not yet said rather than the
+    /// furthest one reached meanwhile: no message about the invoice has gone out since the answer.
+    pub fn resumes_gently(&self, progress: &DunningProgress) -> bool {
+        progress.last_reminded_on.is_none_or(|last| last <= self.since)
     }
 }
 
@@ -184,6 +189,11 @@ pub struct Bookkeeping {
     /// (a payment intent): events arrive out of order, and only a newer one counts.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub payments_in_flight: BTreeMap<String, InFlight>,
+    /// The customer's answer that holds (or last held) this invoice's reminders ([`crate::answer`]). Kept
+    /// here, not in the ladder progress: a send recording its progress must never write over a hold an
+    /// answer placed meanwhile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold: Option<AnswerHold>,
     /// What staff confirmed as received when a customer said they had paid ([`crate::payment::confirm_received`]):
     /// `paid` is never less, so the accounting system's copy cannot reopen it before it records the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]

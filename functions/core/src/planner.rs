@@ -99,7 +99,7 @@ pub struct Plan {
 pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -> Option<usize> {
     let snoozed = invoice.dunning.snoozed_until.is_some_and(|until| until > local_date);
     let held = invoice
-        .dunning
+        .bookkeeping
         .hold
         .as_ref()
         .is_some_and(|hold| hold.holds_on(local_date));
@@ -120,7 +120,14 @@ pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -
         .dunning
         .last_tone
         .map_or(Tone::Friendly.level(), |tone| tone.level() + 1);
-    if invoice.dunning.resume_gently {
+    // After an answer held it (its hold over, or lifted by staff), the ladder goes on from where it was:
+    // what was not yet said is said first, however far the calendar moved meanwhile.
+    if invoice
+        .bookkeeping
+        .hold
+        .as_ref()
+        .is_some_and(|hold| hold.resumes_gently(&invoice.dunning))
+    {
         return Some(first_open);
     }
     let best = (first_open..reached_end)
@@ -228,7 +235,6 @@ pub fn progress_after(policy: &Policy, invoice: &Invoice, covered: &CoveredInvoi
     updated.dunning.last_stage = Some(covered.stage_id.clone());
     updated.dunning.last_tone = Some(covered.tone);
     updated.dunning.last_reminded_on = Some(local_date);
-    updated.dunning.resume_gently = false;
     updated.dunning.next_action_on = policy.next_action_on(&updated);
     updated
 }

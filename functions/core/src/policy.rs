@@ -449,7 +449,7 @@ impl Policy {
         }
         let next = self.stages_after(invoice.dunning.last_stage.as_deref());
         // Held by an answer: from the day after the hold, or not at all until staff act.
-        let held_until = match &invoice.dunning.hold {
+        let held_until = match invoice.bookkeeping.hold.as_ref().filter(|hold| !hold.lifted) {
             Some(hold) => Some(hold.until?.succ_opt()?),
             None => None,
         };

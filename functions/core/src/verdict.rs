@@ -159,7 +159,11 @@ fn why_not_send(
             return Some(format!("invoice {} is held for a payment review", invoice.number));
         }
         // The customer answered (a promise, a dispute, a claimed payment) after this was drafted.
-        let answered = invoice.dunning.hold.as_ref().filter(|hold| hold.holds_on(local_date));
+        let answered = invoice
+            .bookkeeping
+            .hold
+            .as_ref()
+            .filter(|hold| hold.holds_on(local_date));
         if let Some(hold) = answered
             && !reminder.is_off_ladder()
         {

@@ -199,16 +199,18 @@ fn a_claim_is_stale_after_a_quarter_of_an_hour() {
 #[test]
 fn an_answer_given_after_the_draft_stops_it_until_the_hold_ends() {
     let (reminder, customer, mut invoices) = due_today();
-    invoices[0].dunning.hold = Some(crate::invoice::AnswerHold {
+    invoices[0].bookkeeping.hold = Some(crate::invoice::AnswerHold {
         answer: "ans_1".into(),
         kind: "promise".into(),
+        since: day("2026-03-13"),
         until: Some(day("2026-03-20")),
         until_corrected: false,
+        lifted: false,
     });
     let reason = cancelled(verdict(&reminder, &customer, &invoices, monday(15), HOURS).unwrap());
     assert!(reason.contains("answer (promise)"), "{reason}");
     // A hold that ended no longer stops it.
-    invoices[0].dunning.hold.as_mut().unwrap().until = Some(day("2026-03-15"));
+    invoices[0].bookkeeping.hold.as_mut().unwrap().until = Some(day("2026-03-15"));
     assert!(matches!(
         verdict(&reminder, &customer, &invoices, monday(15), HOURS).unwrap(),
         Verdict::Send { .. }

@@ -286,3 +286,37 @@ pub async fn an_answer_sent_twice_is_recorded_once_and_a_flood_is_refused<S: Sto
     assert_eq!(since.len(), 2);
     assert!(store.answers_since(instant("2026-03-13")).await.unwrap().is_empty());
 }
+
+pub async fn a_broken_promise_resumes_with_the_stage_not_yet_said<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    // Only the courtesy note before the due date (2026-03-20) went out; the customer promises the 24th.
+    crate::service::ingest_customer(store, &policy, &crate::fixtures::customer("G"), instant("2026-03-16"))
+        .await
+        .unwrap();
+    let mut open = invoice("I-G", "G", "2026-03-20", None);
+    open.dunning.last_stage = Some("upcoming_due".into());
+    open.dunning.last_tone = Some(crate::Tone::Courteous);
+    open.dunning.last_reminded_on = Some(day("2026-03-15"));
+    crate::service::ingest_invoice(store, &policy, &open, instant("2026-03-16"))
+        .await
+        .unwrap();
+    let via = ReminderId("rem_courtesy".into());
+    let promise = form(
+        "G",
+        AnswerKind::Promise {
+            pay_by: day("2026-03-24"),
+        },
+        "f1",
+    );
+    record_answer(store, &policy, &open.customer_id, &via, promise, instant("2026-03-16"))
+        .await
+        .unwrap();
+    // The 25th: "due today" and "crossed in the mail" have both come; the first not yet said comes first.
+    let pass = run_pass(store, &policy, instant("2026-03-25"), false).await.unwrap();
+    let entry = pass
+        .entries
+        .iter()
+        .find(|entry| entry.customer_id.0 == "G")
+        .expect("resumed");
+    assert_eq!(entry.stage_id, "due_today");
+}

@@ -47,7 +47,8 @@ macro_rules! store_conformance_tests {
             a_claimed_payment_waits_for_staff_who_confirm_it_paid,
             a_rejected_dispute_resumes_the_ladder_gently_with_the_reason,
             a_new_contact_is_never_written_to_before_staff_confirm_it,
-            an_answer_sent_twice_is_recorded_once_and_a_flood_is_refused);
+            an_answer_sent_twice_is_recorded_once_and_a_flood_is_refused,
+            a_broken_promise_resumes_with_the_stage_not_yet_said);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

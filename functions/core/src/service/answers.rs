@@ -187,15 +187,17 @@ async fn hold_invoices<S: Store>(
     let hold = AnswerHold {
         answer: answer.id.0.clone(),
         kind: answer.kind.name().to_owned(),
+        since: answer.local_date,
         until: answer.hold_until,
         until_corrected: false,
+        lifted: false,
     };
     for id in &answer.invoices {
         rewrite_invoice(store, policy, id, now, |stored| {
             let Some(stored) = stored else {
                 return Ok(Rewrite::Keep("the invoice is gone".into()));
             };
-            let current = stored.dunning.hold.as_ref();
+            let current = stored.bookkeeping.hold.as_ref();
             let longer_already = current.is_some_and(|current| {
                 current.answer == hold.answer
                     || current.until.is_none()
@@ -207,7 +209,7 @@ async fn hold_invoices<S: Store>(
                 return Ok(Rewrite::Keep("held already".into()));
             }
             let mut updated = stored.clone();
-            updated.dunning.hold = Some(hold.clone());
+            updated.bookkeeping.hold = Some(hold.clone());
             Ok(Rewrite::Write(updated))
         })
         .await?;

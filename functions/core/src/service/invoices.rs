@@ -60,10 +60,11 @@ pub async fn ingest_invoice<S: Store>(
         let mut incoming = invoice.clone();
         crate::payment::merge_accounting_copy(&mut incoming, stored);
         // An upheld dispute holds the invoice until the accounting system sends it corrected (or settled).
-        if incoming.dunning.hold.as_ref().is_some_and(|hold| hold.until_corrected)
-            && stored.is_some_and(|stored| !shown_alike(stored, &incoming))
+        let corrected = stored.is_some_and(|stored| !shown_alike(stored, &incoming));
+        if let Some(hold) = incoming.bookkeeping.hold.as_mut().filter(|hold| hold.until_corrected)
+            && corrected
         {
-            incoming.dunning.hold = None;
+            hold.lifted = true;
         }
         Ok(Rewrite::Write(incoming))
     })

@@ -9,7 +9,7 @@ use crate::actor::Actor;
 use crate::answer::{Answer, AnswerId, AnswerKind, AnswerState};
 use crate::customer::{Contact, CustomerId};
 use crate::error::CoreError;
-use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
+use crate::invoice::{AnswerHold, Invoice, InvoiceId, InvoiceStatus};
 use crate::limits;
 use crate::policy::Policy;
 use crate::ports::Store;
@@ -121,8 +121,8 @@ pub async fn settle_answer<S: Store>(
     match &decision {
         Decision::ConfirmPayment => {
             for invoice in &answer.invoices {
-                change_invoice(store, policy, &answer, invoice, now, |invoice| {
-                    invoice.dunning.hold = None;
+                change_invoice(store, policy, &answer, invoice, now, |invoice, hold| {
+                    hold.lifted = true;
                     crate::payment::confirm_received(invoice);
                 })
                 .await?;
@@ -130,19 +130,16 @@ pub async fn settle_answer<S: Store>(
         }
         Decision::UpholdDispute { .. } => {
             for invoice in &answer.invoices {
-                change_invoice(store, policy, &answer, invoice, now, |invoice| {
-                    if let Some(hold) = &mut invoice.dunning.hold {
-                        hold.until_corrected = true;
-                    }
+                change_invoice(store, policy, &answer, invoice, now, |_, hold| {
+                    hold.until_corrected = true;
                 })
                 .await?;
             }
         }
         Decision::RejectPayment { .. } | Decision::RejectDispute { .. } => {
             for invoice in &answer.invoices {
-                change_invoice(store, policy, &answer, invoice, now, |invoice| {
-                    invoice.dunning.hold = None;
-                    invoice.dunning.resume_gently = true;
+                change_invoice(store, policy, &answer, invoice, now, |_, hold| {
+                    hold.lifted = true;
                 })
                 .await?;
             }
@@ -164,21 +161,22 @@ pub async fn settle_answer<S: Store>(
     Ok(fresh)
 }
 
-/// Change `id` with `change` while `answer` holds it (a hold another answer put there since is left alone).
+/// Change `id` and `answer`'s hold on it with `change`, while it is `answer`'s (a hold another answer put
+/// there since is left alone).
 async fn change_invoice<S: Store>(
     store: &S,
     policy: &Policy,
     answer: &Answer,
     id: &InvoiceId,
     now: DateTime<Utc>,
-    change: impl Fn(&mut Invoice),
+    change: impl Fn(&mut Invoice, &mut AnswerHold),
 ) -> Result<(), CoreError> {
     rewrite_invoice(store, policy, id, now, |stored| {
         let Some(stored) = stored else {
             return Ok(Rewrite::Keep("the invoice is gone".into()));
         };
         if stored
-            .dunning
+            .bookkeeping
             .hold
             .as_ref()
             .is_none_or(|hold| hold.answer != answer.id.0)
@@ -186,7 +184,9 @@ async fn change_invoice<S: Store>(
             return Ok(Rewrite::Keep("another answer holds it now".into()));
         }
         let mut updated = stored.clone();
-        change(&mut updated);
+        let mut hold = updated.bookkeeping.hold.take().expect("checked above");
+        change(&mut updated, &mut hold);
+        updated.bookkeeping.hold = Some(hold);
         Ok(Rewrite::Write(updated))
     })
     .await?;
