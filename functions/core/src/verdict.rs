@@ -43,7 +43,8 @@ pub enum Verdict {
 /// within `hours` (any hour when `None`). The rules, in order:
 /// - before the customer-local day it was planned for, or outside the customer's business hours, it waits;
 /// - a paused customer, an invoice gone, moved to another customer, settled, disputed or payment-pending,
-///   or a balance other than the draft shows, cancels it (a thank-you wants its invoices paid instead);
+///   held by a customer's answer, or a balance other than the draft shows, cancels it (a thank-you wants its
+///   invoices paid instead);
 /// - an auto-approved reminder not sent on the customer-local day it was planned for is cancelled: its
 ///   figures ("due today", "3 days overdue") were true that day, and the next pass plans again;
 /// - a task is done by its approval;
@@ -157,6 +158,17 @@ fn why_not_send(
         }
         if invoice.is_held() {
             return Some(format!("invoice {} is held for a payment review", invoice.number));
+        }
+        // A customer's answer holds its invoices' ladder (the eve note is about the promise itself). The
+        // answer voids what waits, but a void lost to a conflict must not let the message out.
+        let answered = invoice.dunning.hold.as_ref().filter(|hold| hold.holds_on(local_date));
+        if let Some(hold) = answered
+            && !reminder.is_promise_eve()
+        {
+            return Some(format!(
+                "invoice {} is held by the customer's answer ({})",
+                invoice.number, hold.kind
+            ));
         }
         if !invoice.is_remindable() {
             return Some(format!("invoice {} is now {}", invoice.number, invoice.status.as_str()));

@@ -195,3 +195,24 @@ fn a_claim_is_stale_after_a_quarter_of_an_hour() {
         monday(15) + STALE_CLAIM + Duration::seconds(1)
     ));
 }
+
+#[test]
+fn an_invoice_a_customers_answer_holds_cancels_it() {
+    // GIVEN the approved message, and the customer promised meanwhile to pay by Friday
+    let (reminder, customer, mut invoices) = due_today();
+    invoices[0].dunning.hold = Some(crate::invoice::AnswerHold {
+        answer: "ans_1".into(),
+        kind: "promise".into(),
+        until: Some(day("2026-03-20")),
+        until_corrected: false,
+    });
+    // THEN it does not go out (however the answer failed to void it)
+    let reason = cancelled(verdict(&reminder, &customer, &invoices, monday(15), HOURS).unwrap());
+    assert!(reason.contains("answer"), "{reason}");
+    // A hold whose last day has passed holds nothing
+    invoices[0].dunning.hold.as_mut().unwrap().until = Some(day("2026-03-13"));
+    assert!(matches!(
+        verdict(&reminder, &customer, &invoices, monday(15), HOURS).unwrap(),
+        Verdict::Send { .. }
+    ));
+}
