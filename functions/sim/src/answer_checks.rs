@@ -15,12 +15,32 @@ use rust_decimal::Decimal;
 impl Sim {
     /// A message against what customers' answers promised: no ladder message about what an answer holds,
     /// nothing to a contact not confirmed, each acknowledgement once and of a recorded answer.
-    pub(crate) fn check_answered(&mut self, delivery: &Delivery, customer: usize, ids: &[String]) {
+    pub(crate) async fn check_answered(&mut self, delivery: &Delivery, customer: usize, ids: &[String]) {
         let key = |what: &str| format!("{}:{what}", delivery.reminder);
         let zone = self.world.customers[customer].time_zone;
         if on_ladder(&delivery.stage) {
             for problem in answer_invariants::held_message(delivery, zone, &self.answering.holds) {
-                self.violate(Invariant::AnswerHolds, key(&problem), ids, problem);
+                // The message's own story: how it came to go out.
+                let id = kindly_core::ReminderId(delivery.reminder.clone());
+                let story = match self.store.real().reminder(&id).await {
+                    Ok(Some(reminder)) => reminder
+                        .history
+                        .iter()
+                        .map(|step| {
+                            format!(
+                                "{} {}→{} ({})",
+                                step.at.format("%m-%d %H:%M"),
+                                step.from,
+                                step.to,
+                                step.by
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => String::new(),
+                };
+                let what = format!("{problem}; its history: {story}");
+                self.violate(Invariant::AnswerHolds, key(&problem), ids, what);
             }
         }
         for problem in answer_invariants::unconfirmed_contact(delivery, &self.answering.named) {

@@ -83,7 +83,7 @@ impl Sim {
         if let Some(problem) = invariants::delivered_in_hours(delivery, zone) {
             self.violate(Invariant::NobodyForgotten, key("hours"), &ids, problem);
         }
-        self.check_answered(delivery, customer, &ids);
+        self.check_answered(delivery, customer, &ids).await;
         if crate::answer_invariants::on_ladder(&delivery.stage) {
             self.last_message[customer] = Some(delivery.at);
         }
@@ -257,7 +257,8 @@ impl Sim {
                         && step.at.with_timezone(&zone).date_naive() >= since
                 })
         });
-        // So does an answer waiting for them, or one they (or the facts) settled since the last business day.
+        // So does a contact in question, waiting for them, or an answer they settled since the last business
+        // day. (An answer holding only its invoices moves their plan: `overdue_stage`.)
         let answers = self
             .store
             .real()
@@ -265,11 +266,10 @@ impl Sim {
             .await
             .unwrap_or_default();
         let answer_busy = answers.iter().any(|answer| {
-            answer.needs_staff()
-                || answer
-                    .settled
-                    .as_ref()
-                    .is_some_and(|settled| settled.at.with_timezone(&zone).date_naive() >= since)
+            answer.holds_customer()
+                || answer.settled.as_ref().is_some_and(|settled| {
+                    by_staff(&settled.by) && settled.at.with_timezone(&zone).date_naive() >= since
+                })
         });
         if staff_busy || answer_busy {
             return;
