@@ -43,7 +43,8 @@ pub enum Verdict {
 /// within `hours` (any hour when `None`). The rules, in order:
 /// - before the customer-local day it was planned for, or outside the customer's business hours, it waits;
 /// - a paused customer, an invoice gone, moved to another customer, settled, disputed or payment-pending,
-///   or a balance other than the draft shows, cancels it (a thank-you wants its invoices paid instead);
+///   held by a customer's answer, or a balance other than the draft shows, cancels it (a thank-you wants its
+///   invoices paid instead);
 /// - an auto-approved reminder not sent on the customer-local day it was planned for is cancelled: its
 ///   figures ("due today", "3 days overdue") were true that day, and the next pass plans again;
 /// - a task is done by its approval;

@@ -125,6 +125,8 @@ impl Sim {
                 text
             }
             Act::Deliver { event, attempt, retry } => self.deliver(event, attempt, retry).await,
+            Act::Answer(index) => self.answer(index).await,
+            Act::Correct(index) => self.correct(index),
             Act::Staff => self.staff().await,
             Act::Pause => self.pause().await,
             Act::PolicyChange => {
@@ -157,6 +159,7 @@ impl Sim {
         let invoice_customer = invoice.customer;
         let customer = self.world.customers[invoice_customer].clone();
         let copy = invoice.accounting_copy(&customer.id);
+        let before_unsynced = self.unsynced[index];
         self.faults.begin(self.step, true, false);
         let result = service::ingest_invoice(&self.store, &self.policy, &copy, self.now).await;
         self.faults.end();
@@ -183,16 +186,30 @@ impl Sim {
             }
             Err(_) => self.at(self.now + Duration::hours(1), Act::Import(index)),
         }
+        if self.unsynced[index] < before_unsynced {
+            self.imported(index);
+        }
         text
     }
 
     /// The accounting system will send its copy again after `lag`.
-    fn reimport(&mut self, index: usize, lag: Duration) {
+    pub(crate) fn reimport(&mut self, index: usize, lag: Duration) {
         self.unsynced[index] += 1;
         self.at(self.now + lag, Act::Import(index));
     }
 
     fn pay(&mut self, index: usize, number: usize) -> String {
+        let invoice = &mut self.world.invoices[index];
+        if invoice.payments[number].rest {
+            let owed = invoice.total_minor - invoice.received_processor - invoice.received_transfer;
+            if owed <= 0 || invoice.status_by_accounting.is_some() {
+                return format!("customer owes nothing more on {}", invoice.id);
+            }
+            invoice.payments[number].minor = owed;
+            invoice.paid_rest = true;
+        } else if invoice.paid_rest {
+            return format!("customer paid {} in full already", invoice.id);
+        }
         let payment = self.world.invoices[index].payments[number].clone();
         match payment.channel {
             Channel::Card { .. } => {

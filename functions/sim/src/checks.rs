@@ -6,7 +6,6 @@ use crate::faults::Delivery;
 use crate::invariants::{self, Invariant, Ladder};
 use crate::sim::{SCHEDULE_ZONE, Sim};
 use chrono::{Duration, NaiveDate, Timelike};
-use kindly_core::policy::THANK_YOU_STAGE;
 use kindly_core::{InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus, Store};
 use rust_decimal::Decimal;
 
@@ -84,7 +83,8 @@ impl Sim {
         if let Some(problem) = invariants::delivered_in_hours(delivery, zone) {
             self.violate(Invariant::NobodyForgotten, key("hours"), &ids, problem);
         }
-        if delivery.stage != THANK_YOU_STAGE {
+        self.check_answered(delivery, customer, &ids).await;
+        if crate::answer_invariants::on_ladder(&delivery.stage) {
             self.last_message[customer] = Some(delivery.at);
         }
         if delivery.reported_failed {
@@ -126,8 +126,16 @@ impl Sim {
             return;
         };
         let before = self.known.status.insert(number, stored.status);
+        // An answer's hold lifted (a corrected invoice ended an upheld dispute) is like a reopening.
+        let holding = stored.bookkeeping.hold.as_ref().is_some_and(|hold| !hold.lifted);
+        let was_held = if holding {
+            !self.answering.held.insert(index)
+        } else {
+            self.answering.held.remove(&index)
+        };
+        let released = was_held && !holding;
         // Reopened (a payment failed or was refunded): its ladder is owed again from today.
-        if stored.is_remindable() && before.is_some_and(|status| status != InvoiceStatus::Open) {
+        if stored.is_remindable() && (released || before.is_some_and(|status| status != InvoiceStatus::Open)) {
             self.open_since[index] = Some(self.first_sending_day(self.world.invoices[index].customer));
         }
         // An event kindly applied but answered with an error is applied, and acknowledged only on the
@@ -150,6 +158,7 @@ impl Sim {
         for customer in 0..self.world.customers.len() {
             let local = self.now.with_timezone(&self.world.customers[customer].time_zone);
             if local.hour() == 19 && calendar::is_business_day(local.date_naive()) {
+                self.check_acknowledged(customer, local.date_naive());
                 self.check_customer(customer, local.date_naive()).await;
             }
         }
@@ -249,7 +258,21 @@ impl Sim {
                         && step.at.with_timezone(&zone).date_naive() >= since
                 })
         });
-        if staff_busy {
+        // So does a contact in question, waiting for them, or an answer they settled since the last business
+        // day. (An answer holding only its invoices moves their plan: `overdue_stage`.)
+        let answers = self
+            .store
+            .real()
+            .answers_of_customer(&customer_id)
+            .await
+            .unwrap_or_default();
+        let answer_busy = answers.iter().any(|answer| {
+            answer.holds_customer()
+                || answer.settled.as_ref().is_some_and(|settled| {
+                    by_staff(&settled.by) && settled.at.with_timezone(&zone).date_naive() >= since
+                })
+        });
+        if staff_busy || answer_busy {
             return;
         }
         // A task with a message counts for the policy's gap though no mail went out.

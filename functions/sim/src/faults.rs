@@ -80,6 +80,8 @@ pub struct Delivery {
     pub numbers: Vec<String>,
     /// The provider accepted it but the sender was told it failed (a timeout after acceptance).
     pub reported_failed: bool,
+    /// Every address it went to (to and cc).
+    pub to: Vec<String>,
 }
 
 /// What the wrappers share: the fault dice, the crash state of the current invocation, the inbox, and
@@ -97,6 +99,10 @@ pub struct FaultState {
     pub touched: BTreeSet<String>,
     pub touched_reminders: BTreeSet<ReminderId>,
     pub touched_invoices: BTreeSet<InvoiceId>,
+    /// Answers written by the current step.
+    pub touched_answers: BTreeSet<AnswerId>,
+    /// Reminders whose address the provider rejected (the customer cannot be reached there).
+    pub rejected: BTreeSet<String>,
     next_message: u64,
 }
 
@@ -116,6 +122,8 @@ impl Faults {
             touched: BTreeSet::new(),
             touched_reminders: BTreeSet::new(),
             touched_invoices: BTreeSet::new(),
+            touched_answers: BTreeSet::new(),
+            rejected: BTreeSet::new(),
             next_message: 0,
         })))
     }
@@ -229,6 +237,13 @@ impl SimStore {
         state.touched_invoices.extend(reminder.invoice_ids());
     }
 
+    fn note_answer(&self, answer: &Answer) {
+        let mut state = self.faults.lock();
+        state.touched_answers.insert(answer.id.clone());
+        state.touched.insert(answer.customer_id.0.clone());
+        state.touched.insert(answer.id.0.clone());
+    }
+
     fn note_invoice(&self, invoice: &Invoice) {
         let mut state = self.faults.lock();
         state.touched_invoices.insert(invoice.id.clone());
@@ -332,7 +347,9 @@ impl Store for SimStore {
     }
     async fn insert_answer(&self, answer: &Answer) -> Result<Inserted, CoreError> {
         self.write(false, std::slice::from_ref(&answer.customer_id.0)).await?;
-        self.inner.insert_answer(answer).await
+        let inserted = self.inner.insert_answer(answer).await?;
+        self.note_answer(answer);
+        Ok(inserted)
     }
     async fn answer(&self, id: &AnswerId) -> Result<Option<Answer>, CoreError> {
         self.enter().await?;
@@ -340,7 +357,9 @@ impl Store for SimStore {
     }
     async fn replace_answer(&self, answer: &Answer, expected: u64) -> Result<(), CoreError> {
         self.write(true, std::slice::from_ref(&answer.customer_id.0)).await?;
-        self.inner.replace_answer(answer, expected).await
+        self.inner.replace_answer(answer, expected).await?;
+        self.note_answer(answer);
+        Ok(())
     }
     async fn answers_of_customer(&self, id: &CustomerId) -> Result<Vec<Answer>, CoreError> {
         self.enter().await?;
@@ -392,6 +411,10 @@ impl Mailer for SimMailer {
             return Err(CoreError::MailTemporary("simulated SES 503 service unavailable".into()));
         }
         if self.faults.roll(|rates| rates.rejected) {
+            let reminder = email.tags.iter().find(|(key, _)| key == "reminder");
+            if let Some((_, id)) = reminder {
+                self.faults.lock().rejected.insert(id.clone());
+            }
             return Err(CoreError::MailRejected("simulated: address rejected".into()));
         }
         let timeout = self.faults.roll(|rates| rates.timeout_after_accept);
@@ -414,6 +437,12 @@ impl Mailer for SimMailer {
             customer: tag("customer"),
             numbers: invoice_numbers(&email.text),
             reported_failed: timeout,
+            to: email
+                .to
+                .iter()
+                .chain(&email.cc)
+                .map(|mailbox| mailbox.email.clone())
+                .collect(),
         };
         state.touched.insert(delivery.customer.clone());
         state.touched.insert(delivery.reminder.clone());

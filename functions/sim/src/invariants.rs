@@ -6,12 +6,13 @@ use crate::calendar::{business_day_on_or_after, is_business_day, next_business_d
 use crate::faults::Delivery;
 use chrono::{Datelike, Days, NaiveDate, Timelike};
 use chrono_tz::Tz;
-use kindly_core::policy::THANK_YOU_STAGE;
+use kindly_core::policy::{ACKNOWLEDGEMENT_STAGE, PROMISE_EVE_STAGE, THANK_YOU_STAGE};
 use kindly_core::{Invoice, InvoiceStatus, Policy, Reminder, ReminderStatus};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The six promises of issue 11, by name.
+/// The promises, by name: the six of issue 11, then the five about customers' answers
+/// ([`crate::answer_invariants`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Invariant {
     NoMessageTwice,
@@ -20,16 +21,31 @@ pub enum Invariant {
     MoneyExact,
     NoSilentLoss,
     LegalHistory,
+    /// No ladder message about an invoice a promise, a claimed payment or a dispute holds.
+    AnswerHolds,
+    /// Nothing to an address a customer named before staff confirmed it.
+    ContactConfirmed,
+    /// Every recorded answer acknowledged exactly once, within days.
+    AcknowledgedOnce,
+    /// A promise kept only if paid by its day, broken only once its day is over.
+    PromiseByFacts,
+    /// One answer per form value.
+    AnswerOnce,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 6] = [
+    pub const ALL: [Invariant; 11] = [
         Invariant::NoMessageTwice,
         Invariant::NothingAfterSettling,
         Invariant::NobodyForgotten,
         Invariant::MoneyExact,
         Invariant::NoSilentLoss,
         Invariant::LegalHistory,
+        Invariant::AnswerHolds,
+        Invariant::ContactConfirmed,
+        Invariant::AcknowledgedOnce,
+        Invariant::PromiseByFacts,
+        Invariant::AnswerOnce,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +56,11 @@ impl Invariant {
             Invariant::MoneyExact => "money-exact",
             Invariant::NoSilentLoss => "no-silent-loss",
             Invariant::LegalHistory => "legal-history",
+            Invariant::AnswerHolds => "answer-holds",
+            Invariant::ContactConfirmed => "contact-confirmed",
+            Invariant::AcknowledgedOnce => "acknowledged-once",
+            Invariant::PromiseByFacts => "promise-by-facts",
+            Invariant::AnswerOnce => "answer-once",
         }
     }
 }
@@ -50,7 +71,8 @@ pub const BUSINESS_HOURS: (u32, u32) = (9, 17);
 /// Invariant 1, over the inbox: no (customer, stage, invoice set) delivered twice, and no invoice in two
 /// messages at one stage. A consolidated message carries each invoice at its own stage (`covered`: invoice
 /// number and stage, from the reminder's record); the message's tag names only the most advanced one. A
-/// thank-you may thank an invoice again once a refund reopened it.
+/// thank-you may thank an invoice again once a refund reopened it. An acknowledgement or an eve note is
+/// one per answer, so each is its own message whatever invoices it shows.
 #[derive(Default)]
 pub struct Deliveries {
     messages: BTreeMap<(String, String, Vec<String>), u64>,
@@ -65,18 +87,20 @@ impl Deliveries {
         reopened: impl Fn(&str) -> bool,
     ) -> Vec<String> {
         let mut problems = Vec::new();
-        let key = (
-            delivery.customer.clone(),
-            delivery.stage.clone(),
-            delivery.numbers.clone(),
-        );
+        let per_answer = [ACKNOWLEDGEMENT_STAGE, PROMISE_EVE_STAGE].contains(&delivery.stage.as_str());
+        let stage = if per_answer {
+            format!("{} {}", delivery.stage, delivery.reminder)
+        } else {
+            delivery.stage.clone()
+        };
+        let key = (delivery.customer.clone(), stage, delivery.numbers.clone());
         if let Some(step) = self.messages.insert(key, delivery.step) {
             problems.push(format!(
                 "{} got stage `{}` for {:?} again (first at step {step}; reminder {})",
                 delivery.customer, delivery.stage, delivery.numbers, delivery.reminder
             ));
         }
-        for (number, stage) in covered {
+        for (number, stage) in covered.iter().filter(|_| !per_answer) {
             let thanked_again = stage == THANK_YOU_STAGE && reopened(number);
             if let Some(earlier) = self
                 .by_stage
@@ -102,9 +126,13 @@ pub struct Known {
 }
 
 /// Invariant 2: a reminder covers no invoice kindly knew was paid, void, disputed or payment-pending, and
-/// goes to nobody kindly knew was paused; a thank-you thanks only invoices still paid.
+/// goes to nobody kindly knew was paused; a thank-you thanks only invoices still paid. An
+/// acknowledgement answers the customer whatever came of the invoices since, paused or not.
 pub fn nothing_after_settling(delivery: &Delivery, known: &Known) -> Vec<String> {
     let mut problems = Vec::new();
+    if delivery.stage == ACKNOWLEDGEMENT_STAGE {
+        return problems;
+    }
     let thank_you = delivery.stage == THANK_YOU_STAGE;
     if !thank_you && known.paused.contains(&delivery.customer) {
         problems.push(format!(
@@ -170,8 +198,8 @@ pub struct Ladder<'a> {
 
 /// Invariant 3: the next stage of an open invoice's ladder went out (or was decided) at most one business
 /// day after the first business day the policy plans it: its stage date, not before kindly knew the invoice open,
-/// nor within the policy's gap after the last message, nor before a snooze ends. `Some((stage, deadline))`
-/// when it is late.
+/// nor within the policy's gap after the last message, nor before a snooze or an answer's hold ends (one
+/// waiting for staff owes nothing yet). `Some((stage, deadline))` when it is late.
 pub fn overdue_stage(ladder: &Ladder) -> Option<(String, NaiveDate)> {
     let Ladder {
         policy,
@@ -185,6 +213,9 @@ pub fn overdue_stage(ladder: &Ladder) -> Option<(String, NaiveDate)> {
     let mut planned = Policy::stage_date(stage, stored.due_date).max(*open_since);
     if let Some(until) = stored.dunning.snoozed_until {
         planned = planned.max(until);
+    }
+    if let Some(hold) = stored.bookkeeping.hold.as_ref().filter(|hold| !hold.lifted) {
+        planned = planned.max(hold.until? + Days::new(1));
     }
     if let Some(last) = last_message_on {
         planned = planned.max(*last + Days::new(u64::from(policy.min_gap_days)));

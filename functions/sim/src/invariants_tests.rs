@@ -23,6 +23,7 @@ fn delivery(step: u64, reminder: &str, stage: &str, numbers: &[&str]) -> Deliver
         customer: "C0001".into(),
         numbers: numbers.iter().map(|n| n.to_string()).collect(),
         reported_failed: false,
+        to: vec!["ap@c0001.example".into()],
     }
 }
 
@@ -78,7 +79,7 @@ fn reminder(history: &[(ReminderStatus, ReminderStatus)], status: ReminderStatus
 #[test]
 fn every_invariant_has_a_distinct_name() {
     let names: BTreeSet<_> = Invariant::ALL.iter().map(|invariant| invariant.name()).collect();
-    assert_eq!(names.len(), 6);
+    assert_eq!(names.len(), Invariant::ALL.len());
 }
 
 fn at_stage(delivery: &Delivery) -> Vec<(String, String)> {
@@ -131,6 +132,12 @@ fn an_invoice_in_two_messages_at_one_stage_is_caught() {
     seen.check(&thanks, &at_stage(&thanks), |_| true);
     let with_another = delivery(6, "rem_t2", THANK_YOU_STAGE, &["SIM-0001-00", "SIM-0001-01"]);
     assert!(seen.check(&with_another, &at_stage(&with_another), |_| true).is_empty());
+    // Two answers about one invoice are acknowledged once each; one acknowledgement twice is caught.
+    let ack = delivery(7, "rem_ack_1", ACKNOWLEDGEMENT_STAGE, &["SIM-0001-00"]);
+    assert!(seen.check(&ack, &at_stage(&ack), |_| false).is_empty());
+    let other = delivery(8, "rem_ack_2", ACKNOWLEDGEMENT_STAGE, &["SIM-0001-00"]);
+    assert!(seen.check(&other, &at_stage(&other), |_| false).is_empty());
+    assert_eq!(seen.check(&ack, &at_stage(&ack), |_| false).len(), 1);
 }
 
 #[test]
@@ -154,6 +161,10 @@ fn a_message_after_payment_or_pause_is_caught() {
     // A thank-you for an invoice that is open again is wrong too.
     let thanks = delivery(2, "rem_t", THANK_YOU_STAGE, &["SIM-0001-00"]);
     assert_eq!(nothing_after_settling(&thanks, &known).len(), 1);
+    // An acknowledgement answers the customer whatever: paused, or about an invoice paid since.
+    known.status.insert("SIM-0001-00".into(), InvoiceStatus::Paid);
+    let ack = delivery(3, "rem_ack_1", ACKNOWLEDGEMENT_STAGE, &["SIM-0001-00"]);
+    assert!(nothing_after_settling(&ack, &known).is_empty());
 }
 
 #[test]
@@ -193,6 +204,30 @@ fn a_stage_not_sent_a_business_day_after_its_date_is_caught() {
     // A message two days before moves the plan by the policy's gap (3 days: Monday), so Tuesday is late.
     assert_eq!(overdue_stage(&ladder("2026-03-16", Some(day("2026-03-11")))), None);
     assert!(overdue_stage(&ladder("2026-03-17", Some(day("2026-03-11")))).is_some());
+    // A promise to pay by Monday the 16th moves the plan to Tuesday (late on Wednesday); a dispute
+    // waiting for staff owes nothing yet.
+    let mut promised = stored.clone();
+    promised.bookkeeping.hold = Some(kindly_core::invoice::AnswerHold {
+        answer: "ans_p".into(),
+        kind: "promise".into(),
+        since: day("2026-03-10"),
+        until: Some(day("2026-03-16")),
+        until_corrected: false,
+        lifted: false,
+    });
+    let held = |today: &str, stored: &Invoice| {
+        overdue_stage(&Ladder {
+            policy: &policy,
+            stored,
+            today: day(today),
+            open_since: day("2026-03-01"),
+            last_message_on: None,
+        })
+    };
+    assert_eq!(held("2026-03-17", &promised), None);
+    assert!(held("2026-03-18", &promised).is_some());
+    promised.bookkeeping.hold.as_mut().unwrap().until = None;
+    assert_eq!(held("2026-04-30", &promised), None);
 }
 
 #[test]

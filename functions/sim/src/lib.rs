@@ -2,15 +2,19 @@
 //!
 //! The real services (the daily pass, the hourly send, approvals, ingest, the Stripe webhook through the
 //! real web router) run over the real SQLite store on a virtual clock, in a world generated from a seed:
-//! customers in many time zones paying on time, late, in pieces or not at all, staff deciding after
-//! delays, and the faults the seed picks (mail throttling, 5xx, timeouts after acceptance, lost
-//! conditional writes, crashes between writes, scheduled functions late or twice). After every step the
-//! six promises ([`invariants`]) are checked against the world's inbox — what customers really got.
+//! customers in many time zones paying on time, late, in pieces or not at all, answering on their page
+//! (promises, payments claimed, disputes, new contacts), staff deciding after delays, and the faults the
+//! seed picks (mail throttling, 5xx, timeouts after acceptance, lost conditional writes, crashes between
+//! writes, scheduled functions late or twice). After every step the promises ([`invariants`],
+//! [`answer_invariants`]) are checked against the world's inbox — what customers really got.
 //!
 //! Architecture invariant: nothing here changes how kindly behaves. The simulator only drives kindly's
 //! public services and router and reads its store; one seed always gives the same trace, byte for byte.
 
 pub mod actors;
+mod answer_checks;
+pub mod answer_invariants;
+mod answering;
 pub mod backend;
 pub mod calendar;
 mod checks;

@@ -9,7 +9,11 @@ use std::time::Instant;
 
 const HELP: &str = "\
 Simulate kindly in operation: SEEDS worlds (500 customers in 28 time zones by default), DAYS days each,
-the real services with the seed's faults, and the promises checked after every step.
+the real services with the seed's faults, customers who answer on their page (promises kept and broken,
+payments claimed, disputes, new contacts, receipts) and staff who settle those answers, and eleven promises
+checked after every step: no-message-twice, nothing-after-settling, nobody-forgotten, money-exact,
+no-silent-loss, legal-history, answer-holds, contact-confirmed, acknowledged-once, promise-by-facts,
+answer-once.
 
   SEEDS            how many seeds to run (20)
   DAYS             simulated days per seed (365)
@@ -101,9 +105,12 @@ fn main() {
             }
         }
         println!(
-            "seed {seed}: {} steps, {} messages, {} violations {:?}, trace {}, {seconds:.1} s, faults {:?}",
+            "seed {seed}: {} steps, {} messages, {} answers ({} taken), {} violations {:?}, trace {}, {seconds:.1} s, \
+             faults {:?}",
             outcome.steps,
             outcome.messages,
+            outcome.answers.0,
+            outcome.answers.1,
             outcome.violations.len(),
             outcome.counts(),
             &outcome.trace_hash[..16],

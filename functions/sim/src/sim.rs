@@ -1,9 +1,10 @@
 //! The simulation: a queue of timed acts on a virtual clock, each one step of the real services, and the
 //! invariants checked after every step. Single-threaded and seeded, so a seed reproduces a run exactly.
 
+use crate::answering::Answering;
 use crate::backend::{Backend, Kind, tokio_runtime::Runtime};
 use crate::calendar;
-use crate::faults::{FaultRates, Faults, SimMailer, SimStore};
+use crate::faults::{Delivery, FaultRates, Faults, SimMailer, SimStore};
 use crate::invariants::{Deliveries, Invariant, Known};
 use crate::processor::{Acknowledged, ProcessorEvent};
 use crate::trace::Trace;
@@ -58,6 +59,8 @@ pub struct Outcome {
     pub trace_hash: String,
     pub steps: u64,
     pub messages: usize,
+    /// Answers customers gave, and how many of them kindly took.
+    pub answers: (usize, usize),
     pub faults: FaultRates,
 }
 
@@ -95,6 +98,10 @@ pub enum Act {
     PolicyChange,
     /// The end of business day checks for the customers whose evening it is.
     Check,
+    /// A customer sends the n-th answer from their page (again, after a failure or a double click).
+    Answer(usize),
+    /// The accounting system corrects the invoices of the n-th answer, a dispute staff upheld.
+    Correct(usize),
 }
 
 pub struct Sim {
@@ -126,6 +133,7 @@ pub struct Sim {
     pub(crate) staff_due: BTreeMap<ReminderId, (DateTime<Utc>, u32)>,
     pub(crate) by_number: BTreeMap<String, usize>,
     pub(crate) invoices_of: Vec<Vec<usize>>,
+    pub(crate) answering: Answering,
     reported: BTreeSet<(Invariant, String)>,
     pub(crate) violations: Vec<Violation>,
     inbox_seen: usize,
@@ -163,6 +171,7 @@ impl Sim {
             by_number.insert(invoice.number.clone(), index);
         }
         let start = world::local_instant(chrono_tz::UTC, world.start, 0, 0);
+        let answering = Answering::new(stream(5));
         Sim {
             mailer: SimMailer {
                 faults: faults.clone(),
@@ -193,6 +202,7 @@ impl Sim {
             staff_due: BTreeMap::new(),
             by_number,
             invoices_of,
+            answering,
             reported: BTreeSet::new(),
             violations: Vec::new(),
             inbox_seen: 0,
@@ -283,10 +293,16 @@ impl Sim {
             let text = block_on(runtime.as_ref(), self.perform(act));
             let touched = std::mem::take(&mut self.faults.lock().touched);
             self.trace.record(self.step, at, text, touched);
-            block_on(runtime.as_ref(), self.check_step());
+            let delivered = block_on(runtime.as_ref(), self.check_step());
+            for delivery in &delivered {
+                self.consider_answering(delivery);
+            }
         }
         let messages = self.faults.lock().inbox.len();
+        let given = &self.answering.answers;
+        let answers = (given.len(), given.iter().filter(|answer| answer.taken).count());
         Outcome {
+            answers,
             seed: self.options.seed,
             trace_hash: self.trace.hash(),
             steps: self.step,
@@ -310,10 +326,11 @@ impl Sim {
         });
     }
 
-    /// The checks after every step: the inbox's new messages (1, 2, 3, 5), the reminders written (6), the
-    /// invoices written (4); then kindly's knowledge moves on.
-    async fn check_step(&mut self) {
-        let (new, reminders, invoices) = {
+    /// The checks after every step: the inbox's new messages (1, 2, 3, 5 and the answers' holds, contacts
+    /// and acknowledgements), the reminders written (6), the invoices written (4), the answers written;
+    /// then kindly's knowledge moves on. Returns the new messages, which customers now read.
+    async fn check_step(&mut self) -> Vec<Delivery> {
+        let (new, reminders, invoices, answers) = {
             let mut state = self.faults.lock();
             let new: Vec<_> = state.inbox[self.inbox_seen..].to_vec();
             self.inbox_seen = state.inbox.len();
@@ -321,6 +338,7 @@ impl Sim {
                 new,
                 std::mem::take(&mut state.touched_reminders),
                 std::mem::take(&mut state.touched_invoices),
+                std::mem::take(&mut state.touched_answers),
             )
         };
         for delivery in &new {
@@ -332,6 +350,10 @@ impl Sim {
         for id in invoices {
             self.check_invoice(&id).await;
         }
+        for id in answers {
+            self.check_answer(&id).await;
+        }
+        new
     }
 }
 

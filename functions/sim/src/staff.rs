@@ -24,7 +24,9 @@ impl Sim {
         if !calendar::is_business_day(local.date_naive()) || !(9..17).contains(&local.hour()) {
             return String::new();
         }
-        let resolved = self.resolve_failures().await;
+        let mut resolved = self.resolve_failures().await;
+        let by = STAFF[self.answering.rng.random_range(0..2)];
+        resolved += &self.settle_answers(by).await;
         let Ok(waiting) = self
             .store
             .real()

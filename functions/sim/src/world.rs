@@ -75,6 +75,8 @@ pub struct PlannedPayment {
     pub channel: Channel,
     /// Part of it goes back later (minor units refunded, when).
     pub refund: Option<(i64, DateTime<Utc>)>,
+    /// Whatever is still owed when it is made (`minor` is set then): a customer keeping their word.
+    pub rest: bool,
 }
 
 /// What the accounting system decides about an invoice besides payments.
@@ -111,6 +113,8 @@ pub struct WorldInvoice {
     /// Bank debits the processor is still clearing.
     pub debits_in_flight: u32,
     pub imported: bool,
+    /// The customer paid the rest after answering: the payments they had planned are not made.
+    pub paid_rest: bool,
 }
 
 impl WorldInvoice {
@@ -339,6 +343,7 @@ fn invoice(
         refunded_minor: 0,
         debits_in_flight: 0,
         imported: false,
+        paid_rest: false,
     }
 }
 
@@ -355,6 +360,7 @@ fn plan(rng: &mut ChaCha8Rng, at: DateTime<Utc>, minor: i64) -> PlannedPayment {
         minor,
         channel,
         refund: None,
+        rest: false,
     }
 }
 

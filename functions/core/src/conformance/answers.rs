@@ -167,16 +167,22 @@ fn invoice_of(id: &str) -> crate::Invoice {
     invoice(&format!("I-{id}"), id, "2026-03-01", None)
 }
 
-pub async fn a_rejected_dispute_resumes_the_ladder_gently_with_the_reason<S: Store>(store: &S) {
-    let policy = Policy::default_policy();
-    let draft = owing_with_draft(store, &policy, "D").await;
+/// Customer `id`, owing with a draft waiting, disputes the amount on 2026-03-12.
+async fn disputing<S: Store>(store: &S, policy: &Policy, id: &str) -> (Reminder, Answered) {
+    let draft = owing_with_draft(store, policy, id).await;
     let dispute = AnswerKind::Dispute {
         category: DisputeCategory::Amount,
         text: "We ordered 2, not 3.".into(),
     };
-    let answered = answer(store, &policy, &draft, dispute, "f1", "2026-03-12")
+    let answered = answer(store, policy, &draft, dispute, "f1", "2026-03-12")
         .await
         .unwrap();
+    (draft, answered)
+}
+
+pub async fn a_rejected_dispute_resumes_the_ladder_gently_with_the_reason<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let (draft, answered) = disputing(store, &policy, "D").await;
     let later = run_pass(store, &policy, instant("2026-04-20"), false).await.unwrap();
     assert!(
         later.entries.iter().all(|entry| entry.customer_id.0 != "D"),
@@ -319,4 +325,114 @@ pub async fn a_broken_promise_resumes_with_the_stage_not_yet_said<S: Store>(stor
         .find(|entry| entry.customer_id.0 == "G")
         .expect("resumed");
     assert_eq!(entry.stage_id, "due_today");
+}
+
+/// A promise is judged on the customer's own day, not on the day the next message could go out: a pass on
+/// Friday evening, whose messages go out on Monday, leaves a promise to pay by Sunday open, and a payment
+/// on Sunday keeps it.
+pub async fn a_promise_is_not_broken_before_its_day_is_over<S: Store>(store: &S) {
+    let mut policy = Policy::default_policy();
+    policy.sending_hours = Some(crate::service::BusinessHours {
+        from_hour: 9,
+        to_hour: 17,
+    });
+    let draft = owing_with_draft(store, &policy, "S").await;
+    let promise = AnswerKind::Promise {
+        pay_by: day("2026-03-15"),
+    };
+    let answered = answer(store, &policy, &draft, promise, "f1", "2026-03-12")
+        .await
+        .unwrap();
+    // WHEN a pass runs on Friday 13 March at 19:00 in New York, its messages going out on Monday
+    let friday_evening = instant("2026-03-13") + chrono::Duration::hours(14);
+    run_pass(store, &policy, friday_evening, false).await.unwrap();
+    // THEN the promise to pay by Sunday still stands
+    let stored = store.answer(&answered.answer().id).await.unwrap().unwrap();
+    assert_eq!(stored.state, AnswerState::Open, "{:?}", stored.settled);
+    // AND paying on Sunday keeps it
+    let mut paid = after_friendly_stages(invoice_of("S"));
+    paid.paid = paid.total;
+    paid.status = InvoiceStatus::Paid;
+    crate::service::ingest_invoice(store, &policy, &paid, instant("2026-03-15"))
+        .await
+        .unwrap();
+    let stored = store.answer(&answered.answer().id).await.unwrap().unwrap();
+    assert_eq!(stored.state, AnswerState::Kept, "{:?}", stored.settled);
+}
+
+/// An upheld dispute holds the ladder until the accounting system sends the invoice corrected: a part
+/// payment meanwhile changes the invoice but corrects nothing, and the ladder stays quiet.
+pub async fn an_upheld_dispute_holds_through_a_part_payment_until_the_corrected_invoice<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let (_, answered) = disputing(store, &policy, "U").await;
+    let uphold = Decision::UpholdDispute { note: None };
+    settle_answer(
+        store,
+        &policy,
+        &answered.answer().id,
+        uphold,
+        "sam",
+        instant("2026-03-13"),
+    )
+    .await
+    .unwrap();
+    let resumed = |pass: crate::service::PassOutcome| pass.entries.iter().any(|entry| entry.customer_id.0 == "U");
+    // WHEN the customer pays the part they agree with, and the accounting system sends that
+    let mut part_paid = after_friendly_stages(invoice_of("U"));
+    part_paid.paid = "40.00".parse().unwrap();
+    crate::service::ingest_invoice(store, &policy, &part_paid, instant("2026-03-16"))
+        .await
+        .unwrap();
+    // THEN the ladder stays quiet
+    let pass = run_pass(store, &policy, instant("2026-03-20"), false).await.unwrap();
+    assert!(!resumed(pass), "a part payment is no corrected invoice");
+    // WHEN the corrected invoice arrives, the ladder resumes for what is still owed
+    let mut corrected = part_paid.clone();
+    corrected.total = "66.00".parse().unwrap();
+    crate::service::ingest_invoice(store, &policy, &corrected, instant("2026-03-23"))
+        .await
+        .unwrap();
+    let pass = run_pass(store, &policy, instant("2026-03-24"), false).await.unwrap();
+    assert!(resumed(pass), "the corrected invoice ends the hold");
+}
+
+/// A promise still in its days outlives another answer staff reject: the customer promised to pay by
+/// Monday, then said they had paid (a longer hold); staff find no money, and the ladder still waits for
+/// Monday.
+pub async fn a_promise_still_holds_when_a_later_claim_is_rejected<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let draft = owing_with_draft(store, &policy, "R").await;
+    let promise = AnswerKind::Promise {
+        pay_by: day("2026-03-16"),
+    };
+    answer(store, &policy, &draft, promise, "f1", "2026-03-12")
+        .await
+        .unwrap();
+    let paid = AnswerKind::AlreadyPaid {
+        paid_on: day("2026-03-12"),
+        amount: None,
+        reference: None,
+    };
+    let claim = answer(store, &policy, &draft, paid, "f2", "2026-03-13").await.unwrap();
+    let reject = Decision::RejectPayment {
+        reason: "Nothing has reached us.".into(),
+    };
+    settle_answer(store, &policy, &claim.answer().id, reject, "sam", instant("2026-03-13"))
+        .await
+        .unwrap();
+    let waiting = |reminders: Vec<Reminder>| reminders.iter().any(|r| r.status.is_open() && !r.is_off_ladder());
+    assert!(
+        !waiting(reminders_of(store, "R").await),
+        "nothing drafted while the promise holds"
+    );
+    run_pass(store, &policy, instant("2026-03-16"), false).await.unwrap();
+    assert!(
+        !waiting(reminders_of(store, "R").await),
+        "the promise holds through Monday"
+    );
+    run_pass(store, &policy, instant("2026-03-17"), false).await.unwrap();
+    assert!(
+        waiting(reminders_of(store, "R").await),
+        "the ladder resumes after the promised day"
+    );
 }

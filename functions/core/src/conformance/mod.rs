@@ -48,7 +48,10 @@ macro_rules! store_conformance_tests {
             a_rejected_dispute_resumes_the_ladder_gently_with_the_reason,
             a_new_contact_is_never_written_to_before_staff_confirm_it,
             an_answer_sent_twice_is_recorded_once_and_a_flood_is_refused,
-            a_broken_promise_resumes_with_the_stage_not_yet_said);
+            a_broken_promise_resumes_with_the_stage_not_yet_said,
+            a_promise_is_not_broken_before_its_day_is_over,
+            an_upheld_dispute_holds_through_a_part_payment_until_the_corrected_invoice,
+            a_promise_still_holds_when_a_later_claim_is_rejected);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -60,7 +60,8 @@ pub async fn ingest_invoice<S: Store>(
         let mut incoming = invoice.clone();
         crate::payment::merge_accounting_copy(&mut incoming, stored);
         // An upheld dispute holds the invoice until the accounting system sends it corrected (or settled).
-        let corrected = stored.is_some_and(|stored| !shown_alike(stored, &incoming));
+        // A payment alone corrects nothing: a customer may pay the part they agree with.
+        let corrected = stored.is_some_and(|stored| corrected(stored, &incoming));
         if let Some(hold) = incoming.bookkeeping.hold.as_mut().filter(|hold| hold.until_corrected)
             && corrected
         {
@@ -188,6 +189,17 @@ fn shown_alike(before: &Invoice, after: &Invoice) -> bool {
         ..before.clone()
     } == *after
         && before.is_held() == after.is_held()
+}
+
+/// Whether the accounting system's `incoming` copy corrects `stored` (its total, status, dates, number…),
+/// not only records money paid on it.
+fn corrected(stored: &Invoice, incoming: &Invoice) -> bool {
+    let payments_aside = Invoice {
+        paid: stored.paid,
+        processor_payments: stored.processor_payments.clone(),
+        ..incoming.clone()
+    };
+    !shown_alike(stored, &payments_aside)
 }
 
 /// The invoices the voided thank-yous among `voided` thanked for: they are queued again.

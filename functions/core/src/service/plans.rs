@@ -95,8 +95,10 @@ pub(super) async fn plan_and_store<S: Store>(
         let reminders = store.reminders_of_customer(id).await?;
         let mut known = CustomerHistory::from_reminders(&reminders);
         if let Some(customer) = customers.get(id) {
-            // Promises whose day passed are settled first, so the message can say so.
-            let today = sending_day(customer.time_zone, now, policy.sending_hours);
+            // Promises whose day passed are settled first, so the message can say so. A promise holds
+            // through the customer's own day, not the day the next message could go out on (after their
+            // business hours on a Friday, that is Monday): judged on the local date now.
+            let today = now.with_timezone(&customer.time_zone).date_naive();
             known.answers = if dry_run {
                 store.answers_of_customer(id).await?
             } else {

@@ -13,7 +13,7 @@ use crate::invoice::{AnswerHold, Invoice, InvoiceId, InvoiceStatus};
 use crate::limits;
 use crate::policy::Policy;
 use crate::ports::Store;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// What staff decide about an answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,9 +137,17 @@ pub async fn settle_answer<S: Store>(
             }
         }
         Decision::RejectPayment { .. } | Decision::RejectDispute { .. } => {
+            // Another answer still holding an invoice (a promise in its days) stands once this one's lifts.
+            let others = store.answers_of_customer(&answer.customer_id).await?;
+            let today = match store.customer(&answer.customer_id).await? {
+                Some(customer) => now.with_timezone(&customer.time_zone).date_naive(),
+                None => now.date_naive(),
+            };
             for invoice in &answer.invoices {
-                change_invoice(store, policy, &answer, invoice, now, |_, hold| {
-                    hold.lifted = true;
+                let remaining = remaining_hold(&others, &answer.id, invoice, today);
+                change_invoice(store, policy, &answer, invoice, now, |_, hold| match &remaining {
+                    Some(other) => *hold = other.clone(),
+                    None => hold.lifted = true,
                 })
                 .await?;
             }
@@ -159,6 +167,23 @@ pub async fn settle_answer<S: Store>(
     store.replace_answer(&fresh, expected).await?;
     replan_customer(store, policy, &fresh.customer_id, now).await?;
     Ok(fresh)
+}
+
+/// The hold the customer's other answers (`others`, `lifted` aside) still put on `invoice` on the
+/// customer-local `today`: the longest, one waiting for staff over any with a last day.
+fn remaining_hold(others: &[Answer], lifted: &AnswerId, invoice: &InvoiceId, today: NaiveDate) -> Option<AnswerHold> {
+    others
+        .iter()
+        .filter(|other| other.id != *lifted && other.invoices.contains(invoice) && other.holds_on(today))
+        .max_by_key(|other| (other.hold_until.is_none(), other.hold_until))
+        .map(|other| AnswerHold {
+            answer: other.id.0.clone(),
+            kind: other.kind.name().to_owned(),
+            since: other.local_date,
+            until: other.hold_until,
+            until_corrected: other.state == AnswerState::Confirmed,
+            lifted: false,
+        })
 }
 
 /// Change `id` and `answer`'s hold on it with `change`, while it is `answer`'s (a hold another answer put
