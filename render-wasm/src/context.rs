@@ -113,4 +113,8 @@ pub struct MessageContext {
     pub personal_note: Option<String>,
     /// The day the message is written, formatted.
     pub date: String,
+    /// The customer's own page (statement, payment, questions), opened by a signed link; every message
+    /// shows it when present. Absent in drafts stored before messages carried it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_page: Option<String>,
 }

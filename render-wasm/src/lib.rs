@@ -323,6 +323,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
         early_discount,
         personal_note: _,
         date,
+        customer_page,
     } = context;
     let mut values = tera::Context::new();
     values.insert("language", language);
@@ -337,6 +338,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("late_fee", late_fee);
     values.insert("early_discount", early_discount);
     values.insert("date", date);
+    values.insert("customer_page", customer_page);
     values
 }
 
