@@ -91,5 +91,6 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
         }),
         personal_note: Some("Note".into()),
         date: "2026-02-13".into(),
+        customer_page: Some("https://billing.example/c/token".into()),
     }
 }

@@ -2,7 +2,7 @@
 //! draft and a [`Reminder`] record. Pure: the date, the customer and the invoices are all passed in.
 
 use crate::actor::Actor;
-use crate::customer::Customer;
+use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::invoice::Invoice;
 use crate::money::{Currency, format_date, format_money, language_of};
@@ -109,7 +109,22 @@ pub fn message_context(
         early_discount: early_discount(stage, customer, &invoices, local_date),
         personal_note: None,
         date: format_date(local_date, locale),
+        // Needs the reminder's id: set by `compose_reminder` (see `customer_page`).
+        customer_page: None,
     }
+}
+
+/// The link to `customer`'s own page written into message `reminder` composed at `now`, valid for the
+/// policy's `customer_link_days`; none when the deployment gave no [`Policy::customer_links`]. Part of the
+/// draft's context, so the approval page shows it and the approved hash covers it.
+pub fn customer_page(
+    policy: &Policy,
+    customer: &CustomerId,
+    reminder: &ReminderId,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let links = policy.customer_links.as_ref()?;
+    Some(links.url(customer, reminder, crate::link::expiry(now, policy.customer_link_days)))
 }
 
 fn mailbox(contact: &crate::customer::Contact) -> Mailbox {
@@ -280,10 +295,14 @@ fn compose_reminder(
 ) -> Result<Reminder, CoreError> {
     covers.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
     let ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
+    let id = ReminderId::for_plan(&customer.id, &stage.id, &ids);
     check_countable(customer, invoices)?;
     let draft = match &stage.template {
         Some(_) => {
-            let context = message_context(policy, stage, customer, invoices, local_date);
+            let context = MessageContext {
+                customer_page: customer_page(policy, &customer.id, &id, now),
+                ..message_context(policy, stage, customer, invoices, local_date)
+            };
             let rendered = kindly_render::render(&context)?;
             Some(Draft {
                 context,
@@ -293,7 +312,7 @@ fn compose_reminder(
         None => None,
     };
     let mut reminder = Reminder {
-        id: ReminderId::for_plan(&customer.id, &stage.id, &ids),
+        id,
         customer_id: customer.id.clone(),
         stage_id: stage.id.clone(),
         tone: stage.tone,
@@ -327,3 +346,7 @@ fn compose_reminder(
     }
     Ok(reminder)
 }
+
+#[cfg(test)]
+#[path = "compose_tests.rs"]
+mod tests;

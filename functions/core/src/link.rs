@@ -137,6 +137,38 @@ impl LinkKeys {
     }
 }
 
+/// Where customers' page links point and the keys that sign them: set by the deployment (the key file
+/// locally, a secret on AWS) on [`crate::Policy::customer_links`], never read from a policy file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerLinks {
+    /// Where customers reach the page, without the `/c/...` path, e.g. `https://billing.example.com`.
+    base_url: String,
+    keys: LinkKeys,
+}
+
+impl CustomerLinks {
+    /// Links under `base_url` (a trailing `/` is dropped), signed with `keys`' first key.
+    pub fn new(base_url: &str, keys: LinkKeys) -> CustomerLinks {
+        CustomerLinks {
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            keys,
+        }
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn keys(&self) -> &LinkKeys {
+        &self.keys
+    }
+
+    /// The address of `customer`'s page from the message `reminder`, working until `expires_at`.
+    pub fn url(&self, customer: &CustomerId, reminder: &ReminderId, expires_at: DateTime<Utc>) -> String {
+        format!("{}/c/{}", self.base_url, self.keys.sign(customer, reminder, expires_at))
+    }
+}
+
 /// When a link made at `now` stops working: `days` later.
 pub fn expiry(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
     now + Duration::days(i64::from(days))
