@@ -15,7 +15,7 @@ fn keys() -> LinkKeys {
 
 fn with_links() -> Policy {
     Policy {
-        customer_links: Some(CustomerLinks::new("https://billing.example/", keys())),
+        customer_links: Some(CustomerLinks::new("https://billing.example/", keys()).unwrap()),
         ..Policy::default_policy()
     }
 }

@@ -146,13 +146,34 @@ pub struct CustomerLinks {
     keys: LinkKeys,
 }
 
+/// A base URL links cannot be put under. Names the value (an address, not a secret).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not an address to put customers' page links under: give http:// or https:// and a host, \
+     without spaces, query or fragment (e.g. https://billing.example.com)"
+)]
+pub struct NotABaseUrl(String);
+
 impl CustomerLinks {
-    /// Links under `base_url` (a trailing `/` is dropped), signed with `keys`' first key.
-    pub fn new(base_url: &str, keys: LinkKeys) -> CustomerLinks {
-        CustomerLinks {
-            base_url: base_url.trim_end_matches('/').to_owned(),
-            keys,
+    /// Links under `base_url` (a trailing `/` is dropped), signed with `keys`' first key. Refused unless it
+    /// is a plain web address, which every message then shows as a link.
+    pub fn new(base_url: &str, keys: LinkKeys) -> Result<CustomerLinks, NotABaseUrl> {
+        let trimmed = base_url.trim_end_matches('/');
+        let host = trimmed
+            .strip_prefix("https://")
+            .or_else(|| trimmed.strip_prefix("http://"))
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_default();
+        let plain = trimmed
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"?#\"'<>\\`{}|^".contains(c));
+        if host.is_empty() || !plain {
+            return Err(NotABaseUrl(base_url.to_owned()));
         }
+        Ok(CustomerLinks {
+            base_url: trimmed.to_owned(),
+            keys,
+        })
     }
 
     pub fn base_url(&self) -> &str {

@@ -144,7 +144,7 @@ fn a_generated_secret_of_mixed_case_hex_digits_is_one_key() {
 fn customer_links_are_the_page_address_under_the_base_url() {
     let (customer, reminder) = acme();
     for base in ["https://billing.example", "https://billing.example/"] {
-        let links = CustomerLinks::new(base, keys(&[3]));
+        let links = CustomerLinks::new(base, keys(&[3])).unwrap();
         assert_eq!(links.base_url(), "https://billing.example");
         let url = links.url(&customer, &reminder, at(NOW + 60));
         let token = url
@@ -153,8 +153,38 @@ fn customer_links_are_the_page_address_under_the_base_url() {
         let target = links.keys().verify(token, at(NOW)).unwrap();
         assert_eq!((target.customer, target.reminder), (customer.clone(), reminder.clone()));
     }
-    let debug = format!("{:?}", CustomerLinks::new("https://billing.example", keys(&[0xab])));
+    let debug = format!(
+        "{:?}",
+        CustomerLinks::new("https://billing.example", keys(&[0xab])).unwrap()
+    );
     assert!(!debug.contains(&key(0xab).to_line()[..8]), "no key in {debug}");
+}
+
+#[test]
+fn only_a_plain_web_address_is_a_base_url() {
+    for good in [
+        "http://127.0.0.1:8080",
+        "https://billing.example/kindly/",
+        "https://b.example",
+    ] {
+        assert!(CustomerLinks::new(good, keys(&[1])).is_ok(), "{good}");
+    }
+    for bad in [
+        "",
+        "billing.example",
+        "https://",
+        "https:///path",
+        "ftp://billing.example",
+        "HTTPS://billing.example",
+        "javascript:alert(1)",
+        "https://billing.example/?a=1",
+        "https://billing.example/#top",
+        "https://billing.example/a b",
+        "https://billing.example/\"><script>",
+    ] {
+        let error = CustomerLinks::new(bad, keys(&[1])).unwrap_err();
+        assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
+    }
 }
 
 proptest! {
