@@ -1,14 +1,15 @@
 //! What each function actually calls: every AWS client a function uses gets an interceptor that records
 //! the IAM action of each operation it sends, and one story runs through all four functions over one table
 //! on the local stand-in (KINDLY_MOTO_URL, started by scripts/test.sh): invoices arrive through the staff
-//! API, scan plans twice, staff approve, skip and snooze, Stripe reports a part payment, send sends. Each
+//! API, scan plans twice, staff approve, skip and snooze, a customer opens their page from the link in a
+//! draft, Stripe reports a part payment, send sends (every function reads the link keys as it starts). Each
 //! function must have called exactly the actions its crate declares, so the declared lists (and through
 //! `template_matches_code.rs`, the policies) are neither short of what a path needs nor wider than it.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use axum::body::Body;
 use chrono::{Duration, Utc};
-use kindly_aws::config::Config;
+use kindly_aws::config::{Config, LinkSource};
 use kindly_aws::lambda::{Base, State, scan, send};
 use kindly_aws::stand_in::{sdk_config, unique};
 use kindly_aws::{AwsError, DynamoStore};
@@ -72,8 +73,17 @@ const ANY_HOUR: kindly_core::calendar::BusinessHours = kindly_core::calendar::Bu
     to_hour: 24,
 };
 
-fn config(table: &str) -> Config {
-    Config {
+/// Where the story's link keys are, and where links point.
+fn links(secret_id: &str) -> LinkSource {
+    LinkSource {
+        secret_id: secret_id.to_owned(),
+        public_url: "https://pages.kindly.example".to_owned(),
+    }
+}
+
+/// A function's configuration as its start-up reads it, the link keys through its recorded client.
+async fn config(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, links: &LinkSource) -> Config {
+    let config = Config {
         table: table.to_owned(),
         shards: 2,
         configuration_set: None,
@@ -85,25 +95,30 @@ fn config(table: &str) -> Config {
             sending_hours: Some(ANY_HOUR),
             ..Policy::default_policy()
         },
-    }
+        links: Some(links.clone()),
+    };
+    kindly_aws::links::with_customer_links(config, &recorded.secretsmanager(sdk))
+        .await
+        .expect("the link keys read")
 }
 
-/// Scan as `Base::new` builds it, over a recorded client.
-fn scanner(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str) -> Base {
-    Base::from_client(config(table), recorded.dynamodb(sdk))
+/// Scan as `Base::from_env` builds it, over recorded clients.
+async fn scanner(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, links: &LinkSource) -> Base {
+    Base::from_client(config(recorded, sdk, table, links).await, recorded.dynamodb(sdk))
 }
 
 /// Send as `State::new` builds it, over recorded clients. Its start-up asks SES for the send rate, which
 /// the stand-in does not answer (the call is recorded before it is sent); the state is then built with
 /// the rate configured instead.
-async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str) -> State {
+async fn state(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, links: &LinkSource) -> State {
     let (dynamodb, ses) = (recorded.dynamodb(sdk), recorded.ses(sdk));
-    match State::from_clients(config(table), dynamodb.clone(), ses.clone()).await {
+    let config = config(recorded, sdk, table, links).await;
+    match State::from_clients(config.clone(), dynamodb.clone(), ses.clone()).await {
         Ok(state) => state,
         Err(AwsError::Core(CoreError::MailTemporary(_))) => {
             let configured = Config {
                 max_send_rate: Some(50.0),
-                ..config(table)
+                ..config
             };
             State::from_clients(configured, dynamodb, ses)
                 .await
@@ -201,7 +216,7 @@ fn assert_calls(function: &str, recorded: &Recorded, declared: &[&str]) {
 #[tokio::test]
 async fn each_function_calls_exactly_the_actions_it_declares() {
     let sdk = sdk_config().await;
-    // Set-up, not recorded: the table, the sending domain, the signing secret
+    // Set-up, not recorded: the table, the sending domain, the signing secret, the link keys
     let history = kindly_aws::stand_in::fresh_store(2).await;
     let table = history.table().to_owned();
     aws_sdk_sesv2::Client::new(&sdk)
@@ -218,9 +233,18 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
         .send()
         .await
         .unwrap();
+    let link_keys = links(&unique("kindly-iam-links"));
+    aws_sdk_secretsmanager::Client::new(&sdk)
+        .create_secret()
+        .name(&link_keys.secret_id)
+        .secret_string("0123456789abcdefABCDEF0123456789abcdefABCDEF0123456789abcdefABCD")
+        .send()
+        .await
+        .unwrap();
     let (scanning, sending, approving, hooking) = (Recorded::new(), Recorded::new(), Recorded::new(), Recorded::new());
     let policy = Policy::default_policy();
-    let approvals = kindly_approvals::router(approving.store(&sdk, &table), policy.clone(), None, None);
+    let approving_policy = config(&approving, &sdk, &table, &link_keys).await.policy;
+    let approvals = kindly_approvals::router(approving.store(&sdk, &table), approving_policy, None, None);
 
     // GIVEN customers and invoices from the accounting system, through the staff API: one due in five days
     // (its reminder is approved at once) and one a day overdue (Stripe will pay part of it)
@@ -271,7 +295,7 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
         .unwrap();
 
     // WHEN the daily pass ran two weeks ago and runs today
-    let scanner = scanner(&scanning, &sdk, &table);
+    let scanner = scanner(&scanning, &sdk, &table, &link_keys).await;
     for days_ago in [14, 0] {
         let report = scan(&scanner, scheduled_at(Utc::now() - Duration::days(days_ago)))
             .await
@@ -291,6 +315,15 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     assert!(ours.len() >= 3, "three drafts wait for approval: {drafts}");
     let shown = staff(&approvals, "GET", &format!("/api/drafts/{}", ours[0]), None).await;
     let hash = shown["content_hash"].clone();
+    // AND the customer opens their page from the link the draft carries (no token: the link is its guard)
+    let link = shown["context"]["customer_page"]
+        .as_str()
+        .expect("the draft links to the page");
+    let page = link
+        .strip_prefix("https://pages.kindly.example")
+        .expect("under KINDLY_PUBLIC_URL");
+    let (status, _) = call(&approvals, http_request("GET", page, None, json!({}), Caller::Anyone)).await;
+    assert_eq!(status, 200, "{link}");
     staff(
         &approvals,
         "POST",
@@ -319,7 +352,8 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     let webhook = kindly_approvals::stripe_webhook(&hooking.secretsmanager(&sdk), &secret_id, 300)
         .await
         .unwrap();
-    let stripe = kindly_approvals::router(hooking.store(&sdk, &table), policy.clone(), Some(webhook), None);
+    let hooking_policy = config(&hooking, &sdk, &table, &link_keys).await.policy;
+    let stripe = kindly_approvals::router(hooking.store(&sdk, &table), hooking_policy, Some(webhook), None);
     let event = json!({"id": unique("evt"), "type": "payment_intent.succeeded", "created": Utc::now().timestamp(),
         "data": {"object": {
         "id": unique("pi"), "amount_received": 4000, "currency": "usd",
@@ -340,7 +374,7 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
 
     // AND the send run starts (reading the account's send rate) and sends what is approved
     // (on the customers' first sending day from now: today, or Monday when the story runs at the weekend)
-    let mut sender = state(&sending, &sdk, &table).await;
+    let mut sender = state(&sending, &sdk, &table, &link_keys).await;
     let zone = customer("x").time_zone;
     let day = kindly_core::calendar::sending_day(zone, Utc::now(), Some(ANY_HOUR));
     let at = if day == Utc::now().with_timezone(&zone).date_naive() {

@@ -31,8 +31,8 @@ fn function<'t>(template: &'t Template, binary: &str) -> Function<'t> {
 }
 
 /// The resources each action may be granted on: the table for item actions, its indexes for queries, the
-/// sending identity and configuration set for SES (any identity only while in the sandbox), the signing
-/// secret; GetAccount has no resource to name.
+/// sending identity and configuration set for SES (any identity only while in the sandbox), the stack's
+/// secrets (which function may read which: `link_keys.rs`); GetAccount has no resource to name.
 fn allowed_resources(action: &str) -> Vec<&'static str> {
     match action {
         "dynamodb:Query" => vec!["!Sub ${Table.Arn}/index/*"],
@@ -43,7 +43,7 @@ fn allowed_resources(action: &str) -> Vec<&'static str> {
              !Ref AWS::NoValue]",
         ],
         "ses:GetAccount" => vec!["*"],
-        "secretsmanager:GetSecretValue" => vec!["!Ref StripeSigningSecret"],
+        "secretsmanager:GetSecretValue" => vec!["!Ref StripeSigningSecret", "!Ref CustomerLinkKeys"],
         action if action.starts_with("dynamodb:") => vec!["!GetAtt Table.Arn"],
         _ => vec![],
     }
@@ -383,6 +383,7 @@ fn the_webhook_is_open_staff_routes_need_a_staff_token_and_ingest_a_machine_toke
             ("PUT /api/invoices/{id}".to_owned(), ingest.clone()),
             ("PUT /api/customers/{id}".to_owned(), ingest),
             ("POST /webhooks/stripe".to_owned(), open("WebhookFunction")),
+            ("GET /c/{token}".to_owned(), open("ApprovalsFunction")),
         ])
     );
     assert_eq!(function(&template, "approvals").logical_id, "ApprovalsFunction");

@@ -148,4 +148,8 @@ pub struct MessageContext {
     /// The customer's answers since the last message about these invoices, which this one refers to.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub earlier_answers: Vec<AnswerView>,
+    /// The customer's own page (statement, payment, questions), opened by a signed link; every message
+    /// shows it when present. Absent in drafts stored before messages carried it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_page: Option<String>,
 }

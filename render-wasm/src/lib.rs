@@ -332,6 +332,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
         date,
         answer,
         earlier_answers,
+        customer_page,
     } = context;
     let mut values = tera::Context::new();
     values.insert("language", language);
@@ -348,6 +349,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("date", date);
     values.insert("answer", answer);
     values.insert("earlier_answers", earlier_answers);
+    values.insert("customer_page", customer_page);
     values
 }
 

@@ -30,6 +30,9 @@ const fixtures = readdirSync(fixturesDir)
     context: JSON.parse(readFileSync(join(fixturesDir, file), 'utf8')),
   }));
 assert.ok(fixtures.length > 0, `no fixtures in ${fixturesDir}`);
+// Messages with and without the link to the customer's page must both render alike.
+assert.ok(fixtures.some(({ context }) => context.customer_page), 'no fixture with a customer_page');
+assert.ok(fixtures.some(({ context }) => !context.customer_page), 'no fixture without a customer_page');
 
 const templates = kindly.templates();
 assert.deepEqual(kindly.languages(), ['en', 'de']);

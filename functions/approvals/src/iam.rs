@@ -5,18 +5,20 @@
 /// `approvals`: drafts by status and a customer's history (Query), one reminder or customer (GetItem),
 /// the invoices and customers a draft covers (BatchGetItem), approvals, ingest and re-planned drafts
 /// (conditional PutItem); skipping or snoozing also moves the invoices' ladder in one transaction
-/// (TransactWriteItems, which IAM checks as PutItem and UpdateItem).
+/// (TransactWriteItems, which IAM checks as PutItem and UpdateItem); the keys of customers' page links,
+/// once at start-up, to sign the links in re-planned drafts and verify them on the pages (GetSecretValue).
 pub const APPROVALS: &[&str] = &[
     "dynamodb:BatchGetItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
     "dynamodb:UpdateItem",
+    "secretsmanager:GetSecretValue",
 ];
 
 /// `webhook`: the event ledger, the invoice and its payment reference (GetItem, PutItem), voiding and
-/// re-planning the customer's waiting reminders (Query, BatchGetItem, PutItem); Stripe's signing secrets,
-/// once at start-up (GetSecretValue).
+/// re-planning the customer's waiting reminders (Query, BatchGetItem, PutItem); Stripe's signing secrets
+/// and the keys of customers' page links, once at start-up (GetSecretValue).
 pub const WEBHOOK: &[&str] = &[
     "dynamodb:BatchGetItem",
     "dynamodb:GetItem",

@@ -77,14 +77,17 @@ async fn attach_approver(mut request: Request, next: Next) -> Response {
 }
 
 /// The router over DynamoDB, trusting only the authorizer's verified claims, and Stripe's signatures when
-/// `webhook` is given. With `sign_in`, the page signs staff in there (see [`hosted_sign_in_from_env`]).
+/// `webhook` is given; customers' pages open with the links `policy.customer_links` signs. With `sign_in`, the page signs staff in there (see [`hosted_sign_in_from_env`]).
 pub fn router(
     store: DynamoStore,
     policy: Policy,
     webhook: Option<StripeWebhook>,
     sign_in: Option<HostedSignIn>,
 ) -> axum::Router {
+    // The keys that sign the links in messages verify them on the customers' pages.
+    let link_keys = policy.customer_links.as_ref().map(|links| links.keys().clone());
     let mut app = App::new(store, policy, Access::Verified);
+    app.customer_links = link_keys;
     app.webhook = webhook;
     app.sign_in = sign_in;
     kindly_web::router(Arc::new(app)).layer(middleware::from_fn(attach_approver))

@@ -16,8 +16,12 @@ pub mod vars {
     pub const SEND_CONCURRENCY: &str = "KINDLY_SEND_CONCURRENCY";
     pub const POLICY: &str = "KINDLY_POLICY";
     pub const BUSINESS_HOURS: &str = "KINDLY_BUSINESS_HOURS";
+    /// The Secrets Manager secret holding the keys that sign customers' page links.
+    pub const LINK_SECRET_ID: &str = "KINDLY_LINK_SECRET_ID";
+    /// Where customers reach their pages: the base of the links messages carry.
+    pub const PUBLIC_URL: &str = "KINDLY_PUBLIC_URL";
     /// Every one of them.
-    pub const ALL: [&str; 7] = [
+    pub const ALL: [&str; 9] = [
         TABLE,
         SHARDS,
         SES_CONFIGURATION_SET,
@@ -25,6 +29,8 @@ pub mod vars {
         SEND_CONCURRENCY,
         POLICY,
         BUSINESS_HOURS,
+        LINK_SECRET_ID,
+        PUBLIC_URL,
     ];
 }
 
@@ -46,6 +52,19 @@ pub struct Config {
     /// `KINDLY_BUSINESS_HOURS` (`9-17` by default) as `Policy::sending_hours`, the one copy of them: `send`
     /// sends only then, and every function plans each customer for the local day their message goes out on.
     pub policy: Policy,
+    /// `KINDLY_LINK_SECRET_ID` and `KINDLY_PUBLIC_URL`: where the keys of customers' page links are kept
+    /// and where the links point. Read at start-up ([`crate::links`]) into `Policy::customer_links`;
+    /// without them messages carry no link.
+    pub links: Option<LinkSource>,
+}
+
+/// Where a function finds the keys that sign customers' page links, and the base of the links.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSource {
+    /// The Secrets Manager secret: one key per line, 64 hexadecimal digits, the first signing.
+    pub secret_id: String,
+    /// e.g. `https://abc123.execute-api.eu-west-2.amazonaws.com`.
+    pub public_url: String,
 }
 
 /// The slowest send rate kindly accepts, in messages per second. A slower one would leave a send run
@@ -139,6 +158,12 @@ impl Config {
                 expected: "two hours like 9-17",
             })?;
         policy.sending_hours = Some(kindly_core::calendar::BusinessHours { from_hour, to_hour });
+        let links = match (vars.optional(vars::LINK_SECRET_ID), vars.optional(vars::PUBLIC_URL)) {
+            (None, None) => None,
+            (Some(secret_id), Some(public_url)) => Some(LinkSource { secret_id, public_url }),
+            (None, Some(_)) => return Err(AwsError::MissingVariable(vars::LINK_SECRET_ID)),
+            (Some(_), None) => return Err(AwsError::MissingVariable(vars::PUBLIC_URL)),
+        };
         Ok(Config {
             table,
             shards,
@@ -146,6 +171,7 @@ impl Config {
             max_send_rate: vars.send_rate()?,
             send_concurrency: vars.parsed(vars::SEND_CONCURRENCY, "a whole number of sends, e.g. 8")?,
             policy,
+            links,
         })
     }
 }
@@ -173,6 +199,33 @@ mod tests {
         }
         for (rate, expected) in [("0.1", Some(0.1)), (" 14 ", Some(14.0)), ("", None)] {
             assert_eq!(config_with(rate).unwrap().max_send_rate, expected, "{rate:?}");
+        }
+    }
+
+    #[test]
+    fn the_link_secret_and_the_public_address_come_together() {
+        let with = |secret: Option<&str>, url: Option<&str>| {
+            Config::from_vars(|name| match name {
+                vars::TABLE => Some("kindly".into()),
+                vars::LINK_SECRET_ID => secret.map(str::to_owned),
+                vars::PUBLIC_URL => url.map(str::to_owned),
+                _ => None,
+            })
+        };
+        assert_eq!(with(None, None).unwrap().links, None);
+        assert_eq!(
+            with(Some("arn:secret"), Some("https://pages.example")).unwrap().links,
+            Some(LinkSource {
+                secret_id: "arn:secret".into(),
+                public_url: "https://pages.example".into()
+            })
+        );
+        for (secret, url, missing) in [
+            (Some("arn:secret"), None, vars::PUBLIC_URL),
+            (None, Some("https://pages.example"), vars::LINK_SECRET_ID),
+        ] {
+            let error = with(secret, url).unwrap_err().to_string();
+            assert!(error.contains(missing), "{error}");
         }
     }
 }

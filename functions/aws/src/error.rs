@@ -13,6 +13,9 @@ pub enum AwsError {
     },
     #[error("policy: {0}")]
     Policy(String),
+    /// The link keys' secret could not be read or holds no keys. Names the secret, never its value.
+    #[error("the link keys in Secrets Manager secret `{id}`: {problem}")]
+    LinkKeys { id: String, problem: String },
     #[error(transparent)]
     Core(#[from] kindly_core::CoreError),
 }

@@ -4,24 +4,28 @@
 
 /// `scan`: the due index and the customer index (Query), the customers of the due invoices
 /// (BatchGetItem), a draft already there (GetItem), new and revived drafts (conditional PutItem). Its
-/// send rate is configured, so its start-up never asks SES for one.
+/// send rate is configured, so its start-up never asks SES for one. Like every function, it reads the keys
+/// of customers' page links once at start-up (GetSecretValue, [`crate::links`]).
 pub const SCAN: &[&str] = &[
     "dynamodb:BatchGetItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
+    "secretsmanager:GetSecretValue",
 ];
 
 /// `send`: approved reminders by status (Query), the claim and outcomes (conditional PutItem), the
 /// customer and the invoices re-read before sending (GetItem, BatchGetItem); recording a send also moves
 /// the invoices' ladder in one transaction (TransactWriteItems, which IAM checks as PutItem and
-/// UpdateItem). SES: the account's send rate at start-up (GetAccount) and the messages (SendEmail).
+/// UpdateItem). SES: the account's send rate at start-up (GetAccount) and the messages (SendEmail). The
+/// link keys at start-up (GetSecretValue): a send-time cancel plans the customer again.
 pub const SEND: &[&str] = &[
     "dynamodb:BatchGetItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
     "dynamodb:UpdateItem",
+    "secretsmanager:GetSecretValue",
     "ses:GetAccount",
     "ses:SendEmail",
 ];

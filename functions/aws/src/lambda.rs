@@ -24,9 +24,9 @@ pub struct Base {
 impl Base {
     /// Read the configuration and build the DynamoDB client (region, credentials and endpoint from the
     /// standard AWS variables).
+    /// The keys of customers' page links are read from Secrets Manager here, once ([`crate::links`]).
     pub async fn from_env() -> Result<Base, AwsError> {
-        let config = Config::from_env()?;
-        let sdk = aws_config::load_from_env().await;
+        let (config, sdk) = config_from_env().await?;
         Ok(Self::new(config, &sdk))
     }
 
@@ -39,6 +39,15 @@ impl Base {
         let store = DynamoStore::new(dynamodb, config.table.clone(), config.shards);
         Base { config, store }
     }
+}
+
+/// The configuration from the environment, with the link keys it names read from Secrets Manager, and the
+/// SDK's configuration (region, credentials and endpoint from the standard AWS variables).
+pub async fn config_from_env() -> Result<(Config, aws_config::SdkConfig), AwsError> {
+    let config = Config::from_env()?;
+    let sdk = aws_config::load_from_env().await;
+    let config = crate::links::with_customer_links(config, &aws_sdk_secretsmanager::Client::new(&sdk)).await?;
+    Ok((config, sdk))
 }
 
 /// What `send` needs, built once at start-up: the configuration and store and the paced SES mailer.
@@ -62,8 +71,7 @@ impl State {
     /// Read the configuration and build the SDK clients. The send rate is read from SES once, unless
     /// configured.
     pub async fn from_env() -> Result<State, AwsError> {
-        let config = Config::from_env()?;
-        let sdk = aws_config::load_from_env().await;
+        let (config, sdk) = config_from_env().await?;
         Self::new(config, &sdk).await
     }
 

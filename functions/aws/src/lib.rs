@@ -9,6 +9,7 @@ pub mod dynamo;
 pub mod error;
 pub mod iam;
 pub mod lambda;
+pub mod links;
 pub mod pacing;
 pub mod ses;
 #[cfg(feature = "stand-in")]

@@ -8,12 +8,16 @@ use kindly_core::{ReminderStatus, Store};
 use std::process::Stdio;
 use tokio::io::AsyncBufReadExt;
 
-/// Start `binary` as a Lambda against `api`, with the table and stand-in configured. Its stdout lines
-/// (the structured logs) are collected into the returned handle.
+/// Where the test's messages say customers reach their pages.
+const PUBLIC_URL: &str = "https://pages.kindly.example";
+
+/// Start `binary` as a Lambda against `api`, with the table, the link keys' secret and the stand-in
+/// configured. Its stdout lines (the structured logs) are collected into the returned handle.
 fn start_lambda(
     binary: &str,
     api: &RuntimeApi,
     table: &str,
+    link_secret: &str,
 ) -> (tokio::process::Child, tokio::task::JoinHandle<Vec<String>>) {
     let mut child = tokio::process::Command::new(binary)
         .env_clear()
@@ -33,6 +37,8 @@ fn start_lambda(
         .env("KINDLY_MAX_SEND_RATE", "50")
         // Any hour: the send binary works at the clock's time, whenever the test runs.
         .env("KINDLY_BUSINESS_HOURS", "0-24")
+        .env("KINDLY_LINK_SECRET_ID", link_secret)
+        .env("KINDLY_PUBLIC_URL", PUBLIC_URL)
         .stdout(Stdio::piped())
         .kill_on_drop(true)
         .spawn()
@@ -57,12 +63,20 @@ fn scheduled_event(time: &str) -> String {
 
 #[tokio::test]
 async fn scan_and_send_binaries_run_as_lambdas() {
-    // GIVEN a table with five customers due today and the sending domain verified
+    // GIVEN a table with five customers due today, the sending domain verified and the link keys kept
     let store = common::seeded_store(5).await;
+    let link_secret = kindly_aws::stand_in::unique("kindly-lambda-links");
+    aws_sdk_secretsmanager::Client::new(&kindly_aws::stand_in::sdk_config().await)
+        .create_secret()
+        .name(&link_secret)
+        .secret_string("ab".repeat(32))
+        .send()
+        .await
+        .unwrap();
 
     // WHEN the scan binary is invoked with the scheduled event
     let scan_api = RuntimeApi::start().await;
-    let (mut scan, scan_logs) = start_lambda(env!("CARGO_BIN_EXE_scan"), &scan_api, store.table());
+    let (mut scan, scan_logs) = start_lambda(env!("CARGO_BIN_EXE_scan"), &scan_api, store.table(), &link_secret);
     let answer = scan_api
         .invoke(scheduled_event(&chrono::Utc::now().to_rfc3339()))
         .await
@@ -70,10 +84,20 @@ async fn scan_and_send_binaries_run_as_lambdas() {
     let report: serde_json::Value = serde_json::from_str(&answer).unwrap();
     assert_eq!(report["approved"], 5, "{report}");
     assert!(scan_api.init_error().is_none());
+    // and each message links to its customer's page, signed with the secret's key
+    let keys = kindly_core::link::LinkKeys::from_lines(&"ab".repeat(32)).unwrap();
+    for reminder in store.reminders_with_status(ReminderStatus::Approved).await.unwrap() {
+        let context = &reminder.draft.as_ref().expect("a message").context;
+        let link = context.customer_page.as_deref().expect("a link in every message");
+        let token = link
+            .strip_prefix(&format!("{PUBLIC_URL}/c/"))
+            .expect("under KINDLY_PUBLIC_URL");
+        assert_eq!(keys.verify(token, chrono::Utc::now()).unwrap().reminder, reminder.id);
+    }
 
     // and then the send binary
     let send_api = RuntimeApi::start().await;
-    let (mut send, _send_logs) = start_lambda(env!("CARGO_BIN_EXE_send"), &send_api, store.table());
+    let (mut send, _send_logs) = start_lambda(env!("CARGO_BIN_EXE_send"), &send_api, store.table(), &link_secret);
     let answer = send_api
         .invoke(scheduled_event(&chrono::Utc::now().to_rfc3339()))
         .await

@@ -43,6 +43,7 @@ async fn seeded_state_with(configuration_set: Option<String>) -> State {
         max_send_rate: Some(50.0),
         send_concurrency: None,
         policy,
+        links: None,
     };
     State::new(config, &common::sdk_config().await).await.unwrap()
 }

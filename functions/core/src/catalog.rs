@@ -91,6 +91,7 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
         }),
         personal_note: Some("Note".into()),
         date: "2026-02-13".into(),
+        customer_page: Some("https://billing.example/c/token".into()),
         answer: Some(sample_answer()),
         earlier_answers: vec![sample_answer()],
     }

@@ -3,7 +3,7 @@
 
 use crate::actor::Actor;
 use crate::answer::Answer;
-use crate::customer::Customer;
+use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::invoice::Invoice;
 use crate::money::{Currency, format_date, format_money, language_of};
@@ -112,7 +112,22 @@ pub fn message_context(
         date: format_date(local_date, locale),
         answer: None,
         earlier_answers: Vec::new(),
+        // Needs the reminder's id: set by `compose_reminder` (see `customer_page`).
+        customer_page: None,
     }
+}
+
+/// The link to `customer`'s own page written into message `reminder` composed at `now`, valid for the
+/// policy's `customer_link_days`; none when the deployment gave no [`Policy::customer_links`]. Part of the
+/// draft's context, so the approval page shows it and the approved hash covers it.
+pub fn customer_page(
+    policy: &Policy,
+    customer: &CustomerId,
+    reminder: &ReminderId,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let links = policy.customer_links.as_ref()?;
+    Some(links.url(customer, reminder, crate::link::expiry(now, policy.customer_link_days)))
 }
 
 fn mailbox(contact: &crate::customer::Contact) -> Mailbox {
@@ -317,12 +332,18 @@ pub(crate) fn compose_reminder(
 ) -> Result<Reminder, CoreError> {
     covers.sort_by(|a, b| a.invoice_id.cmp(&b.invoice_id));
     let ids: Vec<_> = covers.iter().map(|covered| covered.invoice_id.clone()).collect();
+    let id = said
+        .id
+        .unwrap_or_else(|| ReminderId::for_plan(&customer.id, &stage.id, &ids));
     check_countable(customer, invoices)?;
     let draft = match &stage.template {
         Some(_) => {
-            let mut context = message_context(policy, stage, customer, invoices, local_date);
-            context.answer = said.answer;
-            context.earlier_answers = said.earlier;
+            let context = MessageContext {
+                customer_page: customer_page(policy, &customer.id, &id, now),
+                answer: said.answer,
+                earlier_answers: said.earlier,
+                ..message_context(policy, stage, customer, invoices, local_date)
+            };
             let rendered = kindly_render::render(&context)?;
             Some(Draft {
                 context,
@@ -332,9 +353,7 @@ pub(crate) fn compose_reminder(
         None => None,
     };
     let mut reminder = Reminder {
-        id: said
-            .id
-            .unwrap_or_else(|| ReminderId::for_plan(&customer.id, &stage.id, &ids)),
+        id,
         customer_id: customer.id.clone(),
         stage_id: stage.id.clone(),
         tone: stage.tone,
@@ -368,3 +387,7 @@ pub(crate) fn compose_reminder(
     }
     Ok(reminder)
 }
+
+#[cfg(test)]
+#[path = "compose_tests.rs"]
+mod tests;

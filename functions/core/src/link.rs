@@ -137,6 +137,59 @@ impl LinkKeys {
     }
 }
 
+/// Where customers' page links point and the keys that sign them: set by the deployment (the key file
+/// locally, a secret on AWS) on [`crate::Policy::customer_links`], never read from a policy file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerLinks {
+    /// Where customers reach the page, without the `/c/...` path, e.g. `https://billing.example.com`.
+    base_url: String,
+    keys: LinkKeys,
+}
+
+/// A base URL links cannot be put under. Names the value (an address, not a secret).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{0}` is not an address to put customers' page links under: give http:// or https:// and a host, \
+     without spaces, query or fragment (e.g. https://billing.example.com)"
+)]
+pub struct NotABaseUrl(String);
+
+impl CustomerLinks {
+    /// Links under `base_url` (a trailing `/` is dropped), signed with `keys`' first key. Refused unless it
+    /// is a plain web address, which every message then shows as a link.
+    pub fn new(base_url: &str, keys: LinkKeys) -> Result<CustomerLinks, NotABaseUrl> {
+        let trimmed = base_url.trim_end_matches('/');
+        let host = trimmed
+            .strip_prefix("https://")
+            .or_else(|| trimmed.strip_prefix("http://"))
+            .and_then(|rest| rest.split('/').next())
+            .unwrap_or_default();
+        let plain = trimmed
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !"?#\"'<>\\`{}|^".contains(c));
+        if host.is_empty() || !plain {
+            return Err(NotABaseUrl(base_url.to_owned()));
+        }
+        Ok(CustomerLinks {
+            base_url: trimmed.to_owned(),
+            keys,
+        })
+    }
+
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    pub fn keys(&self) -> &LinkKeys {
+        &self.keys
+    }
+
+    /// The address of `customer`'s page from the message `reminder`, working until `expires_at`.
+    pub fn url(&self, customer: &CustomerId, reminder: &ReminderId, expires_at: DateTime<Utc>) -> String {
+        format!("{}/c/{}", self.base_url, self.keys.sign(customer, reminder, expires_at))
+    }
+}
+
 /// When a link made at `now` stops working: `days` later.
 pub fn expiry(now: DateTime<Utc>, days: u32) -> DateTime<Utc> {
     now + Duration::days(i64::from(days))

@@ -117,6 +117,76 @@ fn key_files_are_read_one_key_per_line_naming_a_bad_line_not_its_value() {
     assert_eq!(format!("{:?}", key(0xab)), "LinkKey(…)");
 }
 
+/// What the SAM template has Secrets Manager generate: 64 characters from the hex digits in both cases (no
+/// punctuation, every other letter excluded), at least one of each case and a digit, without a line break.
+#[test]
+fn a_generated_secret_of_mixed_case_hex_digits_is_one_key() {
+    let generated = "9fB3c0De5A7b1C2d3E4f5a6B7c8D9e0F1a2B3c4D5e6F7a8B9c0D1e2F3a4B5c6D";
+    assert_eq!(generated.len(), 64);
+    let read = LinkKeys::from_lines(generated).unwrap();
+    assert_eq!(read.len(), 1);
+    assert_eq!(
+        read,
+        LinkKeys::from_lines(&generated.to_lowercase()).unwrap(),
+        "case does not matter"
+    );
+    // Rotation on AWS: the secret's value with the new key on the first line.
+    let rotated = LinkKeys::from_lines(&format!("{}\n{generated}", key(5).to_line())).unwrap();
+    let (customer, reminder) = acme();
+    let old = read.sign(&customer, &reminder, at(NOW + 1));
+    assert!(
+        rotated.verify(&old, at(NOW)).is_ok(),
+        "links signed before the rotation still open"
+    );
+}
+
+#[test]
+fn customer_links_are_the_page_address_under_the_base_url() {
+    let (customer, reminder) = acme();
+    for base in ["https://billing.example", "https://billing.example/"] {
+        let links = CustomerLinks::new(base, keys(&[3])).unwrap();
+        assert_eq!(links.base_url(), "https://billing.example");
+        let url = links.url(&customer, &reminder, at(NOW + 60));
+        let token = url
+            .strip_prefix("https://billing.example/c/")
+            .expect("under the base URL");
+        let target = links.keys().verify(token, at(NOW)).unwrap();
+        assert_eq!((target.customer, target.reminder), (customer.clone(), reminder.clone()));
+    }
+    let debug = format!(
+        "{:?}",
+        CustomerLinks::new("https://billing.example", keys(&[0xab])).unwrap()
+    );
+    assert!(!debug.contains(&key(0xab).to_line()[..8]), "no key in {debug}");
+}
+
+#[test]
+fn only_a_plain_web_address_is_a_base_url() {
+    for good in [
+        "http://127.0.0.1:8080",
+        "https://billing.example/kindly/",
+        "https://b.example",
+    ] {
+        assert!(CustomerLinks::new(good, keys(&[1])).is_ok(), "{good}");
+    }
+    for bad in [
+        "",
+        "billing.example",
+        "https://",
+        "https:///path",
+        "ftp://billing.example",
+        "HTTPS://billing.example",
+        "javascript:alert(1)",
+        "https://billing.example/?a=1",
+        "https://billing.example/#top",
+        "https://billing.example/a b",
+        "https://billing.example/\"><script>",
+    ] {
+        let error = CustomerLinks::new(bad, keys(&[1])).unwrap_err();
+        assert!(error.to_string().contains(&format!("`{bad}`")), "{error}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 

@@ -115,6 +115,10 @@ pub struct Policy {
     /// plan each customer for the local day their message goes out on ([`crate::calendar::sending_day`]).
     #[serde(skip)]
     pub sending_hours: Option<BusinessHours>,
+    /// The links to customers' own pages written into every message, set by the deployment with its keys
+    /// (never from the policy file; `Debug` shows no key); `None`: messages carry no link.
+    #[serde(skip)]
+    pub customer_links: Option<crate::link::CustomerLinks>,
 }
 
 /// How customers' answers steer the ladder ([`crate::answer`]).

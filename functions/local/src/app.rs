@@ -22,15 +22,19 @@ const HISTORY_DIR: &str = "history";
 
 pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
     let policy = load_policy(cli.policy.as_deref())?;
+    // What composes messages (planning, or planning again after a change) gives each a link to its
+    // customer's page, signed with the key file beside the database.
+    let public_url = cli.public_url.as_deref();
+    let linked = || customer_links::with_links(&policy, &cli.db, public_url);
     match cli.command {
-        Command::Demo { today } => demo(&cli.db, &cli.outbox, &policy, today, out).await,
+        Command::Demo { today } => demo(&cli.db, &cli.outbox, &linked()?, today, out).await,
         Command::Import { file, skip_invalid } => {
-            import_file(&open_store(&cli.db)?, &policy, &file, skip_invalid, out).await
+            import_file(&open_store(&cli.db)?, &linked()?, &file, skip_invalid, out).await
         }
         Command::Run { today, dry_run } => {
             let store = open_store(&cli.db)?;
             let mailer = OutboxMailer::new(&cli.outbox);
-            pass_and_send(&store, &mailer, &policy, now_for(today), dry_run, out).await
+            pass_and_send(&store, &mailer, &linked()?, now_for(today), dry_run, out).await
         }
         Command::Drafts => {
             let store = open_store(&cli.db)?;
@@ -69,7 +73,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
         Command::Skip { id, reason, by } => {
             let store = open_store(&cli.db)?;
             kindly_core::limits::check_reason(&id, reason.as_deref())?;
-            let skipped = service::skip(&store, &policy, &ReminderId(id), &by, reason, Utc::now()).await?;
+            let skipped = service::skip(&store, &linked()?, &ReminderId(id), &by, reason, Utc::now()).await?;
             write(
                 out,
                 &format!(
@@ -109,7 +113,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
                 ),
             };
             let id = ReminderId(id);
-            let resolved = service::resolve(&store, &policy, &id, &by, resolution, note, Utc::now()).await?;
+            let resolved = service::resolve(&store, &linked()?, &id, &by, resolution, note, Utc::now()).await?;
             write(
                 out,
                 &format!("Resolved {} ({}) as {by}: {next}.\n", resolved.id, resolved.stage_id),
@@ -120,7 +124,6 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             approver,
             stripe_secrets_file,
             stripe_tolerance_secs,
-            public_url,
         } => {
             let webhook = match stripe_secrets_file {
                 Some(path) => Some(read_secrets(&path, stripe_tolerance_secs)?),
@@ -128,14 +131,14 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             };
             let links = customer_links::load_or_create(&cli.db)?;
             let store = open_store(&cli.db)?;
+            let public_url = public_url.map(str::to_owned);
             serve(store, policy, port, &approver, webhook, (links, public_url), out).await
         }
-        Command::Link { customer, public_url } => {
+        Command::Link { customer } => {
             let store = open_store(&cli.db)?;
-            let keys = customer_links::load_or_create(&cli.db)?;
+            let links = customer_links::for_messages(&cli.db, public_url)?;
             let customer = kindly_core::CustomerId(customer);
-            let (link, reminder) =
-                customer_links::link_for(&store, &policy, &keys, &customer, &public_url, Utc::now()).await?;
+            let (link, reminder) = customer_links::link_for(&store, &policy, &links, &customer, Utc::now()).await?;
             write(
                 out,
                 &format!(
@@ -264,7 +267,14 @@ async fn demo(
         }
     }
     let mailer = OutboxMailer::new(outbox);
-    pass_and_send(&store, &mailer, policy, crate::demo::demo_now(today), false, out).await?;
+    let now = crate::demo::demo_now(today);
+    pass_and_send(&store, &mailer, policy, now, false, out).await?;
+    if let Some(links) = &policy.customer_links
+        && let Some((customer, link)) =
+            customer_links::first_link(&store, policy, links, &script.customer_ids(), now).await?
+    {
+        write(out, &format!("Customer page for {customer}: {link}\n\n"))?;
+    }
     // Nothing was ever sent about these: settled or in dispute before their first reminder was due.
     let left_alone: Vec<String> = invoices
         .iter()

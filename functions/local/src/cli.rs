@@ -20,6 +20,11 @@ pub struct Cli {
     /// The reminder policy (TOML); the shipped default policy when not given. See `kindly policy`.
     #[arg(long, global = true, env = "KINDLY_POLICY")]
     pub policy: Option<PathBuf>,
+    /// Where customers reach `kindly serve` (say, a tunnel's address): the base of the link to the
+    /// customer's own page that every message carries, and of `kindly link`'s. Default
+    /// http://127.0.0.1:8080; `kindly serve` defaults to its own address.
+    #[arg(long, global = true, value_name = "URL", env = "KINDLY_PUBLIC_URL")]
+    pub public_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -33,7 +38,8 @@ pub enum Command {
     /// The weeks before today are kindly's own work, not written by hand: each invoice arrives on its issue
     /// date and kindly runs every day — the pass at noon UTC, every draft approved by "Riley (finance)", the
     /// messages going out in the afternoon. Those past messages are written to the outbox's history/ folder,
-    /// dated when they went out. The same --today gives the same demo.
+    /// dated when they went out. The same --today gives the same demo. Every message links to its
+    /// customer's own page (under --public-url); the demo prints one customer's link at the end.
     ///
     /// The database (--db) is replaced on every demo run, but only if an earlier demo made it: a database
     /// holding your own imported data is never touched. Then try `kindly drafts`, `kindly show ID`,
@@ -61,6 +67,9 @@ pub enum Command {
     },
     /// Run a pass: plan today's reminders, store them as drafts (auto-approved stages are approved at
     /// once), then send every approved reminder to the outbox.
+    ///
+    /// Every message carries a link to its customer's own page under --public-url, signed with the key file
+    /// next to the database (see `kindly link`).
     Run {
         /// Plan as of this date (YYYY-MM-DD) instead of now.
         #[arg(long)]
@@ -126,7 +135,8 @@ pub enum Command {
     /// session cookie). Approvals are recorded under --as. Approved reminders go out on the next `kindly run`.
     /// The same server takes accounting systems' PUT /api/customers/ID and PUT /api/invoices/ID (signed in),
     /// and, with --stripe-secrets-file, Stripe's webhook at POST /webhooks/stripe. It also serves customers'
-    /// own pages at /c/TOKEN (see `kindly link`), signed with the key file next to the database.
+    /// own pages at /c/TOKEN (see `kindly link`), signed with the key file next to the database; the
+    /// messages it plans again link there under --public-url, or else this server's own address.
     Serve {
         /// The port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 8080)]
@@ -142,10 +152,6 @@ pub enum Command {
         /// How far (seconds) a webhook signature's timestamp may be from now.
         #[arg(long, default_value_t = kindly_web::DEFAULT_TOLERANCE_SECS)]
         stripe_tolerance_secs: i64,
-        /// Where customers reach this server, as the base of their page links (say, a tunnel's address);
-        /// this server's own address when not given.
-        #[arg(long, value_name = "URL", env = "KINDLY_PUBLIC_URL")]
-        public_url: Option<String>,
     },
     /// Print a link to a customer's own page, for their latest message: their open invoices, with pay
     /// links, and the messages sent so far, without a login. `kindly serve` serves it.
@@ -153,13 +159,11 @@ pub enum Command {
     /// The link is signed with the first key in the key file next to the database (DB.link-keys, made
     /// with a random key on first use; one key per line, the first signs and every one is accepted, so a
     /// new key can be put first while old links keep working). It stops working after the policy's
-    /// customer_link_days (default 90).
+    /// customer_link_days (default 90). Every message kindly writes carries such a link too; --public-url
+    /// sets the base (where customers reach `kindly serve`).
     Link {
         /// The customer id.
         customer: String,
-        /// The base of the link: where customers reach `kindly serve`.
-        #[arg(long, value_name = "URL", env = "KINDLY_PUBLIC_URL", default_value = crate::customer_links::DEFAULT_PUBLIC_URL)]
-        public_url: String,
     },
     /// Reports on what is owed.
     Report {

@@ -1,6 +1,6 @@
-//! Customers' page links on this machine: `kindly link`, and the keys that sign them — a file next to
-//! the database (`kindly.db.link-keys` beside `kindly.db`), made with one random key the first time a link
-//! is needed.
+//! Customers' page links on this machine: the links every composed message carries, `kindly link`, and
+//! the keys that sign them — a file next to the database (`kindly.db.link-keys` beside `kindly.db`), made
+//! with one random key the first time a link is needed and reused by every later run, so links stay valid.
 //!
 //! One key per line, 64 hexadecimal digits; `#` comments and blank lines are skipped. The first line signs,
 //! every line verifies: to rotate, put a new key first and delete the old line once its links may stop
@@ -8,7 +8,7 @@
 
 use crate::error::LocalError;
 use chrono::{DateTime, Utc};
-use kindly_core::link::{KEY_BYTES, LinkKey, LinkKeys};
+use kindly_core::link::{CustomerLinks, KEY_BYTES, LinkKey, LinkKeys};
 use kindly_core::{CoreError, CustomerId, Policy, Reminder, ReminderStatus, Store};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -16,14 +16,32 @@ use std::path::{Path, PathBuf};
 /// Where `kindly serve` listens unless told otherwise: the base of links when no public address is given.
 pub const DEFAULT_PUBLIC_URL: &str = "http://127.0.0.1:8080";
 
-/// A link made at `now` to `customer`'s page, for their latest message, under `public_url`; and the
-/// reminder it names. An error when the customer is unknown or was never written to.
+/// The links messages composed on this machine carry: signed with the key file beside `db` (made on first
+/// use), under `public_url` (`--public-url` / `KINDLY_PUBLIC_URL`) or else [`DEFAULT_PUBLIC_URL`].
+pub fn for_messages(db: &Path, public_url: Option<&str>) -> Result<CustomerLinks, LocalError> {
+    under(public_url.unwrap_or(DEFAULT_PUBLIC_URL), load_or_create(db)?)
+}
+
+/// Links signed with `keys` under `public_url`; a bad address is an error naming the option.
+pub fn under(public_url: &str, keys: LinkKeys) -> Result<CustomerLinks, LocalError> {
+    CustomerLinks::new(public_url, keys).map_err(|problem| LocalError::Usage(format!("--public-url: {problem}")))
+}
+
+/// `policy` as a command that composes messages uses it: with [`for_messages`]'s links.
+pub fn with_links(policy: &Policy, db: &Path, public_url: Option<&str>) -> Result<Policy, LocalError> {
+    Ok(Policy {
+        customer_links: Some(for_messages(db, public_url)?),
+        ..policy.clone()
+    })
+}
+
+/// A link made at `now` to `customer`'s page, for their latest message; and the reminder it names. An
+/// error when the customer is unknown or was never written to.
 pub async fn link_for<S: Store>(
     store: &S,
     policy: &Policy,
-    keys: &LinkKeys,
+    links: &CustomerLinks,
     customer: &CustomerId,
-    public_url: &str,
     now: DateTime<Utc>,
 ) -> Result<(String, Reminder), LocalError> {
     if store.customer(customer).await?.is_none() {
@@ -51,8 +69,25 @@ pub async fn link_for<S: Store>(
             ))
         })?;
     let expires_at = kindly_core::link::expiry(now, policy.customer_link_days);
-    let token = keys.sign(customer, &latest.id, expires_at);
-    Ok((format!("{}/c/{token}", public_url.trim_end_matches('/')), latest))
+    Ok((links.url(customer, &latest.id, expires_at), latest))
+}
+
+/// The first of `customers` who has a message, with a link to their page (what the demo shows).
+pub async fn first_link<S: Store>(
+    store: &S,
+    policy: &Policy,
+    links: &CustomerLinks,
+    customers: &[CustomerId],
+    now: DateTime<Utc>,
+) -> Result<Option<(CustomerId, String)>, LocalError> {
+    for customer in customers {
+        match link_for(store, policy, links, customer, now).await {
+            Ok((link, _)) => return Ok(Some((customer.clone(), link))),
+            Err(LocalError::Usage(_)) => continue,
+            Err(other) => return Err(other),
+        }
+    }
+    Ok(None)
 }
 
 /// The key file that belongs to database `db`.

@@ -2,6 +2,7 @@
 //! 127.0.0.1 — the same router the `approvals` Lambda serves.
 
 use crate::app::write;
+use crate::customer_links;
 use crate::error::LocalError;
 use crate::sqlite_store::SqliteStore;
 use kindly_core::Policy;
@@ -18,11 +19,9 @@ pub(crate) async fn serve(
     (links, public_url): (kindly_core::link::LinkKeys, Option<String>),
     out: &mut dyn Write,
 ) -> Result<(), LocalError> {
-    let (login, token) = kindly_web::LocalLogin::new(approver);
-    let mut app = kindly_web::App::new(store, policy, kindly_web::Access::Local(login));
-    let secrets = webhook.as_ref().map(|config| config.secrets.len());
-    app.webhook = webhook;
-    app.customer_links = Some(links);
+    if let Some(public_url) = &public_url {
+        customer_links::under(public_url, links.clone())?;
+    }
     let address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
     let listener = tokio::net::TcpListener::bind(address)
         .await
@@ -31,6 +30,16 @@ pub(crate) async fn serve(
         .local_addr()
         .map_err(|e| LocalError::Usage(format!("cannot listen on {address}: {e}")))?;
     let public_url = public_url.unwrap_or_else(|| format!("http://{bound}"));
+    // Drafts this server plans again (after an import, a skip, a payment) link to pages it serves.
+    let policy = Policy {
+        customer_links: Some(customer_links::under(&public_url, links.clone())?),
+        ..policy
+    };
+    let (login, token) = kindly_web::LocalLogin::new(approver);
+    let mut app = kindly_web::App::new(store, policy, kindly_web::Access::Local(login));
+    let secrets = webhook.as_ref().map(|config| config.secrets.len());
+    app.webhook = webhook;
+    app.customer_links = Some(links);
     let mut banner = format!(
         "The approval page is at http://{bound}/ — sign in once with this link (it works once):\n\
          http://{bound}/login?token={token}\nApprovals are recorded as {approver}. Stop with Ctrl-C.\n\

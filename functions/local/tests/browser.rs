@@ -6,47 +6,17 @@
 //! Needs `KINDLY_CHROMIUM` (the browser's path) and `npm ci --prefix tests/browser`; scripts/test.sh does
 //! both. Screenshots of a failing page land in target/browser-screenshots.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 mod common;
-use common::kindly;
+use common::{kindly, serve};
 
 const TODAY: &str = "2026-11-24";
 const FAILURE: &str = "550 5.1.1 <ap@lumen.example>: mailbox unavailable";
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// Stops the server however the test ends.
-struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Start `kindly serve` on a free port; returns it with the page's address and the one-time login link.
-fn serve(dir: &Path) -> (Serving, String, String) {
-    let mut child = kindly(dir)
-        .args(["serve", "--port", "0", "--as", "e2e-approver"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start kindly serve");
-    let stdout = child.stdout.take().unwrap();
-    let serving = Serving(child);
-    let login = BufReader::new(stdout)
-        .lines()
-        .map(|line| line.expect("read kindly serve's output"))
-        .find(|line| line.contains("/login?token="))
-        .expect("kindly serve prints a login link");
-    let login = login.trim().to_owned();
-    let base = login.split("/login").next().unwrap().to_owned();
-    (serving, base, login)
 }
 
 #[test]

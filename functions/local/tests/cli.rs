@@ -601,18 +601,27 @@ fn failed_reminders_are_listed_and_resolved_once_either_way() {
 #[test]
 fn link_prints_a_signed_link_to_the_customers_page_with_a_private_key_file() {
     let dir = tempfile::tempdir().unwrap();
-    stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
-    // GIVEN no key file yet WHEN a link is asked for THEN one is made, readable by its owner only
-    let printed = stdout_of(
-        kindly(dir.path())
-            .env_remove("KINDLY_PUBLIC_URL")
-            .args(["link", "C-ACME"]),
-    );
+    // GIVEN no key file yet WHEN the demo writes its messages THEN one is made, readable by its owner only
+    let key_file = dir.path().join("kindly.db.link-keys");
+    assert!(!key_file.exists());
+    let demo = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    let made = std::fs::read_to_string(&key_file).unwrap();
+    // AND a later demo, which replaces the database, keeps the key: links already sent keep working
+    let again = stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap(), made);
+    let demo_link = |printed: &str| {
+        let line = printed
+            .lines()
+            .find(|line| line.starts_with("Customer page for C-ACME: "));
+        line.unwrap_or_else(|| panic!("the demo prints a link:\n{printed}"))
+            .to_owned()
+    };
+    assert_eq!(demo_link(&demo), demo_link(&again), "the same key signs the same link");
+    let printed = stdout_of(kindly(dir.path()).args(["link", "C-ACME"]));
     let link = printed.lines().next().unwrap();
     let token = link
         .strip_prefix("http://127.0.0.1:8080/c/")
         .unwrap_or_else(|| panic!("the default base is the local server: {printed}"));
-    let key_file = dir.path().join("kindly.db.link-keys");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -636,6 +645,14 @@ fn link_prints_a_signed_link_to_the_customers_page_with_a_private_key_file() {
         .strip_prefix("https://pay.northwind.example/c/")
         .unwrap();
     assert!(keys.verify(token, chrono::Utc::now()).is_ok(), "{again}");
+    // A base that is not a web address is refused, naming the option
+    kindly(dir.path())
+        .args(["link", "C-ACME", "--public-url", "pay.northwind.example"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "--public-url: `pay.northwind.example` is not an address",
+        ));
     // A customer kindly does not know gets no link
     kindly(dir.path())
         .args(["link", "C-NOBODY"])

@@ -246,6 +246,8 @@ fn a_tampered_history_is_caught() {
 fn the_same_today_gives_the_same_demo_byte_for_byte() {
     let run = || {
         let dir = tempfile::tempdir().unwrap();
+        // The same key in both folders: the messages' links are signed alike.
+        common::fixed_link_key(dir.path());
         let printed = run_demo(dir.path(), "2026-03-16").replace(&dir.path().display().to_string(), "DIR");
         let mut history: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path().join("outbox/history"))
             .unwrap()
@@ -263,6 +265,11 @@ fn the_same_today_gives_the_same_demo_byte_for_byte() {
     };
     let (first, second) = (run(), run());
     assert!(!first.1.is_empty());
+    assert!(
+        first.0.contains("Customer page for C-ACME: http://127.0.0.1:8080/c/"),
+        "{}",
+        first.0
+    );
     assert_eq!(first.0, second.0, "the printed demo differs");
     assert!(first.1 == second.1, "the history's messages differ");
     assert!(first.2 == second.2, "the stored history differs");

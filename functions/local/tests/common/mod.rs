@@ -1,9 +1,11 @@
 //! What the end-to-end tests that drive the real `kindly` binary share (benches/page.rs includes it too).
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
-/// The real `kindly` on `dir`'s database and outbox, without a policy file taken from the environment.
+/// The real `kindly` on `dir`'s database and outbox, without a policy file or public address taken from the
+/// environment.
 pub fn kindly(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kindly"));
     command
@@ -11,8 +13,49 @@ pub fn kindly(dir: &Path) -> Command {
         .arg(dir.join("kindly.db"))
         .arg("--outbox")
         .arg(dir.join("outbox"))
-        .env_remove("KINDLY_POLICY");
+        .env_remove("KINDLY_POLICY")
+        .env_remove("KINDLY_PUBLIC_URL");
     command
+}
+
+/// Stops the server however the test ends.
+#[allow(dead_code)] // only the tests that serve use it
+pub struct Serving(Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[allow(dead_code)] // only the tests that serve use it
+/// Start `kindly serve` on a free port; returns it with the page's address and the one-time login link.
+pub fn serve(dir: &Path) -> (Serving, String, String) {
+    let mut child = kindly(dir)
+        .args(["serve", "--port", "0", "--as", "e2e-approver"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start kindly serve");
+    let stdout = child.stdout.take().unwrap();
+    let serving = Serving(child);
+    let login = BufReader::new(stdout)
+        .lines()
+        .map(|line| line.expect("read kindly serve's output"))
+        .find(|line| line.contains("/login?token="))
+        .expect("kindly serve prints a login link");
+    let login = login.trim().to_owned();
+    let base = login.split("/login").next().unwrap().to_owned();
+    (serving, base, login)
+}
+
+/// A fixed link key in the key file beside `dir`'s database, so that runs in different folders sign the
+/// same links (the product makes a random one). Returns the keys.
+#[allow(dead_code)] // only the tests that compare runs byte for byte use it
+pub fn fixed_link_key(dir: &Path) -> kindly_core::link::LinkKeys {
+    let text = format!("# a test key\n{}\n", "5a".repeat(kindly_core::link::KEY_BYTES));
+    std::fs::write(dir.join("kindly.db.link-keys"), &text).unwrap();
+    kindly_core::link::LinkKeys::from_lines(&text).unwrap()
 }
 
 /// The browser's path from `KINDLY_CHROMIUM`; without it a browser test says how to get one.
