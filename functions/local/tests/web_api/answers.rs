@@ -17,6 +17,7 @@ kindly_aws::on_both_stores!(
     cross_site_forged_and_oversize_posts_are_refused_and_change_nothing,
     forged_links_cannot_answer,
     too_many_answers_in_a_day_get_a_polite_refusal,
+    a_german_customer_answers_in_german,
 );
 
 /// A post's headers: what a browser sends from the page itself, or something else.
@@ -74,7 +75,12 @@ impl<S: Store + 'static> Page<S> {
 
     /// A `kind` answer with `fields` from A's page, as the browser sends it (a fresh form each time).
     async fn answer(&self, kind: &str, fields: &[(&str, &str)]) -> Posted {
-        let token = self.link("A");
+        self.answer_as("A", kind, fields).await
+    }
+
+    /// The same from `customer`'s page.
+    async fn answer_as(&self, customer: &str, kind: &str, fields: &[(&str, &str)]) -> Posted {
+        let token = self.link(customer);
         let (form, tag) = self.form_of(&token, kind).await;
         let mut all = vec![("kind", kind), ("form", form.as_str()), ("tag", tag.as_str())];
         all.extend_from_slice(fields);
@@ -445,4 +451,49 @@ async fn too_many_answers_in_a_day_get_a_polite_refusal<S: Store + 'static>(stor
     assert_eq!(posted.status, StatusCode::TOO_MANY_REQUESTS);
     assert!(posted.body.contains("We have your answers") && posted.body.contains("billing@northwind.example"));
     assert_eq!(page.snapshot().await, before, "nothing changed");
+}
+
+async fn a_german_customer_answers_in_german<S: Store + 'static>(store: S) {
+    let page = page_with(store, Policy::default_policy()).await;
+    let token = page.link("B");
+    let (_, _, html) = page.open(&format!("/c/{token}")).await;
+    assert!(html.contains("<html lang=\"de\">"));
+    for german in [
+        "Ihre Antwort",
+        "Ich zahle bis zu einem Datum",
+        "Welche Rechnungen?",
+        "Senden",
+        "Bitte wählen",
+    ] {
+        assert!(html.contains(german), "{german} missing");
+    }
+    for english in [
+        "Answer us",
+        "Which invoices?",
+        ">Send<",
+        "What you told us",
+        "Please choose",
+    ] {
+        assert!(!html.contains(english), "{english} on a German page");
+    }
+    // A day out of range is explained in German, with German dates
+    let posted = page
+        .answer_as("B", "promise", &[("invoice", "B1"), ("pay_by", "2026-09-01")])
+        .await;
+    assert_eq!(posted.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        posted
+            .body
+            .contains("Bitte wählen Sie einen Tag vom 15. März 2026 bis zum 14. April 2026."),
+        "{}",
+        posted.body
+    );
+    let posted = page
+        .answer_as("B", "promise", &[("invoice", "B1"), ("pay_by", "2026-03-27")])
+        .await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let (_, _, html) = page.open(&posted.location.unwrap()).await;
+    assert!(html.contains("Vielen Dank, Ihre Antwort ist bei uns eingegangen."));
+    assert!(html.contains("Bis zum 27. März 2026 senden wir zu Rechnung INV-B1 keine Erinnerungen."));
+    assert!(html.contains("Zahlungszusage") && html.contains("Bis zum 27. März 2026 keine Erinnerungen"));
 }

@@ -40,8 +40,8 @@ pub(super) struct Page<S> {
     pub(super) outbox: tempfile::TempDir,
 }
 
-/// A server over customers A (two open invoices in two currencies, one paid) and B (one open invoice),
-/// each sent the courtesy note before the due date.
+/// A server over customers A (two open invoices in two currencies, one paid) and B (German, one open
+/// invoice), each sent the courtesy note before the due date.
 async fn page<S: Store + 'static>(store: S) -> Page<S> {
     page_with(store, Policy::default_policy()).await
 }
@@ -50,7 +50,10 @@ async fn page<S: Store + 'static>(store: S) -> Page<S> {
 pub(super) async fn page_with<S: Store + 'static>(store: S, policy: Policy) -> Page<S> {
     let mut acme = customer("A");
     acme.display_name = HOSTILE_NAME.into();
-    for customer in [acme, customer("B")] {
+    // B reads German
+    let mut kunde = customer("B");
+    kunde.locale = "de-DE".into();
+    for customer in [acme, kunde] {
         service::ingest_customer(&store, &policy, &customer, Utc::now())
             .await
             .unwrap();
