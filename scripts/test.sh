@@ -25,7 +25,7 @@ if ! command -v node >/dev/null 2>&1; then
   apt-get update -qq && apt-get install -y -qq nodejs >/dev/null
 fi
 
-step "Chromium and the browser test's packages (playwright-core from tests/browser/package-lock.json)"
+step "Chromium and the browser tests' packages (playwright-core, axe-core from tests/browser/package-lock.json)"
 command -v npm >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq npm >/dev/null; }
 chromium=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$chromium" ]; then

@@ -23,6 +23,9 @@ const VERSION: u8 = 1;
 /// Mixed into every tag, so a key used for links signs nothing that could pass for another kind of message.
 const LABEL: &[u8] = b"kindly customer link";
 
+/// Mixed into the tag of a page's form ([`LinkKeys::form_tag`]), so it can never pass for a link's.
+const FORM_LABEL: &[u8] = b"kindly customer page form";
+
 const TAG_BYTES: usize = 32;
 
 /// The longest id a token carries: the store's limit on ids, in characters of up to four bytes.
@@ -47,8 +50,12 @@ impl LinkKey {
     }
 
     fn mac(&self) -> Hmac<Sha256> {
+        self.mac_for(LABEL)
+    }
+
+    fn mac_for(&self, label: &[u8]) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.0).expect("HMAC takes any key length");
-        mac.update(LABEL);
+        mac.update(label);
         mac
     }
 }
@@ -135,6 +142,34 @@ impl LinkKeys {
         }
         Ok(target)
     }
+
+    /// The tag that binds a form's one-time value `form` to the link `token` of the page it was shown on
+    /// (base64url): a post that carries it came from a page that link opened. Keyed like links, under a
+    /// label of its own.
+    pub fn form_tag(&self, token: &str, form: &str) -> String {
+        URL_SAFE_NO_PAD.encode(form_mac(&self.0[0], token, form).finalize().into_bytes())
+    }
+
+    /// Whether `tag` is [`LinkKeys::form_tag`]'s for `token` and `form` under any active key, compared in
+    /// constant time.
+    pub fn verify_form_tag(&self, token: &str, form: &str, tag: &str) -> bool {
+        let Ok(tag) = URL_SAFE_NO_PAD.decode(tag) else {
+            return false;
+        };
+        self.0
+            .iter()
+            .any(|key| form_mac(key, token, form).verify_slice(&tag).is_ok())
+    }
+}
+
+/// The MAC over a form's link token and one-time value, each length-prefixed.
+fn form_mac(key: &LinkKey, token: &str, form: &str) -> Hmac<Sha256> {
+    let mut mac = key.mac_for(FORM_LABEL);
+    for part in [token, form] {
+        mac.update(&(part.len() as u64).to_be_bytes());
+        mac.update(part.as_bytes());
+    }
+    mac
 }
 
 /// Where customers' page links point and the keys that sign them: set by the deployment (the key file

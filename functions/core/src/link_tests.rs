@@ -237,3 +237,28 @@ fn the_longest_ids_the_store_takes_fit_in_a_token_the_page_reads() {
     assert!(token.len() <= MAX_TOKEN_CHARS, "{} > {MAX_TOKEN_CHARS}", token.len());
     assert_eq!(keys.verify(&token, at(NOW)).unwrap().customer, customer);
 }
+
+#[test]
+fn a_form_tag_binds_the_form_value_to_its_link_and_is_no_link_tag() {
+    let (customer, reminder) = acme();
+    let keys = keys(&[1]);
+    let token = keys.sign(&customer, &reminder, at(NOW + 60));
+    let other = keys.sign(&customer, &reminder, at(NOW + 61));
+    let tag = keys.form_tag(&token, "f1");
+    assert!(keys.verify_form_tag(&token, "f1", &tag));
+    assert!(!keys.verify_form_tag(&token, "f2", &tag), "another form value");
+    assert!(!keys.verify_form_tag(&other, "f1", &tag), "another link");
+    assert!(!keys.verify_form_tag(&token, "f1", &tag[..tag.len() - 1]), "cut short");
+    assert!(!keys.verify_form_tag(&token, "f1", "not base64!"));
+    assert!(!keys.verify_form_tag(&token, "f1", ""));
+    assert!(!self::keys(&[2]).verify_form_tag(&token, "f1", &tag), "another key");
+    assert!(
+        self::keys(&[2, 1]).verify_form_tag(&token, "f1", &tag),
+        "a listed old key"
+    );
+    // Length-prefixed: the boundary between token and form value cannot move
+    assert!(!keys.verify_form_tag(&format!("{token}f"), "1", &tag));
+    // Under its own label: not the link's tag (the token's last 32 bytes)
+    let bytes = URL_SAFE_NO_PAD.decode(&token).unwrap();
+    assert_ne!(URL_SAFE_NO_PAD.decode(&tag).unwrap(), &bytes[bytes.len() - TAG_BYTES..]);
+}

@@ -135,8 +135,10 @@ pub enum Command {
     /// session cookie). Approvals are recorded under --as. Approved reminders go out on the next `kindly run`.
     /// The same server takes accounting systems' PUT /api/customers/ID and PUT /api/invoices/ID (signed in),
     /// and, with --stripe-secrets-file, Stripe's webhook at POST /webhooks/stripe. It also serves customers'
-    /// own pages at /c/TOKEN (see `kindly link`), signed with the key file next to the database; the
-    /// messages it plans again link there under --public-url, or else this server's own address.
+    /// own pages at /c/TOKEN (see `kindly link`), signed with the key file next to the database, and takes
+    /// the answers customers give there (POST /c/TOKEN/answer); their acknowledgements go out on the next
+    /// `kindly run`. The messages it plans again link there under --public-url, or else this server's own
+    /// address.
     Serve {
         /// The port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 8080)]

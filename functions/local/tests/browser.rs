@@ -6,47 +6,23 @@
 //! Needs `KINDLY_CHROMIUM` (the browser's path) and `npm ci --prefix tests/browser`; scripts/test.sh does
 //! both. Screenshots of a failing page land in target/browser-screenshots.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 mod common;
-use common::{kindly, serve};
+use common::kindly;
 
 const TODAY: &str = "2026-11-24";
 const FAILURE: &str = "550 5.1.1 <ap@lumen.example>: mailbox unavailable";
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 #[test]
 fn staff_preview_annotate_and_approve_in_a_real_browser() {
-    let chromium = common::chromium();
     let dir = tempfile::tempdir().unwrap();
     let demo = kindly(dir.path()).args(["demo", "--today", TODAY]).output().unwrap();
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
     // A reminder the mail provider refused, which the page asks staff to check; markup in the reason stays text
     let failed = common::fail_the_draft_of(&dir.path().join("kindly.db"), "C-LUMEN", FAILURE);
 
-    let (server, base, login) = serve(dir.path());
-    let screenshots = repo().join("target/browser-screenshots");
-    let driven = Command::new("node")
-        .arg(repo().join("tests/browser/approve.mjs"))
-        .args(["--base", &base, "--login", &login, "--screenshots"])
-        .arg(&screenshots)
-        .env("KINDLY_CHROMIUM", chromium)
-        .output()
-        .expect("run node");
+    let (server, base, login) = common::serve(dir.path(), &["--as", "e2e-approver"]);
+    let result = common::drive("approve.mjs", &["--base", &base, "--login", &login]);
     drop(server);
-    let stdout = String::from_utf8_lossy(&driven.stdout);
-    assert!(
-        driven.status.success(),
-        "the browser test failed (screenshots in {}):\n{}\n{stdout}",
-        screenshots.display(),
-        String::from_utf8_lossy(&driven.stderr)
-    );
-    let result: serde_json::Value =
-        serde_json::from_str(stdout.lines().last().expect("a JSON summary")).expect("the summary is JSON");
     let (id, note) = (result["approved"].as_str().unwrap(), result["note"].as_str().unwrap());
     assert_eq!(
         result["resolved"],

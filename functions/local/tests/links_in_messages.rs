@@ -78,7 +78,7 @@ async fn the_link_in_a_sent_message_opens_the_customers_page() {
     }
 
     // WHEN the server runs and each customer written to today opens the link in their message
-    let (_server, base, _login) = serve(dir.path());
+    let (_server, base, _login) = serve(dir.path(), &[]);
     let store = kindly_local::sqlite_store::SqliteStore::open(&dir.path().join("kindly.db")).unwrap();
     let client = reqwest::Client::new();
     for eml in &today {

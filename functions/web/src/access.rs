@@ -222,27 +222,36 @@ pub async fn same_site_writes(request: Request, next: Next) -> Result<Response, 
 }
 
 fn check_same_site(headers: &HeaderMap) -> Result<(), WebError> {
-    let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
-    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site"))
-        && !matches!(site, "same-origin" | "none")
-    {
-        return Err(WebError::Forbidden("cross-site requests may not change anything"));
+    if let Some(why) = cross_site(headers) {
+        return Err(WebError::Forbidden(why));
     }
-    if let Some(origin) = text(header::ORIGIN) {
-        let origin_host = origin.split_once("://").map(|(_, host)| host);
-        if origin_host != text(header::HOST) {
-            return Err(WebError::Forbidden(
-                "requests from another origin may not change anything",
-            ));
-        }
-    }
-    let is_json = text(header::CONTENT_TYPE)
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
         .and_then(|value| value.split(';').next())
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
     if !is_json {
         return Err(WebError::NotJson);
     }
     Ok(())
+}
+
+/// Why a request that changes something looks sent by another site, if it does: the browser's own
+/// `Sec-Fetch-Site`, when present, must be `same-origin` (or `none`: typed by the user), and its `Origin`,
+/// when present, must be this host. `Origin: null` (a page whose referrer policy hides its origin, or a
+/// sandboxed one) passes only beside `Sec-Fetch-Site: same-origin`.
+pub(crate) fn cross_site(headers: &HeaderMap) -> Option<&'static str> {
+    let text = |name| headers.get(name).and_then(|value| value.to_str().ok());
+    let site = text(header::HeaderName::from_static("sec-fetch-site"));
+    if site.is_some_and(|site| !matches!(site, "same-origin" | "none")) {
+        return Some("cross-site requests may not change anything");
+    }
+    match text(header::ORIGIN) {
+        Some("null") if site != Some("same-origin") => Some("requests from a hidden origin may not change anything"),
+        Some("null") | None => None,
+        Some(origin) => (origin.split_once("://").map(|(_, host)| host) != text(header::HOST))
+            .then_some("requests from another origin may not change anything"),
+    }
 }
 
 #[cfg(test)]
@@ -320,6 +329,20 @@ mod tests {
             check_same_site(&headers(&[json, host, ("sec-fetch-site", "cross-site")])),
             Err(WebError::Forbidden(_))
         ));
+        assert!(matches!(
+            check_same_site(&headers(&[json, host, ("origin", "null")])),
+            Err(WebError::Forbidden(_))
+        ));
+        assert!(
+            check_same_site(&headers(&[
+                json,
+                host,
+                ("origin", "null"),
+                ("sec-fetch-site", "same-origin")
+            ]))
+            .is_ok(),
+            "the page's own form under a no-referrer policy"
+        );
         assert!(matches!(
             check_same_site(&headers(&[("content-type", "text/plain"), host])),
             Err(WebError::NotJson)

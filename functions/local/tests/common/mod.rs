@@ -18,37 +18,6 @@ pub fn kindly(dir: &Path) -> Command {
     command
 }
 
-/// Stops the server however the test ends.
-#[allow(dead_code)] // only the tests that serve use it
-pub struct Serving(Child);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-#[allow(dead_code)] // only the tests that serve use it
-/// Start `kindly serve` on a free port; returns it with the page's address and the one-time login link.
-pub fn serve(dir: &Path) -> (Serving, String, String) {
-    let mut child = kindly(dir)
-        .args(["serve", "--port", "0", "--as", "e2e-approver"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("start kindly serve");
-    let stdout = child.stdout.take().unwrap();
-    let serving = Serving(child);
-    let login = BufReader::new(stdout)
-        .lines()
-        .map(|line| line.expect("read kindly serve's output"))
-        .find(|line| line.contains("/login?token="))
-        .expect("kindly serve prints a login link");
-    let login = login.trim().to_owned();
-    let base = login.split("/login").next().unwrap().to_owned();
-    (serving, base, login)
-}
-
 /// A fixed link key in the key file beside `dir`'s database, so that runs in different folders sign the
 /// same links (the product makes a random one). Returns the keys.
 #[allow(dead_code)] // only the tests that compare runs byte for byte use it
@@ -105,4 +74,61 @@ pub async fn fail_the_draft(store: &impl kindly_core::Store, customer: &str, rea
         .await
         .unwrap();
     reminder.id.0
+}
+
+/// A running `kindly serve`, stopped however the test ends.
+#[allow(dead_code)] // only the browser tests serve
+pub struct Serving(pub std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `kindly serve --port 0 ARGS` on `dir`; returns it with the server's address and the one-time login link.
+#[allow(dead_code)] // only the browser tests serve
+pub fn serve(dir: &Path, args: &[&str]) -> (Serving, String, String) {
+    use std::io::{BufRead, BufReader};
+    let mut child = kindly(dir)
+        .args(["serve", "--port", "0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start kindly serve");
+    let stdout = child.stdout.take().unwrap();
+    let serving = Serving(child);
+    let login = BufReader::new(stdout)
+        .lines()
+        .map(|line| line.expect("read kindly serve's output"))
+        .find(|line| line.contains("/login?token="))
+        .expect("kindly serve prints a login link");
+    let login = login.trim().to_owned();
+    let base = login.split("/login").next().unwrap().to_owned();
+    (serving, base, login)
+}
+
+/// Run the browser script `tests/browser/SCRIPT` with `args` and `--screenshots`; its last line of output,
+/// JSON, when it succeeds. A failure names where the screenshots are.
+#[allow(dead_code)] // only the browser tests drive a browser
+pub fn drive(script: &str, args: &[&str]) -> serde_json::Value {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let screenshots = repo.join("target/browser-screenshots");
+    let driven = Command::new("node")
+        .arg(repo.join("tests/browser").join(script))
+        .args(args)
+        .arg("--screenshots")
+        .arg(&screenshots)
+        .env("KINDLY_CHROMIUM", chromium())
+        .output()
+        .expect("run node");
+    let stdout = String::from_utf8_lossy(&driven.stdout);
+    assert!(
+        driven.status.success(),
+        "the browser test failed (screenshots in {}):\n{}\n{stdout}",
+        screenshots.display(),
+        String::from_utf8_lossy(&driven.stderr)
+    );
+    serde_json::from_str(stdout.lines().last().expect("a JSON summary")).expect("the summary is JSON")
 }

@@ -23,30 +23,37 @@ kindly_aws::on_both_stores!(
 /// A's name carries markup, which must reach the browser as text.
 const HOSTILE_NAME: &str = "Acme <script>alert(1)</script>";
 
-fn keys() -> LinkKeys {
+pub(super) fn keys() -> LinkKeys {
     LinkKeys::new(vec![LinkKey::new([7; 32])]).unwrap()
 }
 
 /// The page's "now": 15 March 2026, afternoon UTC.
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, 15, 13, 0, 0).unwrap()
 }
 
-struct Page<S> {
-    base: String,
-    app: Arc<App<S>>,
+pub(super) struct Page<S> {
+    pub(super) base: String,
+    pub(super) app: Arc<App<S>>,
     /// A's message that went out on 24 February, the one its link is written into.
-    sent: ReminderId,
-    _outbox: tempfile::TempDir,
+    pub(super) sent: ReminderId,
+    pub(super) outbox: tempfile::TempDir,
 }
 
-/// A server over customers A (two open invoices in two currencies, one paid) and B (one open invoice),
-/// each sent the courtesy note before the due date.
+/// A server over customers A (two open invoices in two currencies, one paid) and B (German, one open
+/// invoice), each sent the courtesy note before the due date.
 async fn page<S: Store + 'static>(store: S) -> Page<S> {
-    let policy = Policy::default_policy();
+    page_with(store, Policy::default_policy()).await
+}
+
+/// [`page`] under `policy`.
+pub(super) async fn page_with<S: Store + 'static>(store: S, policy: Policy) -> Page<S> {
     let mut acme = customer("A");
     acme.display_name = HOSTILE_NAME.into();
-    for customer in [acme, customer("B")] {
+    // B reads German
+    let mut kunde = customer("B");
+    kunde.locale = "de-DE".into();
+    for customer in [acme, kunde] {
         service::ingest_customer(&store, &policy, &customer, Utc::now())
             .await
             .unwrap();
@@ -96,17 +103,17 @@ async fn page<S: Store + 'static>(store: S) -> Page<S> {
         base,
         app,
         sent,
-        _outbox: outbox,
+        outbox,
     }
 }
 
 impl<S: Store + 'static> Page<S> {
-    fn token(&self, customer: &str, expires_at: DateTime<Utc>) -> String {
+    pub(super) fn token(&self, customer: &str, expires_at: DateTime<Utc>) -> String {
         keys().sign(&CustomerId(customer.into()), &self.sent, expires_at)
     }
 
     /// `GET {path}`: the status, the headers that matter here, and the body.
-    async fn open(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+    pub(super) async fn open(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
         let response = client().get(format!("{}{path}", self.base)).send().await.unwrap();
         (
             response.status(),
@@ -116,16 +123,17 @@ impl<S: Store + 'static> Page<S> {
     }
 
     /// Everything the page could change, for before-and-after comparisons.
-    async fn snapshot(&self) -> String {
+    pub(super) async fn snapshot(&self) -> String {
         let store = &self.app.store;
         let mut all = String::new();
         for id in ["A", "B"] {
             let id = CustomerId(id.into());
             all += &format!(
-                "{:?}\n{:?}\n{:?}\n",
+                "{:?}\n{:?}\n{:?}\n{:?}\n",
                 store.customer(&id).await.unwrap(),
                 store.invoices_of_customer(&id).await.unwrap(),
-                store.reminders_of_customer(&id).await.unwrap()
+                store.reminders_of_customer(&id).await.unwrap(),
+                store.answers_of_customer(&id).await.unwrap()
             );
         }
         all
@@ -145,7 +153,10 @@ async fn a_genuine_link_shows_the_statement_and_nothing_of_another_customer<S: S
         "{policy}"
     );
     assert_eq!(headers["cache-control"], "no-store");
-    assert_eq!(headers["referrer-policy"], "no-referrer");
+    assert_eq!(
+        headers["referrer-policy"], "same-origin",
+        "the token never goes to another site"
+    );
     // A's open invoices, with dates, days overdue, totals per currency and pay links; not the paid one
     for shown in [
         "INV-A1",
@@ -188,7 +199,7 @@ async fn a_genuine_link_shows_the_statement_and_nothing_of_another_customer<S: S
 /// One link that must open nothing: random text, a genuine token cut short, with a byte changed, edited to
 /// name B, expired, signed with another key, naming a customer the store does not know, far too long, or
 /// raw bytes (percent-encoded) that are not even text.
-fn forged_paths(
+pub(super) fn forged_paths(
     genuine: String,
     expired: String,
     unknown: String,

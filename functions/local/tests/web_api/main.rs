@@ -3,6 +3,7 @@
 //! approval bound to the rendered hash, skip, snooze, approve-all, history, what the accounting system puts,
 //! failed reminders, and every error leaving the store unchanged.
 
+mod answers;
 mod customer_page;
 mod drafts;
 mod failed;

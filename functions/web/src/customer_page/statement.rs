@@ -88,6 +88,13 @@ fn is_owed(invoice: &Invoice) -> bool {
     ) && invoice.balance() > Decimal::ZERO
 }
 
+/// The invoices still owed, oldest due first.
+pub fn owed(invoices: &[Invoice]) -> Vec<&Invoice> {
+    let mut owed: Vec<&Invoice> = invoices.iter().filter(|invoice| is_owed(invoice)).collect();
+    owed.sort_by(|a, b| a.due_date.cmp(&b.due_date).then_with(|| a.number.cmp(&b.number)));
+    owed
+}
+
 /// The statement of `customer` on their local day `today`. `invoices` and `reminders` are the customer's
 /// own (any order); what is not theirs to see (settled invoices, drafts, tasks) is left out here.
 pub fn statement(
@@ -100,8 +107,7 @@ pub fn statement(
     let locale = customer.locale.as_str();
     let language = message_language(locale);
     let words = Words::of(language);
-    let mut owed: Vec<&Invoice> = invoices.iter().filter(|invoice| is_owed(invoice)).collect();
-    owed.sort_by(|a, b| a.due_date.cmp(&b.due_date).then_with(|| a.number.cmp(&b.number)));
+    let owed = owed(invoices);
     let mut balances: BTreeMap<Currency, Decimal> = BTreeMap::new();
     for invoice in &owed {
         *balances.entry(invoice.currency).or_default() += invoice.balance();

@@ -1,6 +1,7 @@
 //! The customer page's words, per message language (`kindly_render::LANGUAGES`): a language without an
 //! entry here reads English. Typed, so a missing word is a compile error rather than a blank on the page.
 
+use super::answer_words::{self, AnswerWords};
 use serde::Serialize;
 
 #[derive(Debug, Serialize)]
@@ -25,6 +26,7 @@ pub struct Words {
     pub refused_body: &'static str,
     pub unavailable_title: &'static str,
     pub unavailable_body: &'static str,
+    pub answers: &'static AnswerWords,
     #[serde(skip)]
     due_in: (&'static str, &'static str),
     #[serde(skip)]
@@ -54,6 +56,7 @@ const EN: Words = Words {
     refused_body: "It may have expired, or only part of it was copied. Please get in touch and we will gladly help.",
     unavailable_title: "Your account cannot be shown just now",
     unavailable_body: "Please try again in a little while, or get in touch.",
+    answers: &answer_words::EN,
     due_in: ("due in {n} day", "due in {n} days"),
     due_today: "due today",
     overdue: ("{n} day overdue", "{n} days overdue"),
@@ -80,6 +83,7 @@ const DE: Words = Words {
     refused_body: "Vielleicht ist er abgelaufen oder wurde nur zum Teil kopiert. Bitte melden Sie sich, wir helfen gern.",
     unavailable_title: "Ihr Kundenkonto kann gerade nicht angezeigt werden",
     unavailable_body: "Bitte versuchen Sie es etwas später noch einmal oder melden Sie sich.",
+    answers: &answer_words::DE,
     due_in: ("in {n} Tag fällig", "in {n} Tagen fällig"),
     due_today: "heute fällig",
     overdue: ("seit {n} Tag überfällig", "seit {n} Tagen überfällig"),
