@@ -107,3 +107,33 @@ pub fn answer_paid_of(db: &Path, customer: &str) -> (String, String) {
         (answered.answer().id.0.clone(), invoice.number)
     })
 }
+
+/// Stops the server however the test ends.
+#[allow(dead_code)] // only the browser tests serve
+pub struct Serving(std::process::Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Start `kindly serve` on a free port; returns it with the page's address and the one-time login link.
+#[allow(dead_code)] // only the browser tests serve
+pub fn serve(dir: &Path) -> (Serving, String, String) {
+    let mut child = kindly(dir)
+        .args(["serve", "--port", "0", "--as", "e2e-approver"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start kindly serve");
+    let stdout = child.stdout.take().unwrap();
+    let serving = Serving(child);
+    let login = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+        .map(|line| line.expect("read kindly serve's output"))
+        .find(|line| line.contains("/login?token="))
+        .expect("kindly serve prints a login link");
+    let login = login.trim().to_owned();
+    let base = login.split("/login").next().unwrap().to_owned();
+    (serving, base, login)
+}
