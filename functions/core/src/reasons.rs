@@ -47,6 +47,20 @@ pub struct ReasonsReport {
     pub customers: Vec<CustomerPromises>,
 }
 
+/// The months a report covers when not told.
+pub const DEFAULT_MONTHS: u32 = 6;
+/// The most months one report covers.
+pub const MAX_MONTHS: u32 = 36;
+
+/// The months asked for (`None`: [`DEFAULT_MONTHS`]), or what is wrong with them.
+pub fn months(asked: Option<u32>) -> Result<u32, String> {
+    match asked {
+        None => Ok(DEFAULT_MONTHS),
+        Some(months @ 1..=MAX_MONTHS) => Ok(months),
+        Some(other) => Err(format!("{other} is not a number of months from 1 to {MAX_MONTHS}")),
+    }
+}
+
 fn month_of(day: NaiveDate) -> String {
     format!("{:04}-{:02}", day.year(), day.month())
 }

@@ -127,4 +127,7 @@ fn medians_and_periods() {
     assert_eq!(start_of_period(day("2026-03-17"), 3), day("2026-01-01"));
     assert_eq!(start_of_period(day("2026-03-17"), 1), day("2026-03-01"));
     assert_eq!(start_of_period(day("2026-03-17"), 0), day("2026-03-01"));
+    assert_eq!(months(None), Ok(DEFAULT_MONTHS));
+    assert_eq!(months(Some(36)), Ok(36));
+    assert!(months(Some(0)).is_err() && months(Some(37)).unwrap_err().contains("1 to 36"));
 }

@@ -12,11 +12,6 @@ use kindly_core::tasks::{Task, TaskAction};
 use kindly_core::{Customer, CustomerId, Policy, service};
 use std::io::Write;
 
-/// The months `kindly report reasons` covers when not told.
-pub const DEFAULT_MONTHS: u32 = 6;
-/// The most it covers.
-pub const MAX_MONTHS: u32 = 36;
-
 /// Run one of the staff's commands.
 pub async fn run(
     command: Command,
@@ -156,13 +151,7 @@ pub async fn timeline(store: &SqliteStore, customer: &str, out: &mut dyn Write) 
 
 /// The months asked for, or why not (naming the option).
 pub fn months(asked: Option<u32>) -> Result<u32, LocalError> {
-    match asked {
-        None => Ok(DEFAULT_MONTHS),
-        Some(months @ 1..=MAX_MONTHS) => Ok(months),
-        Some(other) => Err(LocalError::Usage(format!(
-            "--months: {other} is not a number of months from 1 to {MAX_MONTHS}"
-        ))),
-    }
+    kindly_core::reasons::months(asked).map_err(|problem| LocalError::Usage(format!("--months: {problem}")))
 }
 
 /// `kindly report reasons [--months N]`.

@@ -22,11 +22,6 @@ use kindly_core::timeline::Entry;
 use kindly_core::{Customer, CustomerId, Store, limits, service};
 use serde::Deserialize;
 
-/// The most months the reasons report covers at once.
-pub const MAX_MONTHS: u32 = 36;
-/// The months it covers when not asked.
-pub const DEFAULT_MONTHS: u32 = 6;
-
 pub fn task_view(task: Task) -> TaskView {
     TaskView {
         id: task.id,
@@ -117,16 +112,19 @@ pub struct Period {
 
 /// The months asked for, or why not (naming the parameter).
 pub fn months(asked: Option<&str>) -> Result<u32, WebError> {
-    let Some(text) = asked else {
-        return Ok(DEFAULT_MONTHS);
+    let problem = |problem: String| WebError::BadRequest {
+        field: Some("months".into()),
+        message: format!("field `months`: {problem}"),
     };
-    match text.trim().parse::<u32>() {
-        Ok(months @ 1..=MAX_MONTHS) => Ok(months),
-        _ => Err(WebError::BadRequest {
-            field: Some("months".into()),
-            message: format!("field `months`: `{text}` is not a number of months from 1 to {MAX_MONTHS}"),
-        }),
-    }
+    let asked = match asked {
+        None => None,
+        Some(text) => Some(
+            text.trim()
+                .parse::<u32>()
+                .map_err(|_| problem(format!("`{text}` is not a number of months")))?,
+        ),
+    };
+    kindly_core::reasons::months(asked).map_err(problem)
 }
 
 pub fn reasons_view(report: ReasonsReport, customers: &[Customer]) -> ReasonsView {
