@@ -102,3 +102,25 @@ pub fn reminder(customer: &str, stage: &str, invoices: &[&str], status: Reminder
         history: Vec::new(),
     }
 }
+
+/// A customer's answer given at 09:00 UTC on `on`, as first stored (through [`crate::answer::new_answer`]
+/// with the default policy), about `invoices`.
+pub fn answer(
+    customer: &str,
+    form: &str,
+    invoices: &[&str],
+    kind: crate::answer::AnswerKind,
+    on: &str,
+) -> crate::answer::Answer {
+    crate::answer::new_answer(
+        &crate::policy::Policy::default_policy(),
+        &CustomerId(customer.into()),
+        &ReminderId("rem_link".into()),
+        form,
+        invoices.iter().map(|id| InvoiceId(id.to_string())).collect(),
+        kind,
+        instant(on),
+        day(on),
+    )
+    .expect("a valid answer")
+}

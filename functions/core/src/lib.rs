@@ -27,9 +27,12 @@ pub mod payment;
 pub mod planner;
 pub mod policy;
 pub mod ports;
+pub mod reasons;
 pub mod reminder;
 pub mod service;
 pub mod status;
+pub mod tasks;
+pub mod timeline;
 pub mod tone;
 pub mod verdict;
 

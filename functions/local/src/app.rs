@@ -147,10 +147,23 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
                 ),
             )
         }
+        command @ (Command::Tasks
+        | Command::Task { .. }
+        | Command::Timeline { .. }
+        | Command::Report {
+            report: Report::Reasons,
+            ..
+        }) => crate::staff::run(command, &open_store(&cli.db)?, &policy, out).await,
         Command::Report {
             report: Report::Aging,
             today,
+            months,
         } => {
+            if months.is_some() {
+                return Err(LocalError::Usage(
+                    "--months: only `kindly report reasons` takes it".into(),
+                ));
+            }
             let store = open_store(&cli.db)?;
             let invoices = store.unsettled_invoices().await?;
             let today = today.unwrap_or_else(|| Utc::now().date_naive());

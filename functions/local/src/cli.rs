@@ -128,6 +128,34 @@ pub enum Command {
         #[arg(long, visible_alias = "as", env = "USER", default_value = "staff")]
         by: String,
     },
+    /// List the tasks that wait for a person, oldest first: customers' answers (a claimed payment, a
+    /// dispute, a new contact), the policy's manual tasks (e.g. call accounts payable) and payment reviews,
+    /// and failed sends; then the answers people settled in the last 14 days, with who did what when.
+    Tasks,
+    /// Do one task from `kindly tasks`: DECISION is one of the decisions it lists.
+    ///
+    /// Answers: confirm_payment (the invoices are paid and thanked) or reject_payment; uphold_dispute or
+    /// reject_dispute; confirm_contact (write to the contact they named) or reject_contact. Rejecting needs
+    /// --reason, which the customer reads. Manual tasks: done (recorded on the next `kindly run`). Failed
+    /// sends: went_out or not_sent, as `kindly resolve`.
+    Task {
+        /// The task's id (ans_... or rem_...), from `kindly tasks`.
+        id: String,
+        /// What you decide (e.g. confirm_payment, reject_dispute, done, went_out).
+        decision: String,
+        /// Why (needed to reject; optional to uphold a dispute or resolve a failure).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Who decides (recorded with the decision).
+        #[arg(long, visible_alias = "as", env = "USER", default_value = "staff")]
+        by: String,
+    },
+    /// Show a customer's timeline, newest first: messages sent, their answers and how each was settled,
+    /// tasks, payments and the notes people left.
+    Timeline {
+        /// The customer id.
+        customer: String,
+    },
     /// Serve the approval page on this machine: staff see every draft rendered in the browser exactly as it
     /// will be sent, add a personal note, and approve, skip or snooze it.
     ///
@@ -174,6 +202,9 @@ pub enum Command {
         /// As of this date (YYYY-MM-DD); today when not given.
         #[arg(long)]
         today: Option<NaiveDate>,
+        /// For `reasons`: how many months up to this one (1-36; 6 when not given).
+        #[arg(long)]
+        months: Option<u32>,
     },
     /// Check a policy file and print its ladder (the default policy when no file is given).
     Policy {
@@ -189,4 +220,7 @@ pub enum Command {
 pub enum Report {
     /// Unsettled balances per currency: current, 1-30, 31-60, 61-90 and 90+ days past due.
     Aging,
+    /// Why customers pay late, per month: their answers by reason and dispute category, promises kept and
+    /// broken (also per customer), and the median days from the first message to the first answer.
+    Reasons,
 }

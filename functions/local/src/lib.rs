@@ -13,4 +13,5 @@ pub mod import;
 pub mod outbox;
 mod serve;
 pub mod sqlite_store;
+pub mod staff;
 pub mod tables;

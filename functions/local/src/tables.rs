@@ -10,7 +10,7 @@ use kindly_core::{CoreError, Customer, CustomerId, Invoice, InvoiceId, Policy, R
 use std::collections::HashMap;
 use std::path::Path;
 
-fn table(header: &[&str]) -> Table {
+pub(crate) fn table(header: &[&str]) -> Table {
     let mut table = Table::new();
     table
         .load_style(UTF8_FULL_CONDENSED)

@@ -64,6 +64,7 @@ fn help_explains_every_command() {
     let help = stdout_of(kindly(dir.path()).arg("--help"));
     for command in [
         "demo", "import", "run", "drafts", "show", "approve", "skip", "failed", "resolve", "report", "policy", "link",
+        "tasks", "task", "timeline",
     ] {
         assert!(help.contains(command), "--help does not mention {command}:\n{help}");
     }

@@ -6,7 +6,8 @@
 // through textContent, DOM properties and the sandboxed iframe's srcdoc: never as markup of this page.
 //
 // This module signs in and starts the page. The others each hold one concern, and import only the ones
-// before them: page (elements, state, helpers), api, preview, list, draft, actions, failed.
+// before them: page (elements, state, helpers), api, preview, list, draft, actions, failed, timeline, tasks,
+// reasons. The address's hash picks the view: #drafts, #tasks, #reasons, or #timeline=CUSTOMER.
 
 import { hostedToken, signInConfig, signOut, startSignIn } from './sign-in.js';
 import { $, el, showMessage, state } from './page.js';
@@ -16,6 +17,37 @@ import { filtersFromAddress, loadDrafts, syncAddress } from './list.js';
 import { clearPreview, select } from './draft.js';
 import { approve, approveAll, onKey, skip, snooze } from './actions.js';
 import { loadFailed, resolveFailed } from './failed.js';
+import { showTimeline } from './timeline.js';
+import { loadTasks, onTaskKey, watchTasks } from './tasks.js';
+import { loadReasons, watchReasons } from './reasons.js';
+
+const VIEWS = ['drafts', 'tasks', 'reasons'];
+let view = 'drafts';
+
+/** Show the view the address names (a customer's timeline is shown in the tasks view). */
+function showView() {
+  const hash = decodeURIComponent(location.hash.slice(1));
+  const customer = hash.startsWith('timeline=') ? hash.slice('timeline='.length) : null;
+  const wanted = customer ? 'tasks' : hash;
+  view = VIEWS.includes(wanted) ? wanted : 'drafts';
+  document.body.dataset.view = view;
+  for (const tab of document.querySelectorAll('.view-tab')) {
+    tab.setAttribute('aria-current', tab.dataset.view === view ? 'page' : 'false');
+  }
+  if (state.signedOut) return;
+  el.workspace.hidden = view !== 'drafts';
+  $('tasks-view').hidden = view !== 'tasks';
+  $('reasons-view').hidden = view !== 'reasons';
+  const failed = (action) => (error) => {
+    if (!state.signedOut) showMessage(describeError(error, action), 'error');
+  };
+  if (view === 'tasks') {
+    loadTasks()
+      .then(() => customer && showTimeline(customer, { force: true }))
+      .catch(failed('Loading tasks'));
+  }
+  if (view === 'reasons') loadReasons();
+}
 
 function tomorrow() {
   const d = new Date();
@@ -83,7 +115,15 @@ async function start() {
   el.snooze.addEventListener('click', snooze);
   el.approveAll.addEventListener('click', approveAll);
   $('filters').addEventListener('submit', (event) => event.preventDefault());
-  document.addEventListener('keydown', onKey);
+  document.addEventListener('keydown', (event) => {
+    if (state.signedOut) return;
+    if (view === 'tasks') onTaskKey(event);
+    else if (view === 'drafts') onKey(event);
+  });
+  watchTasks();
+  watchReasons();
+  window.addEventListener('hashchange', showView);
+  showView();
 
   const session = api('/api/session').then(
     (answer) => {

@@ -1,6 +1,6 @@
 // The selected draft: loading it, drawing its facts and history, and clearing the pane when none is left.
 
-import { el, formatInstant, h, humanise, overdueWords, showMessage, state, toneLabel } from './page.js';
+import { $, el, formatInstant, h, humanise, overdueWords, showMessage, state, toneLabel } from './page.js';
 import { api, describeError } from './api.js';
 import {
   compareWithServer,
@@ -94,6 +94,7 @@ export async function select(id, { focus = false } = {}) {
 function drawFacts(detail) {
   const draft = detail.draft ?? {};
   el.factsCustomer.textContent = draft.customer?.name ?? '';
+  $('facts-timeline').href = `#timeline=${encodeURIComponent(draft.customer?.id ?? '')}`;
   el.factsStage.replaceChildren(
     h('span', { class: 'facts-stage-name', text: humanise(draft.stage_id) }),
     ' ',

@@ -7,6 +7,8 @@ mod assets;
 pub mod customer_page;
 pub mod error;
 pub mod failed;
+mod reasons_chart;
+pub mod staff;
 pub mod stripe;
 mod webhook;
 pub mod wire;
@@ -71,6 +73,11 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/customers/{id}/history", get(api::customer_history::<S>))
         .route("/failed", get(failed::failed::<S>))
         .route("/reminders/{id}/resolve", post(failed::resolve::<S>))
+        .route("/tasks", get(staff::tasks::<S>))
+        .route("/tasks/{id}", post(staff::do_task::<S>))
+        .route("/customers/{id}/timeline", get(staff::timeline::<S>))
+        .route("/reports/reasons", get(staff::reasons::<S>))
+        .route("/reports/reasons.svg", get(staff::reasons_chart::<S>))
         .route_layer(middleware::from_fn_with_state(Scope::Staff, access::require_scope));
     let ingest = Router::new()
         .route("/customers/{id}", put(api::put_customer::<S>))

@@ -335,3 +335,110 @@ pub struct ResolveBody {
     #[serde(default)]
     pub note: Option<String>,
 }
+
+/// `GET /api/tasks`: what waits for a person, oldest first, and the answers people settled lately.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TaskList {
+    pub open: Vec<TaskView>,
+    /// Answers settled by a person in the last 14 days, newest first.
+    pub done: Vec<TaskView>,
+}
+
+/// One task: a customer's answer, a manual task, or a failed send.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TaskView {
+    /// The answer's (`ans_…`) or the reminder's (`rem_…`) id.
+    pub id: String,
+    /// `answer`, `manual` or `failed`.
+    pub kind: String,
+    /// The answer's kind (`already_paid`, `dispute`, `wrong_person`) or the reminder's stage.
+    pub topic: String,
+    pub customer: CustomerRef,
+    /// The invoices' numbers.
+    pub invoices: Vec<String>,
+    /// What the customer said, the task's text, or why sending failed.
+    pub text: String,
+    pub since: DateTime<Utc>,
+    /// The decisions `POST /api/tasks/{id}` takes for it now (none once done).
+    pub actions: Vec<String>,
+    pub done: Option<TaskDoneView>,
+}
+
+/// Who did a task, when, and what came of it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TaskDoneView {
+    pub by: String,
+    pub at: DateTime<Utc>,
+    /// The answer's new state or the reminder's new status (`done` for a manual task).
+    pub outcome: String,
+    pub note: Option<String>,
+}
+
+/// `POST /api/tasks/{id}`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskBody {
+    /// One of the task's `actions`.
+    pub decision: String,
+    /// Why: needed to reject, optional to uphold a dispute or resolve a failure, refused elsewhere.
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// `GET /api/customers/{id}/timeline`: newest first.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Timeline {
+    pub customer: CustomerRef,
+    pub entries: Vec<TimelineEntry>,
+}
+
+/// One thing that happened with a customer.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    /// `message`, `answer`, `task`, `payment` or `note`.
+    pub kind: String,
+    pub title: String,
+    pub text: String,
+    pub state: Option<String>,
+    /// A person's name, or kindly; none for what the customer did.
+    pub by: Option<String>,
+    pub invoices: Vec<String>,
+    /// The answer's, reminder's or invoice's id.
+    pub id: String,
+}
+
+/// `GET /api/reports/reasons?months=N`.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReasonsView {
+    /// Oldest first.
+    pub months: Vec<MonthView>,
+    /// Most broken promises first.
+    pub customers: Vec<PromisesView>,
+}
+
+/// One month of customers' answers.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct MonthView {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub already_paid: u32,
+    /// By category: `amount`, `not_received`, `missing_po`, `duplicate`, `other`.
+    pub disputes: BTreeMap<String, u32>,
+    pub promise: u32,
+    pub wrong_person: u32,
+    pub confirm_receipt: u32,
+    pub promises_kept: u32,
+    pub promises_broken: u32,
+    pub first_answers: u32,
+    pub median_days_to_first_answer: Option<f64>,
+}
+
+/// One customer's promises in the period.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct PromisesView {
+    pub customer: CustomerRef,
+    pub kept: u32,
+    pub broken: u32,
+    pub open: u32,
+}

@@ -1,12 +1,14 @@
 //! Application services, one module per use case: the pass ([`pass`], over the planning step every change
 //! shares, [`plans`]), sending ([`send`]), review by staff
 //! ([`review`]: approve, skip, snooze), invoice and customer changes ([`invoices`]), payments
-//! ([`payments`]) and thank-yous ([`thanks`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
+//! ([`payments`]), thank-yous ([`thanks`]), customers' answers ([`answers`], [`settle`]) and the staff's inbox,
+//! timelines and reasons report ([`inbox`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
 //! `kindly` command (SQLite + outbox) share them. The decisions live in pure functions elsewhere in the crate
 //! (the planner, [`crate::verdict`], [`crate::payment`]); these modules read, ask, and write.
 //! One bad customer or reminder never stops a pass: its error is reported and the pass goes on.
 
 mod answers;
+mod inbox;
 mod invoices;
 mod pass;
 mod payments;
@@ -19,6 +21,7 @@ mod thanks;
 
 pub use crate::verdict::{BusinessHours, STALE_CLAIM};
 pub use answers::{AnswerForm, Answered, MAX_INVOICES, record_answer};
+pub use inbox::{Inbox, RECENTLY_DONE_DAYS, customer_timeline, do_task, open_tasks, reasons};
 pub use invoices::{ingest_customer, ingest_invoice};
 pub use pass::run_pass;
 pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments};

@@ -76,6 +76,50 @@ pub async fn fail_the_draft(store: &impl kindly_core::Store, customer: &str, rea
     reminder.id.0
 }
 
+/// Record, on the database at `db`, that `customer` answered their latest message's link saying they paid
+/// their first open invoice yesterday. Returns the answer's id and the invoice's number.
+#[allow(dead_code)] // only the tests of the tasks inbox use it
+pub fn answer_paid_of(db: &Path, customer: &str) -> (String, String) {
+    use kindly_core::Store;
+    use kindly_core::answer::AnswerKind;
+    use kindly_core::service::{self, AnswerForm};
+    let store = kindly_local::sqlite_store::SqliteStore::open(db).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    runtime.block_on(async {
+        let id = kindly_core::CustomerId(customer.to_owned());
+        let now = chrono::Utc::now();
+        let invoice = store
+            .invoices_of_customer(&id)
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|invoice| invoice.is_remindable())
+            .unwrap_or_else(|| panic!("{customer} owes nothing"));
+        let mut reminders = store.reminders_of_customer(&id).await.unwrap();
+        reminders.sort_by_key(|reminder| reminder.created_at);
+        let via = reminders.last().expect("a message was sent").id.clone();
+        let answered = service::record_answer(
+            &store,
+            &kindly_core::Policy::default_policy(),
+            &id,
+            &via,
+            AnswerForm {
+                invoices: vec![invoice.id.clone()],
+                kind: AnswerKind::AlreadyPaid {
+                    paid_on: (now - chrono::Duration::days(1)).date_naive(),
+                    amount: None,
+                    reference: Some("TX-4711".into()),
+                },
+                form: "paid-form".into(),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        (answered.answer().id.0.clone(), invoice.number)
+    })
+}
+
 /// A running `kindly serve`, stopped however the test ends.
 #[allow(dead_code)] // only the browser tests serve
 pub struct Serving(pub std::process::Child);

@@ -9,6 +9,7 @@ mod drafts;
 mod failed;
 mod ingest;
 mod session;
+mod tasks;
 
 use chrono::{TimeZone, Utc};
 use kindly_core::fixtures::{after_friendly_stages, customer, invoice};

@@ -264,5 +264,81 @@ pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
             }),
         ),
         (("PUT /api/invoices/{id}", Response), json(ingested())),
+        (
+            ("GET /api/tasks", Response),
+            json(TaskList {
+                open: vec![task(None)],
+                done: vec![task(Some(TaskDoneView {
+                    by: "alice".into(),
+                    at: instant(),
+                    outcome: "rejected".into(),
+                    note: Some("not in the bank".into()),
+                }))],
+            }),
+        ),
+        (
+            ("POST /api/tasks/{id}", Request),
+            json(TaskBody {
+                decision: "reject_payment".into(),
+                reason: Some("not in the bank".into()),
+            }),
+        ),
+        (("POST /api/tasks/{id}", Response), json(task(None))),
+        (
+            ("GET /api/customers/{id}/timeline", Response),
+            json(Timeline {
+                customer: customer(),
+                entries: vec![TimelineEntry {
+                    at: instant(),
+                    kind: "answer".into(),
+                    title: "settled".into(),
+                    text: "already_paid confirmed".into(),
+                    state: Some("confirmed".into()),
+                    by: Some("alice".into()),
+                    invoices: vec!["INV-1".into()],
+                    id: "ans_1".into(),
+                }],
+            }),
+        ),
+        (
+            ("GET /api/reports/reasons?months=N", Response),
+            json(ReasonsView {
+                months: vec![MonthView {
+                    month: "2026-03".into(),
+                    already_paid: 2,
+                    disputes: ["amount", "not_received", "missing_po", "duplicate", "other"]
+                        .into_iter()
+                        .map(|category| (category.to_owned(), 0))
+                        .collect(),
+                    promise: 3,
+                    wrong_person: 0,
+                    confirm_receipt: 4,
+                    promises_kept: 2,
+                    promises_broken: 1,
+                    first_answers: 5,
+                    median_days_to_first_answer: Some(6.5),
+                }],
+                customers: vec![PromisesView {
+                    customer: customer(),
+                    kept: 1,
+                    broken: 2,
+                    open: 0,
+                }],
+            }),
+        ),
     ])
+}
+
+fn task(done: Option<TaskDoneView>) -> TaskView {
+    TaskView {
+        id: "ans_1".into(),
+        kind: "answer".into(),
+        topic: "already_paid".into(),
+        customer: customer(),
+        invoices: vec!["INV-1".into()],
+        text: "paid on 2026-03-12".into(),
+        since: instant(),
+        actions: vec!["confirm_payment".into(), "reject_payment".into()],
+        done,
+    }
 }

@@ -1,0 +1,192 @@
+// The tasks inbox: customers' answers waiting for a decision, the policy's manual tasks and failed sends,
+// oldest first, each with one-key actions — j/k move, c confirm, r reject (with the reason typed), d done —
+// and who did what, when. Every value reaches the DOM as text.
+
+import { $, formatInstant, h, humanise } from './page.js';
+import { api, describeError } from './api.js';
+import { showTimeline } from './timeline.js';
+
+const t = {
+  summary: $('tasks-summary'),
+  list: $('task-list'),
+  done: $('task-done'),
+  count: $('tasks-count'),
+  card: $('task-card'),
+  customer: $('task-customer'),
+  topic: $('task-topic'),
+  text: $('task-text'),
+  facts: $('task-facts'),
+  doneBy: $('task-done-by'),
+  reason: $('task-reason'),
+  actions: $('task-actions'),
+  message: $('task-message'),
+};
+
+const tasks = { open: [], done: [], current: null, busy: false };
+
+/** What each decision is called on its button, and the key that does it. */
+const LABELS = {
+  confirm_payment: ['Confirm payment', 'c'],
+  reject_payment: ['Reject: not received', 'r'],
+  uphold_dispute: ['Uphold the dispute', 'c'],
+  reject_dispute: ['Reject the dispute', 'r'],
+  confirm_contact: ['Confirm the contact', 'c'],
+  reject_contact: ['Keep our contacts', 'r'],
+  done: ['Done', 'd'],
+  went_out: ['It went out', 'c'],
+  not_sent: ['It did not go out', 'r'],
+};
+const NEEDS_REASON = new Set(['reject_payment', 'reject_dispute', 'reject_contact']);
+
+function say(text, kind = 'info') {
+  t.message.textContent = text;
+  t.message.dataset.kind = kind;
+  t.message.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+}
+
+function doneWords(done) {
+  return done ? `${humanise(done.outcome)} by ${done.by}, ${formatInstant(done.at)}${done.note ? ` — ${done.note}` : ''}` : '';
+}
+
+function taskItem(task) {
+  const facts = [humanise(task.topic), (task.invoices ?? []).join(', '), formatInstant(task.since)];
+  return h(
+    'li',
+    { class: 'task', tabindex: '-1', dataset: { id: task.id, kind: task.kind, selected: String(task.id === tasks.current?.id) } },
+    h('strong', { class: 'task-customer', text: task.customer?.name ?? '' }),
+    h('span', { class: 'task-facts muted', text: facts.filter(Boolean).join(' · ') }),
+    h('span', { class: 'task-said', text: task.text }),
+    task.done ? h('span', { class: 'task-done-by', text: doneWords(task.done) }) : null,
+  );
+}
+
+function render() {
+  t.list.replaceChildren(...tasks.open.map(taskItem));
+  t.done.replaceChildren(...tasks.done.map(taskItem));
+  t.count.textContent = tasks.open.length ? String(tasks.open.length) : '';
+  t.summary.textContent = tasks.open.length
+    ? `${tasks.open.length} ${tasks.open.length === 1 ? 'task waits' : 'tasks wait'}, oldest first.`
+    : 'Nothing waits for you.';
+}
+
+function showCard(task) {
+  t.card.hidden = !task;
+  if (!task) return;
+  t.customer.textContent = task.customer?.name ?? '';
+  t.topic.textContent = `${humanise(task.kind)} · ${humanise(task.topic)} · since ${formatInstant(task.since)}`;
+  t.text.textContent = task.text;
+  t.facts.textContent = (task.invoices ?? []).length ? `Invoices: ${task.invoices.join(', ')}` : '';
+  t.doneBy.textContent = doneWords(task.done);
+  t.actions.replaceChildren(
+    ...(task.actions ?? []).map((action) => {
+      const [label, key] = LABELS[action] ?? [humanise(action), ''];
+      return h('button', { type: 'button', class: 'button', dataset: { decision: action } }, label, ' ', h('kbd', { text: key }));
+    }),
+  );
+  t.reason.disabled = !(task.actions ?? []).length;
+}
+
+function select(task) {
+  tasks.current = task ?? null;
+  for (const item of document.querySelectorAll('.task')) item.dataset.selected = String(item.dataset.id === task?.id);
+  showCard(tasks.current);
+  showTimeline(task?.customer?.id);
+}
+
+export async function loadTasks() {
+  const answer = await api('/api/tasks');
+  tasks.open = answer?.open ?? [];
+  tasks.done = answer?.done ?? [];
+  const keep = tasks.open.find((task) => task.id === tasks.current?.id);
+  render();
+  select(keep ?? tasks.open[0] ?? null);
+  return tasks.open;
+}
+
+/** Do `decision` on the selected task, with the reason typed (asked for first when it needs one). */
+export async function decide(decision) {
+  const task = tasks.current;
+  if (!task || tasks.busy || !(task.actions ?? []).includes(decision)) return;
+  const reason = t.reason.value.trim();
+  if (NEEDS_REASON.has(decision) && !reason) {
+    say('Type the reason first (the customer reads it), then press Enter.', 'error');
+    t.reason.dataset.decision = decision;
+    t.reason.focus();
+    return;
+  }
+  tasks.busy = true;
+  say('Recording…');
+  try {
+    const takesReason = NEEDS_REASON.has(decision) || ['uphold_dispute', 'went_out', 'not_sent'].includes(decision);
+    const done = await api(`/api/tasks/${encodeURIComponent(task.id)}`, {
+      method: 'POST',
+      body: { decision, reason: takesReason && reason ? reason : null },
+    });
+    t.reason.value = '';
+    delete t.reason.dataset.decision;
+    const next = tasks.open[tasks.open.indexOf(task) + 1];
+    tasks.current = next ?? null;
+    await loadTasks();
+    say(`${task.customer?.name ?? task.id}: ${doneWords(done.done)}.`, 'ok');
+    await showTimeline(tasks.current?.customer?.id ?? task.customer?.id, { force: true });
+  } catch (error) {
+    say(describeError(error, humanise(decision)), 'error');
+  } finally {
+    tasks.busy = false;
+  }
+}
+
+function move(step) {
+  const all = [...tasks.open, ...tasks.done];
+  if (!all.length) return;
+  const at = all.indexOf(tasks.current);
+  const next = all[Math.min(all.length - 1, Math.max(0, at + step))];
+  select(next);
+  document.querySelector(`.task[data-selected="true"]`)?.scrollIntoView({ block: 'nearest' });
+}
+
+/** The decision of the selected task that `key` does (c, r, d), if any. */
+function decisionFor(key) {
+  return (tasks.current?.actions ?? []).find((action) => LABELS[action]?.[1] === key);
+}
+
+export function onTaskKey(event) {
+  if (event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.target === t.reason) {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      t.reason.blur();
+    } else if (event.key === 'Enter' && t.reason.dataset.decision) {
+      event.preventDefault();
+      decide(t.reason.dataset.decision);
+    }
+    return;
+  }
+  if (event.target instanceof HTMLElement && event.target.matches('input, textarea, select')) return;
+  if (event.key === 'j' || event.key === 'ArrowDown') {
+    event.preventDefault();
+    move(1);
+  } else if (event.key === 'k' || event.key === 'ArrowUp') {
+    event.preventDefault();
+    move(-1);
+  } else {
+    const decision = decisionFor(event.key);
+    if (decision) {
+      event.preventDefault();
+      decide(decision);
+    }
+  }
+}
+
+export function watchTasks() {
+  for (const list of [t.list, t.done]) {
+    list.addEventListener('click', (event) => {
+      const item = event.target.closest('.task');
+      if (item) select([...tasks.open, ...tasks.done].find((task) => task.id === item.dataset.id));
+    });
+  }
+  t.actions.addEventListener('click', (event) => {
+    const button = event.target.closest('button[data-decision]');
+    if (button) decide(button.dataset.decision);
+  });
+}

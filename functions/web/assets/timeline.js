@@ -1,0 +1,50 @@
+// A customer's timeline: messages, answers, tasks, payments and notes, newest first, so whoever phones
+// the customer knows where things stand. Every value reaches the DOM as text.
+
+import { $, formatInstant, h, humanise } from './page.js';
+import { api, describeError } from './api.js';
+
+const list = $('timeline');
+const title = $('timeline-title');
+let shownFor = null;
+
+function entryItem(entry) {
+  const facts = [
+    formatInstant(entry.at),
+    entry.by && `by ${entry.by}`,
+    (entry.invoices ?? []).join(', '),
+  ].filter(Boolean);
+  return h(
+    'li',
+    { class: 'timeline-entry', dataset: { kind: entry.kind, id: entry.id } },
+    h('span', { class: 'timeline-kind', text: humanise(entry.kind) }),
+    h('strong', { class: 'timeline-title-text', text: humanise(entry.title) }),
+    entry.state ? h('span', { class: 'status', dataset: { status: entry.state }, text: humanise(entry.state) }) : null,
+    h('span', { class: 'timeline-text', text: entry.text }),
+    h('span', { class: 'timeline-facts muted', text: facts.join(' · ') }),
+  );
+}
+
+/** Show `customerId`'s timeline (again, when `force`: after a change). */
+export async function showTimeline(customerId, { force = false } = {}) {
+  if (!customerId) {
+    shownFor = null;
+    title.textContent = 'Timeline';
+    list.replaceChildren();
+    return;
+  }
+  if (shownFor === customerId && !force) return;
+  shownFor = customerId;
+  try {
+    const answer = await api(`/api/customers/${encodeURIComponent(customerId)}/timeline`);
+    if (shownFor !== customerId) return;
+    title.textContent = `Timeline of ${answer.customer?.name ?? customerId}`;
+    const entries = answer.entries ?? [];
+    list.replaceChildren(
+      ...(entries.length ? entries.map(entryItem) : [h('li', { class: 'muted', text: 'Nothing has happened yet.' })]),
+    );
+  } catch (error) {
+    title.textContent = 'Timeline';
+    list.replaceChildren(h('li', { class: 'message', dataset: { kind: 'error' }, text: describeError(error, 'Loading the timeline') }));
+  }
+}
