@@ -1,8 +1,7 @@
 //! What the end-to-end tests that drive the real `kindly` binary share (benches/page.rs includes it too).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 /// The real `kindly` on `dir`'s database and outbox, without a policy file or public address taken from the
 /// environment.
