@@ -127,15 +127,27 @@ fn links_point_at_the_api_that_serves_the_pages_whose_route_is_open_and_throttle
             .map(render)
             .and_then(|value| value.parse::<u32>().ok())
     };
+    let answers: BTreeMap<String, String> = get(stage, &["Properties", "RouteSettings", "POST /c/{token}/answer"])
+        .and_then(|settings| settings.as_mapping())
+        .expect("the answers' route has its own throttle")
+        .iter()
+        .map(|(name, value)| (render(name), render(value)))
+        .collect();
+    let answer_limit = |name: &str| answers.get(name).and_then(|value| value.parse::<u32>().ok());
     for name in ["ThrottlingBurstLimit", "ThrottlingRateLimit"] {
         assert!(
             limit(name).is_some_and(|own| default(name).is_some_and(|all| own < all)),
             "{name}: below the other routes' ceiling"
         );
+        assert!(
+            answer_limit(name).is_some_and(|own| limit(name).is_some_and(|page| own <= page)),
+            "{name}: answers no more often than visits"
+        );
     }
-    // The stage names the route, so it must be created after it
-    assert_eq!(
-        get(stage, &["DependsOn"]).map(render).as_deref(),
-        Some("CustomerPageRoute")
+    // The stage names the routes, so it must be created after them
+    let depends = get(stage, &["DependsOn"]).map(render).unwrap_or_default();
+    assert!(
+        depends.contains("CustomerPageRoute") && depends.contains("CustomerAnswerRoute"),
+        "{depends}"
     );
 }

@@ -384,6 +384,7 @@ fn the_webhook_is_open_staff_routes_need_a_staff_token_and_ingest_a_machine_toke
             ("PUT /api/customers/{id}".to_owned(), ingest),
             ("POST /webhooks/stripe".to_owned(), open("WebhookFunction")),
             ("GET /c/{token}".to_owned(), open("ApprovalsFunction")),
+            ("POST /c/{token}/answer".to_owned(), open("ApprovalsFunction")),
         ])
     );
     assert_eq!(function(&template, "approvals").logical_id, "ApprovalsFunction");

@@ -197,7 +197,12 @@ async fn hold_invoices<S: Store>(
             let Some(stored) = stored else {
                 return Ok(Rewrite::Keep("the invoice is gone".into()));
             };
-            let current = stored.bookkeeping.hold.as_ref();
+            // A hold lifted or run out holds nothing, whatever its last day said.
+            let current = stored
+                .bookkeeping
+                .hold
+                .as_ref()
+                .filter(|current| current.holds_on(answer.local_date));
             let longer_already = current.is_some_and(|current| {
                 current.answer == hold.answer
                     || current.until.is_none()
