@@ -6,18 +6,11 @@
 //! Needs `KINDLY_CHROMIUM` (the browser's path) and `npm ci --prefix tests/browser`; scripts/test.sh does
 //! both. Screenshots of a failing page land in target/browser-screenshots.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
 mod common;
 use common::{kindly, serve};
 
 const TODAY: &str = "2026-11-24";
 const FAILURE: &str = "550 5.1.1 <ap@lumen.example>: mailbox unavailable";
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 #[test]
 fn staff_preview_annotate_and_approve_in_a_real_browser() {
@@ -68,7 +61,6 @@ fn staff_preview_annotate_and_approve_in_a_real_browser() {
 
 #[test]
 fn staff_settle_an_answer_from_the_tasks_inbox_in_a_real_browser() {
-    let chromium = common::chromium();
     let dir = tempfile::tempdir().unwrap();
     let demo = kindly(dir.path()).args(["demo", "--today", TODAY]).output().unwrap();
     assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
@@ -76,22 +68,8 @@ fn staff_settle_an_answer_from_the_tasks_inbox_in_a_real_browser() {
     let (answer, number) = common::answer_paid_of(&dir.path().join("kindly.db"), "C-LUMEN");
 
     let (server, base, login) = serve(dir.path(), &["--as", "e2e-approver"]);
-    let screenshots = repo().join("target/browser-screenshots");
-    let driven = Command::new("node")
-        .arg(repo().join("tests/browser/tasks.mjs"))
-        .args(["--base", &base, "--login", &login, "--answer", &answer, "--screenshots"])
-        .arg(&screenshots)
-        .env("KINDLY_CHROMIUM", chromium)
-        .output()
-        .expect("run node");
+    common::drive("tasks.mjs", &["--base", &base, "--login", &login, "--answer", &answer]);
     drop(server);
-    let stdout = String::from_utf8_lossy(&driven.stdout);
-    assert!(
-        driven.status.success(),
-        "the browser test failed (screenshots in {}):\n{}\n{stdout}",
-        screenshots.display(),
-        String::from_utf8_lossy(&driven.stderr)
-    );
     // THEN the key pressed in the browser confirmed the payment: the invoice is paid and the customer thanked
     let timeline = kindly(dir.path()).args(["timeline", "C-LUMEN"]).output().unwrap();
     let timeline = String::from_utf8_lossy(&timeline.stdout);
