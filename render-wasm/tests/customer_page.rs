@@ -131,3 +131,74 @@ fn a_context_stored_without_the_field_still_reads() {
     let context: MessageContext = serde_json::from_value(json).expect("an older draft's context reads");
     assert_eq!(context.customer_page, None);
 }
+
+/// The courtesy note's question whether the invoice arrived, up to where its wording depends on the count.
+fn receipt_ask(language: &str) -> &'static str {
+    match language {
+        "en" => "Could you let us know that the invoice",
+        "de" => "Könnten Sie uns kurz bestätigen, dass die Rechnung",
+        other => panic!("no question for {other}"),
+    }
+}
+
+fn receipt_confirmed() -> kindly_render::AnswerView {
+    kindly_render::AnswerView {
+        kind: "confirm_receipt".into(),
+        said_on: "2 March 2026".into(),
+        day: None,
+        until: None,
+        invoices: vec!["INV-1".into()],
+        category: None,
+        state: "confirmed".into(),
+        reason: None,
+        contact: None,
+    }
+}
+
+#[test]
+fn the_courtesy_note_asks_to_confirm_receipt_only_before_the_due_date_with_the_link_and_until_confirmed() {
+    for fixture in one_fixture_per_language() {
+        let language = fixture.language.clone();
+        let ask = receipt_ask(&language);
+        let asks = |context: &MessageContext| {
+            let message = render(context).unwrap();
+            let (text, html) = (message.text.contains(ask), message.html.contains(&escape_html(ask)));
+            assert_eq!(text, html, "{language}: both parts ask, or neither");
+            text
+        };
+        let before_due = MessageContext {
+            customer_page: Some(PAGE.to_owned()),
+            max_days_overdue: -5,
+            ..with_template(&fixture, "upcoming_due")
+        };
+        assert!(asks(&before_due), "{language}: the courtesy note asks whether the invoice arrived");
+        let mut other_answer = receipt_confirmed();
+        other_answer.kind = "promise".into();
+        let after_a_promise = MessageContext {
+            earlier_answers: vec![other_answer],
+            ..before_due.clone()
+        };
+        assert!(asks(&after_a_promise), "{language}: another answer is no confirmation");
+        let confirmed = MessageContext {
+            earlier_answers: vec![receipt_confirmed()],
+            ..before_due.clone()
+        };
+        assert!(!asks(&confirmed), "{language}: not asked again once confirmed");
+        let without_link = MessageContext {
+            customer_page: None,
+            ..before_due.clone()
+        };
+        assert!(!asks(&without_link), "{language}: no question without the page to answer it on");
+        let on_the_day = MessageContext {
+            max_days_overdue: 0,
+            ..before_due.clone()
+        };
+        assert!(!asks(&on_the_day), "{language}: the question belongs before the due date");
+        for template in template_names().into_iter().filter(|name| *name != "upcoming_due") {
+            assert!(
+                !asks(&with_template(&before_due, template)),
+                "{language} × {template}: only the courtesy note asks"
+            );
+        }
+    }
+}
