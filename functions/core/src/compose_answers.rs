@@ -42,9 +42,9 @@ pub fn answer_view(answer: &Answer, numbers: Vec<String>, locale: &str) -> Answe
     }
 }
 
-/// The answers a ladder message about `invoices` refers to: each about one of them and given since the last
-/// message about it (a claimed payment not received, a promise not kept, a dispute answered), and every
-/// receipt confirmation about them. Oldest first.
+/// The answers a ladder message about `invoices` refers to: each about one of them and given or settled
+/// since the last message about it (a claimed payment not received, a promise not kept, a dispute
+/// answered), and every receipt confirmation about them. Oldest first.
 pub fn earlier_answers(answers: &[Answer], invoices: &[&Invoice], locale: &str) -> Vec<AnswerView> {
     answers
         .iter()
@@ -53,12 +53,14 @@ pub fn earlier_answers(answers: &[Answer], invoices: &[&Invoice], locale: &str) 
                 .iter()
                 .filter(|invoice| answer.invoices.contains(&invoice.id))
                 .collect();
-            let since_last = about.iter().any(|invoice| {
-                invoice
-                    .dunning
-                    .last_reminded_on
-                    .is_none_or(|last| answer.local_date >= last)
+            // A promise broken or a dispute rejected is news even when the answer itself is older than
+            // the last message (a message planned on a day the customer's clock had not reached yet).
+            let news_on = answer.settled.as_ref().map_or(answer.local_date, |settled| {
+                answer.local_date.max(settled.at.date_naive())
             });
+            let since_last = about
+                .iter()
+                .any(|invoice| invoice.dunning.last_reminded_on.is_none_or(|last| news_on >= last));
             let receipt = matches!(answer.kind, AnswerKind::ConfirmReceipt { .. });
             let relevant = match answer.kind {
                 AnswerKind::AlreadyPaid { .. } | AnswerKind::Promise { .. } | AnswerKind::Dispute { .. } => {
@@ -151,3 +153,7 @@ fn about_answer(
     };
     compose_reminder(policy, stage, customer, invoices, covers, local_date, now, said)
 }
+
+#[cfg(test)]
+#[path = "compose_answers_tests.rs"]
+mod tests;
