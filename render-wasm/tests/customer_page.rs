@@ -171,7 +171,10 @@ fn the_courtesy_note_asks_to_confirm_receipt_only_before_the_due_date_with_the_l
             max_days_overdue: -5,
             ..with_template(&fixture, "upcoming_due")
         };
-        assert!(asks(&before_due), "{language}: the courtesy note asks whether the invoice arrived");
+        assert!(
+            asks(&before_due),
+            "{language}: the courtesy note asks whether the invoice arrived"
+        );
         let mut other_answer = receipt_confirmed();
         other_answer.kind = "promise".into();
         let after_a_promise = MessageContext {
@@ -188,12 +191,18 @@ fn the_courtesy_note_asks_to_confirm_receipt_only_before_the_due_date_with_the_l
             customer_page: None,
             ..before_due.clone()
         };
-        assert!(!asks(&without_link), "{language}: no question without the page to answer it on");
+        assert!(
+            !asks(&without_link),
+            "{language}: no question without the page to answer it on"
+        );
         let on_the_day = MessageContext {
             max_days_overdue: 0,
             ..before_due.clone()
         };
-        assert!(!asks(&on_the_day), "{language}: the question belongs before the due date");
+        assert!(
+            !asks(&on_the_day),
+            "{language}: the question belongs before the due date"
+        );
         for template in template_names().into_iter().filter(|name| *name != "upcoming_due") {
             assert!(
                 !asks(&with_template(&before_due, template)),

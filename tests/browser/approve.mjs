@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StepFailure, WAIT_MS, check, currentStep, launch, step, waitFor } from './harness.mjs';
+import { WAIT_MS, check, launch, reportFailure, step, waitFor } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -291,15 +291,7 @@ try {
   });
 } catch (error) {
   exitCode = 1;
-  const why = error instanceof StepFailure ? error.message : error.stack ?? String(error);
-  console.error(`FAILED at step ${currentStep()}: ${why}`);
-  if (activePage) {
-    const path = join(screenshots, `failure-step-${currentStep().split('.')[0]}.png`);
-    await activePage.screenshot({ path, fullPage: true }).then(
-      () => console.error(`screenshot: ${path}`),
-      (e) => console.error(`no screenshot: ${e.message}`),
-    );
-  }
+  await reportFailure(error, activePage, screenshots, 'approve');
 } finally {
   await browser.close();
 }

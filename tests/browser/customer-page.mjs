@@ -10,9 +10,9 @@
 
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StepFailure, check, currentStep, launch, step, waitFor } from './harness.mjs';
+import { check, launch, reportFailure, step, waitFor } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -133,13 +133,7 @@ try {
   console.log(JSON.stringify(result));
 } catch (error) {
   exitCode = 1;
-  const where = currentStep();
-  console.error(error instanceof StepFailure ? `FAILED at step ${where}: ${error.message}` : `FAILED at step ${where}: ${error.stack}`);
-  if (activePage) {
-    const file = join(screenshots, `customer-page-${where.replace(/[^a-z0-9]+/gi, '-')}.png`);
-    await activePage.screenshot({ path: file, fullPage: true }).catch(() => {});
-    console.error(`screenshot: ${file}`);
-  }
+  await reportFailure(error, activePage, screenshots, 'customer-page');
 } finally {
   await browser.close();
 }

@@ -1,6 +1,7 @@
 // What the browser scripts share: the system's Chromium, and numbered steps whose failures say what was
 // expected, what was found and, for a wait, where the page was.
 
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 /** How long any one wait may take before the step fails. */
@@ -45,4 +46,19 @@ export async function waitFor(page, what, fn, arg) {
     if (error.name === 'TimeoutError') throw new StepFailure(`timed out after ${WAIT_MS} ms waiting for ${what} (at ${page.url()})`);
     throw error;
   }
+}
+
+/**
+ * Reports a failed run on stderr — the step, and the message (a stack only for an unexpected error) — and
+ * saves a full-page screenshot of `page`, if there is one, as `<dir>/<name>-<step>.png`.
+ */
+export async function reportFailure(error, page, dir, name) {
+  const why = error instanceof StepFailure ? error.message : error?.stack ?? String(error);
+  console.error(`FAILED at step ${current}: ${why}`);
+  if (!page) return;
+  const path = join(dir, `${name}-${current.replace(/[^a-z0-9]+/gi, '-').replace(/-+$/, '')}.png`);
+  await page.screenshot({ path, fullPage: true }).then(
+    () => console.error(`screenshot: ${path}`),
+    (e) => console.error(`no screenshot: ${e.message}`),
+  );
 }

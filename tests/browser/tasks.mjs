@@ -8,9 +8,9 @@
 // names the step, saves a full-page screenshot into the screenshots dir and exits 1.
 
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { StepFailure, check, currentStep, launch, step, waitFor } from './harness.mjs';
+import { check, launch, reportFailure, step, waitFor } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -122,15 +122,7 @@ try {
   });
 } catch (error) {
   exitCode = 1;
-  const why = error instanceof StepFailure ? error.message : error.stack ?? String(error);
-  console.error(`FAILED at step ${currentStep()}: ${why}`);
-  if (page) {
-    const path = join(screenshots, `tasks-failure-step-${currentStep().split('.')[0]}.png`);
-    await page.screenshot({ path, fullPage: true }).then(
-      () => console.error(`screenshot: ${path}`),
-      (e) => console.error(`no screenshot: ${e.message}`),
-    );
-  }
+  await reportFailure(error, page, screenshots, 'tasks');
 } finally {
   await browser.close();
 }

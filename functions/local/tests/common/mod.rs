@@ -133,9 +133,15 @@ impl Drop for Serving {
 /// `kindly serve --port 0 ARGS` on `dir`; returns it with the server's address and the one-time login link.
 #[allow(dead_code)] // only the browser tests serve
 pub fn serve(dir: &Path, args: &[&str]) -> (Serving, String, String) {
+    serve_on(dir, "0", args)
+}
+
+/// [`serve`] on `port`.
+#[allow(dead_code)] // only the browser tests serve
+pub fn serve_on(dir: &Path, port: &str, args: &[&str]) -> (Serving, String, String) {
     use std::io::{BufRead, BufReader};
     let mut child = kindly(dir)
-        .args(["serve", "--port", "0"])
+        .args(["serve", "--port", port])
         .args(args)
         .stdout(std::process::Stdio::piped())
         .spawn()
