@@ -436,3 +436,55 @@ pub async fn a_promise_still_holds_when_a_later_claim_is_rejected<S: Store>(stor
         "the ladder resumes after the promised day"
     );
 }
+
+pub async fn a_payment_staff_confirm_is_paid_even_under_a_later_promise<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let draft = owing_with_draft(store, &policy, "S").await;
+    let paid = AnswerKind::AlreadyPaid {
+        paid_on: day("2026-03-11"),
+        amount: None,
+        reference: Some("TR-91".into()),
+    };
+    let claim = answer(store, &policy, &draft, paid, "f1", "2026-03-12").await.unwrap();
+    // A promise given next, about the same invoice, holds it now
+    let promise = AnswerKind::Promise {
+        pay_by: day("2026-03-20"),
+    };
+    let promised = answer(store, &policy, &draft, promise, "f2", "2026-03-13")
+        .await
+        .unwrap();
+    let held = store.invoice(&InvoiceId("I-S".into())).await.unwrap().unwrap();
+    assert_eq!(
+        held.bookkeeping.hold.as_ref().map(|hold| hold.answer.as_str()),
+        Some(promised.answer().id.0.as_str())
+    );
+    // Staff confirm the claimed payment: the invoice is paid, whichever answer held it
+    settle_answer(
+        store,
+        &policy,
+        &claim.answer().id,
+        Decision::ConfirmPayment,
+        "sam",
+        instant("2026-03-13"),
+    )
+    .await
+    .unwrap();
+    let invoice = store.invoice(&InvoiceId("I-S".into())).await.unwrap().unwrap();
+    assert_eq!(
+        (invoice.status, invoice.balance()),
+        (InvoiceStatus::Paid, rust_decimal::Decimal::ZERO)
+    );
+    assert!(
+        reminders_of(store, "S").await.iter().any(|r| r.is_thank_you()),
+        "thanked"
+    );
+    // The promise is kept by the facts on the next pass, and nothing more is asked
+    run_pass(store, &policy, instant("2026-03-21"), false).await.unwrap();
+    let kept = store.answer(&promised.answer().id).await.unwrap().unwrap();
+    assert_eq!(kept.state, AnswerState::Kept);
+    let waiting = reminders_of(store, "S")
+        .await
+        .iter()
+        .any(|r| r.status.is_open() && !r.is_off_ladder());
+    assert!(!waiting, "no reminder about a paid invoice");
+}

@@ -51,7 +51,8 @@ macro_rules! store_conformance_tests {
             a_broken_promise_resumes_with_the_stage_not_yet_said,
             a_promise_is_not_broken_before_its_day_is_over,
             an_upheld_dispute_holds_through_a_part_payment_until_the_corrected_invoice,
-            a_promise_still_holds_when_a_later_claim_is_rejected);
+            a_promise_still_holds_when_a_later_claim_is_rejected,
+            a_payment_staff_confirm_is_paid_even_under_a_later_promise);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

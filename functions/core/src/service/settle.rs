@@ -121,11 +121,7 @@ pub async fn settle_answer<S: Store>(
     match &decision {
         Decision::ConfirmPayment => {
             for invoice in &answer.invoices {
-                change_invoice(store, policy, &answer, invoice, now, |invoice, hold| {
-                    hold.lifted = true;
-                    crate::payment::confirm_received(invoice);
-                })
-                .await?;
+                confirm_paid(store, policy, &answer, invoice, now).await?;
             }
         }
         Decision::UpholdDispute { .. } => {
@@ -212,6 +208,35 @@ async fn change_invoice<S: Store>(
         let mut hold = updated.bookkeeping.hold.take().expect("checked above");
         change(&mut updated, &mut hold);
         updated.bookkeeping.hold = Some(hold);
+        Ok(Rewrite::Write(updated))
+    })
+    .await?;
+    Ok(())
+}
+
+/// Count `id` paid, as staff confirmed `answer`'s claim, and lift the answer's hold on it. A hold another
+/// answer put there since (a promise) stays: the facts keep that promise on the next pass.
+async fn confirm_paid<S: Store>(
+    store: &S,
+    policy: &Policy,
+    answer: &Answer,
+    id: &InvoiceId,
+    now: DateTime<Utc>,
+) -> Result<(), CoreError> {
+    rewrite_invoice(store, policy, id, now, |stored| {
+        let Some(stored) = stored else {
+            return Ok(Rewrite::Keep("the invoice is gone".into()));
+        };
+        let mut updated = stored.clone();
+        crate::payment::confirm_received(&mut updated);
+        if let Some(hold) = updated
+            .bookkeeping
+            .hold
+            .as_mut()
+            .filter(|hold| hold.answer == answer.id.0)
+        {
+            hold.lifted = true;
+        }
         Ok(Rewrite::Write(updated))
     })
     .await?;
