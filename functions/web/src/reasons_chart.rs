@@ -3,6 +3,8 @@
 //! fonts; every label is escaped by the backend.
 
 use crate::wire::{MonthView, ReasonsView};
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::RangedCoordu32;
 use plotters::prelude::*;
 
 const WIDTH: u32 = 760;
@@ -51,30 +53,60 @@ fn month_label(months: &[MonthView], value: &SegmentValue<u32>) -> String {
     }
 }
 
-fn draw_reasons(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, report: &ReasonsView) -> Result<(), Failure> {
-    let months = &report.months;
+/// The chart drawn on `area` with one slot per month on x, 0..=highest on y, its caption and mesh drawn.
+fn month_axes<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    months: &'a [MonthView],
+    caption: (&str, u32),
+    highest: u32,
+    y_desc: Option<&str>,
+) -> Result<MonthChart<'a, 'b>, Failure> {
     // A segmented range of 0..n shows n + 1 slots: one per month.
     let last = months.len().saturating_sub(1).max(1) as u32;
+    let mut chart = ChartBuilder::on(area)
+        .caption(caption.0, ("sans-serif", caption.1))
+        .margin(12)
+        .x_label_area_size(28)
+        .y_label_area_size(36)
+        .build_cartesian_2d((0..last).into_segmented(), 0..highest.max(1) + 1)
+        .map_err(failed)?;
+    let label = |value: &SegmentValue<u32>| month_label(months, value);
+    let mut mesh = chart.configure_mesh();
+    mesh.disable_x_mesh().x_label_formatter(&label);
+    if let Some(desc) = y_desc {
+        mesh.y_desc(desc);
+    }
+    mesh.draw().map_err(failed)?;
+    Ok(chart)
+}
+
+type MonthChart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<SegmentedCoord<RangedCoordu32>, RangedCoordu32>>;
+
+/// The series' names and colours in the upper right corner.
+fn legend<'a, 'b: 'a>(chart: &mut MonthChart<'a, 'b>) -> Result<(), Failure> {
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::UpperRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(failed)
+}
+
+fn draw_reasons(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, report: &ReasonsView) -> Result<(), Failure> {
+    let months = &report.months;
     let highest = months
         .iter()
         .map(|month| reasons().iter().map(|(_, of, _)| of(month)).sum::<u32>())
         .max()
-        .unwrap_or(0)
-        .max(1);
-    let mut chart = ChartBuilder::on(area)
-        .caption("Answers by reason, per month", ("sans-serif", 18))
-        .margin(12)
-        .x_label_area_size(28)
-        .y_label_area_size(36)
-        .build_cartesian_2d((0..last).into_segmented(), 0..highest + 1)
-        .map_err(failed)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_label_formatter(&|value| month_label(months, value))
-        .y_desc("answers")
-        .draw()
-        .map_err(failed)?;
+        .unwrap_or(0);
+    let mut chart = month_axes(
+        area,
+        months,
+        ("Answers by reason, per month", 18),
+        highest,
+        Some("answers"),
+    )?;
     for (position, (name, of, colour)) in reasons().into_iter().enumerate() {
         let bars = months.iter().enumerate().filter_map(|(index, month)| {
             let below: u32 = reasons()[..position].iter().map(|(_, of, _)| of(month)).sum();
@@ -98,38 +130,17 @@ fn draw_reasons(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, report: 
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()
-        .map_err(failed)
+    legend(&mut chart)
 }
 
 fn draw_promises(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, report: &ReasonsView) -> Result<(), Failure> {
     let months = &report.months;
-    // A segmented range of 0..n shows n + 1 slots: one per month.
-    let last = months.len().saturating_sub(1).max(1) as u32;
     let highest = months
         .iter()
         .map(|month| month.promises_kept.max(month.promises_broken))
         .max()
-        .unwrap_or(0)
-        .max(1);
-    let mut chart = ChartBuilder::on(area)
-        .caption("Promises kept and broken", ("sans-serif", 16))
-        .margin(12)
-        .x_label_area_size(28)
-        .y_label_area_size(36)
-        .build_cartesian_2d((0..last).into_segmented(), 0..highest + 1)
-        .map_err(failed)?;
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .x_label_formatter(&|value| month_label(months, value))
-        .draw()
-        .map_err(failed)?;
+        .unwrap_or(0);
+    let mut chart = month_axes(area, months, ("Promises kept and broken", 16), highest, None)?;
     let kept = RGBColor(0x4c, 0xa8, 0x6a);
     let broken = RGBColor(0xc4, 0x3b, 0x3b);
     for (name, colour, of, half) in [
@@ -165,13 +176,7 @@ fn draw_promises(area: &DrawingArea<SVGBackend, plotters::coord::Shift>, report:
             .label(name)
             .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], colour.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .draw()
-        .map_err(failed)
+    legend(&mut chart)
 }
 
 #[cfg(test)]

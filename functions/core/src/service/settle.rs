@@ -46,20 +46,11 @@ impl Decision {
         }
     }
 
+    /// Whether it is one of the actions the tasks inbox offers for an answer of `kind`.
     fn fits(&self, kind: &AnswerKind) -> bool {
-        matches!(
-            (self, kind),
-            (
-                Decision::ConfirmPayment | Decision::RejectPayment { .. },
-                AnswerKind::AlreadyPaid { .. }
-            ) | (
-                Decision::UpholdDispute { .. } | Decision::RejectDispute { .. },
-                AnswerKind::Dispute { .. }
-            ) | (
-                Decision::ConfirmContact | Decision::RejectContact { .. },
-                AnswerKind::WrongPerson { .. }
-            )
-        )
+        crate::tasks::TaskAction::for_answer(kind)
+            .iter()
+            .any(|action| action.as_str() == self.name())
     }
 }
 
