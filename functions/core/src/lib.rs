@@ -17,6 +17,7 @@ pub mod compose_answers;
 pub mod conformance;
 pub mod customer;
 pub mod error;
+pub mod feedback;
 #[cfg(any(test, feature = "conformance"))]
 pub mod fixtures;
 pub mod invoice;

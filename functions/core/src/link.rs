@@ -162,6 +162,35 @@ impl LinkKeys {
     }
 }
 
+impl LinkKeys {
+    /// The tag in the reply address of message `reminder` ([`crate::feedback::reply_local_part`]): lower-case
+    /// hex, since mail systems may change the case of an address's local part. Keyed like links, under a
+    /// label of its own, and short (96 bits) to keep the address readable.
+    pub fn reply_tag(&self, reminder: &ReminderId) -> String {
+        let mut mac = self.0[0].mac_for(REPLY_LABEL);
+        mac.update(reminder.0.as_bytes());
+        hex::encode(&mac.finalize().into_bytes()[..REPLY_TAG_BYTES])
+    }
+
+    /// Whether `tag` is [`LinkKeys::reply_tag`]'s for `reminder` under any active key (any case), compared
+    /// in constant time.
+    pub fn verify_reply_tag(&self, reminder: &ReminderId, tag: &str) -> bool {
+        let Ok(tag) = hex::decode(tag.to_ascii_lowercase()) else {
+            return false;
+        };
+        self.0.iter().any(|key| {
+            let mut mac = key.mac_for(REPLY_LABEL);
+            mac.update(reminder.0.as_bytes());
+            mac.verify_truncated_left(&tag).is_ok() && tag.len() == REPLY_TAG_BYTES
+        })
+    }
+}
+
+/// Mixed into the tag of a reply address, so it can never pass for a link's or a form's.
+const REPLY_LABEL: &[u8] = b"kindly reply address";
+
+const REPLY_TAG_BYTES: usize = 12;
+
 /// The MAC over a form's link token and one-time value, each length-prefixed.
 fn form_mac(key: &LinkKey, token: &str, form: &str) -> Hmac<Sha256> {
     let mut mac = key.mac_for(FORM_LABEL);
