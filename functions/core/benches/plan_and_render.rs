@@ -42,6 +42,7 @@ fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
                     email: format!("ap{index}@example.com"),
                     phone: None,
                     bounced: false,
+                    standing: Default::default(),
                 }],
                 escalation_contact: None,
                 pause: None,

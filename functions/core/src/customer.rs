@@ -2,6 +2,7 @@
 
 use crate::error::CoreError;
 use crate::limits;
+use crate::standing::MailStanding;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -24,9 +25,13 @@ pub struct Contact {
     pub email: String,
     #[serde(default)]
     pub phone: Option<String>,
-    /// Set when mail to this address bounced; such a contact is not written to.
+    /// Set when mail to this address bounced (or its owner complained); such a contact is not written to.
     #[serde(default)]
     pub bounced: bool,
+    /// What the mail system said about the address, when anything: why it is blocked, and transient
+    /// bounces. kindly's own knowledge: an accounting system's copy of the customer keeps it.
+    #[serde(default, skip_serializing_if = "MailStanding::is_clear")]
+    pub standing: MailStanding,
 }
 
 /// Reminders stop while a customer is paused, for good or until a date.
@@ -353,6 +358,7 @@ mod tests {
             email: "Boss <boss@customer.example>".into(),
             phone: None,
             bounced: false,
+            standing: Default::default(),
         });
         match customer.validate() {
             Err(CoreError::InvalidField { field, problem, .. }) => {

@@ -34,6 +34,7 @@ pub fn customer(id: &str) -> Customer {
             email: format!("ap@{}.example", id.to_lowercase()),
             phone: None,
             bounced: false,
+            standing: Default::default(),
         }],
         escalation_contact: None,
         pause: None,

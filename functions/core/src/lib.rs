@@ -16,6 +16,7 @@ pub mod compose_answers;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod customer;
+pub mod deliverability;
 pub mod error;
 pub mod feedback;
 #[cfg(any(test, feature = "conformance"))]
@@ -31,6 +32,7 @@ pub mod ports;
 pub mod reasons;
 pub mod reminder;
 pub mod service;
+pub mod standing;
 pub mod status;
 pub mod tasks;
 pub mod timeline;

@@ -117,6 +117,7 @@ mod tests {
                 email: format!("{}{n}@{}.example", "a".repeat(60), "d".repeat(60)),
                 phone: Some(wide(PHONE)),
                 bounced: false,
+                standing: Default::default(),
             })
             .collect();
         customer.pause = Some(crate::Pause {

@@ -87,6 +87,8 @@ pub enum HoldReason {
     AwaitingResolution(ReminderId),
     /// The customer told us to write to someone else; staff have not yet confirmed or rejected it.
     AwaitingContact(AnswerId),
+    /// Every billing address bounced (or complained): a person must fix the contact first.
+    NoReachableContact,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -184,6 +186,10 @@ pub fn plan(
         if let Some(answer) = history.answers.iter().find(|answer| answer.holds_customer()) {
             plan.held
                 .push((customer_id.clone(), HoldReason::AwaitingContact(answer.id.clone())));
+            continue;
+        }
+        if policy.stages[stage_index].template.is_some() && customer.reachable_contacts().next().is_none() {
+            plan.held.push((customer_id.clone(), HoldReason::NoReachableContact));
             continue;
         }
         if let Some(last_sent_on) = history.last_sent_on

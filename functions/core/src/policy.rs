@@ -103,6 +103,8 @@ pub struct Policy {
     /// How customers' answers from their page steer the ladder.
     #[serde(default)]
     pub answers: AnswerRules,
+    #[serde(default)]
+    pub mail_feedback: MailFeedbackRules,
     pub company: Company,
     pub payment: PaymentInstructions,
     pub senders: BTreeMap<String, SenderIdentity>,
@@ -142,6 +144,24 @@ impl Default for AnswerRules {
             promise_limit_days: 30,
             promise_eve_note: true,
             per_customer_per_day: 10,
+        }
+    }
+}
+
+/// What the mail system's feedback does ([`crate::feedback`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MailFeedbackRules {
+    /// Transient bounces of one address within `soft_bounce_days` that count as a hard bounce.
+    pub soft_bounce_limit: u32,
+    pub soft_bounce_days: u32,
+}
+
+impl Default for MailFeedbackRules {
+    fn default() -> Self {
+        MailFeedbackRules {
+            soft_bounce_limit: 3,
+            soft_bounce_days: 14,
         }
     }
 }

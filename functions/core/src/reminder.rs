@@ -205,7 +205,7 @@ mod tests {
         assert!(PendingApproval.can_become(Approved));
         assert!(Approved.can_become(Sending));
         assert!(Sending.can_become(Sent));
-        for terminal in [Sent, Skipped, Cancelled] {
+        for terminal in [Skipped, Cancelled] {
             for to in ReminderStatus::ALL {
                 assert!(
                     !terminal.can_become(to),
@@ -219,6 +219,17 @@ mod tests {
             .filter(|to| Failed.can_become(*to))
             .collect();
         assert_eq!(resolved, [Sent, Cancelled]);
+        // A sent message stays sent, unless the mail system says it never arrived.
+        let after_sent: Vec<_> = ReminderStatus::ALL
+            .into_iter()
+            .filter(|to| Sent.can_become(*to))
+            .collect();
+        assert_eq!(after_sent, [Undelivered]);
+        let after_undelivered: Vec<_> = ReminderStatus::ALL
+            .into_iter()
+            .filter(|to| Undelivered.can_become(*to))
+            .collect();
+        assert_eq!(after_undelivered, [Cancelled]);
         assert!(!PendingApproval.can_become(Sending), "sending needs an approval first");
         assert!(!PendingApproval.can_become(Sent));
     }

@@ -15,10 +15,13 @@ pub enum ReminderStatus {
     Skipped,
     Cancelled,
     Failed,
+    /// Sent, but the mail system says it did not arrive (a hard bounce, a rejection): it does not count
+    /// as said, and waits for a person to fix the contact (or let it go).
+    Undelivered,
 }
 
 impl ReminderStatus {
-    pub const ALL: [ReminderStatus; 8] = [
+    pub const ALL: [ReminderStatus; 9] = [
         ReminderStatus::Planned,
         ReminderStatus::PendingApproval,
         ReminderStatus::Approved,
@@ -27,6 +30,7 @@ impl ReminderStatus {
         ReminderStatus::Skipped,
         ReminderStatus::Cancelled,
         ReminderStatus::Failed,
+        ReminderStatus::Undelivered,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +43,7 @@ impl ReminderStatus {
             ReminderStatus::Skipped => "skipped",
             ReminderStatus::Cancelled => "cancelled",
             ReminderStatus::Failed => "failed",
+            ReminderStatus::Undelivered => "undelivered",
         }
     }
 
@@ -69,6 +74,10 @@ impl ReminderStatus {
                 | (Sending, Sent | Failed | Cancelled | Approved)
                 // A person resolves a failure: it went out after all, or it did not and is planned again.
                 | (Failed, Sent | Cancelled)
+                // The mail system reports that a sent message did not arrive; a person then fixes the
+                // contact (or lets it go) and the stage is planned again.
+                | (Sent, Undelivered)
+                | (Undelivered, Cancelled)
         )
     }
 }

@@ -26,6 +26,7 @@ fn customer(index: usize, paused: bool, zone: chrono_tz::Tz) -> Customer {
             email: format!("ap{index}@example.com"),
             phone: None,
             bounced: false,
+            standing: Default::default(),
         }],
         escalation_contact: None,
         pause: paused.then_some(Pause {

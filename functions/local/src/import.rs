@@ -320,6 +320,7 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
             email: email.to_owned(),
             phone: contact_phone.clone().filter(|_| index == 0),
             bounced: false,
+            standing: Default::default(),
         })
         .collect();
     let escalation_contact = fields.optional("escalation_email").map(|email| Contact {
@@ -327,6 +328,7 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
         email,
         phone: None,
         bounced: false,
+        standing: Default::default(),
     });
     let paused_until = fields.date("paused_until");
     let paused = fields

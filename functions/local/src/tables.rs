@@ -100,6 +100,9 @@ pub fn pass(
                 HoldReason::AlreadyDrafted(id) => format!("{id} is already waiting for approval"),
                 HoldReason::UnknownCustomer => "customer record missing".to_owned(),
                 HoldReason::AwaitingContact(id) => format!("answer {id} names another contact; staff decide first"),
+                HoldReason::NoReachableContact => {
+                    "every address bounced; fix the contact first (`kindly tasks`)".to_owned()
+                }
                 HoldReason::AwaitingResolution(id) => {
                     format!("{id} failed; say whether it went out first (`kindly failed`)")
                 }

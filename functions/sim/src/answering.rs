@@ -484,6 +484,7 @@ impl Sim {
                         email: email.clone(),
                         phone: None,
                         bounced: false,
+                        standing: Default::default(),
                     }];
                 }
             }

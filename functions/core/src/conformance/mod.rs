@@ -6,6 +6,7 @@
 
 mod answers;
 mod changes;
+mod feedback;
 mod meddling;
 mod pass;
 mod records;
@@ -14,6 +15,7 @@ mod sending;
 
 pub use answers::*;
 pub use changes::*;
+pub use feedback::*;
 pub use pass::*;
 pub use records::*;
 pub use review::*;
@@ -52,7 +54,9 @@ macro_rules! store_conformance_tests {
             a_promise_is_not_broken_before_its_day_is_over,
             an_upheld_dispute_holds_through_a_part_payment_until_the_corrected_invoice,
             a_promise_still_holds_when_a_later_claim_is_rejected,
-            a_payment_staff_confirm_is_paid_even_under_a_later_promise);
+            a_payment_staff_confirm_is_paid_even_under_a_later_promise,
+            a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_out_once,
+            feedback_about_no_known_reminder_changes_nothing);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

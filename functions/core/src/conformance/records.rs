@@ -22,6 +22,7 @@ pub async fn customers_round_trip<S: Store>(store: &S) {
         email: "cfo@acme.example".into(),
         phone: Some("+1 555 0100".into()),
         bounced: false,
+        standing: Default::default(),
     });
     store.put_customer(&acme).await.unwrap();
     store.put_customer(&customer("GLOBEX")).await.unwrap();

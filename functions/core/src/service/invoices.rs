@@ -14,11 +14,51 @@ use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
 use chrono::{DateTime, Utc};
 
+/// Validate and store a customer from the accounting system, which knows nothing of the mail system: an
+/// address kindly learned bounces or complained keeps that standing when the copy names it again
+/// ([`crate::standing`]). Then as [`write_customer`].
+pub async fn ingest_customer<S: Store>(
+    store: &S,
+    policy: &Policy,
+    customer: &Customer,
+    now: DateTime<Utc>,
+) -> Result<Vec<ReminderId>, CoreError> {
+    let mut incoming = customer.clone();
+    if let Some(stored) = store.customer(&customer.id).await? {
+        keep_standing(&mut incoming, &stored);
+    }
+    write_customer(store, policy, &incoming, now).await
+}
+
+/// What the stored customer's addresses learned from the mail system, onto the same addresses of `incoming`.
+fn keep_standing(incoming: &mut Customer, stored: &Customer) {
+    let known: Vec<&crate::customer::Contact> = stored
+        .billing_contacts
+        .iter()
+        .chain(stored.escalation_contact.iter())
+        .filter(|contact| !contact.standing.is_clear())
+        .collect();
+    for contact in incoming
+        .billing_contacts
+        .iter_mut()
+        .chain(incoming.escalation_contact.iter_mut())
+        .filter(|contact| contact.standing.is_clear())
+    {
+        if let Some(same) = known
+            .iter()
+            .find(|known| known.email.eq_ignore_ascii_case(&contact.email))
+        {
+            contact.standing = same.standing.clone();
+            contact.bounced = contact.bounced || same.bounced;
+        }
+    }
+}
+
 /// Validate and store a customer. If the stored one differs (a contact, a name, the language, a pause...),
 /// every draft or approval still waiting to go out to them is void — its addresses, words or very sending
 /// may be wrong now — and they are planned again at once (a voided thank-you is queued again). Returns the
 /// voided reminders.
-pub async fn ingest_customer<S: Store>(
+pub(crate) async fn write_customer<S: Store>(
     store: &S,
     policy: &Policy,
     customer: &Customer,

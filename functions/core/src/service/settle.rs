@@ -263,6 +263,7 @@ async fn use_named_contact<S: Store>(
         email: email.clone(),
         phone: None,
         bounced: false,
+        standing: Default::default(),
     }];
     ingest_customer(store, policy, &customer, now).await?;
     Ok(())

@@ -104,6 +104,7 @@ fn customer(spec: CustomerSpec) -> Customer {
             email: spec.contact.1.into(),
             phone: None,
             bounced: false,
+            standing: Default::default(),
         }],
         escalation_contact: None,
         pause: None,
@@ -215,6 +216,7 @@ fn customers() -> Vec<Customer> {
         email: "m.falk@nordlicht.example".into(),
         phone: None,
         bounced: false,
+        standing: Default::default(),
     });
     nord.terms.late_fee = Some(LateFeeTerms {
         monthly_rate_percent: "1".parse().unwrap(),
@@ -234,6 +236,7 @@ fn customers() -> Vec<Customer> {
         email: "cfo@oakridge.example".into(),
         phone: None,
         bounced: false,
+        standing: Default::default(),
     });
     let vireo = customer(CustomerSpec {
         id: "C-VIREO",

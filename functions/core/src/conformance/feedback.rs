@@ -1,0 +1,166 @@
+//! The mail system's feedback on every store: a bounce stops the ladder at the stage that did not arrive,
+//! the accounting system's next copy does not unblock the address, and once staff fix the contact the
+//! stage goes out again — to the new address, once.
+
+use super::changes::waiting_draft;
+use super::meddling::CountingMailer;
+use crate::CustomerId;
+use crate::feedback::{BounceKind, BouncedRecipient, MailEvent, MailEventKind};
+use crate::fixtures::{customer, instant};
+use crate::invoice::InvoiceId;
+use crate::policy::Policy;
+use crate::ports::Store;
+use crate::reminder::{Reminder, ReminderId};
+use crate::service::{FeedbackOutcome, approve, fix_contact, record_mail_event, run_pass, send_approved};
+use crate::status::ReminderStatus;
+
+/// Approve every draft waiting for customer `id` and send it; returns what the mailer was given.
+async fn approve_and_send<S: Store>(
+    store: &S,
+    policy: &Policy,
+    id: &str,
+    at: &str,
+) -> Vec<crate::ports::OutgoingEmail> {
+    let reminders = store.reminders_of_customer(&CustomerId(id.into())).await.unwrap();
+    for draft in reminders.iter().filter(|r| r.status == ReminderStatus::PendingApproval) {
+        let hash = draft.draft.as_ref().unwrap().content_hash.clone();
+        approve(store, &draft.id, "sam", &hash, None, instant(at))
+            .await
+            .unwrap();
+    }
+    let mailer = CountingMailer::default();
+    send_approved(store, &mailer, policy, instant(at)).await.unwrap();
+    mailer.sent.into_inner().unwrap()
+}
+
+fn bounced(id: &str, reminder: &ReminderId, email: &str) -> MailEvent {
+    MailEvent {
+        event_id: id.into(),
+        reminder: Some(reminder.clone()),
+        at: instant("2026-03-12"),
+        kind: MailEventKind::Bounced {
+            bounce: BounceKind::Permanent,
+            recipients: vec![BouncedRecipient {
+                email: email.into(),
+                status: Some("5.1.1".into()),
+                diagnostic: Some("smtp; 550 5.1.1 user unknown".into()),
+            }],
+        },
+    }
+}
+
+async fn reminder<S: Store>(store: &S, id: &ReminderId) -> Reminder {
+    store.reminder(id).await.unwrap().unwrap()
+}
+
+pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_out_once<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let draft = waiting_draft(store, "B").await;
+    let stage = draft.stage_id.clone();
+    let sent = approve_and_send(store, &policy, "B", "2026-03-12").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(reminder(store, &draft.id).await.status, ReminderStatus::Sent);
+
+    // WHEN its bounce arrives
+    let event = bounced("fb-1", &draft.id, "ap@b.example");
+    let outcome = record_mail_event(store, &policy, &event, instant("2026-03-12"))
+        .await
+        .unwrap();
+    assert_eq!(
+        outcome,
+        FeedbackOutcome::Recorded {
+            reminder: draft.id.clone(),
+            customer: CustomerId("B".into()),
+            undelivered: true,
+            blocked: vec!["ap@b.example".into()],
+        }
+    );
+    // THEN the message is undelivered, the address blocked, and the stage no longer counts as said
+    let undelivered = reminder(store, &draft.id).await;
+    assert_eq!(undelivered.status, ReminderStatus::Undelivered);
+    assert!(
+        undelivered
+            .history
+            .last()
+            .unwrap()
+            .note
+            .as_deref()
+            .unwrap()
+            .contains("550 5.1.1")
+    );
+    let stored = store.customer(&CustomerId("B".into())).await.unwrap().unwrap();
+    assert!(stored.billing_contacts[0].bounced);
+    let invoice = store.invoice(&InvoiceId("I-B".into())).await.unwrap().unwrap();
+    assert_eq!(
+        invoice.dunning.last_stage.as_deref(),
+        Some("crossed_in_mail"),
+        "back before {stage}"
+    );
+    // The same notification again changes nothing
+    let again = record_mail_event(store, &policy, &event, instant("2026-03-12"))
+        .await
+        .unwrap();
+    assert_eq!(again, FeedbackOutcome::Repeated);
+    // The accounting system's copy of the customer, with the same address, does not unblock it
+    crate::service::ingest_customer(store, &policy, &customer("B"), instant("2026-03-13"))
+        .await
+        .unwrap();
+    let stored = store.customer(&CustomerId("B".into())).await.unwrap().unwrap();
+    assert!(
+        stored.billing_contacts[0].bounced,
+        "still blocked after the accounting copy"
+    );
+    // Nothing goes out while no address is reachable
+    run_pass(store, &policy, instant("2026-03-16"), false).await.unwrap();
+    assert!(approve_and_send(store, &policy, "B", "2026-03-16").await.is_empty());
+
+    // WHEN staff fix the contact
+    let let_go = fix_contact(
+        store,
+        &policy,
+        &CustomerId("B".into()),
+        "ap@b.example",
+        "payables@b.example",
+        "sam",
+        instant("2026-03-16"),
+    )
+    .await
+    .unwrap();
+    assert_eq!(let_go, std::slice::from_ref(&draft.id));
+    // THEN the stage goes out again, to the new address only, once
+    run_pass(store, &policy, instant("2026-03-17"), false).await.unwrap();
+    let resent = approve_and_send(store, &policy, "B", "2026-03-17").await;
+    assert_eq!(resent.len(), 1, "{resent:?}");
+    let to: Vec<&str> = resent[0].to.iter().map(|to| to.email.as_str()).collect();
+    assert_eq!(to, ["payables@b.example"]);
+    assert_eq!(resent[0].idempotency_key, draft.id.0, "the same stage, planned again");
+    let history = reminder(store, &draft.id).await.history;
+    assert!(
+        history.iter().any(|step| step.to == ReminderStatus::Undelivered),
+        "the record keeps its story: {history:?}"
+    );
+    run_pass(store, &policy, instant("2026-03-18"), false).await.unwrap();
+    let later: Vec<_> = approve_and_send(store, &policy, "B", "2026-03-18")
+        .await
+        .into_iter()
+        .filter(|email| email.idempotency_key == draft.id.0)
+        .collect();
+    assert!(later.is_empty(), "sent once");
+}
+
+pub async fn feedback_about_no_known_reminder_changes_nothing<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let stranger = bounced("fb-x", &ReminderId("rem_unknown".into()), "ap@b.example");
+    let outcome = record_mail_event(store, &policy, &stranger, instant("2026-03-12"))
+        .await
+        .unwrap();
+    assert_eq!(outcome, FeedbackOutcome::Unmatched);
+    let nameless = MailEvent {
+        reminder: None,
+        ..stranger
+    };
+    let outcome = record_mail_event(store, &policy, &nameless, instant("2026-03-12"))
+        .await
+        .unwrap();
+    assert_eq!(outcome, FeedbackOutcome::Unmatched);
+}
