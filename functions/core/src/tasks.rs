@@ -1,6 +1,6 @@
 //! The staff's tasks inbox: one list of what a person must do — customers' answers waiting for a decision,
-//! the policy's manual tasks and payment reviews waiting to be done, and failed sends waiting to be
-//! resolved — each with the actions that fit it and, once done, who did what when. Pure: the service reads
+//! the policy's manual tasks and payment reviews waiting to be done, failed sends waiting to be resolved,
+//! and undelivered messages whose contact needs fixing — each with the actions that fit it and, once done, who did what when. Pure: the service reads
 //! the records by key and index ([`crate::service::open_tasks`]) and this module shapes them.
 
 use crate::actor::Actor;
@@ -21,6 +21,8 @@ pub enum TaskKind {
     Manual,
     /// A reminder whose sending failed.
     Failed,
+    /// A message the mail system says did not arrive: the contact needs fixing.
+    Undelivered,
 }
 
 impl TaskKind {
@@ -29,6 +31,7 @@ impl TaskKind {
             TaskKind::Answer => "answer",
             TaskKind::Manual => "manual",
             TaskKind::Failed => "failed",
+            TaskKind::Undelivered => "undelivered",
         }
     }
 }
@@ -46,10 +49,12 @@ pub enum TaskAction {
     Done,
     WentOut,
     NotSent,
+    /// Write to a new address instead of the one that bounced (the new address comes with it).
+    FixContact,
 }
 
 impl TaskAction {
-    pub const ALL: [TaskAction; 9] = [
+    pub const ALL: [TaskAction; 10] = [
         TaskAction::ConfirmPayment,
         TaskAction::RejectPayment,
         TaskAction::UpholdDispute,
@@ -59,6 +64,7 @@ impl TaskAction {
         TaskAction::Done,
         TaskAction::WentOut,
         TaskAction::NotSent,
+        TaskAction::FixContact,
     ];
 
     /// The action's name on the wire and in the command line.
@@ -73,6 +79,7 @@ impl TaskAction {
             TaskAction::Done => "done",
             TaskAction::WentOut => "went_out",
             TaskAction::NotSent => "not_sent",
+            TaskAction::FixContact => "fix_contact",
         }
     }
 
@@ -99,6 +106,7 @@ impl TaskAction {
         match kind {
             TaskKind::Manual => vec![TaskAction::Done],
             TaskKind::Failed => vec![TaskAction::WentOut, TaskAction::NotSent],
+            TaskKind::Undelivered => vec![TaskAction::FixContact],
             TaskKind::Answer => Vec::new(),
         }
     }
@@ -239,22 +247,25 @@ pub fn answer_task(answer: &Answer, names: &Names) -> Task {
 /// (pending approval, failed); done with the person's step after.
 pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
     let failed_once = reminder.history.iter().any(|step| step.to == ReminderStatus::Failed);
+    let undelivered_once = reminder
+        .history
+        .iter()
+        .any(|step| step.to == ReminderStatus::Undelivered);
     let kind = if reminder.draft.is_none() {
         TaskKind::Manual
+    } else if undelivered_once {
+        TaskKind::Undelivered
     } else if failed_once {
         TaskKind::Failed
     } else {
         return None;
     };
-    let open = match kind {
-        TaskKind::Manual => reminder.status == ReminderStatus::PendingApproval,
-        _ => reminder.status == ReminderStatus::Failed,
-    };
+    let open = reminder.status == waiting_status(kind);
     let since = match kind {
-        TaskKind::Failed => reminder
+        TaskKind::Failed | TaskKind::Undelivered => reminder
             .history
             .iter()
-            .rfind(|step| step.to == ReminderStatus::Failed)
+            .rfind(|step| step.to == waiting_status(kind))
             .map_or(reminder.created_at, |step| step.at),
         _ => reminder.created_at,
     };
@@ -278,6 +289,12 @@ pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
         .flatten();
     let text = match kind {
         TaskKind::Manual => reminder.task.clone().unwrap_or_default(),
+        TaskKind::Undelivered => reminder
+            .history
+            .iter()
+            .rfind(|step| step.to == ReminderStatus::Undelivered)
+            .and_then(|step| step.note.clone())
+            .unwrap_or_else(|| "not delivered".to_owned()),
         _ => reminder.failure.clone().unwrap_or_else(|| "sending failed".to_owned()),
     };
     Some(Task {
@@ -300,30 +317,30 @@ pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
 fn waiting_status(kind: TaskKind) -> ReminderStatus {
     match kind {
         TaskKind::Failed => ReminderStatus::Failed,
+        TaskKind::Undelivered => ReminderStatus::Undelivered,
         _ => ReminderStatus::PendingApproval,
     }
 }
 
 /// The open tasks from what the store's indexes give: answers needing staff, reminders pending approval
-/// (only those without a message are tasks), failed reminders. Oldest first, so nothing waits longest
-/// unseen.
+/// (only those without a message are tasks), failed and undelivered reminders (in `failed`). Oldest first,
+/// so nothing waits longest unseen.
 pub fn inbox(answers: &[Answer], pending: &[Reminder], failed: &[Reminder], names: &Names) -> Vec<Task> {
-    let mut tasks: Vec<Task> = answers
-        .iter()
-        .filter(|answer| answer.needs_staff())
-        .map(|answer| answer_task(answer, names))
-        .chain(
-            pending
-                .iter()
-                .filter(|reminder| reminder.draft.is_none() && reminder.status == ReminderStatus::PendingApproval)
-                .chain(
-                    failed
-                        .iter()
-                        .filter(|reminder| reminder.status == ReminderStatus::Failed),
-                )
-                .filter_map(|reminder| reminder_task(reminder, names)),
-        )
-        .collect();
+    let mut tasks: Vec<Task> =
+        answers
+            .iter()
+            .filter(|answer| answer.needs_staff())
+            .map(|answer| answer_task(answer, names))
+            .chain(
+                pending
+                    .iter()
+                    .filter(|reminder| reminder.draft.is_none() && reminder.status == ReminderStatus::PendingApproval)
+                    .chain(failed.iter().filter(|reminder| {
+                        matches!(reminder.status, ReminderStatus::Failed | ReminderStatus::Undelivered)
+                    }))
+                    .filter_map(|reminder| reminder_task(reminder, names)),
+            )
+            .collect();
     tasks.sort_by(|a, b| a.since.cmp(&b.since).then_with(|| a.id.cmp(&b.id)));
     tasks
 }

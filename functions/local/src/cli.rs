@@ -130,14 +130,16 @@ pub enum Command {
     },
     /// List the tasks that wait for a person, oldest first: customers' answers (a claimed payment, a
     /// dispute, a new contact), the policy's manual tasks (e.g. call accounts payable) and payment reviews,
-    /// and failed sends; then the answers people settled in the last 14 days, with who did what when.
+    /// failed sends, and messages that bounced; then the answers people settled in the last 14 days, with
+    /// who did what when.
     Tasks,
     /// Do one task from `kindly tasks`: DECISION is one of the decisions it lists.
     ///
     /// Answers: confirm_payment (the invoices are paid and thanked) or reject_payment; uphold_dispute or
     /// reject_dispute; confirm_contact (write to the contact they named) or reject_contact. Rejecting needs
     /// --reason, which the customer reads. Manual tasks: done (recorded on the next `kindly run`). Failed
-    /// sends: went_out or not_sent, as `kindly resolve`.
+    /// sends: went_out or not_sent, as `kindly resolve`. Messages that bounced: fix_contact --email NEW
+    /// (the next `kindly run` plans the message again, to the new address).
     Task {
         /// The task's id (ans_... or rem_...), from `kindly tasks`.
         id: String,
@@ -146,6 +148,9 @@ pub enum Command {
         /// Why (needed to reject; optional to uphold a dispute or resolve a failure).
         #[arg(long)]
         reason: Option<String>,
+        /// The address to write to instead of the one that bounced (needed to fix_contact).
+        #[arg(long)]
+        email: Option<String>,
         /// Who decides (recorded with the decision).
         #[arg(long, visible_alias = "as", env = "USER", default_value = "staff")]
         by: String,

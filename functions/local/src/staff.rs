@@ -25,8 +25,9 @@ pub async fn run(
             id,
             decision,
             reason,
+            email,
             by,
-        } => do_task(store, policy, &id, &decision, reason, &by, out).await,
+        } => do_task(store, policy, &id, &decision, reason, email, &by, out).await,
         Command::Timeline { customer } => timeline(store, &customer, out).await,
         Command::Report {
             today, months: asked, ..
@@ -91,13 +92,15 @@ pub async fn tasks(store: &SqliteStore, now: DateTime<Utc>, out: &mut dyn Write)
     write(out, &text)
 }
 
-/// `kindly task ID DECISION [--reason TEXT]`.
+/// `kindly task ID DECISION [--reason TEXT] [--email NEW]`.
+#[allow(clippy::too_many_arguments)]
 pub async fn do_task(
     store: &SqliteStore,
     policy: &Policy,
     id: &str,
     decision: &str,
     reason: Option<String>,
+    email: Option<String>,
     by: &str,
     out: &mut dyn Write,
 ) -> Result<(), LocalError> {
@@ -105,10 +108,11 @@ pub async fn do_task(
         .parse()
         .map_err(|problem| LocalError::Usage(format!("DECISION: {problem}")))?;
     kindly_core::limits::check_reason(id, reason.as_deref())?;
-    let task = service::do_task(store, policy, id, decision, reason, by, Utc::now()).await?;
+    let task = service::do_task(store, policy, id, decision, reason, email, by, Utc::now()).await?;
     let next = match decision {
         TaskAction::Done => " It is recorded done on the next `kindly run`.",
         TaskAction::NotSent => " The next `kindly run` plans it again.",
+        TaskAction::FixContact => " The next `kindly run` plans the message again, to the new address.",
         _ => "",
     };
     write(

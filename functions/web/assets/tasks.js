@@ -1,6 +1,6 @@
-// The tasks inbox: customers' answers waiting for a decision, the policy's manual tasks and failed sends,
-// oldest first, each with one-key actions — j/k move, c confirm, r reject (with the reason typed), d done —
-// and who did what, when. Every value reaches the DOM as text.
+// The tasks inbox: customers' answers waiting for a decision, the policy's manual tasks, failed sends and
+// messages that bounced, oldest first, each with one-key actions — j/k move, c confirm (or, for a bounce,
+// write to the address typed), r reject (with the reason typed), d done — and who did what, when. Every value reaches the DOM as text.
 
 import { $, formatInstant, h, humanise } from './page.js';
 import { api, describeError } from './api.js';
@@ -35,6 +35,7 @@ const LABELS = {
   done: ['Done', 'd'],
   went_out: ['It went out', 'c'],
   not_sent: ['It did not go out', 'r'],
+  fix_contact: ['Write to the address typed', 'c'],
 };
 const NEEDS_REASON = new Set(['reject_payment', 'reject_dispute', 'reject_contact']);
 
@@ -84,6 +85,11 @@ function showCard(task) {
     }),
   );
   t.reason.disabled = !(task.actions ?? []).length;
+  // A bounced message's one field is the address to write to instead.
+  const fixing = (task.actions ?? []).includes('fix_contact');
+  t.reason.type = fixing ? 'email' : 'text';
+  t.reason.placeholder = fixing ? 'The address to write to instead' : 'Reason (needed to reject; the customer reads it)';
+  document.querySelector('label[for="task-reason"]').textContent = fixing ? 'New address' : 'Reason';
 }
 
 function select(task) {
@@ -108,8 +114,13 @@ export async function decide(decision) {
   const task = tasks.current;
   if (!task || tasks.busy || !(task.actions ?? []).includes(decision)) return;
   const reason = t.reason.value.trim();
-  if (NEEDS_REASON.has(decision) && !reason) {
-    say('Type the reason first (the customer reads it), then press Enter.', 'error');
+  if ((NEEDS_REASON.has(decision) || decision === 'fix_contact') && !reason) {
+    say(
+      decision === 'fix_contact'
+        ? 'Type the address to write to instead first, then press Enter.'
+        : 'Type the reason first (the customer reads it), then press Enter.',
+      'error',
+    );
     t.reason.dataset.decision = decision;
     t.reason.focus();
     return;
@@ -120,7 +131,11 @@ export async function decide(decision) {
     const takesReason = NEEDS_REASON.has(decision) || ['uphold_dispute', 'went_out', 'not_sent'].includes(decision);
     const done = await api(`/api/tasks/${encodeURIComponent(task.id)}`, {
       method: 'POST',
-      body: { decision, reason: takesReason && reason ? reason : null },
+      body: {
+        decision,
+        reason: takesReason && reason ? reason : null,
+        email: decision === 'fix_contact' ? reason : null,
+      },
     });
     t.reason.value = '';
     delete t.reason.dataset.decision;

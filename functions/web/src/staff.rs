@@ -72,6 +72,7 @@ pub async fn do_task<S: Store>(
         &id,
         decision,
         request.reason,
+        request.email,
         &approver.0,
         (app.clock)(),
     )

@@ -383,6 +383,9 @@ pub struct TaskBody {
     /// Why: needed to reject, optional to uphold a dispute or resolve a failure, refused elsewhere.
     #[serde(default)]
     pub reason: Option<String>,
+    /// The address to write to instead: needed to fix a contact (`fix_contact`), refused elsewhere.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// `GET /api/customers/{id}/timeline`: newest first.

@@ -4,6 +4,7 @@
 
 use super::changes::waiting_draft;
 use super::meddling::CountingMailer;
+use crate::CoreError;
 use crate::CustomerId;
 use crate::feedback::{BounceKind, BouncedRecipient, MailEvent, MailEventKind};
 use crate::fixtures::{customer, instant};
@@ -11,8 +12,9 @@ use crate::invoice::InvoiceId;
 use crate::policy::Policy;
 use crate::ports::Store;
 use crate::reminder::{Reminder, ReminderId};
-use crate::service::{FeedbackOutcome, approve, fix_contact, record_mail_event, run_pass, send_approved};
+use crate::service::{FeedbackOutcome, approve, do_task, open_tasks, record_mail_event, run_pass, send_approved};
 use crate::status::ReminderStatus;
+use crate::tasks::{TaskAction, TaskKind};
 
 /// Approve every draft waiting for customer `id` and send it; returns what the mailer was given.
 async fn approve_and_send<S: Store>(
@@ -114,19 +116,50 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
     run_pass(store, &policy, instant("2026-03-16"), false).await.unwrap();
     assert!(approve_and_send(store, &policy, "B", "2026-03-16").await.is_empty());
 
+    // The tasks inbox asks a person to fix the contact, with what the mail system said
+    let inbox = open_tasks(store, instant("2026-03-16")).await.unwrap();
+    let task = inbox.open.iter().find(|task| task.id == draft.id.0).expect("a task");
+    assert_eq!(
+        (task.kind, task.actions.as_slice()),
+        (TaskKind::Undelivered, &[TaskAction::FixContact][..])
+    );
+    assert!(task.text.contains("550 5.1.1"), "{}", task.text);
+    // An address is needed, and must be one
+    for email in [None, Some("not an address".to_owned())] {
+        let refused = do_task(
+            store,
+            &policy,
+            &draft.id.0,
+            TaskAction::FixContact,
+            None,
+            email,
+            "sam",
+            instant("2026-03-16"),
+        )
+        .await;
+        assert!(
+            matches!(refused, Err(CoreError::InvalidField { field: "email", .. })),
+            "{refused:?}"
+        );
+    }
     // WHEN staff fix the contact
-    let let_go = fix_contact(
+    let done = do_task(
         store,
         &policy,
-        &CustomerId("B".into()),
-        "ap@b.example",
-        "payables@b.example",
+        &draft.id.0,
+        TaskAction::FixContact,
+        None,
+        Some("payables@b.example".into()),
         "sam",
         instant("2026-03-16"),
     )
     .await
     .unwrap();
-    assert_eq!(let_go, std::slice::from_ref(&draft.id));
+    let done_by = done.done.expect("done, with who");
+    assert_eq!(done_by.by, crate::actor::Actor::person("sam"));
+    assert!(done_by.note.unwrap().contains("payables@b.example"));
+    let inbox = open_tasks(store, instant("2026-03-16")).await.unwrap();
+    assert!(inbox.open.iter().all(|task| task.id != draft.id.0), "no longer open");
     // THEN the stage goes out again, to the new address only, once
     run_pass(store, &policy, instant("2026-03-17"), false).await.unwrap();
     let resent = approve_and_send(store, &policy, "B", "2026-03-17").await;

@@ -1,8 +1,9 @@
 //! The staff side of listening: the tasks inbox, doing a task, a customer's timeline and the reasons
 //! report. Every read is by key or index (answers needing staff, reminders by status, a customer's
 //! records, answers by time); the shaping is pure ([`crate::tasks`], [`crate::timeline`],
-//! [`crate::reasons`]); doing a task is the service that fits it (settle, approve, resolve).
+//! [`crate::reasons`]); doing a task is the service that fits it (settle, approve, resolve, fix a contact).
 
+use super::feedback::fix_contact;
 use super::reads::load;
 use super::review::{Resolution, approve, resolve};
 use super::settle::{Decision, settle_answer};
@@ -35,7 +36,8 @@ pub async fn open_tasks<S: Store>(store: &S, now: DateTime<Utc>) -> Result<Inbox
     let answers = store.answers_needing_staff().await?;
     let pending = store.reminders_with_status(ReminderStatus::PendingApproval).await?;
     let pending: Vec<Reminder> = pending.into_iter().filter(|r| r.draft.is_none()).collect();
-    let failed = store.reminders_with_status(ReminderStatus::Failed).await?;
+    let mut failed = store.reminders_with_status(ReminderStatus::Failed).await?;
+    failed.extend(store.reminders_with_status(ReminderStatus::Undelivered).await?);
     let mut settled = store.answers_since(now - Duration::days(RECENTLY_DONE_DAYS)).await?;
     settled.retain(|answer| {
         answer
@@ -82,16 +84,19 @@ async fn names_for<'a, S: Store>(
 }
 
 /// Do task `id` (an answer's or a reminder's id): `decision` must be one the task offers, with a `reason`
-/// where it needs one. Settles an answer ([`settle_answer`]), marks a manual task done (approving it: the
-/// next send run records it done) or resolves a failed send ([`resolve`]). Returns the task as it stands
-/// after, with who did what when. A decision that does not fit, or a reason where none is taken, changes
-/// nothing and names the field.
+/// where it needs one and the new address (`email`) to fix a contact. Settles an answer
+/// ([`settle_answer`]), marks a manual task done (approving it: the next send run records it done),
+/// resolves a failed send ([`resolve`]) or fixes the contact an undelivered message went to
+/// ([`fix_contact`]). Returns the task as it stands after, with who did what when. A decision that does
+/// not fit, or a reason or address where none is taken, changes nothing and names the field.
+#[allow(clippy::too_many_arguments)]
 pub async fn do_task<S: Store>(
     store: &S,
     policy: &Policy,
     id: &str,
     decision: TaskAction,
     reason: Option<String>,
+    email: Option<String>,
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<Task, CoreError> {
@@ -111,6 +116,16 @@ pub async fn do_task<S: Store>(
         );
     if reason.is_some() && !takes_reason {
         return Err(invalid("reason", format!("`{decision}` takes no reason; leave it out")));
+    }
+    let email = email
+        .map(|email| email.trim().to_owned())
+        .filter(|email| !email.is_empty());
+    match (decision, &email) {
+        (TaskAction::FixContact, None) => {
+            return Err(invalid("email", "is missing: the address to write to instead".into()));
+        }
+        (TaskAction::FixContact, Some(_)) | (_, None) => {}
+        (other, Some(_)) => return Err(invalid("email", format!("`{other}` takes no address; leave it out"))),
     }
     if let Some(answer) = store.answer(&AnswerId(id.to_owned())).await? {
         let decision = match decision {
@@ -159,11 +174,42 @@ pub async fn do_task<S: Store>(
         return Err(invalid("decision", not_offered(decision, &task.actions)));
     }
     let done = match decision {
+        TaskAction::FixContact => {
+            let old = blocked_recipient(store, &reminder).await?.ok_or_else(|| {
+                invalid(
+                    "email",
+                    "the message's addresses are no longer blocked; nothing to fix".into(),
+                )
+            })?;
+            let new = email.unwrap_or_default();
+            fix_contact(store, policy, &reminder.customer_id, &old, &new, by, now).await?;
+            load(store, &reminder_id).await?
+        }
         TaskAction::Done => approve(store, &reminder_id, by, "", None, now).await?,
         TaskAction::WentOut => resolve(store, policy, &reminder_id, by, Resolution::WentOut, reason, now).await?,
         _ => resolve(store, policy, &reminder_id, by, Resolution::NotSent, reason, now).await?,
     };
     Ok(reminder_task(&done, &names).expect("a task stays a task"))
+}
+
+/// The first address `reminder` went to that the customer's contacts now block.
+async fn blocked_recipient<S: Store>(store: &S, reminder: &Reminder) -> Result<Option<String>, CoreError> {
+    let Some(customer) = store.customer(&reminder.customer_id).await? else {
+        return Ok(None);
+    };
+    let blocked = |email: &str| {
+        customer
+            .billing_contacts
+            .iter()
+            .chain(customer.escalation_contact.iter())
+            .any(|contact| contact.bounced && contact.email.eq_ignore_ascii_case(email))
+    };
+    Ok(reminder
+        .draft
+        .iter()
+        .flat_map(|draft| draft.context.to.iter())
+        .map(|to| to.email.clone())
+        .find(|email| blocked(email)))
 }
 
 fn not_offered(decision: TaskAction, offered: &[TaskAction]) -> String {

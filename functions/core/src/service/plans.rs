@@ -156,9 +156,10 @@ pub(super) async fn plan_and_store<S: Store>(
     Ok(outcome)
 }
 
-/// A reminder with this id was cancelled earlier (superseded, or an invoice changed before sending) and the
-/// same plan is due again: replace the cancelled record with the new draft, keeping its history. Sent,
-/// skipped and failed reminders are never replaced — those decisions stand.
+/// A reminder with this id was cancelled earlier (superseded, or an invoice changed before sending), or
+/// went undelivered and the customer can be reached again, and the same plan is due again: replace the
+/// record with the new draft, keeping its history. Sent, skipped and failed reminders are never replaced —
+/// those decisions stand.
 pub(super) async fn revive_cancelled<S: Store>(
     store: &S,
     reminder: &Reminder,
@@ -167,11 +168,21 @@ pub(super) async fn revive_cancelled<S: Store>(
     let Some(existing) = store.reminder(&reminder.id).await? else {
         return Ok(false);
     };
-    if existing.status != ReminderStatus::Cancelled {
+    let expected = existing.status;
+    if !matches!(expected, ReminderStatus::Cancelled | ReminderStatus::Undelivered) {
         return Ok(false);
     }
     let mut revived = reminder.clone();
     let mut history = existing.history;
+    if expected == ReminderStatus::Undelivered {
+        history.push(crate::reminder::Transition {
+            from: ReminderStatus::Undelivered,
+            to: ReminderStatus::Cancelled,
+            at: now,
+            by: Actor::System,
+            note: Some("the customer's addresses changed".into()),
+        });
+    }
     history.push(crate::reminder::Transition {
         from: ReminderStatus::Cancelled,
         to: ReminderStatus::Planned,
@@ -181,7 +192,7 @@ pub(super) async fn revive_cancelled<S: Store>(
     });
     history.append(&mut revived.history);
     revived.history = history;
-    match store.update_reminder(&revived, ReminderStatus::Cancelled, &[]).await {
+    match store.update_reminder(&revived, expected, &[]).await {
         Ok(()) => Ok(true),
         Err(CoreError::Conflict(_)) => Ok(false),
         Err(other) => Err(other),

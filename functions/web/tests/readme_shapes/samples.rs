@@ -281,6 +281,7 @@ pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
             json(TaskBody {
                 decision: "reject_payment".into(),
                 reason: Some("not in the bank".into()),
+                email: None,
             }),
         ),
         (("POST /api/tasks/{id}", Response), json(task(None))),
