@@ -1,0 +1,87 @@
+//! A reply to a message kindly sent, by a person or by their mailbox.
+
+use crate::autoreply::automatic;
+use crate::error::InboundError;
+use crate::fields::Fields;
+use crate::quote::{limit, strip_quoted};
+use crate::report::thread_reminder;
+use chrono::NaiveDate;
+use kindly_core::feedback::{MailEventKind, Reply, reminder_of_reply_address};
+use kindly_core::link::LinkKeys;
+use kindly_core::reminder::ReminderId;
+use mail_parser::{Message, PartType};
+
+/// The most of a reply's text kept: enough for any answer a person writes, not a stored attachment.
+pub const MAX_TEXT_BYTES: usize = 8 * 1024;
+
+/// Lines are not wrapped when HTML is turned into text: the text is stored, not shown at a width.
+const HTML_TEXT_WIDTH: usize = 10_000;
+
+pub fn reply(
+    message: &Message<'_>,
+    keys: Option<&LinkKeys>,
+    sent_on: NaiveDate,
+) -> Result<(Option<ReminderId>, MailEventKind), InboundError> {
+    let from = message
+        .from()
+        .and_then(|from| from.first())
+        .filter(|from| from.address().is_some_and(|a| !a.trim().is_empty()))
+        .ok_or(InboundError::MissingHeader("From"))?;
+    let reminder = keys
+        .and_then(|keys| addressed_reminder(message, keys))
+        .or_else(|| thread_reminder(message));
+    let subject = message.subject().unwrap_or_default().trim().to_owned();
+    let text = limit(&strip_quoted(&written_text(message)), MAX_TEXT_BYTES);
+    let automatic = automatic(&Fields::of(message), &subject, &text, sent_on);
+    let reply = Reply {
+        from: from.address().unwrap_or_default().trim().to_owned(),
+        from_name: from
+            .name()
+            .map(|name| name.trim().to_owned())
+            .filter(|name| !name.is_empty()),
+        subject,
+        text,
+        automatic,
+    };
+    Ok((reminder, MailEventKind::Replied(reply)))
+}
+
+/// The reminder the reply address it was sent to names: To, Cc, or the address the receiving server
+/// delivered it to (a reply to a list or a forward keeps that one).
+fn addressed_reminder(message: &Message<'_>, keys: &LinkKeys) -> Option<ReminderId> {
+    let listed = message
+        .all_to()
+        .chain(message.all_cc())
+        .flat_map(|list| list.iter())
+        .filter_map(|a| a.address());
+    let fields = Fields::of(message);
+    let delivered = fields.all("Delivered-To").chain(fields.all("X-Original-To"));
+    listed
+        .map(str::to_owned)
+        .chain(delivered.map(str::to_owned))
+        .find_map(|address| reminder_of_reply_address(keys, address.trim()))
+}
+
+/// What the writer wrote: the plain text part, else the HTML part as text.
+fn written_text(message: &Message<'_>) -> String {
+    let plain = message.text_bodies().find_map(|part| match &part.body {
+        PartType::Text(text) => Some(text.to_string()),
+        _ => None,
+    });
+    plain
+        .or_else(|| {
+            message.html_bodies().find_map(|part| match &part.body {
+                PartType::Html(html) => html_text(html),
+                _ => None,
+            })
+        })
+        .unwrap_or_default()
+}
+
+fn html_text(html: &str) -> Option<String> {
+    html2text::config::plain_no_decorate()
+        .link_footnotes(false)
+        .no_link_wrapping()
+        .string_from_read(html.as_bytes(), HTML_TEXT_WIDTH)
+        .ok()
+}
