@@ -1,7 +1,9 @@
 //! How feedback names the message it is about: the Message-ID kindly gave it, `<{reminder id}@{domain}>`
-//! (see kindly-mail), and the addresses it lists.
+//! (see kindly-mail), quoted by the In-Reply-To and References of what answers it, and the addresses it
+//! lists.
 
 use kindly_core::reminder::ReminderId;
+use mail_parser::{HeaderValue, Message};
 
 /// The prefix of every reminder id; a Message-ID whose local part starts with it is one of kindly's.
 const REMINDER_PREFIX: &str = "rem_";
@@ -22,6 +24,24 @@ pub fn reminder_of_message_id(message_id: &str) -> Option<ReminderId> {
 /// The first reminder named by any of these Message-IDs (In-Reply-To, then References from the newest).
 pub fn first_reminder<'a>(ids: impl IntoIterator<Item = &'a str>) -> Option<ReminderId> {
     ids.into_iter().find_map(reminder_of_message_id)
+}
+
+/// The reminder a message's In-Reply-To or References name (the newest reference first).
+pub fn thread_reminder(message: &Message<'_>) -> Option<ReminderId> {
+    let ids = |value: &HeaderValue<'_>| -> Vec<String> {
+        match value {
+            HeaderValue::Text(id) => vec![id.to_string()],
+            HeaderValue::TextList(ids) => ids.iter().map(|id| id.to_string()).collect(),
+            _ => Vec::new(),
+        }
+    };
+    let mut references = ids(message.references());
+    references.reverse();
+    let candidates = ids(message.in_reply_to())
+        .into_iter()
+        .chain(references)
+        .collect::<Vec<_>>();
+    first_reminder(candidates.iter().map(String::as_str))
 }
 
 /// An address without the display name some reports put around it: `Ann <ann@x.example>` → `ann@x.example`.

@@ -4,16 +4,19 @@
 /// `text` without lines quoted with `>` and without everything from the line that introduces the quoted
 /// original: an attribution (`On … wrote:`, `Am … schrieb …:`), a separator (`-----Original Message-----`,
 /// `-----Ursprüngliche Nachricht-----`), or the header block Outlook puts above it (`From:`/`Von:` then
-/// `Sent:`/`Gesendet:`).
+/// `Sent:`/`Gesendet:`). Runs of blank lines become one.
 pub fn strip_quoted(text: &str) -> String {
-    let lines: Vec<&str> = text.lines().map(|line| line.trim_end()).collect();
+    let lines: Vec<&str> = text.lines().collect();
     let mut kept = Vec::new();
     for (at, line) in lines.iter().enumerate() {
         if introduces_quote(&lines, at) {
             break;
         }
-        if !line.trim_start().starts_with('>') {
-            kept.push(*line);
+        let quoted = line.trim_start().starts_with('>');
+        // HTML turned into text leaves a blank line per empty paragraph: one is enough.
+        let repeated_blank = line.trim().is_empty() && kept.last().is_some_and(|last: &&str| last.trim().is_empty());
+        if !quoted && !repeated_blank {
+            kept.push(line.trim_end());
         }
     }
     kept.join("\n").trim().to_owned()

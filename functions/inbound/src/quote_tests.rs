@@ -44,6 +44,11 @@ fn quoted_originals_are_left_out() {
             "Erledigt.",
         ),
         (
+            "empty paragraphs of an html reply",
+            "Sehr geehrte Damen und Herren,\n\n\u{a0}\n\ndie Rechnung ist bezahlt.\n \n\n\nGruß",
+            "Sehr geehrte Damen und Herren,\n\ndie Rechnung ist bezahlt.\n\nGruß",
+        ),
+        (
             "inline answers keep their lines",
             "> Will you pay invoice 1042?\nYes, on Friday.\n> And 1043?\nNext week.",
             "Yes, on Friday.\nNext week.",

@@ -3,8 +3,8 @@
 use crate::autoreply::automatic;
 use crate::error::InboundError;
 use crate::fields::Fields;
+use crate::ids::thread_reminder;
 use crate::quote::{limit, strip_quoted};
-use crate::report::thread_reminder;
 use chrono::NaiveDate;
 use kindly_core::feedback::{MailEventKind, Reply, reminder_of_reply_address};
 use kindly_core::link::LinkKeys;

@@ -4,10 +4,10 @@
 
 use crate::error::InboundError;
 use crate::fields::Fields;
-use crate::ids::{bare_address, first_reminder, reminder_of_message_id};
+use crate::ids::{bare_address, reminder_of_message_id, thread_reminder};
 use kindly_core::feedback::{BounceKind, BouncedRecipient, MailEventKind};
 use kindly_core::reminder::ReminderId;
-use mail_parser::{HeaderValue, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Message, MessageParser, MessagePart, MimeHeaders, PartType};
 
 type Read = Result<(Option<ReminderId>, MailEventKind), InboundError>;
 
@@ -145,24 +145,6 @@ fn returned_reminder(message: &Message<'_>) -> Option<ReminderId> {
     })
     .flatten()
     .or_else(|| thread_reminder(message))
-}
-
-/// The reminder a message's In-Reply-To or References name (the newest reference first).
-pub fn thread_reminder(message: &Message<'_>) -> Option<ReminderId> {
-    let ids = |value: &HeaderValue<'_>| -> Vec<String> {
-        match value {
-            HeaderValue::Text(id) => vec![id.to_string()],
-            HeaderValue::TextList(ids) => ids.iter().map(|id| id.to_string()).collect(),
-            _ => Vec::new(),
-        }
-    };
-    let mut references = ids(message.references());
-    references.reverse();
-    let candidates = ids(message.in_reply_to())
-        .into_iter()
-        .chain(references)
-        .collect::<Vec<_>>();
-    first_reminder(candidates.iter().map(String::as_str))
 }
 
 /// `read` applied to the message a report returns: whole (`message/rfc822`) or its headers only
