@@ -4,9 +4,9 @@
 //! reader of the forms such replies use: `14 March 2026`, `March 14, 2026`, `14th of March`,
 //! `13. März 2026`, `13.03.2026`, `16.03.`, `16/03/2026`, `2026-03-16`; weekday words around them are
 //! simply other words. A date counts only next to a word of returning (`back`, `return…`, `again`,
-//! `wieder`, `zurück`) — then it is the day they are back — or next to `until`/`bis` in a sentence that
-//! speaks of being away — then they are back the day after. Any other date (an invoice's, a due date)
-//! does not count.
+//! `wieder`, `zurück`) — then it is the day they are back — or next to `until`/`bis` (or right after
+//! `to`/`through`) in a sentence that speaks of being away — then they are back the day after. Any other
+//! date (an invoice's, a due date) does not count.
 
 use chrono::{Datelike, Days, NaiveDate};
 
@@ -35,17 +35,26 @@ pub fn return_day(text: &str, sent_on: NaiveDate) -> Option<NaiveDate> {
 
 /// Whether lower-case `text` says its writer is away.
 pub(crate) fn speaks_of_absence(text: &str) -> bool {
-    const ABSENCE: [&str; 24] = [
+    const ABSENCE: [&str; 35] = [
         "out of office",
         "out of the office",
-        "away",
+        "not in the office",
+        "away from",
+        "away until",
+        "am away",
+        "'m away",
+        "be away",
+        "currently away",
         "absent",
         "on leave",
         "annual leave",
         "parental leave",
+        "maternity leave",
+        "sick leave",
+        "off sick",
+        "out sick",
         "holiday",
         "vacation",
-        "not in the office",
         "unavailable",
         "not available",
         "travelling",
@@ -60,6 +69,8 @@ pub(crate) fn speaks_of_absence(text: &str) -> bool {
         "nicht erreichbar",
         "elternzeit",
         "dienstreise",
+        "krank",
+        "nicht da",
     ];
     ABSENCE.iter().any(|phrase| text.contains(phrase))
 }
@@ -76,12 +87,25 @@ enum Cue {
     Until,
 }
 
-fn cue_of(word: &str, after_date: bool) -> Option<Cue> {
-    match word {
+/// Where a word stands from the date it may cue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// Right before it.
+    Adjacent,
+    /// Before it, with other words between.
+    Before,
+    After,
+}
+
+fn cue_of(word: &str, place: Place) -> Option<Cue> {
+    match (word, place) {
         // German puts the verb's particle after the date: `ab dem 16.03. wieder erreichbar`.
-        "wieder" | "zurück" | "zurueck" => Some(Cue::Return),
-        "back" | "return" | "returning" | "returns" | "again" if !after_date => Some(Cue::Return),
-        "until" | "till" | "til" | "bis" if !after_date => Some(Cue::Until),
+        ("wieder" | "zurück" | "zurueck", _) => Some(Cue::Return),
+        (_, Place::After) => None,
+        ("back" | "return" | "returning" | "returns" | "again", _) => Some(Cue::Return),
+        ("until" | "till" | "til" | "bis", _) => Some(Cue::Until),
+        // `from 2 March to 13 March`; further off, `to` is any other word (`reply to you on 16 March`).
+        ("to" | "through" | "thru", Place::Adjacent) => Some(Cue::Until),
         _ => None,
     }
 }
@@ -93,14 +117,15 @@ fn cue(words: &[Word], date: &Found, after_previous: usize, before_next: usize) 
         if word.ends_sentence {
             break;
         }
-        if let Some(cue) = cue_of(&word.text, false) {
+        let place = if distance == 0 { Place::Adjacent } else { Place::Before };
+        if let Some(cue) = cue_of(&word.text, place) {
             before = Some((distance, cue));
             break;
         }
     }
     let mut after = None;
     for (distance, word) in words[date.end..before_next].iter().enumerate().take(AFTER) {
-        if let Some(cue) = cue_of(&word.text, true) {
+        if let Some(cue) = cue_of(&word.text, Place::After) {
             after = Some((distance, cue));
             break;
         }

@@ -41,6 +41,15 @@ fn return_days_in_english_and_german() {
         ),
         ("Urlaub bis 13. Maerz 2026", "2026-03-14"),
         ("Back on the 16th of March.", "2026-03-16"),
+        ("I am on holiday from 2 March to 13 March.", "2026-03-14"),
+        ("Away from the office through 13/03/2026.", "2026-03-14"),
+        ("Ich bin ab dem 2. März bis zum 13. März im Urlaub.", "2026-03-14"),
+        ("Ich bin vom 2. bis 13. März nicht da.", "2026-03-14"),
+        ("Zurück am 16.03.", "2026-03-16"),
+        (
+            "I'm away until Friday, 13 March, and back in the office from Monday 16 March.",
+            "2026-03-16",
+        ),
     ];
     for (text, expected) in cases {
         assert_eq!(return_day(text, day(SENT)), Some(day(expected)), "{text}");
@@ -83,6 +92,8 @@ fn dates_that_do_not_speak_of_returning_do_not_count() {
         "Back on 31 February.",
         "I am away until further notice.",
         "Version 1.5 is back.",
+        "I am on holiday and will reply to your email on 16 March.",
+        "Your invoice of 2 March to 13 March has been received.",
     ];
     for text in cases {
         assert_eq!(return_day(text, day(SENT)), None, "{text}");
