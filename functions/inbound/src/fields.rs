@@ -21,12 +21,25 @@ impl Fields {
 
     /// The field blocks of a report part: groups of fields separated by blank lines.
     pub fn blocks(bytes: &[u8]) -> Vec<Fields> {
-        let text = String::from_utf8_lossy(bytes).replace("\r\n", "\n");
+        let text = String::from_utf8_lossy(bytes);
+        let mut blocks = vec![String::new()];
+        for line in text.lines() {
+            match (line.trim().is_empty(), blocks.last_mut()) {
+                // A line of nothing but spaces separates too: some servers write them.
+                (true, Some(last)) if !last.is_empty() => blocks.push(String::new()),
+                (false, Some(last)) => {
+                    last.push_str(line);
+                    last.push_str("\r\n");
+                }
+                _ => {}
+            }
+        }
         let parser = MessageParser::default();
-        text.split("\n\n")
-            .filter(|block| !block.trim().is_empty())
+        blocks
+            .into_iter()
+            .filter(|block| !block.is_empty())
             .filter_map(|block| {
-                let block = format!("{}\n\n", block.trim_start_matches('\n'));
+                let block = format!("{block}\r\n");
                 parser
                     .parse_headers(block.as_bytes())
                     .map(|headers| Fields::of(&headers))
@@ -60,7 +73,7 @@ mod tests {
     fn blocks_are_split_at_blank_lines_and_values_unfolded() {
         let part = b"Reporting-MTA: dns; mx.example.net\r\n\r\nFinal-Recipient: rfc822; a@x.example\r\n\
             Action: failed\r\nDiagnostic-Code: smtp; 550 5.1.1 <a@x.example>:\r\n  Recipient address\r\n\trejected\r\n\
-            \r\n\r\nfinal-recipient: rfc822; b@x.example\r\nAction: delayed\r\n";
+            \r\n \r\nfinal-recipient: rfc822; b@x.example\r\nAction: delayed\r\n";
         let blocks = Fields::blocks(part);
         assert_eq!(blocks.len(), 3);
         assert_eq!(blocks[0].get("reporting-mta"), Some("dns; mx.example.net"));

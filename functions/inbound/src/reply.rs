@@ -17,45 +17,48 @@ pub const MAX_TEXT_BYTES: usize = 8 * 1024;
 /// Lines are not wrapped when HTML is turned into text: the text is stored, not shown at a width.
 const HTML_TEXT_WIDTH: usize = 10_000;
 
+/// The reply `message` is and the reminder it answers: the one its reply address names (verified with
+/// `keys`), else the one its In-Reply-To or References quote.
 pub fn reply(
     message: &Message<'_>,
     keys: Option<&LinkKeys>,
     sent_on: NaiveDate,
 ) -> Result<(Option<ReminderId>, MailEventKind), InboundError> {
-    let from = message
-        .from()
-        .and_then(|from| from.first())
-        .filter(|from| from.address().is_some_and(|a| !a.trim().is_empty()))
+    let from = message.from().and_then(|from| from.first());
+    let address = from
+        .and_then(|from| from.address())
+        .map(str::trim)
+        .filter(|address| !address.is_empty())
         .ok_or(InboundError::MissingHeader("From"))?;
+    let headers = Fields::of(message);
     let reminder = keys
-        .and_then(|keys| addressed_reminder(message, keys))
+        .and_then(|keys| addressed_reminder(message, &headers, keys))
         .or_else(|| thread_reminder(message));
     let subject = message.subject().unwrap_or_default().trim().to_owned();
     let text = limit(&strip_quoted(&written_text(message)), MAX_TEXT_BYTES);
-    let automatic = automatic(&Fields::of(message), &subject, &text, sent_on);
     let reply = Reply {
-        from: from.address().unwrap_or_default().trim().to_owned(),
+        from: address.to_owned(),
         from_name: from
-            .name()
-            .map(|name| name.trim().to_owned())
-            .filter(|name| !name.is_empty()),
+            .and_then(|from| from.name())
+            .map(str::trim)
+            .filter(|name| !name.is_empty())
+            .map(str::to_owned),
+        automatic: automatic(&headers, &subject, &text, sent_on),
         subject,
         text,
-        automatic,
     };
     Ok((reminder, MailEventKind::Replied(reply)))
 }
 
 /// The reminder the reply address it was sent to names: To, Cc, or the address the receiving server
 /// delivered it to (a reply to a list or a forward keeps that one).
-fn addressed_reminder(message: &Message<'_>, keys: &LinkKeys) -> Option<ReminderId> {
+fn addressed_reminder(message: &Message<'_>, headers: &Fields, keys: &LinkKeys) -> Option<ReminderId> {
     let listed = message
         .all_to()
         .chain(message.all_cc())
         .flat_map(|list| list.iter())
         .filter_map(|a| a.address());
-    let fields = Fields::of(message);
-    let delivered = fields.all("Delivered-To").chain(fields.all("X-Original-To"));
+    let delivered = headers.all("Delivered-To").chain(headers.all("X-Original-To"));
     listed
         .map(str::to_owned)
         .chain(delivered.map(str::to_owned))
