@@ -16,9 +16,10 @@ pub enum InboundError {
         at: String,
         reason: String,
     },
-    /// A field the event's type needs is absent, e.g. `bounce` in a `Bounce` event.
+    /// A field the record needs is absent, by its path: `bounce.bounceType`, or `bounce` in a `Bounce`
+    /// event.
     #[error("{what}: field `{field}` missing")]
-    Missing { what: &'static str, field: &'static str },
+    Missing { what: &'static str, field: String },
     /// An SNS message that is not a notification (a subscription confirmation reaching the queue).
     #[error("SNS message of type `{0}` is not a notification")]
     NotANotification(String),

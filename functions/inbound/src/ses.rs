@@ -29,7 +29,10 @@ pub fn parse_ses(body: &str) -> Result<Option<MailEvent>, InboundError> {
 
 fn event(record: SesRecord) -> Result<Option<MailEvent>, InboundError> {
     let reminder = reminder_of(&record.mail);
-    let missing = |field| InboundError::Missing { what: RECORD, field };
+    let missing = |field: &str| InboundError::Missing {
+        what: RECORD,
+        field: field.to_owned(),
+    };
     let keyed = format!("{}:{}", record.event_type.wire_name(), record.mail.message_id);
     let (event_id, at, kind) = match record.event_type {
         EventType::Send | EventType::Open | EventType::Click | EventType::Subscription => return Ok(None),
@@ -156,13 +159,22 @@ fn from_json<T: DeserializeOwned>(text: &str, what: &'static str) -> Result<T, I
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let at = error.path().to_string();
         let inner = error.into_inner();
-        match inner.classify() {
-            serde_json::error::Category::Data => InboundError::Shape {
+        let reason = inner.to_string();
+        // serde names a missing field alone; joined to where it is missing, it is the field's path.
+        let missing = reason
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.split_once('`'));
+        match (inner.classify(), missing) {
+            (serde_json::error::Category::Data, Some((field, _))) => InboundError::Missing {
                 what,
-                at,
-                reason: inner.to_string(),
+                field: if at == "." {
+                    field.to_owned()
+                } else {
+                    format!("{at}.{field}")
+                },
             },
-            _ => InboundError::NotJson(inner.to_string()),
+            (serde_json::error::Category::Data, None) => InboundError::Shape { what, at, reason },
+            _ => InboundError::NotJson(reason),
         }
     })?;
     deserializer.end().map_err(|e| InboundError::NotJson(e.to_string()))?;
