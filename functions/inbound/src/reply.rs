@@ -88,3 +88,34 @@ fn html_text(html: &str) -> Option<String> {
         .string_from_read(html.as_bytes(), HTML_TEXT_WIDTH)
         .ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mail_parser::MessageParser;
+
+    fn text_of(raw: &str) -> String {
+        strip_quoted(&written_text(&MessageParser::default().parse(raw.as_bytes()).unwrap()))
+    }
+
+    #[test]
+    fn an_html_reply_loses_its_quoted_original() {
+        let raw = "From: ann@acme.example\r\nDate: Mon, 9 Mar 2026 11:00:00 +0100\r\n\
+            Content-Type: text/html; charset=utf-8\r\n\r\n\
+            <div>We paid <b>today</b>.<br>Ann</div>\
+            <blockquote type=\"cite\"><p>Dear Ann,</p><p>invoice 1042 is overdue.</p></blockquote>";
+        assert_eq!(text_of(raw), "We paid today.\nAnn");
+    }
+
+    #[test]
+    fn the_plain_part_is_preferred_to_the_html_one() {
+        let raw = "From: ann@acme.example\r\nDate: Mon, 9 Mar 2026 11:00:00 +0100\r\n\
+            Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n\
+            --b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPlain words.\r\n\
+            --b\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>HTML words.</p>\r\n--b--\r\n";
+        assert_eq!(text_of(raw), "Plain words.");
+        // Positive control: without its plain part, the HTML one is read.
+        let html_only = raw.replace("text/plain", "application/octet-stream");
+        assert_eq!(text_of(&html_only), "HTML words.");
+    }
+}
