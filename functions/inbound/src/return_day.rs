@@ -1,7 +1,8 @@
 //! The day someone is back, as an automatic reply states it, in English or German.
 //!
-//! No maintained crate reads dates in running English and German text offline, so this is a small
-//! reader of the forms such replies use: `14 March 2026`, `March 14, 2026`, `14th of March`,
+//! The natural-language date crates (`chrono-english`, its fork `interim`) read English alone, and a date
+//! standing by itself rather than one inside running text; so this is a small reader of the forms such
+//! replies use: `14 March 2026`, `March 14, 2026`, `14th of March`,
 //! `13. März 2026`, `13.03.2026`, `16.03.`, `16/03/2026`, `2026-03-16`; weekday words around them are
 //! simply other words. A date counts only next to a word of returning (`back`, `return…`, `again`,
 //! `wieder`, `zurück`) — then it is the day they are back — or next to `until`/`bis` (or right after
