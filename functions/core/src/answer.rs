@@ -107,6 +107,19 @@ pub enum AnswerKind {
         #[serde(default)]
         scheduled_for: Option<NaiveDate>,
     },
+    /// A person wrote back to one of our messages by email: a person reads it before kindly writes again.
+    Reply {
+        from: String,
+        subject: String,
+        text: String,
+    },
+    /// Their mailbox answered by itself (an out-of-office note): the day its person is back, if it says.
+    AutoReply {
+        from: String,
+        subject: String,
+        #[serde(default)]
+        returns_on: Option<NaiveDate>,
+    },
 }
 
 impl AnswerKind {
@@ -118,7 +131,15 @@ impl AnswerKind {
             AnswerKind::Promise { .. } => "promise",
             AnswerKind::WrongPerson { .. } => "wrong_person",
             AnswerKind::ConfirmReceipt { .. } => "confirm_receipt",
+            AnswerKind::Reply { .. } => "reply",
+            AnswerKind::AutoReply { .. } => "auto_reply",
         }
+    }
+
+    /// Whether it came by email (a reply to a message) rather than from the customer's page: it gets no
+    /// acknowledgement, and messages do not quote it back.
+    pub fn is_email(&self) -> bool {
+        matches!(self, AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. })
     }
 
     /// The day by which the customer said they would pay, if they named one.
@@ -202,7 +223,10 @@ impl Answer {
         self.state == AnswerState::Open
             && matches!(
                 self.kind,
-                AnswerKind::AlreadyPaid { .. } | AnswerKind::Dispute { .. } | AnswerKind::WrongPerson { .. }
+                AnswerKind::AlreadyPaid { .. }
+                    | AnswerKind::Dispute { .. }
+                    | AnswerKind::WrongPerson { .. }
+                    | AnswerKind::Reply { .. }
             )
     }
 
@@ -213,9 +237,17 @@ impl Answer {
         (self.state == AnswerState::Open || upheld_dispute) && self.hold_until.is_none_or(|until| day <= until)
     }
 
-    /// Whether it holds every message to the customer, not only about its invoices (a contact in question).
-    pub fn holds_customer(&self) -> bool {
-        self.state == AnswerState::Open && matches!(self.kind, AnswerKind::WrongPerson { .. })
+    /// Whether it holds every message to the customer on the customer-local `day`, not only about its
+    /// invoices: a contact in question (until staff decide), a reply (until a person has read it, or its
+    /// last day), an out-of-office note (until its person is back).
+    pub fn holds_customer_on(&self, day: NaiveDate) -> bool {
+        let until = self.hold_until.is_none_or(|until| day <= until);
+        match self.kind {
+            AnswerKind::WrongPerson { .. } => self.state == AnswerState::Open,
+            AnswerKind::Reply { .. } => self.state == AnswerState::Open && until,
+            AnswerKind::AutoReply { .. } => self.hold_until.is_some() && until,
+            _ => false,
+        }
     }
 
     /// Mark it settled: `state`, by whom, when, why. Only an open answer (or an upheld dispute, which a
@@ -272,6 +304,9 @@ pub fn hold_until(policy: &Policy, kind: &AnswerKind, today: NaiveDate) -> Optio
         AnswerKind::AlreadyPaid { .. } => Some(add_business_days(today, policy.answers.payment_claim_days)),
         AnswerKind::Promise { pay_by } => Some(*pay_by),
         AnswerKind::ConfirmReceipt { scheduled_for } => Some(scheduled_for.unwrap_or(today)),
+        AnswerKind::Reply { .. } => Some(add_business_days(today, policy.mail_feedback.reply_pause_days)),
+        // Back on that day: the next message goes on the first business day after it.
+        AnswerKind::AutoReply { returns_on, .. } => returns_on.map(|back| add_business_days(back, 1) - Days::new(1)),
         AnswerKind::Dispute { .. } | AnswerKind::WrongPerson { .. } => None,
     }
 }
@@ -348,6 +383,8 @@ pub fn check(policy: &Policy, kind: &AnswerKind, today: NaiveDate) -> Result<(),
                 return Err(invalid("email", problem.to_owned()));
             }
         }
+        // What arrived by email is what it is; the parser already bounded its size.
+        AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => {}
     }
     Ok(())
 }
@@ -366,7 +403,11 @@ pub fn new_answer(
     today: NaiveDate,
 ) -> Result<Answer, CoreError> {
     check(policy, &kind, today)?;
-    let bare_receipt = matches!(kind, AnswerKind::ConfirmReceipt { scheduled_for: None });
+    // Nothing for anyone to decide: a bare receipt confirmation, an automatic reply.
+    let bare_receipt = matches!(
+        kind,
+        AnswerKind::ConfirmReceipt { scheduled_for: None } | AnswerKind::AutoReply { .. }
+    );
     let mut answer = Answer {
         id: AnswerId::for_form(customer, via, form),
         customer_id: customer.clone(),
@@ -383,7 +424,9 @@ pub fn new_answer(
     };
     if bare_receipt {
         answer.state = AnswerState::Confirmed;
-        answer.hold_until = None;
+        if !matches!(answer.kind, AnswerKind::AutoReply { .. }) {
+            answer.hold_until = None;
+        }
     }
     Ok(answer)
 }

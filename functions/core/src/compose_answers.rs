@@ -23,6 +23,8 @@ pub fn answer_view(answer: &Answer, numbers: Vec<String>, locale: &str) -> Answe
         AnswerKind::Promise { pay_by } => (Some(date(*pay_by)), None, None),
         AnswerKind::WrongPerson { email, .. } => (None, None, Some(email.clone())),
         AnswerKind::ConfirmReceipt { scheduled_for } => (scheduled_for.map(date), None, None),
+        AnswerKind::AutoReply { returns_on, .. } => (returns_on.map(date), None, None),
+        AnswerKind::Reply { .. } => (None, None, None),
     };
     let rejected = answer.state == AnswerState::Rejected;
     AnswerView {
@@ -67,7 +69,7 @@ pub fn earlier_answers(answers: &[Answer], invoices: &[&Invoice], locale: &str) 
                     since_last && answer.state != AnswerState::Kept
                 }
                 AnswerKind::ConfirmReceipt { .. } => true,
-                AnswerKind::WrongPerson { .. } => false,
+                AnswerKind::WrongPerson { .. } | AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => false,
             };
             (!about.is_empty() && (relevant || receipt)).then(|| {
                 let numbers = about.iter().map(|invoice| invoice.number.clone()).collect();

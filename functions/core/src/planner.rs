@@ -85,7 +85,8 @@ pub enum HoldReason {
     /// A reminder failed and waits for a person to resolve it (did it go out?): planning again before that
     /// could tell the customer the same thing twice.
     AwaitingResolution(ReminderId),
-    /// The customer told us to write to someone else; staff have not yet confirmed or rejected it.
+    /// The customer told us to write to someone else (staff have not yet confirmed or rejected it), wrote
+    /// back by email (nobody has read it yet), or is away (an out-of-office note).
     AwaitingContact(AnswerId),
     /// Every billing address bounced (or complained): a person must fix the contact first.
     NoReachableContact,
@@ -183,7 +184,11 @@ pub fn plan(
             plan.held.push((customer_id.clone(), HoldReason::Paused));
             continue;
         }
-        if let Some(answer) = history.answers.iter().find(|answer| answer.holds_customer()) {
+        if let Some(answer) = history
+            .answers
+            .iter()
+            .find(|answer| answer.holds_customer_on(local_date))
+        {
             plan.held
                 .push((customer_id.clone(), HoldReason::AwaitingContact(answer.id.clone())));
             continue;

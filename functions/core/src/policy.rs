@@ -155,6 +155,9 @@ pub struct MailFeedbackRules {
     /// Transient bounces of one address within `soft_bounce_days` that count as a hard bounce.
     pub soft_bounce_limit: u32,
     pub soft_bounce_days: u32,
+    /// After a person's reply by email, the business days the customer's reminders wait for someone to
+    /// read it (doing its task ends the wait sooner).
+    pub reply_pause_days: u32,
 }
 
 impl Default for MailFeedbackRules {
@@ -162,6 +165,7 @@ impl Default for MailFeedbackRules {
         MailFeedbackRules {
             soft_bounce_limit: 3,
             soft_bounce_days: 14,
+            reply_pause_days: 3,
         }
     }
 }

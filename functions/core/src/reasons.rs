@@ -94,6 +94,9 @@ pub fn reasons_report(answers: &[Answer], reminders: &[Reminder], from: NaiveDat
     }
     let mut customers: BTreeMap<&CustomerId, CustomerPromises> = BTreeMap::new();
     for answer in answers.iter().filter(|answer| answer.local_date >= from) {
+        if matches!(answer.kind, AnswerKind::AutoReply { .. }) {
+            continue;
+        }
         let row = months
             .entry(month_of(answer.local_date))
             .or_insert_with(|| empty_month(month_of(answer.local_date)));
@@ -103,6 +106,8 @@ pub fn reasons_report(answers: &[Answer], reminders: &[Reminder], from: NaiveDat
             AnswerKind::Promise { .. } => row.promise += 1,
             AnswerKind::WrongPerson { .. } => row.wrong_person += 1,
             AnswerKind::ConfirmReceipt { .. } => row.confirm_receipt += 1,
+            // Replies by email name no reason; they count only towards the time to a first answer.
+            AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => {}
         }
         if answer.kind.promised_day().is_none() {
             continue;
@@ -168,7 +173,11 @@ pub fn reasons_report(answers: &[Answer], reminders: &[Reminder], from: NaiveDat
 /// Each customer's first answer.
 fn first_answers(answers: &[Answer]) -> BTreeMap<&CustomerId, &Answer> {
     let mut first: BTreeMap<&CustomerId, &Answer> = BTreeMap::new();
-    for answer in answers {
+    // A mailbox answering by itself is no answer from the customer.
+    for answer in answers
+        .iter()
+        .filter(|answer| !matches!(answer.kind, AnswerKind::AutoReply { .. }))
+    {
         let earliest = first.entry(&answer.customer_id).or_insert(answer);
         if answer.at < earliest.at {
             *earliest = answer;

@@ -97,7 +97,9 @@ impl TaskAction {
             AnswerKind::AlreadyPaid { .. } => vec![TaskAction::ConfirmPayment, TaskAction::RejectPayment],
             AnswerKind::Dispute { .. } => vec![TaskAction::UpholdDispute, TaskAction::RejectDispute],
             AnswerKind::WrongPerson { .. } => vec![TaskAction::ConfirmContact, TaskAction::RejectContact],
-            AnswerKind::Promise { .. } | AnswerKind::ConfirmReceipt { .. } => Vec::new(),
+            // A reply is read, and then done: kindly writes again from the next pass.
+            AnswerKind::Reply { .. } => vec![TaskAction::Done],
+            AnswerKind::Promise { .. } | AnswerKind::ConfirmReceipt { .. } | AnswerKind::AutoReply { .. } => Vec::new(),
         }
     }
 
@@ -189,6 +191,11 @@ pub fn said(kind: &AnswerKind) -> String {
         AnswerKind::ConfirmReceipt { scheduled_for } => match scheduled_for {
             Some(day) => format!("received; scheduled for payment on {day}"),
             None => "received".to_owned(),
+        },
+        AnswerKind::Reply { from, subject, text } => format!("{from} wrote \"{subject}\":\n{text}"),
+        AnswerKind::AutoReply { from, returns_on, .. } => match returns_on {
+            Some(day) => format!("{from} is away until {day} (an automatic reply)"),
+            None => format!("{from}: an automatic reply"),
         },
     }
 }

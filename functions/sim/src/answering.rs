@@ -364,6 +364,8 @@ impl Sim {
                 self.answering.named.entry(email.clone()).or_insert(None);
                 None
             }
+            // The simulated customers answer on their page only.
+            AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => None,
         };
         let Some(through) = through else { return };
         let hold = Hold {

@@ -267,7 +267,7 @@ impl Sim {
             .await
             .unwrap_or_default();
         let answer_busy = answers.iter().any(|answer| {
-            answer.holds_customer()
+            answer.holds_customer_on(today)
                 || answer.settled.as_ref().is_some_and(|settled| {
                     by_staff(&settled.by) && settled.at.with_timezone(&zone).date_naive() >= since
                 })

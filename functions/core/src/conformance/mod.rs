@@ -56,7 +56,9 @@ macro_rules! store_conformance_tests {
             a_promise_still_holds_when_a_later_claim_is_rejected,
             a_payment_staff_confirm_is_paid_even_under_a_later_promise,
             a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_out_once,
-            feedback_about_no_known_reminder_changes_nothing);
+            feedback_about_no_known_reminder_changes_nothing,
+            a_reply_holds_the_customer_until_a_person_has_read_it,
+            an_out_of_office_note_moves_the_next_message_past_the_return);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -142,7 +142,7 @@ async fn follow_up<S: Store>(
     if answer.holds_on(answer.local_date) && answer.state == AnswerState::Open {
         hold_invoices(store, policy, &answer, now).await?;
         let held: BTreeSet<&InvoiceId> = answer.invoices.iter().collect();
-        let whole_customer = answer.holds_customer();
+        let whole_customer = answer.holds_customer_on(answer.local_date);
         let reason = format!("the customer answered ({}); the draft waits", answer.kind.name());
         void_waiting(store, &customer.id, now, &reason, |reminder| {
             !reminder.is_off_ladder()

@@ -1,20 +1,23 @@
 //! The mail system's feedback about sent messages ([`crate::feedback`]): record it against its reminder and
 //! act on it by the rules of [`crate::deliverability`] — an address that bounced or complained is no longer
 //! written to, a message that reached nobody is undelivered and no longer counts as said, and staff fix
-//! the contact so the stage goes out again, to the new address, once.
+//! the contact so the stage goes out again, to the new address, once. A reply becomes the customer's
+//! answer: a person's holds their reminders until someone has read it, an out-of-office note until its
+//! person is back.
 //!
 //! Every effect repeats safely, and the notification is entered in the event ledger only after them: one
 //! delivered twice, or again after a crash, changes nothing twice.
 
-use super::invoices::write_customer;
+use super::invoices::{void_waiting, write_customer};
 use crate::actor::Actor;
-use crate::customer::{Contact, CustomerId};
+use crate::answer::{Answer, AnswerKind, new_answer};
+use crate::customer::{Contact, Customer, CustomerId};
 use crate::deliverability::{effect_of, progress_without};
 use crate::error::CoreError;
-use crate::feedback::MailEvent;
+use crate::feedback::{MailEvent, MailEventKind, Reply};
 use crate::policy::Policy;
 use crate::ports::Store;
-use crate::reminder::{ReminderId, Transition};
+use crate::reminder::{Reminder, ReminderId, Transition};
 use crate::status::ReminderStatus;
 use chrono::{DateTime, Duration, Utc};
 
@@ -31,6 +34,13 @@ pub enum FeedbackOutcome {
         undelivered: bool,
         /// Addresses no longer written to since this notification.
         blocked: Vec<String>,
+    },
+    /// A reply to the reminder, recorded as the customer's answer (a person reads it; an out-of-office
+    /// note holds the customer until its person is back).
+    Replied {
+        reminder: ReminderId,
+        customer: CustomerId,
+        answer: Box<Answer>,
     },
     /// Heard before: nothing changed.
     Repeated,
@@ -58,6 +68,17 @@ pub async fn record_mail_event<S: Store>(
     let Some(customer) = store.customer(&reminder.customer_id).await? else {
         return Ok(FeedbackOutcome::Unmatched);
     };
+    if let MailEventKind::Replied(reply) = &event.kind {
+        let answer = record_reply(store, policy, event, &reminder, &customer, reply, now).await?;
+        store
+            .record_event(&ledger, now + Duration::days(REMEMBERED_DAYS), now)
+            .await?;
+        return Ok(FeedbackOutcome::Replied {
+            reminder: reminder.id,
+            customer: customer.id,
+            answer: Box::new(answer),
+        });
+    }
     let effect = effect_of(policy, event, &reminder, &customer);
     let undelivered = effect.undelivered.is_some() && reminder.status == ReminderStatus::Sent;
     if let Some(note) = effect.undelivered.filter(|_| undelivered) {
@@ -106,7 +127,51 @@ pub async fn record_mail_event<S: Store>(
     })
 }
 
-fn was_blocked(customer: &crate::customer::Customer, contact: &Contact) -> bool {
+/// Record `reply` to `reminder` as `customer`'s answer, once (its id comes from the reply's own id), and
+/// while it holds the customer, void the ladder drafts waiting for them.
+async fn record_reply<S: Store>(
+    store: &S,
+    policy: &Policy,
+    event: &MailEvent,
+    reminder: &Reminder,
+    customer: &Customer,
+    reply: &Reply,
+    now: DateTime<Utc>,
+) -> Result<Answer, CoreError> {
+    let written_on = event.at.with_timezone(&customer.time_zone).date_naive();
+    let kind = match &reply.automatic {
+        None => AnswerKind::Reply {
+            from: reply.from.clone(),
+            subject: reply.subject.clone(),
+            text: reply.text.clone(),
+        },
+        Some(auto) => AnswerKind::AutoReply {
+            from: reply.from.clone(),
+            subject: reply.subject.clone(),
+            returns_on: auto.returns_on.filter(|day| auto.out_of_office && *day >= written_on),
+        },
+    };
+    let answer = new_answer(
+        policy,
+        &customer.id,
+        &reminder.id,
+        &event.event_id,
+        Vec::new(),
+        kind,
+        event.at,
+        written_on,
+    )?;
+    store.insert_answer(&answer).await?;
+    let stored = store.answer(&answer.id).await?.unwrap_or(answer);
+    let today = now.with_timezone(&customer.time_zone).date_naive();
+    if stored.holds_customer_on(today) {
+        let reason = format!("the customer wrote back ({}); the draft waits", stored.kind.name());
+        void_waiting(store, &customer.id, now, &reason, |waiting| !waiting.is_off_ladder()).await?;
+    }
+    Ok(stored)
+}
+
+fn was_blocked(customer: &Customer, contact: &Contact) -> bool {
     customer
         .billing_contacts
         .iter()

@@ -141,6 +141,7 @@ pub async fn do_task<S: Store>(
             TaskAction::RejectContact => Decision::RejectContact {
                 reason: reason.unwrap_or_default(),
             },
+            TaskAction::Done => Decision::Done,
             other => {
                 return Err(invalid(
                     "decision",

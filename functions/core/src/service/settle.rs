@@ -31,6 +31,9 @@ pub enum Decision {
     ConfirmContact,
     /// Keep writing to the contacts we have.
     RejectContact { reason: String },
+    /// A person read the customer's reply (and answered it from their mail client, or phoned): kindly may
+    /// write again.
+    Done,
 }
 
 impl Decision {
@@ -43,6 +46,7 @@ impl Decision {
             Decision::RejectDispute { .. } => "reject_dispute",
             Decision::ConfirmContact => "confirm_contact",
             Decision::RejectContact { .. } => "reject_contact",
+            Decision::Done => "done",
         }
     }
 
@@ -99,7 +103,7 @@ pub async fn settle_answer<S: Store>(
             limits::check_reason(&id.0, note.as_deref())?;
             note.clone()
         }
-        Decision::ConfirmPayment | Decision::ConfirmContact => None,
+        Decision::ConfirmPayment | Decision::ConfirmContact | Decision::Done => None,
     };
     let state = match decision {
         Decision::RejectPayment { .. } | Decision::RejectDispute { .. } | Decision::RejectContact { .. } => {
@@ -140,7 +144,7 @@ pub async fn settle_answer<S: Store>(
             }
         }
         Decision::ConfirmContact => use_named_contact(store, policy, &answer, now).await?,
-        Decision::RejectContact { .. } => {}
+        Decision::RejectContact { .. } | Decision::Done => {}
     }
     // The effects may have settled it by the facts meanwhile (a payment confirms a claim): the person's
     // decision is recorded over kindly's own.

@@ -295,6 +295,9 @@ pub fn confirmation(words: &'static AnswerWords, answer: &Answer, invoices: &[In
         AnswerKind::WrongPerson { .. } => next.wrong_person,
         AnswerKind::ConfirmReceipt { scheduled_for: Some(_) } => next.receipt_scheduled,
         AnswerKind::ConfirmReceipt { scheduled_for: None } => next.receipt,
+        // Not given on the page; a person reads a reply as they read a question.
+        AnswerKind::Reply { .. } => next.dispute,
+        AnswerKind::AutoReply { .. } => "",
     };
     let email = match &answer.kind {
         AnswerKind::WrongPerson { email, .. } => email.as_str(),
@@ -323,7 +326,8 @@ pub struct EarlierRow {
 /// The customer's answers, newest first.
 pub fn earlier(words: &'static AnswerWords, answers: &[Answer], invoices: &[Invoice], locale: &str) -> Vec<EarlierRow> {
     let numbers = number_map(invoices);
-    let mut answers: Vec<&Answer> = answers.iter().collect();
+    // What they wrote by email is in their mailbox already; the page lists what they answered here.
+    let mut answers: Vec<&Answer> = answers.iter().filter(|answer| !answer.kind.is_email()).collect();
     answers.sort_by(|a, b| b.at.cmp(&a.at).then_with(|| a.id.cmp(&b.id)));
     let said = &words.said;
     let on = |text: &str, day: NaiveDate| fill(text, &[("day", &format_date(day, locale))]);
@@ -351,6 +355,8 @@ pub fn earlier(words: &'static AnswerWords, answers: &[Answer], invoices: &[Invo
                     scheduled_for.map(|day| on(said.scheduled_for, day)).unwrap_or_default(),
                     String::new(),
                 ),
+                // Left out above.
+                AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => (String::new(), String::new()),
             };
             let stands = match (answer.state, answer.hold_until) {
                 (AnswerState::Open, Some(until)) => on(said.open_until, until),
