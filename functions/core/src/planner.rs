@@ -39,7 +39,9 @@ impl CustomerHistory {
         // A thank-you or a payment review asks the customer for nothing: it neither holds a reminder back
         // (nor is superseded by one) nor starts the gap before one.
         for reminder in reminders.into_iter().filter(|reminder| !reminder.is_off_ladder()) {
-            if reminder.draft.is_some() {
+            // A message that never arrived (undelivered, then let go) starts no gap either.
+            let arrived = !matches!(reminder.status, ReminderStatus::Undelivered | ReminderStatus::Cancelled);
+            if reminder.draft.is_some() && arrived {
                 history.last_sent_on = history.last_sent_on.max(reminder.sent_on);
             }
             if reminder.status == ReminderStatus::Failed {

@@ -25,6 +25,16 @@ impl std::fmt::Display for ReminderId {
 }
 
 impl ReminderId {
+    /// The reminder whose [`Reminder::send_key`] is `key`.
+    pub fn of_send_key(key: &str) -> ReminderId {
+        match key.rsplit_once(SEND_ROUND) {
+            Some((id, round)) if !round.is_empty() && round.bytes().all(|b| b.is_ascii_digit()) => {
+                ReminderId(id.to_owned())
+            }
+            _ => ReminderId(key.to_owned()),
+        }
+    }
+
     /// The deterministic key for (customer, stage, invoice set); the order of `invoices` does not matter.
     pub fn for_plan(customer: &CustomerId, stage_id: &str, invoices: &[InvoiceId]) -> ReminderId {
         let mut sorted: Vec<&str> = invoices.iter().map(|id| id.0.as_str()).collect();
@@ -102,7 +112,25 @@ pub struct Reminder {
     pub history: Vec<Transition>,
 }
 
+/// Between a reminder's id and the round of a message sent again after it went undelivered.
+const SEND_ROUND: &str = "_r";
+
 impl Reminder {
+    /// The key its message is sent under, which the mailer is idempotent on (and which names the outbox
+    /// file and the Message-ID): its id — or, for the message planned again after it went undelivered,
+    /// its id and that round (`rem_…_r1`), so the new message is not taken for the one that bounced.
+    pub fn send_key(&self) -> String {
+        let rounds = self
+            .history
+            .iter()
+            .filter(|step| step.to == ReminderStatus::Undelivered)
+            .count();
+        match rounds {
+            0 => self.id.0.clone(),
+            round => format!("{}{SEND_ROUND}{round}", self.id.0),
+        }
+    }
+
     /// Move to `to`, recording who did it and why; an illegal move changes nothing and is an error.
     pub fn transition(
         &mut self,
@@ -197,6 +225,27 @@ mod tests {
             ReminderId::for_plan(&CustomerId("ab".into()), "c", &[]),
             ReminderId::for_plan(&CustomerId("a".into()), "bc", &[])
         );
+    }
+
+    #[test]
+    fn a_message_sent_again_after_it_went_undelivered_has_a_key_of_its_own() {
+        let mut reminder = crate::fixtures::reminder("C1", "due_today", &["I1"], ReminderStatus::Sent);
+        assert_eq!(reminder.send_key(), reminder.id.0);
+        for round in 1..=2 {
+            reminder.history.push(Transition {
+                from: ReminderStatus::Sent,
+                to: ReminderStatus::Undelivered,
+                at: crate::fixtures::instant("2026-03-12"),
+                by: crate::actor::Actor::System,
+                note: None,
+            });
+            let key = reminder.send_key();
+            assert_eq!(key, format!("{}_r{round}", reminder.id.0));
+            assert_eq!(ReminderId::of_send_key(&key), reminder.id);
+        }
+        for plain in ["rem_0a1b2c", "rem_ack_9f", "rem_x_r", "rem_x_rx1"] {
+            assert_eq!(ReminderId::of_send_key(plain).0, plain);
+        }
     }
 
     #[test]

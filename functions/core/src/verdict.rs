@@ -83,7 +83,7 @@ pub fn verdict(
         ));
     }
     let email = OutgoingEmail {
-        idempotency_key: reminder.id.0.clone(),
+        idempotency_key: reminder.send_key(),
         from: draft.context.from.clone(),
         reply_to: draft.context.reply_to.clone(),
         to: draft.context.to.clone(),

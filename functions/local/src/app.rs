@@ -134,6 +134,11 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             let public_url = public_url.map(str::to_owned);
             serve(store, policy, port, &approver, webhook, (links, public_url), out).await
         }
+        Command::Receive { files } => {
+            let store = open_store(&cli.db)?;
+            let keys = customer_links::load_or_create(&cli.db)?;
+            crate::receive::receive(&store, &linked()?, &keys, &files, Utc::now(), out).await
+        }
         Command::Link { customer } => {
             let store = open_store(&cli.db)?;
             let links = customer_links::for_messages(&cli.db, public_url)?;

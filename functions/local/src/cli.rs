@@ -128,6 +128,21 @@ pub enum Command {
         #[arg(long, visible_alias = "as", env = "USER", default_value = "staff")]
         by: String,
     },
+    /// Take mail the way a mail server hands it over: delivery status notifications (bounces, delays,
+    /// deliveries; RFC 3464), complaint reports (ARF) and replies to kindly's messages, each an .eml file.
+    ///
+    /// A bounce blocks the address (a transient one counts towards the policy's soft_bounce_limit); a
+    /// message that bounced at every address is undelivered: it does not count as said, and `kindly tasks`
+    /// asks for a new address. A complaint blocks the address too. A reply (matched by its In-Reply-To to
+    /// the message it answers) holds the customer's reminders until someone has read it (`kindly tasks`)
+    /// or the policy's reply_pause_days pass; an out-of-office note holds them until its person is back.
+    /// The same file twice changes nothing. Each file gets one line saying what came of it; a file that is
+    /// not one of these is reported, and the others are still taken.
+    Receive {
+        /// The .eml files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// List the tasks that wait for a person, oldest first: customers' answers (a claimed payment, a
     /// dispute, a new contact), the policy's manual tasks (e.g. call accounts payable) and payment reviews,
     /// failed sends, and messages that bounced; then the answers people settled in the last 14 days, with

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod error;
 pub mod import;
 pub mod outbox;
+pub mod receive;
 mod serve;
 pub mod sqlite_store;
 pub mod staff;

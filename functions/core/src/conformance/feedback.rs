@@ -167,7 +167,9 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
     assert_eq!(resent.len(), 1, "{resent:?}");
     let to: Vec<&str> = resent[0].to.iter().map(|to| to.email.as_str()).collect();
     assert_eq!(to, ["payables@b.example"]);
-    assert_eq!(resent[0].idempotency_key, draft.id.0, "the same stage, planned again");
+    // The same stage, planned again in place, sent as a new message (not taken for the one that bounced)
+    assert_eq!(resent[0].idempotency_key, format!("{}_r1", draft.id.0));
+    assert_eq!(ReminderId::of_send_key(&resent[0].idempotency_key), draft.id);
     let history = reminder(store, &draft.id).await.history;
     assert!(
         history.iter().any(|step| step.to == ReminderStatus::Undelivered),
@@ -177,7 +179,7 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
     let later: Vec<_> = approve_and_send(store, &policy, "B", "2026-03-18")
         .await
         .into_iter()
-        .filter(|email| email.idempotency_key == draft.id.0)
+        .filter(|email| ReminderId::of_send_key(&email.idempotency_key) == draft.id)
         .collect();
     assert!(later.is_empty(), "sent once");
 }

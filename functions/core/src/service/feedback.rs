@@ -59,10 +59,12 @@ pub async fn record_mail_event<S: Store>(
     if store.event_recorded(&ledger, now).await? {
         return Ok(FeedbackOutcome::Repeated);
     }
-    let Some(id) = &event.reminder else {
+    let Some(key) = &event.reminder else {
         return Ok(FeedbackOutcome::Unmatched);
     };
-    let Some(mut reminder) = store.reminder(id).await? else {
+    // A Message-ID names the message's send key: a message sent again carries its round.
+    let id = ReminderId::of_send_key(&key.0);
+    let Some(mut reminder) = store.reminder(&id).await? else {
         return Ok(FeedbackOutcome::Unmatched);
     };
     let Some(customer) = store.customer(&reminder.customer_id).await? else {

@@ -1,0 +1,105 @@
+//! `kindly receive FILE.eml…`: mail handed over as a mail server would — delivery status notifications,
+//! complaint reports, replies — read by `kindly-inbound` and acted on by the core
+//! ([`service::record_mail_event`]). One line per file says what came of it.
+
+use crate::app::write;
+use crate::error::LocalError;
+use crate::sqlite_store::SqliteStore;
+use chrono::{DateTime, Utc};
+use kindly_core::Policy;
+use kindly_core::feedback::{MailEvent, MailEventKind};
+use kindly_core::link::LinkKeys;
+use kindly_core::service::{self, FeedbackOutcome};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Take each of `files`; a file that cannot be read or is not such mail is reported and the rest are
+/// still taken. An error at the end when any file failed.
+pub async fn receive(
+    store: &SqliteStore,
+    policy: &Policy,
+    keys: &LinkKeys,
+    files: &[PathBuf],
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<(), LocalError> {
+    let mut failed = 0;
+    for file in files {
+        let line = match take(store, policy, keys, file, now).await {
+            Ok(said) => said,
+            Err(error) => {
+                failed += 1;
+                format!("not taken: {error}")
+            }
+        };
+        write(out, &format!("{}: {line}\n", file.display()))?;
+    }
+    match failed {
+        0 => Ok(()),
+        _ => Err(LocalError::Usage(format!(
+            "{failed} of {} file(s) could not be taken; the others were",
+            files.len()
+        ))),
+    }
+}
+
+async fn take(
+    store: &SqliteStore,
+    policy: &Policy,
+    keys: &LinkKeys,
+    file: &PathBuf,
+    now: DateTime<Utc>,
+) -> Result<String, LocalError> {
+    let raw = std::fs::read(file).map_err(|e| LocalError::io(file, e))?;
+    let event = kindly_inbound::parse_mail(&raw, Some(keys)).map_err(|e| LocalError::Usage(e.to_string()))?;
+    let outcome = service::record_mail_event(store, policy, &event, now).await?;
+    Ok(said(&event, &outcome))
+}
+
+/// What came of `event`, in a line.
+fn said(event: &MailEvent, outcome: &FeedbackOutcome) -> String {
+    let what = match &event.kind {
+        MailEventKind::Delivered { .. } => "delivered",
+        MailEventKind::Delayed { .. } => "delayed",
+        MailEventKind::Bounced { bounce, .. } if bounce.is_hard() => "bounced",
+        MailEventKind::Bounced { .. } => "bounced for now",
+        MailEventKind::Complained { .. } => "a complaint",
+        MailEventKind::Rejected { .. } => "refused by the mail provider",
+        MailEventKind::RenderingFailed { .. } => "not rendered by the mail provider",
+        MailEventKind::Replied(reply) if reply.automatic.is_some() => "an automatic reply",
+        MailEventKind::Replied(_) => "a reply",
+    };
+    match outcome {
+        FeedbackOutcome::Recorded {
+            reminder,
+            customer,
+            undelivered,
+            blocked,
+        } => {
+            let mut line = format!("{what} about {reminder} to {customer}");
+            if !blocked.is_empty() {
+                line.push_str(&format!("; no longer written to: {}", blocked.join(", ")));
+            }
+            if *undelivered {
+                line.push_str("; not delivered, so not counted as said (`kindly tasks` asks for a new address)");
+            }
+            line
+        }
+        FeedbackOutcome::Replied {
+            reminder,
+            customer,
+            answer,
+        } => {
+            let held = match (answer.needs_staff(), answer.hold_until) {
+                (true, Some(until)) => {
+                    format!("; their reminders wait until someone reads it (`kindly tasks`), at most until {until}")
+                }
+                (false, Some(until)) => format!("; their reminders wait until {until}"),
+                _ => String::new(),
+            };
+            format!("{what} to {reminder} from {customer}, recorded as {}{held}", answer.id)
+        }
+        FeedbackOutcome::Repeated => format!("{what}, taken before; nothing changed"),
+        FeedbackOutcome::Unmatched => format!("{what}, but about no message kindly sent; nothing changed"),
+    }
+}
