@@ -27,8 +27,9 @@ fn ok(dir: &Path, args: &[&str]) -> String {
     text
 }
 
-/// The demo's message of today to `to`: its file and its Message-ID.
-fn message_to(dir: &Path, to: &str) -> (PathBuf, String) {
+/// The outbox's messages: each file, the addresses it went to, and its Message-ID.
+fn outbox(dir: &Path) -> Vec<(PathBuf, Vec<String>, String)> {
+    let mut found = Vec::new();
     for entry in std::fs::read_dir(dir.join("outbox")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_none_or(|ext| ext != "eml") {
@@ -36,16 +37,26 @@ fn message_to(dir: &Path, to: &str) -> (PathBuf, String) {
         }
         let eml = std::fs::read(&path).unwrap();
         let message = mail_parser::MessageParser::default().parse(&eml).unwrap();
-        let addressed = message
+        let to = message
             .to()
-            .and_then(|list| list.first())
-            .and_then(|address| address.address())
-            == Some(to);
-        if addressed {
-            return (path, format!("<{}>", message.message_id().unwrap()));
-        }
+            .into_iter()
+            .flat_map(|list| list.iter())
+            .filter_map(|address| address.address().map(str::to_owned))
+            .collect();
+        let id = format!("<{}>", message.message_id().unwrap());
+        found.push((path, to, id));
     }
-    panic!("no message to {to} in the outbox");
+    found.sort();
+    found
+}
+
+/// The demo's message of today to `to`: its file and its Message-ID.
+fn message_to(dir: &Path, to: &str) -> (PathBuf, String) {
+    outbox(dir)
+        .into_iter()
+        .find(|(_, addresses, _)| addresses.iter().any(|address| address == to))
+        .map(|(path, _, id)| (path, id))
+        .unwrap_or_else(|| panic!("no message to {to} in the outbox"))
 }
 
 /// A fixture from the inbound crate, about message `message_id` to `to`, written into `dir`.
@@ -63,26 +74,13 @@ fn fixture_about(dir: &Path, name: &str, to: &str, message_id: &str) -> PathBuf 
     path
 }
 
+/// The names of the outbox's files addressed to `to`.
 fn emls_to(dir: &Path, to: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir.join("outbox")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|ext| ext != "eml") {
-            continue;
-        }
-        let eml = std::fs::read(&path).unwrap();
-        let message = mail_parser::MessageParser::default().parse(&eml).unwrap();
-        if message
-            .to()
-            .into_iter()
-            .flat_map(|list| list.iter())
-            .any(|a| a.address() == Some(to))
-        {
-            found.push(path.file_name().unwrap().to_string_lossy().into_owned());
-        }
-    }
-    found.sort();
-    found
+    outbox(dir)
+        .into_iter()
+        .filter(|(_, addresses, _)| addresses.iter().any(|address| address == to))
+        .map(|(path, _, _)| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
 }
 
 #[test]
