@@ -30,9 +30,9 @@ printf '\n==> the simulation: seeds per minute and the slowest seed (KINDLY_BENC
 
 printf '\n==> Lambda release zips (cargo lambda build --release --arm64; target <= 6 MB each)\n'
 python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore cargo-lambda
-cargo lambda build --release --arm64 -p kindly-aws --bin scan --bin send --output-format zip
+cargo lambda build --release --arm64 -p kindly-aws --bin scan --bin send --bin events --output-format zip
 cargo lambda build --release --arm64 -p kindly-approvals --bin approvals --bin webhook --output-format zip
-for function in scan send approvals webhook; do
+for function in scan send events approvals webhook; do
   zip=target/lambda/$function/bootstrap.zip
   printf '%s: %s bytes zipped, %s bytes unzipped\n' "$function" "$(wc -c <"$zip")" \
     "$(unzip -l "$zip" | awk 'END { print $1 }')"

@@ -1,18 +1,22 @@
 //! What each function actually calls: every AWS client a function uses gets an interceptor that records
-//! the IAM action of each operation it sends, and one story runs through all four functions over one table
+//! the IAM action of each operation it sends, and one story runs through all five functions over one table
 //! on the local stand-in (KINDLY_MOTO_URL, started by scripts/test.sh): invoices arrive through the staff
 //! API, scan plans twice, staff approve, skip and snooze, a customer opens their page from the link in a
-//! draft, Stripe reports a part payment, send sends (every function reads the link keys as it starts). Each
+//! draft, Stripe reports a part payment, send sends, SES reports a bounce to the events function (every
+//! function reads the link keys as it starts). Each
 //! function must have called exactly the actions its crate declares, so the declared lists (and through
 //! `template_matches_code.rs`, the policies) are neither short of what a path needs nor wider than it.
 
 use aws_lambda_events::eventbridge::EventBridgeEvent;
+use aws_lambda_events::sqs::SqsEvent;
 use axum::body::Body;
 use chrono::{Duration, Utc};
 use kindly_aws::config::{Config, LinkSource};
+use kindly_aws::events::mail_events;
 use kindly_aws::lambda::{Base, State, scan, send};
 use kindly_aws::stand_in::{sdk_config, unique};
 use kindly_aws::{AwsError, DynamoStore};
+use kindly_core::Store;
 use kindly_core::fixtures::customer;
 use kindly_core::{CoreError, Policy};
 use kindly_infra::recorder::ActionRecorder;
@@ -394,8 +398,39 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     let report = send(&sender, scheduled_at(at)).await.unwrap();
     assert!(report.sent >= 2 && report.errors.is_empty(), "{report:?}");
 
+    // AND SES reports that the message to A bounced, through the queue (the events function reads the link
+    // keys as it starts)
+    let eventing = Recorded::new();
+    let events = Base::from_client(
+        config(&eventing, &sdk, &table, &link_keys).await,
+        eventing.dynamodb(&sdk),
+    );
+    let sent = history
+        .reminders_of_customer(&kindly_core::CustomerId(id("A")))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|reminder| reminder.status == kindly_core::ReminderStatus::Sent)
+        .expect("A's message went out");
+    let address = &customer(&id("A")).billing_contacts[0].email;
+    let bounce = include_str!("../../functions/inbound/tests/fixtures/ses/bounce_permanent.json")
+        .replace("accounts@acme.example", address)
+        .replace("rem_a98c4ec461528f1359d41b88", &sent.id.0)
+        .replace("0102018e1c6f7d10", &unique("fb"));
+    let batch: SqsEvent =
+        serde_json::from_value(json!({"Records": [{"messageId": unique("m"), "body": bounce}]})).unwrap();
+    let answered = mail_events(&events, LambdaEvent::new(batch, Context::default()))
+        .await
+        .unwrap();
+    assert!(answered.batch_item_failures.is_empty(), "{answered:?}");
+    assert_eq!(
+        history.reminder(&sent.id).await.unwrap().unwrap().status,
+        kindly_core::ReminderStatus::Undelivered
+    );
+
     // THEN each function called exactly what it declares
     assert_calls("scan", &scanning, kindly_aws::iam::SCAN);
+    assert_calls("events", &eventing, kindly_aws::iam::EVENTS);
     assert_calls("send", &sending, kindly_aws::iam::SEND);
     assert_calls("approvals", &approving, kindly_approvals::iam::APPROVALS);
     assert_calls("webhook", &hooking, kindly_approvals::iam::WEBHOOK);

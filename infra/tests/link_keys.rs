@@ -34,11 +34,11 @@ fn each_function_may_read_exactly_the_secrets_it_is_told_of() {
             told_of_link_keys.insert(function.binary.clone());
         }
     }
-    // Every function composes messages (a pass, a send-time cancel, a skip or a payment plans a customer
-    // again), and the approvals function verifies the links on the pages: each reads the keys
+    // Every function composes messages (a pass, a send-time cancel, a skip, a payment or a bounce plans a
+    // customer again), and the approvals function verifies the links on the pages: each reads the keys
     assert_eq!(
         told_of_link_keys,
-        BTreeSet::from(["scan", "send", "approvals", "webhook"].map(String::from)),
+        BTreeSet::from(["scan", "send", "events", "approvals", "webhook"].map(String::from)),
     );
     for function in template.functions() {
         assert_eq!(

@@ -15,6 +15,7 @@ fn declared() -> BTreeMap<&'static str, &'static [&'static str]> {
     BTreeMap::from([
         ("scan", kindly_aws::iam::SCAN),
         ("send", kindly_aws::iam::SEND),
+        ("events", kindly_aws::iam::EVENTS),
         ("approvals", kindly_approvals::iam::APPROVALS),
         ("webhook", kindly_approvals::iam::WEBHOOK),
     ])

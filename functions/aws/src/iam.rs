@@ -1,4 +1,4 @@
-//! The AWS actions the `scan` and `send` functions call, declared beside the code that calls them. The SAM
+//! The AWS actions the `scan`, `send` and `events` functions call, declared beside the code that calls them. The SAM
 //! template grants each function exactly its list; `infra/tests` hold the template, this crate's calls and
 //! what each function is seen to call against the stand-in to these lists.
 
@@ -28,6 +28,20 @@ pub const SEND: &[&str] = &[
     "secretsmanager:GetSecretValue",
     "ses:GetAccount",
     "ses:SendEmail",
+];
+
+/// `events`: a notification's reminder and customer (GetItem), the event ledger (GetItem, conditional
+/// PutItem), the reminder's new status with its invoices' ladder (TransactWriteItems: PutItem and
+/// UpdateItem), the customer's blocked address (PutItem), a reply as an answer (PutItem), the customer's
+/// reminders and answers (Query) and invoices (BatchGetItem), voided drafts and the customer planned again
+/// (PutItem, Query). The link keys at start-up (GetSecretValue): planning again composes messages.
+pub const EVENTS: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:Query",
+    "dynamodb:UpdateItem",
+    "secretsmanager:GetSecretValue",
 ];
 
 /// Functions of this crate that call AWS but never run in a Lambda, so no policy grants what they call:

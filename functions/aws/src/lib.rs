@@ -7,6 +7,7 @@
 pub mod config;
 pub mod dynamo;
 pub mod error;
+pub mod events;
 pub mod iam;
 pub mod lambda;
 pub mod links;

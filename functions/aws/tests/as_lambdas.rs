@@ -1,5 +1,6 @@
 //! The real `scan` and `send` binaries, run as Lambdas against a local Runtime API, invoked with a real
-//! EventBridge scheduled event, over the DynamoDB and SES stand-ins.
+//! EventBridge scheduled event, and the real `events` binary with a batch from the mail events queue, over
+//! the DynamoDB and SES stand-ins.
 
 mod common;
 
@@ -137,5 +138,67 @@ async fn scan_and_send_binaries_run_as_lambdas() {
         planned
             .iter()
             .all(|entry| entry.to_string().contains("reminder_id") && entry.to_string().contains("customer_id"))
+    );
+}
+
+#[tokio::test]
+async fn the_events_binary_runs_as_a_lambda_over_a_batch_from_the_queue() {
+    // GIVEN a message that went out to a customer
+    let store = common::seeded_store(1).await;
+    let link_secret = kindly_aws::stand_in::unique("kindly-lambda-links");
+    aws_sdk_secretsmanager::Client::new(&kindly_aws::stand_in::sdk_config().await)
+        .create_secret()
+        .name(&link_secret)
+        .secret_string("cd".repeat(32))
+        .send()
+        .await
+        .unwrap();
+    let policy = kindly_core::Policy::default_policy();
+    let now = chrono::Utc::now();
+    kindly_core::service::run_pass(&store, &policy, now, false)
+        .await
+        .unwrap();
+    let mut reminder = store
+        .reminders_with_status(ReminderStatus::Approved)
+        .await
+        .unwrap()
+        .remove(0);
+    let system = kindly_core::actor::Actor::System;
+    reminder
+        .transition(ReminderStatus::Sending, now, &system, None)
+        .unwrap();
+    reminder.transition(ReminderStatus::Sent, now, &system, None).unwrap();
+    reminder.sent_on = Some(now.date_naive());
+    store
+        .update_reminder(&reminder, ReminderStatus::Approved, &[])
+        .await
+        .unwrap();
+    let address = &reminder.draft.as_ref().unwrap().context.to[0].email;
+
+    // WHEN the queue hands the events binary its bounce, and a body that is no notification at all
+    let bounce = include_str!("../../inbound/tests/fixtures/ses/bounce_permanent.json")
+        .replace("accounts@acme.example", address)
+        .replace("rem_a98c4ec461528f1359d41b88", &reminder.id.0)
+        .replace("0102018e1c6f7d10", &kindly_aws::stand_in::unique("fb"));
+    let batch = serde_json::json!({"Records": [
+        {"messageId": "m-1", "body": bounce, "eventSource": "aws:sqs"},
+        {"messageId": "m-2", "body": "not a notification", "eventSource": "aws:sqs"},
+    ]});
+    let api = RuntimeApi::start().await;
+    let (mut events, logs) = start_lambda(env!("CARGO_BIN_EXE_events"), &api, store.table(), &link_secret);
+    let answer = api.invoke(batch.to_string()).await.expect("events succeeds");
+    assert!(api.init_error().is_none());
+
+    // THEN the bounce is recorded, the unreadable body is dropped rather than retried, and nothing is
+    // handed back to the queue
+    let answer: serde_json::Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["batchItemFailures"], serde_json::json!([]), "{answer}");
+    let stored = store.reminder(&reminder.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, ReminderStatus::Undelivered);
+    events.kill().await.unwrap();
+    let logs = logs.await.unwrap().join("\n");
+    assert!(
+        logs.contains("mail event recorded") && logs.contains("unreadable notification dropped"),
+        "{logs}"
     );
 }

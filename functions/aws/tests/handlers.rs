@@ -1,5 +1,5 @@
-//! The scan and send handlers, called directly with EventBridge scheduled events, over the DynamoDB and
-//! SES stand-ins.
+//! The scan and send handlers, called directly with EventBridge scheduled events, and the events handler
+//! with batches from the mail events queue, over the DynamoDB and SES stand-ins.
 
 mod common;
 
@@ -257,4 +257,97 @@ async fn throttled_sends_are_retried_and_none_is_lost() {
         let header = common::message_id_header(&reminder.id);
         assert_eq!(delivered.iter().filter(|raw| raw.contains(&header)).count(), 1);
     }
+}
+
+/// A batch from the mail events queue: one record per body.
+fn from_queue(bodies: &[String]) -> LambdaEvent<aws_lambda_events::sqs::SqsEvent> {
+    let records: Vec<serde_json::Value> = bodies
+        .iter()
+        .enumerate()
+        .map(|(index, body)| serde_json::json!({"messageId": format!("m-{index}"), "body": body}))
+        .collect();
+    let event = serde_json::from_value(serde_json::json!({ "Records": records })).unwrap();
+    LambdaEvent::new(event, Context::default())
+}
+
+#[tokio::test]
+async fn the_events_handler_records_every_kind_of_notification_and_hands_back_only_what_failed() {
+    // GIVEN a message sent to a customer on the due date
+    let mut state = seeded_state().await;
+    scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
+        .await
+        .unwrap();
+    send_at(&mut state, "2026-03-16T15:00:00Z").await;
+    let sent = state
+        .base
+        .store
+        .reminders_with_status(kindly_core::ReminderStatus::Sent)
+        .await
+        .unwrap();
+    let (first, second) = (&sent[0], &sent[1]);
+    let address = |reminder: &kindly_core::Reminder| reminder.draft.as_ref().unwrap().context.to[0].email.clone();
+    let fixture = |name: &str, reminder: &kindly_core::Reminder| {
+        let path = format!(
+            "{}/../inbound/tests/fixtures/ses/{name}.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        std::fs::read_to_string(path)
+            .unwrap()
+            .replace("accounts@acme.example", &address(reminder))
+            .replace("rem_a98c4ec461528f1359d41b88", &reminder.id.0)
+    };
+    // WHEN SES reports a delivery and a delay for one, a complaint about it, and a permanent bounce for
+    // the other (the Send event needs nothing)
+    let bodies: Vec<String> = ["delivery", "delivery_delay", "send", "complaint"]
+        .iter()
+        .map(|name| fixture(name, first))
+        .chain([fixture("bounce_permanent", second)])
+        .collect();
+    let answer = kindly_aws::events::mail_events(&state.base, from_queue(&bodies))
+        .await
+        .unwrap();
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    // THEN the first keeps its status with the delivery in its history and its address blocked, and the
+    // second is undelivered
+    let store = &state.base.store;
+    let first_now = store.reminder(&first.id).await.unwrap().unwrap();
+    assert_eq!(first_now.status, kindly_core::ReminderStatus::Sent);
+    assert!(
+        first_now
+            .history
+            .iter()
+            .any(|step| step.note.as_deref().is_some_and(|n| n.starts_with("delivered to"))),
+        "{:?}",
+        first_now.history
+    );
+    let customer = store.customer(&first.customer_id).await.unwrap().unwrap();
+    assert!(customer.billing_contacts[0].bounced, "a complaint blocks the address");
+    let second_now = store.reminder(&second.id).await.unwrap().unwrap();
+    assert_eq!(second_now.status, kindly_core::ReminderStatus::Undelivered);
+    // AND the same batch again changes nothing
+    let again = kindly_aws::events::mail_events(&state.base, from_queue(&bodies))
+        .await
+        .unwrap();
+    assert!(again.batch_item_failures.is_empty());
+    assert_eq!(
+        store.reminder(&first.id).await.unwrap().unwrap().history,
+        first_now.history
+    );
+
+    // WHEN the table cannot be reached THEN only the notifications that needed it go back to the queue
+    let config = Config {
+        table: kindly_aws::stand_in::unique("missing"),
+        ..state.base.config.clone()
+    };
+    let broken = kindly_aws::lambda::Base::new(config, &common::sdk_config().await);
+    let bodies = [fixture("reject", first), fixture("send", first)];
+    let answer = kindly_aws::events::mail_events(&broken, from_queue(&bodies))
+        .await
+        .unwrap();
+    let failed: Vec<&str> = answer
+        .batch_item_failures
+        .iter()
+        .map(|failure| failure.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m-0"]);
 }
