@@ -20,8 +20,10 @@ pub mod vars {
     pub const LINK_SECRET_ID: &str = "KINDLY_LINK_SECRET_ID";
     /// Where customers reach their pages: the base of the links messages carry.
     pub const PUBLIC_URL: &str = "KINDLY_PUBLIC_URL";
+    /// The domain that receives replies (optional): each message replies to its own signed address there.
+    pub const REPLY_DOMAIN: &str = "KINDLY_REPLY_DOMAIN";
     /// Every one of them.
-    pub const ALL: [&str; 9] = [
+    pub const ALL: [&str; 10] = [
         TABLE,
         SHARDS,
         SES_CONFIGURATION_SET,
@@ -31,6 +33,7 @@ pub mod vars {
         BUSINESS_HOURS,
         LINK_SECRET_ID,
         PUBLIC_URL,
+        REPLY_DOMAIN,
     ];
 }
 
@@ -158,6 +161,16 @@ impl Config {
                 expected: "two hours like 9-17",
             })?;
         policy.sending_hours = Some(kindly_core::calendar::BusinessHours { from_hour, to_hour });
+        if let Some(domain) = vars.optional(vars::REPLY_DOMAIN) {
+            if kindly_core::customer::email_problem(&format!("reply@{domain}")).is_some() {
+                return Err(AwsError::InvalidVariable {
+                    name: vars::REPLY_DOMAIN,
+                    value: domain,
+                    expected: "a mail domain, e.g. replies.example.com",
+                });
+            }
+            policy.reply_domain = Some(domain);
+        }
         let links = match (vars.optional(vars::LINK_SECRET_ID), vars.optional(vars::PUBLIC_URL)) {
             (None, None) => None,
             (Some(secret_id), Some(public_url)) => Some(LinkSource { secret_id, public_url }),
@@ -186,6 +199,24 @@ mod tests {
             vars::MAX_SEND_RATE => Some(rate.into()),
             _ => None,
         })
+    }
+
+    #[test]
+    fn a_reply_domain_must_be_a_mail_domain() {
+        let with = |domain: &'static str| {
+            Config::from_vars(move |name| match name {
+                vars::TABLE => Some("kindly".into()),
+                vars::REPLY_DOMAIN => Some(domain.into()),
+                _ => None,
+            })
+        };
+        let config = with("replies.northwind.example").unwrap();
+        assert_eq!(config.policy.reply_domain.as_deref(), Some("replies.northwind.example"));
+        for bad in ["not a domain", "a@b.example", "x,y.example"] {
+            let error = with(bad).expect_err(bad).to_string();
+            assert!(error.contains(vars::REPLY_DOMAIN), "{bad}: {error}");
+        }
+        assert_eq!(config_with("1").unwrap().policy.reply_domain, None);
     }
 
     #[test]

@@ -306,6 +306,17 @@ pub(crate) fn covered_at(stage: &Stage, invoices: &[&Invoice]) -> Vec<CoveredInv
         .collect()
 }
 
+/// The signed address replies to message `reminder` go to, when the deployment receives replies
+/// ([`Policy::reply_domain`]) and signs links.
+pub fn reply_address(policy: &Policy, reminder: &ReminderId) -> Option<String> {
+    let domain = policy.reply_domain.as_deref()?;
+    let keys = policy.customer_links.as_ref()?.keys();
+    Some(format!(
+        "{}@{domain}",
+        crate::feedback::reply_local_part(keys, reminder)
+    ))
+}
+
 /// What a message says about the customer's answers, and the id it takes when it answers one.
 #[derive(Debug, Default)]
 pub(crate) struct Said {
@@ -338,12 +349,18 @@ pub(crate) fn compose_reminder(
     check_countable(customer, invoices)?;
     let draft = match &stage.template {
         Some(_) => {
-            let context = MessageContext {
+            let mut context = MessageContext {
                 customer_page: customer_page(policy, &customer.id, &id, now),
                 answer: said.answer,
                 earlier_answers: said.earlier,
                 ..message_context(policy, stage, customer, invoices, local_date)
             };
+            if let Some(address) = reply_address(policy, &id) {
+                context.reply_to = Some(Mailbox {
+                    name: context.from.name.clone(),
+                    email: address,
+                });
+            }
             let rendered = kindly_render::render(&context)?;
             Some(Draft {
                 context,

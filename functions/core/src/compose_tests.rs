@@ -1,4 +1,4 @@
-//! The link to the customer's own page in composed drafts.
+//! The link to the customer's own page, and the signed reply address, in composed drafts.
 
 use super::*;
 use crate::fixtures::{customer, invoice};
@@ -97,5 +97,45 @@ fn a_policy_never_shows_its_link_keys() {
     assert!(debug.contains("LinkKey(…)"), "{debug}");
     for shown in ["0909090909", "9, 9, 9"] {
         assert!(!debug.contains(shown), "the key's bytes: {debug}");
+    }
+}
+
+#[test]
+fn where_replies_are_received_a_draft_replies_to_its_own_signed_address_under_the_senders_name() {
+    let receiving = Policy {
+        reply_domain: Some("replies.northwind.example".into()),
+        ..with_links()
+    };
+    let (reminder, context) = first_stage_draft(&receiving);
+    let reply_to = context.reply_to.expect("a Reply-To");
+    assert_eq!(reply_to.name, context.from.name, "a human-readable name stays visible");
+    let (local, domain) = reply_to.email.rsplit_once('@').unwrap();
+    assert_eq!(domain, "replies.northwind.example");
+    assert_eq!(
+        crate::feedback::reminder_of_reply_address(&keys(), local),
+        Some(reminder.id.clone())
+    );
+    assert!(
+        crate::customer::email_problem(&reply_to.email).is_none(),
+        "{}",
+        reply_to.email
+    );
+    // Without a receiving domain, or without keys to sign with, the sender's own Reply-To stands
+    for policy in [
+        with_links(),
+        Policy {
+            reply_domain: Some("replies.northwind.example".into()),
+            ..Policy::default_policy()
+        },
+    ] {
+        let (_, context) = first_stage_draft(&policy);
+        assert!(
+            context
+                .reply_to
+                .as_ref()
+                .is_none_or(|to| !to.email.starts_with("reply+")),
+            "{:?}",
+            context.reply_to
+        );
     }
 }

@@ -121,6 +121,12 @@ pub struct Policy {
     /// (never from the policy file; `Debug` shows no key); `None`: messages carry no link.
     #[serde(skip)]
     pub customer_links: Option<crate::link::CustomerLinks>,
+    /// The domain that receives replies, set by the deployment (on AWS from `KINDLY_REPLY_DOMAIN`), never
+    /// by the policy file. With it (and `customer_links`' keys), each message's Reply-To is its own signed
+    /// address there ([`crate::feedback::reply_local_part`]), under the sender's name, so a reply names the
+    /// message it answers; `None`: the sender's `reply_to`, and replies are matched by their In-Reply-To.
+    #[serde(skip)]
+    pub reply_domain: Option<String>,
 }
 
 /// How customers' answers steer the ladder ([`crate::answer`]).
