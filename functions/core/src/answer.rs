@@ -113,6 +113,13 @@ pub enum AnswerKind {
         subject: String,
         text: String,
     },
+    /// The recipient at `email` marked one of our messages as spam (a complaint report): a person looks
+    /// at the customer before kindly writes again.
+    Complaint {
+        email: String,
+        #[serde(default)]
+        feedback_type: Option<String>,
+    },
     /// Their mailbox answered by itself (an out-of-office note): the day its person is back, if it says.
     AutoReply {
         from: String,
@@ -133,13 +140,17 @@ impl AnswerKind {
             AnswerKind::ConfirmReceipt { .. } => "confirm_receipt",
             AnswerKind::Reply { .. } => "reply",
             AnswerKind::AutoReply { .. } => "auto_reply",
+            AnswerKind::Complaint { .. } => "complaint",
         }
     }
 
     /// Whether it came by email (a reply to a message) rather than from the customer's page: it gets no
     /// acknowledgement, and messages do not quote it back.
     pub fn is_email(&self) -> bool {
-        matches!(self, AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. })
+        matches!(
+            self,
+            AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } | AnswerKind::Complaint { .. }
+        )
     }
 
     /// The day by which the customer said they would pay, if they named one.
@@ -227,6 +238,7 @@ impl Answer {
                     | AnswerKind::Dispute { .. }
                     | AnswerKind::WrongPerson { .. }
                     | AnswerKind::Reply { .. }
+                    | AnswerKind::Complaint { .. }
             )
     }
 
@@ -243,7 +255,7 @@ impl Answer {
     pub fn holds_customer_on(&self, day: NaiveDate) -> bool {
         let until = self.hold_until.is_none_or(|until| day <= until);
         match self.kind {
-            AnswerKind::WrongPerson { .. } => self.state == AnswerState::Open,
+            AnswerKind::WrongPerson { .. } | AnswerKind::Complaint { .. } => self.state == AnswerState::Open,
             AnswerKind::Reply { .. } => self.state == AnswerState::Open && until,
             AnswerKind::AutoReply { .. } => self.hold_until.is_some() && until,
             _ => false,
@@ -307,7 +319,7 @@ pub fn hold_until(policy: &Policy, kind: &AnswerKind, today: NaiveDate) -> Optio
         AnswerKind::Reply { .. } => Some(add_business_days(today, policy.mail_feedback.reply_pause_days)),
         // Back on that day: the next message goes on the first business day after it.
         AnswerKind::AutoReply { returns_on, .. } => returns_on.map(|back| add_business_days(back, 1) - Days::new(1)),
-        AnswerKind::Dispute { .. } | AnswerKind::WrongPerson { .. } => None,
+        AnswerKind::Dispute { .. } | AnswerKind::WrongPerson { .. } | AnswerKind::Complaint { .. } => None,
     }
 }
 
@@ -384,7 +396,7 @@ pub fn check(policy: &Policy, kind: &AnswerKind, today: NaiveDate) -> Result<(),
             }
         }
         // What arrived by email is what it is; the parser already bounded its size.
-        AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => {}
+        AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } | AnswerKind::Complaint { .. } => {}
     }
     Ok(())
 }

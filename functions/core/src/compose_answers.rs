@@ -25,6 +25,7 @@ pub fn answer_view(answer: &Answer, numbers: Vec<String>, locale: &str) -> Answe
         AnswerKind::ConfirmReceipt { scheduled_for } => (scheduled_for.map(date), None, None),
         AnswerKind::AutoReply { returns_on, .. } => (returns_on.map(date), None, None),
         AnswerKind::Reply { .. } => (None, None, None),
+        AnswerKind::Complaint { email, .. } => (None, None, Some(email.clone())),
     };
     let rejected = answer.state == AnswerState::Rejected;
     AnswerView {
@@ -69,7 +70,10 @@ pub fn earlier_answers(answers: &[Answer], invoices: &[&Invoice], locale: &str) 
                     since_last && answer.state != AnswerState::Kept
                 }
                 AnswerKind::ConfirmReceipt { .. } => true,
-                AnswerKind::WrongPerson { .. } | AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => false,
+                AnswerKind::WrongPerson { .. }
+                | AnswerKind::Reply { .. }
+                | AnswerKind::AutoReply { .. }
+                | AnswerKind::Complaint { .. } => false,
             };
             (!about.is_empty() && (relevant || receipt)).then(|| {
                 let numbers = about.iter().map(|invoice| invoice.number.clone()).collect();

@@ -94,7 +94,7 @@ pub fn reasons_report(answers: &[Answer], reminders: &[Reminder], from: NaiveDat
     }
     let mut customers: BTreeMap<&CustomerId, CustomerPromises> = BTreeMap::new();
     for answer in answers.iter().filter(|answer| answer.local_date >= from) {
-        if matches!(answer.kind, AnswerKind::AutoReply { .. }) {
+        if matches!(answer.kind, AnswerKind::AutoReply { .. } | AnswerKind::Complaint { .. }) {
             continue;
         }
         let row = months
@@ -107,7 +107,7 @@ pub fn reasons_report(answers: &[Answer], reminders: &[Reminder], from: NaiveDat
             AnswerKind::WrongPerson { .. } => row.wrong_person += 1,
             AnswerKind::ConfirmReceipt { .. } => row.confirm_receipt += 1,
             // Replies by email name no reason; they count only towards the time to a first answer.
-            AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => {}
+            AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } | AnswerKind::Complaint { .. } => {}
         }
         if answer.kind.promised_day().is_none() {
             continue;
@@ -176,7 +176,7 @@ fn first_answers(answers: &[Answer]) -> BTreeMap<&CustomerId, &Answer> {
     // A mailbox answering by itself is no answer from the customer.
     for answer in answers
         .iter()
-        .filter(|answer| !matches!(answer.kind, AnswerKind::AutoReply { .. }))
+        .filter(|answer| !matches!(answer.kind, AnswerKind::AutoReply { .. } | AnswerKind::Complaint { .. }))
     {
         let earliest = first.entry(&answer.customer_id).or_insert(answer);
         if answer.at < earliest.at {

@@ -98,7 +98,7 @@ impl TaskAction {
             AnswerKind::Dispute { .. } => vec![TaskAction::UpholdDispute, TaskAction::RejectDispute],
             AnswerKind::WrongPerson { .. } => vec![TaskAction::ConfirmContact, TaskAction::RejectContact],
             // A reply is read, and then done: kindly writes again from the next pass.
-            AnswerKind::Reply { .. } => vec![TaskAction::Done],
+            AnswerKind::Reply { .. } | AnswerKind::Complaint { .. } => vec![TaskAction::Done],
             AnswerKind::Promise { .. } | AnswerKind::ConfirmReceipt { .. } | AnswerKind::AutoReply { .. } => Vec::new(),
         }
     }
@@ -193,6 +193,13 @@ pub fn said(kind: &AnswerKind) -> String {
             None => "received".to_owned(),
         },
         AnswerKind::Reply { from, subject, text } => format!("{from} wrote \"{subject}\":\n{text}"),
+        AnswerKind::Complaint { email, feedback_type } => format!(
+            "{email} marked our message as spam{}; we no longer write to that address",
+            feedback_type
+                .as_deref()
+                .map(|kind| format!(" ({kind})"))
+                .unwrap_or_default()
+        ),
         AnswerKind::AutoReply { from, returns_on, .. } => match returns_on {
             Some(day) => format!("{from} is away until {day} (an automatic reply)"),
             None => format!("{from}: an automatic reply"),

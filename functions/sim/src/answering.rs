@@ -365,7 +365,7 @@ impl Sim {
                 None
             }
             // The simulated customers answer on their page only.
-            AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => None,
+            AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } | AnswerKind::Complaint { .. } => None,
         };
         let Some(through) = through else { return };
         let hold = Hold {

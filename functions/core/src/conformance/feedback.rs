@@ -347,3 +347,71 @@ pub async fn an_out_of_office_note_moves_the_next_message_past_the_return<S: Sto
     };
     assert!(!answer.holds_customer_on(first_back) && !answer.needs_staff());
 }
+
+pub async fn a_complaint_blocks_the_address_and_holds_the_customer_until_a_person_has_looked<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    // GIVEN a customer with a second billing address, and a message that went out to both
+    waiting_draft(store, "CP").await;
+    let mut two = customer("CP");
+    let mut second = two.billing_contacts[0].clone();
+    second.email = "owner@cp.example".into();
+    two.billing_contacts.push(second);
+    crate::service::ingest_customer(store, &policy, &two, instant("2026-03-12"))
+        .await
+        .unwrap();
+    let sent = approve_and_send(store, &policy, "CP", "2026-03-12").await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].to.len(), 2);
+    let sent = store
+        .reminder(&ReminderId::of_send_key(&sent[0].idempotency_key))
+        .await
+        .unwrap()
+        .unwrap();
+    let invoice = store.invoice(&InvoiceId("I-CP".into())).await.unwrap().unwrap();
+    let due = invoice.dunning.next_action_on.expect("a next stage");
+    // WHEN one recipient marks it as spam, the day before the next stage
+    let event = MailEvent {
+        event_id: "fb-complaint".into(),
+        reminder: Some(sent.id.clone()),
+        at: noon(due.pred_opt().unwrap()),
+        kind: MailEventKind::Complained {
+            recipients: vec!["owner@cp.example".into()],
+            feedback_type: Some("abuse".into()),
+        },
+    };
+    record_mail_event(store, &policy, &event, noon(due.pred_opt().unwrap()))
+        .await
+        .unwrap();
+    // THEN that address is blocked, nothing goes out, and a person gets a task
+    let stored = store.customer(&CustomerId("CP".into())).await.unwrap().unwrap();
+    assert!(stored.billing_contacts[1].bounced && !stored.billing_contacts[0].bounced);
+    run_pass(store, &policy, noon(due), false).await.unwrap();
+    assert!(!ladder_open(store, "CP").await, "held until a person has looked");
+    let inbox = open_tasks(store, noon(due)).await.unwrap();
+    let task = inbox
+        .open
+        .iter()
+        .find(|task| task.customer_id.0 == "CP" && task.topic == "complaint")
+        .expect("a task");
+    assert!(task.text.contains("owner@cp.example"), "{}", task.text);
+    // WHEN a person has looked THEN kindly writes again, to the address that did not complain only
+    do_task(store, &policy, &task.id, TaskAction::Done, None, None, "sam", noon(due))
+        .await
+        .unwrap();
+    let drafted = store
+        .reminders_of_customer(&CustomerId("CP".into()))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.status.is_open() && !r.is_off_ladder())
+        .expect("the next stage");
+    let to: Vec<String> = drafted
+        .draft
+        .unwrap()
+        .context
+        .to
+        .into_iter()
+        .map(|to| to.email)
+        .collect();
+    assert_eq!(to, ["ap@cp.example"]);
+}

@@ -58,7 +58,8 @@ macro_rules! store_conformance_tests {
             a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_out_once,
             feedback_about_no_known_reminder_changes_nothing,
             a_reply_holds_the_customer_until_a_person_has_read_it,
-            an_out_of_office_note_moves_the_next_message_past_the_return);
+            an_out_of_office_note_moves_the_next_message_past_the_return,
+            a_complaint_blocks_the_address_and_holds_the_customer_until_a_person_has_looked);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

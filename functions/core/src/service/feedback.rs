@@ -3,7 +3,7 @@
 //! written to, a message that reached nobody is undelivered and no longer counts as said, and staff fix
 //! the contact so the stage goes out again, to the new address, once. A reply becomes the customer's
 //! answer: a person's holds their reminders until someone has read it, an out-of-office note until its
-//! person is back.
+//! person is back. A complaint is one too, holding the customer until a person has looked.
 //!
 //! Every effect repeats safely, and the notification is entered in the event ledger only after them: one
 //! delivered twice, or again after a crash, changes nothing twice.
@@ -102,6 +102,18 @@ pub async fn record_mail_event<S: Store>(
         });
         store.update_reminder(&reminder, expected, &[]).await?;
     }
+    // A complaint is also a task: a person looks at the customer before kindly writes to them again.
+    if let MailEventKind::Complained {
+        recipients,
+        feedback_type,
+    } = &event.kind
+    {
+        let kind = AnswerKind::Complaint {
+            email: recipients.join(", "),
+            feedback_type: feedback_type.clone(),
+        };
+        record_from_mail(store, policy, event, &reminder, &customer, kind, now).await?;
+    }
     let blocked = match &effect.customer {
         Some(changed) => {
             let newly_blocked = changed
@@ -129,8 +141,7 @@ pub async fn record_mail_event<S: Store>(
     })
 }
 
-/// Record `reply` to `reminder` as `customer`'s answer, once (its id comes from the reply's own id), and
-/// while it holds the customer, void the ladder drafts waiting for them.
+/// Record `reply` to `reminder` as `customer`'s answer ([`record_from_mail`]).
 async fn record_reply<S: Store>(
     store: &S,
     policy: &Policy,
@@ -153,6 +164,21 @@ async fn record_reply<S: Store>(
             returns_on: auto.returns_on.filter(|day| auto.out_of_office && *day >= written_on),
         },
     };
+    record_from_mail(store, policy, event, reminder, customer, kind, now).await
+}
+
+/// Record what came by mail about `reminder` as `customer`'s answer of `kind`, once (its id comes from the
+/// notification's), and while it holds the customer, void the ladder drafts waiting for them.
+async fn record_from_mail<S: Store>(
+    store: &S,
+    policy: &Policy,
+    event: &MailEvent,
+    reminder: &Reminder,
+    customer: &Customer,
+    kind: AnswerKind,
+    now: DateTime<Utc>,
+) -> Result<Answer, CoreError> {
+    let written_on = event.at.with_timezone(&customer.time_zone).date_naive();
     let answer = new_answer(
         policy,
         &customer.id,

@@ -297,7 +297,7 @@ pub fn confirmation(words: &'static AnswerWords, answer: &Answer, invoices: &[In
         AnswerKind::ConfirmReceipt { scheduled_for: None } => next.receipt,
         // Not given on the page; a person reads a reply as they read a question.
         AnswerKind::Reply { .. } => next.dispute,
-        AnswerKind::AutoReply { .. } => "",
+        AnswerKind::AutoReply { .. } | AnswerKind::Complaint { .. } => "",
     };
     let email = match &answer.kind {
         AnswerKind::WrongPerson { email, .. } => email.as_str(),
@@ -356,7 +356,9 @@ pub fn earlier(words: &'static AnswerWords, answers: &[Answer], invoices: &[Invo
                     String::new(),
                 ),
                 // Left out above.
-                AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } => (String::new(), String::new()),
+                AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. } | AnswerKind::Complaint { .. } => {
+                    (String::new(), String::new())
+                }
             };
             let stands = match (answer.state, answer.hold_until) {
                 (AnswerState::Open, Some(until)) => on(said.open_until, until),
