@@ -3,7 +3,7 @@
 //! stage goes out again — to the new address, once.
 
 use super::changes::waiting_draft;
-use super::meddling::CountingMailer;
+use super::meddling::{CountingMailer, Meddling, Moment};
 use crate::CoreError;
 use crate::CustomerId;
 use crate::feedback::{BounceKind, BouncedRecipient, MailEvent, MailEventKind};
@@ -196,4 +196,127 @@ pub async fn feedback_about_no_known_reminder_changes_nothing<S: Store>(store: &
         .await
         .unwrap();
     assert_eq!(outcome, FeedbackOutcome::Unmatched);
+}
+
+pub async fn a_notification_heard_again_after_a_crash_writes_its_line_once<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let draft = waiting_draft(store, "B").await;
+    assert_eq!(approve_and_send(store, &policy, "B", "2026-03-12").await.len(), 1);
+    let delivered = MailEvent {
+        event_id: "fb-d".into(),
+        reminder: Some(draft.id.clone()),
+        at: instant("2026-03-12"),
+        kind: MailEventKind::Delivered {
+            recipients: vec!["ap@b.example".into()],
+        },
+    };
+    let lines = |reminder: Reminder| {
+        reminder
+            .history
+            .iter()
+            .filter(|step| {
+                step.note
+                    .as_deref()
+                    .is_some_and(|note| note.starts_with("delivered to"))
+            })
+            .count()
+    };
+    // GIVEN its first delivery crashed after writing the line, before the ledger entry
+    let crashing = Meddling::at(store, Moment::RecordingEvent);
+    let crashed = record_mail_event(&crashing, &policy, &delivered, instant("2026-03-12")).await;
+    assert!(crashed.is_err(), "{crashed:?}");
+    assert_eq!(lines(reminder(store, &draft.id).await), 1);
+    // WHEN the queue delivers it again
+    let again = record_mail_event(store, &policy, &delivered, instant("2026-03-12"))
+        .await
+        .unwrap();
+    // THEN it is recorded, and its line is there once
+    assert!(
+        matches!(again, FeedbackOutcome::Recorded { undelivered: false, .. }),
+        "{again:?}"
+    );
+    assert_eq!(lines(reminder(store, &draft.id).await), 1);
+    // and from now on it is known
+    let third = record_mail_event(store, &policy, &delivered, instant("2026-03-13"))
+        .await
+        .unwrap();
+    assert_eq!(third, FeedbackOutcome::Repeated);
+}
+
+/// The stage a message carried, from its tags.
+fn stage_of(email: &crate::ports::OutgoingEmail) -> &str {
+    email
+        .tags
+        .iter()
+        .find(|(key, _)| key == "stage")
+        .map_or("", |(_, stage)| stage.as_str())
+}
+
+pub async fn a_stage_that_did_not_arrive_is_said_again_though_the_calendar_moved_on<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    crate::service::ingest_customer(store, &policy, &customer("U"), instant("2026-03-15"))
+        .await
+        .unwrap();
+    let invoice = crate::fixtures::invoice("I-U", "U", "2026-03-20", None);
+    crate::service::ingest_invoice(store, &policy, &invoice, instant("2026-03-15"))
+        .await
+        .unwrap();
+    run_pass(store, &policy, instant("2026-03-15"), false).await.unwrap();
+    let sent = approve_and_send(store, &policy, "U", "2026-03-15").await;
+    assert_eq!(sent.iter().map(stage_of).collect::<Vec<_>>(), ["upcoming_due"]);
+    let first = ReminderId(sent[0].idempotency_key.clone());
+    // GIVEN it bounced, and staff fixed the contact only after the due date and the next stage's day
+    let bounce = bounced("fb-u", &first, "ap@u.example");
+    record_mail_event(store, &policy, &bounce, instant("2026-03-15"))
+        .await
+        .unwrap();
+    do_task(
+        store,
+        &policy,
+        &first.0,
+        TaskAction::FixContact,
+        None,
+        Some("payables@u.example".into()),
+        "sam",
+        instant("2026-03-24"),
+    )
+    .await
+    .unwrap();
+    // WHEN the next pass plans
+    run_pass(store, &policy, instant("2026-03-24"), false).await.unwrap();
+    let resent = approve_and_send(store, &policy, "U", "2026-03-24").await;
+    // THEN the stage the customer never got goes out first, to the new address
+    assert_eq!(resent.iter().map(stage_of).collect::<Vec<_>>(), ["upcoming_due"]);
+    assert_eq!(resent[0].to[0].email, "payables@u.example");
+    // and then the ladder goes on from it (positive control: it is not said a third time)
+    run_pass(store, &policy, instant("2026-03-28"), false).await.unwrap();
+    let next = approve_and_send(store, &policy, "U", "2026-03-28").await;
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_ne!(stage_of(&next[0]), "upcoming_due");
+}
+
+pub async fn a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let draft = waiting_draft(store, "K").await;
+    // GIVEN the address complained meanwhile, and the void of the waiting draft lost its race (the
+    // customer's record was written, the draft was not)
+    let id = CustomerId("K".into());
+    let mut blocked = store.customer(&id).await.unwrap().unwrap();
+    let contact = &mut blocked.billing_contacts[0];
+    contact
+        .standing
+        .block(instant("2026-03-12"), crate::standing::BlockedBecause::Complained, None);
+    contact.bounced = true;
+    store.put_customer(&blocked).await.unwrap();
+    // WHEN it is approved and the sender comes to it
+    let sent = approve_and_send(store, &policy, "K", "2026-03-12").await;
+    // THEN nothing goes out, and the reminder says why
+    assert!(sent.is_empty(), "{sent:?}");
+    let after = reminder(store, &draft.id).await;
+    assert_eq!(after.status, ReminderStatus::Cancelled);
+    let note = after.history.last().unwrap().note.clone().unwrap_or_default();
+    assert!(note.contains("ap@k.example"), "{note}");
+    // Positive control: another customer's message goes out
+    waiting_draft(store, "L").await;
+    assert_eq!(approve_and_send(store, &policy, "L", "2026-03-12").await.len(), 1);
 }

@@ -56,7 +56,10 @@ macro_rules! store_conformance_tests {
             a_promise_still_holds_when_a_later_claim_is_rejected,
             a_payment_staff_confirm_is_paid_even_under_a_later_promise,
             a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_out_once,
-            feedback_about_no_known_reminder_changes_nothing);
+            feedback_about_no_known_reminder_changes_nothing,
+            a_notification_heard_again_after_a_crash_writes_its_line_once,
+            a_stage_that_did_not_arrive_is_said_again_though_the_calendar_moved_on,
+            a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

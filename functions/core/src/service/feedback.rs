@@ -68,7 +68,7 @@ pub async fn record_mail_event<S: Store>(
         store
             .update_reminder(&reminder, ReminderStatus::Sent, &progress)
             .await?;
-    } else if let Some(note) = effect.note {
+    } else if let Some(note) = effect.note.filter(|note| !already_noted(&reminder, note)) {
         let expected = reminder.status;
         reminder.history.push(Transition {
             from: expected,
@@ -104,6 +104,12 @@ pub async fn record_mail_event<S: Store>(
         undelivered,
         blocked,
     })
+}
+
+/// Whether the history has the line already: the same notification heard again after an invocation that
+/// wrote it crashed before the ledger entry.
+fn already_noted(reminder: &crate::reminder::Reminder, note: &str) -> bool {
+    reminder.history.iter().any(|step| step.note.as_deref() == Some(note))
 }
 
 fn was_blocked(customer: &crate::customer::Customer, contact: &Contact) -> bool {
