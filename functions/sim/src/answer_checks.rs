@@ -92,13 +92,19 @@ impl Sim {
     }
 
     /// At the end of the customer's business day: every answer of theirs recorded days ago has been
-    /// acknowledged (unless the provider rejected the acknowledgement's address).
+    /// acknowledged (unless the provider rejected the acknowledgement's address, or kindly blocked every
+    /// address of theirs: it writes to none).
     pub(crate) fn check_acknowledged(&mut self, customer: usize, today: NaiveDate) {
         let id = self.world.customers[customer].id.0.clone();
+        let blocked = self.feedback.blocked.get(&customer);
+        let unreachable = self.world.customers[customer]
+            .billing_contacts
+            .iter()
+            .all(|contact| blocked.is_some_and(|blocked| blocked.contains(&contact.email.to_ascii_lowercase())));
         let overdue = {
             let rejected = &self.faults.lock().rejected;
             self.answering.acknowledgements.overdue(&id, today, |answer| {
-                rejected.contains(&answer.replacen("ans_", "rem_ack_", 1))
+                unreachable || rejected.contains(&answer.replacen("ans_", "rem_ack_", 1))
             })
         };
         for (answer, problem) in overdue {
