@@ -5,6 +5,7 @@
 //!   the most advanced stage sets the tone;
 //! - after missed runs, one reminder at the most advanced stage reached whose tone is at most one step
 //!   above what the invoice last got — never a burst, never a jump from sweet to stern;
+//! - a stage the mail system said did not arrive is said again before any later one;
 //! - at least `min_gap_days` between two messages to one customer;
 //! - nothing for paused customers or for invoices that are not open with a balance.
 
@@ -17,7 +18,7 @@ use crate::reminder::{CoveredInvoice, Reminder, ReminderId};
 use crate::status::ReminderStatus;
 use crate::tone::Tone;
 use chrono::{DateTime, NaiveDate, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the planner needs to know of a customer's earlier reminders.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -31,6 +32,9 @@ pub struct CustomerHistory {
     /// The customer's answers ([`crate::answer`]): one naming another contact holds every message until
     /// staff decide, and later messages refer to the rest.
     pub answers: Vec<Answer>,
+    /// Per invoice, the ladder stage of a message the mail system said did not arrive (undelivered, let go
+    /// once staff fixed the contact, or planned again) that no sent message has said since.
+    pub unsaid: BTreeMap<InvoiceId, String>,
 }
 
 impl CustomerHistory {
@@ -38,7 +42,33 @@ impl CustomerHistory {
         let mut history = CustomerHistory::default();
         // A thank-you or a payment review asks the customer for nothing: it neither holds a reminder back
         // (nor is superseded by one) nor starts the gap before one.
-        for reminder in reminders.into_iter().filter(|reminder| !reminder.is_off_ladder()) {
+        let reminders: Vec<&Reminder> = reminders
+            .into_iter()
+            .filter(|reminder| !reminder.is_off_ladder())
+            .collect();
+        let said: BTreeSet<(&InvoiceId, &str)> = reminders
+            .iter()
+            .filter(|reminder| reminder.status == ReminderStatus::Sent)
+            .flat_map(|reminder| reminder.covers.iter())
+            .map(|covered| (&covered.invoice_id, covered.stage_id.as_str()))
+            .collect();
+        for reminder in &reminders {
+            // Undelivered, let go once the contact was fixed, or planned again and not sent yet (a later
+            // stage must not supersede it); a stage staff skipped is decided.
+            let did_not_arrive = !matches!(reminder.status, ReminderStatus::Sent | ReminderStatus::Skipped)
+                && reminder
+                    .history
+                    .iter()
+                    .any(|step| step.to == ReminderStatus::Undelivered);
+            for covered in reminder.covers.iter().filter(|_| did_not_arrive) {
+                if !said.contains(&(&covered.invoice_id, covered.stage_id.as_str())) {
+                    history
+                        .unsaid
+                        .insert(covered.invoice_id.clone(), covered.stage_id.clone());
+                }
+            }
+        }
+        for reminder in reminders {
             // A message that never arrived (undelivered, then let go) starts no gap either.
             let arrived = !matches!(reminder.status, ReminderStatus::Undelivered | ReminderStatus::Cancelled);
             if reminder.draft.is_some() && arrived {
@@ -100,8 +130,9 @@ pub struct Plan {
     pub held: Vec<(CustomerId, HoldReason)>,
 }
 
-/// The stage an invoice should get a reminder for on `local_date`, if any.
-pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -> Option<usize> {
+/// The stage an invoice should get a reminder for on `local_date`, if any. `unsaid`: a stage of it that
+/// did not arrive and has not been said since.
+pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate, unsaid: Option<&str>) -> Option<usize> {
     let snoozed = invoice.dunning.snoozed_until.is_some_and(|until| until > local_date);
     let held = invoice
         .bookkeeping
@@ -135,6 +166,13 @@ pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate) -
     {
         return Some(first_open);
     }
+    // So is a stage that did not arrive: the customer never heard it, and the ladder rolled back to before it.
+    if let Some(index) = unsaid
+        .and_then(|stage| policy.stage_index(stage))
+        .filter(|index| (first_open..reached_end).contains(index))
+    {
+        return Some(index);
+    }
     let best = (first_open..reached_end)
         .rev()
         .find(|&index| policy.stages[index].tone.level() <= tone_cap)
@@ -163,10 +201,12 @@ pub fn plan(
         };
         // The day the message goes out on in the customer's zone: what it says must be true then.
         let local_date = sending_day(customer.time_zone, now, policy.sending_hours);
+        let history = history.get(customer_id).unwrap_or(&no_history);
         let mut covers: Vec<(usize, CoveredInvoice)> = invoices
             .iter()
             .filter_map(|invoice| {
-                let index = target_stage(policy, invoice, local_date)?;
+                let unsaid = history.unsaid.get(&invoice.id).map(String::as_str);
+                let index = target_stage(policy, invoice, local_date, unsaid)?;
                 let stage = &policy.stages[index];
                 Some((
                     index,
@@ -181,7 +221,6 @@ pub fn plan(
         let Some(stage_index) = covers.iter().map(|(index, _)| *index).max() else {
             continue;
         };
-        let history = history.get(customer_id).unwrap_or(&no_history);
         if customer.is_paused_on(local_date) {
             plan.held.push((customer_id.clone(), HoldReason::Paused));
             continue;

@@ -42,6 +42,8 @@ pub enum Verdict {
 /// Judge `reminder` for `customer` at `now`, on `invoices` (the covered ones, freshly read; any order),
 /// within `hours` (any hour when `None`). The rules, in order:
 /// - before the customer-local day it was planned for, or outside the customer's business hours, it waits;
+/// - an address it goes to (to or cc) that bounced or complained since it was drafted cancels it, whatever
+///   it is (an acknowledgement too): kindly does not write there again;
 /// - a paused customer, an invoice gone, moved to another customer, settled, disputed or payment-pending,
 ///   held by a customer's answer, or a balance other than the draft shows, cancels it (a thank-you wants its
 ///   invoices paid instead);
@@ -118,6 +120,27 @@ pub fn changed_since(read: &[Invoice], now: &[Invoice]) -> Option<String> {
 }
 
 /// Why the reminder must not go out, judged on freshly read facts.
+/// An address the draft goes to (to or cc) that the customer's contacts now block. A draft waiting when the
+/// address was blocked is voided then; this is the last look, for one whose void lost a race or that stays
+/// through a customer's change (an acknowledgement).
+fn blocked_address<'a>(reminder: &'a Reminder, customer: &Customer) -> Option<&'a str> {
+    let draft = reminder.draft.as_ref()?;
+    let blocked = |email: &str| {
+        customer
+            .billing_contacts
+            .iter()
+            .chain(customer.escalation_contact.iter())
+            .any(|contact| contact.bounced && contact.email.eq_ignore_ascii_case(email))
+    };
+    draft
+        .context
+        .to
+        .iter()
+        .chain(&draft.context.cc)
+        .map(|mailbox| mailbox.email.as_str())
+        .find(|email| blocked(email))
+}
+
 fn why_not_send(
     reminder: &Reminder,
     invoices: &[Invoice],
@@ -126,6 +149,11 @@ fn why_not_send(
 ) -> Option<String> {
     if !reminder.is_reply() && customer.is_paused_on(local_date) {
         return Some("the customer is paused".into());
+    }
+    if let Some(address) = blocked_address(reminder, customer) {
+        return Some(format!(
+            "{address} bounced or complained: kindly no longer writes to it"
+        ));
     }
     // An acknowledgement answers the customer: it goes out whatever its invoices came to meanwhile.
     if reminder.is_acknowledgement() {

@@ -128,6 +128,8 @@ impl Sim {
             Act::Answer(index) => self.answer(index).await,
             Act::Correct(index) => self.correct(index),
             Act::Staff => self.staff().await,
+            Act::Feedback { notification, attempt } => self.deliver_feedback(notification, attempt).await,
+            Act::ReimportCustomer(index) => self.reimport_customer(index).await,
             Act::Pause => self.pause().await,
             Act::PolicyChange => {
                 self.policy = changed_policy(&self.policy);

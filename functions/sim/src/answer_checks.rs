@@ -63,7 +63,12 @@ impl Sim {
             .acknowledgements
             .recorded(&id.0, &customer, answer.local_date);
         if let Ok(stored) = self.store.real().answers_of_customer(&answer.customer_id).await {
-            let stored: Vec<String> = stored.into_iter().map(|answer| answer.id.0).collect();
+            // What came by mail (a complaint, a reply) is no form the customer sent on their page.
+            let stored: Vec<String> = stored
+                .into_iter()
+                .filter(|answer| !answer.kind.is_email())
+                .map(|answer| answer.id.0)
+                .collect();
             for problem in self.answering.forms.stored(&customer, &stored) {
                 self.violate(Invariant::AnswerOnce, problem.clone(), &ids, problem);
             }
@@ -92,13 +97,19 @@ impl Sim {
     }
 
     /// At the end of the customer's business day: every answer of theirs recorded days ago has been
-    /// acknowledged (unless the provider rejected the acknowledgement's address).
+    /// acknowledged (unless the provider rejected the acknowledgement's address, or kindly blocked every
+    /// address of theirs: it writes to none).
     pub(crate) fn check_acknowledged(&mut self, customer: usize, today: NaiveDate) {
         let id = self.world.customers[customer].id.0.clone();
+        let blocked = self.feedback.blocked.get(&customer);
+        let unreachable = self.world.customers[customer]
+            .billing_contacts
+            .iter()
+            .all(|contact| blocked.is_some_and(|blocked| blocked.contains(&contact.email.to_ascii_lowercase())));
         let overdue = {
             let rejected = &self.faults.lock().rejected;
             self.answering.acknowledgements.overdue(&id, today, |answer| {
-                rejected.contains(&answer.replacen("ans_", "rem_ack_", 1))
+                unreachable || rejected.contains(&answer.replacen("ans_", "rem_ack_", 1))
             })
         };
         for (answer, problem) in overdue {

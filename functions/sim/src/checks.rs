@@ -71,6 +71,7 @@ impl Sim {
         for problem in self.deliveries.check(delivery, &covered, reopened) {
             self.violate(Invariant::NoMessageTwice, key(&problem), &ids, problem);
         }
+        self.check_mail_delivery(delivery, customer, &covered, &ids).await;
         let zone = self.world.customers[customer].time_zone;
         let mut known = self.known.clone();
         known.paused.clear();
@@ -113,6 +114,7 @@ impl Sim {
             let ids = [reminder.customer_id.0.clone(), id.0.clone()];
             self.violate(Invariant::LegalHistory, id.0.clone(), &ids, problem);
         }
+        self.check_reminder_feedback(&reminder);
     }
 
     /// After an invoice was written or a processor event about it acknowledged: record what kindly now
@@ -253,6 +255,8 @@ impl Sim {
                         staff_today <= calendar::business_days_after(failed_on, 3)
                     }))
                 || (reminder.status.is_open() && approved_by_a_person(reminder))
+                // An undelivered message waits for staff to fix the contact.
+                || reminder.status == ReminderStatus::Undelivered
                 || reminder.history.iter().any(|step| {
                     (step.from == ReminderStatus::PendingApproval || by_staff(&step.by))
                         && step.at.with_timezone(&zone).date_naive() >= since
@@ -272,7 +276,16 @@ impl Sim {
                     by_staff(&settled.by) && settled.at.with_timezone(&zone).date_naive() >= since
                 })
         });
-        if staff_busy || answer_busy {
+        // A customer no address of whom kindly may write to is held on purpose (`NoReachableContact`).
+        let unreachable = self
+            .store
+            .real()
+            .customer(&customer_id)
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|stored| stored.reachable_contacts().next().is_none());
+        if staff_busy || answer_busy || unreachable {
             return;
         }
         // A task with a message counts for the policy's gap though no mail went out.

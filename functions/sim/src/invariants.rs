@@ -11,8 +11,8 @@ use kindly_core::{Invoice, InvoiceStatus, Policy, Reminder, ReminderStatus};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The promises, by name: the six of issue 11, then the five about customers' answers
-/// ([`crate::answer_invariants`]).
+/// The promises, by name: the six of issue 11, the five about customers' answers
+/// ([`crate::answer_invariants`]), then the four about the mail system's feedback ([`crate::mail_invariants`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Invariant {
     NoMessageTwice,
@@ -31,10 +31,18 @@ pub enum Invariant {
     PromiseByFacts,
     /// One answer per form value.
     AnswerOnce,
+    /// Nothing handed to the mailer for an address kindly had blocked; no block lost without a fix.
+    NothingToBlocked,
+    /// No later stage of an invoice before the stage that did not arrive is said again.
+    UndeliveredNotSaid,
+    /// A notification heard twice changes nothing the second time.
+    FeedbackOnce,
+    /// After a contact is fixed, the undelivered stage goes to the new address at most once.
+    FixedOnce,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 11] = [
+    pub const ALL: [Invariant; 15] = [
         Invariant::NoMessageTwice,
         Invariant::NothingAfterSettling,
         Invariant::NobodyForgotten,
@@ -46,6 +54,10 @@ impl Invariant {
         Invariant::AcknowledgedOnce,
         Invariant::PromiseByFacts,
         Invariant::AnswerOnce,
+        Invariant::NothingToBlocked,
+        Invariant::UndeliveredNotSaid,
+        Invariant::FeedbackOnce,
+        Invariant::FixedOnce,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +73,10 @@ impl Invariant {
             Invariant::AcknowledgedOnce => "acknowledged-once",
             Invariant::PromiseByFacts => "promise-by-facts",
             Invariant::AnswerOnce => "answer-once",
+            Invariant::NothingToBlocked => "nothing-to-blocked",
+            Invariant::UndeliveredNotSaid => "undelivered-not-said",
+            Invariant::FeedbackOnce => "feedback-once",
+            Invariant::FixedOnce => "fixed-once",
         }
     }
 }
@@ -72,11 +88,14 @@ pub const BUSINESS_HOURS: (u32, u32) = (9, 17);
 /// messages at one stage. A consolidated message carries each invoice at its own stage (`covered`: invoice
 /// number and stage, from the reminder's record); the message's tag names only the most advanced one. A
 /// thank-you may thank an invoice again once a refund reopened it. An acknowledgement or an eve note is
-/// one per answer, so each is its own message whatever invoices it shows.
+/// one per answer, so each is its own message whatever invoices it shows. A message kindly learned did not
+/// arrive (undelivered) may go out once more.
 #[derive(Default)]
 pub struct Deliveries {
     messages: BTreeMap<(String, String, Vec<String>), u64>,
     by_stage: BTreeMap<(String, String), String>,
+    /// Each reminder's latest message key.
+    by_reminder: BTreeMap<String, (String, String, Vec<String>)>,
 }
 
 impl Deliveries {
@@ -94,6 +113,7 @@ impl Deliveries {
             delivery.stage.clone()
         };
         let key = (delivery.customer.clone(), stage, delivery.numbers.clone());
+        self.by_reminder.insert(delivery.reminder.clone(), key.clone());
         if let Some(step) = self.messages.insert(key, delivery.step) {
             problems.push(format!(
                 "{} got stage `{}` for {:?} again (first at step {step}; reminder {})",
@@ -115,6 +135,14 @@ impl Deliveries {
             }
         }
         problems
+    }
+
+    /// kindly recorded `reminder`'s message undelivered: its stage may go out again, once.
+    pub fn forget(&mut self, reminder: &str) {
+        if let Some(key) = self.by_reminder.remove(reminder) {
+            self.messages.remove(&key);
+        }
+        self.by_stage.retain(|_, sent| sent != reminder);
     }
 }
 
@@ -257,13 +285,15 @@ pub fn unknown_outcome_settled(reminder: &Reminder) -> Option<String> {
 }
 
 /// Invariant 6: the history is a chain of allowed moves from `planned` that ends in the current status. A
-/// cancelled reminder planned again with current facts (`cancelled → planned`) is the one move outside
-/// `can_become`, by design.
+/// cancelled reminder planned again with current facts (`cancelled → planned`) is one move outside
+/// `can_become`, by design; a line that leaves the status as it is (what the mail system said about a
+/// sent message) is the other.
 pub fn legal_history(reminder: &Reminder) -> Option<String> {
     let mut at = ReminderStatus::Planned;
     for (index, step) in reminder.history.iter().enumerate() {
         let revived = step.from == ReminderStatus::Cancelled && step.to == ReminderStatus::Planned;
-        if step.from != at || !(step.from.can_become(step.to) || revived) {
+        let noted = step.from == step.to;
+        if step.from != at || !(step.from.can_become(step.to) || revived || noted) {
             return Some(format!(
                 "reminder {}: step {index} goes {} → {} after {at}",
                 reminder.id, step.from, step.to

@@ -265,6 +265,9 @@ fn an_illegal_history_is_caught() {
         (Planned, Approved),
     ];
     assert_eq!(legal_history(&reminder(&revived, Approved)), None);
+    let noted = [(Planned, Approved), (Approved, Sending), (Sending, Sent), (Sent, Sent)];
+    assert_eq!(legal_history(&reminder(&noted, Sent)), None);
+    assert!(legal_history(&reminder(&[(Planned, Planned), (Planned, Sent)], Sent)).is_some());
     assert!(legal_history(&reminder(&[(Planned, Approved), (Approved, Sent)], Sent)).is_some());
     assert!(legal_history(&reminder(&[(Planned, Approved), (Sending, Sent)], Sent)).is_some());
     assert!(legal_history(&reminder(&sound, Approved)).is_some());

@@ -6,6 +6,8 @@ use crate::backend::{Backend, Kind, tokio_runtime::Runtime};
 use crate::calendar;
 use crate::faults::{Delivery, FaultRates, Faults, SimMailer, SimStore};
 use crate::invariants::{Deliveries, Invariant, Known};
+use crate::mail_acts::FeedbackState;
+use crate::mailsystem::MailSystem;
 use crate::processor::{Acknowledged, ProcessorEvent};
 use crate::trace::Trace;
 use crate::world::{self, World};
@@ -61,6 +63,9 @@ pub struct Outcome {
     pub messages: usize,
     /// Answers customers gave, and how many of them kindly took.
     pub answers: (usize, usize),
+    /// The mail system's notifications, the messages kindly recorded undelivered, and the contacts staff
+    /// fixed.
+    pub feedback: (usize, usize, u32),
     pub faults: FaultRates,
 }
 
@@ -102,6 +107,10 @@ pub enum Act {
     Answer(usize),
     /// The accounting system corrects the invoices of the n-th answer, a dispute staff upheld.
     Correct(usize),
+    /// The mail system delivers its n-th notification to kindly (again, after a failure or as a duplicate).
+    Feedback { notification: usize, attempt: u32 },
+    /// The accounting system sends its copy of the n-th customer.
+    ReimportCustomer(usize),
 }
 
 pub struct Sim {
@@ -134,6 +143,8 @@ pub struct Sim {
     pub(crate) by_number: BTreeMap<String, usize>,
     pub(crate) invoices_of: Vec<Vec<usize>>,
     pub(crate) answering: Answering,
+    pub(crate) mail: MailSystem,
+    pub(crate) feedback: FeedbackState,
     reported: BTreeSet<(Invariant, String)>,
     pub(crate) violations: Vec<Violation>,
     inbox_seen: usize,
@@ -172,6 +183,7 @@ impl Sim {
         }
         let start = world::local_instant(chrono_tz::UTC, world.start, 0, 0);
         let answering = Answering::new(stream(5));
+        let mail = MailSystem::generate(stream(6), &world.customers, world.start, options.days);
         Sim {
             mailer: SimMailer {
                 faults: faults.clone(),
@@ -203,6 +215,8 @@ impl Sim {
             by_number,
             invoices_of,
             answering,
+            mail,
+            feedback: FeedbackState::default(),
             reported: BTreeSet::new(),
             violations: Vec::new(),
             inbox_seen: 0,
@@ -295,7 +309,11 @@ impl Sim {
             self.trace.record(self.step, at, text, touched);
             let delivered = block_on(runtime.as_ref(), self.check_step());
             for delivery in &delivered {
-                self.consider_answering(delivery);
+                // A customer answers only a message that reached them.
+                if self.mail.reached_someone(delivery) {
+                    self.consider_answering(delivery);
+                }
+                self.mail_feedback(delivery);
             }
         }
         let messages = self.faults.lock().inbox.len();
@@ -303,6 +321,7 @@ impl Sim {
         let answers = (given.len(), given.iter().filter(|answer| answer.taken).count());
         Outcome {
             answers,
+            feedback: self.feedback.counts(self.mail.notifications.len()),
             seed: self.options.seed,
             trace_hash: self.trace.hash(),
             steps: self.step,

@@ -25,6 +25,7 @@ impl Sim {
             return String::new();
         }
         let mut resolved = self.resolve_failures().await;
+        resolved += &self.fix_contacts().await;
         let by = STAFF[self.answering.rng.random_range(0..2)];
         resolved += &self.settle_answers(by).await;
         let Ok(waiting) = self
@@ -125,12 +126,19 @@ impl Sim {
             if decision.0 > self.now {
                 continue;
             }
+            // Since it was last claimed: a message that went undelivered is sent again under the same id.
+            let claimed = reminder
+                .history
+                .iter()
+                .rev()
+                .find(|step| step.to == ReminderStatus::Sending)
+                .map(|step| step.at);
             let went_out = self
                 .faults
                 .lock()
                 .inbox
                 .iter()
-                .any(|delivery| delivery.reminder == reminder.id.0);
+                .any(|delivery| delivery.reminder == reminder.id.0 && claimed.is_none_or(|at| delivery.at >= at));
             let resolution = if went_out {
                 service::Resolution::WentOut
             } else {

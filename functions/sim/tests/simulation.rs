@@ -32,6 +32,14 @@ fn a_short_run_without_faults_sends_reminders_and_checks_them() {
     });
     // THEN reminders went out
     assert!(outcome.messages > 10, "only {} messages in six weeks", outcome.messages);
+    // and the mail system said what became of them (dead addresses among them)
+    assert!(
+        outcome.feedback.0 >= outcome.messages,
+        "{:?} for {} messages",
+        outcome.feedback,
+        outcome.messages
+    );
+    assert!(outcome.feedback.1 > 0, "no message bounced: {:?}", outcome.feedback);
     for violation in &outcome.violations {
         assert!(!violation.what.is_empty());
         assert!(!violation.trace.is_empty(), "{}: no trace", violation.invariant.name());

@@ -3,10 +3,10 @@
 //! stage goes out again — to the new address, once.
 
 use super::changes::waiting_draft;
-use super::meddling::CountingMailer;
+use super::meddling::{CountingMailer, Meddling, Moment};
 use crate::CoreError;
 use crate::CustomerId;
-use crate::feedback::{AutoReply, BounceKind, BouncedRecipient, MailEvent, MailEventKind, Reply};
+use crate::feedback::{BounceKind, BouncedRecipient, MailEvent, MailEventKind};
 use crate::fixtures::{customer, instant};
 use crate::invoice::InvoiceId;
 use crate::policy::Policy;
@@ -15,10 +15,9 @@ use crate::reminder::{Reminder, ReminderId};
 use crate::service::{FeedbackOutcome, approve, do_task, open_tasks, record_mail_event, run_pass, send_approved};
 use crate::status::ReminderStatus;
 use crate::tasks::{TaskAction, TaskKind};
-use chrono::NaiveDate;
 
 /// Approve every draft waiting for customer `id` and send it; returns what the mailer was given.
-async fn approve_and_send<S: Store>(
+pub(super) async fn approve_and_send<S: Store>(
     store: &S,
     policy: &Policy,
     id: &str,
@@ -36,7 +35,7 @@ async fn approve_and_send<S: Store>(
     mailer.sent.into_inner().unwrap()
 }
 
-fn bounced(id: &str, reminder: &ReminderId, email: &str) -> MailEvent {
+pub(super) fn bounced(id: &str, reminder: &ReminderId, email: &str) -> MailEvent {
     MailEvent {
         event_id: id.into(),
         reminder: Some(reminder.clone()),
@@ -52,7 +51,7 @@ fn bounced(id: &str, reminder: &ReminderId, email: &str) -> MailEvent {
     }
 }
 
-async fn reminder<S: Store>(store: &S, id: &ReminderId) -> Reminder {
+pub(super) async fn reminder<S: Store>(store: &S, id: &ReminderId) -> Reminder {
     store.reminder(id).await.unwrap().unwrap()
 }
 
@@ -201,217 +200,125 @@ pub async fn feedback_about_no_known_reminder_changes_nothing<S: Store>(store: &
     assert_eq!(outcome, FeedbackOutcome::Unmatched);
 }
 
-fn replied(id: &str, reminder: &ReminderId, on: NaiveDate, automatic: Option<AutoReply>) -> MailEvent {
-    MailEvent {
-        event_id: id.into(),
-        reminder: Some(reminder.clone()),
-        at: noon(on),
-        kind: MailEventKind::Replied(Reply {
-            from: "ap@r.example".into(),
-            from_name: Some("Robin Payable".into()),
-            subject: "Re: your reminder".into(),
-            text: "We are checking this with our bank, please bear with us.".into(),
-            automatic,
-        }),
-    }
-}
-
-fn noon(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
-    day.and_hms_opt(16, 0, 0).unwrap().and_utc()
-}
-
-/// Whether a ladder message waits or goes out for customer `id`.
-async fn ladder_open<S: Store>(store: &S, id: &str) -> bool {
-    store
-        .reminders_of_customer(&CustomerId(id.into()))
-        .await
-        .unwrap()
-        .iter()
-        .any(|r| r.status.is_open() && !r.is_off_ladder())
-}
-
-/// Customer `id`'s message sent on 2026-03-12, and the day its invoice's next stage falls due.
-async fn sent_and_next<S: Store>(store: &S, policy: &Policy, id: &str) -> (Reminder, NaiveDate) {
-    let draft = waiting_draft(store, id).await;
-    approve_and_send(store, policy, id, "2026-03-12").await;
-    let invoice = store.invoice(&InvoiceId(format!("I-{id}"))).await.unwrap().unwrap();
-    (draft, invoice.dunning.next_action_on.expect("a next stage"))
-}
-
-pub async fn a_reply_holds_the_customer_until_a_person_has_read_it<S: Store>(store: &S) {
+pub async fn a_notification_heard_again_after_a_crash_writes_its_line_once<S: Store>(store: &S) {
     let policy = Policy::default_policy();
-    let (sent, due) = sent_and_next(store, &policy, "RP").await;
-    // GIVEN they wrote back the day before the next stage
-    let event = replied("<reply-1@r.example>", &sent.id, due.pred_opt().unwrap(), None);
-    let FeedbackOutcome::Replied { answer, .. } =
-        record_mail_event(store, &policy, &event, noon(due.pred_opt().unwrap()))
-            .await
-            .unwrap()
-    else {
-        panic!("a reply is the customer's answer");
+    let draft = waiting_draft(store, "B").await;
+    assert_eq!(approve_and_send(store, &policy, "B", "2026-03-12").await.len(), 1);
+    let delivered = MailEvent {
+        event_id: "fb-d".into(),
+        reminder: Some(draft.id.clone()),
+        at: instant("2026-03-12"),
+        kind: MailEventKind::Delivered {
+            recipients: vec!["ap@b.example".into()],
+        },
     };
-    assert_eq!(answer.kind.name(), "reply");
-    assert!(answer.needs_staff());
-    // THEN the next stage waits, and the inbox asks a person to read it
-    run_pass(store, &policy, noon(due), false).await.unwrap();
-    assert!(!ladder_open(store, "RP").await, "held while nobody has read the reply");
-    let inbox = open_tasks(store, noon(due)).await.unwrap();
-    let task = inbox
-        .open
-        .iter()
-        .find(|task| task.id == answer.id.0)
-        .expect("the reply is a task");
-    assert_eq!(task.actions, [TaskAction::Done]);
-    assert!(task.text.contains("checking this with our bank"), "{}", task.text);
-    // The same reply delivered again changes nothing
-    let again = record_mail_event(store, &policy, &event, noon(due)).await.unwrap();
-    assert_eq!(again, FeedbackOutcome::Repeated);
-    assert_eq!(
-        store.answers_of_customer(&CustomerId("RP".into())).await.unwrap().len(),
-        1
+    let lines = |reminder: Reminder| {
+        reminder
+            .history
+            .iter()
+            .filter(|step| {
+                step.note
+                    .as_deref()
+                    .is_some_and(|note| note.starts_with("delivered to"))
+            })
+            .count()
+    };
+    // GIVEN its first delivery crashed after writing the line, before the ledger entry
+    let crashing = Meddling::at(store, Moment::RecordingEvent);
+    let crashed = record_mail_event(&crashing, &policy, &delivered, instant("2026-03-12")).await;
+    assert!(crashed.is_err(), "{crashed:?}");
+    assert_eq!(lines(reminder(store, &draft.id).await), 1);
+    // WHEN the queue delivers it again
+    let again = record_mail_event(store, &policy, &delivered, instant("2026-03-12"))
+        .await
+        .unwrap();
+    // THEN it is recorded, and its line is there once
+    assert!(
+        matches!(again, FeedbackOutcome::Recorded { undelivered: false, .. }),
+        "{again:?}"
     );
-    // WHEN a person has read it THEN kindly goes on, and no acknowledgement answers a reply
+    assert_eq!(lines(reminder(store, &draft.id).await), 1);
+    // and from now on it is known
+    let third = record_mail_event(store, &policy, &delivered, instant("2026-03-13"))
+        .await
+        .unwrap();
+    assert_eq!(third, FeedbackOutcome::Repeated);
+}
+
+/// The stage a message carried, from its tags.
+fn stage_of(email: &crate::ports::OutgoingEmail) -> &str {
+    email
+        .tags
+        .iter()
+        .find(|(key, _)| key == "stage")
+        .map_or("", |(_, stage)| stage.as_str())
+}
+
+pub async fn a_stage_that_did_not_arrive_is_said_again_though_the_calendar_moved_on<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    crate::service::ingest_customer(store, &policy, &customer("U"), instant("2026-03-15"))
+        .await
+        .unwrap();
+    let invoice = crate::fixtures::invoice("I-U", "U", "2026-03-20", None);
+    crate::service::ingest_invoice(store, &policy, &invoice, instant("2026-03-15"))
+        .await
+        .unwrap();
+    run_pass(store, &policy, instant("2026-03-15"), false).await.unwrap();
+    let sent = approve_and_send(store, &policy, "U", "2026-03-15").await;
+    assert_eq!(sent.iter().map(stage_of).collect::<Vec<_>>(), ["upcoming_due"]);
+    let first = ReminderId(sent[0].idempotency_key.clone());
+    // GIVEN it bounced, and staff fixed the contact only after the due date and the next stage's day
+    let bounce = bounced("fb-u", &first, "ap@u.example");
+    record_mail_event(store, &policy, &bounce, instant("2026-03-15"))
+        .await
+        .unwrap();
     do_task(
         store,
         &policy,
-        &answer.id.0,
-        TaskAction::Done,
+        &first.0,
+        TaskAction::FixContact,
         None,
-        None,
+        Some("payables@u.example".into()),
         "sam",
-        noon(due),
+        instant("2026-03-24"),
     )
     .await
     .unwrap();
-    assert!(
-        ladder_open(store, "RP").await,
-        "the next stage is planned once it is read"
-    );
-    let acknowledged = store
-        .reminders_of_customer(&CustomerId("RP".into()))
-        .await
-        .unwrap()
-        .iter()
-        .any(|r| r.is_acknowledgement());
-    assert!(!acknowledged);
+    // WHEN the next pass plans
+    run_pass(store, &policy, instant("2026-03-24"), false).await.unwrap();
+    let resent = approve_and_send(store, &policy, "U", "2026-03-24").await;
+    // THEN the stage the customer never got goes out first, to the new address
+    assert_eq!(resent.iter().map(stage_of).collect::<Vec<_>>(), ["upcoming_due"]);
+    assert_eq!(resent[0].to[0].email, "payables@u.example");
+    // and then the ladder goes on from it (positive control: it is not said a third time)
+    run_pass(store, &policy, instant("2026-03-28"), false).await.unwrap();
+    let next = approve_and_send(store, &policy, "U", "2026-03-28").await;
+    assert_eq!(next.len(), 1, "{next:?}");
+    assert_ne!(stage_of(&next[0]), "upcoming_due");
 }
 
-pub async fn an_out_of_office_note_moves_the_next_message_past_the_return<S: Store>(store: &S) {
+pub async fn a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent<S: Store>(store: &S) {
     let policy = Policy::default_policy();
-    let (sent, due) = sent_and_next(store, &policy, "OO").await;
-    let back = due + chrono::Days::new(4);
-    let away = AutoReply {
-        out_of_office: true,
-        returns_on: Some(back),
-    };
-    let written = due.pred_opt().unwrap();
-    let outcome = record_mail_event(
-        store,
-        &policy,
-        &replied("<ooo-1@r.example>", &sent.id, written, Some(away)),
-        noon(written),
-    )
-    .await
-    .unwrap();
-    let FeedbackOutcome::Replied { answer, .. } = outcome else {
-        panic!("recorded")
-    };
-    assert!(!answer.needs_staff(), "nobody needs to read an out-of-office note");
-    let first_back = crate::answer::add_business_days(back, 1);
-    let mut day = due;
-    while day < first_back {
-        run_pass(store, &policy, noon(day), false).await.unwrap();
-        assert!(!ladder_open(store, "OO").await, "nothing while they are away ({day})");
-        day = day.succ_opt().unwrap();
-    }
-    run_pass(store, &policy, noon(first_back), false).await.unwrap();
-    assert!(
-        ladder_open(store, "OO").await,
-        "the first business day after their return"
-    );
-    // An automatic reply that names no day holds nothing
-    let plain = AutoReply {
-        out_of_office: false,
-        returns_on: None,
-    };
-    let outcome = record_mail_event(
-        store,
-        &policy,
-        &replied("<auto-2@r.example>", &sent.id, first_back, Some(plain)),
-        noon(first_back),
-    )
-    .await
-    .unwrap();
-    let FeedbackOutcome::Replied { answer, .. } = outcome else {
-        panic!("recorded")
-    };
-    assert!(!answer.holds_customer_on(first_back) && !answer.needs_staff());
-}
-
-pub async fn a_complaint_blocks_the_address_and_holds_the_customer_until_a_person_has_looked<S: Store>(store: &S) {
-    let policy = Policy::default_policy();
-    // GIVEN a customer with a second billing address, and a message that went out to both
-    waiting_draft(store, "CP").await;
-    let mut two = customer("CP");
-    let mut second = two.billing_contacts[0].clone();
-    second.email = "owner@cp.example".into();
-    two.billing_contacts.push(second);
-    crate::service::ingest_customer(store, &policy, &two, instant("2026-03-12"))
-        .await
-        .unwrap();
-    let sent = approve_and_send(store, &policy, "CP", "2026-03-12").await;
-    assert_eq!(sent.len(), 1);
-    assert_eq!(sent[0].to.len(), 2);
-    let sent = store
-        .reminder(&ReminderId::of_send_key(&sent[0].idempotency_key))
-        .await
-        .unwrap()
-        .unwrap();
-    let invoice = store.invoice(&InvoiceId("I-CP".into())).await.unwrap().unwrap();
-    let due = invoice.dunning.next_action_on.expect("a next stage");
-    // WHEN one recipient marks it as spam, the day before the next stage
-    let event = MailEvent {
-        event_id: "fb-complaint".into(),
-        reminder: Some(sent.id.clone()),
-        at: noon(due.pred_opt().unwrap()),
-        kind: MailEventKind::Complained {
-            recipients: vec!["owner@cp.example".into()],
-            feedback_type: Some("abuse".into()),
-        },
-    };
-    record_mail_event(store, &policy, &event, noon(due.pred_opt().unwrap()))
-        .await
-        .unwrap();
-    // THEN that address is blocked, nothing goes out, and a person gets a task
-    let stored = store.customer(&CustomerId("CP".into())).await.unwrap().unwrap();
-    assert!(stored.billing_contacts[1].bounced && !stored.billing_contacts[0].bounced);
-    run_pass(store, &policy, noon(due), false).await.unwrap();
-    assert!(!ladder_open(store, "CP").await, "held until a person has looked");
-    let inbox = open_tasks(store, noon(due)).await.unwrap();
-    let task = inbox
-        .open
-        .iter()
-        .find(|task| task.customer_id.0 == "CP" && task.topic == "complaint")
-        .expect("a task");
-    assert!(task.text.contains("owner@cp.example"), "{}", task.text);
-    // WHEN a person has looked THEN kindly writes again, to the address that did not complain only
-    do_task(store, &policy, &task.id, TaskAction::Done, None, None, "sam", noon(due))
-        .await
-        .unwrap();
-    let drafted = store
-        .reminders_of_customer(&CustomerId("CP".into()))
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|r| r.status.is_open() && !r.is_off_ladder())
-        .expect("the next stage");
-    let to: Vec<String> = drafted
-        .draft
-        .unwrap()
-        .context
-        .to
-        .into_iter()
-        .map(|to| to.email)
-        .collect();
-    assert_eq!(to, ["ap@cp.example"]);
+    let draft = waiting_draft(store, "K").await;
+    // GIVEN the address complained meanwhile, and the void of the waiting draft lost its race (the
+    // customer's record was written, the draft was not)
+    let id = CustomerId("K".into());
+    let mut blocked = store.customer(&id).await.unwrap().unwrap();
+    let contact = &mut blocked.billing_contacts[0];
+    contact
+        .standing
+        .block(instant("2026-03-12"), crate::standing::BlockedBecause::Complained, None);
+    contact.bounced = true;
+    store.put_customer(&blocked).await.unwrap();
+    // WHEN it is approved and the sender comes to it
+    let sent = approve_and_send(store, &policy, "K", "2026-03-12").await;
+    // THEN nothing goes out, and the reminder says why
+    assert!(sent.is_empty(), "{sent:?}");
+    let after = reminder(store, &draft.id).await;
+    assert_eq!(after.status, ReminderStatus::Cancelled);
+    let note = after.history.last().unwrap().note.clone().unwrap_or_default();
+    assert!(note.contains("ap@k.example"), "{note}");
+    // Positive control: another customer's message goes out
+    waiting_draft(store, "L").await;
+    assert_eq!(approve_and_send(store, &policy, "L", "2026-03-12").await.len(), 1);
 }

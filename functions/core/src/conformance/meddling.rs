@@ -29,6 +29,8 @@ pub(super) enum Moment {
     /// invoice: the reminder is voided and approved again with the new content, back in the status the
     /// sender's claim expects.
     ReplacedBeforeClaim,
+    /// The first entry in the event ledger is not written: the invocation crashed after its effects.
+    RecordingEvent,
 }
 
 /// Delegates to a store, and meddles once, at `moment` in the sender's work.
@@ -195,6 +197,9 @@ impl<S: Store> Store for Meddling<'_, S> {
         expires_at: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Inserted, CoreError> {
+        if self.moment == Moment::RecordingEvent && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            return Err(CoreError::Store("crashed before the event ledger's write".into()));
+        }
         self.inner.record_event(id, expires_at, now).await
     }
 }

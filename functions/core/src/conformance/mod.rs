@@ -10,6 +10,7 @@ mod feedback;
 mod meddling;
 mod pass;
 mod records;
+mod replies;
 mod review;
 mod sending;
 
@@ -18,6 +19,7 @@ pub use changes::*;
 pub use feedback::*;
 pub use pass::*;
 pub use records::*;
+pub use replies::*;
 pub use review::*;
 pub use sending::*;
 
@@ -59,7 +61,10 @@ macro_rules! store_conformance_tests {
             feedback_about_no_known_reminder_changes_nothing,
             a_reply_holds_the_customer_until_a_person_has_read_it,
             an_out_of_office_note_moves_the_next_message_past_the_return,
-            a_complaint_blocks_the_address_and_holds_the_customer_until_a_person_has_looked);
+            a_complaint_blocks_the_address_and_holds_the_customer_until_a_person_has_looked,
+            a_notification_heard_again_after_a_crash_writes_its_line_once,
+            a_stage_that_did_not_arrive_is_said_again_though_the_calendar_moved_on,
+            a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -91,7 +91,7 @@ pub async fn record_mail_event<S: Store>(
         store
             .update_reminder(&reminder, ReminderStatus::Sent, &progress)
             .await?;
-    } else if let Some(note) = effect.note {
+    } else if let Some(note) = effect.note.filter(|note| !already_noted(&reminder, note)) {
         let expected = reminder.status;
         reminder.history.push(Transition {
             from: expected,
@@ -197,6 +197,12 @@ async fn record_from_mail<S: Store>(
         void_waiting(store, &customer.id, now, &reason, |waiting| !waiting.is_off_ladder()).await?;
     }
     Ok(stored)
+}
+
+/// Whether the history has the line already: the same notification heard again after an invocation that
+/// wrote it crashed before the ledger entry.
+fn already_noted(reminder: &Reminder, note: &str) -> bool {
+    reminder.history.iter().any(|step| step.note.as_deref() == Some(note))
 }
 
 fn was_blocked(customer: &Customer, contact: &Contact) -> bool {
