@@ -160,6 +160,14 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
     assert!(done_by.note.unwrap().contains("payables@b.example"));
     let inbox = open_tasks(store, instant("2026-03-16")).await.unwrap();
     assert!(inbox.open.iter().all(|task| task.id != draft.id.0), "no longer open");
+    // The old address is remembered, blocked: an accounting copy still naming it does not unblock it
+    let fixed = store.customer(&CustomerId("B".into())).await.unwrap().unwrap();
+    let standing: Vec<(&str, bool)> = fixed
+        .billing_contacts
+        .iter()
+        .map(|contact| (contact.email.as_str(), contact.bounced))
+        .collect();
+    assert_eq!(standing, [("ap@b.example", true), ("payables@b.example", false)]);
     // THEN the stage goes out again, to the new address only, once
     run_pass(store, &policy, instant("2026-03-17"), false).await.unwrap();
     let resent = approve_and_send(store, &policy, "B", "2026-03-17").await;
@@ -181,6 +189,15 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
         .filter(|email| ReminderId::of_send_key(&email.idempotency_key) == draft.id)
         .collect();
     assert!(later.is_empty(), "sent once");
+    // An accounting copy still naming only the old address does not unblock it
+    crate::service::ingest_customer(store, &policy, &customer("B"), instant("2026-03-19"))
+        .await
+        .unwrap();
+    let stored = store.customer(&CustomerId("B".into())).await.unwrap().unwrap();
+    assert!(
+        stored.billing_contacts.iter().all(|contact| contact.bounced),
+        "{stored:?}"
+    );
 }
 
 pub async fn feedback_about_no_known_reminder_changes_nothing<S: Store>(store: &S) {

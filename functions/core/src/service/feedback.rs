@@ -214,7 +214,8 @@ fn was_blocked(customer: &Customer, contact: &Contact) -> bool {
 }
 
 /// Staff replace the address `old` of customer `customer` (a billing or escalation contact) with `new`,
-/// recorded under `by`: the new address starts with a clean standing, and every undelivered message to
+/// recorded under `by`: the new address starts with a clean standing (the old billing address stays on
+/// the customer, blocked), and every undelivered message to
 /// the customer is let go (cancelled, with who and why), so the next pass plans its stage again — to the
 /// new address, once. Refuses an address that is not an email, and an `old` the customer does not have.
 pub async fn fix_contact<S: Store>(
@@ -239,16 +240,29 @@ pub async fn fix_contact<S: Store>(
             problem: problem.to_owned(),
         });
     }
-    let mut found = false;
-    for contact in stored
-        .billing_contacts
-        .iter_mut()
-        .chain(stored.escalation_contact.iter_mut())
-        .filter(|contact| contact.email.eq_ignore_ascii_case(old))
-    {
-        contact.email = new.to_owned();
-        contact.bounced = false;
-        contact.standing = Default::default();
+    let same = |contact: &Contact| contact.email.eq_ignore_ascii_case(old);
+    let fresh = |contact: &Contact| Contact {
+        email: new.to_owned(),
+        bounced: false,
+        standing: Default::default(),
+        ..contact.clone()
+    };
+    // A billing contact's new address joins the list and the blocked one stays there, blocked: its
+    // standing is remembered, so an accounting copy still naming it cannot unblock it.
+    let billing: Vec<Contact> = stored.billing_contacts.iter().filter(|c| same(c)).map(fresh).collect();
+    let mut found = !billing.is_empty();
+    for contact in billing {
+        match stored
+            .billing_contacts
+            .iter_mut()
+            .find(|c| c.email.eq_ignore_ascii_case(new))
+        {
+            Some(existing) => *existing = contact,
+            None => stored.billing_contacts.push(contact),
+        }
+    }
+    if let Some(escalation) = stored.escalation_contact.as_mut().filter(|c| same(c)) {
+        *escalation = fresh(escalation);
         found = true;
     }
     if !found {
