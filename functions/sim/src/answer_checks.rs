@@ -57,6 +57,10 @@ impl Sim {
         let Ok(Some(answer)) = self.store.real().answer(id).await else {
             return;
         };
+        // What came by mail (a complaint, a reply) is acknowledged by nobody and was no form.
+        if answer.kind.is_email() {
+            return;
+        }
         let customer = answer.customer_id.0.clone();
         let ids = [customer.clone(), id.0.clone()];
         self.answering

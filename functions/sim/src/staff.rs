@@ -126,12 +126,14 @@ impl Sim {
             if decision.0 > self.now {
                 continue;
             }
-            // Since it was last claimed: a message that went undelivered is sent again under the same id.
+            // Since it last went undelivered: the message planned again then is sent under the same id (the
+            // log's entries of the message that bounced are not this one), but any claim of this round may
+            // have sent it, the last or an earlier one a crash cut short.
             let claimed = reminder
                 .history
                 .iter()
                 .rev()
-                .find(|step| step.to == ReminderStatus::Sending)
+                .find(|step| step.to == ReminderStatus::Undelivered)
                 .map(|step| step.at);
             let went_out = self
                 .faults
