@@ -102,6 +102,15 @@ impl Customer {
             .is_some_and(|pause| pause.until.is_none_or(|until| local_date <= until))
     }
 
+    /// Whether mail to `email` is blocked: one of the customer's contacts (billing or escalation) with that
+    /// address, compared without case, bounced or complained.
+    pub fn blocks(&self, email: &str) -> bool {
+        self.billing_contacts
+            .iter()
+            .chain(self.escalation_contact.iter())
+            .any(|contact| contact.bounced && contact.email.eq_ignore_ascii_case(email))
+    }
+
     /// The contacts a reminder goes to: every billing contact whose mail has not bounced.
     pub fn reachable_contacts(&self) -> impl Iterator<Item = &Contact> {
         self.billing_contacts.iter().filter(|contact| !contact.bounced)

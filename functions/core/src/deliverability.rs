@@ -126,14 +126,7 @@ fn reached_nobody(reminder: &Reminder, customer: &Customer) -> bool {
     let Some(draft) = &reminder.draft else {
         return false;
     };
-    let blocked = |email: &str| {
-        customer
-            .billing_contacts
-            .iter()
-            .chain(customer.escalation_contact.iter())
-            .any(|contact| contact.email.eq_ignore_ascii_case(email) && contact.bounced)
-    };
-    !draft.context.to.is_empty() && draft.context.to.iter().all(|to| blocked(&to.email))
+    !draft.context.to.is_empty() && draft.context.to.iter().all(|to| customer.blocks(&to.email))
 }
 
 /// The covered invoices' ladder progress once `undelivered` no longer counts as said: back to the latest

@@ -125,20 +125,13 @@ pub fn changed_since(read: &[Invoice], now: &[Invoice]) -> Option<String> {
 /// through a customer's change (an acknowledgement).
 fn blocked_address<'a>(reminder: &'a Reminder, customer: &Customer) -> Option<&'a str> {
     let draft = reminder.draft.as_ref()?;
-    let blocked = |email: &str| {
-        customer
-            .billing_contacts
-            .iter()
-            .chain(customer.escalation_contact.iter())
-            .any(|contact| contact.bounced && contact.email.eq_ignore_ascii_case(email))
-    };
     draft
         .context
         .to
         .iter()
         .chain(&draft.context.cc)
         .map(|mailbox| mailbox.email.as_str())
-        .find(|email| blocked(email))
+        .find(|email| customer.blocks(email))
 }
 
 fn why_not_send(

@@ -198,19 +198,12 @@ async fn blocked_recipient<S: Store>(store: &S, reminder: &Reminder) -> Result<O
     let Some(customer) = store.customer(&reminder.customer_id).await? else {
         return Ok(None);
     };
-    let blocked = |email: &str| {
-        customer
-            .billing_contacts
-            .iter()
-            .chain(customer.escalation_contact.iter())
-            .any(|contact| contact.bounced && contact.email.eq_ignore_ascii_case(email))
-    };
     Ok(reminder
         .draft
         .iter()
         .flat_map(|draft| draft.context.to.iter())
         .map(|to| to.email.clone())
-        .find(|email| blocked(email)))
+        .find(|email| customer.blocks(email)))
 }
 
 fn not_offered(decision: TaskAction, offered: &[TaskAction]) -> String {
