@@ -136,8 +136,10 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
         }
         Command::Receive { files } => {
             let store = open_store(&cli.db)?;
-            let keys = customer_links::load_or_create(&cli.db)?;
-            crate::receive::receive(&store, &linked()?, &keys, &files, Utc::now(), out).await
+            // One read of the key file: the links of messages planned again, and the reply addresses.
+            let policy = linked()?;
+            let keys = policy.customer_links.as_ref().map(|links| links.keys().clone());
+            crate::receive::receive(&store, &policy, keys.as_ref(), &files, Utc::now(), out).await
         }
         Command::Link { customer } => {
             let store = open_store(&cli.db)?;

@@ -18,7 +18,7 @@ use std::path::PathBuf;
 pub async fn receive(
     store: &SqliteStore,
     policy: &Policy,
-    keys: &LinkKeys,
+    keys: Option<&LinkKeys>,
     files: &[PathBuf],
     now: DateTime<Utc>,
     out: &mut dyn Write,
@@ -46,12 +46,12 @@ pub async fn receive(
 async fn take(
     store: &SqliteStore,
     policy: &Policy,
-    keys: &LinkKeys,
+    keys: Option<&LinkKeys>,
     file: &PathBuf,
     now: DateTime<Utc>,
 ) -> Result<String, LocalError> {
     let raw = std::fs::read(file).map_err(|e| LocalError::io(file, e))?;
-    let event = kindly_inbound::parse_mail(&raw, Some(keys)).map_err(|e| LocalError::Usage(e.to_string()))?;
+    let event = kindly_inbound::parse_mail(&raw, keys).map_err(|e| LocalError::Usage(e.to_string()))?;
     let outcome = service::record_mail_event(store, policy, &event, now).await?;
     Ok(said(&event, &outcome))
 }
