@@ -4,84 +4,8 @@
 //! it sends the stage again, to the new address, once. A reply holds the customer until it is read, and an
 //! out-of-office note is taken as such. The same file twice changes nothing.
 
-use std::path::{Path, PathBuf};
-
 mod common;
-use common::kindly;
-
-const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../inbound/tests/fixtures/mail");
-
-fn run(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = kindly(dir).args(args).output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn ok(dir: &Path, args: &[&str]) -> String {
-    let (success, text) = run(dir, args);
-    assert!(success, "kindly {args:?}:\n{text}");
-    text
-}
-
-/// The outbox's messages: each file, the addresses it went to, and its Message-ID.
-fn outbox(dir: &Path) -> Vec<(PathBuf, Vec<String>, String)> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir.join("outbox")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|ext| ext != "eml") {
-            continue;
-        }
-        let eml = std::fs::read(&path).unwrap();
-        let message = mail_parser::MessageParser::default().parse(&eml).unwrap();
-        let to = message
-            .to()
-            .into_iter()
-            .flat_map(|list| list.iter())
-            .filter_map(|address| address.address().map(str::to_owned))
-            .collect();
-        let id = format!("<{}>", message.message_id().unwrap());
-        found.push((path, to, id));
-    }
-    found.sort();
-    found
-}
-
-/// The demo's message of today to `to`: its file and its Message-ID.
-fn message_to(dir: &Path, to: &str) -> (PathBuf, String) {
-    outbox(dir)
-        .into_iter()
-        .find(|(_, addresses, _)| addresses.iter().any(|address| address == to))
-        .map(|(path, _, id)| (path, id))
-        .unwrap_or_else(|| panic!("no message to {to} in the outbox"))
-}
-
-/// A fixture from the inbound crate, about message `message_id` to `to`, written into `dir`.
-fn fixture_about(dir: &Path, name: &str, to: &str, message_id: &str) -> PathBuf {
-    let text = std::fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap();
-    let mut text = text.replace("accounts@acme.example", to);
-    // Every Message-ID of a message of ours the fixture quotes becomes `message_id`
-    while let Some(start) = text.find("<rem_") {
-        let end = start + text[start..].find('>').expect("a closed Message-ID") + 1;
-        text.replace_range(start..end, "\u{0}");
-    }
-    let text = text.replace('\u{0}', message_id);
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
-/// The names of the outbox's files addressed to `to`.
-fn emls_to(dir: &Path, to: &str) -> Vec<String> {
-    outbox(dir)
-        .into_iter()
-        .filter(|(_, addresses, _)| addresses.iter().any(|address| address == to))
-        .map(|(path, _, _)| path.file_name().unwrap().to_string_lossy().into_owned())
-        .collect()
-}
+use common::{emls_to, fixture_about, message_to, ok, run};
 
 #[test]
 fn a_bounce_blocks_the_address_until_staff_fix_it_and_the_stage_goes_again_once() {

@@ -181,3 +181,88 @@ pub fn drive(script: &str, args: &[&str]) -> serde_json::Value {
     );
     serde_json::from_str(stdout.lines().last().expect("a JSON summary")).expect("the summary is JSON")
 }
+
+/// `kindly ARGS` on `dir`: whether it succeeded, and what it printed (stdout, then stderr).
+#[allow(dead_code)] // only the tests that read what the command says use it
+pub fn run(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = kindly(dir).args(args).output().unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// [`run`], which must succeed; what it printed.
+#[allow(dead_code)] // only the tests that read what the command says use it
+pub fn ok(dir: &Path, args: &[&str]) -> String {
+    let (success, text) = run(dir, args);
+    assert!(success, "kindly {args:?}:\n{text}");
+    text
+}
+
+/// The inbound crate's mail fixtures: bounces, replies, out-of-office notes.
+#[allow(dead_code)] // only the tests that feed mail back use it
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../inbound/tests/fixtures/mail");
+
+/// The outbox's messages: each file, every address it went to (To, Cc and Bcc), and its Message-ID.
+#[allow(dead_code)] // only the tests that follow a message's recipients use it
+pub fn outbox(dir: &Path) -> Vec<(std::path::PathBuf, Vec<String>, String)> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir.join("outbox")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|ext| ext != "eml") {
+            continue;
+        }
+        let eml = std::fs::read(&path).unwrap();
+        let message = mail_parser::MessageParser::default().parse(&eml).unwrap();
+        let to = [message.to(), message.cc(), message.bcc()]
+            .into_iter()
+            .flatten()
+            .flat_map(|list| list.iter())
+            .filter_map(|address| address.address().map(str::to_owned))
+            .collect();
+        let id = format!("<{}>", message.message_id().unwrap());
+        found.push((path, to, id));
+    }
+    found.sort();
+    found
+}
+
+/// The outbox's message to `to` (the first, by file name): its file and its Message-ID.
+#[allow(dead_code)] // only the tests that feed mail back use it
+pub fn message_to(dir: &Path, to: &str) -> (std::path::PathBuf, String) {
+    outbox(dir)
+        .into_iter()
+        .find(|(_, addresses, _)| addresses.iter().any(|address| address == to))
+        .map(|(path, _, id)| (path, id))
+        .unwrap_or_else(|| panic!("no message to {to} in the outbox"))
+}
+
+/// A fixture from the inbound crate, about message `message_id` to `to`, written into `dir`: the
+/// fixture's recipient accounts@acme.example becomes `to`, and every Message-ID of ours it quotes
+/// becomes `message_id`, so that it answers a message the outbox really holds.
+#[allow(dead_code)] // only the tests that feed mail back use it
+pub fn fixture_about(dir: &Path, name: &str, to: &str, message_id: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(Path::new(FIXTURES).join(name)).unwrap();
+    let mut text = text.replace("accounts@acme.example", to);
+    while let Some(start) = text.find("<rem_") {
+        let end = start + text[start..].find('>').expect("a closed Message-ID") + 1;
+        text.replace_range(start..end, "\u{0}");
+    }
+    let text = text.replace('\u{0}', message_id);
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The names of the outbox's files addressed to `to`.
+#[allow(dead_code)] // only the tests that follow a message's recipients use it
+pub fn emls_to(dir: &Path, to: &str) -> Vec<String> {
+    outbox(dir)
+        .into_iter()
+        .filter(|(_, addresses, _)| addresses.iter().any(|address| address == to))
+        .map(|(path, _, _)| path.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
