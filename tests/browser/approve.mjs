@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WAIT_MS, check, launch, reportFailure, step, waitFor } from './harness.mjs';
+import { WAIT_MS, check, collectErrors, launch, reportFailure, step, waitFor } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -69,12 +69,8 @@ try {
   const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
   const page = await context.newPage();
   activePage = page;
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
   // Uncaught exceptions and logged errors; an HTTP error status is the test's business (step 6 causes one).
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-  });
+  const pageErrors = collectErrors(page);
 
   // WHEN they open the one-time sign-in link
   const approver = await step(2, 'the login link signs in and the page shows the approver', async () => {

@@ -1,6 +1,7 @@
 // What the browser scripts share: the system's Chromium, and numbered steps whose failures say what was
 // expected, what was found and, for a wait, where the page was.
 
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 
@@ -61,4 +62,39 @@ export async function reportFailure(error, page, dir, name) {
     () => console.error(`screenshot: ${path}`),
     (e) => console.error(`no screenshot: ${e.message}`),
   );
+}
+
+/**
+ * The page's script errors and console errors, collected as they happen (a failed load is left out: the
+ * scripts cause expected refusals, and check what the page says of them).
+ */
+export function collectErrors(page) {
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) errors.push(message.text());
+  });
+  return errors;
+}
+
+/**
+ * Runs `body(page, pageErrors)` on a fresh laptop-sized page in headless Chromium, then exits the process:
+ * 0 when the body finished, 1 after [`reportFailure`] saved `<screenshots>/<name>-<step>.png`.
+ */
+export async function runOnPage(name, screenshots, body) {
+  mkdirSync(screenshots, { recursive: true });
+  const browser = await launch();
+  let page = null;
+  let exitCode = 0;
+  try {
+    const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    page = await context.newPage();
+    await body(page, collectErrors(page));
+  } catch (error) {
+    exitCode = 1;
+    await reportFailure(error, page, screenshots, name);
+  } finally {
+    await browser.close();
+  }
+  process.exit(exitCode);
 }

@@ -7,10 +7,9 @@
 // Chromium: $KINDLY_CHROMIUM, else /usr/bin/chromium. Prints one line of JSON on success; on any failure it
 // names the step, saves a full-page screenshot into the screenshots dir and exits 1.
 
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { check, launch, reportFailure, step, waitFor } from './harness.mjs';
+import { check, runOnPage, step, waitFor } from './harness.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,21 +24,8 @@ if (!args.login || !args.answer) {
   process.exit(2);
 }
 const base = (args.base ?? new URL(args.login).origin).replace(/\/+$/, '');
-const screenshots = resolve(args.screenshots);
-mkdirSync(screenshots, { recursive: true });
 
-const browser = await launch();
-let page = null;
-let exitCode = 0;
-try {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
-  page = await context.newPage();
-  const pageErrors = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) pageErrors.push(message.text());
-  });
-
+await runOnPage('tasks', resolve(args.screenshots), async (page, pageErrors) => {
   // GIVEN staff signed in
   await step(1, 'the login link signs in', async () => {
     const response = await page.goto(args.login);
@@ -120,10 +106,4 @@ try {
     check(pageErrors.length === 0, `the page logged errors: ${pageErrors.join(' | ')}`);
     console.log(JSON.stringify({ settled: args.answer, customer }));
   });
-} catch (error) {
-  exitCode = 1;
-  await reportFailure(error, page, screenshots, 'tasks');
-} finally {
-  await browser.close();
-}
-process.exit(exitCode);
+});
