@@ -1,7 +1,8 @@
 //! End to end in a real headless Chromium: the real `kindly serve` over a demo database, driven by
 //! tests/browser/approve.mjs (playwright-core with the system's Chromium), then the real `kindly run` sends
 //! the approved message to the outbox with the note typed in the browser. A reminder whose sending failed is
-//! put into the database first, and resolved in the browser.
+//! put into the database first, and resolved in the browser. A reminder that bounced is fixed in the
+//! tasks inbox (tests/browser/fix-contact.mjs), and the next runs send its stage to the new address, once.
 //!
 //! Needs `KINDLY_CHROMIUM` (the browser's path) and `npm ci --prefix tests/browser`; scripts/test.sh does
 //! both. Screenshots of a failing page land in target/browser-screenshots.
@@ -81,4 +82,87 @@ fn staff_settle_an_answer_from_the_tasks_inbox_in_a_real_browser() {
         .lines()
         .any(|line| line.contains("payment paid") && line.contains(&number));
     assert!(paid, "{number} is paid and thanked:\n{timeline}");
+}
+
+#[test]
+fn staff_fix_a_bounced_contact_from_the_tasks_inbox_in_a_real_browser() {
+    use common::{emls_to, fixture_about, message_to, ok, outbox};
+    const OLD: &str = "accounts@brightwave.example";
+    const NEW: &str = "payables@brightwave.example";
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    // The real today: the server fixes the contact and plans the customer again as of the real clock, so
+    // the demo and the runs must not be in its past.
+    let today = chrono::Utc::now().date_naive().to_string();
+    // GIVEN the demo's pass sent Brightwave their reminder due today, to their billing address
+    ok(dir, &["demo", "--today", &today]);
+    let (sent, message_id) = message_to(dir, OLD);
+    let reminder = sent.file_stem().unwrap().to_string_lossy().into_owned();
+    // What `kindly show` says of the reminder on `line` (its status, where it goes)
+    let shown = |line: &str| {
+        let text = ok(dir, &["show", &reminder]);
+        let found = text.lines().find(|found| found.starts_with(line));
+        found.unwrap_or_else(|| panic!("no {line} in:\n{text}")).to_owned()
+    };
+    assert!(shown("To:").contains(OLD) && shown("Status:").contains("sent"));
+    // AND it hard-bounced: the address is blocked and the inbox asks for a new one
+    let bounce = fixture_about(dir, "dsn_hard_bounce.eml", OLD, &message_id);
+    let said = ok(dir, &["receive", bounce.to_str().unwrap()]);
+    assert!(
+        said.contains(&format!("bounced about {reminder}")) && said.contains(&format!("no longer written to: {OLD}")),
+        "{said}"
+    );
+    let tasks = ok(dir, &["tasks"]);
+    assert!(
+        tasks
+            .lines()
+            .any(|line| line.contains(&reminder) && line.contains("undelivered")),
+        "{tasks}"
+    );
+    // AND while no address is reachable a run sends the customer nothing
+    ok(dir, &["run"]);
+    assert_eq!(
+        emls_to(dir, OLD),
+        [format!("{reminder}.eml")],
+        "only the message that bounced"
+    );
+    assert!(emls_to(dir, NEW).is_empty(), "nothing to the new address yet");
+
+    // WHEN staff type a wrong address, then the new one, and press c in the tasks inbox
+    let (server, _, login) = common::serve(dir, &["--as", "e2e-approver"]);
+    let result = common::drive(
+        "fix-contact.mjs",
+        &["--login", &login, "--task", &reminder, "--old", OLD, "--new", NEW],
+    );
+    drop(server);
+    assert_eq!(result["fixed"], reminder.as_str(), "{result}");
+
+    // THEN the task is no longer listed, and the other tasks still are
+    let tasks = ok(dir, &["tasks"]);
+    assert!(!tasks.contains(&reminder), "{tasks}");
+    assert!(
+        tasks.contains("Vireo Labs"),
+        "the inbox still lists its other task:\n{tasks}"
+    );
+    // AND the next run sends the same stage again, to the new address only, once
+    let before = outbox(dir).len();
+    ok(dir, &["run"]);
+    // (the same reminder, its second round: the outbox names it so)
+    let again = format!("{reminder}_r1.eml");
+    assert_eq!(emls_to(dir, NEW), [again.as_str()]);
+    let (_, recipients, _) = outbox(dir)
+        .into_iter()
+        .find(|(path, _, _)| path.ends_with(&again))
+        .unwrap();
+    assert_eq!(recipients, [NEW], "the stage goes to the new address alone");
+    assert!(shown("To:").contains(NEW) && shown("Status:").contains("sent"));
+    assert_eq!(
+        emls_to(dir, OLD),
+        [format!("{reminder}.eml")],
+        "nothing more to the old address"
+    );
+    assert_eq!(outbox(dir).len(), before + 1, "one message more in all");
+    // AND a second run sends nothing more
+    ok(dir, &["run"]);
+    assert_eq!(outbox(dir).len(), before + 1, "the second run sent nothing");
 }
