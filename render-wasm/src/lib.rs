@@ -18,6 +18,8 @@
 //!   layout writes its markup and inline styles out, because a component call costs more than the row,
 //!   button or link it would draw.
 //! - `shared/_ui.tera`: `ui.p`, the paragraph of a stage's intro.
+//! - `en/staff/forward.*`: a customer's reply forwarded to the billing mailbox ([`render_forward`]), the one
+//!   message to staff; native only.
 //!
 //! Rendering is interpreted by tera on every call, so the templates avoid what costs most per use:
 //! component calls with arguments, filter chains and map literals inside the invoice loop.
@@ -25,11 +27,15 @@
 //! Only `.html` parts are HTML-escaped; layouts and components take the escaping of the part using them.
 
 mod context;
+#[cfg(not(target_arch = "wasm32"))]
+mod forward;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 mod words;
 
 pub use context::*;
+#[cfg(not(target_arch = "wasm32"))]
+pub use forward::{ForwardContext, render_forward};
 
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
