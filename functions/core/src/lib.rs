@@ -13,6 +13,7 @@ pub mod calendar;
 pub mod catalog;
 pub mod compose;
 pub mod compose_answers;
+pub mod compose_forward;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod customer;

@@ -164,6 +164,9 @@ pub struct MailFeedbackRules {
     /// After a person's reply by email, the business days the customer's reminders wait for someone to
     /// read it (doing its task ends the wait sooner).
     pub reply_pause_days: u32,
+    /// The billing mailbox a person's reply by email is forwarded to, once, so people who work from their
+    /// mail client see it there too (Reply-To: the customer); `None`: replies show in the tasks inbox only.
+    pub forward_replies_to: Option<String>,
 }
 
 impl Default for MailFeedbackRules {
@@ -172,6 +175,7 @@ impl Default for MailFeedbackRules {
             soft_bounce_limit: 3,
             soft_bounce_days: 14,
             reply_pause_days: 3,
+            forward_replies_to: None,
         }
     }
 }
@@ -364,6 +368,13 @@ impl Policy {
                     sender.email
                 )));
             }
+        }
+        if let Some(mailbox) = &self.mail_feedback.forward_replies_to
+            && !crate::customer::looks_like_email(mailbox)
+        {
+            return Err(CoreError::Policy(format!(
+                "mail_feedback.forward_replies_to: `{mailbox}` is not an email address"
+            )));
         }
         let mut seen = std::collections::HashSet::new();
         for (index, stage) in self.stages.iter().enumerate() {

@@ -232,3 +232,35 @@ fn customer_links_last_ninety_days_unless_the_policy_says_otherwise() {
         "policy: customer_link_days must be at least 1"
     );
 }
+
+#[test]
+fn replies_are_forwarded_to_a_billing_mailbox_only_when_the_policy_names_a_valid_one() {
+    let ladder = stage("one", 0, "courteous", "a");
+    let silent = Policy::from_toml_with(&policy_with(&ladder), &catalog()).unwrap();
+    assert_eq!(silent.mail_feedback.forward_replies_to, None);
+    assert_eq!(
+        Policy::default_policy().mail_feedback.forward_replies_to.as_deref(),
+        Some("billing@northwind.example")
+    );
+    let with = |mailbox: &str| {
+        Policy::from_toml_with(
+            &format!(
+                "[mail_feedback]\nforward_replies_to = \"{mailbox}\"\n{}",
+                policy_with(&ladder)
+            ),
+            &catalog(),
+        )
+    };
+    assert_eq!(
+        with("ar@example.com")
+            .unwrap()
+            .mail_feedback
+            .forward_replies_to
+            .as_deref(),
+        Some("ar@example.com")
+    );
+    assert_eq!(
+        with("accounts receivable").unwrap_err().to_string(),
+        "policy: mail_feedback.forward_replies_to: `accounts receivable` is not an email address"
+    );
+}

@@ -204,11 +204,16 @@ impl<S: Store> Store for Meddling<'_, S> {
     }
 }
 
-/// Keeps what it is asked to send, and answers `outcome` (counted, by default).
+/// Keeps what it is asked to send, and answers as told: a message id by default; an unknown outcome, a
+/// temporary failure, or a crash (an error that is no mail system's answer) when set. `safe_retries`: it
+/// promises a repeated key never delivers twice (as the outbox does).
 #[derive(Default)]
 pub(super) struct CountingMailer {
     pub(super) sent: std::sync::Mutex<Vec<crate::ports::OutgoingEmail>>,
     pub(super) unknown_outcome: bool,
+    pub(super) temporary_failure: bool,
+    pub(super) crash: bool,
+    pub(super) safe_retries: bool,
 }
 
 impl CountingMailer {
@@ -223,6 +228,16 @@ impl crate::ports::Mailer for CountingMailer {
         if self.unknown_outcome {
             return Err(CoreError::MailUnknown("timed out after the request was sent".into()));
         }
+        if self.temporary_failure {
+            return Err(CoreError::MailTemporary("421 try again later".into()));
+        }
+        if self.crash {
+            return Err(CoreError::Store("the process stopped mid-send".into()));
+        }
         Ok("counted".into())
+    }
+
+    fn retries_are_safe(&self) -> bool {
+        self.safe_retries
     }
 }

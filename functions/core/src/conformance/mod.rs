@@ -7,6 +7,7 @@
 mod answers;
 mod changes;
 mod feedback;
+mod forwards;
 mod meddling;
 mod pass;
 mod records;
@@ -17,6 +18,7 @@ mod sending;
 pub use answers::*;
 pub use changes::*;
 pub use feedback::*;
+pub use forwards::*;
 pub use pass::*;
 pub use records::*;
 pub use replies::*;
@@ -64,7 +66,9 @@ macro_rules! store_conformance_tests {
             a_complaint_blocks_the_address_and_holds_the_customer_until_a_person_has_looked,
             a_notification_heard_again_after_a_crash_writes_its_line_once,
             a_stage_that_did_not_arrive_is_said_again_though_the_calendar_moved_on,
-            a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent);
+            a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent,
+            a_reply_is_forwarded_to_the_billing_mailbox_once,
+            a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

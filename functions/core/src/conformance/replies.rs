@@ -14,7 +14,7 @@ use crate::service::{FeedbackOutcome, do_task, open_tasks, record_mail_event, ru
 use crate::tasks::TaskAction;
 use chrono::NaiveDate;
 
-fn replied(id: &str, reminder: &ReminderId, on: NaiveDate, automatic: Option<AutoReply>) -> MailEvent {
+pub(super) fn replied(id: &str, reminder: &ReminderId, on: NaiveDate, automatic: Option<AutoReply>) -> MailEvent {
     MailEvent {
         event_id: id.into(),
         reminder: Some(reminder.clone()),
@@ -29,7 +29,7 @@ fn replied(id: &str, reminder: &ReminderId, on: NaiveDate, automatic: Option<Aut
     }
 }
 
-fn noon(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+pub(super) fn noon(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
     day.and_hms_opt(16, 0, 0).unwrap().and_utc()
 }
 
@@ -44,7 +44,7 @@ async fn ladder_open<S: Store>(store: &S, id: &str) -> bool {
 }
 
 /// Customer `id`'s message sent on 2026-03-12, and the day its invoice's next stage falls due.
-async fn sent_and_next<S: Store>(store: &S, policy: &Policy, id: &str) -> (Reminder, NaiveDate) {
+pub(super) async fn sent_and_next<S: Store>(store: &S, policy: &Policy, id: &str) -> (Reminder, NaiveDate) {
     let draft = waiting_draft(store, id).await;
     approve_and_send(store, policy, id, "2026-03-12").await;
     let invoice = store.invoice(&InvoiceId(format!("I-{id}"))).await.unwrap().unwrap();

@@ -1,7 +1,7 @@
 //! Application services, one module per use case: the pass ([`pass`], over the planning step every change
 //! shares, [`plans`]), sending ([`send`]), review by staff
 //! ([`review`]: approve, skip, snooze), invoice and customer changes ([`invoices`]), payments
-//! ([`payments`]), thank-yous ([`thanks`]), customers' answers ([`answers`], [`settle`]), the mail system's feedback ([`feedback`]) and the staff's inbox,
+//! ([`payments`]), thank-yous ([`thanks`]), customers' answers ([`answers`], [`settle`]), the mail system's feedback ([`feedback`]), replies forwarded to the billing mailbox ([`forward`]) and the staff's inbox,
 //! timelines and reasons report ([`inbox`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
 //! `kindly` command (SQLite + outbox) share them. The decisions live in pure functions elsewhere in the crate
 //! (the planner, [`crate::verdict`], [`crate::payment`]); these modules read, ask, and write.
@@ -9,6 +9,7 @@
 
 mod answers;
 mod feedback;
+mod forward;
 mod inbox;
 mod invoices;
 mod pass;
@@ -23,6 +24,7 @@ mod thanks;
 pub use crate::verdict::{BusinessHours, STALE_CLAIM};
 pub use answers::{AnswerForm, Answered, MAX_INVOICES, record_answer};
 pub use feedback::{FeedbackOutcome, fix_contact, let_go_undelivered, record_mail_event};
+pub use forward::{Forwarded, forward_replies};
 pub use inbox::{Inbox, RECENTLY_DONE_DAYS, customer_timeline, do_task, open_tasks, reasons};
 pub use invoices::{ingest_customer, ingest_invoice};
 pub use pass::run_pass;
