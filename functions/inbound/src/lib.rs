@@ -1,8 +1,10 @@
 //! kindly-inbound: what comes back from the mail system, read into the core's vocabulary
 //! ([`kindly_core::feedback::MailEvent`]).
 //!
-//! Two doors: [`parse_ses`] reads SES's event notifications as an SQS message body carries them (in an
-//! SNS envelope or bare); [`parse_mail`] reads a message a mail server hands over — a delivery status
+//! Two doors: [`parse_notification`] reads what reaches the mail events queue as an SQS message body
+//! carries it (in an SNS envelope or bare): SES's events about sent messages ([`parse_ses`] takes only
+//! those), and its notices that a message arrived for the reply domain and lies in S3 ([`StoredMail`],
+//! whose bytes then go to [`parse_mail`]); [`parse_mail`] reads a message a mail server hands over — a delivery status
 //! notification (RFC 3464), a complaint report (ARF, RFC 5965) or a reply, automatic or not.
 //!
 //! Architecture invariant: pure. Bytes in, a `MailEvent` (or a typed error naming what is wrong) out; no
@@ -16,6 +18,7 @@ mod fields;
 mod ids;
 mod mail;
 mod quote;
+mod receipt;
 mod reply;
 mod report;
 mod return_day;
@@ -24,5 +27,6 @@ mod ses_wire;
 
 pub use error::InboundError;
 pub use mail::parse_mail;
+pub use receipt::StoredMail;
 pub use return_day::return_day;
-pub use ses::parse_ses;
+pub use ses::{Notification, parse_notification, parse_ses};

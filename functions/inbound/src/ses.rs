@@ -3,28 +3,58 @@
 
 use crate::error::InboundError;
 use crate::ids::{bare_address, reminder_of_message_id};
-use crate::ses_wire::{BounceSubType, BounceType, EnvelopeProbe, EventType, Mail, SesRecord, SnsEnvelope};
+use crate::receipt::{StoredMail, stored_mail};
+use crate::ses_wire::{BounceSubType, BounceType, EnvelopeProbe, EventType, Mail, SesRecord, SnsEnvelope, TypeProbe};
 use kindly_core::feedback::{BounceKind, BouncedRecipient, MailEvent, MailEventKind};
 use kindly_core::reminder::ReminderId;
 use serde::de::DeserializeOwned;
 
 const RECORD: &str = "SES record";
+/// The `notificationType` of a receipt rule's notification.
+const RECEIVED: &str = "Received";
 
-/// The mail event an SQS message body reports, or `None` for the events that change nothing for kindly
-/// (Send, Open, Click, Subscription).
-pub fn parse_ses(body: &str) -> Result<Option<MailEvent>, InboundError> {
+/// What a message body on the mail events queue holds: SES's event about a message kindly sent, or its
+/// notice that a message arrived for the reply domain and where it stored it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notification {
+    Event(MailEvent),
+    Received(StoredMail),
+}
+
+/// What an SQS message body reports, or `None` for the events that change nothing for kindly (Send, Open,
+/// Click, Subscription).
+pub fn parse_notification(body: &str) -> Result<Option<Notification>, InboundError> {
     let probe: EnvelopeProbe = from_json(body, "message body")?;
-    let record: SesRecord = match probe.kind {
+    let record = match probe.kind {
         Some(_) => {
             let envelope: SnsEnvelope = from_json(body, "SNS envelope")?;
             if envelope.kind != "Notification" {
                 return Err(InboundError::NotANotification(envelope.kind));
             }
-            from_json(&envelope.message, RECORD)?
+            envelope.message
         }
-        None => from_json(body, RECORD)?,
+        None => body.to_owned(),
     };
-    event(record)
+    let probe: TypeProbe = from_json(&record, RECORD)?;
+    if probe.notification_type.as_deref() == Some(RECEIVED) {
+        return stored_mail(&record).map(|stored| Some(Notification::Received(stored)));
+    }
+    let record: SesRecord = from_json(&record, RECORD)?;
+    Ok(event(record)?.map(Notification::Event))
+}
+
+/// The mail event an SQS message body reports ([`parse_notification`]), when it is about a sent message:
+/// a receipt notification is an error here.
+pub fn parse_ses(body: &str) -> Result<Option<MailEvent>, InboundError> {
+    match parse_notification(body)? {
+        Some(Notification::Event(event)) => Ok(Some(event)),
+        Some(Notification::Received(_)) => Err(InboundError::Shape {
+            what: RECORD,
+            at: "notificationType".into(),
+            reason: "a message received, not an event about one sent".into(),
+        }),
+        None => Ok(None),
+    }
 }
 
 fn event(record: SesRecord) -> Result<Option<MailEvent>, InboundError> {
@@ -154,7 +184,7 @@ fn reminder_of(mail: &Mail) -> Option<ReminderId> {
 }
 
 /// Reads `text` as `T`, naming the path of whatever does not fit.
-fn from_json<T: DeserializeOwned>(text: &str, what: &'static str) -> Result<T, InboundError> {
+pub(crate) fn from_json<T: DeserializeOwned>(text: &str, what: &'static str) -> Result<T, InboundError> {
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
         let at = error.path().to_string();

@@ -23,6 +23,14 @@ pub struct EnvelopeProbe {
     pub kind: Option<String>,
 }
 
+/// Just enough of a record to tell a receipt rule's notification (`notificationType: Received`) from an
+/// event about a sent message.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TypeProbe {
+    pub notification_type: Option<String>,
+}
+
 /// One SES record: a configuration set's event (`eventType`) or an identity's notification
 /// (`notificationType`, Bounce/Complaint/Delivery only). The object named after the type carries its facts.
 #[derive(Debug, Deserialize)]

@@ -2,7 +2,7 @@
 //! queue's reader must be able to tell a bad message from a broken reader.
 
 use chrono::{Datelike, NaiveDate};
-use kindly_inbound::{parse_mail, parse_ses, return_day};
+use kindly_inbound::{parse_mail, parse_notification, return_day};
 use proptest::prelude::*;
 
 fn fixtures(kind: &str) -> Vec<(String, Vec<u8>)> {
@@ -37,9 +37,9 @@ fn every_ses_fixture_cut_short_is_refused() {
         // Anything short of the closing brace is not JSON, or not a whole record.
         let whole = text.trim_end().len();
         for end in (0..whole).filter(|end| text.is_char_boundary(*end)).step_by(7) {
-            assert!(parse_ses(&text[..end]).is_err(), "{name} cut at {end}");
+            assert!(parse_notification(&text[..end]).is_err(), "{name} cut at {end}");
         }
-        assert!(parse_ses(&text).is_ok(), "{name}");
+        assert!(parse_notification(&text).is_ok(), "{name}");
     }
 }
 
@@ -47,7 +47,7 @@ proptest! {
     #[test]
     fn any_bytes_are_read_or_refused(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
         let _ = parse_mail(&bytes, None);
-        let _ = parse_ses(&String::from_utf8_lossy(&bytes));
+        let _ = parse_notification(&String::from_utf8_lossy(&bytes));
     }
 
     #[test]

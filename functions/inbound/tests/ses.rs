@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use kindly_core::feedback::{BounceKind, BouncedRecipient, MailEvent, MailEventKind};
 use kindly_core::reminder::ReminderId;
-use kindly_inbound::parse_ses;
+use kindly_inbound::{Notification, StoredMail, parse_notification, parse_ses};
 
 const REMINDER: &str = "rem_a98c4ec461528f1359d41b88";
 const SES_ID: &str = "0102018e1c6f5a2b-7d3c9e41-5a8b-4c2d-9e6f-1a2b3c4d5e6f-000000";
@@ -175,5 +175,83 @@ fn an_identity_notification_names_its_reminder_by_the_original_message_id() {
             "2026-03-09T09:00:02.015Z",
             bounced(BounceKind::Suppressed, "5.1.1", diagnostic),
         )
+    );
+}
+
+#[test]
+fn a_received_reply_names_where_ses_stored_it() {
+    let body = fixture("received_s3.json");
+    let expected = StoredMail {
+        bucket: "kindly-replies-123456789012".into(),
+        key: "replies/9o4rn1j7bnd0sqfcl1vj7k5m5hn0sp1d8ptrkqo1".into(),
+        message_id: "9o4rn1j7bnd0sqfcl1vj7k5m5hn0sp1d8ptrkqo1".into(),
+        recipients: vec![
+            "reply+rem_a98c4ec461528f1359d41b88.1f2e3d4c5b6a79880a1b2c3d@replies.northwind.example".into(),
+        ],
+        suspect: None,
+    };
+    assert_eq!(
+        parse_notification(&body),
+        Ok(Some(Notification::Received(expected.clone())))
+    );
+    // In an SNS envelope too (raw delivery off)
+    let envelope = serde_json::json!({ "Type": "Notification", "Message": body }).to_string();
+    assert_eq!(
+        parse_notification(&envelope),
+        Ok(Some(Notification::Received(expected)))
+    );
+    // The events-only door refuses it, naming why
+    let refused = parse_ses(&body).unwrap_err().to_string();
+    assert!(
+        refused.contains("notificationType") && refused.contains("received"),
+        "{refused}"
+    );
+    // Positive control: an event about a sent message comes through the same door as an event
+    assert!(matches!(
+        parse_notification(&fixture("delivery.json")),
+        Ok(Some(Notification::Event(_)))
+    ));
+}
+
+#[test]
+fn a_received_message_that_failed_a_check_is_marked_and_one_not_stored_is_refused() {
+    let body = fixture("received_s3.json");
+    let spam = body.replacen(
+        r#""spamVerdict": { "status": "PASS" }"#,
+        r#""spamVerdict": { "status": "FAIL" }"#,
+        1,
+    );
+    let virus = body.replacen(
+        r#""virusVerdict": { "status": "PASS" }"#,
+        r#""virusVerdict": { "status": "FAIL" }"#,
+        1,
+    );
+    for (changed, check) in [(spam, "spam"), (virus, "virus")] {
+        assert_ne!(changed, body, "the fixture has the {check} verdict");
+        let Ok(Some(Notification::Received(stored))) = parse_notification(&changed) else {
+            panic!("{check}: still a stored message");
+        };
+        assert_eq!(stored.suspect, Some(format!("SES's {check} check failed it")));
+    }
+    let gray = body.replacen(
+        r#""spamVerdict": { "status": "PASS" }"#,
+        r#""spamVerdict": { "status": "GRAY" }"#,
+        1,
+    );
+    let Ok(Some(Notification::Received(stored))) = parse_notification(&gray) else {
+        panic!("gray: still a stored message");
+    };
+    assert_eq!(stored.suspect, None, "only a failed check marks it");
+    // An SNS action's notification carries the message instead of storing it: not what the stack sets up
+    let sns = body.replacen(r#""type": "S3""#, r#""type": "SNS""#, 1);
+    let refused = parse_notification(&sns).unwrap_err().to_string();
+    assert!(
+        refused.contains("receipt.action.type") && refused.contains("`SNS`"),
+        "{refused}"
+    );
+    let keyless = body.replacen(r#""objectKey":"#, r#""otherKey":"#, 1);
+    assert_eq!(
+        parse_notification(&keyless).unwrap_err().to_string(),
+        "SES receipt notification: field `receipt.action.objectKey` missing"
     );
 }
