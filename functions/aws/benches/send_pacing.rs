@@ -170,6 +170,7 @@ async fn whole_handler(messages: usize, rate: f64, throttle_every: usize) {
             ..Policy::default_policy()
         },
         links: None,
+        reply_bucket: None,
     };
     let concurrency = config.concurrency_for(rate);
     let mut state = State::new(config, &common::sdk_config().await).await.unwrap();

@@ -22,8 +22,10 @@ pub mod vars {
     pub const PUBLIC_URL: &str = "KINDLY_PUBLIC_URL";
     /// The domain that receives replies (optional): each message replies to its own signed address there.
     pub const REPLY_DOMAIN: &str = "KINDLY_REPLY_DOMAIN";
+    /// The S3 bucket SES stores the replies it receives in (optional): the only one `events` reads from.
+    pub const REPLY_BUCKET: &str = "KINDLY_REPLY_BUCKET";
     /// Every one of them.
-    pub const ALL: [&str; 10] = [
+    pub const ALL: [&str; 11] = [
         TABLE,
         SHARDS,
         SES_CONFIGURATION_SET,
@@ -34,6 +36,7 @@ pub mod vars {
         LINK_SECRET_ID,
         PUBLIC_URL,
         REPLY_DOMAIN,
+        REPLY_BUCKET,
     ];
 }
 
@@ -59,6 +62,9 @@ pub struct Config {
     /// and where the links point. Read at start-up ([`crate::links`]) into `Policy::customer_links`;
     /// without them messages carry no link.
     pub links: Option<LinkSource>,
+    /// `KINDLY_REPLY_BUCKET`: the bucket SES stores received replies in; `events` reads stored replies
+    /// from it and no other.
+    pub reply_bucket: Option<String>,
 }
 
 /// Where a function finds the keys that sign customers' page links, and the base of the links.
@@ -185,6 +191,7 @@ impl Config {
             send_concurrency: vars.parsed(vars::SEND_CONCURRENCY, "a whole number of sends, e.g. 8")?,
             policy,
             links,
+            reply_bucket: vars.optional(vars::REPLY_BUCKET),
         })
     }
 }

@@ -18,7 +18,9 @@ pub const SCAN: &[&str] = &[
 /// customer and the invoices re-read before sending (GetItem, BatchGetItem); recording a send also moves
 /// the invoices' ladder in one transaction (TransactWriteItems, which IAM checks as PutItem and
 /// UpdateItem). SES: the account's send rate at start-up (GetAccount) and the messages (SendEmail). The
-/// link keys at start-up (GetSecretValue): a send-time cancel plans the customer again.
+/// link keys at start-up (GetSecretValue): a send-time cancel plans the customer again. After the sends,
+/// replies the events function could not forward are forwarded (the ledger: GetItem, PutItem; replies
+/// waiting for staff: Query).
 pub const SEND: &[&str] = &[
     "dynamodb:BatchGetItem",
     "dynamodb:GetItem",
@@ -34,14 +36,19 @@ pub const SEND: &[&str] = &[
 /// PutItem), the reminder's new status with its invoices' ladder (TransactWriteItems: PutItem and
 /// UpdateItem), the customer's blocked address (PutItem), a reply as an answer (PutItem), the customer's
 /// reminders and answers (Query) and invoices (BatchGetItem), voided drafts and the customer planned again
-/// (PutItem, Query). The link keys at start-up (GetSecretValue): planning again composes messages.
+/// (PutItem, Query). The link keys at start-up (GetSecretValue): planning again composes messages and
+/// verifies reply addresses. A received reply is read from the replies bucket (GetObject) and forwarded
+/// to the billing mailbox (SendEmail; its rate is fixed, so never GetAccount), its forward entered in the
+/// ledger and the replies waiting for staff found by their index (PutItem, GetItem, Query).
 pub const EVENTS: &[&str] = &[
     "dynamodb:BatchGetItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
     "dynamodb:UpdateItem",
+    "s3:GetObject",
     "secretsmanager:GetSecretValue",
+    "ses:SendEmail",
 ];
 
 /// Functions of this crate that call AWS but never run in a Lambda, so no policy grants what they call:

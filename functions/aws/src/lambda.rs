@@ -8,7 +8,7 @@ use crate::pacing::Pacer;
 use crate::ses::SesMailer;
 use aws_lambda_events::eventbridge::EventBridgeEvent;
 use chrono::{DateTime, Utc};
-use kindly_core::service::{self, SendResult};
+use kindly_core::service::{self, Forwarded, SendResult};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 
@@ -90,17 +90,10 @@ impl State {
             Some(rate) => rate,
             None => SesMailer::account_send_rate(&ses).await?,
         };
-        let domain = config
-            .policy
-            .senders
-            .values()
-            .next()
-            .and_then(|s| s.email.split_once('@'))
-            .map(|(_, d)| d);
         let mailer = SesMailer::new(
             ses,
             config.configuration_set.clone(),
-            domain.unwrap_or("kindly.invalid").to_owned(),
+            message_id_domain(&config),
             Pacer::new(rate),
         )
         .with_concurrent_sends(config.concurrency_for(rate));
@@ -109,6 +102,37 @@ impl State {
             mailer,
             clock: std::sync::Arc::new(Utc::now),
         })
+    }
+}
+
+/// The domain of the Message-IDs the functions' messages carry: the policy's first sender's.
+pub(crate) fn message_id_domain(config: &Config) -> String {
+    config
+        .policy
+        .senders
+        .values()
+        .next()
+        .and_then(|s| s.email.split_once('@'))
+        .map_or("kindly.invalid", |(_, domain)| domain)
+        .to_owned()
+}
+
+/// Log what became of a reply's forward to the billing mailbox.
+pub(crate) fn log_forwarded(forwarded: &Forwarded) {
+    match forwarded {
+        Forwarded::Sent { answer, message_id } => {
+            tracing::info!(answer_id = %answer, message_id = %message_id, "reply forwarded")
+        }
+        Forwarded::Failed {
+            answer,
+            reason,
+            gave_up,
+        } => {
+            tracing::warn!(answer_id = %answer, reason = %reason, gave_up, "reply not forwarded")
+        }
+        Forwarded::InDoubt { answer } => {
+            tracing::warn!(answer_id = %answer, "a forward of this reply stopped mid-send; not sent again")
+        }
     }
 }
 
@@ -173,6 +197,8 @@ pub struct SendReport {
     pub retry_later: usize,
     pub outside_business_hours: usize,
     pub claimed_elsewhere: usize,
+    /// Replies forwarded to the billing mailbox by this run (those the events function could not).
+    pub replies_forwarded: usize,
     pub errors: Vec<String>,
 }
 
@@ -211,6 +237,19 @@ pub async fn send(state: &State, event: LambdaEvent<EventBridgeEvent>) -> Result
                 tracing::error!(reminder_id = %id, error = %error, "send failed");
                 report.errors.push(format!("{id}: {error}"));
             }
+        }
+    }
+    match service::forward_replies(store, &state.mailer, &config.policy, clock()).await {
+        Ok(forwarded) => {
+            forwarded.iter().for_each(log_forwarded);
+            report.replies_forwarded = forwarded
+                .iter()
+                .filter(|outcome| matches!(outcome, Forwarded::Sent { .. }))
+                .count();
+        }
+        Err(error) => {
+            tracing::error!(error = %error, "forwarding replies failed");
+            report.errors.push(format!("forwarding replies: {error}"));
         }
     }
     Ok(report)

@@ -1,5 +1,5 @@
 //! kindly-aws: the AWS adapters — the DynamoDB store, the SES v2 mailer, configuration — and the Lambda
-//! handlers that the `scan` and `send` entry points run.
+//! handlers that the `scan`, `send` and `events` entry points run.
 //!
 //! Architecture invariant: item ↔ domain mapping and SDK error handling live only here. Handlers are
 //! plain async functions over the core's services; the entry points only build state and call them.
@@ -16,6 +16,7 @@ pub mod ses;
 #[cfg(feature = "stand-in")]
 pub mod stand_in;
 pub mod stats;
+pub mod stored_mail;
 
 pub use config::Config;
 pub use dynamo::DynamoStore;

@@ -26,6 +26,35 @@ pub async fn sdk_config() -> aws_config::SdkConfig {
         .await
 }
 
+/// An S3 client for the stand-in: path-style addresses (`127.0.0.1:PORT/bucket/key`), since a bucket
+/// cannot be a subdomain of an IP address.
+pub fn s3_client(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build())
+}
+
+/// The `events` function's state over `config` on the stand-in.
+pub async fn events_state(config: crate::Config) -> crate::events::Events {
+    let sdk = sdk_config().await;
+    crate::events::Events::from_clients(
+        config,
+        aws_sdk_dynamodb::Client::new(&sdk),
+        s3_client(&sdk),
+        crate::ses::client(&sdk),
+    )
+}
+
+/// A fresh bucket on the stand-in: its name.
+pub async fn fresh_bucket() -> String {
+    let bucket = unique("kindly-replies");
+    s3_client(&sdk_config().await)
+        .create_bucket()
+        .bucket(&bucket)
+        .send()
+        .await
+        .expect("create the test bucket");
+    bucket
+}
+
 /// A name no other test (or earlier run against the same server) uses.
 pub fn unique(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);

@@ -44,6 +44,7 @@ async fn seeded_state_with(configuration_set: Option<String>) -> State {
         send_concurrency: None,
         policy,
         links: None,
+        reply_bucket: None,
     };
     State::new(config, &common::sdk_config().await).await.unwrap()
 }
@@ -270,9 +271,8 @@ fn from_queue(bodies: &[String]) -> LambdaEvent<aws_lambda_events::sqs::SqsEvent
     LambdaEvent::new(event, Context::default())
 }
 
-#[tokio::test]
-async fn the_events_handler_records_every_kind_of_notification_and_hands_back_only_what_failed() {
-    // GIVEN a message sent to a customer on the due date
+/// The seeded state after the due date's scan and send, and the reminders sent.
+async fn sent_on_the_due_date() -> (State, Vec<kindly_core::Reminder>) {
     let mut state = seeded_state().await;
     scan(&state.base, scheduled_event("2026-03-16T14:00:00Z"))
         .await
@@ -284,6 +284,13 @@ async fn the_events_handler_records_every_kind_of_notification_and_hands_back_on
         .reminders_with_status(kindly_core::ReminderStatus::Sent)
         .await
         .unwrap();
+    (state, sent)
+}
+
+#[tokio::test]
+async fn the_events_handler_records_every_kind_of_notification_and_hands_back_only_what_failed() {
+    // GIVEN a message sent to a customer on the due date
+    let (state, sent) = sent_on_the_due_date().await;
     let (first, second) = (&sent[0], &sent[1]);
     let address = |reminder: &kindly_core::Reminder| reminder.draft.as_ref().unwrap().context.to[0].email.clone();
     let fixture = |name: &str, reminder: &kindly_core::Reminder| {
@@ -303,7 +310,8 @@ async fn the_events_handler_records_every_kind_of_notification_and_hands_back_on
         .map(|name| fixture(name, first))
         .chain([fixture("bounce_permanent", second)])
         .collect();
-    let answer = kindly_aws::events::mail_events(&state.base, from_queue(&bodies))
+    let events = kindly_aws::stand_in::events_state(state.base.config.clone()).await;
+    let answer = kindly_aws::events::mail_events(&events, from_queue(&bodies))
         .await
         .unwrap();
     assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
@@ -325,7 +333,7 @@ async fn the_events_handler_records_every_kind_of_notification_and_hands_back_on
     let second_now = store.reminder(&second.id).await.unwrap().unwrap();
     assert_eq!(second_now.status, kindly_core::ReminderStatus::Undelivered);
     // AND the same batch again changes nothing
-    let again = kindly_aws::events::mail_events(&state.base, from_queue(&bodies))
+    let again = kindly_aws::events::mail_events(&events, from_queue(&bodies))
         .await
         .unwrap();
     assert!(again.batch_item_failures.is_empty());
@@ -339,7 +347,7 @@ async fn the_events_handler_records_every_kind_of_notification_and_hands_back_on
         table: kindly_aws::stand_in::unique("missing"),
         ..state.base.config.clone()
     };
-    let broken = kindly_aws::lambda::Base::new(config, &common::sdk_config().await);
+    let broken = kindly_aws::stand_in::events_state(config).await;
     let bodies = [fixture("reject", first), fixture("send", first)];
     let answer = kindly_aws::events::mail_events(&broken, from_queue(&bodies))
         .await
@@ -350,4 +358,108 @@ async fn the_events_handler_records_every_kind_of_notification_and_hands_back_on
         .map(|failure| failure.item_identifier.as_str())
         .collect();
     assert_eq!(failed, ["m-0"]);
+}
+
+#[tokio::test]
+async fn a_reply_ses_stored_is_read_from_the_bucket_recorded_once_and_forwarded_once() {
+    // GIVEN a message sent to a customer, and the stack's replies bucket
+    let (state, sent) = sent_on_the_due_date().await;
+    let reminder = &sent[0];
+    let bucket = kindly_aws::stand_in::fresh_bucket().await;
+    let s3 = kindly_aws::stand_in::s3_client(&common::sdk_config().await);
+    let inbound = |path: &str| {
+        std::fs::read_to_string(format!(
+            "{}/../inbound/tests/fixtures/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap()
+        .replace("rem_a98c4ec461528f1359d41b88", &reminder.id.0)
+    };
+    // WHEN SES stores the customer's reply (written just now) and notifies the queue
+    let key = format!("replies/{}", kindly_aws::stand_in::unique("msg"));
+    let written = format!("Date: {}", chrono::Utc::now().to_rfc2822());
+    let reply = inbound("mail/reply_en.eml").replace("Date: Mon, 9 Mar 2026 11:42:07 +0100", &written);
+    s3.put_object()
+        .bucket(&bucket)
+        .key(&key)
+        .body(reply.into_bytes().into())
+        .send()
+        .await
+        .unwrap();
+    let notice = |bucket: &str, key: &str| {
+        inbound("ses/received_s3.json")
+            .replace("kindly-replies-123456789012", bucket)
+            .replace("replies/9o4rn1j7bnd0sqfcl1vj7k5m5hn0sp1d8ptrkqo1", key)
+    };
+    let config = Config {
+        reply_bucket: Some(bucket.clone()),
+        ..state.base.config.clone()
+    };
+    let events = kindly_aws::stand_in::events_state(config).await;
+    let forwards_before = forwards_in(&common::sent_raw_messages().await);
+    let answer = kindly_aws::events::mail_events(&events, from_queue(&[notice(&bucket, &key)]))
+        .await
+        .unwrap();
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    // THEN the reply is the customer's answer, waiting for a person
+    let store = &state.base.store;
+    let answers = store.answers_of_customer(&reminder.customer_id).await.unwrap();
+    assert_eq!(answers.len(), 1, "{answers:?}");
+    assert_eq!(answers[0].kind.name(), "reply");
+    assert!(answers[0].needs_staff());
+    // AND it went to the billing mailbox once, answering to the customer
+    let forwards = forwards_in(&common::sent_raw_messages().await);
+    assert_eq!(forwards.len(), forwards_before.len() + 1, "one forward");
+    let forward = forwards.last().unwrap();
+    assert!(forward.contains("To: billing@northwind.example"), "{forward}");
+    assert!(forward.contains("Reply-To: ann@acme.example"), "{forward}");
+    assert!(forward.contains("we paid invoice 1042 on Friday"), "{forward}");
+
+    // WHEN the queue hands the same notice over again THEN nothing changes twice
+    let again = kindly_aws::events::mail_events(&events, from_queue(&[notice(&bucket, &key)]))
+        .await
+        .unwrap();
+    assert!(again.batch_item_failures.is_empty());
+    assert_eq!(store.answers_of_customer(&reminder.customer_id).await.unwrap().len(), 1);
+    assert_eq!(forwards_in(&common::sent_raw_messages().await).len(), forwards.len());
+
+    // A notice SES's spam check failed, one naming another bucket, and one whose object is gone are
+    // dropped (logged), not handed back: none of them would read better later
+    let spam = notice(&bucket, &key).replacen(
+        r#""spamVerdict": { "status": "PASS" }"#,
+        r#""spamVerdict": { "status": "FAIL" }"#,
+        1,
+    );
+    let elsewhere = notice("someone-elses-bucket", &key);
+    let gone = notice(&bucket, "replies/expired-long-ago");
+    let answer = kindly_aws::events::mail_events(&events, from_queue(&[spam, elsewhere, gone]))
+        .await
+        .unwrap();
+    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    assert_eq!(store.answers_of_customer(&reminder.customer_id).await.unwrap().len(), 1);
+
+    // WHEN the bucket cannot be read THEN the notice goes back to the queue, to be read later
+    let unreachable = kindly_aws::stand_in::events_state(Config {
+        reply_bucket: Some("kindly-replies-not-created".into()),
+        ..events.base.config.clone()
+    })
+    .await;
+    let answer =
+        kindly_aws::events::mail_events(&unreachable, from_queue(&[notice("kindly-replies-not-created", &key)]))
+            .await
+            .unwrap();
+    let failed: Vec<&str> = answer
+        .batch_item_failures
+        .iter()
+        .map(|failure| failure.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m-0"]);
+}
+
+/// The forwarded replies among raw messages.
+fn forwards_in(raw: &[String]) -> Vec<String> {
+    raw.iter()
+        .filter(|message| message.contains("Message-ID: <fwd_"))
+        .cloned()
+        .collect()
 }

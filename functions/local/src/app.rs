@@ -139,7 +139,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             // One read of the key file: the links of messages planned again, and the reply addresses.
             let policy = linked()?;
             let keys = policy.customer_links.as_ref().map(|links| links.keys().clone());
-            crate::receive::receive(&store, &policy, keys.as_ref(), &files, Utc::now(), out).await
+            let mailer = OutboxMailer::new(&cli.outbox);
+            crate::receive::receive(&store, &mailer, &policy, keys.as_ref(), &files, Utc::now(), out).await
         }
         Command::Link { customer } => {
             let store = open_store(&cli.db)?;
@@ -348,6 +349,10 @@ async fn pass_and_send(
         .customers(&outcome.held.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>())
         .await?;
     write(out, &tables::pass(&outcome, &sent, &customers, mailer.dir(), dry_run))?;
+    if !dry_run {
+        // A reply whose forward failed when it was received goes out now.
+        crate::receive::forward_replies(store, mailer, policy, now, out).await?;
+    }
     let failures: Vec<String> = sent
         .iter()
         .filter_map(|(id, result)| match result {

@@ -1,15 +1,18 @@
 //! `kindly receive FILE.eml…`: mail handed over as a mail server would — delivery status notifications,
 //! complaint reports, replies — read by `kindly-inbound` and acted on by the core
-//! ([`service::record_mail_event`]). One line per file says what came of it.
+//! ([`service::record_mail_event`]). One line per file says what came of it. A person's reply is then
+//! forwarded to the policy's billing mailbox, into the outbox ([`forward_replies`]).
 
 use crate::app::write;
 use crate::error::LocalError;
+use crate::outbox::OutboxMailer;
 use crate::sqlite_store::SqliteStore;
 use chrono::{DateTime, Utc};
 use kindly_core::Policy;
+use kindly_core::compose_forward::forward_key;
 use kindly_core::feedback::{MailEvent, MailEventKind};
 use kindly_core::link::LinkKeys;
-use kindly_core::service::{self, FeedbackOutcome};
+use kindly_core::service::{self, FeedbackOutcome, Forwarded};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -17,6 +20,7 @@ use std::path::PathBuf;
 /// still taken. An error at the end when any file failed.
 pub async fn receive(
     store: &SqliteStore,
+    mailer: &OutboxMailer,
     policy: &Policy,
     keys: Option<&LinkKeys>,
     files: &[PathBuf],
@@ -34,6 +38,7 @@ pub async fn receive(
         };
         write(out, &format!("{}: {line}\n", file.display()))?;
     }
+    forward_replies(store, mailer, policy, now, out).await?;
     match failed {
         0 => Ok(()),
         _ => Err(LocalError::Usage(format!(
@@ -54,6 +59,32 @@ async fn take(
     let event = kindly_inbound::parse_mail(&raw, keys).map_err(|e| LocalError::Usage(e.to_string()))?;
     let outcome = service::record_mail_event(store, policy, &event, now).await?;
     Ok(said(&event, &outcome))
+}
+
+/// Forward the replies waiting for staff to the policy's billing mailbox (into the outbox), once each
+/// ([`service::forward_replies`]); a line for each.
+pub async fn forward_replies(
+    store: &SqliteStore,
+    mailer: &OutboxMailer,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<(), LocalError> {
+    let Some(mailbox) = &policy.mail_feedback.forward_replies_to else {
+        return Ok(());
+    };
+    for forwarded in service::forward_replies(store, mailer, policy, now).await? {
+        let line = match forwarded {
+            Forwarded::Sent { answer, .. } => format!(
+                "reply {answer} forwarded to {mailbox}: {}\n",
+                mailer.dir().join(format!("{}.eml", forward_key(&answer))).display()
+            ),
+            Forwarded::Failed { answer, reason, .. } => format!("reply {answer} not forwarded: {reason}\n"),
+            Forwarded::InDoubt { answer } => format!("reply {answer}: its forward stopped mid-way; not sent again\n"),
+        };
+        write(out, &line)?;
+    }
+    Ok(())
 }
 
 /// What came of `event`, in a line.

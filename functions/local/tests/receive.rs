@@ -66,6 +66,16 @@ fn a_reply_holds_the_customer_and_an_out_of_office_note_is_taken_as_such() {
     );
     let tasks = ok(dir, &["tasks"]);
     assert!(tasks.contains("reply"), "{tasks}");
+    // ... and it is forwarded to the billing mailbox once, answering to the customer
+    assert!(said.contains("forwarded to billing@northwind.example"), "{said}");
+    let forwards = emls_to(dir, "billing@northwind.example");
+    assert_eq!(forwards.len(), 1, "{forwards:?}");
+    let forward = std::fs::read_to_string(dir.join("outbox").join(&forwards[0])).unwrap();
+    assert!(forward.contains("Reply-To: ann@acme.example"), "{forward}");
+    assert!(forward.contains("Brightwave"), "{forward}");
+    let again = ok(dir, &["run"]);
+    assert!(!again.contains("forwarded"), "{again}");
+    assert_eq!(emls_to(dir, "billing@northwind.example").len(), 1);
 
     let (_, kessler) = message_to(dir, "buchhaltung@kessler-mb.example");
     let away = fixture_about(dir, "ooo_de.eml", "buchhaltung@kessler-mb.example", &kessler);
