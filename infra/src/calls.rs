@@ -20,10 +20,11 @@ pub struct Call {
 }
 
 /// The SDK crates the Lambdas use and their IAM service prefixes.
-const SERVICES: [(&str, &str); 3] = [
+const SERVICES: [(&str, &str); 4] = [
     ("aws_sdk_dynamodb", "dynamodb"),
     ("aws_sdk_sesv2", "ses"),
     ("aws_sdk_secretsmanager", "secretsmanager"),
+    ("aws_sdk_s3", "s3"),
 ];
 
 /// Operations IAM does not authorise as themselves: a transaction is checked item by item.

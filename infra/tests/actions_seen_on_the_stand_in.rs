@@ -2,8 +2,9 @@
 //! the IAM action of each operation it sends, and one story runs through all five functions over one table
 //! on the local stand-in (KINDLY_MOTO_URL, started by scripts/test.sh): invoices arrive through the staff
 //! API, scan plans twice, staff approve, skip and snooze, a customer opens their page from the link in a
-//! draft, Stripe reports a part payment, send sends, SES reports a bounce to the events function (every
-//! function reads the link keys as it starts). Each
+//! draft, Stripe reports a part payment, send sends, SES reports a bounce and a reply it stored to the events
+//! function, which reads the reply from the bucket and forwards it (every function reads the link keys as
+//! it starts). Each
 //! function must have called exactly the actions its crate declares, so the declared lists (and through
 //! `template_matches_code.rs`, the policies) are neither short of what a path needs nor wider than it.
 
@@ -12,7 +13,7 @@ use aws_lambda_events::sqs::SqsEvent;
 use axum::body::Body;
 use chrono::{Duration, Utc};
 use kindly_aws::config::{Config, LinkSource};
-use kindly_aws::events::mail_events;
+use kindly_aws::events::{Events, mail_events};
 use kindly_aws::lambda::{Base, State, scan, send};
 use kindly_aws::stand_in::{sdk_config, unique};
 use kindly_aws::{AwsError, DynamoStore};
@@ -30,6 +31,7 @@ struct Recorded {
     dynamodb: ActionRecorder,
     ses: ActionRecorder,
     secretsmanager: ActionRecorder,
+    s3: ActionRecorder,
 }
 
 impl Recorded {
@@ -38,6 +40,7 @@ impl Recorded {
             dynamodb: ActionRecorder::new("dynamodb"),
             ses: ActionRecorder::new("ses"),
             secretsmanager: ActionRecorder::new("secretsmanager"),
+            s3: ActionRecorder::new("s3"),
         }
     }
 
@@ -64,10 +67,20 @@ impl Recorded {
         aws_sdk_secretsmanager::Client::from_conf(config)
     }
 
+    /// The S3 client as the stand-in wants it (path-style), plus the recorder.
+    fn s3(&self, sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+        let config = aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .interceptor(self.s3.clone())
+            .build();
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
     fn seen(&self) -> BTreeSet<String> {
         let mut seen = self.dynamodb.seen();
         seen.extend(self.ses.seen());
         seen.extend(self.secretsmanager.seen());
+        seen.extend(self.s3.seen());
         seen
     }
 }
@@ -100,6 +113,7 @@ async fn config(recorded: &Recorded, sdk: &aws_config::SdkConfig, table: &str, l
             ..Policy::default_policy()
         },
         links: Some(links.clone()),
+        reply_bucket: None,
     };
     kindly_aws::links::with_customer_links(config, &recorded.secretsmanager(sdk))
         .await
@@ -398,12 +412,19 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     let report = send(&sender, scheduled_at(at)).await.unwrap();
     assert!(report.sent >= 2 && report.errors.is_empty(), "{report:?}");
 
-    // AND SES reports that the message to A bounced, through the queue (the events function reads the link
-    // keys as it starts)
+    // AND SES reports that the message to A bounced, through the queue, and that another's reply arrived and
+    // lies in the replies bucket (the events function reads the link keys as it starts, reads the reply
+    // from the bucket, and forwards it to the billing mailbox)
     let eventing = Recorded::new();
-    let events = Base::from_client(
-        config(&eventing, &sdk, &table, &link_keys).await,
+    let bucket = kindly_aws::stand_in::fresh_bucket().await;
+    let events = Events::from_clients(
+        Config {
+            reply_bucket: Some(bucket.clone()),
+            ..config(&eventing, &sdk, &table, &link_keys).await
+        },
         eventing.dynamodb(&sdk),
+        eventing.s3(&sdk),
+        eventing.ses(&sdk),
     );
     let sent = history
         .reminders_of_customer(&kindly_core::CustomerId(id("A")))
@@ -417,8 +438,32 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
         .replace("accounts@acme.example", address)
         .replace("rem_a98c4ec461528f1359d41b88", &sent.id.0)
         .replace("0102018e1c6f7d10", &unique("fb"));
-    let batch: SqsEvent =
-        serde_json::from_value(json!({"Records": [{"messageId": unique("m"), "body": bounce}]})).unwrap();
+    let replied_to = history
+        .reminders_with_status(kindly_core::ReminderStatus::Sent)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|reminder| reminder.customer_id.0.starts_with(&run) && reminder.customer_id.0 != id("A"))
+        .expect("a second message went out");
+    let key = format!("replies/{}", unique("msg"));
+    let reply = include_str!("../../functions/inbound/tests/fixtures/mail/reply_en.eml")
+        .replace("rem_a98c4ec461528f1359d41b88", &replied_to.id.0);
+    kindly_aws::stand_in::s3_client(&sdk)
+        .put_object()
+        .bucket(&bucket)
+        .key(&key)
+        .body(reply.into_bytes().into())
+        .send()
+        .await
+        .unwrap();
+    let received = include_str!("../../functions/inbound/tests/fixtures/ses/received_s3.json")
+        .replace("kindly-replies-123456789012", &bucket)
+        .replace("replies/9o4rn1j7bnd0sqfcl1vj7k5m5hn0sp1d8ptrkqo1", &key);
+    let batch: SqsEvent = serde_json::from_value(json!({"Records": [
+        {"messageId": unique("m"), "body": bounce},
+        {"messageId": unique("m"), "body": received},
+    ]}))
+    .unwrap();
     let answered = mail_events(&events, LambdaEvent::new(batch, Context::default()))
         .await
         .unwrap();
@@ -426,6 +471,11 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     assert_eq!(
         history.reminder(&sent.id).await.unwrap().unwrap().status,
         kindly_core::ReminderStatus::Undelivered
+    );
+    let answers = history.answers_of_customer(&replied_to.customer_id).await.unwrap();
+    assert!(
+        answers.iter().any(|answer| answer.kind.name() == "reply"),
+        "{answers:?}"
     );
 
     // THEN each function called exactly what it declares

@@ -33,7 +33,8 @@ fn function<'t>(template: &'t Template, binary: &str) -> Function<'t> {
 
 /// The resources each action may be granted on: the table for item actions, its indexes for queries, the
 /// sending identity and configuration set for SES (any identity only while in the sandbox), the stack's
-/// secrets (which function may read which: `link_keys.rs`); GetAccount has no resource to name.
+/// secrets (which function may read which: `link_keys.rs`), the stored replies in the replies bucket;
+/// GetAccount has no resource to name.
 fn allowed_resources(action: &str) -> Vec<&'static str> {
     match action {
         "dynamodb:Query" => vec!["!Sub ${Table.Arn}/index/*"],
@@ -44,6 +45,7 @@ fn allowed_resources(action: &str) -> Vec<&'static str> {
              !Ref AWS::NoValue]",
         ],
         "ses:GetAccount" => vec!["*"],
+        "s3:GetObject" => vec!["!Sub ${ReplyBucket.Arn}/replies/*"],
         "secretsmanager:GetSecretValue" => vec!["!Ref StripeSigningSecret", "!Ref CustomerLinkKeys"],
         action if action.starts_with("dynamodb:") => vec!["!GetAtt Table.Arn"],
         _ => vec![],
@@ -516,4 +518,110 @@ fn staff_sign_in_needs_a_second_factor_unless_the_stack_says_otherwise() {
         "on unless the stack says otherwise"
     );
     assert_eq!(parameter("AllowedValues").as_deref(), Some("[ON, OPTIONAL]"));
+}
+
+#[test]
+fn replies_are_stored_where_the_events_function_reads_them_and_nowhere_else() {
+    use kindly_aws::config::vars;
+    let template = template();
+    let at = |resource: &str, path: &[&str]| {
+        let resource = template
+            .resource(resource)
+            .unwrap_or_else(|| panic!("the template has no {resource}"));
+        get(resource, path).map(render).unwrap_or_default()
+    };
+    // Every function composes messages, so every one knows the reply domain (when there is one)
+    for function in template.functions() {
+        assert_eq!(
+            function.environment.get(vars::REPLY_DOMAIN).map(String::as_str),
+            Some("!If [HasReplyDomain, !Ref ReplyDomain, !Ref AWS::NoValue]"),
+            "{}",
+            function.binary
+        );
+    }
+    // The rule stores under the prefix the events function may read, in the bucket it is told of, and
+    // notifies the topic whose queue feeds it
+    let events = function(&template, "events");
+    assert_eq!(
+        events.environment.get(vars::REPLY_BUCKET).map(String::as_str),
+        Some("!Ref ReplyBucket")
+    );
+    let rule = template.resource("ReplyRule").expect("the receipt rule");
+    let s3_action = get(rule, &["Properties", "Rule", "Actions"])
+        .and_then(|actions| list(Some(actions)).first().copied())
+        .and_then(|first| get(first, &["S3Action"]))
+        .expect("the rule's first action stores the message in S3");
+    let field = |name: &str| get(s3_action, &[name]).map(render).unwrap_or_default();
+    assert_eq!(field("BucketName"), "!Ref ReplyBucket");
+    assert_eq!(field("TopicArn"), "!Ref MailEventsTopic");
+    let prefix = field("ObjectKeyPrefix");
+    let reads: Vec<String> = events
+        .statements()
+        .into_iter()
+        .filter(|statement| statement.actions.iter().any(|a| a == "s3:GetObject"))
+        .flat_map(|statement| statement.resources)
+        .collect();
+    assert_eq!(reads, [format!("!Sub ${{ReplyBucket.Arn}}/{prefix}*")]);
+    assert_eq!(
+        at("MailEventsSubscription", &["Properties", "TopicArn"]),
+        "!Ref MailEventsTopic"
+    );
+    assert_eq!(
+        at("MailEventsSubscription", &["Properties", "Endpoint"]),
+        "!GetAtt MailEventsQueue.Arn"
+    );
+    assert_eq!(
+        at("ReplyRule", &["Properties", "Rule", "Recipients"]),
+        "[!Ref ReplyDomain]"
+    );
+    assert_eq!(at("ReplyRule", &["Properties", "Rule", "ScanEnabled"]), "true");
+    assert_eq!(at("ReplyRule", &["Condition"]), "HasReplyDomain");
+    assert_eq!(at("ReplyRuleSet", &["Condition"]), "HasReplyDomain");
+
+    // The bucket: encrypted, never public, and it forgets
+    let encryption = at(
+        "ReplyBucket",
+        &["Properties", "BucketEncryption", "ServerSideEncryptionConfiguration"],
+    );
+    assert!(encryption.contains("SSEAlgorithm: AES256"), "{encryption}");
+    let blocked = at("ReplyBucket", &["Properties", "PublicAccessBlockConfiguration"]);
+    assert_eq!(blocked.matches(": true").count(), 4, "{blocked}");
+    let lifecycle = at("ReplyBucket", &["Properties", "LifecycleConfiguration", "Rules"]);
+    assert!(
+        lifecycle.contains("ExpirationInDays: 90") && lifecycle.contains("Status: Enabled"),
+        "{lifecycle}"
+    );
+
+    // Only SES, for this account's rule set, may put objects there, and only under the prefix
+    let policy = template.resource("ReplyBucketPolicy").expect("the bucket policy");
+    let statements = list(get(policy, &["Properties", "PolicyDocument", "Statement"]));
+    let allows: Vec<_> = statements
+        .iter()
+        .filter(|s| get(s, &["Effect"]).map(render).as_deref() == Some("Allow"))
+        .collect();
+    assert_eq!(allows.len(), 1, "one grant, to SES");
+    let grant = allows[0];
+    let text = |path: &[&str]| get(grant, path).map(render).unwrap_or_default();
+    assert_eq!(text(&["Principal"]), "{Service: ses.amazonaws.com}");
+    assert_eq!(text(&["Action"]), "s3:PutObject");
+    assert_eq!(text(&["Resource"]), format!("!Sub ${{ReplyBucket.Arn}}/{prefix}*"));
+    assert_eq!(
+        text(&["Condition", "StringEquals", "AWS:SourceAccount"]),
+        "!Ref AWS::AccountId"
+    );
+    let rule_set = at("ReplyRuleSet", &["Properties", "RuleSetName"]);
+    let name = rule_set.trim_start_matches("!Sub ");
+    assert!(
+        text(&["Condition", "ArnLike", "AWS:SourceArn"]).contains(&format!(":receipt-rule-set/{name}:receipt-rule/")),
+        "the grant names the stack's rule set ({name})"
+    );
+    // ... and nobody reads it over plain HTTP
+    let denies_plain = statements.iter().any(|s| {
+        get(s, &["Effect"]).map(render).as_deref() == Some("Deny")
+            && get(s, &["Condition", "Bool", "aws:SecureTransport"])
+                .map(render)
+                .as_deref()
+                == Some("false")
+    });
+    assert!(denies_plain);
 }
