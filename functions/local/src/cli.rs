@@ -135,7 +135,8 @@ pub enum Command {
     /// message that bounced at every address is undelivered: it does not count as said, and `kindly tasks`
     /// asks for a new address. A complaint blocks the address too. A reply (matched by its In-Reply-To to
     /// the message it answers) holds the customer's reminders until someone has read it (`kindly tasks`)
-    /// or the policy's reply_pause_days pass; an out-of-office note holds them until its person is back.
+    /// or the policy's reply_pause_days pass, and is forwarded to the policy's forward_replies_to mailbox
+    /// (into the outbox, once); an out-of-office note holds them until its person is back.
     /// The same file twice changes nothing. Each file gets one line saying what came of it; a file that is
     /// not one of these is reported, and the others are still taken.
     Receive {
