@@ -51,7 +51,7 @@ export function describeError(error, action) {
     const named = error.body.field && !error.message.includes(error.body.field);
     const field = named ? ` (field: ${error.body.field})` : '';
     const prefix = action ? `${action} failed: ` : '';
-    if (error.status === 404) return `${prefix}this draft no longer exists (${error.message}).`;
+    if (error.status === 404) return `${prefix}it is no longer there (${error.message}).`;
     return `${prefix}${error.message}${field}`;
   }
   return `${action ? `${action} failed: ` : ''}${error.message}`;

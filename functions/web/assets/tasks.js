@@ -142,7 +142,12 @@ export async function decide(decision) {
     const next = tasks.open[tasks.open.indexOf(task) + 1];
     tasks.current = next ?? null;
     await loadTasks();
-    say(`${task.customer?.name ?? task.id}: ${doneWords(done.done)}.`, 'ok');
+    // A fixed contact cancels the message that bounced, which reads oddly as "Cancelled": say what it means.
+    const said =
+      decision === 'fix_contact' && done.done?.note
+        ? `${done.done.note}; the message that did not arrive goes to the new address with the next send`
+        : doneWords(done.done);
+    say(`${task.customer?.name ?? task.id}: ${said}.`, 'ok');
     await showTimeline(tasks.current?.customer?.id ?? task.customer?.id, { force: true });
   } catch (error) {
     say(describeError(error, humanise(decision)), 'error');
