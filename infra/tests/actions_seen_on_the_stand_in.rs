@@ -445,20 +445,9 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
         .into_iter()
         .find(|reminder| reminder.customer_id.0.starts_with(&run) && reminder.customer_id.0 != id("A"))
         .expect("a second message went out");
-    let key = format!("replies/{}", unique("msg"));
     let reply = include_str!("../../functions/inbound/tests/fixtures/mail/reply_en.eml")
         .replace("rem_a98c4ec461528f1359d41b88", &replied_to.id.0);
-    kindly_aws::stand_in::s3_client(&sdk)
-        .put_object()
-        .bucket(&bucket)
-        .key(&key)
-        .body(reply.into_bytes().into())
-        .send()
-        .await
-        .unwrap();
-    let received = include_str!("../../functions/inbound/tests/fixtures/ses/received_s3.json")
-        .replace("kindly-replies-123456789012", &bucket)
-        .replace("replies/9o4rn1j7bnd0sqfcl1vj7k5m5hn0sp1d8ptrkqo1", &key);
+    let (_, received) = kindly_aws::stand_in::store_received(&bucket, &reply).await;
     let batch: SqsEvent = serde_json::from_value(json!({"Records": [
         {"messageId": unique("m"), "body": bounce},
         {"messageId": unique("m"), "body": received},

@@ -55,6 +55,29 @@ pub async fn fresh_bucket() -> String {
     bucket
 }
 
+/// SES's notice that it stored a received message as `key` in `bucket`, as the mail events queue gets it
+/// (the inbound crate's documented fixture, pointed there).
+pub fn received_notice(bucket: &str, key: &str) -> String {
+    include_str!("../../inbound/tests/fixtures/ses/received_s3.json")
+        .replace("kindly-replies-123456789012", bucket)
+        .replace("replies/9o4rn1j7bnd0sqfcl1vj7k5m5hn0sp1d8ptrkqo1", key)
+}
+
+/// Store `raw` in `bucket` as SES's receipt rule would (under `replies/`): its key, and the notice.
+pub async fn store_received(bucket: &str, raw: &str) -> (String, String) {
+    let key = format!("replies/{}", unique("msg"));
+    s3_client(&sdk_config().await)
+        .put_object()
+        .bucket(bucket)
+        .key(&key)
+        .body(raw.as_bytes().to_vec().into())
+        .send()
+        .await
+        .expect("store the received message");
+    let notice = received_notice(bucket, &key);
+    (key, notice)
+}
+
 /// A name no other test (or earlier run against the same server) uses.
 pub fn unique(prefix: &str) -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);

@@ -366,7 +366,6 @@ async fn a_reply_ses_stored_is_read_from_the_bucket_recorded_once_and_forwarded_
     let (state, sent) = sent_on_the_due_date().await;
     let reminder = &sent[0];
     let bucket = kindly_aws::stand_in::fresh_bucket().await;
-    let s3 = kindly_aws::stand_in::s3_client(&common::sdk_config().await);
     let inbound = |path: &str| {
         std::fs::read_to_string(format!(
             "{}/../inbound/tests/fixtures/{path}",
@@ -376,21 +375,10 @@ async fn a_reply_ses_stored_is_read_from_the_bucket_recorded_once_and_forwarded_
         .replace("rem_a98c4ec461528f1359d41b88", &reminder.id.0)
     };
     // WHEN SES stores the customer's reply (written just now) and notifies the queue
-    let key = format!("replies/{}", kindly_aws::stand_in::unique("msg"));
     let written = format!("Date: {}", chrono::Utc::now().to_rfc2822());
     let reply = inbound("mail/reply_en.eml").replace("Date: Mon, 9 Mar 2026 11:42:07 +0100", &written);
-    s3.put_object()
-        .bucket(&bucket)
-        .key(&key)
-        .body(reply.into_bytes().into())
-        .send()
-        .await
-        .unwrap();
-    let notice = |bucket: &str, key: &str| {
-        inbound("ses/received_s3.json")
-            .replace("kindly-replies-123456789012", bucket)
-            .replace("replies/9o4rn1j7bnd0sqfcl1vj7k5m5hn0sp1d8ptrkqo1", key)
-    };
+    let (key, _) = kindly_aws::stand_in::store_received(&bucket, &reply).await;
+    let notice = kindly_aws::stand_in::received_notice;
     let config = Config {
         reply_bucket: Some(bucket.clone()),
         ..state.base.config.clone()
