@@ -3,10 +3,11 @@
 //! for the reply domain and was stored in the replies bucket, which is read from there. Each is read by
 //! `kindly-inbound` and recorded by the core ([`service::record_mail_event`]), which repeats safely: one
 //! whose recording failed is handed back to the queue alone (a partial batch response), and one delivered
-//! twice changes nothing twice. One that cannot be read at all would fail every time, so it is logged
-//! (without its contents) and dropped rather than retried for two weeks; a stored reply stays in the
-//! bucket until its lifecycle ends. After a batch with a person's reply, replies are forwarded to the
-//! billing mailbox ([`service::forward_replies`]; the send run tries again whatever failed here).
+//! twice changes nothing twice. One that cannot be read (not SES's shape, or a stored message that is not
+//! mail) is logged without its contents and handed back too: after the queue's ten tries it waits in the
+//! dead-letter queue, whose alarm calls a person, rather than vanish. A stored reply stays in the bucket
+//! until its lifecycle ends. After a batch with a person's reply, replies are forwarded to the billing
+//! mailbox ([`service::forward_replies`]; the send run tries again whatever failed here).
 
 use crate::config::Config;
 use crate::lambda::{Base, config_from_env, log_forwarded, message_id_domain};
@@ -81,7 +82,7 @@ pub async fn mail_events(
             }
             Ok(None) => {}
             Err(error) => {
-                tracing::warn!(message_id = %id, error = %error, "not recorded; the queue hands it over again");
+                tracing::warn!(message_id = %id, error = %error, "not recorded; handed back to the queue");
                 response.add_failure(id);
             }
         }
@@ -96,8 +97,19 @@ pub async fn mail_events(
     Ok(response)
 }
 
+/// Why a message body goes back to the queue.
+#[derive(Debug, thiserror::Error)]
+enum NotTaken {
+    /// It cannot be read; it will not read better later, so it ends in the dead-letter queue.
+    #[error("unreadable: {0}")]
+    Unreadable(String),
+    /// Recording it failed, perhaps for now.
+    #[error(transparent)]
+    Failed(#[from] CoreError),
+}
+
 /// Read one message body and record what it reports; `None` when there is nothing to record.
-async fn take(state: &Events, id: &str, body: &str) -> Result<Option<FeedbackOutcome>, CoreError> {
+async fn take(state: &Events, id: &str, body: &str) -> Result<Option<FeedbackOutcome>, NotTaken> {
     let event = match kindly_inbound::parse_notification(body) {
         Ok(Some(Notification::Event(event))) => event,
         Ok(Some(Notification::Received(stored))) => match read_stored(state, id, &stored).await? {
@@ -106,19 +118,21 @@ async fn take(state: &Events, id: &str, body: &str) -> Result<Option<FeedbackOut
         },
         Ok(None) => return Ok(None),
         Err(error) => {
-            tracing::error!(message_id = %id, bytes = body.len(), error = %error, "unreadable notification dropped");
-            return Ok(None);
+            tracing::error!(message_id = %id, bytes = body.len(), error = %error, "unreadable notification");
+            return Err(NotTaken::Unreadable(error.to_string()));
         }
     };
     let Base { config, store } = &state.base;
-    service::record_mail_event(store, &config.policy, &event, chrono::Utc::now())
-        .await
-        .map(Some)
+    Ok(
+        service::record_mail_event(store, &config.policy, &event, chrono::Utc::now())
+            .await
+            .map(Some)?,
+    )
 }
 
 /// The mail event of a message SES stored, read from this stack's replies bucket; `None` for one not to
-/// be read (another bucket, failed by SES's checks, gone, too large, not mail), which is logged by its key.
-async fn read_stored(state: &Events, id: &str, stored: &StoredMail) -> Result<Option<MailEvent>, CoreError> {
+/// be read (another bucket, failed by SES's checks, gone, too large), which is logged by its key.
+async fn read_stored(state: &Events, id: &str, stored: &StoredMail) -> Result<Option<MailEvent>, NotTaken> {
     let config = &state.base.config;
     let key = stored.key.as_str();
     if config.reply_bucket.as_deref() != Some(stored.bucket.as_str()) {
@@ -145,7 +159,7 @@ async fn read_stored(state: &Events, id: &str, stored: &StoredMail) -> Result<Op
         Ok(event) => Ok(Some(event)),
         Err(error) => {
             tracing::error!(message_id = %id, key, error = %error, "received message unreadable; kept in the bucket");
-            Ok(None)
+            Err(NotTaken::Unreadable(error.to_string()))
         }
     }
 }

@@ -412,7 +412,8 @@ async fn a_reply_ses_stored_is_read_from_the_bucket_recorded_once_and_forwarded_
     assert_eq!(forwards_in(&common::sent_raw_messages().await).len(), forwards.len());
 
     // A notice SES's spam check failed, one naming another bucket, and one whose object is gone are
-    // dropped (logged), not handed back: none of them would read better later
+    // dropped (logged): none of them would read better later. A stored message that is not mail goes
+    // back to the queue, to end in the dead-letter queue where a person sees it
     let spam = notice(&bucket, &key).replacen(
         r#""spamVerdict": { "status": "PASS" }"#,
         r#""spamVerdict": { "status": "FAIL" }"#,
@@ -420,10 +421,16 @@ async fn a_reply_ses_stored_is_read_from_the_bucket_recorded_once_and_forwarded_
     );
     let elsewhere = notice("someone-elses-bucket", &key);
     let gone = notice(&bucket, "replies/expired-long-ago");
-    let answer = kindly_aws::events::mail_events(&events, from_queue(&[spam, elsewhere, gone]))
+    let (_, junk) = kindly_aws::stand_in::store_received(&bucket, "not a message at all").await;
+    let answer = kindly_aws::events::mail_events(&events, from_queue(&[spam, elsewhere, gone, junk]))
         .await
         .unwrap();
-    assert!(answer.batch_item_failures.is_empty(), "{answer:?}");
+    let failed: Vec<&str> = answer
+        .batch_item_failures
+        .iter()
+        .map(|failure| failure.item_identifier.as_str())
+        .collect();
+    assert_eq!(failed, ["m-3"]);
     assert_eq!(store.answers_of_customer(&reminder.customer_id).await.unwrap().len(), 1);
 
     // WHEN the bucket cannot be read THEN the notice goes back to the queue, to be read later
