@@ -3,10 +3,11 @@
 #   ./scripts/test.sh
 # Steps: toolchain + wasm target, Node.js, Chromium and the browser test's packages (tests/browser), the
 # local AWS stand-in (moto, from tests/requirements.txt; started on 127.0.0.1 and stopped on exit),
-# cfn-lint on the SAM template, formatting, clippy (warnings are errors), the workspace's tests (the
-# approval page's end-to-end test runs in headless Chromium), the simulation (seeds 1-4 × 365 days with
-# faults; a fault-free DynamoDB run against the SQLite trace), then the WebAssembly build and the
-# native-vs-WASM byte-parity test (scripts/ci-wasm.sh).
+# cfn-lint on the SAM template, the holidays data against its source package (tests/holidays_match.py),
+# formatting, clippy (warnings are errors), the workspace's tests (the approval page's end-to-end test
+# runs in headless Chromium), the simulation (seeds 1-4 × 365 days with faults; a fault-free DynamoDB run
+# against the SQLite trace), then the WebAssembly build and the native-vs-WASM byte-parity test
+# (scripts/ci-wasm.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -41,6 +42,9 @@ source scripts/stand-in.sh
 
 step "the SAM template (infra/template.yaml): cfn-lint, SAM transform included"
 cfn-lint infra/template.yaml
+
+step "public holidays: functions/core/data/holidays.tsv against the holidays package it came from"
+python3 tests/holidays_match.py
 
 step "cargo fmt --check"
 cargo fmt --all --check

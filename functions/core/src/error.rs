@@ -8,6 +8,8 @@ use crate::status::ReminderStatus;
 pub enum CoreError {
     #[error("unknown currency code `{0}` (expected an ISO 4217 code such as USD, EUR or JPY)")]
     UnknownCurrency(String),
+    #[error("unknown country code `{0}` (expected an ISO 3166-1 alpha-2 code such as GB, DE or US)")]
+    UnknownCountry(String),
     #[error("policy: stage `{stage}`: {rule}")]
     PolicyStage { stage: String, rule: String },
     #[error("policy: {0}")]

@@ -22,6 +22,7 @@ pub mod error;
 pub mod feedback;
 #[cfg(any(test, feature = "conformance"))]
 pub mod fixtures;
+pub mod holidays;
 pub mod invoice;
 pub mod limits;
 pub mod link;
