@@ -121,6 +121,9 @@ impl Sim {
                     let taken = self.feedback.soft_taken.entry(address);
                     taken.or_default().push((event.event_id.clone(), event.at));
                 }
+                if self.replies.is_reply(index) {
+                    self.reply_taken(index).await;
+                }
             }
             Ok(_) => {}
             Err(_) => {
@@ -146,17 +149,22 @@ impl Sim {
     async fn snapshot(&self, id: &ReminderId) -> Snapshot {
         let store = self.store.real();
         let reminder = store.reminder(id).await.ok().flatten();
-        let (customer, invoices) = match &reminder {
+        let (customer, invoices, answers) = match &reminder {
             Some(reminder) => (
                 store.customer(&reminder.customer_id).await.ok().flatten(),
                 store.invoices(&reminder.invoice_ids()).await.unwrap_or_default(),
+                store
+                    .answers_of_customer(&reminder.customer_id)
+                    .await
+                    .unwrap_or_default(),
             ),
-            None => (None, Vec::new()),
+            None => (None, Vec::new(), Vec::new()),
         };
         Snapshot {
             reminder,
             customer,
             invoices,
+            answers,
         }
     }
 
