@@ -11,7 +11,7 @@ use crate::sim::{Act, Sim};
 use crate::staff::STAFF;
 use chrono::{DateTime, Duration, Utc};
 use kindly_core::feedback::{BounceKind, MailEvent, MailEventKind};
-use kindly_core::service;
+use kindly_core::service::{self, FeedbackOutcome};
 use kindly_core::tasks::{TaskAction, TaskKind};
 use kindly_core::{Reminder, ReminderId, ReminderStatus, Store};
 use rand::Rng;
@@ -110,6 +110,12 @@ impl Sim {
             event.event_id,
             summary(event),
             match &result {
+                Ok(FeedbackOutcome::Replied { answer, .. }) => format!(
+                    "answer {} ({}, {})",
+                    answer.id,
+                    answer.kind.name(),
+                    answer.state.as_str()
+                ),
                 Ok(outcome) => format!("{outcome:?}"),
                 Err(error) => error.to_string(),
             }
