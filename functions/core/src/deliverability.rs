@@ -131,9 +131,11 @@ fn reached_nobody(reminder: &Reminder, customer: &Customer) -> bool {
 
 /// The covered invoices' ladder progress once `undelivered` no longer counts as said: back to the latest
 /// earlier stage among the customer's other sent reminders (`reminders`) that covered it, or else to the
-/// stage before it on the ladder (the ladder reached it by passing those). An invoice a later stage went
-/// out for since is left as it is, and off-ladder messages (thank-yous, acknowledgements) never moved the
-/// ladder.
+/// stage before it on the ladder (the ladder reached it by passing those). A stage staff skipped stays
+/// decided: the ladder goes back to it, not before it, or the next pass would plan the skipped stage again
+/// under the skipped reminder's own id and never send it (the tone and day stay those of the latest
+/// message sent). An invoice a later stage went out for since is left as it is, and off-ladder messages
+/// (thank-yous, acknowledgements) never moved the ladder.
 pub fn progress_without(
     policy: &Policy,
     undelivered: &Reminder,
@@ -165,6 +167,14 @@ pub fn progress_without(
                     Some((at, other.sent_on, earlier.tone))
                 })
                 .max_by_key(|(at, sent_on, _)| (*at, *sent_on));
+            let skipped = reminders
+                .iter()
+                .filter(|other| other.status == ReminderStatus::Skipped && !other.is_off_ladder())
+                .filter_map(|other| {
+                    let earlier = other.covers.iter().find(|c| c.invoice_id == invoice.id)?;
+                    policy.stage_index(&earlier.stage_id).filter(|at| *at < index)
+                })
+                .max();
             let mut updated = invoice.clone();
             let (stage, tone, on) = match said {
                 Some((at, sent_on, tone)) => (Some(at), Some(tone), sent_on),
@@ -174,6 +184,7 @@ pub fn progress_without(
                     None,
                 ),
             };
+            let stage = stage.max(skipped);
             updated.dunning.last_stage = stage.map(|at| policy.stages[at].id.clone());
             updated.dunning.last_tone = tone;
             updated.dunning.last_reminded_on = on;

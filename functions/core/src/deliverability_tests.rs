@@ -228,6 +228,16 @@ fn an_undelivered_stage_no_longer_counts_as_said() {
             .last_stage,
         None
     );
+    // A stage staff skipped after the last one sent stays decided: back to it, with the sent one's day
+    let mut skipped = sent(&customer, "crossed_in_mail", "2026-03-12");
+    skipped.status = ReminderStatus::Skipped;
+    skipped.sent_on = None;
+    let mut beyond = owed.clone();
+    beyond.dunning.last_stage = Some("overdue_direct".into());
+    let direct = sent(&customer, "overdue_direct", "2026-03-16");
+    let progress = progress_without(&policy, &direct, &[beyond], &[earlier.clone(), skipped, direct.clone()]);
+    assert_eq!(progress[0].1.last_stage.as_deref(), Some("crossed_in_mail"));
+    assert_eq!(progress[0].1.last_reminded_on, Some(day("2026-03-10")));
     // An invoice a later stage went out for since is left alone
     let mut moved_on = owed;
     moved_on.dunning.last_stage = Some("overdue_direct".into());

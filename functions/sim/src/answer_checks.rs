@@ -59,6 +59,7 @@ impl Sim {
         };
         // What came by mail (a complaint, a reply) is acknowledged by nobody and was no form.
         if answer.kind.is_email() {
+            self.check_email_answer(&answer).await;
             return;
         }
         let customer = answer.customer_id.0.clone();

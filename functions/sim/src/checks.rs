@@ -6,6 +6,7 @@ use crate::faults::Delivery;
 use crate::invariants::{self, Invariant, Ladder};
 use crate::sim::{SCHEDULE_ZONE, Sim};
 use chrono::{Duration, NaiveDate, Timelike};
+use kindly_core::answer::AnswerKind;
 use kindly_core::{InvoiceId, InvoiceStatus, Reminder, ReminderId, ReminderStatus, Store};
 use rust_decimal::Decimal;
 
@@ -85,6 +86,7 @@ impl Sim {
             self.violate(Invariant::NobodyForgotten, key("hours"), &ids, problem);
         }
         self.check_answered(delivery, customer, &ids).await;
+        self.check_replied(delivery, customer, &ids);
         if crate::answer_invariants::on_ladder(&delivery.stage) {
             self.last_message[customer] = Some(delivery.at);
         }
@@ -270,12 +272,15 @@ impl Sim {
             .answers_of_customer(&customer_id)
             .await
             .unwrap_or_default();
+        // A reply holds them for as long as the world reckons it does, not as long as kindly says: one
+        // kindly holds on to longer leaves the ladder late.
         let answer_busy = answers.iter().any(|answer| {
-            answer.holds_customer_on(today)
+            let replied = matches!(answer.kind, AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. });
+            (answer.holds_customer_on(today) && !replied)
                 || answer.settled.as_ref().is_some_and(|settled| {
                     by_staff(&settled.by) && settled.at.with_timezone(&zone).date_naive() >= since
                 })
-        });
+        }) || self.replies.holds_customer_on(customer, today);
         // A customer no address of whom kindly may write to is held on purpose (`NoReachableContact`).
         let unreachable = self
             .store

@@ -12,7 +12,8 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The promises, by name: the six of issue 11, the five about customers' answers
-/// ([`crate::answer_invariants`]), then the four about the mail system's feedback ([`crate::mail_invariants`]).
+/// ([`crate::answer_invariants`]), the four about the mail system's feedback ([`crate::mail_invariants`]),
+/// then the three about customers' replies by email ([`crate::reply_invariants`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Invariant {
     NoMessageTwice,
@@ -39,10 +40,17 @@ pub enum Invariant {
     FeedbackOnce,
     /// After a contact is fixed, the undelivered stage goes to the new address at most once.
     FixedOnce,
+    /// No ladder message while a person's reply waits to be read (or its pause runs), nor before the
+    /// first business day after the day an out-of-office note names.
+    ReplyHolds,
+    /// One answer per reply, however often it is delivered, recorded as what it is.
+    ReplyOnce,
+    /// An automatic reply is never a task for staff.
+    AutoReplyNoTask,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 15] = [
+    pub const ALL: [Invariant; 18] = [
         Invariant::NoMessageTwice,
         Invariant::NothingAfterSettling,
         Invariant::NobodyForgotten,
@@ -58,6 +66,9 @@ impl Invariant {
         Invariant::UndeliveredNotSaid,
         Invariant::FeedbackOnce,
         Invariant::FixedOnce,
+        Invariant::ReplyHolds,
+        Invariant::ReplyOnce,
+        Invariant::AutoReplyNoTask,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +88,9 @@ impl Invariant {
             Invariant::UndeliveredNotSaid => "undelivered-not-said",
             Invariant::FeedbackOnce => "feedback-once",
             Invariant::FixedOnce => "fixed-once",
+            Invariant::ReplyHolds => "reply-holds",
+            Invariant::ReplyOnce => "reply-once",
+            Invariant::AutoReplyNoTask => "auto-reply-no-task",
         }
     }
 }
@@ -311,4 +325,4 @@ pub fn legal_history(reminder: &Reminder) -> Option<String> {
 
 #[cfg(test)]
 #[path = "invariants_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -5,15 +5,15 @@ use chrono::{DateTime, TimeZone, Utc};
 use kindly_core::reminder::Transition;
 use kindly_core::{Currency, CustomerId, InvoiceId, ReminderId};
 
-fn at(text: &str) -> DateTime<Utc> {
+pub(crate) fn at(text: &str) -> DateTime<Utc> {
     Utc.from_utc_datetime(&text.parse::<chrono::NaiveDateTime>().unwrap())
 }
 
-fn day(text: &str) -> NaiveDate {
+pub(crate) fn day(text: &str) -> NaiveDate {
     text.parse().unwrap()
 }
 
-fn delivery(step: u64, reminder: &str, stage: &str, numbers: &[&str]) -> Delivery {
+pub(crate) fn delivery(step: u64, reminder: &str, stage: &str, numbers: &[&str]) -> Delivery {
     Delivery {
         step,
         // Tuesday 2026-03-10, 10:00 in New York.

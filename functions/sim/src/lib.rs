@@ -5,9 +5,11 @@
 //! customers in many time zones paying on time, late, in pieces or not at all, answering on their page
 //! (promises, payments claimed, disputes, new contacts), staff deciding after delays, and the faults the
 //! seed picks (mail throttling, 5xx, timeouts after acceptance, lost conditional writes, crashes between
-//! writes, scheduled functions late or twice), and the mail system's feedback on every message ([`mailsystem`]:
-//! deliveries, bounces, complaints). After every step the promises ([`invariants`], [`answer_invariants`],
-//! [`mail_invariants`]) are checked against the world's inbox — what customers really got.
+//! writes, scheduled functions late or twice), the mail system's feedback on every message ([`mailsystem`]:
+//! deliveries, bounces, complaints) and customers' replies by email ([`replies`]: a person's own words,
+//! out-of-office notes). After every step the promises ([`invariants`], [`answer_invariants`],
+//! [`mail_invariants`], [`reply_invariants`]) are checked against the world's inbox — what customers really
+//! got.
 //!
 //! Architecture invariant: nothing here changes how kindly behaves. The simulator only drives kindly's
 //! public services and router and reads its store; one seed always gives the same trace, byte for byte.
@@ -26,6 +28,9 @@ mod mail_acts;
 pub mod mail_invariants;
 pub mod mailsystem;
 pub mod processor;
+pub mod replies;
+mod reply_acts;
+pub mod reply_invariants;
 pub mod sim;
 mod staff;
 pub mod trace;

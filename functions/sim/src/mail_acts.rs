@@ -11,7 +11,7 @@ use crate::sim::{Act, Sim};
 use crate::staff::STAFF;
 use chrono::{DateTime, Duration, Utc};
 use kindly_core::feedback::{BounceKind, MailEvent, MailEventKind};
-use kindly_core::service;
+use kindly_core::service::{self, FeedbackOutcome};
 use kindly_core::tasks::{TaskAction, TaskKind};
 use kindly_core::{Reminder, ReminderId, ReminderStatus, Store};
 use rand::Rng;
@@ -110,6 +110,12 @@ impl Sim {
             event.event_id,
             summary(event),
             match &result {
+                Ok(FeedbackOutcome::Replied { answer, .. }) => format!(
+                    "answer {} ({}, {})",
+                    answer.id,
+                    answer.kind.name(),
+                    answer.state.as_str()
+                ),
                 Ok(outcome) => format!("{outcome:?}"),
                 Err(error) => error.to_string(),
             }
@@ -120,6 +126,9 @@ impl Sim {
                 for address in transient(event) {
                     let taken = self.feedback.soft_taken.entry(address);
                     taken.or_default().push((event.event_id.clone(), event.at));
+                }
+                if self.replies.is_reply(index) {
+                    self.reply_taken(index).await;
                 }
             }
             Ok(_) => {}
@@ -146,17 +155,22 @@ impl Sim {
     async fn snapshot(&self, id: &ReminderId) -> Snapshot {
         let store = self.store.real();
         let reminder = store.reminder(id).await.ok().flatten();
-        let (customer, invoices) = match &reminder {
+        let (customer, invoices, answers) = match &reminder {
             Some(reminder) => (
                 store.customer(&reminder.customer_id).await.ok().flatten(),
                 store.invoices(&reminder.invoice_ids()).await.unwrap_or_default(),
+                store
+                    .answers_of_customer(&reminder.customer_id)
+                    .await
+                    .unwrap_or_default(),
             ),
-            None => (None, Vec::new()),
+            None => (None, Vec::new(), Vec::new()),
         };
         Snapshot {
             reminder,
             customer,
             invoices,
+            answers,
         }
     }
 

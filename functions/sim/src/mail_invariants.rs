@@ -5,6 +5,7 @@
 
 use crate::faults::Delivery;
 use chrono::{DateTime, Duration, Utc};
+use kindly_core::answer::Answer;
 use kindly_core::standing::SoftBounce;
 use kindly_core::{Customer, Invoice, Reminder};
 use std::collections::{BTreeMap, BTreeSet};
@@ -99,12 +100,13 @@ impl Unsaid {
     }
 }
 
-/// What a notification could change: the reminder it names, its customer and their invoices.
+/// What a notification could change: the reminder it names, its customer, their invoices and answers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
     pub reminder: Option<Reminder>,
     pub customer: Option<Customer>,
     pub invoices: Vec<Invoice>,
+    pub answers: Vec<Answer>,
 }
 
 /// `feedback-once`: a notification kindly had already taken, delivered again, changed nothing.
@@ -115,6 +117,8 @@ pub fn repeated_changed(event_id: &str, before: &Snapshot, after: &Snapshot) -> 
         "its customer's contacts"
     } else if before.invoices != after.invoices {
         "its invoices"
+    } else if before.answers != after.answers {
+        "its customer's answers"
     } else {
         return None;
     };

@@ -129,6 +129,7 @@ fn a_repeated_notification_that_changes_something_is_caught() {
         reminder: Some(reminder(&["delivered to ap@c0001.example"])),
         customer: Some(customer(false)),
         invoices: Vec::new(),
+        answers: Vec::new(),
     };
     let mut after = before.clone();
     after.customer = Some(customer(true));
@@ -136,6 +137,15 @@ fn a_repeated_notification_that_changes_something_is_caught() {
     let mut after = before.clone();
     after.reminder = Some(reminder(&["delivered to ap@c0001.example", "x"]));
     assert!(repeated_changed("ses-1", &before, &after).is_some());
+    // A reply heard again that records a second answer
+    let mut after = before.clone();
+    let reply = crate::reply_invariants::tests::person("ap@c0001.example");
+    after.answers = vec![crate::reply_invariants::tests::answer(
+        "ans_9",
+        reply,
+        "2026-03-11T10:00:00",
+    )];
+    assert!(repeated_changed("<reply-1@c0001.example>", &before, &after).is_some());
     assert_eq!(repeated_changed("ses-1", &before, &before.clone()), None);
 }
 

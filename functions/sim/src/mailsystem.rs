@@ -126,10 +126,17 @@ impl MailSystem {
 
     /// Whether a message reached anyone it went to (a customer who got nothing cannot answer it).
     pub fn reached_someone(&self, delivery: &Delivery) -> bool {
+        !self.reached(delivery).is_empty()
+    }
+
+    /// The addresses a message reached (the only ones that can reply to it).
+    pub fn reached(&self, delivery: &Delivery) -> Vec<String> {
         delivery
             .to
             .iter()
-            .any(|address| bounce_of(self.fate(address), delivery.at).is_none())
+            .filter(|address| bounce_of(self.fate(address), delivery.at).is_none())
+            .cloned()
+            .collect()
     }
 
     /// The notifications about one accepted message of customer `customer`, and when each reaches kindly.
@@ -255,6 +262,15 @@ pub fn summary(event: &MailEvent) -> String {
             format!("{bounce:?} bounce of {}", emails.join(", "))
         }
         MailEventKind::Complained { recipients, .. } => format!("complaint by {}", recipients.join(", ")),
+        MailEventKind::Replied(reply) => match &reply.automatic {
+            None => format!("reply from {} written {}", reply.from, event.at.format("%m-%d %H:%M")),
+            Some(auto) => format!(
+                "automatic reply from {} (out of office: {}, back: {})",
+                reply.from,
+                auto.out_of_office,
+                auto.returns_on.map_or("-".to_owned(), |day| day.to_string())
+            ),
+        },
         other => format!("{other:?}"),
     }
 }

@@ -12,10 +12,12 @@ Simulate kindly in operation: SEEDS worlds (500 customers in 28 time zones by de
 the real services with the seed's faults, customers who answer on their page (promises kept and broken,
 payments claimed, disputes, new contacts, receipts) and staff who settle those answers, the mail system's
 feedback on every message (deliveries, hard and transient bounces, complaints; late, twice, out of order)
-and staff who fix the contact of a message that did not arrive, and fifteen promises checked after every
-step: no-message-twice, nothing-after-settling, nobody-forgotten, money-exact, no-silent-loss,
-legal-history, answer-holds, contact-confirmed, acknowledged-once, promise-by-facts, answer-once,
-nothing-to-blocked, undelivered-not-said, feedback-once, fixed-once.
+and staff who fix the contact of a message that did not arrive, customers' replies by email (a person's
+own words, out-of-office notes with a return day or without) and staff who read them or not, and eighteen
+promises checked after every step: no-message-twice, nothing-after-settling, nobody-forgotten,
+money-exact, no-silent-loss, legal-history, answer-holds, contact-confirmed, acknowledged-once,
+promise-by-facts, answer-once, nothing-to-blocked, undelivered-not-said, feedback-once, fixed-once,
+reply-holds, reply-once, auto-reply-no-task.
 
   SEEDS            how many seeds to run (20)
   DAYS             simulated days per seed (365)
@@ -108,7 +110,7 @@ fn main() {
         }
         println!(
             "seed {seed}: {} steps, {} messages, {} answers ({} taken), {} notifications ({} undelivered, {} contacts \
-             fixed), {} violations {:?}, trace {}, {seconds:.1} s, faults {:?}",
+             fixed), {} replies ({} automatic, {} read), {} violations {:?}, trace {}, {seconds:.1} s, faults {:?}",
             outcome.steps,
             outcome.messages,
             outcome.answers.0,
@@ -116,6 +118,9 @@ fn main() {
             outcome.feedback.0,
             outcome.feedback.1,
             outcome.feedback.2,
+            outcome.replies.0 + outcome.replies.1,
+            outcome.replies.1,
+            outcome.replies.2,
             outcome.violations.len(),
             outcome.counts(),
             &outcome.trace_hash[..16],

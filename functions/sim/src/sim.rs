@@ -9,6 +9,8 @@ use crate::invariants::{Deliveries, Invariant, Known};
 use crate::mail_acts::FeedbackState;
 use crate::mailsystem::MailSystem;
 use crate::processor::{Acknowledged, ProcessorEvent};
+use crate::replies::Replies;
+use crate::reply_acts::ReplyState;
 use crate::trace::Trace;
 use crate::world::{self, World};
 use axum::Router;
@@ -63,9 +65,11 @@ pub struct Outcome {
     pub messages: usize,
     /// Answers customers gave, and how many of them kindly took.
     pub answers: (usize, usize),
-    /// The mail system's notifications, the messages kindly recorded undelivered, and the contacts staff
-    /// fixed.
+    /// The mail system's notifications (replies aside), the messages kindly recorded undelivered, and the
+    /// contacts staff fixed.
     pub feedback: (usize, usize, u32),
+    /// Replies people wrote, replies their mailboxes wrote, and people's replies staff marked read.
+    pub replies: (usize, usize, usize),
     pub faults: FaultRates,
 }
 
@@ -144,6 +148,7 @@ pub struct Sim {
     pub(crate) invoices_of: Vec<Vec<usize>>,
     pub(crate) answering: Answering,
     pub(crate) mail: MailSystem,
+    pub(crate) replies: ReplyState,
     pub(crate) feedback: FeedbackState,
     reported: BTreeSet<(Invariant, String)>,
     pub(crate) violations: Vec<Violation>,
@@ -184,6 +189,7 @@ impl Sim {
         let start = world::local_instant(chrono_tz::UTC, world.start, 0, 0);
         let answering = Answering::new(stream(5));
         let mail = MailSystem::generate(stream(6), &world.customers, world.start, options.days);
+        let replies = Replies::generate(stream(7), &world.customers, world.start, options.days);
         Sim {
             mailer: SimMailer {
                 faults: faults.clone(),
@@ -216,6 +222,7 @@ impl Sim {
             invoices_of,
             answering,
             mail,
+            replies: ReplyState::new(replies),
             feedback: FeedbackState::default(),
             reported: BTreeSet::new(),
             violations: Vec::new(),
@@ -314,6 +321,7 @@ impl Sim {
                     self.consider_answering(delivery);
                 }
                 self.mail_feedback(delivery);
+                self.replies_to(delivery);
             }
         }
         let messages = self.faults.lock().inbox.len();
@@ -321,7 +329,10 @@ impl Sim {
         let answers = (given.len(), given.iter().filter(|answer| answer.taken).count());
         Outcome {
             answers,
-            feedback: self.feedback.counts(self.mail.notifications.len()),
+            feedback: self
+                .feedback
+                .counts(self.mail.notifications.len() - self.replies.written()),
+            replies: self.replies.counts(),
             seed: self.options.seed,
             trace_hash: self.trace.hash(),
             steps: self.step,

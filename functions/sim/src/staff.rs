@@ -28,6 +28,7 @@ impl Sim {
         resolved += &self.fix_contacts().await;
         let by = STAFF[self.answering.rng.random_range(0..2)];
         resolved += &self.settle_answers(by).await;
+        resolved += &self.read_replies(by).await;
         let Ok(waiting) = self
             .store
             .real()

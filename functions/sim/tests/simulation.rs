@@ -40,6 +40,9 @@ fn a_short_run_without_faults_sends_reminders_and_checks_them() {
         outcome.messages
     );
     assert!(outcome.feedback.1 > 0, "no message bounced: {:?}", outcome.feedback);
+    // and customers wrote back, in their own words and from mailboxes that were away
+    let (people, mailboxes, _) = outcome.replies;
+    assert!(people > 0 && mailboxes > 0, "replies: {:?}", outcome.replies);
     for violation in &outcome.violations {
         assert!(!violation.what.is_empty());
         assert!(!violation.trace.is_empty(), "{}: no trace", violation.invariant.name());

@@ -275,12 +275,14 @@ pub async fn an_answer_sent_twice_is_recorded_once_and_a_flood_is_refused<S: Sto
         .await
         .unwrap();
     assert!(matches!(first, Answered::New(_)) && matches!(again, Answered::Again(_)));
-    let acks = reminders_of(store, "T")
-        .await
-        .into_iter()
-        .filter(|r| r.is_acknowledgement())
-        .count();
-    assert_eq!(acks, 1);
+    let acks = || async {
+        reminders_of(store, "T")
+            .await
+            .into_iter()
+            .filter(|r| r.is_acknowledgement())
+            .count()
+    };
+    assert_eq!(acks().await, 1);
     answer(store, &policy, &draft, receipt(), "f2", "2026-03-12")
         .await
         .unwrap();
@@ -291,6 +293,21 @@ pub async fn an_answer_sent_twice_is_recorded_once_and_a_flood_is_refused<S: Sto
     let since = store.answers_since(instant("2026-03-11")).await.unwrap();
     assert_eq!(since.len(), 2);
     assert!(store.answers_since(instant("2026-03-13")).await.unwrap().is_empty());
+    // A form recorded before is answered again once its invoice is paid (a retry of a call that failed
+    // after storing it), not refused as about an invoice no longer open
+    let mut paid = store.invoice(&InvoiceId("I-T".into())).await.unwrap().unwrap();
+    paid.paid = paid.total;
+    paid.status = InvoiceStatus::Paid;
+    crate::service::ingest_invoice(store, &policy, &paid, instant("2026-03-13"))
+        .await
+        .unwrap();
+    let before = acks().await;
+    let late = answer(store, &policy, &draft, receipt(), "f1", "2026-03-13").await;
+    assert!(matches!(late, Ok(Answered::Again(_))), "{late:?}");
+    assert_eq!(acks().await, before, "acknowledged once");
+    // Positive control: a new form about the paid invoice is refused
+    let new = answer(store, &policy, &draft, receipt(), "f4", "2026-03-14").await;
+    assert!(matches!(new, Err(CoreError::InvalidField { .. })), "{new:?}");
 }
 
 pub async fn a_broken_promise_resumes_with_the_stage_not_yet_said<S: Store>(store: &S) {

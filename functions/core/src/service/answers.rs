@@ -5,7 +5,7 @@
 
 use super::invoices::{Rewrite, rewrite_invoice, void_waiting};
 use super::plans::{replan_customer, revive_cancelled};
-use crate::answer::{Answer, AnswerKind, AnswerState, new_answer};
+use crate::answer::{Answer, AnswerId, AnswerKind, AnswerState, new_answer};
 use crate::compose_answers::{acknowledgement, promise_eve};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
@@ -60,14 +60,16 @@ pub async fn record_answer<S: Store>(
         what: "customer",
         id: customer_id.0.clone(),
     })?;
+    // A form recorded before is answered as it was, whatever changed since (its invoices paid, its day
+    // gone by): it may be the retry of a call that stored it and failed before acknowledging it.
+    if let Some(stored) = store.answer(&AnswerId::for_form(customer_id, via, &form.form)).await? {
+        follow_up(store, policy, &customer, stored.clone(), now).await?;
+        return Ok(Answered::Again(stored));
+    }
     let today = now.with_timezone(&customer.time_zone).date_naive();
     let invoices = named_invoices(store, &customer, &form).await?;
     let ids = invoices.iter().map(|invoice| invoice.id.clone()).collect();
     let answer = new_answer(policy, customer_id, via, &form.form, ids, form.kind, now, today)?;
-    if let Some(stored) = store.answer(&answer.id).await? {
-        follow_up(store, policy, &customer, stored.clone(), now).await?;
-        return Ok(Answered::Again(stored));
-    }
     let earlier = store.answers_of_customer(customer_id).await?;
     let today_count = earlier
         .iter()
