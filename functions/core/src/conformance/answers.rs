@@ -505,3 +505,59 @@ pub async fn a_payment_staff_confirm_is_paid_even_under_a_later_promise<S: Store
         .any(|r| r.status.is_open() && !r.is_off_ladder());
     assert!(!waiting, "no reminder about a paid invoice");
 }
+
+pub async fn an_acknowledgement_that_did_not_go_out_is_sent_once_staff_say_so<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let draft = owing_with_draft(store, &policy, "AK").await;
+    let promise = AnswerKind::Promise {
+        pay_by: day("2026-03-20"),
+    };
+    answer(store, &policy, &draft, promise, "f1", "2026-03-12")
+        .await
+        .unwrap();
+    let ack = reminders_of(store, "AK")
+        .await
+        .into_iter()
+        .find(|r| r.is_acknowledgement())
+        .expect("an acknowledgement");
+    // GIVEN its send timed out after the request left: failed, for a person to check
+    let unknown = super::meddling::CountingMailer {
+        unknown_outcome: true,
+        ..Default::default()
+    };
+    crate::service::send_approved(store, &unknown, &policy, instant("2026-03-12"))
+        .await
+        .unwrap();
+    let failed = store.reminder(&ack.id).await.unwrap().unwrap();
+    assert_eq!(failed.status, ReminderStatus::Failed);
+    // WHEN staff find it did not go out
+    let resolved = crate::service::resolve(
+        store,
+        &policy,
+        &ack.id,
+        "pat",
+        crate::service::Resolution::NotSent,
+        None,
+        instant("2026-03-13"),
+    )
+    .await
+    .unwrap();
+    // THEN it is queued again as approved (no pass would plan it), and the next send run says it, once
+    assert_eq!(resolved.status, ReminderStatus::Approved);
+    assert_eq!(resolved.failure, None);
+    let mailer = super::meddling::CountingMailer::default();
+    crate::service::send_approved(store, &mailer, &policy, instant("2026-03-13"))
+        .await
+        .unwrap();
+    crate::service::send_approved(store, &mailer, &policy, instant("2026-03-13"))
+        .await
+        .unwrap();
+    let sent = mailer.sent.lock().unwrap().clone();
+    let acks: Vec<_> = sent
+        .iter()
+        .filter(|email| email.idempotency_key == ack.send_key())
+        .collect();
+    assert_eq!(acks.len(), 1, "{sent:?}");
+    let stored = store.reminder(&ack.id).await.unwrap().unwrap();
+    assert_eq!(stored.status, ReminderStatus::Sent);
+}

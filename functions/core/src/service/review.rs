@@ -249,6 +249,9 @@ pub async fn resolve<S: Store>(
         Resolution::NotSent => {
             let note = note.unwrap_or_else(|| "resolved: it did not go out; planned again".into());
             reminder.transition(ReminderStatus::Cancelled, now, &by, Some(note))?;
+            if reminder.is_reply() {
+                queue_again(&mut reminder, now)?;
+            }
             Vec::new()
         }
     };
@@ -256,4 +259,24 @@ pub async fn resolve<S: Store>(
         .update_reminder(&reminder, ReminderStatus::Failed, &progress)
         .await?;
     Ok(reminder)
+}
+
+/// A thank-you or an acknowledgement that did not go out is queued again as it was: no pass plans one (it
+/// is queued when the payment or the answer arrives), so a cancelled one would never be said. Its content
+/// is the one approved, so it goes out approved (or waits for approval, if it never had one).
+fn queue_again(reminder: &mut Reminder, now: DateTime<Utc>) -> Result<(), CoreError> {
+    reminder.history.push(crate::reminder::Transition {
+        from: ReminderStatus::Cancelled,
+        to: ReminderStatus::Planned,
+        at: now,
+        by: Actor::System,
+        note: Some("queued again: no pass plans a reply to the customer".into()),
+    });
+    reminder.status = ReminderStatus::Planned;
+    reminder.failure = None;
+    let to = match reminder.approval {
+        Some(_) => ReminderStatus::Approved,
+        None => ReminderStatus::PendingApproval,
+    };
+    reminder.transition(to, now, &Actor::System, None)
 }
