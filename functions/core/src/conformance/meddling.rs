@@ -31,6 +31,9 @@ pub(super) enum Moment {
     ReplacedBeforeClaim,
     /// The first entry in the event ledger is not written: the invocation crashed after its effects.
     RecordingEvent,
+    /// Just before a waiting draft is voided, another writer notes a line in its history: the void meets
+    /// a conflict, and the draft still waits.
+    Voiding,
 }
 
 /// Delegates to a store, and meddles once, at `moment` in the sender's work.
@@ -145,6 +148,21 @@ impl<S: Store> Store for Meddling<'_, S> {
             let mut with_po = self.inner.invoice(invoice_id).await?.expect("the invoice exists");
             with_po.po_number = Some("PO-7731".into());
             crate::service::ingest_invoice(self.inner, &policy, &with_po, reminder.created_at).await?;
+        }
+        if reminder.status == ReminderStatus::Cancelled
+            && expected.is_waiting()
+            && self.moment == Moment::Voiding
+            && self.armed.swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            let mut noted = self.inner.reminder(&reminder.id).await?.expect("the draft exists");
+            noted.history.push(crate::reminder::Transition {
+                from: expected,
+                to: expected,
+                at: reminder.created_at,
+                by: Actor::System,
+                note: Some("noted meanwhile".into()),
+            });
+            self.inner.update_reminder(&noted, expected, &[]).await?;
         }
         if reminder.status == ReminderStatus::Sent
             && self.moment == Moment::RecordingSent

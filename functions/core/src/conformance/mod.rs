@@ -69,6 +69,7 @@ macro_rules! store_conformance_tests {
             a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent,
             a_reply_is_forwarded_to_the_billing_mailbox_once,
             an_acknowledgement_that_did_not_go_out_is_sent_once_staff_say_so,
+            a_reply_voids_the_waiting_draft_even_when_it_changed_meanwhile,
             a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice);
     };
     (@each $make:expr; $($check:ident),*) => {

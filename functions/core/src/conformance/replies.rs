@@ -228,3 +228,26 @@ pub async fn a_complaint_blocks_the_address_and_holds_the_customer_until_a_perso
         .collect();
     assert_eq!(to, ["ap@cp.example"]);
 }
+
+pub async fn a_reply_voids_the_waiting_draft_even_when_it_changed_meanwhile<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let (sent, due) = sent_and_next(store, &policy, "RV").await;
+    run_pass(store, &policy, noon(due), false).await.unwrap();
+    assert!(ladder_open(store, "RV").await, "the next stage waits to go out");
+    // WHEN they write back while another writer touches that draft
+    let meddling = super::meddling::Meddling::at(store, super::meddling::Moment::Voiding);
+    record_mail_event(
+        &meddling,
+        &policy,
+        &replied("<rv-1@r.example>", &sent.id, due, None),
+        noon(due),
+    )
+    .await
+    .unwrap();
+    // THEN the draft is void all the same: nothing goes out while nobody has read the reply
+    assert!(
+        !meddling.armed.load(std::sync::atomic::Ordering::SeqCst),
+        "the meddling happened"
+    );
+    assert!(!ladder_open(store, "RV").await, "held while nobody has read the reply");
+}

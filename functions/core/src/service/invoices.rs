@@ -262,20 +262,45 @@ pub(super) async fn void_waiting<S: Store>(
     affected: impl Fn(&Reminder) -> bool,
 ) -> Result<Vec<Reminder>, CoreError> {
     let mut voided = Vec::new();
-    for mut reminder in store.reminders_of_customer(customer_id).await? {
+    for read in store.reminders_of_customer(customer_id).await? {
+        if let Some(reminder) = void_one(store, read, now, reason, &affected).await? {
+            voided.push(reminder);
+        }
+    }
+    Ok(voided)
+}
+
+/// Void `reminder` if it waits and is `affected`. A conflict means it changed since it was read: read it
+/// again and decide again (a sender may have claimed it, so it is no longer waiting; or it was planned
+/// again and waits still, and must go too), a few times.
+async fn void_one<S: Store>(
+    store: &S,
+    mut reminder: Reminder,
+    now: DateTime<Utc>,
+    reason: &str,
+    affected: &impl Fn(&Reminder) -> bool,
+) -> Result<Option<Reminder>, CoreError> {
+    for _ in 0..WRITE_ATTEMPTS {
         let expected = reminder.status;
         // A payment review stays: it asks staff, not the customer, to settle the invoice, whatever else
         // changes on it. So does an acknowledgement: it answers the customer, whatever changed since.
         let stays = reminder.is_payment_review() || reminder.is_acknowledgement();
         if !expected.is_waiting() || stays || !affected(&reminder) {
-            continue;
+            return Ok(None);
         }
+        let id = reminder.id.clone();
         reminder.transition(ReminderStatus::Cancelled, now, &Actor::System, Some(reason.to_owned()))?;
         match store.update_reminder(&reminder, expected, &[]).await {
-            Err(CoreError::Conflict(_)) => continue,
-            other => other?,
+            Ok(()) => return Ok(Some(reminder)),
+            Err(CoreError::Conflict(_)) => match store.reminder(&id).await? {
+                Some(again) => reminder = again,
+                None => return Ok(None),
+            },
+            Err(other) => return Err(other),
         }
-        voided.push(reminder);
     }
-    Ok(voided)
+    Err(CoreError::Conflict(format!(
+        "reminder {} kept changing while it was voided",
+        reminder.id
+    )))
 }
