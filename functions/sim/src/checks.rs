@@ -273,14 +273,17 @@ impl Sim {
             .await
             .unwrap_or_default();
         // A reply holds them for as long as the world reckons it does, not as long as kindly says: one
-        // kindly holds on to longer leaves the ladder late.
+        // kindly holds on to longer leaves the ladder late. Like an answer settled, a hold that lasted
+        // through the last business day excuses today too: the pass that plans them again may come late in
+        // their day.
         let answer_busy = answers.iter().any(|answer| {
             let replied = matches!(answer.kind, AnswerKind::Reply { .. } | AnswerKind::AutoReply { .. });
             (answer.holds_customer_on(today) && !replied)
                 || answer.settled.as_ref().is_some_and(|settled| {
                     by_staff(&settled.by) && settled.at.with_timezone(&zone).date_naive() >= since
                 })
-        }) || self.replies.holds_customer_on(customer, today);
+        }) || self.replies.holds_customer_on(customer, today)
+            || self.replies.holds_customer_on(customer, since);
         // A customer no address of whom kindly may write to is held on purpose (`NoReachableContact`).
         let unreachable = self
             .store
