@@ -352,12 +352,7 @@ async fn the_events_handler_records_every_kind_of_notification_and_hands_back_on
     let answer = kindly_aws::events::mail_events(&broken, from_queue(&bodies))
         .await
         .unwrap();
-    let failed: Vec<&str> = answer
-        .batch_item_failures
-        .iter()
-        .map(|failure| failure.item_identifier.as_str())
-        .collect();
-    assert_eq!(failed, ["m-0"]);
+    assert_eq!(handed_back(&answer), ["m-0"]);
 }
 
 #[tokio::test]
@@ -425,12 +420,7 @@ async fn a_reply_ses_stored_is_read_from_the_bucket_recorded_once_and_forwarded_
     let answer = kindly_aws::events::mail_events(&events, from_queue(&[spam, elsewhere, gone, junk]))
         .await
         .unwrap();
-    let failed: Vec<&str> = answer
-        .batch_item_failures
-        .iter()
-        .map(|failure| failure.item_identifier.as_str())
-        .collect();
-    assert_eq!(failed, ["m-3"]);
+    assert_eq!(handed_back(&answer), ["m-3"]);
     assert_eq!(store.answers_of_customer(&reminder.customer_id).await.unwrap().len(), 1);
 
     // WHEN the bucket cannot be read THEN the notice goes back to the queue, to be read later
@@ -443,12 +433,16 @@ async fn a_reply_ses_stored_is_read_from_the_bucket_recorded_once_and_forwarded_
         kindly_aws::events::mail_events(&unreachable, from_queue(&[notice("kindly-replies-not-created", &key)]))
             .await
             .unwrap();
-    let failed: Vec<&str> = answer
+    assert_eq!(handed_back(&answer), ["m-0"]);
+}
+
+/// The ids of the batch's messages the handler handed back to the queue.
+fn handed_back(answer: &aws_lambda_events::event::sqs::SqsBatchResponse) -> Vec<&str> {
+    answer
         .batch_item_failures
         .iter()
         .map(|failure| failure.item_identifier.as_str())
-        .collect();
-    assert_eq!(failed, ["m-0"]);
+        .collect()
 }
 
 /// The forwarded replies among raw messages.
