@@ -83,6 +83,15 @@ pub fn earlier_answers(answers: &[Answer], invoices: &[&Invoice], locale: &str) 
         .collect()
 }
 
+const ACK_PREFIX: &str = "rem_ack_";
+const ANSWER_PREFIX: &str = "ans_";
+
+/// The answer an acknowledgement's id acknowledges (the inverse of the id [`acknowledgement`] gives).
+pub fn acknowledged_answer(acknowledgement: &ReminderId) -> Option<crate::answer::AnswerId> {
+    let rest = acknowledgement.0.strip_prefix(ACK_PREFIX)?;
+    Some(crate::answer::AnswerId(format!("{ANSWER_PREFIX}{rest}")))
+}
+
 /// The acknowledgement of `answer`, about `invoices`: sent once (its id comes from the answer's), by the
 /// billing team, without waiting for approval.
 pub fn acknowledgement(
@@ -93,7 +102,7 @@ pub fn acknowledgement(
     now: DateTime<Utc>,
 ) -> Result<Reminder, CoreError> {
     let stage = own_stage(policy, ACKNOWLEDGEMENT_STAGE, ACKNOWLEDGEMENT_TEMPLATE);
-    let id = ReminderId(format!("rem_ack_{}", answer.id.0.trim_start_matches("ans_")));
+    let id = ReminderId(format!("{ACK_PREFIX}{}", answer.id.0.trim_start_matches(ANSWER_PREFIX)));
     let local_date = now.with_timezone(&customer.time_zone).date_naive();
     about_answer(policy, &stage, customer, answer, invoices, local_date, now, id)
 }

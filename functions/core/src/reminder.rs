@@ -112,6 +112,9 @@ pub struct Reminder {
     pub history: Vec<Transition>,
 }
 
+/// How the sender's reason for stopping a message to an address that bounced or complained ends.
+pub const BLOCKED_ADDRESS: &str = "bounced or complained: kindly no longer writes to it";
+
 /// Between a reminder's id and the round of a message sent again after it went undelivered.
 const SEND_ROUND: &str = "_r";
 
@@ -184,6 +187,16 @@ impl Reminder {
     /// business hour after it is queued, and a pause does not stop it.
     pub fn is_reply(&self) -> bool {
         self.is_thank_you() || self.is_acknowledgement()
+    }
+
+    /// Cancelled by the sender at the last look, because an address it went to had bounced or complained
+    /// (its reason ends with [`BLOCKED_ADDRESS`]): it never reached the mailer.
+    pub fn stopped_at_blocked_address(&self) -> bool {
+        self.status == ReminderStatus::Cancelled
+            && self.history.last().is_some_and(|step| {
+                step.to == ReminderStatus::Cancelled
+                    && step.note.as_deref().is_some_and(|note| note.ends_with(BLOCKED_ADDRESS))
+            })
     }
 
     /// Not a rung of the ladder (a thank-you, a payment review, an acknowledgement, a promise's eve): it

@@ -123,7 +123,7 @@ pub fn changed_since(read: &[Invoice], now: &[Invoice]) -> Option<String> {
 /// An address the draft goes to (to or cc) that the customer's contacts now block. A draft waiting when the
 /// address was blocked is voided then; this is the last look, for one whose void lost a race or that stays
 /// through a customer's change (an acknowledgement).
-fn blocked_address<'a>(reminder: &'a Reminder, customer: &Customer) -> Option<&'a str> {
+pub(crate) fn blocked_address<'a>(reminder: &'a Reminder, customer: &Customer) -> Option<&'a str> {
     let draft = reminder.draft.as_ref()?;
     draft
         .context
@@ -144,9 +144,7 @@ fn why_not_send(
         return Some("the customer is paused".into());
     }
     if let Some(address) = blocked_address(reminder, customer) {
-        return Some(format!(
-            "{address} bounced or complained: kindly no longer writes to it"
-        ));
+        return Some(format!("{address} {}", crate::reminder::BLOCKED_ADDRESS));
     }
     // An acknowledgement answers the customer: it goes out whatever its invoices came to meanwhile.
     if reminder.is_acknowledgement() {

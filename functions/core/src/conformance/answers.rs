@@ -18,7 +18,7 @@ async fn owing_with_draft<S: Store>(store: &S, _policy: &Policy, id: &str) -> Re
 }
 
 /// `draft`'s customer answers `kind` through its link, with the form's one-time value `nonce`.
-async fn answer<S: Store>(
+pub(super) async fn answer<S: Store>(
     store: &S,
     policy: &Policy,
     draft: &Reminder,

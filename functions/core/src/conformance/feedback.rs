@@ -339,3 +339,54 @@ pub async fn a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent<S:
     waiting_draft(store, "L").await;
     assert_eq!(approve_and_send(store, &policy, "L", "2026-03-12").await.len(), 1);
 }
+
+pub async fn an_acknowledgement_stopped_at_a_bounced_address_goes_to_the_fixed_one_once<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    let draft = waiting_draft(store, "AB").await;
+    let promise = crate::answer::AnswerKind::Promise {
+        pay_by: crate::fixtures::day("2026-03-20"),
+    };
+    super::answers::answer(store, &policy, &draft, promise, "f1", "2026-03-12")
+        .await
+        .unwrap();
+    let ack = store
+        .reminders_of_customer(&draft.customer_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(Reminder::is_acknowledgement)
+        .expect("an acknowledgement");
+    // GIVEN the only address bounced before the acknowledgement went out, so the sender stopped it
+    let mut blocked = store.customer(&draft.customer_id).await.unwrap().unwrap();
+    blocked.billing_contacts[0].bounced = true;
+    store.put_customer(&blocked).await.unwrap();
+    let mailer = CountingMailer::default();
+    send_approved(store, &mailer, &policy, instant("2026-03-12"))
+        .await
+        .unwrap();
+    assert!(mailer.sent.lock().unwrap().is_empty());
+    assert!(reminder(store, &ack.id).await.stopped_at_blocked_address());
+    // WHEN staff fix the contact
+    crate::service::fix_contact(
+        store,
+        &policy,
+        &draft.customer_id,
+        "ap@ab.example",
+        "payables@ab.example",
+        "sam",
+        instant("2026-03-13"),
+    )
+    .await
+    .unwrap();
+    // THEN the acknowledgement goes to the new address, once, however often the sender runs
+    for _ in 0..2 {
+        send_approved(store, &mailer, &policy, instant("2026-03-13"))
+            .await
+            .unwrap();
+    }
+    let sent = mailer.sent.lock().unwrap().clone();
+    let acks: Vec<_> = sent.iter().filter(|email| email.idempotency_key == ack.id.0).collect();
+    assert_eq!(acks.len(), 1, "{sent:?}");
+    assert_eq!(acks[0].to[0].email, "payables@ab.example");
+    assert_eq!(reminder(store, &ack.id).await.status, ReminderStatus::Sent);
+}

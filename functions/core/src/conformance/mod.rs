@@ -67,6 +67,7 @@ macro_rules! store_conformance_tests {
             a_notification_heard_again_after_a_crash_writes_its_line_once,
             a_stage_that_did_not_arrive_is_said_again_though_the_calendar_moved_on,
             a_message_to_an_address_blocked_after_it_was_drafted_is_not_sent,
+            an_acknowledgement_stopped_at_a_bounced_address_goes_to_the_fixed_one_once,
             a_reply_is_forwarded_to_the_billing_mailbox_once,
             an_acknowledgement_that_did_not_go_out_is_sent_once_staff_say_so,
             a_reply_voids_the_waiting_draft_even_when_it_changed_meanwhile,

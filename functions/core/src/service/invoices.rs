@@ -56,8 +56,8 @@ fn keep_standing(incoming: &mut Customer, stored: &Customer) {
 
 /// Validate and store a customer. If the stored one differs (a contact, a name, the language, a pause...),
 /// every draft or approval still waiting to go out to them is void — its addresses, words or very sending
-/// may be wrong now — and they are planned again at once (a voided thank-you is queued again). Returns the
-/// voided reminders.
+/// may be wrong now — and they are planned again at once (a voided thank-you is queued again, and a reply
+/// that could not reach them is drafted again: [`super::redraft`]). Returns the voided reminders.
 pub(crate) async fn write_customer<S: Store>(
     store: &S,
     policy: &Policy,
@@ -72,6 +72,8 @@ pub(crate) async fn write_customer<S: Store>(
     }
     let reason = format!("customer {} changed: the draft is void and planned again", customer.id);
     let voided = void_waiting(store, &customer.id, now, &reason, |_| true).await?;
+    // First the replies that could not reach them, so a thank-you among them joins the one queued next.
+    super::redraft::redraft_replies(store, policy, customer, now).await?;
     let to_thank = thanked_in(&voided);
     queue_thank_you(store, policy, &customer.id, to_thank, now).await?;
     replan_customer(store, policy, &customer.id, now).await?;

@@ -1,7 +1,7 @@
 //! Application services, one module per use case: the pass ([`pass`], over the planning step every change
 //! shares, [`plans`]), sending ([`send`]), review by staff
 //! ([`review`]: approve, skip, snooze), invoice and customer changes ([`invoices`]), payments
-//! ([`payments`]), thank-yous ([`thanks`]), customers' answers ([`answers`], [`settle`]), the mail system's feedback ([`feedback`]), replies forwarded to the billing mailbox ([`forward`]) and the staff's inbox,
+//! ([`payments`]), thank-yous ([`thanks`]) and replies drafted again to a new address ([`redraft`]), customers' answers ([`answers`], [`settle`]), the mail system's feedback ([`feedback`]), replies forwarded to the billing mailbox ([`forward`]) and the staff's inbox,
 //! timelines and reasons report ([`inbox`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
 //! `kindly` command (SQLite + outbox) share them. The decisions live in pure functions elsewhere in the crate
 //! (the planner, [`crate::verdict`], [`crate::payment`]); these modules read, ask, and write.
@@ -16,6 +16,7 @@ mod pass;
 mod payments;
 mod plans;
 mod reads;
+mod redraft;
 mod review;
 mod send;
 mod settle;
