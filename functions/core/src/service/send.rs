@@ -4,6 +4,7 @@
 use super::WRITE_ATTEMPTS;
 use super::reads::customer_of;
 use crate::actor::Actor;
+use crate::customer::CustomerId;
 use crate::error::CoreError;
 use crate::invoice::{DunningProgress, InvoiceId};
 use crate::planner::advance;
@@ -14,6 +15,7 @@ use crate::status::ReminderStatus;
 use crate::verdict::{BusinessHours, Verdict, changed_since, is_stale_claim, verdict};
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
+use std::collections::{BTreeSet, HashMap};
 
 /// What happened to one approved reminder in [`send_approved`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,19 +97,74 @@ pub async fn send_approved_until<S: Store, M: Mailer>(
             results.push((reminder.id.clone(), fail(store, reminder, now, reason).await));
         }
     }
-    // In order, up to the mailer's concurrency at a time; each reminder's claim keeps them apart.
-    let sends = futures::stream::iter(queue)
-        .map(|reminder| async move {
-            let now = clock();
-            if deadline.is_some_and(|deadline| now >= deadline) {
-                return None;
-            }
-            let id = reminder.id.clone();
-            Some((id, send_one(store, mailer, policy, reminder, now, window).await))
-        })
-        .buffered(mailer.concurrent_sends().max(1));
-    results.extend(sends.filter_map(|sent| async move { sent }).collect::<Vec<_>>().await);
+    let customers: HashMap<ReminderId, CustomerId> = queue
+        .iter()
+        .map(|reminder| (reminder.id.clone(), reminder.customer_id.clone()))
+        .collect();
+    let run = Run {
+        store,
+        mailer,
+        policy,
+        clock,
+        window,
+        deadline,
+    };
+    let first = run.send_all(queue).await;
+    // A reminder cancelled here (its day gone by, its figures changed) had its customer planned again at
+    // once: what that left approved for today goes out in this run, not in one after their hours.
+    let replanned: BTreeSet<&CustomerId> = first
+        .iter()
+        .filter(|(_, result)| matches!(result, Ok(SendResult::Cancelled { .. })))
+        .filter_map(|(id, _)| customers.get(id))
+        .collect();
+    let done: BTreeSet<&ReminderId> = first
+        .iter()
+        .filter(|(_, result)| !matches!(result, Ok(SendResult::Cancelled { .. })))
+        .map(|(id, _)| id)
+        .collect();
+    let mut again = Vec::new();
+    for customer in replanned {
+        again.extend(
+            store
+                .reminders_of_customer(customer)
+                .await?
+                .into_iter()
+                .filter(|reminder| reminder.status == ReminderStatus::Approved && !done.contains(&reminder.id)),
+        );
+    }
+    let second = run.send_all(again).await;
+    results.extend(first);
+    results.extend(second);
     Ok(results)
+}
+
+/// One send run: what it sends with and through, its clock, window and deadline.
+struct Run<'a, S, M> {
+    store: &'a S,
+    mailer: &'a M,
+    policy: &'a Policy,
+    clock: &'a (dyn Fn() -> DateTime<Utc> + Sync),
+    window: Option<BusinessHours>,
+    deadline: Option<DateTime<Utc>>,
+}
+
+impl<S: Store, M: Mailer> Run<'_, S, M> {
+    /// Send `queue` in order, up to the mailer's concurrency at a time; each reminder's claim keeps them
+    /// apart. None is started once the clock reaches the deadline.
+    async fn send_all(&self, queue: Vec<Reminder>) -> Vec<(ReminderId, Result<SendResult, CoreError>)> {
+        let sends = futures::stream::iter(queue)
+            .map(|reminder| async move {
+                let now = (self.clock)();
+                if self.deadline.is_some_and(|deadline| now >= deadline) {
+                    return None;
+                }
+                let id = reminder.id.clone();
+                let result = send_one(self.store, self.mailer, self.policy, reminder, now, self.window).await;
+                Some((id, result))
+            })
+            .buffered(self.mailer.concurrent_sends().max(1));
+        sends.filter_map(|sent| async move { sent }).collect::<Vec<_>>().await
+    }
 }
 
 /// Read, judge, act. `listed` is the reminder as the run listed it; it is read again first, since a paced run
