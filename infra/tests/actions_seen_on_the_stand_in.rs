@@ -395,10 +395,12 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     assert_eq!((status, answer["result"].as_str()), (200, Some("applied")), "{answer}");
 
     // AND the send run starts (reading the account's send rate) and sends what is approved
-    // (on the customers' first sending day from now: today, or Monday when the story runs at the weekend)
+    // (on the customers' first sending day from now: today, or their next business day when the story runs
+    // at the weekend or on a holiday)
     let mut sender = state(&sending, &sdk, &table, &link_keys).await;
     let zone = customer("x").time_zone;
-    let day = kindly_core::calendar::sending_day(zone, Utc::now(), Some(ANY_HOUR));
+    let calendar = customer("x").calendar();
+    let day = kindly_core::calendar::sending_day(calendar, zone, Utc::now(), Some(ANY_HOUR));
     let at = if day == Utc::now().with_timezone(&zone).date_naive() {
         Utc::now()
     } else {

@@ -47,6 +47,8 @@ fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
                 escalation_contact: None,
                 pause: None,
                 terms: ContractTerms::default(),
+                country: None,
+                business_hours: None,
             };
             (id, customer)
         })

@@ -4,7 +4,7 @@
 //! refer to it ("On 3 March you told us you had paid…"). Pure: the services store and act on these.
 
 use crate::actor::Actor;
-use crate::calendar::is_business_day;
+use crate::calendar::Calendar;
 use crate::customer::{CustomerId, email_problem};
 use crate::error::CoreError;
 use crate::invoice::InvoiceId;
@@ -287,38 +287,18 @@ impl Answer {
     }
 }
 
-/// The business day `days` business days after `from`.
-pub fn add_business_days(from: NaiveDate, days: u32) -> NaiveDate {
-    let mut day = from;
-    let mut left = days;
-    while left > 0 {
-        day = day + Days::new(1);
-        if is_business_day(day) {
-            left -= 1;
-        }
-    }
-    day
-}
-
-/// The business day before `day`.
-pub fn business_day_before(day: NaiveDate) -> NaiveDate {
-    let mut before = day - Days::new(1);
-    while !is_business_day(before) {
-        before = before - Days::new(1);
-    }
-    before
-}
-
 /// The last day an answer given on `today` holds its invoices: a promise until its day, a claimed payment
-/// for the policy's business days; `None` for what waits for staff (a dispute, a new contact).
-pub fn hold_until(policy: &Policy, kind: &AnswerKind, today: NaiveDate) -> Option<NaiveDate> {
+/// for the policy's business days (in the customer's `calendar`); `None` for what waits for staff (a
+/// dispute, a new contact).
+pub fn hold_until(policy: &Policy, kind: &AnswerKind, today: NaiveDate, calendar: Calendar) -> Option<NaiveDate> {
+    let business_days = |days: u32| calendar.add_business_days(today, i32::try_from(days).unwrap_or(i32::MAX));
     match kind {
-        AnswerKind::AlreadyPaid { .. } => Some(add_business_days(today, policy.answers.payment_claim_days)),
+        AnswerKind::AlreadyPaid { .. } => Some(business_days(policy.answers.payment_claim_days)),
         AnswerKind::Promise { pay_by } => Some(*pay_by),
         AnswerKind::ConfirmReceipt { scheduled_for } => Some(scheduled_for.unwrap_or(today)),
-        AnswerKind::Reply { .. } => Some(add_business_days(today, policy.mail_feedback.reply_pause_days)),
+        AnswerKind::Reply { .. } => Some(business_days(policy.mail_feedback.reply_pause_days)),
         // Back on that day: the next message goes on the first business day after it.
-        AnswerKind::AutoReply { returns_on, .. } => returns_on.map(|back| add_business_days(back, 1) - Days::new(1)),
+        AnswerKind::AutoReply { returns_on, .. } => returns_on.map(|back| calendar.after(back) - Days::new(1)),
         AnswerKind::Dispute { .. } | AnswerKind::WrongPerson { .. } | AnswerKind::Complaint { .. } => None,
     }
 }
@@ -401,7 +381,7 @@ pub fn check(policy: &Policy, kind: &AnswerKind, today: NaiveDate) -> Result<(),
     Ok(())
 }
 
-/// An answer given on `today`, as first stored: open (or settled at once, for a bare receipt
+/// An answer given on `today` by a customer keeping `calendar`, as first stored: open (or settled at once, for a bare receipt
 /// confirmation), holding its invoices for as long as [`hold_until`] says.
 #[allow(clippy::too_many_arguments)]
 pub fn new_answer(
@@ -413,6 +393,7 @@ pub fn new_answer(
     kind: AnswerKind,
     at: DateTime<Utc>,
     today: NaiveDate,
+    calendar: Calendar,
 ) -> Result<Answer, CoreError> {
     check(policy, &kind, today)?;
     // Nothing for anyone to decide: a bare receipt confirmation, an automatic reply.
@@ -425,7 +406,7 @@ pub fn new_answer(
         customer_id: customer.clone(),
         via: via.clone(),
         invoices,
-        hold_until: hold_until(policy, &kind, today),
+        hold_until: hold_until(policy, &kind, today, calendar),
         kind,
         at,
         local_date: today,

@@ -1,4 +1,5 @@
 use super::*;
+use crate::calendar::Calendar;
 use crate::fixtures::instant;
 
 fn day(text: &str) -> NaiveDate {
@@ -26,6 +27,7 @@ fn answer(kind: AnswerKind, today: &str) -> Answer {
         kind,
         instant(today),
         day(today),
+        Calendar::WEEKDAYS,
     )
     .unwrap()
 }
@@ -221,8 +223,24 @@ fn only_an_open_answer_is_settled_and_only_once() {
 }
 
 #[test]
-fn business_days_skip_weekends() {
-    // Friday + 1 business day is Monday; the business day before a Monday is the Friday.
-    assert_eq!(add_business_days(day("2026-03-13"), 1), day("2026-03-16"));
-    assert_eq!(business_day_before(day("2026-03-16")), day("2026-03-13"));
+fn a_claimed_payment_holds_for_business_days_in_the_customers_calendar() {
+    let policy = policy();
+    let claim = AnswerKind::AlreadyPaid {
+        paid_on: day("2026-12-23"),
+        amount: None,
+        reference: None,
+    };
+    let days = policy.answers.payment_claim_days;
+    // Claimed on Thursday 2026-12-24: in England the 25th is Christmas, the 28th the Boxing Day holiday in
+    // lieu, so each business day of the hold ends later than on a plain Monday-to-Friday calendar.
+    let gb = Calendar::of(Some(crate::holidays::Country::from_code("GB").unwrap()));
+    let plain = hold_until(&policy, &claim, day("2026-12-24"), Calendar::WEEKDAYS).unwrap();
+    let english = hold_until(&policy, &claim, day("2026-12-24"), gb).unwrap();
+    assert_eq!(
+        plain,
+        Calendar::WEEKDAYS.add_business_days(day("2026-12-24"), days as i32)
+    );
+    assert_eq!(english, gb.add_business_days(day("2026-12-24"), days as i32));
+    assert_eq!(gb.after(day("2026-12-24")), day("2026-12-29"));
+    assert!(english > plain, "{english} after {plain}");
 }

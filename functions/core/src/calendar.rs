@@ -1,49 +1,126 @@
-//! The customers' calendar as kindly keeps it: business hours, Monday to Friday, in each customer's own time
-//! zone, and the day a message planned now goes out on. A leaf: it imports nothing of the domain.
+//! The customers' calendar as kindly keeps it: each customer's business days (their country's weekend and
+//! public holidays, [`crate::holidays`]; Saturday and Sunday without a country), business hours in their
+//! own time zone, and the day a message planned now goes out on. Imports nothing of the domain but the
+//! holiday data.
 
+use crate::holidays::{self, Country};
 use chrono::{DateTime, Datelike, Days, NaiveDate, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
 
-/// The customer-local hours in which messages may go out (`from` inclusive, `to` exclusive), Monday to
-/// Friday. A reminder outside them waits, approved, for a later run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The customer-local hours in which messages may go out (`from` inclusive, `to` exclusive), on the
+/// customer's business days. A reminder outside them waits, approved, for a later run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BusinessHours {
     pub from_hour: u32,
     pub to_hour: u32,
 }
 
 impl BusinessHours {
-    /// Whether `now` falls inside these hours on a business day in `zone`.
-    pub fn contains(&self, zone: Tz, now: DateTime<Utc>) -> bool {
+    /// Whether `now` falls inside these hours on a business day of `calendar` in `zone`.
+    pub fn contains(&self, calendar: Calendar, zone: Tz, now: DateTime<Utc>) -> bool {
         let local = now.with_timezone(&zone);
-        is_business_day(local.date_naive()) && (self.from_hour..self.to_hour).contains(&local.hour())
+        calendar.is_business_day(local.date_naive()) && (self.from_hour..self.to_hour).contains(&local.hour())
+    }
+
+    /// What is wrong with these hours, if anything: a day of hours, `from` before `to`.
+    pub fn problem(&self) -> Option<String> {
+        (self.from_hour >= self.to_hour || self.to_hour > 24).then(|| {
+            format!(
+                "from_hour {} must come before to_hour {}, within 0-24",
+                self.from_hour, self.to_hour
+            )
+        })
     }
 }
 
-/// Monday to Friday.
-pub fn is_business_day(date: NaiveDate) -> bool {
-    !matches!(date.weekday(), Weekday::Sat | Weekday::Sun)
+/// Whose business days: a country's (its weekend and public holidays), or, without one, Monday to Friday.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Calendar(Option<Country>);
+
+impl Calendar {
+    /// Monday to Friday, no holidays: for a customer whose country kindly does not know.
+    pub const WEEKDAYS: Calendar = Calendar(None);
+
+    pub fn of(country: Option<Country>) -> Calendar {
+        Calendar(country)
+    }
+
+    pub fn country(self) -> Option<Country> {
+        self.0
+    }
+
+    pub fn is_business_day(self, date: NaiveDate) -> bool {
+        match self.0 {
+            Some(country) => holidays::is_business_day(country, date),
+            None => !matches!(date.weekday(), Weekday::Sat | Weekday::Sun),
+        }
+    }
+
+    /// The public holiday on `date`, by name, if any.
+    pub fn holiday(self, date: NaiveDate) -> Option<&'static str> {
+        self.0.and_then(|country| holidays::holiday(country, date))
+    }
+
+    /// `date` if it is a business day, else the first business day after it.
+    pub fn on_or_after(self, date: NaiveDate) -> NaiveDate {
+        if self.is_business_day(date) {
+            date
+        } else {
+            self.after(date)
+        }
+    }
+
+    /// `date` if it is a business day, else the last business day before it.
+    pub fn on_or_before(self, date: NaiveDate) -> NaiveDate {
+        if self.is_business_day(date) {
+            date
+        } else {
+            self.before(date)
+        }
+    }
+
+    /// The first business day after `date`.
+    pub fn after(self, date: NaiveDate) -> NaiveDate {
+        self.add_business_days(date, 1)
+    }
+
+    /// The last business day before `date`.
+    pub fn before(self, date: NaiveDate) -> NaiveDate {
+        self.add_business_days(date, -1)
+    }
+
+    /// The date `n` business days after `date` (before it when `n` is negative); `date` itself for 0.
+    pub fn add_business_days(self, date: NaiveDate, n: i32) -> NaiveDate {
+        if let Some(country) = self.0 {
+            return holidays::add_business_days(country, date, n);
+        }
+        let mut day = date;
+        for _ in 0..n.unsigned_abs() {
+            day = if n < 0 { day - Days::new(1) } else { day + Days::new(1) };
+            while !self.is_business_day(day) {
+                day = if n < 0 { day - Days::new(1) } else { day + Days::new(1) };
+            }
+        }
+        day
+    }
 }
 
 /// The local day in `zone` on which a message planned at `now` goes out: today, unless today's business
-/// hours are over or today is no business day — then the next business day. Without hours (messages go out
-/// at any hour), today. A message is planned for the day it is sent on, so the figures it states ("due
-/// today", "3 days overdue") are true when it arrives, wherever on Earth the customer is.
-pub fn sending_day(zone: Tz, now: DateTime<Utc>, hours: Option<BusinessHours>) -> NaiveDate {
+/// hours are over or today is no business day in `calendar` — then the next business day. Without hours
+/// (messages go out at any hour), today. A message is planned for the day it is sent on, so the figures it
+/// states ("due today", "3 days overdue") are true when it arrives, wherever on Earth the customer is.
+pub fn sending_day(calendar: Calendar, zone: Tz, now: DateTime<Utc>, hours: Option<BusinessHours>) -> NaiveDate {
     let local = now.with_timezone(&zone);
     let today = local.date_naive();
     let Some(hours) = hours else {
         return today;
     };
-    let mut day = if local.hour() < hours.to_hour {
-        today
+    if local.hour() < hours.to_hour {
+        calendar.on_or_after(today)
     } else {
-        today + Days::new(1)
-    };
-    while !is_business_day(day) {
-        day = day + Days::new(1);
+        calendar.after(today)
     }
-    day
 }
 
 #[cfg(test)]
@@ -65,10 +142,22 @@ mod tests {
         let hours = NINE_TO_FIVE.unwrap();
         let tokyo = chrono_tz::Asia::Tokyo;
         // Monday 2026-03-16 01:00 UTC is 10:00 in Tokyo; 09:00 UTC is 18:00 there.
-        assert!(hours.contains(tokyo, Utc.with_ymd_and_hms(2026, 3, 16, 1, 0, 0).unwrap()));
-        assert!(!hours.contains(tokyo, Utc.with_ymd_and_hms(2026, 3, 16, 9, 0, 0).unwrap()));
+        assert!(hours.contains(
+            Calendar::WEEKDAYS,
+            tokyo,
+            Utc.with_ymd_and_hms(2026, 3, 16, 1, 0, 0).unwrap()
+        ));
+        assert!(!hours.contains(
+            Calendar::WEEKDAYS,
+            tokyo,
+            Utc.with_ymd_and_hms(2026, 3, 16, 9, 0, 0).unwrap()
+        ));
         // Saturday 2026-03-21, 10:00 in Tokyo.
-        assert!(!hours.contains(tokyo, Utc.with_ymd_and_hms(2026, 3, 21, 1, 0, 0).unwrap()));
+        assert!(!hours.contains(
+            Calendar::WEEKDAYS,
+            tokyo,
+            Utc.with_ymd_and_hms(2026, 3, 21, 1, 0, 0).unwrap()
+        ));
     }
 
     #[test]
@@ -77,23 +166,26 @@ mod tests {
         // Kiritimati (UTC+14) and 19:00 in Auckland.
         let pass = Utc.with_ymd_and_hms(2026, 3, 16, 6, 0, 0).unwrap();
         assert_eq!(
-            sending_day(chrono_tz::Europe::London, pass, NINE_TO_FIVE),
+            sending_day(Calendar::WEEKDAYS, chrono_tz::Europe::London, pass, NINE_TO_FIVE),
             day("2026-03-16")
         );
         assert_eq!(
-            sending_day(chrono_tz::Pacific::Honolulu, pass, NINE_TO_FIVE),
+            sending_day(Calendar::WEEKDAYS, chrono_tz::Pacific::Honolulu, pass, NINE_TO_FIVE),
             day("2026-03-16")
         );
         assert_eq!(
-            sending_day(chrono_tz::Pacific::Kiritimati, pass, NINE_TO_FIVE),
+            sending_day(Calendar::WEEKDAYS, chrono_tz::Pacific::Kiritimati, pass, NINE_TO_FIVE),
             day("2026-03-17")
         );
         assert_eq!(
-            sending_day(chrono_tz::Pacific::Auckland, pass, NINE_TO_FIVE),
+            sending_day(Calendar::WEEKDAYS, chrono_tz::Pacific::Auckland, pass, NINE_TO_FIVE),
             day("2026-03-17")
         );
         // Without business hours it is everyone's own today.
-        assert_eq!(sending_day(chrono_tz::Pacific::Honolulu, pass, None), day("2026-03-15"));
+        assert_eq!(
+            sending_day(Calendar::WEEKDAYS, chrono_tz::Pacific::Honolulu, pass, None),
+            day("2026-03-15")
+        );
     }
 
     #[test]
@@ -101,19 +193,51 @@ mod tests {
         // Friday 2026-03-20 18:00 in New York (22:00 UTC); Saturday morning.
         let friday_evening = Utc.with_ymd_and_hms(2026, 3, 20, 22, 0, 0).unwrap();
         assert_eq!(
-            sending_day(chrono_tz::America::New_York, friday_evening, NINE_TO_FIVE),
+            sending_day(
+                Calendar::WEEKDAYS,
+                chrono_tz::America::New_York,
+                friday_evening,
+                NINE_TO_FIVE
+            ),
             day("2026-03-23")
         );
         let saturday = Utc.with_ymd_and_hms(2026, 3, 21, 14, 0, 0).unwrap();
         assert_eq!(
-            sending_day(chrono_tz::America::New_York, saturday, NINE_TO_FIVE),
+            sending_day(Calendar::WEEKDAYS, chrono_tz::America::New_York, saturday, NINE_TO_FIVE),
             day("2026-03-23")
         );
         // Before the hours begin, it is today.
         let early = Utc.with_ymd_and_hms(2026, 3, 20, 10, 0, 0).unwrap();
         assert_eq!(
-            sending_day(chrono_tz::America::New_York, early, NINE_TO_FIVE),
+            sending_day(Calendar::WEEKDAYS, chrono_tz::America::New_York, early, NINE_TO_FIVE),
             day("2026-03-20")
         );
+    }
+
+    #[test]
+    fn holidays_and_a_clock_change_move_the_sending_day() {
+        let germany = Calendar::of(Some(crate::holidays::Country::from_code("DE").unwrap()));
+        let berlin = chrono_tz::Europe::Berlin;
+        // Maundy Thursday 2026-04-02 at 17:30 in Berlin: Good Friday and Easter Monday are holidays.
+        let thursday_evening = Utc.with_ymd_and_hms(2026, 4, 2, 15, 30, 0).unwrap();
+        assert_eq!(
+            sending_day(germany, berlin, thursday_evening, NINE_TO_FIVE),
+            day("2026-04-07")
+        );
+        assert_eq!(
+            sending_day(Calendar::WEEKDAYS, berlin, thursday_evening, NINE_TO_FIVE),
+            day("2026-04-03")
+        );
+        // Friday 2026-03-27 at 17:30 (CET, 16:30 UTC); the clocks go forward that Sunday.
+        let friday_evening = Utc.with_ymd_and_hms(2026, 3, 27, 16, 30, 0).unwrap();
+        assert_eq!(
+            sending_day(germany, berlin, friday_evening, NINE_TO_FIVE),
+            day("2026-03-30")
+        );
+        // Monday at 08:30 UTC is 10:30 CEST: inside the hours, on a business day.
+        let monday = Utc.with_ymd_and_hms(2026, 3, 30, 8, 30, 0).unwrap();
+        assert!(NINE_TO_FIVE.unwrap().contains(germany, berlin, monday));
+        let good_friday = Utc.with_ymd_and_hms(2026, 4, 3, 8, 30, 0).unwrap();
+        assert!(!NINE_TO_FIVE.unwrap().contains(germany, berlin, good_friday));
     }
 }

@@ -2,7 +2,7 @@
 //! note the business day before a promised payment, and the references later messages make to answers
 //! ("On 3 March you told us you had paid…"). Pure, like [`crate::compose`].
 
-use crate::answer::{Answer, AnswerKind, AnswerState, business_day_before};
+use crate::answer::{Answer, AnswerKind, AnswerState};
 use crate::compose::{Said, compose_reminder, covered_at};
 use crate::customer::Customer;
 use crate::error::CoreError;
@@ -120,7 +120,7 @@ pub fn promise_eve(
     let Some(day) = answer.kind.promised_day() else {
         return Ok(None);
     };
-    let eve = business_day_before(day);
+    let eve = customer.calendar().before(day);
     if !policy.answers.promise_eve_note || eve <= today || invoices.is_empty() {
         return Ok(None);
     }

@@ -1,6 +1,8 @@
 //! Customers: who is reminded, in which language and time zone, and on which contract terms.
 
+use crate::calendar::{BusinessHours, Calendar};
 use crate::error::CoreError;
+use crate::holidays::Country;
 use crate::limits;
 use crate::standing::MailStanding;
 use chrono::NaiveDate;
@@ -92,9 +94,30 @@ pub struct Customer {
     pub pause: Option<Pause>,
     #[serde(default)]
     pub terms: ContractTerms,
+    /// ISO 3166-1 country whose public holidays and weekend the customer keeps. Without one, the region of
+    /// `locale` (`de-AT` → AT) when kindly knows it, else Monday to Friday.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<Country>,
+    /// The customer's own business hours, where they differ from the policy's `sending_hours`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub business_hours: Option<BusinessHours>,
 }
 
 impl Customer {
+    /// The customer's business days: their country's, or their locale region's, or Monday to Friday.
+    pub fn calendar(&self) -> Calendar {
+        let from_locale = || {
+            let region = self.locale.split(['-', '_']).nth(1)?;
+            (region.len() == 2).then(|| Country::from_code(region).ok())?
+        };
+        Calendar::of(self.country.or_else(from_locale))
+    }
+
+    /// The hours messages may go out to the customer: their own, else the policy's (`None`: any hour).
+    pub fn sending_hours(&self, policy_hours: Option<BusinessHours>) -> Option<BusinessHours> {
+        self.business_hours.or(policy_hours)
+    }
+
     /// Whether reminders are held back on `local_date`.
     pub fn is_paused_on(&self, local_date: NaiveDate) -> bool {
         self.pause
@@ -189,6 +212,9 @@ impl Customer {
         if self.billing_contacts.is_empty() {
             return Err(invalid("billing_contacts", "needs at least one contact"));
         }
+        if let Some(problem) = self.business_hours.and_then(|hours| hours.problem()) {
+            return Err(invalid("business_hours", &problem));
+        }
         for (field, contact) in self.contacts_by_field() {
             if let Some(problem) = email_problem(&contact.email) {
                 return Err(invalid(field, &not_an_email(&contact.email, problem)));
@@ -279,6 +305,44 @@ pub fn email_problem(address: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_calendar_is_the_customers_country_or_their_locales_region() {
+        let mut customer = crate::fixtures::customer("C1");
+        let country = |code| Some(Country::from_code(code).unwrap());
+        // en-US: the United States, from the locale
+        assert_eq!(customer.calendar().country(), country("US"));
+        customer.country = country("DE");
+        assert_eq!(customer.calendar().country(), country("DE"));
+        // A language without a region, or a region kindly does not know: Monday to Friday
+        customer.country = None;
+        customer.locale = "de".into();
+        assert_eq!(customer.calendar(), Calendar::WEEKDAYS);
+        customer.locale = "en-001".into();
+        assert_eq!(customer.calendar(), Calendar::WEEKDAYS);
+    }
+
+    #[test]
+    fn own_business_hours_replace_the_policys_and_bad_ones_name_the_field() {
+        let mut customer = crate::fixtures::customer("C1");
+        let policy = Some(BusinessHours {
+            from_hour: 9,
+            to_hour: 17,
+        });
+        assert_eq!(customer.sending_hours(policy), policy);
+        customer.business_hours = Some(BusinessHours {
+            from_hour: 7,
+            to_hour: 15,
+        });
+        assert_eq!(customer.sending_hours(policy), customer.business_hours);
+        assert!(customer.validate().is_ok());
+        customer.business_hours = Some(BusinessHours {
+            from_hour: 18,
+            to_hour: 9,
+        });
+        let error = customer.validate().unwrap_err().to_string();
+        assert!(error.contains("business_hours"), "{error}");
+    }
 
     #[test]
     fn addresses_are_bare_ascii_addr_specs_with_a_domain_name() {

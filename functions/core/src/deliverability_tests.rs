@@ -205,7 +205,11 @@ fn an_undelivered_stage_no_longer_counts_as_said() {
     let crossed = policy.stages.iter().find(|s| s.id == "crossed_in_mail").unwrap();
     assert_eq!(
         dunning.next_action_on,
-        Some(Policy::stage_date(crossed, owed.due_date)),
+        Some(Policy::stage_date(
+            crossed,
+            owed.due_date,
+            crate::calendar::Calendar::WEEKDAYS
+        )),
         "the stage is due again"
     );
     // With nothing earlier on record (the ladder's start came before kindly), back to the stage before

@@ -39,6 +39,8 @@ pub fn customer(id: &str) -> Customer {
         escalation_contact: None,
         pause: None,
         terms: ContractTerms::default(),
+        country: None,
+        business_hours: None,
     }
 }
 
@@ -122,6 +124,7 @@ pub fn answer(
         kind,
         instant(on),
         day(on),
+        crate::calendar::Calendar::WEEKDAYS,
     )
     .expect("a valid answer")
 }

@@ -65,6 +65,19 @@ impl FromStr for Country {
     }
 }
 
+impl serde::Serialize for Country {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Country {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Country::from_code(&code).map_err(serde::de::Error::custom)
+    }
+}
+
 impl fmt::Display for Country {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())
@@ -119,6 +132,15 @@ pub fn covers(country: Country, date: NaiveDate) -> bool {
 /// The years whose holidays the data holds for `country`.
 pub fn covered_years(country: Country) -> RangeInclusive<i32> {
     calendar(country).years.clone()
+}
+
+/// The most days off in a row in any country the data holds (holidays joined by weekends): how far a day
+/// off can push a date back to the business day before it. The test that reads the data keeps it true.
+pub const LONGEST_DAYS_OFF: u32 = 12;
+
+/// [`LONGEST_DAYS_OFF`], as a function for callers that compute with it.
+pub fn longest_days_off() -> u32 {
+    LONGEST_DAYS_OFF
 }
 
 /// The version of the `holidays` package the data was generated from.

@@ -238,3 +238,26 @@ proptest! {
         prop_assert!(n == 0 || later > start);
     }
 }
+
+#[test]
+fn the_longest_run_of_days_off_is_the_one_the_constant_states() {
+    // Every run of days off touches a holiday or a weekend day: walk out from each holiday.
+    let mut longest = (0, String::new());
+    for (country, calendar) in &data().countries {
+        for holiday in calendar.holidays.keys() {
+            if is_business_day(*country, *holiday) {
+                continue;
+            }
+            let before = previous_business_day(*country, *holiday);
+            let after = next_business_day(*country, *holiday);
+            let days = (after - before).num_days() - 1;
+            if days > longest.0 {
+                longest = (days, format!("{country}: off after {before} until {after}"));
+            }
+        }
+    }
+    let (days, example) = longest;
+    assert_eq!(i64::from(LONGEST_DAYS_OFF), days, "the longest run: {example}");
+    // Positive control: a weekend alone is two days off.
+    assert!(days >= 2);
+}

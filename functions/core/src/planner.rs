@@ -10,7 +10,7 @@
 //! - nothing for paused customers or for invoices that are not open with a balance.
 
 use crate::answer::{Answer, AnswerId};
-use crate::calendar::sending_day;
+use crate::calendar::{Calendar, sending_day};
 use crate::customer::{Customer, CustomerId};
 use crate::invoice::{DunningProgress, Invoice, InvoiceId};
 use crate::policy::Policy;
@@ -132,7 +132,14 @@ pub struct Plan {
 
 /// The stage an invoice should get a reminder for on `local_date`, if any. `unsaid`: a stage of it that
 /// did not arrive and has not been said since.
-pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate, unsaid: Option<&str>) -> Option<usize> {
+/// Stage days follow the customer's `calendar`.
+pub fn target_stage(
+    policy: &Policy,
+    invoice: &Invoice,
+    local_date: NaiveDate,
+    unsaid: Option<&str>,
+    calendar: Calendar,
+) -> Option<usize> {
     let snoozed = invoice.dunning.snoozed_until.is_some_and(|until| until > local_date);
     let held = invoice
         .bookkeeping
@@ -146,7 +153,7 @@ pub fn target_stage(policy: &Policy, invoice: &Invoice, local_date: NaiveDate, u
     let reached_end = first_open
         + policy.stages[first_open..]
             .iter()
-            .take_while(|stage| Policy::stage_date(stage, invoice.due_date) <= local_date)
+            .take_while(|stage| Policy::stage_date(stage, invoice.due_date, calendar) <= local_date)
             .count();
     if reached_end == first_open {
         return None;
@@ -200,13 +207,15 @@ pub fn plan(
             continue;
         };
         // The day the message goes out on in the customer's zone: what it says must be true then.
-        let local_date = sending_day(customer.time_zone, now, policy.sending_hours);
+        let calendar = customer.calendar();
+        let hours = customer.sending_hours(policy.sending_hours);
+        let local_date = sending_day(calendar, customer.time_zone, now, hours);
         let history = history.get(customer_id).unwrap_or(&no_history);
         let mut covers: Vec<(usize, CoveredInvoice)> = invoices
             .iter()
             .filter_map(|invoice| {
                 let unsaid = history.unsaid.get(&invoice.id).map(String::as_str);
-                let index = target_stage(policy, invoice, local_date, unsaid)?;
+                let index = target_stage(policy, invoice, local_date, unsaid, calendar)?;
                 let stage = &policy.stages[index];
                 Some((
                     index,

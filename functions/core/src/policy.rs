@@ -1,7 +1,7 @@
 //! The reminder policy: an ordered ladder of stages relative to the due date, loaded from TOML and
 //! validated against the rules that keep reminders polite.
 
-use crate::calendar::BusinessHours;
+use crate::calendar::{BusinessHours, Calendar};
 use crate::catalog::{RendererCatalog, TemplateCatalog};
 use crate::error::CoreError;
 use crate::tone::{Approval, Tone};
@@ -457,8 +457,34 @@ impl Policy {
         &self.senders[&stage.sender]
     }
 
-    /// The day a stage falls due for an invoice due on `due_date`.
-    pub fn stage_date(stage: &Stage, due_date: NaiveDate) -> NaiveDate {
+    /// The day a stage falls due for an invoice due on `due_date`, for a customer keeping `calendar`: a
+    /// stage that falls on a day off moves to the next business day, a courtesy note before the due date
+    /// to the previous one (it must still come before the due date).
+    pub fn stage_date(stage: &Stage, due_date: NaiveDate, calendar: Calendar) -> NaiveDate {
+        let date = Self::calendar_stage_date(stage, due_date);
+        if stage.offset_days < 0 {
+            calendar.on_or_before(date)
+        } else {
+            calendar.on_or_after(date)
+        }
+    }
+
+    /// The earliest day a stage can fall due in any calendar kindly knows: the stores index invoices by
+    /// it, since they do not know the customer's. A day off moves a stage after the due date forward only;
+    /// one before it may move back across the longest run of days off in the data.
+    fn earliest_stage_date(stage: &Stage, due_date: NaiveDate) -> NaiveDate {
+        let date = Self::calendar_stage_date(stage, due_date);
+        if stage.offset_days < 0 {
+            let days_off = crate::holidays::longest_days_off();
+            date.checked_sub_days(Days::new(u64::from(days_off)))
+                .unwrap_or(NaiveDate::MIN)
+        } else {
+            date
+        }
+    }
+
+    /// `stage.offset_days` calendar days from `due_date`.
+    fn calendar_stage_date(stage: &Stage, due_date: NaiveDate) -> NaiveDate {
         let days = Days::new(stage.offset_days.unsigned_abs());
         if stage.offset_days >= 0 {
             due_date.checked_add_days(days).unwrap_or(NaiveDate::MAX)
@@ -500,7 +526,7 @@ impl Policy {
         };
         self.stages
             .get(next)
-            .map(|stage| Self::stage_date(stage, invoice.due_date))
+            .map(|stage| Self::earliest_stage_date(stage, invoice.due_date))
             .map(|date| date.max(invoice.dunning.snoozed_until.unwrap_or(date)))
             .map(|date| date.max(held_until.unwrap_or(date)))
     }

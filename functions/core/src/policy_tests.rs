@@ -264,3 +264,62 @@ fn replies_are_forwarded_to_a_billing_mailbox_only_when_the_policy_names_a_valid
         "policy: mail_feedback.forward_replies_to: `accounts receivable` is not an email address"
     );
 }
+
+fn date(text: &str) -> NaiveDate {
+    text.parse().unwrap()
+}
+
+fn calendar_of(code: &str) -> Calendar {
+    Calendar::of(Some(crate::holidays::Country::from_code(code).unwrap()))
+}
+
+/// The shipped policy's stage `id` falls on this day for an invoice due on `due` in `calendar`.
+fn falls_on(id: &str, due: &str, calendar: Calendar) -> NaiveDate {
+    let policy = Policy::default_policy();
+    let stage = &policy.stages[policy.stage_index(id).unwrap()];
+    Policy::stage_date(stage, date(due), calendar)
+}
+
+#[test]
+fn a_stage_on_a_day_off_moves_to_the_next_business_day_and_a_courtesy_note_to_the_one_before() {
+    let england = calendar_of("GB");
+    // Due on Christmas Day, Friday 2026-12-25; Boxing Day is kept on Monday the 28th.
+    assert_eq!(falls_on("due_today", "2026-12-25", england), date("2026-12-29"));
+    assert_eq!(falls_on("crossed_in_mail", "2026-12-25", england), date("2026-12-29"));
+    // Five days before is Sunday the 20th: the courtesy note comes on Friday the 18th, never after.
+    assert_eq!(falls_on("upcoming_due", "2026-12-25", england), date("2026-12-18"));
+    // Across the year: due Wednesday 2027-01-06, five days before is New Year's Day.
+    assert_eq!(falls_on("upcoming_due", "2027-01-06", england), date("2026-12-31"));
+    // Without a country, only the weekend moves a stage; a business day stays where it is.
+    assert_eq!(
+        falls_on("due_today", "2026-12-25", Calendar::WEEKDAYS),
+        date("2026-12-25")
+    );
+    assert_eq!(falls_on("due_today", "2026-12-22", england), date("2026-12-22"));
+}
+
+#[test]
+fn a_weekend_is_the_one_in_force_on_the_day() {
+    // The UAE moved its weekend from Friday–Saturday to Saturday–Sunday in 2022.
+    let uae = calendar_of("AE");
+    assert_eq!(falls_on("due_today", "2021-06-04", uae), date("2021-06-06"));
+    assert_eq!(falls_on("due_today", "2023-06-02", uae), date("2023-06-02"));
+    assert_eq!(falls_on("due_today", "2023-06-04", uae), date("2023-06-05"));
+}
+
+#[test]
+fn the_index_date_is_never_after_the_day_a_stage_falls_in_any_calendar() {
+    // The stores index an invoice by its next action without knowing its customer's calendar: a courtesy
+    // note moved back over a long run of days off (Russia's New Year) must still be found in time.
+    let policy = Policy::default_policy();
+    let russia = calendar_of("RU");
+    let mut invoice = crate::fixtures::invoice("I1", "C1", "2026-01-14", None);
+    invoice.issue_date = date("2025-12-01");
+    let indexed = policy.next_action_on(&invoice).unwrap();
+    let falls = falls_on("upcoming_due", "2026-01-14", russia);
+    assert_eq!(falls, date("2025-12-30"));
+    assert!(indexed <= falls, "indexed {indexed}, falls {falls}");
+    // After the due date a stage only moves forward, so its own date is the index.
+    invoice.dunning.last_stage = Some("upcoming_due".into());
+    assert_eq!(policy.next_action_on(&invoice), Some(date("2026-01-14")));
+}

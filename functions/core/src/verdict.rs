@@ -61,7 +61,9 @@ pub fn verdict(
 ) -> Result<Verdict, CoreError> {
     let local_date = now.with_timezone(&customer.time_zone).date_naive();
     let before_its_day = local_date < reminder.planned_for && !reminder.is_reply();
-    if before_its_day || hours.is_some_and(|hours| !hours.contains(customer.time_zone, now)) {
+    let hours = customer.sending_hours(hours);
+    let outside_hours = hours.is_some_and(|hours| !hours.contains(customer.calendar(), customer.time_zone, now));
+    if before_its_day || outside_hours {
         return Ok(Verdict::Wait);
     }
     if let Some(reason) = why_not_send(reminder, invoices, customer, local_date) {

@@ -34,6 +34,8 @@ fn customer(index: usize, paused: bool, zone: chrono_tz::Tz) -> Customer {
             reason: None,
         }),
         terms: ContractTerms::default(),
+        country: None,
+        business_hours: None,
     }
 }
 
@@ -232,7 +234,9 @@ proptest! {
             processor_payments: Default::default(),
             bookkeeping: Default::default(),
         };
-        let next_stage_due = Policy::stage_date(&policy.stages[stage + 1], invoice.due_date);
+        let customers = vec![customer(0, false, chrono_tz::UTC)];
+        let calendar = customers[0].calendar();
+        let next_stage_due = Policy::stage_date(&policy.stages[stage + 1], invoice.due_date, calendar);
         prop_assume!(next_stage_due <= start() - Duration::days(missed_days));
         let last_sent = start() - Duration::days(missed_days);
         let covered = kindly_core::reminder::CoveredInvoice {
@@ -241,7 +245,6 @@ proptest! {
             tone: policy.stages[stage].tone,
         };
         invoice = progress_after(&policy, &invoice, &covered, last_sent);
-        let customers = vec![customer(0, false, chrono_tz::UTC)];
         // WHEN passes resume daily
         let sent = simulate(&customers, &[invoice], 3, &[]);
         // THEN the first pass sends exactly one message, one stage on, and the next two days stay quiet

@@ -244,7 +244,19 @@ async fn demo(
     clear_outbox(&history_outbox)?;
     let store = SqliteStore::open(db)?;
     store.set_meta(DEMO_MARK, "true")?;
-    let today = today.unwrap_or_else(|| Utc::now().date_naive());
+    let asked = today.unwrap_or_else(|| Utc::now().date_naive());
+    // Stages fall on business days: on a weekend the demo shows the Monday after.
+    let today = kindly_core::calendar::Calendar::WEEKDAYS.on_or_after(asked);
+    if today != asked {
+        write(
+            out,
+            &format!(
+                "{asked} is a {}: kindly writes on business days, so the demo shows {} {today}.\n\n",
+                asked.format("%A"),
+                today.format("%A"),
+            ),
+        )?;
+    }
     let script = crate::demo::script(today);
     let replayed = crate::demo::replay(&store, policy, &script, &history_outbox).await?;
     let invoices = store.invoices(&script.invoice_ids()).await?;

@@ -53,7 +53,8 @@ pub enum Command {
     /// each problem is listed with its line and field and nothing is imported.
     ///
     /// CSV: the header tells the kind. Customers: id, display_name, legal_name, locale, time_zone,
-    /// contact_name, contact_email (several separated by ';'), contact_phone, escalation_name,
+    /// country (ISO 3166-1, for public holidays; else the locale's region), business_hours (e.g. 8-16;
+    /// else the policy's), contact_name, contact_email (several separated by ';'), contact_phone, escalation_name,
     /// escalation_email, paused_until, paused, late_fee_monthly_percent, late_fee_grace_days,
     /// late_fee_clause, discount_percent, discount_within_days. Invoices: id, number, customer_id,
     /// currency, total, paid, issue_date, due_date, status, payment_link, po_number.

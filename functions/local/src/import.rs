@@ -2,7 +2,9 @@
 //! each problem names its line (or JSON record) and field.
 
 use chrono::NaiveDate;
+use kindly_core::calendar::BusinessHours;
 use kindly_core::customer::{email_problem, not_an_email};
+use kindly_core::holidays::Country;
 use kindly_core::{
     Contact, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId, InvoiceStatus,
     LateFeeTerms, Pause,
@@ -253,6 +255,8 @@ const CUSTOMER_COLUMNS: &[&str] = &[
     "legal_name",
     "locale",
     "time_zone",
+    "country",
+    "business_hours",
     "contact_name",
     "contact_email",
     "contact_phone",
@@ -289,6 +293,16 @@ fn known_columns(kind: Kind) -> &'static [&'static str] {
     }
 }
 
+/// `8-16`: from 8:00 until 16:00, customer-local.
+fn hours(text: &str) -> Option<BusinessHours> {
+    let (from, to) = text.split_once('-')?;
+    let hours = BusinessHours {
+        from_hour: from.trim().parse().ok()?,
+        to_hour: to.trim().parse().ok()?,
+    };
+    hours.problem().is_none().then_some(hours)
+}
+
 fn customer(fields: &mut Fields) -> Option<Customer> {
     let id = fields.required("id");
     let display_name = fields.required("display_name");
@@ -296,6 +310,10 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
     let locale = fields.optional("locale").unwrap_or_else(|| "en-US".into());
     let time_zone = fields.parsed("time_zone", "an IANA time zone like Europe/Berlin", |v| v.parse().ok());
     let time_zone = fields.require("time_zone", time_zone);
+    let country = fields.parsed("country", "an ISO 3166-1 code like DE, GB or US", |v| {
+        Country::from_code(v).ok()
+    });
+    let business_hours = fields.parsed("business_hours", "hours like 8-16 (from 8:00, until 16:00)", hours);
     let emails = fields.required("contact_email");
     let escalation_email = fields.optional("escalation_email");
     let addresses = emails
@@ -367,6 +385,8 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
             late_fee,
             early_payment_discount,
         },
+        country,
+        business_hours,
     })
 }
 
@@ -513,5 +533,27 @@ mod tests {
         let errors = parse_row(&rows.rows[0].0, rows.rows[0].1, &rows.rows[0].2).unwrap_err();
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].field, "colour");
+    }
+
+    #[test]
+    fn a_country_and_business_hours_are_read_and_bad_ones_named() {
+        let text = "id,display_name,time_zone,contact_email,country,business_hours\n\
+                    C1,Acme,Europe/Berlin,ap@acme.example,de,8-16\n\
+                    C2,Acme,Europe/Berlin,ap@acme.example,UK,17-9\n";
+        let rows = read_csv(text).unwrap();
+        let Record::Customer(acme) = parse_row(&rows.rows[0].0, rows.rows[0].1, &rows.rows[0].2).unwrap() else {
+            panic!("a customer")
+        };
+        assert_eq!(acme.country.map(|c| c.to_string()), Some("DE".into()));
+        assert_eq!(
+            acme.business_hours,
+            Some(BusinessHours {
+                from_hour: 8,
+                to_hour: 16
+            })
+        );
+        let errors = parse_row(&rows.rows[1].0, rows.rows[1].1, &rows.rows[1].2).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|error| error.field.as_str()).collect();
+        assert_eq!(fields, ["country", "business_hours"], "{errors:?}");
     }
 }

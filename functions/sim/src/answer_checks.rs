@@ -111,9 +111,10 @@ impl Sim {
             .billing_contacts
             .iter()
             .all(|contact| blocked.is_some_and(|blocked| blocked.contains(&contact.email.to_ascii_lowercase())));
+        let workdays = self.workdays(customer);
         let overdue = {
             let rejected = &self.faults.lock().rejected;
-            self.answering.acknowledgements.overdue(&id, today, |answer| {
+            self.answering.acknowledgements.overdue(&id, today, workdays, |answer| {
                 unreachable || rejected.contains(&answer.replacen("ans_", "rem_ack_", 1))
             })
         };

@@ -3,7 +3,7 @@
 //! while an answer holds the invoice, nothing to a named contact before staff confirm it, every answer
 //! acknowledged once, promises settled by the facts, one answer per form.
 
-use crate::calendar::business_days_after;
+use crate::calendar::Workdays;
 use crate::faults::Delivery;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -147,6 +147,7 @@ impl Acknowledgements {
         &self,
         customer: &str,
         today: NaiveDate,
+        workdays: Workdays,
         unreachable: impl Fn(&str) -> bool,
     ) -> Vec<(String, String)> {
         let Some(answers) = self.recorded.get(customer) else {
@@ -155,7 +156,7 @@ impl Acknowledgements {
         answers
             .iter()
             .filter(|(id, day)| {
-                today > business_days_after(**day, ACKNOWLEDGED_WITHIN)
+                today > workdays.after(**day, ACKNOWLEDGED_WITHIN)
                     && !self.delivered.contains_key(*id)
                     && !unreachable(id)
             })

@@ -95,11 +95,20 @@ fn an_answer_acknowledged_twice_never_or_without_an_answer_is_caught() {
     assert_eq!(acks.delivered(&ack), None);
     assert!(acks.delivered(&ack).unwrap().contains("again"));
     // ans_2 is owed: fine up to two business days after, overdue the day after that
-    assert!(acks.overdue("C0001", day("2026-03-11"), |_| false).is_empty());
-    let late = acks.overdue("C0001", day("2026-03-12"), |_| false);
+    assert!(
+        acks.overdue("C0001", day("2026-03-11"), Workdays::PLAIN, |_| false)
+            .is_empty()
+    );
+    let late = acks.overdue("C0001", day("2026-03-12"), Workdays::PLAIN, |_| false);
     assert_eq!(late.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>(), ["ans_2"]);
-    assert!(acks.overdue("C0001", day("2026-03-12"), |id| id == "ans_2").is_empty());
-    assert!(acks.overdue("C0002", day("2026-03-12"), |_| false).is_empty());
+    assert!(
+        acks.overdue("C0001", day("2026-03-12"), Workdays::PLAIN, |id| id == "ans_2")
+            .is_empty()
+    );
+    assert!(
+        acks.overdue("C0002", day("2026-03-12"), Workdays::PLAIN, |_| false)
+            .is_empty()
+    );
 }
 
 fn promise(state: AnswerState) -> Answer {

@@ -6,7 +6,6 @@
 //! tasks answers open at their usual pace, by what really happened.
 
 use crate::answer_invariants::{Acknowledgements, Forms, Hold, on_ladder};
-use crate::calendar::business_days_after;
 use crate::faults::Delivery;
 use crate::sim::{Act, Sim};
 use crate::world::{Channel, PlannedPayment, local_instant};
@@ -355,10 +354,10 @@ impl Sim {
         let through = match &answer.kind {
             AnswerKind::Promise { pay_by } => Some(Some(*pay_by)),
             AnswerKind::ConfirmReceipt { scheduled_for } => scheduled_for.map(Some),
-            AnswerKind::AlreadyPaid { .. } => Some(Some(business_days_after(
-                answer.first_day,
-                self.policy.answers.payment_claim_days,
-            ))),
+            AnswerKind::AlreadyPaid { .. } => Some(Some(
+                crate::calendar::Workdays::of(&self.world.customers[answer.customer])
+                    .after(answer.first_day, self.policy.answers.payment_claim_days),
+            )),
             AnswerKind::Dispute { .. } => Some(None),
             AnswerKind::WrongPerson { email, .. } => {
                 self.answering.named.entry(email.clone()).or_insert(None);

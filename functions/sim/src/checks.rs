@@ -82,7 +82,8 @@ impl Sim {
         for problem in invariants::nothing_after_settling(delivery, &known) {
             self.violate(Invariant::NothingAfterSettling, key(&problem), &ids, problem);
         }
-        if let Some(problem) = invariants::delivered_in_hours(delivery, zone) {
+        let hours = self.hours(customer);
+        if let Some(problem) = invariants::delivered_in_hours(delivery, zone, self.workdays(customer), hours) {
             self.violate(Invariant::NobodyForgotten, key("hours"), &ids, problem);
         }
         self.check_answered(delivery, customer, &ids).await;
@@ -104,8 +105,21 @@ impl Sim {
     /// business day once today's business hours are over. An invoice kindly learns of (or that reopens)
     /// now is owed its ladder from that day.
     pub(crate) fn first_sending_day(&self, customer: usize) -> NaiveDate {
-        let zone = self.world.customers[customer].time_zone;
-        kindly_core::calendar::sending_day(zone, self.now, self.policy.sending_hours)
+        let customer = &self.world.customers[customer];
+        let hours = customer.sending_hours(self.policy.sending_hours);
+        kindly_core::calendar::sending_day(customer.calendar(), customer.time_zone, self.now, hours)
+    }
+
+    /// Customer `customer`'s business days.
+    pub(crate) fn workdays(&self, customer: usize) -> calendar::Workdays {
+        calendar::Workdays::of(&self.world.customers[customer])
+    }
+
+    /// Customer `customer`'s business hours: their own, or the deployment's.
+    pub(crate) fn hours(&self, customer: usize) -> (u32, u32) {
+        self.world.customers[customer]
+            .business_hours
+            .map_or(invariants::BUSINESS_HOURS, |hours| (hours.from_hour, hours.to_hour))
     }
 
     pub(crate) async fn check_reminder(&mut self, id: &ReminderId) {
@@ -161,7 +175,7 @@ impl Sim {
     pub(crate) async fn check_evening(&mut self) {
         for customer in 0..self.world.customers.len() {
             let local = self.now.with_timezone(&self.world.customers[customer].time_zone);
-            if local.hour() == 19 && calendar::is_business_day(local.date_naive()) {
+            if local.hour() == 19 && self.workdays(customer).is_business_day(local.date_naive()) {
                 self.check_acknowledged(customer, local.date_naive());
                 self.check_customer(customer, local.date_naive()).await;
             }
@@ -192,6 +206,7 @@ impl Sim {
                 today,
                 open_since: self.open_since[index].unwrap_or(today),
                 last_message_on,
+                workdays: self.workdays(self.world.invoices[index].customer),
             };
             if let Some((stage, deadline)) = invariants::overdue_stage(&ladder) {
                 late.push((index, stage, deadline));
@@ -244,7 +259,7 @@ impl Sim {
         };
         // Staff's pace is theirs: a draft waiting for them (or decided since the last business day, so the
         // next pass has not run yet) holds the customer's other reminders back.
-        let since = calendar::previous_business_day(today);
+        let since = self.workdays(customer).previous(today);
         // A failure waits for staff to say whether it went out (they decide up to 40 hours after they first
         // see it, in their own business hours: the staff module): until then it holds the customer, as it
         // must. Past the third of their business days after it failed, it holds them "for good".
@@ -254,7 +269,7 @@ impl Sim {
                 || (reminder.status == ReminderStatus::Failed
                     && reminder.history.last().is_some_and(|step| {
                         let failed_on = step.at.with_timezone(&SCHEDULE_ZONE).date_naive();
-                        staff_today <= calendar::business_days_after(failed_on, 3)
+                        staff_today <= calendar::Workdays::PLAIN.after(failed_on, 3)
                     }))
                 || (reminder.status.is_open() && approved_by_a_person(reminder))
                 // An undelivered message waits for staff to fix the contact.

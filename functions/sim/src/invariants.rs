@@ -2,9 +2,9 @@
 //! customers received) and what kindly stored. The simulation calls them after every step; the tests
 //! below feed each one a deliberately broken history and expect it to be caught by name.
 
-use crate::calendar::{business_day_on_or_after, is_business_day, next_business_day};
+use crate::calendar::Workdays;
 use crate::faults::Delivery;
-use chrono::{Datelike, Days, NaiveDate, Timelike};
+use chrono::{Days, NaiveDate, Timelike};
 use chrono_tz::Tz;
 use kindly_core::policy::{ACKNOWLEDGEMENT_STAGE, PROMISE_EVE_STAGE, THANK_YOU_STAGE};
 use kindly_core::{Invoice, InvoiceStatus, Policy, Reminder, ReminderStatus};
@@ -208,11 +208,11 @@ pub fn nothing_after_settling(delivery: &Delivery, known: &Known) -> Vec<String>
     problems
 }
 
-/// Invariant 3, at the moment of delivery: on a local business day, inside the customer's business hours.
-pub fn delivered_in_hours(delivery: &Delivery, zone: Tz) -> Option<String> {
+/// Invariant 3, at the moment of delivery: on one of the customer's local business days, inside their
+/// business hours (`from`..`to`).
+pub fn delivered_in_hours(delivery: &Delivery, zone: Tz, workdays: Workdays, (from, to): (u32, u32)) -> Option<String> {
     let local = delivery.at.with_timezone(&zone);
-    let (from, to) = BUSINESS_HOURS;
-    let in_hours = is_business_day(local.date_naive()) && (from..to).contains(&local.hour());
+    let in_hours = workdays.is_business_day(local.date_naive()) && (from..to).contains(&local.hour());
     (!in_hours).then(|| {
         format!(
             "{} got stage `{}` at {} local ({}), outside business hours",
@@ -236,6 +236,8 @@ pub struct Ladder<'a> {
     pub open_since: NaiveDate,
     /// The local date of the customer's latest reminder in the inbox (thank-yous aside).
     pub last_message_on: Option<NaiveDate>,
+    /// The customer's business days.
+    pub workdays: Workdays,
 }
 
 /// Invariant 3: the next stage of an open invoice's ladder went out (or was decided) at most one business
@@ -249,10 +251,18 @@ pub fn overdue_stage(ladder: &Ladder) -> Option<(String, NaiveDate)> {
         today,
         open_since,
         last_message_on,
+        workdays,
     } = ladder;
     let next = policy.stages_after(stored.dunning.last_stage.as_deref());
     let stage = policy.stages.get(next)?;
-    let mut planned = Policy::stage_date(stage, stored.due_date).max(*open_since);
+    // Its calendar day, moved off a day off: forward, or back for a note before the due date.
+    let offset = Days::new(stage.offset_days.unsigned_abs());
+    let stage_day = if stage.offset_days < 0 {
+        workdays.on_or_before(stored.due_date - offset)
+    } else {
+        workdays.on_or_after(stored.due_date + offset)
+    };
+    let mut planned = stage_day.max(*open_since);
     if let Some(until) = stored.dunning.snoozed_until {
         planned = planned.max(until);
     }
@@ -262,8 +272,8 @@ pub fn overdue_stage(ladder: &Ladder) -> Option<(String, NaiveDate)> {
     if let Some(last) = last_message_on {
         planned = planned.max(*last + Days::new(u64::from(policy.min_gap_days)));
     }
-    let deadline = next_business_day(business_day_on_or_after(planned));
-    (*today >= deadline && today.weekday().num_days_from_monday() < 5).then(|| (stage.id.clone(), deadline))
+    let deadline = workdays.next(workdays.on_or_after(planned));
+    (*today >= deadline && workdays.is_business_day(*today)).then(|| (stage.id.clone(), deadline))
 }
 
 /// Invariant 4: what kindly holds as received from the processor equals the events it acknowledged, net

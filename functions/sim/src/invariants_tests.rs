@@ -171,11 +171,44 @@ fn a_message_after_payment_or_pause_is_caught() {
 fn a_message_outside_business_hours_is_caught() {
     let zone = chrono_tz::America::New_York;
     let mut message = delivery(1, "rem_a", "due_today", &[]);
-    assert_eq!(delivered_in_hours(&message, zone), None);
+    assert_eq!(
+        delivered_in_hours(&message, zone, Workdays::PLAIN, BUSINESS_HOURS),
+        None
+    );
     message.at = at("2026-03-10T23:00:00"); // 19:00 in New York
-    assert!(delivered_in_hours(&message, zone).is_some());
+    assert!(delivered_in_hours(&message, zone, Workdays::PLAIN, BUSINESS_HOURS).is_some());
     message.at = at("2026-03-14T15:00:00"); // Saturday
-    assert!(delivered_in_hours(&message, zone).is_some());
+    assert!(delivered_in_hours(&message, zone, Workdays::PLAIN, BUSINESS_HOURS).is_some());
+}
+
+#[test]
+fn a_stage_on_a_holiday_is_owed_from_the_next_business_day() {
+    let policy = Policy::default_policy();
+    // Due on Christmas Day, Friday 2026-12-25. On a plain week `due_today` is owed that Friday and late on
+    // Monday the 28th; in England (Boxing Day kept on the 28th) it is owed on Tuesday, late on Wednesday.
+    let stored = Invoice {
+        dunning: kindly_core::DunningProgress {
+            last_stage: Some("upcoming_due".into()),
+            ..Default::default()
+        },
+        ..invoice("2026-12-25")
+    };
+    let england = Workdays(Some(kindly_core::holidays::Country::from_code("GB").unwrap()));
+    let ladder = |today: &str, workdays: Workdays| Ladder {
+        policy: &policy,
+        stored: &stored,
+        today: day(today),
+        open_since: day("2026-12-01"),
+        last_message_on: None,
+        workdays,
+    };
+    assert!(overdue_stage(&ladder("2026-12-28", Workdays::PLAIN)).is_some());
+    assert_eq!(overdue_stage(&ladder("2026-12-28", england)), None);
+    assert_eq!(overdue_stage(&ladder("2026-12-29", england)), None);
+    assert_eq!(
+        overdue_stage(&ladder("2026-12-30", england)),
+        Some(("due_today".into(), day("2026-12-30")))
+    );
 }
 
 #[test]
@@ -195,6 +228,7 @@ fn a_stage_not_sent_a_business_day_after_its_date_is_caught() {
         today: day(today),
         open_since: day("2026-03-01"),
         last_message_on,
+        workdays: Workdays::PLAIN,
     };
     assert_eq!(overdue_stage(&ladder("2026-03-13", None)), None);
     assert_eq!(
@@ -222,6 +256,7 @@ fn a_stage_not_sent_a_business_day_after_its_date_is_caught() {
             today: day(today),
             open_since: day("2026-03-01"),
             last_message_on: None,
+            workdays: Workdays::PLAIN,
         })
     };
     assert_eq!(held("2026-03-17", &promised), None);

@@ -38,6 +38,8 @@ fn customer(bounced: bool) -> Customer {
         escalation_contact: None,
         pause: None,
         terms: Default::default(),
+        country: None,
+        business_hours: None,
     }
 }
 

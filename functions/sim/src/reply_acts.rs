@@ -157,7 +157,14 @@ impl Sim {
             let zone = self.world.customers[customer].time_zone;
             let written_on = key.at.with_timezone(&zone).date_naive();
             let pause = self.policy.mail_feedback.reply_pause_days;
-            if let Some(hold) = ReplyHold::of(writer, written_on, pause, &answer.id.0, self.now) {
+            if let Some(hold) = ReplyHold::of(
+                writer,
+                written_on,
+                pause,
+                &answer.id.0,
+                self.now,
+                self.workdays(customer),
+            ) {
                 self.replies.holds.entry(customer).or_default().push(hold);
             }
             if writer == Writer::Person {

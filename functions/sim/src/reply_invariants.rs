@@ -7,7 +7,7 @@
 //! The holds are worked out here from the world's side — the day the reply was written in the customer's
 //! zone, the policy's pause, the simulator's own business calendar — not by asking kindly's answer.
 
-use crate::calendar::{business_days_after, next_business_day};
+use crate::calendar::Workdays;
 use crate::faults::Delivery;
 use crate::replies::Writer;
 use chrono::{DateTime, Days, NaiveDate, Utc};
@@ -41,13 +41,14 @@ impl ReplyHold {
         pause_days: u32,
         answer: &str,
         from: DateTime<Utc>,
+        workdays: Workdays,
     ) -> Option<ReplyHold> {
         let (kind, free_from) = match writer {
-            Writer::Person => ("reply", business_days_after(written_on, pause_days) + Days::new(1)),
+            Writer::Person => ("reply", workdays.after(written_on, pause_days) + Days::new(1)),
             Writer::Mailbox {
                 out_of_office: true,
                 returns_on: Some(back),
-            } if back >= written_on => ("out-of-office", next_business_day(back)),
+            } if back >= written_on => ("out-of-office", workdays.next(back)),
             Writer::Mailbox { .. } => return None,
         };
         Some(ReplyHold {

@@ -25,7 +25,15 @@ fn caught(when: &str, holds: &[ReplyHold]) -> usize {
 #[test]
 fn a_ladder_message_while_a_persons_reply_waits_is_caught() {
     // GIVEN a reply written on Monday 9 March, which kindly had that afternoon; the pause is 3 business days
-    let reply = ReplyHold::of(Writer::Person, day("2026-03-09"), 3, "ans_r", at("2026-03-09T16:00:00")).unwrap();
+    let reply = ReplyHold::of(
+        Writer::Person,
+        day("2026-03-09"),
+        3,
+        "ans_r",
+        at("2026-03-09T16:00:00"),
+        Workdays::PLAIN,
+    )
+    .unwrap();
     assert_eq!(reply.free_from, day("2026-03-13"));
     let holds = [reply.clone()];
     // THEN a message on Tuesday or Thursday is caught; one that morning, before kindly had it, or on
@@ -60,6 +68,7 @@ fn a_ladder_message_before_the_first_business_day_after_the_return_is_caught() {
         3,
         "ans_o",
         at("2026-03-10T10:00:00"),
+        Workdays::PLAIN,
     )
     .unwrap();
     let holds = [note];
@@ -72,16 +81,19 @@ fn a_ladder_message_before_the_first_business_day_after_the_return_is_caught() {
     let written = day("2026-03-10");
     let from = at("2026-03-10T10:00:00");
     assert_eq!(
-        ReplyHold::of(away(Some("2026-03-09"), true), written, 3, "a", from),
+        ReplyHold::of(away(Some("2026-03-09"), true), written, 3, "a", from, Workdays::PLAIN),
         None
     );
-    assert_eq!(ReplyHold::of(away(None, true), written, 3, "a", from), None);
     assert_eq!(
-        ReplyHold::of(away(Some("2026-03-13"), false), written, 3, "a", from),
+        ReplyHold::of(away(None, true), written, 3, "a", from, Workdays::PLAIN),
+        None
+    );
+    assert_eq!(
+        ReplyHold::of(away(Some("2026-03-13"), false), written, 3, "a", from, Workdays::PLAIN),
         None
     );
     // One naming the day it was written on holds until the next business day
-    let today = ReplyHold::of(away(Some("2026-03-10"), true), written, 3, "a", from).unwrap();
+    let today = ReplyHold::of(away(Some("2026-03-10"), true), written, 3, "a", from, Workdays::PLAIN).unwrap();
     assert_eq!(caught("2026-03-10T14:00:00", std::slice::from_ref(&today)), 1);
     assert_eq!(caught("2026-03-11T09:00:00", &[today]), 0);
 }

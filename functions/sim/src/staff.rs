@@ -21,7 +21,7 @@ impl Sim {
     /// approve (sometimes all at once), sometimes skip or snooze.
     pub(crate) async fn staff(&mut self) -> String {
         let local = self.now.with_timezone(&SCHEDULE_ZONE);
-        if !calendar::is_business_day(local.date_naive()) || !(9..17).contains(&local.hour()) {
+        if !calendar::Workdays::PLAIN.is_business_day(local.date_naive()) || !(9..17).contains(&local.hour()) {
             return String::new();
         }
         let mut resolved = self.resolve_failures().await;

@@ -4,6 +4,8 @@
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use kindly_core::calendar::BusinessHours;
+use kindly_core::holidays::Country;
 use kindly_core::{Contact, Currency, Customer, CustomerId, Invoice, InvoiceId, InvoiceStatus};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -40,6 +42,14 @@ pub const ZONES: [Tz; 28] = [
     chrono_tz::Pacific::Auckland,
     chrono_tz::Pacific::Chatham,
     chrono_tz::Pacific::Kiritimati,
+];
+
+/// The country of each zone in [`ZONES`], whose public holidays and weekend its customers keep: weekends
+/// on Friday and Saturday (Cairo, Kuwait, Dhaka), one that moved (the UAE's, in 2022), and the long runs
+/// of holidays of Japan's Golden Week, Thailand's Songkran and Christmas.
+pub const ZONE_COUNTRIES: [&str; 28] = [
+    "AS", "US", "US", "US", "US", "US", "US", "CA", "BR", "IS", "GB", "DE", "HU", "EG", "KW", "AE", "IN", "NP", "BD",
+    "TH", "SG", "JP", "AU", "AU", "AU", "NZ", "NZ", "KI",
 ];
 
 /// The currencies invoices are written in: zero-decimal (JPY), the ones whose processor exponent differs
@@ -183,6 +193,22 @@ pub fn generate(rng: &mut ChaCha8Rng, customers: usize, days: u32) -> World {
     for index in 0..customers {
         let zone = ZONES[index % ZONES.len()];
         let id = CustomerId(format!("C{index:04}"));
+        // Most name their country; the rest keep their locale's region's calendar.
+        let country = rng.random_bool(0.8).then(|| {
+            Country::from_code(ZONE_COUNTRIES[index % ZONES.len()]).expect("the simulator's countries are known")
+        });
+        // A few keep their own hours, earlier or later than the deployment's.
+        let business_hours = match rng.random_range(0..10) {
+            0 => Some(BusinessHours {
+                from_hour: 8,
+                to_hour: 16,
+            }),
+            1 => Some(BusinessHours {
+                from_hour: 10,
+                to_hour: 18,
+            }),
+            _ => None,
+        };
         world.customers.push(Customer {
             id: id.clone(),
             display_name: format!("Customer {index}"),
@@ -205,6 +231,8 @@ pub fn generate(rng: &mut ChaCha8Rng, customers: usize, days: u32) -> World {
             }),
             pause: None,
             terms: Default::default(),
+            country,
+            business_hours,
         });
         let currency = Currency::from_code(CURRENCIES[rng.random_range(0..CURRENCIES.len())])
             .expect("the simulator's currencies are ISO 4217 codes");

@@ -24,6 +24,11 @@ pub async fn customers_round_trip<S: Store>(store: &S) {
         bounced: false,
         standing: Default::default(),
     });
+    acme.country = Some(crate::holidays::Country::from_code("AT").unwrap());
+    acme.business_hours = Some(crate::calendar::BusinessHours {
+        from_hour: 8,
+        to_hour: 16,
+    });
     store.put_customer(&acme).await.unwrap();
     store.put_customer(&customer("GLOBEX")).await.unwrap();
     assert_eq!(store.customer(&acme.id).await.unwrap(), Some(acme.clone()));

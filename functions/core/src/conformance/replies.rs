@@ -48,7 +48,9 @@ pub(super) async fn sent_and_next<S: Store>(store: &S, policy: &Policy, id: &str
     let draft = waiting_draft(store, id).await;
     approve_and_send(store, policy, id, "2026-03-12").await;
     let invoice = store.invoice(&InvoiceId(format!("I-{id}"))).await.unwrap().unwrap();
-    (draft, invoice.dunning.next_action_on.expect("a next stage"))
+    let customer = store.customer(&invoice.customer_id).await.unwrap().unwrap();
+    let next = &policy.stages[policy.stages_after(invoice.dunning.last_stage.as_deref())];
+    (draft, Policy::stage_date(next, invoice.due_date, customer.calendar()))
 }
 
 pub async fn a_reply_holds_the_customer_until_a_person_has_read_it<S: Store>(store: &S) {
@@ -130,7 +132,7 @@ pub async fn an_out_of_office_note_moves_the_next_message_past_the_return<S: Sto
         panic!("recorded")
     };
     assert!(!answer.needs_staff(), "nobody needs to read an out-of-office note");
-    let first_back = crate::answer::add_business_days(back, 1);
+    let first_back = crate::calendar::Calendar::WEEKDAYS.after(back);
     let mut day = due;
     while day < first_back {
         run_pass(store, &policy, noon(day), false).await.unwrap();
@@ -181,7 +183,8 @@ pub async fn a_complaint_blocks_the_address_and_holds_the_customer_until_a_perso
         .unwrap()
         .unwrap();
     let invoice = store.invoice(&InvoiceId("I-CP".into())).await.unwrap().unwrap();
-    let due = invoice.dunning.next_action_on.expect("a next stage");
+    let next = &policy.stages[policy.stages_after(invoice.dunning.last_stage.as_deref())];
+    let due = Policy::stage_date(next, invoice.due_date, two.calendar());
     // WHEN one recipient marks it as spam, the day before the next stage
     let event = MailEvent {
         event_id: "fb-complaint".into(),

@@ -69,7 +69,17 @@ pub async fn record_answer<S: Store>(
     let today = now.with_timezone(&customer.time_zone).date_naive();
     let invoices = named_invoices(store, &customer, &form).await?;
     let ids = invoices.iter().map(|invoice| invoice.id.clone()).collect();
-    let answer = new_answer(policy, customer_id, via, &form.form, ids, form.kind, now, today)?;
+    let answer = new_answer(
+        policy,
+        customer_id,
+        via,
+        &form.form,
+        ids,
+        form.kind,
+        now,
+        today,
+        customer.calendar(),
+    )?;
     let earlier = store.answers_of_customer(customer_id).await?;
     let today_count = earlier
         .iter()

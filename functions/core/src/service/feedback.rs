@@ -188,6 +188,7 @@ async fn record_from_mail<S: Store>(
         kind,
         event.at,
         written_on,
+        customer.calendar(),
     )?;
     store.insert_answer(&answer).await?;
     let stored = store.answer(&answer.id).await?.unwrap_or(answer);

@@ -3,7 +3,7 @@
 //! revived, a superseded one cancelled. Each customer's failure is that customer's error; the rest go on.
 
 use crate::actor::Actor;
-use crate::calendar::sending_day;
+use crate::calendar::{Calendar, sending_day};
 use crate::compose::draft_reminder;
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
@@ -22,7 +22,12 @@ use std::collections::{BTreeSet, HashMap};
 /// furthest east, where it comes first (see [`crate::calendar::sending_day`]). The pass reads every invoice
 /// whose next action falls by then, and the planner then applies each customer's own day.
 pub fn latest_sending_day(policy: &Policy, now: DateTime<Utc>) -> NaiveDate {
-    sending_day(chrono_tz::Etc::GMTMinus14, now, policy.sending_hours)
+    sending_day(
+        Calendar::WEEKDAYS,
+        chrono_tz::Etc::GMTMinus14,
+        now,
+        policy.sending_hours,
+    )
 }
 
 /// One reminder the pass produced or found.

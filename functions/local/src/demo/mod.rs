@@ -11,10 +11,11 @@
 pub mod history;
 
 use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
+use kindly_core::holidays::Country;
 use kindly_core::payment::{PaymentChange, PaymentEvent};
 use kindly_core::{
     Contact, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId, InvoiceStatus,
-    LateFeeTerms, Pause,
+    LateFeeTerms, Pause, Policy,
 };
 
 pub use history::{APPROVER, Replayed, replay};
@@ -83,6 +84,24 @@ fn ago(today: NaiveDate, days: u64) -> NaiveDate {
     today - Days::new(days)
 }
 
+/// A due date that puts an invoice of `customer` at `stage` of the default policy in today's pass: the stage
+/// falls today (stages on a day off move to a business day), and the stage before it fell at least the
+/// minimum gap before today, so the history said it and today may say this. As near the stage's own offset
+/// before today as the customer's calendar allows.
+fn due_for(stage: &str, customer: &Customer, today: NaiveDate) -> NaiveDate {
+    let policy = Policy::default_policy();
+    let calendar = customer.calendar();
+    let index = policy.stage_index(stage).expect("a stage of the default policy");
+    let date = |index: usize, due: NaiveDate| Policy::stage_date(&policy.stages[index], due, calendar);
+    let gap = Days::new(u64::from(policy.min_gap_days));
+    let natural = today - chrono::Duration::days(policy.stages[index].offset_days);
+    (0..14i64)
+        .flat_map(|shift| [shift, -shift])
+        .map(|shift| natural + chrono::Duration::days(shift))
+        .find(|&due| date(index, due) == today && (index == 0 || date(index - 1, due) + gap <= today))
+        .unwrap_or(natural)
+}
+
 struct CustomerSpec {
     id: &'static str,
     name: &'static str,
@@ -109,6 +128,8 @@ fn customer(spec: CustomerSpec) -> Customer {
         escalation_contact: None,
         pause: None,
         terms: ContractTerms::default(),
+        country: None,
+        business_hours: None,
     }
 }
 
@@ -153,7 +174,7 @@ fn paid_by_card(invoice: &Invoice) -> Happening {
 }
 
 fn customers() -> Vec<Customer> {
-    use chrono_tz::{America, Europe};
+    use chrono_tz::{America, Asia, Europe};
     let mut acme = customer(CustomerSpec {
         id: "C-ACME",
         name: "Acme Robotics",
@@ -246,14 +267,16 @@ fn customers() -> Vec<Customer> {
         zone: America::New_York,
         contact: ("Chris Tan", "finance@vireolabs.example"),
     });
-    let globex = customer(CustomerSpec {
+    // In Tel Aviv: its week runs Sunday to Thursday.
+    let mut globex = customer(CustomerSpec {
         id: "C-GLOBEX",
         name: "Globex Trading",
         legal: "Globex Trading Ltd",
         locale: "en-GB",
-        zone: Europe::London,
+        zone: Asia::Jerusalem,
         contact: ("Alex Morgan", "ap@globex.example"),
     });
+    globex.country = Some(Country::from_code("IL").expect("Israel's calendar"));
     let quartz = customer(CustomerSpec {
         id: "C-QUARTZ",
         name: "Quartz Analytics",
@@ -283,39 +306,113 @@ fn customers() -> Vec<Customer> {
     ]
 }
 
-/// The demo's world for `today`. Each invoice is due so that the real planner reaches the stage named beside
-/// it in today's pass (default policy: upcoming −5, due today 0, crossed in the mail +3, direct +10,
-/// personal note +21, escalation +35, final notice +50, write-off +60 days from the due date).
+/// The demo's world for `today` (a business day). Each invoice is due so that the real planner reaches the
+/// stage named beside it in today's pass (default policy: upcoming −5, due today 0, crossed in the mail +3,
+/// direct +10, personal note +21, escalation +35, final notice +50, write-off +60 days from the due date,
+/// each moved off the customer's days off: [`due_for`]).
 pub fn script(today: NaiveDate) -> Script {
     let customers = customers();
+    let who = |id: &str| customers.iter().find(|c| c.id.0 == id).expect("a demo customer");
+    let globex = who("C-GLOBEX").calendar();
+    let globex_said = if globex.is_business_day(today) {
+        globex.before(today)
+    } else {
+        globex.before(globex.before(today))
+    };
+    let globex_next = due_for("upcoming_due", who("C-GLOBEX"), globex.after(globex_said));
+    let due = |stage: &str, customer: &str| due_for(stage, who(customer), today);
     let invoices = vec![
         // upcoming_due, sent today
         with_po(
-            invoice("2026-1042", "C-ACME", "USD", "4820.00", today + Days::new(5), 30),
+            invoice(
+                "2026-1042",
+                "C-ACME",
+                "USD",
+                "4820.00",
+                due("upcoming_due", "C-ACME"),
+                30,
+            ),
             "4500017731",
         ),
         // due_today, sent today
-        invoice("2026-1031", "C-BRIGHT", "GBP", "2150.00", today, 30),
+        invoice(
+            "2026-1031",
+            "C-BRIGHT",
+            "GBP",
+            "2150.00",
+            due("due_today", "C-BRIGHT"),
+            30,
+        ),
         // crossed_in_mail, sent today: one message for both invoices, in two currencies
-        invoice("2026-1019", "C-KESSLER", "EUR", "7340.50", ago(today, 3), 30),
-        invoice("2026-1022", "C-KESSLER", "USD", "1980.00", ago(today, 3), 14),
+        invoice(
+            "2026-1019",
+            "C-KESSLER",
+            "EUR",
+            "7340.50",
+            due("crossed_in_mail", "C-KESSLER"),
+            30,
+        ),
+        invoice(
+            "2026-1022",
+            "C-KESSLER",
+            "USD",
+            "1980.00",
+            due("crossed_in_mail", "C-KESSLER"),
+            14,
+        ),
         // overdue_direct, waiting for approval; partly paid last week
         with_po(
-            invoice("2026-1010", "C-LUMEN", "USD", "9800.00", ago(today, 10), 30),
+            invoice(
+                "2026-1010",
+                "C-LUMEN",
+                "USD",
+                "9800.00",
+                due("overdue_direct", "C-LUMEN"),
+                30,
+            ),
             "PO-55821",
         ),
         // personal_note_from_head, waiting for approval
-        invoice("2026-0990", "C-HARBOR", "USD", "3275.00", ago(today, 21), 30),
+        invoice(
+            "2026-0990",
+            "C-HARBOR",
+            "USD",
+            "3275.00",
+            due("personal_note_from_head", "C-HARBOR"),
+            30,
+        ),
         // escalation_cc, waiting for approval: both invoices, copied to the escalation contact
-        invoice("2026-0954", "C-NORD", "EUR", "12600.00", ago(today, 35), 30),
-        invoice("2026-1001", "C-NORD", "EUR", "890.00", ago(today, 35), 14),
+        invoice(
+            "2026-0954",
+            "C-NORD",
+            "EUR",
+            "12600.00",
+            due("escalation_cc", "C-NORD"),
+            30,
+        ),
+        invoice(
+            "2026-1001",
+            "C-NORD",
+            "EUR",
+            "890.00",
+            due("escalation_cc", "C-NORD"),
+            14,
+        ),
         // final_notice, waiting for approval
-        invoice("2026-0921", "C-OAK", "USD", "5120.00", ago(today, 50), 30),
+        invoice("2026-0921", "C-OAK", "USD", "5120.00", due("final_notice", "C-OAK"), 30),
         // write_off_or_hand_over: a task for staff
-        invoice("2026-0902", "C-VIREO", "USD", "2260.00", ago(today, 60), 30),
-        // due yesterday and reminded then; the next one's upcoming_due must wait for the minimum gap
-        invoice("2026-1012", "C-GLOBEX", "GBP", "640.00", ago(today, 1), 30),
-        invoice("2026-1036", "C-GLOBEX", "GBP", "410.00", today + Days::new(5), 30),
+        invoice(
+            "2026-0902",
+            "C-VIREO",
+            "USD",
+            "2260.00",
+            due("write_off_or_hand_over", "C-VIREO"),
+            30,
+        ),
+        // due on their last business day before today (before yesterday, on their Friday off) and reminded
+        // then; the next one's upcoming_due, a business day later, waits for the minimum gap
+        invoice("2026-1012", "C-GLOBEX", "GBP", "640.00", globex_said, 30),
+        invoice("2026-1036", "C-GLOBEX", "GBP", "410.00", globex_next, 30),
         // reminded three times, paid by card this morning: thanked, not reminded
         invoice("2026-0977", "C-QUARTZ", "GBP", "1200.00", ago(today, 8), 30),
         // disputed before anyone was reminded
