@@ -23,6 +23,7 @@ pub mod feedback;
 #[cfg(any(test, feature = "conformance"))]
 pub mod fixtures;
 pub mod holidays;
+pub mod instalments;
 pub mod invoice;
 pub mod limits;
 pub mod link;

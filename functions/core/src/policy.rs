@@ -105,6 +105,9 @@ pub struct Policy {
     pub answers: AnswerRules,
     #[serde(default)]
     pub mail_feedback: MailFeedbackRules,
+    /// What customers may agree on their own page, and when a plan's notes go out and it breaks.
+    #[serde(default)]
+    pub payment_plans: crate::instalments::PlanRules,
     pub company: Company,
     pub payment: PaymentInstructions,
     pub senders: BTreeMap<String, SenderIdentity>,
@@ -360,6 +363,9 @@ impl Policy {
             return Err(CoreError::Policy(
                 "answers.per_customer_per_day must be at least 1".into(),
             ));
+        }
+        if let Some((field, problem)) = self.payment_plans.problem() {
+            return Err(CoreError::Policy(format!("payment_plans.{field}: {problem}")));
         }
         for (name, sender) in &self.senders {
             if !crate::customer::looks_like_email(&sender.email) {
