@@ -6,6 +6,7 @@
 //! | invoice  | `I#{id}`    | `INVOICE`  | `customer_key`, `customer_sort`; `due_shard` + `due_on` only while open with a next action |
 //! | reminder | `R#{id}`    | `REMINDER` | `customer_key`, `customer_sort`, `status_key`, `status_sort` |
 //! | answer   | `A#{id}`    | `ANSWER`   | `customer_key`, `customer_sort`, `status_key`, `status_sort` (see `dynamo_answers.rs`) |
+//! | plan     | `P#{id}`    | `PLAN`     | `customer_key`, `customer_sort`; `status_key` + `status_sort` only while it runs (see `dynamo_plans.rs`) |
 //!
 //! Indexes: `due` (`due_shard`, `due_on`) is sparse — it holds only open invoices that have a next action,
 //! spread over `shards` partitions so no partition is hot; the pass queries `due_on <= day` on each shard
@@ -20,6 +21,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, Put, TransactWriteItem, Update};
 use chrono::NaiveDate;
 use kindly_core::answer::{Answer, AnswerId};
+use kindly_core::instalments::{PaymentPlan, PlanId};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::ports::action_index_day;
 use kindly_core::{
@@ -34,6 +36,8 @@ pub type Item = HashMap<String, AttributeValue>;
 
 #[path = "dynamo_answers.rs"]
 mod answers;
+#[path = "dynamo_plans.rs"]
+mod plans;
 
 pub const DUE_INDEX: &str = "due";
 pub const CUSTOMER_INDEX: &str = "customer";
@@ -499,6 +503,29 @@ async fn inserted(
     })
 }
 
+impl DynamoStore {
+    /// Put `item` unless an item with its key exists.
+    async fn put_new(&self, item: Item) -> Result<Inserted, CoreError> {
+        inserted(self.put_request(item).condition_expression("attribute_not_exists(pk)")).await
+    }
+
+    /// Put `item` if the stored one is still at revision `expected`; else a conflict naming `what`.
+    async fn put_at_revision(&self, item: Item, expected: u64, what: &str) -> Result<(), CoreError> {
+        let request = self
+            .put_request(item)
+            .condition_expression("#rev = :rev")
+            .expression_attribute_names("#rev", "revision")
+            .expression_attribute_values(":rev", AttributeValue::N(expected.to_string()));
+        if put_if(request).await? {
+            Ok(())
+        } else {
+            Err(CoreError::Conflict(format!(
+                "{what} is no longer at revision {expected}"
+            )))
+        }
+    }
+}
+
 /// The ledger items' time-to-live attribute (Unix seconds): the table's TTL attribute.
 pub const EXPIRES_AT: &str = "expires_at";
 
@@ -525,6 +552,26 @@ impl Store for DynamoStore {
 
     async fn answers_since(&self, since: chrono::DateTime<chrono::Utc>) -> Result<Vec<Answer>, CoreError> {
         self.recent_answers(since).await
+    }
+
+    async fn insert_plan(&self, plan: &PaymentPlan) -> Result<Inserted, CoreError> {
+        self.put_new_plan(plan).await
+    }
+
+    async fn plan(&self, id: &PlanId) -> Result<Option<PaymentPlan>, CoreError> {
+        self.get_plan(id).await
+    }
+
+    async fn replace_plan(&self, plan: &PaymentPlan, expected: u64) -> Result<(), CoreError> {
+        self.put_plan_if(plan, expected).await
+    }
+
+    async fn plans_of_customer(&self, id: &CustomerId) -> Result<Vec<PaymentPlan>, CoreError> {
+        self.customer_plans(id).await
+    }
+
+    async fn plans_due(&self, day: NaiveDate) -> Result<Vec<PaymentPlan>, CoreError> {
+        self.due_plans(day).await
     }
 
     async fn event_recorded(&self, id: &str, now: chrono::DateTime<chrono::Utc>) -> Result<bool, CoreError> {

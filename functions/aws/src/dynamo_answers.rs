@@ -2,8 +2,7 @@
 //! customer's key, and by the `status` index under `answer_staff#{shard}` while a person must act on it
 //! (else `answer#{shard}`), sorted by time — so the tasks inbox and the reasons report query, never scan.
 
-use super::{CUSTOMER_INDEX, DynamoStore, Item, STATUS_INDEX, customer_pk, encode, inserted, put_if, s, shard_of};
-use aws_sdk_dynamodb::types::AttributeValue;
+use super::{CUSTOMER_INDEX, DynamoStore, Item, STATUS_INDEX, customer_pk, encode, s, shard_of};
 use chrono::{DateTime, SecondsFormat, Utc};
 use kindly_core::answer::{Answer, AnswerId};
 use kindly_core::{CoreError, CustomerId, Inserted};
@@ -38,10 +37,7 @@ impl DynamoStore {
     }
 
     pub(super) async fn put_new_answer(&self, answer: &Answer) -> Result<Inserted, CoreError> {
-        let request = self
-            .put_request(self.answer_item(answer)?)
-            .condition_expression("attribute_not_exists(pk)");
-        inserted(request).await
+        self.put_new(self.answer_item(answer)?).await
     }
 
     pub(super) async fn get_answer(&self, id: &AnswerId) -> Result<Option<Answer>, CoreError> {
@@ -49,19 +45,9 @@ impl DynamoStore {
     }
 
     pub(super) async fn put_answer_if(&self, answer: &Answer, expected: u64) -> Result<(), CoreError> {
-        let request = self
-            .put_request(self.answer_item(answer)?)
-            .condition_expression("#rev = :rev")
-            .expression_attribute_names("#rev", "revision")
-            .expression_attribute_values(":rev", AttributeValue::N(expected.to_string()));
-        if put_if(request).await? {
-            Ok(())
-        } else {
-            Err(CoreError::Conflict(format!(
-                "answer {} is no longer at revision {expected}",
-                answer.id
-            )))
-        }
+        let item = self.answer_item(answer)?;
+        self.put_at_revision(item, expected, &format!("answer {}", answer.id))
+            .await
     }
 
     pub(super) async fn customer_answers(&self, id: &CustomerId) -> Result<Vec<Answer>, CoreError> {

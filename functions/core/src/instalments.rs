@@ -109,6 +109,10 @@ pub struct PaymentPlan {
     pub state: PlanState,
     pub made_by: Actor,
     pub made_at: DateTime<Utc>,
+    /// The next day the pass must look at the plan (a note to send, an instalment's day gone by, the day it
+    /// breaks); `None` once it runs no more. Stores index running plans by it.
+    #[serde(default)]
+    pub next_check: Option<NaiveDate>,
     /// Bumped by every write, so a change can be conditional on nothing having changed since it was read.
     #[serde(default)]
     pub revision: u64,

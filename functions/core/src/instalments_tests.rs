@@ -160,6 +160,7 @@ fn plan_on(invoices: &[&Invoice], count: u32, first: &str) -> PaymentPlan {
         state: PlanState::Active,
         made_by: Actor::person("sam"),
         made_at: instant("2026-03-02"),
+        next_check: None,
         revision: 0,
     }
 }

@@ -5,6 +5,7 @@
 use crate::answer::{Answer, AnswerId};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
+use crate::instalments::{PaymentPlan, PlanId};
 use crate::invoice::{DunningProgress, Invoice, InvoiceId, InvoiceStatus};
 use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
@@ -109,6 +110,18 @@ pub trait Store: Send + Sync {
     fn answers_needing_staff(&self) -> impl Future<Output = Result<Vec<Answer>, CoreError>> + Send;
     /// Every answer given at or after `since`, oldest first (for the reasons report): by an index on time.
     fn answers_since(&self, since: DateTime<Utc>) -> impl Future<Output = Result<Vec<Answer>, CoreError>> + Send;
+
+    /// Insert a payment plan unless one with its id exists (conditional put).
+    fn insert_plan(&self, plan: &PaymentPlan) -> impl Future<Output = Result<Inserted, CoreError>> + Send;
+    fn plan(&self, id: &PlanId) -> impl Future<Output = Result<Option<PaymentPlan>, CoreError>> + Send;
+    /// Replace a plan if, and only if, the stored one is still at revision `expected`
+    /// ([`CoreError::Conflict`] otherwise). The plan carries its new revision.
+    fn replace_plan(&self, plan: &PaymentPlan, expected: u64) -> impl Future<Output = Result<(), CoreError>> + Send;
+    /// A customer's plans, oldest first (read by the customer's key).
+    fn plans_of_customer(&self, id: &CustomerId) -> impl Future<Output = Result<Vec<PaymentPlan>, CoreError>> + Send;
+    /// The plans whose next check falls on or before `day`, oldest first: an index of running plans only,
+    /// so its cost follows the plans that need a look, not all plans ever made.
+    fn plans_due(&self, day: NaiveDate) -> impl Future<Output = Result<Vec<PaymentPlan>, CoreError>> + Send;
 
     /// Whether a payment processor's event with this id was recorded and has not expired by `now`.
     fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> impl Future<Output = Result<bool, CoreError>> + Send;

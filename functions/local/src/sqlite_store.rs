@@ -4,6 +4,7 @@
 
 use chrono::NaiveDate;
 use kindly_core::answer::{Answer, AnswerId};
+use kindly_core::instalments::{PaymentPlan, PlanId};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::ports::action_index_day;
 use kindly_core::{
@@ -51,10 +52,22 @@ const SCHEMA: &str = "
     CREATE INDEX IF NOT EXISTS answers_by_customer ON answers (customer_id, at);
     CREATE INDEX IF NOT EXISTS answers_needing_staff ON answers (at) WHERE needs_staff = 1;
     CREATE INDEX IF NOT EXISTS answers_by_time ON answers (at);
+    CREATE TABLE IF NOT EXISTS plans (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        made_at TEXT NOT NULL,
+        next_check TEXT,
+        revision INTEGER NOT NULL,
+        record TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS plans_by_customer ON plans (customer_id, made_at);
+    CREATE INDEX IF NOT EXISTS plans_by_next_check ON plans (next_check) WHERE next_check IS NOT NULL;
 ";
 
 #[path = "sqlite_answers.rs"]
 mod answers;
+#[path = "sqlite_plans.rs"]
+mod plans;
 
 /// Point the invoice's payment reference, if it has one, at it.
 fn remember_reference(connection: &Connection, invoice: &Invoice) -> Result<(), CoreError> {
@@ -461,6 +474,36 @@ impl Store for SqliteStore {
             "answer",
             "SELECT record FROM answers WHERE needs_staff = 1 ORDER BY at, id",
             [],
+        )
+    }
+
+    async fn insert_plan(&self, plan: &PaymentPlan) -> Result<Inserted, CoreError> {
+        self.insert_plan_row(plan)
+    }
+
+    async fn plan(&self, id: &PlanId) -> Result<Option<PaymentPlan>, CoreError> {
+        Ok(self
+            .query("payment plan", "SELECT record FROM plans WHERE id = ?1", [&id.0])?
+            .pop())
+    }
+
+    async fn replace_plan(&self, plan: &PaymentPlan, expected: u64) -> Result<(), CoreError> {
+        self.replace_plan_row(plan, expected)
+    }
+
+    async fn plans_of_customer(&self, id: &CustomerId) -> Result<Vec<PaymentPlan>, CoreError> {
+        self.query(
+            "payment plan",
+            "SELECT record FROM plans WHERE customer_id = ?1 ORDER BY made_at, id",
+            [&id.0],
+        )
+    }
+
+    async fn plans_due(&self, day: NaiveDate) -> Result<Vec<PaymentPlan>, CoreError> {
+        self.query(
+            "payment plan",
+            "SELECT record FROM plans WHERE next_check IS NOT NULL AND next_check <= ?1 ORDER BY made_at, id",
+            [day.to_string()],
         )
     }
 

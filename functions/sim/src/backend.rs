@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use kindly_core::answer::{Answer, AnswerId};
+use kindly_core::instalments::{PaymentPlan, PlanId};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::{
     CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, Reminder, ReminderId, ReminderStatus, Store,
@@ -136,6 +137,21 @@ impl Store for Backend {
     }
     async fn answers_since(&self, since: DateTime<Utc>) -> Result<Vec<Answer>, CoreError> {
         each!(self, store => store.answers_since(since).await)
+    }
+    async fn insert_plan(&self, plan: &PaymentPlan) -> Result<Inserted, CoreError> {
+        each!(self, store => store.insert_plan(plan).await)
+    }
+    async fn plan(&self, id: &PlanId) -> Result<Option<PaymentPlan>, CoreError> {
+        each!(self, store => store.plan(id).await)
+    }
+    async fn replace_plan(&self, plan: &PaymentPlan, expected: u64) -> Result<(), CoreError> {
+        each!(self, store => store.replace_plan(plan, expected).await)
+    }
+    async fn plans_of_customer(&self, id: &CustomerId) -> Result<Vec<PaymentPlan>, CoreError> {
+        each!(self, store => store.plans_of_customer(id).await)
+    }
+    async fn plans_due(&self, day: NaiveDate) -> Result<Vec<PaymentPlan>, CoreError> {
+        each!(self, store => store.plans_due(day).await)
     }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         each!(self, store => store.event_recorded(id, now).await)

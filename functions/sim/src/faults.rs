@@ -6,6 +6,7 @@
 use crate::backend::Backend;
 use chrono::{DateTime, NaiveDate, Utc};
 use kindly_core::answer::{Answer, AnswerId};
+use kindly_core::instalments::{PaymentPlan, PlanId};
 use kindly_core::invoice::DunningProgress;
 use kindly_core::{
     CoreError, Customer, CustomerId, Inserted, Invoice, InvoiceId, Mailer, OutgoingEmail, Reminder, ReminderId,
@@ -372,6 +373,26 @@ impl Store for SimStore {
     async fn answers_since(&self, since: DateTime<Utc>) -> Result<Vec<Answer>, CoreError> {
         self.enter().await?;
         self.inner.answers_since(since).await
+    }
+    async fn insert_plan(&self, plan: &PaymentPlan) -> Result<Inserted, CoreError> {
+        self.write(false, std::slice::from_ref(&plan.customer_id.0)).await?;
+        self.inner.insert_plan(plan).await
+    }
+    async fn plan(&self, id: &PlanId) -> Result<Option<PaymentPlan>, CoreError> {
+        self.enter().await?;
+        self.inner.plan(id).await
+    }
+    async fn replace_plan(&self, plan: &PaymentPlan, expected: u64) -> Result<(), CoreError> {
+        self.write(true, std::slice::from_ref(&plan.customer_id.0)).await?;
+        self.inner.replace_plan(plan, expected).await
+    }
+    async fn plans_of_customer(&self, id: &CustomerId) -> Result<Vec<PaymentPlan>, CoreError> {
+        self.enter().await?;
+        self.inner.plans_of_customer(id).await
+    }
+    async fn plans_due(&self, day: NaiveDate) -> Result<Vec<PaymentPlan>, CoreError> {
+        self.enter().await?;
+        self.inner.plans_due(day).await
     }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         self.enter().await?;

@@ -5,6 +5,7 @@ use crate::answer::{Answer, AnswerId};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::fixtures::instant;
+use crate::instalments::{PaymentPlan, PlanId};
 use crate::invoice::{DunningProgress, Invoice, InvoiceId};
 use crate::ports::{Inserted, Store};
 use crate::reminder::{Reminder, ReminderId};
@@ -205,6 +206,21 @@ impl<S: Store> Store for Meddling<'_, S> {
     }
     async fn answers_since(&self, since: DateTime<Utc>) -> Result<Vec<Answer>, CoreError> {
         self.inner.answers_since(since).await
+    }
+    async fn insert_plan(&self, plan: &PaymentPlan) -> Result<Inserted, CoreError> {
+        self.inner.insert_plan(plan).await
+    }
+    async fn plan(&self, id: &PlanId) -> Result<Option<PaymentPlan>, CoreError> {
+        self.inner.plan(id).await
+    }
+    async fn replace_plan(&self, plan: &PaymentPlan, expected: u64) -> Result<(), CoreError> {
+        self.inner.replace_plan(plan, expected).await
+    }
+    async fn plans_of_customer(&self, id: &CustomerId) -> Result<Vec<PaymentPlan>, CoreError> {
+        self.inner.plans_of_customer(id).await
+    }
+    async fn plans_due(&self, day: NaiveDate) -> Result<Vec<PaymentPlan>, CoreError> {
+        self.inner.plans_due(day).await
     }
     async fn event_recorded(&self, id: &str, now: DateTime<Utc>) -> Result<bool, CoreError> {
         self.inner.event_recorded(id, now).await

@@ -10,6 +10,7 @@ mod feedback;
 mod forwards;
 mod meddling;
 mod pass;
+mod plans;
 mod records;
 mod replies;
 mod review;
@@ -20,6 +21,7 @@ pub use changes::*;
 pub use feedback::*;
 pub use forwards::*;
 pub use pass::*;
+pub use plans::*;
 pub use records::*;
 pub use replies::*;
 pub use review::*;
@@ -71,7 +73,8 @@ macro_rules! store_conformance_tests {
             a_reply_is_forwarded_to_the_billing_mailbox_once,
             an_acknowledgement_that_did_not_go_out_is_sent_once_staff_say_so,
             a_reply_voids_the_waiting_draft_even_when_it_changed_meanwhile,
-            a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice);
+            a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice,
+            plans_are_kept_listed_and_found_while_they_run);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(
