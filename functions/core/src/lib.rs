@@ -23,6 +23,7 @@ pub mod feedback;
 #[cfg(any(test, feature = "conformance"))]
 pub mod fixtures;
 pub mod holidays;
+pub mod interest;
 pub mod invoice;
 pub mod limits;
 pub mod link;
@@ -31,6 +32,7 @@ pub mod payment;
 pub mod planner;
 pub mod policy;
 pub mod ports;
+pub mod rates;
 pub mod reasons;
 pub mod reminder;
 pub mod service;
