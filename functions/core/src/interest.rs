@@ -118,7 +118,7 @@ impl ContractRemedy {
             }
             _ if self.grace_days > 366 => Some(("grace_days", "must be at most 366".into())),
             _ if self.clause.trim().is_empty() => Some(("clause", "must quote the contract's clause".into())),
-            _ => None,
+            _ => crate::limits::too_long(&self.clause, crate::limits::CLAUSE).map(|problem| ("clause", problem)),
         }
     }
 }
@@ -132,6 +132,7 @@ pub enum Statute {
     /// (Rate of Interest) (No. 3) Order 2002: 8 % over the Bank of England's rate in force on the reference
     /// date (31 December or 30 June) before the debt became late, fixed for the life of the debt; and the
     /// fixed sums of section 5A.
+    #[serde(rename = "uk_late_payment_act_1998")]
     UkLatePaymentAct1998,
     /// Directive 2011/7/EU, the pattern for member states' laws: the reference rate (the ECB's main
     /// refinancing rate for the euro) in force on the first day of each half-year, plus at least 8 points,
@@ -139,6 +140,7 @@ pub enum Statute {
     EuLatePaymentDirective,
     /// Germany, § 288 BGB between businesses: the Basiszinssatz (§ 247 BGB, set each 1 January and 1 July)
     /// plus 9 points (§ 288 (2)); a €40 flat fee (§ 288 (5)).
+    #[serde(rename = "de_bgb_288")]
     DeBgb288,
 }
 
@@ -156,6 +158,11 @@ impl Statute {
             Statute::EuLatePaymentDirective => "eu_late_payment_directive",
             Statute::DeBgb288 => "de_bgb_288",
         }
+    }
+
+    /// The statute with [`Statute::key`] `key`.
+    pub fn from_key(key: &str) -> Option<Statute> {
+        Statute::ALL.into_iter().find(|statute| statute.key() == key)
     }
 
     /// The currency its fixed sums are in; kindly applies it to debts in that currency only (a debt in
@@ -194,6 +201,16 @@ impl Statute {
             Statute::EuLatePaymentDirective | Statute::DeBgb288 => Decimal::from(40),
         }
     }
+}
+
+/// A customer's own word on statutory interest, over the policy's [`crate::interest_policy::InterestRules::statute`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatuteChoice {
+    /// No statutory interest: a consumer, or a contract that rules it out.
+    None,
+    #[serde(untagged)]
+    Statute(Statute),
 }
 
 /// A statute with the reference-rate table it reads and the margin applied.

@@ -413,3 +413,20 @@ fn rate_tables_know_rates_only_through_their_last_check() {
         .is_some()
     );
 }
+
+#[test]
+fn statutes_are_written_by_their_keys_and_a_customer_may_choose_none() {
+    for statute in Statute::ALL {
+        assert_eq!(
+            serde_json::to_string(&statute).unwrap(),
+            format!("\"{}\"", statute.key())
+        );
+        let choice: StatuteChoice = serde_json::from_str(&format!("\"{}\"", statute.key())).unwrap();
+        assert_eq!(choice, StatuteChoice::Statute(statute));
+    }
+    assert_eq!(
+        serde_json::from_str::<StatuteChoice>("\"none\"").unwrap(),
+        StatuteChoice::None
+    );
+    assert!(serde_json::from_str::<StatuteChoice>("\"uk\"").is_err());
+}

@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod compose;
 pub mod compose_answers;
 pub mod compose_forward;
+pub mod compose_interest;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod customer;
@@ -24,6 +25,7 @@ pub mod feedback;
 pub mod fixtures;
 pub mod holidays;
 pub mod interest;
+pub mod interest_policy;
 pub mod invoice;
 pub mod limits;
 pub mod link;
@@ -43,8 +45,9 @@ pub mod timeline;
 pub mod tone;
 pub mod verdict;
 
-pub use customer::{Contact, ContractTerms, Customer, CustomerId, DiscountTerms, LateFeeTerms, Pause};
+pub use customer::{Contact, ContractTerms, Customer, CustomerId, DiscountTerms, Pause};
 pub use error::CoreError;
+pub use interest::{ContractRemedy, Statute};
 pub use invoice::{Bookkeeping, DunningProgress, Invoice, InvoiceId, InvoiceStatus};
 pub use money::Currency;
 pub use policy::{Policy, Stage};

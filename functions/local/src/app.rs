@@ -178,7 +178,11 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             let rows = kindly_core::aging::aging_report(&invoices, today);
             write(out, &tables::aging(&rows, today))
         }
-        Command::Policy { file, print_default } => {
+        Command::Policy {
+            file,
+            print_default,
+            today,
+        } => {
             if print_default {
                 return write(out, kindly_core::policy::DEFAULT_POLICY_TOML);
             }
@@ -186,7 +190,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
                 Some(path) => load_policy(Some(&path))?,
                 None => policy,
             };
-            write(out, &tables::policy(&policy))
+            let today = today.unwrap_or_else(|| Utc::now().date_naive());
+            write(out, &tables::policy(&policy, today))
         }
     }
 }

@@ -55,7 +55,8 @@ pub enum Command {
     /// CSV: the header tells the kind. Customers: id, display_name, legal_name, locale, time_zone,
     /// contact_name, contact_email (several separated by ';'), contact_phone, escalation_name,
     /// escalation_email, paused_until, paused, late_fee_monthly_percent, late_fee_grace_days,
-    /// late_fee_clause, discount_percent, discount_within_days. Invoices: id, number, customer_id,
+    /// late_fee_clause, statute (none, uk_late_payment_act_1998, eu_late_payment_directive or de_bgb_288:
+    /// over the policy's statute), discount_percent, discount_within_days. Invoices: id, number, customer_id,
     /// currency, total, paid, issue_date, due_date, status, payment_link, po_number.
     /// JSON: {"customers": [{...}], "invoices": [{...}]} with the same keys.
     Import {
@@ -234,6 +235,9 @@ pub enum Command {
         /// Print the shipped default policy's TOML, to start your own from.
         #[arg(long, conflicts_with = "file")]
         print_default: bool,
+        /// Check the reference-rate tables as of this date (YYYY-MM-DD); today when not given.
+        #[arg(long)]
+        today: Option<NaiveDate>,
     },
 }
 

@@ -206,8 +206,8 @@ fn approve_then_run_sends_exactly_what_was_shown() {
     );
     let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
     assert!(
-        shown.contains("late fee") && shown.contains("$109.50"),
-        "1.5% of the $7,300.00 balance:\n{shown}"
+        shown.contains("interest of $10.80 has accrued") && !shown.contains("may apply"),
+        "1.5% a month (18% a year) on the $7,300.00 balance for the 3 days after the 7 days' grace:\n{shown}"
     );
     let hash = shown
         .lines()
@@ -359,11 +359,21 @@ fn a_bad_policy_names_the_stage_and_rule() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("stage `crossed_in_mail`").and(predicate::str::contains("at most one level")));
-    let ladder = stdout_of(kindly(dir.path()).arg("policy"));
+    let ladder = stdout_of(kindly(dir.path()).args(["policy", "--today", "2026-03-16"]));
     assert!(
         ladder.contains("The policy is valid") && ladder.contains("5 before"),
         "{ladder}"
     );
+    assert!(
+        ladder.contains("bank_of_england (Bank of England Bank Rate): 3.75% from 2025-12-18")
+            && !ladder.contains("warning"),
+        "{ladder}"
+    );
+    // A half-year later the tables need rates after their last check: each is named.
+    let later = stdout_of(kindly(dir.path()).args(["policy", "--today", "2026-07-01"]));
+    for table in ["bank_of_england", "ecb_main_refinancing", "bundesbank_basiszinssatz"] {
+        assert!(later.contains(&format!("warning: interest.rates.{table}: ")), "{later}");
+    }
 }
 
 #[test]
