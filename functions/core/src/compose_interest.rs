@@ -48,6 +48,16 @@ pub fn accrued<'a>(
         due_date: invoice.due_date,
         principal: invoice.balance(),
         payments: &[],
+        charged_through: invoice
+            .bookkeeping
+            .interest_invoiced
+            .as_ref()
+            .map(|invoiced| invoiced.through),
+        fee_charged: invoice
+            .bookkeeping
+            .interest_invoiced
+            .as_ref()
+            .is_some_and(|invoiced| invoiced.fee_included),
     };
     let accrual = accrue(&remedy, &debt, day).ok()??;
     (!(accrual.interest.is_zero() && accrual.fee.is_zero())).then_some((remedy, accrual))

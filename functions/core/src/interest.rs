@@ -245,6 +245,11 @@ pub struct Debt<'a> {
     pub due_date: NaiveDate,
     pub principal: Decimal,
     pub payments: &'a [Payment],
+    /// The last day already charged on a fee invoice: accrual goes on from the day after.
+    pub charged_through: Option<NaiveDate>,
+    /// The fixed sum (a statute's compensation, a contract's one-time or fixed fee) is on a fee invoice
+    /// already, and is not charged again.
+    pub fee_charged: bool,
 }
 
 /// A span of days charged on one balance at one rate.
@@ -320,8 +325,12 @@ pub fn accrue(remedy: &Remedy, debt: &Debt, through: NaiveDate) -> Result<Option
     let Some(late_from) = debt.due_date.succ_opt() else {
         return Ok(None);
     };
-    let Some(from) = late_from.checked_add_days(Days::new(remedy.grace_days().into())) else {
+    let Some(after_grace) = late_from.checked_add_days(Days::new(remedy.grace_days().into())) else {
         return Ok(None);
+    };
+    let from = match debt.charged_through.and_then(|day| day.succ_opt()) {
+        Some(next) => after_grace.max(next),
+        None => after_grace,
     };
     if through < from {
         return Ok(None);
@@ -336,7 +345,9 @@ pub fn accrue(remedy: &Remedy, debt: &Debt, through: NaiveDate) -> Result<Option
         (debt.principal - paid).max(Decimal::ZERO)
     };
     let currency = debt.currency;
+    let unless_charged = |fee: Decimal| if debt.fee_charged { Decimal::ZERO } else { fee };
     let fee_only = |fee: Decimal| {
+        let fee = unless_charged(fee);
         Ok(Some(Accrual {
             from,
             through,
@@ -350,7 +361,9 @@ pub fn accrue(remedy: &Remedy, debt: &Debt, through: NaiveDate) -> Result<Option
     let (fee, fixed_annual) = match remedy {
         Remedy::Contract(contract) => match contract.charge {
             Charge::FixedFee { amount } => return fee_only(amount),
-            Charge::OneTimePercent { percent } => return fee_only(balance_on(from) * percent / Decimal::ONE_HUNDRED),
+            Charge::OneTimePercent { percent } => {
+                return fee_only(balance_on(after_grace) * percent / Decimal::ONE_HUNDRED);
+            }
             Charge::Interest { percent, per } => {
                 let months = if per == Per::Month { 12 } else { 1 };
                 (Decimal::ZERO, Some(percent * Decimal::from(months)))
@@ -364,7 +377,7 @@ pub fn accrue(remedy: &Remedy, debt: &Debt, through: NaiveDate) -> Result<Option
                     found: currency,
                 });
             }
-            (rule.statute.compensation(balance_on(late_from)), None)
+            (unless_charged(rule.statute.compensation(balance_on(late_from))), None)
         }
     };
     let annual_on = |day: NaiveDate| match (fixed_annual, remedy) {

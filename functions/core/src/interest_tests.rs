@@ -38,6 +38,8 @@ fn debt<'a>(code: &str, due: &str, principal: &str, payments: &'a [Payment]) -> 
         due_date: day(due),
         principal: dec(principal),
         payments,
+        charged_through: None,
+        fee_charged: false,
     }
 }
 
@@ -429,4 +431,26 @@ fn statutes_are_written_by_their_keys_and_a_customer_may_choose_none() {
         StatuteChoice::None
     );
     assert!(serde_json::from_str::<StatuteChoice>("\"uk\"").is_err());
+}
+
+#[test]
+fn what_a_fee_invoice_charged_is_not_charged_again() {
+    let rates = boe();
+    let remedy = statutory(Statute::UkLatePaymentAct1998, &rates);
+    let owed = debt("GBP", "2026-01-31", "1000.00", &[]);
+    let whole = accrued(&remedy, &owed, "2026-03-22");
+    let invoiced = Debt {
+        charged_through: Some(day("2026-03-02")),
+        fee_charged: true,
+        ..owed
+    };
+    let rest = accrued(&remedy, &invoiced, "2026-03-22");
+    assert_eq!(rest.from, day("2026-03-03"));
+    assert_eq!(rest.fee, dec("0.00"), "the £70 went on the fee invoice");
+    let first = accrued(&remedy, &owed, "2026-03-02");
+    // The two parts add up to the whole, give or take the rounding of each.
+    assert!((first.interest + rest.interest - whole.interest).abs() <= dec("0.01"));
+    assert_eq!((first.fee, whole.fee), (dec("70.00"), dec("70.00")));
+    // Charged through today: nothing more is due today.
+    assert_eq!(accrue(&remedy, &invoiced, day("2026-03-02")).unwrap(), None);
 }

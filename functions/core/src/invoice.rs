@@ -202,6 +202,22 @@ pub struct Bookkeeping {
     /// `paid` is never less, so the accounting system's copy cannot reopen it before it records the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed_paid: Option<Decimal>,
+    /// Interest and fees staff turned into a fee invoice ([`crate::fee_invoice`]): later messages and fee
+    /// invoices charge only what accrued after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interest_invoiced: Option<InterestInvoiced>,
+}
+
+/// What the last fee invoice for an invoice charged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterestInvoiced {
+    /// The last day of interest charged.
+    pub through: NaiveDate,
+    /// Whether a fixed sum (a statute's compensation, a contract's fee) was charged, on this or an
+    /// earlier fee invoice.
+    pub fee_included: bool,
+    /// The fee invoices raised so far, oldest first.
+    pub fee_invoices: Vec<InvoiceId>,
 }
 
 /// Where one payment stands, as of the processor's time of the event that said so.

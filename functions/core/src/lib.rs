@@ -20,6 +20,7 @@ pub mod conformance;
 pub mod customer;
 pub mod deliverability;
 pub mod error;
+pub mod fee_invoice;
 pub mod feedback;
 #[cfg(any(test, feature = "conformance"))]
 pub mod fixtures;

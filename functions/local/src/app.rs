@@ -178,6 +178,18 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             let rows = kindly_core::aging::aging_report(&invoices, today);
             write(out, &tables::aging(&rows, today))
         }
+        Command::FeeInvoice {
+            invoice,
+            payment_days,
+            today,
+            csv,
+        } => {
+            let store = open_store(&cli.db)?;
+            let id = kindly_core::InvoiceId(invoice);
+            let fee = service::raise_fee_invoice(&store, &linked()?, &id, payment_days, now_for(today)).await?;
+            crate::fee_export::append(&csv, &fee)?;
+            write(out, &tables::fee_invoice(&fee, &csv))
+        }
         Command::Policy {
             file,
             print_default,

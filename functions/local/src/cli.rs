@@ -217,6 +217,22 @@ pub enum Command {
         /// The customer id.
         customer: String,
     },
+    /// Turn the interest and fees accrued on an invoice into a fee invoice for the accounting system: it is
+    /// appended to a CSV file to import there, and the invoice records it, so no later message or fee
+    /// invoice charges it again. kindly never adds interest to an invoice by itself.
+    FeeInvoice {
+        /// The invoice id.
+        invoice: String,
+        /// Days the customer has to pay the fee invoice.
+        #[arg(long, default_value_t = 14)]
+        payment_days: u32,
+        /// As of this date (YYYY-MM-DD, noon UTC); now when not given.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// The CSV file to append the fee invoice to (with a header when new).
+        #[arg(long, default_value = "fee-invoices.csv")]
+        csv: PathBuf,
+    },
     /// Reports on what is owed.
     Report {
         #[arg(value_enum)]

@@ -329,3 +329,26 @@ fn interest_rules(rules: &InterestRules) -> String {
     }
     text
 }
+
+/// A fee invoice just raised, and where it was written.
+pub fn fee_invoice(fee: &kindly_core::fee_invoice::FeeInvoice, csv: &Path) -> String {
+    let money = |amount| format_money(amount, fee.currency, "en-US");
+    let rate = fee
+        .annual_percent
+        .map(|rate| format!(" at {}% a year", rate.normalize()))
+        .unwrap_or_default();
+    format!(
+        "Fee invoice {} for invoice {}: interest {}{rate} from {} through {}, fees {}, total {} ({}), due {}.\n\
+         Appended to {} for the accounting system; the invoice records it, so it is not charged again.\n",
+        fee.number,
+        fee.for_number,
+        money(fee.interest),
+        fee.from,
+        fee.through,
+        money(fee.fee),
+        money(fee.total),
+        fee.basis,
+        fee.due_date,
+        csv.display()
+    )
+}

@@ -671,3 +671,37 @@ fn link_prints_a_signed_link_to_the_customers_page_with_a_private_key_file() {
         .failure()
         .stderr(predicate::str::contains("customer `C-NOBODY` not found"));
 }
+
+#[test]
+fn a_fee_invoice_charges_the_interest_once_and_is_exported_for_the_accounting_system() {
+    // GIVEN the demo, where Lumen's contract charges 1.5% a month after 7 days' grace
+    let dir = tempfile::tempdir().unwrap();
+    stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    // WHEN staff turn what accrued on its invoice into a fee invoice
+    let raised =
+        stdout_of(kindly(dir.path()).args(["fee-invoice", "2026-1010", "--today", TODAY, "--csv", "fees.csv"]));
+    // THEN it charges the 3 days after the grace on $7,300.00 at 18% a year, and is in the CSV file
+    assert!(
+        raised.contains(
+            "Fee invoice INV-2026-1010-INT-20260316 for invoice INV-2026-1010: interest $10.80 at 18% a year"
+        ),
+        "{raised}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("fees.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("2026-1010-interest-2026-03-16,INV-2026-1010-INT-20260316,C-LUMEN,USD,")
+    );
+    // and the same day again there is nothing more to charge, and the file is unchanged
+    kindly(dir.path())
+        .args(["fee-invoice", "2026-1010", "--today", TODAY, "--csv", "fees.csv"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "interest or a fee to invoice on invoice `INV-2026-1010` not found",
+        ));
+    assert_eq!(std::fs::read_to_string(dir.path().join("fees.csv")).unwrap(), csv);
+}
