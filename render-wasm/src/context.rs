@@ -57,16 +57,25 @@ pub struct InvoiceLineView {
     pub credit: Option<String>,
 }
 
-/// What a message states about interest and fees, exactly as the core computed them (never "may apply").
+/// What a message says about interest and fees, exactly as the core computed them (never "may apply"):
+/// after the due date, what has accrued; before it, only a neutral reminder of the terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InterestView {
-    /// One line per covered invoice on which something has accrued, in the invoices' order.
+    /// One line per covered invoice on which something has accrued, in the invoices' order; empty before
+    /// the due date.
     pub lines: Vec<InterestLineView>,
     /// Interest and fees together, per currency, formatted, e.g. `["£51.64"]`.
     pub totals: Vec<String>,
     /// The last day to pay everything for the interest and fees to be waived, formatted; `None`: no offer.
     #[serde(default)]
     pub waive_by: Option<String>,
+    /// Before the due date: the contracts' clauses that will apply to the covered invoices, quoted, each
+    /// once (never an amount).
+    #[serde(default)]
+    pub clauses: Vec<String>,
+    /// Before the due date: the statute that will apply to those with no clause (its key).
+    #[serde(default)]
+    pub statute: Option<String>,
 }
 
 /// What has accrued on one invoice, and under what.
@@ -96,16 +105,6 @@ pub struct InterestLineView {
     pub clause: Option<String>,
     /// The statute's key (`uk_late_payment_act_1998`, `eu_late_payment_directive`, `de_bgb_288`); each
     /// language names it in its own words.
-    #[serde(default)]
-    pub statute: Option<String>,
-}
-
-/// A neutral reminder of the terms before the due date: what applies, never an amount.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TermsView {
-    /// The contracts' clauses that apply to the covered invoices, quoted, each once.
-    pub clauses: Vec<String>,
-    /// The statute that applies to those with no clause (its key).
     #[serde(default)]
     pub statute: Option<String>,
 }
@@ -180,12 +179,10 @@ pub struct MessageContext {
     /// The most days any covered invoice is overdue (negative: days until the earliest due date).
     pub max_days_overdue: i64,
     pub payment: PaymentInstructionsView,
-    /// The interest and fees accrued, from the policy's first interest stage on.
+    /// The interest and fees accrued, from the policy's first interest stage on; before the due date, the
+    /// terms alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interest: Option<InterestView>,
-    /// Before the due date: a neutral reminder of the terms on late payment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub terms_note: Option<TermsView>,
     pub early_discount: Option<EarlyDiscountView>,
     /// A note typed by finance staff on the approval page; rendered as plain escaped text.
     pub personal_note: Option<String>,

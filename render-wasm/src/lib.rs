@@ -333,7 +333,6 @@ fn template_context(context: &MessageContext) -> tera::Context {
         max_days_overdue,
         payment,
         interest,
-        terms_note,
         early_discount,
         personal_note: _,
         date,
@@ -352,7 +351,6 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("max_days_overdue", max_days_overdue);
     values.insert("payment", payment);
     values.insert("interest", interest);
-    values.insert("terms_note", terms_note);
     values.insert("early_discount", early_discount);
     values.insert("date", date);
     values.insert("answer", answer);

@@ -3,7 +3,7 @@
 
 use kindly_render::{
     CompanyView, CustomerView, EarlyDiscountView, InterestLineView, InterestView, InvoiceLineView, Mailbox,
-    MessageContext, PaymentInstructionsView, SignatureView, TermsView,
+    MessageContext, PaymentInstructionsView, SignatureView,
 };
 
 /// What policy validation needs to know about templates; implemented over the renderer in
@@ -94,8 +94,6 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
             }],
             totals: vec!["41.50".into()],
             waive_by: Some("2026-02-27".into()),
-        }),
-        terms_note: Some(TermsView {
             clauses: vec!["1.5% per month".into()],
             statute: Some("uk_late_payment_act_1998".into()),
         }),

@@ -106,8 +106,8 @@ pub fn message_context(
                 lines: lines.to_vec(),
             }
         },
-        interest: crate::compose_interest::interest_view(policy, stage, customer, &invoices, local_date),
-        terms_note: crate::compose_interest::terms_note(policy, stage, customer, &invoices),
+        interest: crate::compose_interest::interest_view(policy, stage, customer, &invoices, local_date)
+            .or_else(|| crate::compose_interest::terms_note(policy, stage, customer, &invoices)),
         early_discount: early_discount(stage, customer, &invoices, local_date),
         personal_note: None,
         date: format_date(local_date, locale),

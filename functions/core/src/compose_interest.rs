@@ -9,7 +9,7 @@ use crate::invoice::Invoice;
 use crate::money::{Currency, format_date, format_money, format_percent};
 use crate::policy::{Policy, Stage};
 use chrono::{Days, NaiveDate};
-use kindly_render::{InterestLineView, InterestView, TermsView};
+use kindly_render::{InterestLineView, InterestView};
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 
@@ -98,6 +98,8 @@ pub(crate) fn interest_view(
             .map(|(currency, amount)| format_money(*amount, *currency, &customer.locale))
             .collect(),
         waive_by: waive_by.map(|day| format_date(day, &customer.locale)),
+        clauses: Vec::new(),
+        statute: None,
     })
 }
 
@@ -145,11 +147,14 @@ pub(crate) fn terms_note(
     stage: &Stage,
     customer: &Customer,
     invoices: &[&Invoice],
-) -> Option<TermsView> {
+) -> Option<InterestView> {
     if !policy.interest.terms_before_due || stage.offset_days > 0 || policy.stage_index(&stage.id).is_none() {
         return None;
     }
-    let mut note = TermsView {
+    let mut note = InterestView {
+        lines: Vec::new(),
+        totals: Vec::new(),
+        waive_by: None,
         clauses: Vec::new(),
         statute: None,
     };

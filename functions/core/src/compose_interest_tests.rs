@@ -75,18 +75,17 @@ fn the_direct_stage_states_the_uk_acts_interest_and_fixed_sum_exactly() {
 }
 
 #[test]
-fn stages_before_the_first_interest_stage_state_nothing() {
+fn stages_before_the_first_interest_stage_state_no_figures() {
     let owed = pounds("I1", "2026-01-31", "1500.00");
-    for (stage_id, on) in [("due_today", "2026-01-31"), ("crossed_in_mail", "2026-02-03")] {
-        let context = context_at(stage_id, &british(), &[&owed], on);
-        assert_eq!(context.interest, None, "{stage_id}");
-    }
-    // Positive control: the same invoice at the direct stage.
-    assert!(
-        context_at("overdue_direct", &british(), &[&owed], "2026-02-10")
+    let lines = |stage_id: &str, on: &str| {
+        context_at(stage_id, &british(), &[&owed], on)
             .interest
-            .is_some()
-    );
+            .map(|interest| interest.lines.len())
+    };
+    assert_eq!(lines("due_today", "2026-01-31"), Some(0), "the terms only");
+    assert_eq!(lines("crossed_in_mail", "2026-02-03"), None, "nothing at all");
+    // Positive control: the same invoice at the direct stage.
+    assert_eq!(lines("overdue_direct", "2026-02-10"), Some(1));
 }
 
 #[test]
@@ -189,10 +188,12 @@ fn before_the_due_date_only_the_terms_are_recalled_never_an_amount() {
     ));
     let soon = pounds("I1", "2026-03-20", "1500.00");
     let context = context_at("upcoming_due", &customer, &[&soon], "2026-03-15");
-    assert_eq!(context.interest, None);
     assert_eq!(
-        context.terms_note,
-        Some(TermsView {
+        context.interest,
+        Some(InterestView {
+            lines: vec![],
+            totals: vec![],
+            waive_by: None,
             clauses: vec!["1.5% per month after 7 days".into()],
             statute: None
         })
@@ -211,13 +212,13 @@ fn before_the_due_date_only_the_terms_are_recalled_never_an_amount() {
         message.text
     );
     // Under the statute alone the note names the Act; after the due date no note is written.
-    let statute = context_at("due_today", &british(), &[&soon], "2026-03-20").terms_note;
+    let statute = context_at("due_today", &british(), &[&soon], "2026-03-20").interest;
     assert_eq!(
         statute.and_then(|note| note.statute).as_deref(),
         Some("uk_late_payment_act_1998")
     );
     assert_eq!(
-        context_at("crossed_in_mail", &customer, &[&soon], "2026-03-23").terms_note,
+        context_at("crossed_in_mail", &customer, &[&soon], "2026-03-23").interest,
         None
     );
 }
