@@ -320,7 +320,7 @@ impl Remedy<'_> {
 }
 
 /// What has accrued on `debt` by `through` (inclusive) under `remedy`; `None` before anything is charged
-/// (not yet late, within the grace days, or nothing owed).
+/// (not yet late, within the grace days, or charged through that day already). Nothing owed accrues zero.
 pub fn accrue(remedy: &Remedy, debt: &Debt, through: NaiveDate) -> Result<Option<Accrual>, InterestError> {
     let Some(late_from) = debt.due_date.succ_opt() else {
         return Ok(None);
