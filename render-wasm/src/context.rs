@@ -57,13 +57,56 @@ pub struct InvoiceLineView {
     pub credit: Option<String>,
 }
 
-/// A late fee the contract allows and this stage may mention.
+/// What a message says about interest and fees, exactly as the core computed them (never "may apply"):
+/// after the due date, what has accrued; before it, only a neutral reminder of the terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LateFeeView {
-    /// The fee as money, e.g. "$37.50".
-    pub amount: String,
-    /// The contract's wording of the terms, e.g. "1.5% per month on the overdue balance".
-    pub terms: String,
+pub struct InterestView {
+    /// One line per covered invoice on which something has accrued, in the invoices' order; empty before
+    /// the due date.
+    pub lines: Vec<InterestLineView>,
+    /// Interest and fees together, per currency, formatted, e.g. `["£51.64"]`.
+    pub totals: Vec<String>,
+    /// The last day to pay everything for the interest and fees to be waived, formatted; `None`: no offer.
+    #[serde(default)]
+    pub waive_by: Option<String>,
+    /// Before the due date: the contracts' clauses that will apply to the covered invoices, quoted, each
+    /// once (never an amount).
+    #[serde(default)]
+    pub clauses: Vec<String>,
+    /// Before the due date: the statute that will apply to those with no clause (its key).
+    #[serde(default)]
+    pub statute: Option<String>,
+}
+
+/// What has accrued on one invoice, and under what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterestLineView {
+    /// The invoice's number.
+    pub invoice: String,
+    /// The interest accrued, e.g. "£11.64"; `None` when only a fee applies.
+    #[serde(default)]
+    pub interest: Option<String>,
+    /// The first day charged, formatted.
+    pub since: String,
+    /// The rate, e.g. "8.5%" (on the last day, when it changed with the half-years); with `interest`.
+    #[serde(default)]
+    pub rate: Option<String>,
+    /// The period the rate is quoted for: `year` or `month`.
+    #[serde(default)]
+    pub per: Option<String>,
+    /// The rate changed with the half-years since `since` (a statute's reference rate).
+    #[serde(default)]
+    pub rate_varied: bool,
+    /// A statute's fixed compensation, or the contract's one-time or fixed fee, e.g. "£70.00".
+    #[serde(default)]
+    pub fee: Option<String>,
+    /// The contract's clause, quoted; `None` under a statute.
+    #[serde(default)]
+    pub clause: Option<String>,
+    /// The statute's key (`uk_late_payment_act_1998`, `eu_late_payment_directive`, `de_bgb_288`); each
+    /// language names it in its own words.
+    #[serde(default)]
+    pub statute: Option<String>,
 }
 
 /// An early-payment discount that is still open on the day of the message.
@@ -136,7 +179,10 @@ pub struct MessageContext {
     /// The most days any covered invoice is overdue (negative: days until the earliest due date).
     pub max_days_overdue: i64,
     pub payment: PaymentInstructionsView,
-    pub late_fee: Option<LateFeeView>,
+    /// The interest and fees accrued, from the policy's first interest stage on; before the due date, the
+    /// terms alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interest: Option<InterestView>,
     pub early_discount: Option<EarlyDiscountView>,
     /// A note typed by finance staff on the approval page; rendered as plain escaped text.
     pub personal_note: Option<String>,

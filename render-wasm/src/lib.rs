@@ -332,7 +332,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
         totals,
         max_days_overdue,
         payment,
-        late_fee,
+        interest,
         early_discount,
         personal_note: _,
         date,
@@ -350,7 +350,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("totals", totals);
     values.insert("max_days_overdue", max_days_overdue);
     values.insert("payment", payment);
-    values.insert("late_fee", late_fee);
+    values.insert("interest", interest);
     values.insert("early_discount", early_discount);
     values.insert("date", date);
     values.insert("answer", answer);

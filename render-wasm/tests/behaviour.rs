@@ -294,9 +294,14 @@ fn the_greeting_uses_the_contact_or_else_the_team() {
 fn optional_sections_appear_only_when_present() {
     let full = fixture("en-full");
     let minimal = fixture("en-minimal");
-    let (fee, discount) = (full.late_fee.as_ref().unwrap(), full.early_discount.as_ref().unwrap());
+    let (interest, discount) = (full.interest.as_ref().unwrap(), full.early_discount.as_ref().unwrap());
+    let line = &interest.lines[0];
     let sections = [
-        format!("a late fee of {} may apply ({})", fee.amount, fee.terms),
+        format!(
+            "interest of {} has accrued since {}",
+            line.interest.as_deref().unwrap(),
+            line.since
+        ),
         format!("pay only {}", discount.discounted_amount),
         "Jamie, thanks again for the quick turnaround".to_owned(),
         full.company.website.clone().unwrap(),
@@ -308,7 +313,7 @@ fn optional_sections_appear_only_when_present() {
     for section in every_message_sections {
         assert_shown_exactly_in(&full, section, &template_names());
     }
-    for absent in ["late fee", "discount", "Pay online", "Pay invoice", "https://"] {
+    for absent in ["interest", "discount", "Pay online", "Pay invoice", "https://"] {
         assert_shown_exactly_in(&minimal, absent, &[]);
     }
 }

@@ -73,6 +73,7 @@ fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
                 },
                 payment_link: Some(format!("https://pay.example.com/{index}")),
                 po_number: None,
+                late_fee: None,
                 dunning: DunningProgress::default(),
                 payment_reference: None,
                 processor_payments: Default::default(),

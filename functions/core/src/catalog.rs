@@ -2,8 +2,8 @@
 //! a typical message from each says. A leaf: it imports nothing of the domain, only the renderer.
 
 use kindly_render::{
-    CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, LateFeeView, Mailbox, MessageContext,
-    PaymentInstructionsView, SignatureView,
+    CompanyView, CustomerView, EarlyDiscountView, InterestLineView, InterestView, InvoiceLineView, Mailbox,
+    MessageContext, PaymentInstructionsView, SignatureView,
 };
 
 /// What policy validation needs to know about templates; implemented over the renderer in
@@ -80,9 +80,22 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
             method: "Bank transfer".into(),
             lines: vec!["IBAN X".into()],
         },
-        late_fee: Some(LateFeeView {
-            amount: "1.50".into(),
-            terms: "1.5% per month".into(),
+        interest: Some(InterestView {
+            lines: vec![InterestLineView {
+                invoice: "INV-1".into(),
+                interest: Some("1.50".into()),
+                since: "2026-02-02".into(),
+                rate: Some("1.5%".into()),
+                per: Some("month".into()),
+                rate_varied: true,
+                fee: Some("40.00".into()),
+                clause: Some("1.5% per month".into()),
+                statute: Some("uk_late_payment_act_1998".into()),
+            }],
+            totals: vec!["41.50".into()],
+            waive_by: Some("2026-02-27".into()),
+            clauses: vec!["1.5% per month".into()],
+            statute: Some("uk_late_payment_act_1998".into()),
         }),
         early_discount: Some(EarlyDiscountView {
             percent: "2%".into(),

@@ -14,7 +14,7 @@ use crate::status::ReminderStatus;
 use crate::tone::{Approval, Tone};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use kindly_render::{
-    AnswerView, CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, LateFeeView, Mailbox, MessageContext,
+    AnswerView, CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, Mailbox, MessageContext,
     PaymentInstructionsView, SignatureView,
 };
 use rust_decimal::Decimal;
@@ -106,7 +106,8 @@ pub fn message_context(
                 lines: lines.to_vec(),
             }
         },
-        late_fee: late_fee(stage, customer, &invoices, local_date),
+        interest: crate::compose_interest::interest_view(policy, stage, customer, &invoices, local_date)
+            .or_else(|| crate::compose_interest::terms_note(policy, stage, customer, &invoices)),
         early_discount: early_discount(stage, customer, &invoices, local_date),
         personal_note: None,
         date: format_date(local_date, locale),
@@ -183,26 +184,6 @@ fn join_amounts(sums: &BTreeMap<Currency, Decimal>, locale: &str) -> String {
         .map(|(currency, amount)| format_money(*amount, *currency, locale))
         .collect::<Vec<_>>()
         .join(" + ")
-}
-
-/// One month's fee on the balance of every invoice past its grace period — only when the stage may
-/// mention fees and the customer's contract allows them.
-fn late_fee(stage: &Stage, customer: &Customer, invoices: &[&Invoice], local_date: NaiveDate) -> Option<LateFeeView> {
-    let terms = customer.terms.late_fee.as_ref().filter(|_| stage.mention_late_fees)?;
-    let rate = terms.monthly_rate_percent / Decimal::ONE_HUNDRED;
-    let fees = sum_by_currency(
-        invoices
-            .iter()
-            .filter(|invoice| invoice.days_overdue(local_date) > i64::from(terms.grace_days))
-            .map(|invoice| (invoice.currency, invoice.currency.round(invoice.balance() * rate))),
-    );
-    if fees.values().all(|fee| fee.is_zero()) {
-        return None;
-    }
-    Some(LateFeeView {
-        amount: join_amounts(&fees, &customer.locale),
-        terms: terms.clause.clone(),
-    })
 }
 
 /// The early-payment discount, offered only in courteous messages and only while it applies to every

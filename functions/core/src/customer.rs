@@ -3,6 +3,7 @@
 use crate::calendar::{BusinessHours, Calendar};
 use crate::error::CoreError;
 use crate::holidays::Country;
+use crate::interest::{ContractRemedy, StatuteChoice};
 use crate::limits;
 use crate::standing::MailStanding;
 use chrono::NaiveDate;
@@ -44,18 +45,6 @@ pub struct Pause {
     pub reason: Option<String>,
 }
 
-/// Late fees the contract allows: a monthly rate on the overdue balance after a grace period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LateFeeTerms {
-    /// Percent of the overdue balance per month, e.g. `1.5`.
-    pub monthly_rate_percent: Decimal,
-    /// Days after the due date before a fee may apply.
-    #[serde(default)]
-    pub grace_days: u32,
-    /// The contract's own wording, quoted in messages, e.g. "1.5% per month (section 7 of our agreement)".
-    pub clause: String,
-}
-
 /// An early-payment discount: `percent` off when paid within `within_days` of the issue date.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscountTerms {
@@ -66,9 +55,14 @@ pub struct DiscountTerms {
 /// What the contract says about money beyond the invoice total.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContractTerms {
-    /// `None`: the contract allows no late fees, and none are ever mentioned.
+    /// The contract's remedy for late payment (interest, a one-time percentage or a fixed fee), for
+    /// every invoice that names none of its own. `None`: the statute, if any, applies.
     #[serde(default)]
-    pub late_fee: Option<LateFeeTerms>,
+    pub late_fee: Option<ContractRemedy>,
+    /// Statutory interest for this customer, over the policy's statute: another statute, or none (a
+    /// consumer). `None`: the policy's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statute: Option<StatuteChoice>,
     #[serde(default)]
     pub early_payment_discount: Option<DiscountTerms>,
 }
@@ -220,13 +214,8 @@ impl Customer {
                 return Err(invalid(field, &not_an_email(&contact.email, problem)));
             }
         }
-        if let Some(fee) = &self.terms.late_fee
-            && (fee.monthly_rate_percent.is_sign_negative() || fee.monthly_rate_percent > Decimal::from(10))
-        {
-            return Err(invalid(
-                "terms.late_fee",
-                "monthly rate must be between 0 and 10 percent",
-            ));
+        if let Some((field, problem)) = self.terms.late_fee.as_ref().and_then(ContractRemedy::problem) {
+            return Err(invalid("terms.late_fee", &format!("{field}: {problem}")));
         }
         if let Some(discount) = &self.terms.early_payment_discount
             && (discount.percent.is_sign_negative() || discount.percent >= Decimal::from(100))

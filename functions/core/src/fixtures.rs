@@ -58,6 +58,7 @@ pub fn invoice(id: &str, customer: &str, due: &str, next: Option<&str>) -> Invoi
         status: InvoiceStatus::Open,
         payment_link: Some(format!("https://pay.example/{id}")),
         po_number: None,
+        late_fee: None,
         dunning: DunningProgress {
             next_action_on: next.map(day),
             ..Default::default()

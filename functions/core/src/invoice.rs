@@ -2,6 +2,7 @@
 
 use crate::customer::CustomerId;
 use crate::error::CoreError;
+use crate::interest::{Charge, ContractRemedy};
 use crate::limits;
 use crate::money::Currency;
 use crate::tone::Tone;
@@ -142,6 +143,9 @@ pub struct Invoice {
     pub payment_link: Option<String>,
     #[serde(default)]
     pub po_number: Option<String>,
+    /// This invoice's own remedy for late payment, over the customer's contract terms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late_fee: Option<ContractRemedy>,
     /// The payment processor's id for this invoice (e.g. Stripe's `in_…`), so that a payment event that does
     /// not name kindly's invoice can still be matched to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,6 +202,22 @@ pub struct Bookkeeping {
     /// `paid` is never less, so the accounting system's copy cannot reopen it before it records the payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmed_paid: Option<Decimal>,
+    /// Interest and fees staff turned into a fee invoice ([`crate::fee_invoice`]): later messages and fee
+    /// invoices charge only what accrued after it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interest_invoiced: Option<InterestInvoiced>,
+}
+
+/// What the last fee invoice for an invoice charged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InterestInvoiced {
+    /// The last day of interest charged.
+    pub through: NaiveDate,
+    /// Whether a fixed sum (a statute's compensation, a contract's fee) was charged, on this or an
+    /// earlier fee invoice.
+    pub fee_included: bool,
+    /// The fee invoices raised so far, oldest first.
+    pub fee_invoices: Vec<InvoiceId>,
 }
 
 /// Where one payment stands, as of the processor's time of the event that said so.
@@ -327,6 +347,16 @@ impl Invoice {
         if self.due_date < self.issue_date {
             return Err(invalid("due_date", "is before the issue date"));
         }
+        if let Some(remedy) = &self.late_fee {
+            if let Some((field, problem)) = remedy.problem() {
+                return Err(invalid("late_fee", &format!("{field}: {problem}")));
+            }
+            if let Charge::FixedFee { amount } = remedy.charge
+                && let Some(problem) = self.currency.amount_problem(amount)
+            {
+                return Err(invalid("late_fee", &format!("amount: {problem}")));
+            }
+        }
         if let Some(link) = &self.payment_link
             && !link.starts_with("https://")
         {
@@ -407,5 +437,28 @@ mod tests {
         );
         dollars.paid = "10.50".parse().unwrap();
         assert_eq!(refused_field(&dollars), None);
+    }
+
+    #[test]
+    fn an_invoices_own_late_fee_is_checked_by_field() {
+        let mut fee = invoice("I1", "A", "2026-03-01", None);
+        fee.late_fee = Some(ContractRemedy {
+            charge: Charge::FixedFee {
+                amount: "12.345".parse().unwrap(),
+            },
+            grace_days: 0,
+            clause: "a fee".into(),
+        });
+        assert_eq!(
+            refused_field(&fee),
+            Some(("late_fee", "amount: USD allows at most 2 decimal places".into()))
+        );
+        fee.late_fee = Some(ContractRemedy::monthly("12".parse().unwrap(), 0, "x"));
+        assert_eq!(
+            refused_field(&fee).map(|(field, problem)| (field, problem.starts_with("percent:"))),
+            Some(("late_fee", true))
+        );
+        fee.late_fee = Some(ContractRemedy::monthly("1.5".parse().unwrap(), 0, "x"));
+        assert_eq!(refused_field(&fee), None);
     }
 }

@@ -139,6 +139,17 @@ pub fn format_money(amount: Decimal, currency: Currency, locale: &str) -> String
     }
 }
 
+/// Format a percentage for a reader in `locale`: `8.5%`, `10,27 %`.
+pub fn format_percent(percent: Decimal, locale: &str) -> String {
+    let style = number_style(locale);
+    let digits = percent.normalize().to_string().replace('.', style.decimal);
+    if style.currency_after {
+        format!("{digits} %")
+    } else {
+        format!("{digits}%")
+    }
+}
+
 fn group_thousands(whole: &str, separator: &str) -> String {
     let mut grouped = String::with_capacity(whole.len() + whole.len() / 3 * separator.len());
     for (index, digit) in whole.chars().enumerate() {
@@ -205,6 +216,9 @@ mod tests {
         assert_eq!(format_money(dec("-12"), c("GBP"), "en-GB"), "-£12.00");
         assert_eq!(format_money(dec("0.001"), c("USD"), "en-US"), "$0.00");
         assert_eq!(format_money(dec("100"), c("USD"), "en-US"), "$100.00");
+        assert_eq!(format_percent(dec("8.50"), "en-GB"), "8.5%");
+        assert_eq!(format_percent(dec("10.27"), "de-DE"), "10,27 %");
+        assert_eq!(format_percent(dec("12"), "en-US"), "12%");
     }
 
     #[test]

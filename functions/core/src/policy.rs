@@ -4,6 +4,7 @@
 use crate::calendar::{BusinessHours, Calendar};
 use crate::catalog::{RendererCatalog, TemplateCatalog};
 use crate::error::CoreError;
+use crate::interest_policy::InterestRules;
 use crate::tone::{Approval, Tone};
 use chrono::{Days, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -25,6 +26,8 @@ pub struct Stage {
     #[serde(default)]
     pub cc_escalation: bool,
     pub approval: Approval,
+    /// The older way to say from which stage messages state interest: the first stage with it set is
+    /// [`InterestRules::from_stage`] when that is not given.
     #[serde(default)]
     pub mention_late_fees: bool,
     /// Something a person should do at this stage, e.g. "call the AP contact".
@@ -108,6 +111,9 @@ pub struct Policy {
     /// What customers may agree on their own page, and when a plan's notes go out and it breaks.
     #[serde(default)]
     pub payment_plans: crate::instalments::PlanRules,
+    /// Interest and fees for late payment: the statute, its rate tables, and which stages state them.
+    #[serde(default)]
+    pub interest: InterestRules,
     pub company: Company,
     pub payment: PaymentInstructions,
     pub senders: BTreeMap<String, SenderIdentity>,
@@ -438,6 +444,15 @@ impl Policy {
             }
             check_template(stage, catalog).map_err(broken)?;
         }
+        let offset = |id: &str| {
+            self.stages
+                .iter()
+                .find(|stage| stage.id == id)
+                .map(|stage| stage.offset_days)
+        };
+        if let Some(problem) = self.interest.problem(offset) {
+            return Err(CoreError::Policy(problem));
+        }
         if let Some(thank_you) = &self.thank_you {
             let stage = thank_you.as_stage();
             let broken = |rule: String| CoreError::PolicyStage {
@@ -457,6 +472,17 @@ impl Policy {
 
     pub fn stage_index(&self, stage_id: &str) -> Option<usize> {
         self.stages.iter().position(|stage| stage.id == stage_id)
+    }
+
+    /// Whether messages at `stage` state the interest and fees accrued: ladder stages from
+    /// [`InterestRules::from_stage`] on (or, without it, from the first stage marked `mention_late_fees`).
+    pub fn states_interest(&self, stage: &Stage) -> bool {
+        let from = match &self.interest.from_stage {
+            Some(id) => self.stage_index(id),
+            None => self.stages.iter().position(|stage| stage.mention_late_fees),
+        };
+        from.zip(self.stage_index(&stage.id))
+            .is_some_and(|(from, index)| index >= from)
     }
 
     pub fn sender(&self, stage: &Stage) -> &SenderIdentity {

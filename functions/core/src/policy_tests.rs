@@ -323,3 +323,94 @@ fn the_index_date_is_never_after_the_day_a_stage_falls_in_any_calendar() {
     invoice.dunning.last_stage = Some("upcoming_due".into());
     assert_eq!(policy.next_action_on(&invoice), Some(date("2026-01-14")));
 }
+
+#[test]
+fn the_shipped_policy_states_interest_from_the_direct_stage_under_the_uk_act() {
+    let policy = Policy::default_policy();
+    assert_eq!(
+        policy.interest.statute,
+        Some(crate::interest::Statute::UkLatePaymentAct1998)
+    );
+    let stating: Vec<&str> = policy
+        .stages
+        .iter()
+        .filter(|stage| policy.states_interest(stage))
+        .map(|stage| stage.id.as_str())
+        .collect();
+    assert_eq!(
+        stating,
+        [
+            "overdue_direct",
+            "personal_note_from_head",
+            "escalation_cc",
+            "final_notice",
+            "write_off_or_hand_over"
+        ]
+    );
+    assert!(!policy.states_interest(&policy.thank_you.as_ref().unwrap().as_stage()));
+    // Its tables are current for the first half of 2026, and say so once the second needs newer rates.
+    let day = |text: &str| text.parse::<NaiveDate>().unwrap();
+    assert_eq!(policy.interest.stale_rates(day("2026-03-16")), Vec::<String>::new());
+    let stale = policy.interest.stale_rates(day("2026-07-01"));
+    assert_eq!(stale.len(), 3, "{stale:?}");
+    for (warning, table) in stale
+        .iter()
+        .zip(["bank_of_england", "ecb_main_refinancing", "bundesbank_basiszinssatz"])
+    {
+        assert!(warning.starts_with(&format!("interest.rates.{table}: ")), "{warning}");
+    }
+}
+
+#[test]
+fn without_from_stage_the_first_stage_marked_mention_late_fees_starts_it() {
+    let ladder = [
+        stage("one", 0, "courteous", "a"),
+        stage("two", 5, "courteous", "b"),
+        format!("{}mention_late_fees = true\n", stage("three", 9, "friendly", "c")),
+        stage("four", 12, "friendly", "c"),
+    ]
+    .concat();
+    let policy = Policy::from_toml_with(&policy_with(&ladder), &catalog()).unwrap();
+    let stating: Vec<bool> = policy
+        .stages
+        .iter()
+        .map(|stage| policy.states_interest(stage))
+        .collect();
+    assert_eq!(stating, [false, false, true, true]);
+    let section = "[interest]\nfrom_stage = \"two\"\n";
+    let policy = Policy::from_toml_with(&format!("{}{section}", policy_with(&ladder)), &catalog()).unwrap();
+    let stating: Vec<bool> = policy
+        .stages
+        .iter()
+        .map(|stage| policy.states_interest(stage))
+        .collect();
+    assert_eq!(stating, [false, true, true, true], "from_stage decides when given");
+}
+
+#[test]
+fn the_interest_section_is_refused_by_field() {
+    let ladder = [stage("one", -3, "courteous", "a"), stage("two", 5, "courteous", "b")].concat();
+    for (section, expected) in [
+        (
+            "from_stage = \"one\"\n",
+            "interest.from_stage: `one` is not after the due date",
+        ),
+        ("from_stage = \"zero\"\n", "interest.from_stage: `zero` is not a stage"),
+        (
+            "statute = \"de_bgb_288\"\n",
+            "interest.statute: `de_bgb_288` needs the table",
+        ),
+        (
+            "[interest.rates.bank_of_england]\nsource = \"BoE\"\nchanges = [{ from = \"2025-12-18\", percent = \"3.75\" }, { from = \"2025-08-07\", percent = \"4\" }]\n",
+            "interest.rates.bank_of_england: changes must be oldest first",
+        ),
+    ] {
+        let text = format!("{}[interest]\n{section}", policy_with(&ladder));
+        let message = Policy::from_toml_with(&text, &catalog())
+            .expect_err(expected)
+            .to_string();
+        assert!(message.contains(expected), "{message}");
+    }
+    let fine = format!("{}[interest]\nfrom_stage = \"two\"\n", policy_with(&ladder));
+    assert!(Policy::from_toml_with(&fine, &catalog()).is_ok());
+}

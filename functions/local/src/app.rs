@@ -178,7 +178,23 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             let rows = kindly_core::aging::aging_report(&invoices, today);
             write(out, &tables::aging(&rows, today))
         }
-        Command::Policy { file, print_default } => {
+        Command::FeeInvoice {
+            invoice,
+            payment_days,
+            today,
+            csv,
+        } => {
+            let store = open_store(&cli.db)?;
+            let id = kindly_core::InvoiceId(invoice);
+            let fee = service::raise_fee_invoice(&store, &linked()?, &id, payment_days, now_for(today)).await?;
+            crate::fee_export::append(&csv, &fee)?;
+            write(out, &tables::fee_invoice(&fee, &csv))
+        }
+        Command::Policy {
+            file,
+            print_default,
+            today,
+        } => {
             if print_default {
                 return write(out, kindly_core::policy::DEFAULT_POLICY_TOML);
             }
@@ -186,7 +202,8 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
                 Some(path) => load_policy(Some(&path))?,
                 None => policy,
             };
-            write(out, &tables::policy(&policy))
+            let today = today.unwrap_or_else(|| Utc::now().date_naive());
+            write(out, &tables::policy(&policy, today))
         }
     }
 }

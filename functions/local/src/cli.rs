@@ -56,7 +56,8 @@ pub enum Command {
     /// country (ISO 3166-1, for public holidays; else the locale's region), business_hours (e.g. 8-16;
     /// else the policy's), contact_name, contact_email (several separated by ';'), contact_phone, escalation_name,
     /// escalation_email, paused_until, paused, late_fee_monthly_percent, late_fee_grace_days,
-    /// late_fee_clause, discount_percent, discount_within_days. Invoices: id, number, customer_id,
+    /// late_fee_clause, statute (none, uk_late_payment_act_1998, eu_late_payment_directive or de_bgb_288:
+    /// over the policy's statute), discount_percent, discount_within_days. Invoices: id, number, customer_id,
     /// currency, total, paid, issue_date, due_date, status, payment_link, po_number.
     /// JSON: {"customers": [{...}], "invoices": [{...}]} with the same keys.
     Import {
@@ -217,6 +218,22 @@ pub enum Command {
         /// The customer id.
         customer: String,
     },
+    /// Turn the interest and fees accrued on an invoice into a fee invoice for the accounting system: it is
+    /// appended to a CSV file to import there, and the invoice records it, so no later message or fee
+    /// invoice charges it again. kindly never adds interest to an invoice by itself.
+    FeeInvoice {
+        /// The invoice id.
+        invoice: String,
+        /// Days the customer has to pay the fee invoice.
+        #[arg(long, default_value_t = 14)]
+        payment_days: u32,
+        /// As of this date (YYYY-MM-DD, noon UTC); now when not given.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// The CSV file to append the fee invoice to (with a header when new).
+        #[arg(long, default_value = "fee-invoices.csv")]
+        csv: PathBuf,
+    },
     /// Reports on what is owed.
     Report {
         #[arg(value_enum)]
@@ -235,6 +252,9 @@ pub enum Command {
         /// Print the shipped default policy's TOML, to start your own from.
         #[arg(long, conflicts_with = "file")]
         print_default: bool,
+        /// Check the reference-rate tables as of this date (YYYY-MM-DD); today when not given.
+        #[arg(long)]
+        today: Option<NaiveDate>,
     },
 }
 

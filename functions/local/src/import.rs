@@ -5,9 +5,10 @@ use chrono::NaiveDate;
 use kindly_core::calendar::BusinessHours;
 use kindly_core::customer::{email_problem, not_an_email};
 use kindly_core::holidays::Country;
+use kindly_core::interest::StatuteChoice;
 use kindly_core::{
-    Contact, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId, InvoiceStatus,
-    LateFeeTerms, Pause,
+    Contact, ContractRemedy, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId,
+    InvoiceStatus, Pause, Statute,
 };
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -267,6 +268,7 @@ const CUSTOMER_COLUMNS: &[&str] = &[
     "late_fee_monthly_percent",
     "late_fee_grace_days",
     "late_fee_clause",
+    "statute",
     "discount_percent",
     "discount_within_days",
 ];
@@ -356,13 +358,23 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
         until: paused_until,
         reason: None,
     });
-    let late_fee = fields.decimal("late_fee_monthly_percent").map(|rate| LateFeeTerms {
-        monthly_rate_percent: rate,
-        grace_days: fields.whole("late_fee_grace_days").unwrap_or(0),
-        clause: fields
-            .optional("late_fee_clause")
-            .unwrap_or_else(|| format!("{rate}% per month")),
+    let late_fee = fields.decimal("late_fee_monthly_percent").map(|rate| {
+        ContractRemedy::monthly(
+            rate,
+            fields.whole("late_fee_grace_days").unwrap_or(0),
+            fields
+                .optional("late_fee_clause")
+                .unwrap_or_else(|| format!("{rate}% per month")),
+        )
     });
+    let statute = fields.parsed(
+        "statute",
+        "none, uk_late_payment_act_1998, eu_late_payment_directive or de_bgb_288",
+        |key| match key {
+            "none" => Some(StatuteChoice::None),
+            key => Statute::from_key(key).map(StatuteChoice::Statute),
+        },
+    );
     let early_payment_discount = match fields.decimal("discount_percent") {
         Some(percent) => {
             let within_days = fields.whole("discount_within_days");
@@ -383,6 +395,7 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
         pause,
         terms: ContractTerms {
             late_fee,
+            statute,
             early_payment_discount,
         },
         country,
@@ -428,6 +441,7 @@ fn invoice(fields: &mut Fields) -> Option<Invoice> {
         status: status?,
         payment_link: fields.optional("payment_link"),
         po_number: fields.optional("po_number"),
+        late_fee: None,
         dunning: Default::default(),
         payment_reference: fields.optional("payment_reference"),
         processor_payments,

@@ -9,6 +9,7 @@ pub mod cli;
 pub mod customer_links;
 pub mod demo;
 pub mod error;
+pub mod fee_export;
 pub mod import;
 pub mod outbox;
 pub mod receive;

@@ -1,8 +1,11 @@
 //! Human-readable output: tables and message views.
 
+use chrono::NaiveDate;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
+use kindly_core::Statute;
 use kindly_core::aging::{AgingRow, BUCKETS};
+use kindly_core::interest_policy::InterestRules;
 use kindly_core::money::format_money;
 use kindly_core::planner::HoldReason;
 use kindly_core::service::{PassOutcome, SendResult};
@@ -271,18 +274,11 @@ pub fn aging(rows: &[AgingRow], today: chrono::NaiveDate) -> String {
     format!("Aging as of {today} (days past due):\n{table}\n")
 }
 
-pub fn policy(policy: &Policy) -> String {
+/// The ladder, the interest rules with each reference-rate table's newest value, and a warning per table
+/// whose values may be out of date on `today`.
+pub fn policy(policy: &Policy, today: NaiveDate) -> String {
     let mut table = table(&[
-        "#",
-        "Stage",
-        "Day",
-        "Tone",
-        "Template",
-        "From",
-        "Cc boss",
-        "Approval",
-        "Late fees",
-        "Task",
+        "#", "Stage", "Day", "Tone", "Template", "From", "Cc boss", "Approval", "Interest", "Task",
     ]);
     for (index, stage) in policy.stages.iter().enumerate() {
         let day = match stage.offset_days {
@@ -299,12 +295,60 @@ pub fn policy(policy: &Policy) -> String {
             stage.sender.clone(),
             if stage.cc_escalation { "yes" } else { "" }.into(),
             format!("{:?}", stage.approval).to_lowercase(),
-            if stage.mention_late_fees { "may mention" } else { "" }.into(),
+            if policy.states_interest(stage) { "stated" } else { "" }.into(),
             stage.task.clone().unwrap_or_default(),
         ]);
     }
-    format!(
+    let mut text = format!(
         "The policy is valid. At least {} days between messages to one customer.\n{table}\n",
         policy.min_gap_days
+    );
+    text.push_str(&interest_rules(&policy.interest));
+    for warning in policy.interest.stale_rates(today) {
+        text.push_str(&format!("warning: {warning}\n"));
+    }
+    text
+}
+
+/// The statute, and each reference-rate table's newest value with its day and the day it was checked.
+fn interest_rules(rules: &InterestRules) -> String {
+    let statute = rules.statute.map_or("none", |statute| statute.key());
+    let mut text = format!("Statutory interest where a contract names no remedy: {statute}.\n");
+    for statute in Statute::ALL {
+        let (field, Some(rates)) = rules.rates.for_statute(statute) else {
+            continue;
+        };
+        let newest = rates.changes.last().map_or_else(
+            || "no rate".to_owned(),
+            |change| format!("{}% from {}", change.percent, change.from),
+        );
+        let checked = rates
+            .known_through()
+            .map_or_else(|| "never".to_owned(), |day| day.to_string());
+        text.push_str(&format!("  {field} ({}): {newest}, checked {checked}\n", rates.source));
+    }
+    text
+}
+
+/// A fee invoice just raised, and where it was written.
+pub fn fee_invoice(fee: &kindly_core::fee_invoice::FeeInvoice, csv: &Path) -> String {
+    let money = |amount| format_money(amount, fee.currency, "en-US");
+    let rate = fee
+        .annual_percent
+        .map(|rate| format!(" at {}% a year", rate.normalize()))
+        .unwrap_or_default();
+    format!(
+        "Fee invoice {} for invoice {}: interest {}{rate} from {} through {}, fees {}, total {} ({}), due {}.\n\
+         Appended to {} for the accounting system; the invoice records it, so it is not charged again.\n",
+        fee.number,
+        fee.for_number,
+        money(fee.interest),
+        fee.from,
+        fee.through,
+        money(fee.fee),
+        money(fee.total),
+        fee.basis,
+        fee.due_date,
+        csv.display()
     )
 }

@@ -206,8 +206,8 @@ fn approve_then_run_sends_exactly_what_was_shown() {
     );
     let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));
     assert!(
-        shown.contains("late fee") && shown.contains("$109.50"),
-        "1.5% of the $7,300.00 balance:\n{shown}"
+        shown.contains("interest of $10.80 has accrued") && !shown.contains("may apply"),
+        "1.5% a month (18% a year) on the $7,300.00 balance for the 3 days after the 7 days' grace:\n{shown}"
     );
     let hash = shown
         .lines()
@@ -359,11 +359,21 @@ fn a_bad_policy_names_the_stage_and_rule() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("stage `crossed_in_mail`").and(predicate::str::contains("at most one level")));
-    let ladder = stdout_of(kindly(dir.path()).arg("policy"));
+    let ladder = stdout_of(kindly(dir.path()).args(["policy", "--today", "2026-03-16"]));
     assert!(
         ladder.contains("The policy is valid") && ladder.contains("5 before"),
         "{ladder}"
     );
+    assert!(
+        ladder.contains("bank_of_england (Bank of England Bank Rate): 3.75% from 2025-12-18")
+            && !ladder.contains("warning"),
+        "{ladder}"
+    );
+    // A half-year later the tables need rates after their last check: each is named.
+    let later = stdout_of(kindly(dir.path()).args(["policy", "--today", "2026-07-01"]));
+    for table in ["bank_of_england", "ecb_main_refinancing", "bundesbank_basiszinssatz"] {
+        assert!(later.contains(&format!("warning: interest.rates.{table}: ")), "{later}");
+    }
 }
 
 #[test]
@@ -660,4 +670,38 @@ fn link_prints_a_signed_link_to_the_customers_page_with_a_private_key_file() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("customer `C-NOBODY` not found"));
+}
+
+#[test]
+fn a_fee_invoice_charges_the_interest_once_and_is_exported_for_the_accounting_system() {
+    // GIVEN the demo, where Lumen's contract charges 1.5% a month after 7 days' grace
+    let dir = tempfile::tempdir().unwrap();
+    stdout_of(kindly(dir.path()).args(["demo", "--today", TODAY]));
+    // WHEN staff turn what accrued on its invoice into a fee invoice
+    let raised =
+        stdout_of(kindly(dir.path()).args(["fee-invoice", "2026-1010", "--today", TODAY, "--csv", "fees.csv"]));
+    // THEN it charges the 3 days after the grace on $7,300.00 at 18% a year, and is in the CSV file
+    assert!(
+        raised.contains(
+            "Fee invoice INV-2026-1010-INT-20260316 for invoice INV-2026-1010: interest $10.80 at 18% a year"
+        ),
+        "{raised}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("fees.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 2, "{csv}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("2026-1010-interest-2026-03-16,INV-2026-1010-INT-20260316,C-LUMEN,USD,")
+    );
+    // and the same day again there is nothing more to charge, and the file is unchanged
+    kindly(dir.path())
+        .args(["fee-invoice", "2026-1010", "--today", TODAY, "--csv", "fees.csv"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "interest or a fee to invoice on invoice `INV-2026-1010` not found",
+        ));
+    assert_eq!(std::fs::read_to_string(dir.path().join("fees.csv")).unwrap(), csv);
 }

@@ -40,6 +40,7 @@ fn invoice(due: &str) -> Invoice {
         status: InvoiceStatus::Open,
         payment_link: None,
         po_number: None,
+        late_fee: None,
         payment_reference: None,
         processor_payments: Default::default(),
         dunning: Default::default(),

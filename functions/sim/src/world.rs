@@ -155,6 +155,7 @@ impl WorldInvoice {
             status,
             payment_link: Some(format!("https://pay.example/{}", self.id)),
             po_number: None,
+            late_fee: None,
             payment_reference: self.payment_reference.clone(),
             processor_payments: self
                 .processor_receipts

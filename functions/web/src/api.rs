@@ -442,6 +442,7 @@ pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<Strin
         status: request.status,
         payment_link: request.payment_link,
         po_number: request.po_number,
+        late_fee: request.late_fee,
         dunning: Default::default(),
         payment_reference: request.payment_reference,
         processor_payments: request.processor_payments,

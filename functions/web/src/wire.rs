@@ -5,7 +5,7 @@
 //! test and for clients written in Rust.)
 
 use chrono::{DateTime, NaiveDate, Utc};
-use kindly_core::{Currency, InvoiceStatus, ReminderStatus, Tone};
+use kindly_core::{ContractRemedy, Currency, InvoiceStatus, ReminderStatus, Tone};
 use kindly_render::{Mailbox, MessageContext};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -288,6 +288,9 @@ pub struct InvoiceBody {
     pub payment_link: Option<String>,
     #[serde(default)]
     pub po_number: Option<String>,
+    /// The invoice's own remedy for late payment, over the customer's contract terms.
+    #[serde(default)]
+    pub late_fee: Option<ContractRemedy>,
     /// The payment processor's id for the invoice (e.g. Stripe's `in_…`).
     #[serde(default)]
     pub payment_reference: Option<String>,

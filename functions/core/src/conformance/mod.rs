@@ -7,6 +7,7 @@
 mod answers;
 mod changes;
 mod feedback;
+mod fees;
 mod forwards;
 mod meddling;
 mod pass;
@@ -19,6 +20,7 @@ mod sending;
 pub use answers::*;
 pub use changes::*;
 pub use feedback::*;
+pub use fees::*;
 pub use forwards::*;
 pub use pass::*;
 pub use plans::*;
@@ -44,6 +46,7 @@ macro_rules! store_conformance_tests {
             a_sent_message_is_recorded_through_a_conflict,
             customers_far_west_and_east_are_reminded_on_their_own_day,
             one_customers_impossible_sums_stop_only_that_customer, a_payment_pending_too_long_is_held_for_staff, several_reminders_change_all_or_nothing,
+            a_fee_invoice_takes_its_interest_out_of_the_waiting_drafts,
             approving_a_set_approves_none_when_one_changed_meanwhile,
             a_failed_reminder_holds_the_ladder_until_a_person_resolves_it,
             notes_and_reasons_are_bounded_whoever_calls,

@@ -223,7 +223,7 @@ async fn after_invoice_change<S: Store>(
 }
 
 /// Whether `after` shows the same as `before` in a message: only kindly's own bookkeeping and ladder
-/// progress differ, and it is held for review or not alike.
+/// progress differ, it is held for review or not alike, and no fee invoice took over its interest.
 fn shown_alike(before: &Invoice, after: &Invoice) -> bool {
     Invoice {
         dunning: after.dunning.clone(),
@@ -231,6 +231,7 @@ fn shown_alike(before: &Invoice, after: &Invoice) -> bool {
         ..before.clone()
     } == *after
         && before.is_held() == after.is_held()
+        && before.bookkeeping.interest_invoiced == after.bookkeeping.interest_invoiced
 }
 
 /// Whether the accounting system's `incoming` copy corrects `stored` (its total, status, dates, number…),

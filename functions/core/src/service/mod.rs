@@ -8,6 +8,7 @@
 //! One bad customer or reminder never stops a pass: its error is reported and the pass goes on.
 
 mod answers;
+mod fee_invoices;
 mod feedback;
 mod forward;
 mod inbox;
@@ -24,6 +25,7 @@ mod thanks;
 
 pub use crate::verdict::{BusinessHours, STALE_CLAIM};
 pub use answers::{AnswerForm, Answered, MAX_INVOICES, record_answer};
+pub use fee_invoices::raise_fee_invoice;
 pub use feedback::{FeedbackOutcome, fix_contact, let_go_undelivered, record_mail_event};
 pub use forward::{Forwarded, forward_replies};
 pub use inbox::{Inbox, RECENTLY_DONE_DAYS, customer_timeline, do_task, open_tasks, reasons};

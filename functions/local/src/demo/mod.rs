@@ -14,8 +14,8 @@ use chrono::{DateTime, Days, NaiveDate, TimeZone, Utc};
 use kindly_core::holidays::Country;
 use kindly_core::payment::{PaymentChange, PaymentEvent};
 use kindly_core::{
-    Contact, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId, InvoiceStatus,
-    LateFeeTerms, Pause, Policy,
+    Contact, ContractRemedy, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId,
+    InvoiceStatus, Pause, Policy,
 };
 
 pub use history::{APPROVER, Replayed, replay};
@@ -147,6 +147,7 @@ fn invoice(id: &str, customer: &str, currency: &str, total: &str, due_date: Naiv
         status: InvoiceStatus::Open,
         payment_link: Some(format!("https://pay.northwind.example/i/{id}")),
         po_number: None,
+        late_fee: None,
         dunning: Default::default(),
         payment_reference: None,
         processor_payments: Default::default(),
@@ -211,11 +212,11 @@ fn customers() -> Vec<Customer> {
         zone: America::Chicago,
         contact: ("Dana Brooks", "payables@lumenhealth.example"),
     });
-    lumen.terms.late_fee = Some(LateFeeTerms {
-        monthly_rate_percent: "1.5".parse().unwrap(),
-        grace_days: 7,
-        clause: "1.5% per month on overdue balances (section 7 of our services agreement)".into(),
-    });
+    lumen.terms.late_fee = Some(ContractRemedy::monthly(
+        "1.5".parse().unwrap(),
+        7,
+        "1.5% per month on overdue balances (section 7 of our services agreement)",
+    ));
     let harbor = customer(CustomerSpec {
         id: "C-HARBOR",
         name: "Harbor & Finch",
@@ -239,11 +240,11 @@ fn customers() -> Vec<Customer> {
         bounced: false,
         standing: Default::default(),
     });
-    nord.terms.late_fee = Some(LateFeeTerms {
-        monthly_rate_percent: "1".parse().unwrap(),
-        grace_days: 14,
-        clause: "1 % pro Monat auf überfällige Beträge (§ 6 unseres Rahmenvertrags)".into(),
-    });
+    nord.terms.late_fee = Some(ContractRemedy::monthly(
+        "1".parse().unwrap(),
+        14,
+        "1 % pro Monat auf überfällige Beträge (§ 6 unseres Rahmenvertrags)",
+    ));
     let mut oak = customer(CustomerSpec {
         id: "C-OAK",
         name: "Oakridge Supplies",

@@ -259,6 +259,7 @@ pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
                 status: InvoiceStatus::Open,
                 payment_link: None,
                 po_number: None,
+                late_fee: None,
                 payment_reference: None,
                 processor_payments: BTreeMap::new(),
             }),
