@@ -24,6 +24,7 @@ pub mod feedback;
 pub mod fixtures;
 pub mod holidays;
 pub mod invoice;
+pub mod last_step;
 pub mod limits;
 pub mod link;
 pub mod money;
@@ -43,7 +44,7 @@ pub mod verdict;
 
 pub use customer::{Contact, ContractTerms, Customer, CustomerId, DiscountTerms, LateFeeTerms, Pause};
 pub use error::CoreError;
-pub use invoice::{Bookkeeping, DunningProgress, Invoice, InvoiceId, InvoiceStatus};
+pub use invoice::{Bookkeeping, DunningProgress, Invoice, InvoiceId, InvoiceStatus, Outcome, OutcomeKind};
 pub use money::Currency;
 pub use policy::{Policy, Stage};
 pub use ports::{Inserted, Mailer, OutgoingEmail, Store};

@@ -1,8 +1,11 @@
-//! kindly-mail: turns an [`OutgoingEmail`] into RFC 5322 bytes (multipart/alternative: text, then HTML).
+//! kindly-mail: turns an [`OutgoingEmail`] into RFC 5322 bytes (multipart/alternative: text, then HTML), and
+//! puts a customer's messages and records into a hand-over's [`dossier`].
 //!
 //! Architecture invariant: deterministic. The date is a parameter and the MIME boundary and Message-ID
 //! derive from the idempotency key, so the same email at the same time always gives the same bytes — a
 //! retried send writes or sends exactly what the first attempt would have.
+
+pub mod dossier;
 
 use kindly_core::customer::{email_problem, not_an_email};
 use kindly_core::{CoreError, OutgoingEmail};

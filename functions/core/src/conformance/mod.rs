@@ -8,6 +8,7 @@ mod answers;
 mod changes;
 mod feedback;
 mod forwards;
+mod last_step;
 mod meddling;
 mod pass;
 mod records;
@@ -19,6 +20,7 @@ pub use answers::*;
 pub use changes::*;
 pub use feedback::*;
 pub use forwards::*;
+pub use last_step::*;
 pub use pass::*;
 pub use records::*;
 pub use replies::*;
@@ -71,7 +73,9 @@ macro_rules! store_conformance_tests {
             a_reply_is_forwarded_to_the_billing_mailbox_once,
             an_acknowledgement_that_did_not_go_out_is_sent_once_staff_say_so,
             a_reply_voids_the_waiting_draft_even_when_it_changed_meanwhile,
-            a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice);
+            a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice,
+            the_last_step_writes_off_keeps_chasing_and_survives_the_accounting_copy,
+            a_handed_over_invoice_leaves_the_open_balances_and_is_reported_apart);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(
