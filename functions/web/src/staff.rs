@@ -73,7 +73,7 @@ pub async fn do_task<S: Store>(
         decision,
         request.reason,
         request.email,
-        None,
+        request.until,
         &approver.0,
         (app.clock)(),
     )
