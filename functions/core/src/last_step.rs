@@ -108,6 +108,16 @@ pub fn keep_decision(incoming: &mut Invoice, stored: &Invoice) {
     }
 }
 
+/// The note the decision task keeps of what was decided: `written off: REASON` and the like.
+pub fn task_note(kind: OutcomeKind, reason: &str) -> String {
+    format!("{}: {reason}", kind.as_str().replace('_', " "))
+}
+
+/// The reason in a [`task_note`] of `kind`, if `note` is one.
+pub fn reason_in_note(kind: OutcomeKind, note: &str) -> Option<&str> {
+    note.strip_prefix(&task_note(kind, ""))
+}
+
 #[cfg(test)]
 #[path = "last_step_tests.rs"]
 mod tests;

@@ -141,3 +141,14 @@ fn an_accounting_copy_saying_open_keeps_the_decision_but_paid_or_void_wins() {
     keep_decision(&mut incoming, &invoice("I1", "A", "2026-03-01", None));
     assert_eq!(incoming.status, InvoiceStatus::Open);
 }
+
+#[test]
+fn the_task_note_gives_its_reason_back_for_its_own_kind_only() {
+    let note = task_note(OutcomeKind::HandedOver, "Acme: collections");
+    assert_eq!(note, "handed over: Acme: collections");
+    assert_eq!(
+        reason_in_note(OutcomeKind::HandedOver, &note),
+        Some("Acme: collections")
+    );
+    assert_eq!(reason_in_note(OutcomeKind::WrittenOff, &note), None);
+}

@@ -29,6 +29,11 @@ pub enum TaskKind {
 }
 
 impl TaskKind {
+    /// Whether `action` is one a task of this kind offers while open.
+    pub fn offers(self, action: TaskAction) -> bool {
+        TaskAction::for_reminder(self).contains(&action)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TaskKind::Answer => "answer",

@@ -221,3 +221,52 @@ pub async fn a_handed_over_invoice_leaves_the_open_balances_and_is_reported_apar
     let inbox = open_tasks(store, &policy, instant("2026-03-06")).await.unwrap();
     assert!(inbox.open.iter().all(|t| t.id != task.0));
 }
+
+pub async fn a_decision_cut_short_is_carried_out_when_repeated<S: Store>(store: &S) {
+    let policy = crate::Policy::default_policy();
+    let task = a_decision_waits(store, "C", "2026-03-05").await;
+    // GIVEN sam's write-off was recorded on the task and the process stopped before the invoice was written
+    let mut marked = store.reminder(&task).await.unwrap().unwrap();
+    marked
+        .transition(
+            ReminderStatus::Approved,
+            instant("2026-03-05"),
+            &crate::actor::Actor::person("sam"),
+            Some(crate::last_step::task_note(
+                OutcomeKind::WrittenOff,
+                "Company dissolved",
+            )),
+        )
+        .unwrap();
+    store
+        .update_reminder(&marked, ReminderStatus::PendingApproval, &[])
+        .await
+        .unwrap();
+    assert_eq!(stored(store, "I-C").await.status, InvoiceStatus::Open);
+    let repeat = |action: TaskAction, by: &'static str| {
+        do_task(
+            store,
+            &policy,
+            &task.0,
+            action,
+            Some("typed again".into()),
+            None,
+            None,
+            by,
+            instant("2026-03-06"),
+        )
+    };
+    // WHEN another decision is asked THEN it is refused: the task is no longer open
+    let other = repeat(TaskAction::HandOver, "kim").await;
+    assert!(matches!(other, Err(CoreError::Conflict(_))), "{other:?}");
+    assert_eq!(stored(store, "I-C").await.status, InvoiceStatus::Open);
+    // WHEN the same decision is asked again THEN it is carried out as sam recorded it
+    repeat(TaskAction::WriteOff, "kim").await.unwrap();
+    let off = stored(store, "I-C").await;
+    assert_eq!(off.status, InvoiceStatus::WrittenOff);
+    let outcome = off.bookkeeping.outcome.unwrap();
+    assert_eq!(
+        (outcome.reason.as_str(), outcome.by.to_string()),
+        ("Company dissolved", "sam".to_owned())
+    );
+}

@@ -75,7 +75,8 @@ macro_rules! store_conformance_tests {
             a_reply_voids_the_waiting_draft_even_when_it_changed_meanwhile,
             a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice,
             the_last_step_writes_off_keeps_chasing_and_survives_the_accounting_copy,
-            a_handed_over_invoice_leaves_the_open_balances_and_is_reported_apart);
+            a_handed_over_invoice_leaves_the_open_balances_and_is_reported_apart,
+            a_decision_cut_short_is_carried_out_when_repeated);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -4,21 +4,21 @@
 //! [`crate::reasons`]); doing a task is the service that fits it (settle, approve, resolve, fix a contact).
 
 use super::feedback::fix_contact;
-use super::last_step::{agree_plan, hand_over, keep_chasing, mark_decided, write_off};
+use super::last_step::decide_task;
 use super::reads::load;
 use super::review::{Resolution, approve, resolve};
 use super::settle::{Decision, settle_answer};
 use crate::answer::{Answer, AnswerId};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
-use crate::invoice::{InvoiceId, InvoiceStatus, OutcomeKind};
-use crate::last_step::{decision_stage, reason_for};
+use crate::invoice::InvoiceId;
+use crate::last_step::decision_stage;
 use crate::policy::Policy;
 use crate::ports::Store;
 use crate::reasons::{ReasonsReport, reasons_report, start_of_period};
 use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
-use crate::tasks::{Names, Task, TaskAction, answer_task, inbox, reminder_task};
+use crate::tasks::{Names, Task, TaskAction, TaskKind, answer_task, inbox, reminder_task};
 use crate::timeline::{Entry, timeline};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::BTreeSet;
@@ -90,7 +90,7 @@ async fn names_for<'a, S: Store>(
 /// ([`settle_answer`]), marks a manual task done (approving it: the next send run records it done),
 /// resolves a failed send ([`resolve`]) or fixes the contact an undelivered message went to
 /// ([`fix_contact`]), or carries out the ladder's last step ([`decide_task`]: `until` is the day to keep
-/// chasing from). Returns the task as it stands after, with who did what when. A decision that does
+/// chasing from; the same write-off, hand-over or plan again carries it out again, safely). Returns the task as it stands after, with who did what when. A decision that does
 /// not fit, or a reason, address or day where none is taken, changes nothing and names the field.
 #[allow(clippy::too_many_arguments)]
 pub async fn do_task<S: Store>(
@@ -178,6 +178,11 @@ pub async fn do_task<S: Store>(
             "reminder {id} is a message, not a task: approve, skip or snooze it"
         )));
     };
+    if task.kind == TaskKind::Decision && TaskKind::Decision.offers(decision) {
+        let open = !task.actions.is_empty();
+        let done = decide_task(store, policy, &reminder, open, decision, reason, until, by, now).await?;
+        return Ok(reminder_task(&done, &names).expect("a task stays a task"));
+    }
     if task.actions.is_empty() {
         return Err(CoreError::Conflict(format!(
             "task {id} is no longer open (the reminder is {})",
@@ -200,59 +205,10 @@ pub async fn do_task<S: Store>(
             load(store, &reminder_id).await?
         }
         TaskAction::Done => approve(store, &reminder_id, by, "", None, now).await?,
-        TaskAction::WriteOff | TaskAction::HandOver | TaskAction::AgreePlan | TaskAction::KeepChasing => {
-            decide_task(store, policy, &reminder, decision, reason, until, by, now).await?
-        }
         TaskAction::WentOut => resolve(store, policy, &reminder_id, by, Resolution::WentOut, reason, now).await?,
         _ => resolve(store, policy, &reminder_id, by, Resolution::NotSent, reason, now).await?,
     };
     Ok(reminder_task(&done, &names).expect("a task stays a task"))
-}
-
-/// Carry out the ladder's last step on the decision task `task`: keep chasing from `until`
-/// ([`keep_chasing`]), or mark the task done with what was decided and then write off, hand over or put on
-/// a plan each invoice it covers that is still owed. Reasons are checked for every invoice first, so bad
-/// input changes nothing; each invoice's decision is safe to repeat ([`write_off`] and its kin).
-#[allow(clippy::too_many_arguments)]
-async fn decide_task<S: Store>(
-    store: &S,
-    policy: &Policy,
-    task: &Reminder,
-    decision: TaskAction,
-    reason: Option<String>,
-    until: Option<NaiveDate>,
-    by: &str,
-    now: DateTime<Utc>,
-) -> Result<Reminder, CoreError> {
-    let kind = match decision {
-        TaskAction::WriteOff => OutcomeKind::WrittenOff,
-        TaskAction::HandOver => OutcomeKind::HandedOver,
-        TaskAction::AgreePlan => OutcomeKind::PaymentPlan,
-        _ => return keep_chasing(store, policy, &task.id, until, reason, by, now).await,
-    };
-    let reason = reason_for(kind, &task.id.0, reason.as_deref())?;
-    let owed: Vec<_> = store
-        .invoices(&task.invoice_ids())
-        .await?
-        .into_iter()
-        .filter(|invoice| !matches!(invoice.status, InvoiceStatus::Paid | InvoiceStatus::Void))
-        .collect();
-    // Refused for one (a payment on its way), refused for all, before anything is written.
-    for invoice in &owed {
-        crate::last_step::decide(invoice, kind, &reason, &crate::actor::Actor::person(by), now)?;
-    }
-    let owed: Vec<InvoiceId> = owed.into_iter().map(|invoice| invoice.id).collect();
-    let note = format!("{}: {reason}", kind.as_str().replace('_', " "));
-    let done = mark_decided(store, &task.id, note, by, now).await?;
-    for id in &owed {
-        let decided = match kind {
-            OutcomeKind::WrittenOff => write_off(store, policy, id, Some(&reason), by, now).await,
-            OutcomeKind::HandedOver => hand_over(store, policy, id, Some(&reason), by, now).await,
-            OutcomeKind::PaymentPlan => agree_plan(store, policy, id, Some(&reason), by, now).await,
-        };
-        decided?;
-    }
-    Ok(done)
 }
 
 /// The first address `reminder` went to that the customer's contacts now block.

@@ -8,12 +8,13 @@ use super::reads::load;
 use super::review::snooze;
 use crate::actor::Actor;
 use crate::error::CoreError;
-use crate::invoice::{Invoice, InvoiceId, OutcomeKind};
-use crate::last_step::{Decided, decide, reason_for};
+use crate::invoice::{Invoice, InvoiceId, InvoiceStatus, OutcomeKind};
+use crate::last_step::{Decided, decide, reason_for, reason_in_note, task_note};
 use crate::policy::Policy;
 use crate::ports::Store;
 use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
+use crate::tasks::TaskAction;
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// Write invoice `id` off, for `reason` (needed), as `by`: out of the ladder and the open balances, kept
@@ -111,10 +112,71 @@ pub async fn keep_chasing<S: Store>(
     snooze(store, policy, task, by, until, reason, now).await
 }
 
+/// Carry out the ladder's last step on the decision task `task`: keep chasing from `until`
+/// ([`keep_chasing`]), or mark the task done with what was decided and then write off, hand over or put on
+/// a plan each invoice it covers that is still owed. Reasons and refusals (a payment on its way) are
+/// checked for every invoice first, so bad input changes nothing. Once the task is done (`open` false),
+/// the same decision again carries it out again with the reason recorded on the task — each invoice's
+/// decision is safe to repeat — so a crash between marking the task and deciding its invoices loses
+/// nothing; any other decision is refused.
+#[allow(clippy::too_many_arguments)]
+pub(super) async fn decide_task<S: Store>(
+    store: &S,
+    policy: &Policy,
+    task: &Reminder,
+    open: bool,
+    decision: TaskAction,
+    reason: Option<String>,
+    until: Option<NaiveDate>,
+    by: &str,
+    now: DateTime<Utc>,
+) -> Result<Reminder, CoreError> {
+    let no_longer_open = || {
+        CoreError::Conflict(format!(
+            "task {} is no longer open (the reminder is {})",
+            task.id, task.status
+        ))
+    };
+    let kind = match decision {
+        TaskAction::WriteOff => OutcomeKind::WrittenOff,
+        TaskAction::HandOver => OutcomeKind::HandedOver,
+        TaskAction::AgreePlan => OutcomeKind::PaymentPlan,
+        _ if open => return keep_chasing(store, policy, &task.id, until, reason, by, now).await,
+        _ => return Err(no_longer_open()),
+    };
+    let owed: Vec<Invoice> = store
+        .invoices(&task.invoice_ids())
+        .await?
+        .into_iter()
+        .filter(|invoice| !matches!(invoice.status, InvoiceStatus::Paid | InvoiceStatus::Void))
+        .collect();
+    let (reason, decider, done) = if open {
+        let reason = reason_for(kind, &task.id.0, reason.as_deref())?;
+        for invoice in &owed {
+            decide(invoice, kind, &reason, &Actor::person(by), now)?;
+        }
+        let done = mark_decided(store, &task.id, task_note(kind, &reason), by, now).await?;
+        (reason, by.to_owned(), done)
+    } else {
+        // Decided before: by whom and why, as the task recorded it.
+        let (reason, decider) = task
+            .history
+            .iter()
+            .filter(|step| step.from == ReminderStatus::PendingApproval && !step.by.is_system())
+            .find_map(|step| Some((reason_in_note(kind, step.note.as_deref()?)?, step.by.to_string())))
+            .ok_or_else(no_longer_open)?;
+        (reason.to_owned(), decider, task.clone())
+    };
+    for invoice in &owed {
+        decide_invoice(store, policy, &invoice.id, kind, Some(&reason), &decider, now).await?;
+    }
+    Ok(done)
+}
+
 /// Mark the decision task `id` done by `by`, noting what was decided, before the decision is carried out
 /// on its invoices: carrying it out voids what waits about them, the task included. Conditional on the
 /// task still waiting for a person.
-pub(super) async fn mark_decided<S: Store>(
+async fn mark_decided<S: Store>(
     store: &S,
     id: &ReminderId,
     note: String,

@@ -63,10 +63,18 @@ async fn the_decision_task_offers_its_outcomes_and_writes_off<S: Store + 'static
     assert_eq!(by.note.as_deref(), Some("written off: Company dissolved"));
     let off = store.invoice(&id).await.unwrap().unwrap();
     assert_eq!(off.status, InvoiceStatus::WrittenOff);
-    assert_eq!(off.bookkeeping.outcome.unwrap().reason, "Company dissolved");
-    // Doing it again is a conflict: the task is no longer open
+    assert_eq!(off.bookkeeping.outcome.as_ref().unwrap().reason, "Company dissolved");
+    // The same decision again changes nothing; another one is a conflict: the task is no longer open
     let (status, body) = server
         .post(&path, json!({"decision": "write_off", "reason": "again"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        store.invoice(&id).await.unwrap().unwrap().bookkeeping.revision,
+        off.bookkeeping.revision
+    );
+    let (status, body) = server
+        .post(&path, json!({"decision": "hand_over", "reason": "Acme"}))
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
 }
