@@ -19,6 +19,18 @@ pub fn message_id(key: &str, domain: &str) -> String {
     format!("<{key}@{domain}>")
 }
 
+/// The domain of the Message-IDs a deployment's messages carry: the policy's first sender's. Read from the
+/// policy, so whoever renders a message again (a hand-over's dossier) names it as its sender did.
+pub fn message_id_domain(policy: &kindly_core::Policy) -> String {
+    policy
+        .senders
+        .values()
+        .next()
+        .and_then(|s| s.email.split_once('@'))
+        .map_or("kindly.invalid", |(_, domain)| domain)
+        .to_owned()
+}
+
 /// An address as the message carries it. Ingest checked it with the same rule
 /// ([`kindly_core::customer::email_problem`]); checking it again here keeps what is sent to the addresses
 /// ingest accepts, whatever else the MIME library would take.

@@ -3,7 +3,7 @@
 // write to the address typed), r reject (with the reason typed), d done — and who did what, when. Every value reaches the DOM as text.
 
 import { $, formatInstant, h, humanise } from './page.js';
-import { api, describeError } from './api.js';
+import { api, describeError, download } from './api.js';
 import { showTimeline } from './timeline.js';
 
 const t = {
@@ -160,6 +160,11 @@ export async function decide(decision) {
         ? `${done.done.note}; the message that did not arrive goes to the new address with the next send`
         : doneWords(done.done);
     say(`${task.customer?.name ?? task.id}: ${said}.`, 'ok');
+    // A hand-over goes with its dossier: the zip the agency gets, saved at once.
+    if (decision === 'hand_over' && task.customer?.id) {
+      const customer = task.customer.id;
+      await download(`/api/customers/${encodeURIComponent(customer)}/dossier`, `dossier-${customer}.zip`);
+    }
     await showTimeline(tasks.current?.customer?.id ?? task.customer?.id, { force: true });
   } catch (error) {
     say(describeError(error, humanise(decision)), 'error');
