@@ -690,12 +690,11 @@ impl Store for DynamoStore {
             .client
             .scan()
             .table_name(&self.table)
-            .filter_expression("sk = :invoice AND NOT (#status IN (:paid, :void, :off))")
+            .filter_expression("sk = :invoice AND NOT (#status IN (:paid, :void))")
             .expression_attribute_names("#status", "status")
             .expression_attribute_values(":invoice", s("INVOICE"))
             .expression_attribute_values(":paid", s(InvoiceStatus::Paid.as_str()))
             .expression_attribute_values(":void", s(InvoiceStatus::Void.as_str()))
-            .expression_attribute_values(":off", s(InvoiceStatus::WrittenOff.as_str()))
             .into_paginator()
             .send();
         let mut found = Vec::new();

@@ -105,16 +105,9 @@ impl State {
     }
 }
 
-/// The domain of the Message-IDs the functions' messages carry: the policy's first sender's.
+/// The domain of the Message-IDs the functions' messages carry ([`kindly_mail::message_id_domain`]).
 pub(crate) fn message_id_domain(config: &Config) -> String {
-    config
-        .policy
-        .senders
-        .values()
-        .next()
-        .and_then(|s| s.email.split_once('@'))
-        .map_or("kindly.invalid", |(_, domain)| domain)
-        .to_owned()
+    kindly_mail::message_id_domain(&config.policy)
 }
 
 /// Log what became of a reply's forward to the billing mailbox.

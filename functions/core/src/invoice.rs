@@ -1,5 +1,6 @@
 //! Invoices and how far the reminder ladder has come for each.
 
+use crate::actor::Actor;
 use crate::customer::CustomerId;
 use crate::error::CoreError;
 use crate::interest::{Charge, ContractRemedy};
@@ -29,7 +30,12 @@ pub enum InvoiceStatus {
     Open,
     Paid,
     Void,
+    /// Given up on: by the accounting system, or by staff at the ladder's last step
+    /// ([`Bookkeeping::outcome`] says who, when and why).
     WrittenOff,
+    /// Handed to a collections agency by staff at the ladder's last step: still owed, but no longer kindly's
+    /// to chase.
+    HandedOver,
     /// The customer disputes it: a person must resolve that first.
     Disputed,
     /// A payment is in flight (e.g. a bank debit clearing).
@@ -45,6 +51,7 @@ impl InvoiceStatus {
             InvoiceStatus::Paid => "paid",
             InvoiceStatus::Void => "void",
             InvoiceStatus::WrittenOff => "written_off",
+            InvoiceStatus::HandedOver => "handed_over",
             InvoiceStatus::Disputed => "disputed",
             InvoiceStatus::PaymentPending => "payment_pending",
             InvoiceStatus::OnPaymentPlan => "on_payment_plan",
@@ -60,6 +67,7 @@ impl std::str::FromStr for InvoiceStatus {
             InvoiceStatus::Paid,
             InvoiceStatus::Void,
             InvoiceStatus::WrittenOff,
+            InvoiceStatus::HandedOver,
             InvoiceStatus::Disputed,
             InvoiceStatus::PaymentPending,
             InvoiceStatus::OnPaymentPlan,
@@ -68,7 +76,7 @@ impl std::str::FromStr for InvoiceStatus {
         .find(|status| status.as_str() == text)
         .ok_or_else(|| {
             format!(
-                "`{text}` is not a status (open, paid, void, written_off, disputed, payment_pending, on_payment_plan)"
+                "`{text}` is not a status (open, paid, void, written_off, handed_over, disputed, payment_pending, on_payment_plan)"
             )
         })
     }
@@ -206,6 +214,53 @@ pub struct Bookkeeping {
     /// invoices charge only what accrued after it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interest_invoiced: Option<InterestInvoiced>,
+    /// What staff decided at the end of the ladder ([`crate::last_step`]): kindly's decision, which a copy
+    /// from the accounting system saying the invoice is open does not undo. Kept after the invoice is paid
+    /// or voided, as its history.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+/// What staff decided about an invoice at the ladder's last step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeKind {
+    /// The balance is given up on.
+    WrittenOff,
+    /// The account went to a collections agency, with a dossier of what was said and paid.
+    HandedOver,
+    /// A payment plan was agreed. Instalments are not tracked yet: the invoice is off the ladder, held for
+    /// staff, with the plan's terms as the note.
+    PaymentPlan,
+}
+
+impl OutcomeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutcomeKind::WrittenOff => "written_off",
+            OutcomeKind::HandedOver => "handed_over",
+            OutcomeKind::PaymentPlan => "payment_plan",
+        }
+    }
+
+    /// The status an invoice with this outcome stands at.
+    pub fn status(self) -> InvoiceStatus {
+        match self {
+            OutcomeKind::WrittenOff => InvoiceStatus::WrittenOff,
+            OutcomeKind::HandedOver => InvoiceStatus::HandedOver,
+            OutcomeKind::PaymentPlan => InvoiceStatus::OnPaymentPlan,
+        }
+    }
+}
+
+/// Staff's decision at the ladder's last step: what, why, who and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outcome {
+    pub kind: OutcomeKind,
+    /// Why (a write-off), to whom (a hand-over), or the terms agreed (a plan).
+    pub reason: String,
+    pub by: Actor,
+    pub at: DateTime<Utc>,
 }
 
 /// What the last fee invoice for an invoice charged.

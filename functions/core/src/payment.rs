@@ -105,7 +105,14 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
             receive(&mut updated, payment, *amount);
             let owed = updated.paid < updated.total;
             updated.status = match invoice.status {
-                InvoiceStatus::Open | InvoiceStatus::PaymentPending | InvoiceStatus::Disputed if !owed => {
+                // Money on an invoice given up on still pays it: a late payment is recorded and thanked.
+                InvoiceStatus::Open
+                | InvoiceStatus::PaymentPending
+                | InvoiceStatus::Disputed
+                | InvoiceStatus::WrittenOff
+                | InvoiceStatus::HandedOver
+                    if !owed =>
+                {
                     InvoiceStatus::Paid
                 }
                 InvoiceStatus::PaymentPending if !still_pending(&updated) => InvoiceStatus::Open,

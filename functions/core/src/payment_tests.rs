@@ -306,3 +306,19 @@ fn a_refund_reported_before_its_payment_nets_out() {
     assert_eq!(received.paid, "70.00".parse::<Decimal>().unwrap());
     assert_eq!(received.bookkeeping.processor_paid, "70.00".parse::<Decimal>().unwrap());
 }
+
+#[test]
+fn money_on_an_invoice_given_up_on_is_recorded_and_pays_it_in_full() {
+    for given_up in [InvoiceStatus::WrittenOff, InvoiceStatus::HandedOver] {
+        let off = Invoice {
+            status: given_up,
+            ..invoice("I1", "C1", "2026-01-10", None)
+        };
+        // A part is recorded and the decision stands
+        let part = changed(apply_payment(&off, &received("evt_1", "40.00")));
+        assert_eq!((part.status, part.paid), (given_up, "40.00".parse().unwrap()));
+        // The rest pays it: paid, like any
+        let paid = changed(apply_payment(&part, &received("evt_2", "60.00")));
+        assert_eq!((paid.status, paid.balance()), (InvoiceStatus::Paid, Decimal::ZERO));
+    }
+}

@@ -65,7 +65,8 @@ pub trait Store: Send + Sync {
     /// Invoices in the action index ([`action_index_day`]) whose next action falls on or before `day`. Must cost in proportion to the answer,
     /// not to the number of invoices stored: this is the daily pass's only wide read.
     fn invoices_needing_action(&self, day: NaiveDate) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
-    /// Every invoice that is not paid, void or written off (for reports).
+    /// Every invoice that is not paid or void (for reports): those still owed, and those written off or
+    /// handed over, which the reports count apart.
     fn unsettled_invoices(&self) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
 
     /// Insert a reminder unless one with its id exists (conditional put).

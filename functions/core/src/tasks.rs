@@ -23,15 +23,24 @@ pub enum TaskKind {
     Failed,
     /// A message the mail system says did not arrive: the contact needs fixing.
     Undelivered,
+    /// The ladder's last step ([`crate::last_step::decision_stage`]): write off, hand over, agree a plan or
+    /// keep chasing.
+    Decision,
 }
 
 impl TaskKind {
+    /// Whether `action` is one a task of this kind offers while open.
+    pub fn offers(self, action: TaskAction) -> bool {
+        TaskAction::for_reminder(self).contains(&action)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TaskKind::Answer => "answer",
             TaskKind::Manual => "manual",
             TaskKind::Failed => "failed",
             TaskKind::Undelivered => "undelivered",
+            TaskKind::Decision => "decision",
         }
     }
 }
@@ -51,10 +60,18 @@ pub enum TaskAction {
     NotSent,
     /// Write to a new address instead of the one that bounced (the new address comes with it).
     FixContact,
+    /// Write the balance off (with why).
+    WriteOff,
+    /// Hand the account to a collections agency (a dossier goes with it).
+    HandOver,
+    /// A payment plan was agreed (with its terms): off the ladder, held for staff.
+    AgreePlan,
+    /// Chase again from a later day (the day comes with it): the decision waits until then.
+    KeepChasing,
 }
 
 impl TaskAction {
-    pub const ALL: [TaskAction; 10] = [
+    pub const ALL: [TaskAction; 14] = [
         TaskAction::ConfirmPayment,
         TaskAction::RejectPayment,
         TaskAction::UpholdDispute,
@@ -65,6 +82,10 @@ impl TaskAction {
         TaskAction::WentOut,
         TaskAction::NotSent,
         TaskAction::FixContact,
+        TaskAction::WriteOff,
+        TaskAction::HandOver,
+        TaskAction::AgreePlan,
+        TaskAction::KeepChasing,
     ];
 
     /// The action's name on the wire and in the command line.
@@ -80,6 +101,10 @@ impl TaskAction {
             TaskAction::WentOut => "went_out",
             TaskAction::NotSent => "not_sent",
             TaskAction::FixContact => "fix_contact",
+            TaskAction::WriteOff => "write_off",
+            TaskAction::HandOver => "hand_over",
+            TaskAction::AgreePlan => "agree_plan",
+            TaskAction::KeepChasing => "keep_chasing",
         }
     }
 
@@ -109,6 +134,12 @@ impl TaskAction {
             TaskKind::Manual => vec![TaskAction::Done],
             TaskKind::Failed => vec![TaskAction::WentOut, TaskAction::NotSent],
             TaskKind::Undelivered => vec![TaskAction::FixContact],
+            TaskKind::Decision => vec![
+                TaskAction::WriteOff,
+                TaskAction::HandOver,
+                TaskAction::AgreePlan,
+                TaskAction::KeepChasing,
+            ],
             TaskKind::Answer => Vec::new(),
         }
     }
@@ -211,6 +242,8 @@ pub fn said(kind: &AnswerKind) -> String {
 pub struct Names<'a> {
     customers: HashMap<&'a CustomerId, &'a str>,
     invoices: HashMap<&'a InvoiceId, &'a str>,
+    /// The stage whose task is the ladder's last step, if the policy has one.
+    decision_stage: Option<&'a str>,
 }
 
 impl<'a> Names<'a> {
@@ -218,6 +251,15 @@ impl<'a> Names<'a> {
         Names {
             customers: customers.iter().map(|c| (&c.id, c.display_name.as_str())).collect(),
             invoices: invoices.iter().map(|i| (&i.id, i.number.as_str())).collect(),
+            decision_stage: None,
+        }
+    }
+
+    /// The same, knowing that a manual task of `stage` is the ladder's last step (a [`TaskKind::Decision`]).
+    pub fn deciding_at(self, stage: Option<&'a str>) -> Names<'a> {
+        Names {
+            decision_stage: stage,
+            ..self
         }
     }
 
@@ -266,7 +308,10 @@ pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
         .iter()
         .any(|step| step.to == ReminderStatus::Undelivered);
     let kind = if reminder.draft.is_none() {
-        TaskKind::Manual
+        match names.decision_stage {
+            Some(stage) if stage == reminder.stage_id && !reminder.is_payment_review() => TaskKind::Decision,
+            _ => TaskKind::Manual,
+        }
     } else if undelivered_once {
         TaskKind::Undelivered
     } else if failed_once {
@@ -294,7 +339,7 @@ pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
                     by: step.by.clone(),
                     at: step.at,
                     outcome: match (kind, step.to) {
-                        (TaskKind::Manual, ReminderStatus::Approved) => "done".to_owned(),
+                        (TaskKind::Manual | TaskKind::Decision, ReminderStatus::Approved) => "done".to_owned(),
                         (_, to) => to.as_str().to_owned(),
                     },
                     note: step.note.clone(),
@@ -302,7 +347,7 @@ pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
         })
         .flatten();
     let text = match kind {
-        TaskKind::Manual => reminder.task.clone().unwrap_or_default(),
+        TaskKind::Manual | TaskKind::Decision => reminder.task.clone().unwrap_or_default(),
         TaskKind::Undelivered => reminder
             .history
             .iter()

@@ -159,3 +159,27 @@ fn actions_read_from_their_names_and_refuse_others_naming_them() {
     assert!(TaskAction::RejectDispute.needs_reason());
     assert!(!TaskAction::Done.needs_reason());
 }
+
+#[test]
+fn the_ladders_last_task_offers_the_decisions_and_other_manual_tasks_do_not() {
+    let policy = crate::Policy::default_policy();
+    let names = Names::new(&[], &[]).deciding_at(crate::last_step::decision_stage(&policy));
+    let last = reminder("C1", "write_off_or_hand_over", &["I1"], ReminderStatus::PendingApproval);
+    let task = reminder_task(&last, &names).unwrap();
+    assert_eq!(task.kind, TaskKind::Decision);
+    let offered: Vec<&str> = task.actions.iter().map(|action| action.as_str()).collect();
+    assert_eq!(offered, ["write_off", "hand_over", "agree_plan", "keep_chasing"]);
+    // Positive control: another manual task of the same ladder is done, not decided.
+    let call = reminder(
+        "C1",
+        "personal_note_from_head",
+        &["I1"],
+        ReminderStatus::PendingApproval,
+    );
+    assert_eq!(reminder_task(&call, &names).unwrap().actions, [TaskAction::Done]);
+    // Without knowing the policy the last task is a plain manual one.
+    assert_eq!(
+        reminder_task(&last, &Names::new(&[], &[])).unwrap().kind,
+        TaskKind::Manual
+    );
+}

@@ -8,7 +8,7 @@ use crate::error::CoreError;
 use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
 use crate::money::format_money;
 use crate::ports::OutgoingEmail;
-use crate::reminder::Reminder;
+use crate::reminder::{Draft, Reminder};
 use crate::status::ReminderStatus;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -86,7 +86,17 @@ pub fn verdict(
             "the message no longer renders to the approved content".into(),
         ));
     }
-    let email = OutgoingEmail {
+    Ok(Verdict::Send {
+        email: Box::new(outgoing(reminder, draft, rendered)),
+        local_date,
+    })
+}
+
+/// The email of `reminder`, whose `draft` rendered to `rendered`: what the mailer is handed. The same
+/// function serves a message rendered again from its stored draft (a hand-over's dossier), so the two
+/// cannot drift apart.
+pub fn outgoing(reminder: &Reminder, draft: &Draft, rendered: kindly_render::RenderedMessage) -> OutgoingEmail {
+    OutgoingEmail {
         idempotency_key: reminder.send_key(),
         from: draft.context.from.clone(),
         reply_to: draft.context.reply_to.clone(),
@@ -100,11 +110,7 @@ pub fn verdict(
             ("stage".into(), reminder.stage_id.clone()),
             ("customer".into(), reminder.customer_id.0.clone()),
         ],
-    };
-    Ok(Verdict::Send {
-        email: Box::new(email),
-        local_date,
-    })
+    }
 }
 
 /// The last look before a message leaves: `Some(reason)` when any covered invoice was written since

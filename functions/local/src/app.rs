@@ -18,7 +18,7 @@ use std::path::Path;
 /// Marks a database the demo created, so the demo may replace it and never replaces anything else.
 const DEMO_MARK: &str = "created_by_demo";
 /// Where, inside the outbox, the demo writes the messages of its history (the outbox itself shows today's).
-const HISTORY_DIR: &str = "history";
+pub(crate) const HISTORY_DIR: &str = "history";
 
 pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
     let policy = load_policy(cli.policy.as_deref())?;
@@ -161,7 +161,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
         | Command::Report {
             report: Report::Reasons,
             ..
-        }) => crate::staff::run(command, &open_store(&cli.db)?, &policy, out).await,
+        }) => crate::staff::run(command, &open_store(&cli.db)?, &policy, &cli.outbox, out).await,
         Command::Report {
             report: Report::Aging,
             today,

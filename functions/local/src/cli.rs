@@ -161,14 +161,24 @@ pub enum Command {
     Task {
         /// The task's id (ans_... or rem_...), from `kindly tasks`.
         id: String,
-        /// What you decide (e.g. confirm_payment, reject_dispute, done, went_out).
+        /// What you decide (e.g. confirm_payment, reject_dispute, done, went_out; for the ladder's last
+        /// step: write_off, hand_over, agree_plan, keep_chasing).
         decision: String,
-        /// Why (needed to reject; optional to uphold a dispute or resolve a failure).
+        /// Why (needed to reject and to write_off; the plan's terms for agree_plan; the agency for
+        /// hand_over; optional to uphold a dispute, resolve a failure or keep chasing).
         #[arg(long)]
         reason: Option<String>,
         /// The address to write to instead of the one that bounced (needed to fix_contact).
         #[arg(long)]
         email: Option<String>,
+        /// The day to chase again from (needed to keep_chasing, YYYY-MM-DD, after the customer's today):
+        /// nothing is sent before it, and the decision comes back then.
+        #[arg(long, value_name = "DATE")]
+        until: Option<NaiveDate>,
+        /// Where to write the dossier for the agency (needed to hand_over): a new .zip with summary.html,
+        /// one .eml per message sent and the records.
+        #[arg(long, value_name = "PATH")]
+        dossier: Option<std::path::PathBuf>,
         /// Who decides (recorded with the decision).
         #[arg(long, visible_alias = "as", env = "USER", default_value = "staff")]
         by: String,

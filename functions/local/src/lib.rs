@@ -8,6 +8,7 @@ pub mod app;
 pub mod cli;
 pub mod customer_links;
 pub mod demo;
+pub mod dossier;
 pub mod error;
 pub mod fee_export;
 pub mod import;

@@ -6,7 +6,8 @@ use kindly_mail::{message_id, to_rfc5322};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const MESSAGE_ID_DOMAIN: &str = "kindly.outbox";
+/// The domain the outbox's Message-IDs name.
+pub(crate) const MESSAGE_ID_DOMAIN: &str = "kindly.outbox";
 
 /// Writes `<outbox>/<idempotency key>.eml`; a key already written is not written again.
 pub struct OutboxMailer {

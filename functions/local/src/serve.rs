@@ -40,6 +40,8 @@ pub(crate) async fn serve(
     let secrets = webhook.as_ref().map(|config| config.secrets.len());
     app.webhook = webhook;
     app.customer_links = Some(links);
+    // The outbox's messages name its own domain; a dossier's messages rendered again name it too.
+    app.message_id_domain = crate::outbox::MESSAGE_ID_DOMAIN.to_owned();
     let mut banner = format!(
         "The approval page is at http://{bound}/ — sign in once with this link (it works once):\n\
          http://{bound}/login?token={token}\nApprovals are recorded as {approver}. Stop with Ctrl-C.\n\

@@ -369,7 +369,7 @@ impl Store for SqliteStore {
     async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
         self.query(
             "invoice",
-            "SELECT record FROM invoices WHERE status NOT IN ('paid', 'void', 'written_off')",
+            "SELECT record FROM invoices WHERE status NOT IN ('paid', 'void')",
             [],
         )
     }

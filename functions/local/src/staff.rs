@@ -11,23 +11,35 @@ use kindly_core::reasons::ReasonsReport;
 use kindly_core::tasks::{Task, TaskAction};
 use kindly_core::{Customer, CustomerId, Policy, service};
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 /// Run one of the staff's commands.
 pub async fn run(
     command: Command,
     store: &SqliteStore,
     policy: &Policy,
+    outbox: &Path,
     out: &mut dyn Write,
 ) -> Result<(), LocalError> {
     match command {
-        Command::Tasks => tasks(store, Utc::now(), out).await,
+        Command::Tasks => tasks(store, policy, Utc::now(), out).await,
         Command::Task {
             id,
             decision,
             reason,
             email,
+            until,
+            dossier,
             by,
-        } => do_task(store, policy, &id, &decision, reason, email, &by, out).await,
+        } => {
+            let input = TaskInput {
+                reason,
+                email,
+                until,
+                dossier,
+            };
+            do_task(store, policy, &id, &decision, input, &by, outbox, out).await
+        }
         Command::Timeline { customer } => timeline(store, &customer, out).await,
         Command::Report {
             today, months: asked, ..
@@ -51,8 +63,13 @@ fn done_words(task: &Task) -> String {
 }
 
 /// `kindly tasks`: what waits for a person, and the answers people settled lately.
-pub async fn tasks(store: &SqliteStore, now: DateTime<Utc>, out: &mut dyn Write) -> Result<(), LocalError> {
-    let inbox = service::open_tasks(store, now).await?;
+pub async fn tasks(
+    store: &SqliteStore,
+    policy: &Policy,
+    now: DateTime<Utc>,
+    out: &mut dyn Write,
+) -> Result<(), LocalError> {
+    let inbox = service::open_tasks(store, policy, now).await?;
     let mut text = String::new();
     if inbox.open.is_empty() {
         text.push_str("No task waits.\n");
@@ -92,29 +109,79 @@ pub async fn tasks(store: &SqliteStore, now: DateTime<Utc>, out: &mut dyn Write)
     write(out, &text)
 }
 
-/// `kindly task ID DECISION [--reason TEXT] [--email NEW]`.
+/// What `kindly task` was given besides the task and the decision.
+pub struct TaskInput {
+    pub reason: Option<String>,
+    pub email: Option<String>,
+    pub until: Option<NaiveDate>,
+    /// Where a hand-over's dossier is written.
+    pub dossier: Option<PathBuf>,
+}
+
+/// `kindly task ID DECISION [--reason TEXT] [--email NEW] [--until DAY] [--dossier PATH]`. A hand-over
+/// writes the customer's dossier to PATH after the invoices are handed over (checked first: a new file in a
+/// folder that exists).
 #[allow(clippy::too_many_arguments)]
 pub async fn do_task(
     store: &SqliteStore,
     policy: &Policy,
     id: &str,
     decision: &str,
-    reason: Option<String>,
-    email: Option<String>,
+    input: TaskInput,
     by: &str,
+    outbox: &Path,
     out: &mut dyn Write,
 ) -> Result<(), LocalError> {
     let decision: TaskAction = decision
         .parse()
         .map_err(|problem| LocalError::Usage(format!("DECISION: {problem}")))?;
-    kindly_core::limits::check_reason(id, reason.as_deref())?;
-    let task = service::do_task(store, policy, id, decision, reason, email, by, Utc::now()).await?;
-    let next = match decision {
-        TaskAction::Done => " It is recorded done on the next `kindly run`.",
-        TaskAction::NotSent => " The next `kindly run` plans it again.",
-        TaskAction::FixContact => " The next `kindly run` plans the message again, to the new address.",
-        _ => "",
+    kindly_core::limits::check_reason(id, input.reason.as_deref())?;
+    let dossier = match (decision, input.dossier) {
+        (TaskAction::HandOver, Some(path)) => {
+            let folder = path.parent().filter(|folder| !folder.as_os_str().is_empty());
+            if path.exists() || folder.is_some_and(|folder| !folder.is_dir()) {
+                return Err(LocalError::Usage(format!(
+                    "--dossier {}: must be a new file in a folder that exists",
+                    path.display()
+                )));
+            }
+            Some(path)
+        }
+        (TaskAction::HandOver, None) => {
+            return Err(LocalError::Usage(
+                "--dossier PATH is needed to hand over: the zip file the agency gets".into(),
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(LocalError::Usage(format!(
+                "--dossier is only for hand_over, not {decision}"
+            )));
+        }
+        (_, None) => None,
     };
+    let task = service::do_task(
+        store,
+        policy,
+        id,
+        decision,
+        input.reason,
+        input.email,
+        input.until,
+        by,
+        Utc::now(),
+    )
+    .await?;
+    let mut next = match decision {
+        TaskAction::Done => " It is recorded done on the next `kindly run`.".to_owned(),
+        TaskAction::NotSent => " The next `kindly run` plans it again.".to_owned(),
+        TaskAction::FixContact => " The next `kindly run` plans the message again, to the new address.".to_owned(),
+        TaskAction::KeepChasing => " The decision comes back on that day.".to_owned(),
+        _ => String::new(),
+    };
+    if let Some(path) = dossier {
+        let messages = crate::dossier::write_dossier(store, &task.customer_id, outbox, &path).await?;
+        next.push_str(&format!(" The dossier ({messages} messages) is in {}.", path.display()));
+    }
     write(
         out,
         &format!(

@@ -262,13 +262,19 @@ pub fn aging(rows: &[AgingRow], today: chrono::NaiveDate) -> String {
     }
     let mut header = vec!["Currency", "Invoices"];
     header.extend(BUCKETS);
-    header.push("Total");
+    header.extend(["Total", "Written off", "Handed over"]);
     let mut table = table(&header);
     for row in rows {
         let money = |amount| format_money(amount, row.currency, "en-US");
+        let apart = |(amount, count): (rust_decimal::Decimal, usize)| match count {
+            0 => "-".to_owned(),
+            count => format!("{} ({count})", money(amount)),
+        };
         let mut cells = vec![row.currency.code().to_owned(), row.invoices.to_string()];
         cells.extend(row.buckets.iter().map(|amount| money(*amount)));
         cells.push(money(row.total));
+        cells.push(apart(row.written_off));
+        cells.push(apart(row.handed_over));
         table.add_row(cells);
     }
     format!("Aging as of {today} (days past due):\n{table}\n")

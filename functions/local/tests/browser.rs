@@ -3,6 +3,7 @@
 //! the approved message to the outbox with the note typed in the browser. A reminder whose sending failed is
 //! put into the database first, and resolved in the browser. A reminder that bounced is fixed in the
 //! tasks inbox (tests/browser/fix-contact.mjs), and the next runs send its stage to the new address, once.
+//! The ladder's last decision hands an account over and saves its dossier (tests/browser/decision.mjs).
 //!
 //! Needs `KINDLY_CHROMIUM` (the browser's path) and `npm ci --prefix tests/browser`; scripts/test.sh does
 //! both. Screenshots of a failing page land in target/browser-screenshots.
@@ -165,4 +166,60 @@ fn staff_fix_a_bounced_contact_from_the_tasks_inbox_in_a_real_browser() {
     // AND a second run sends nothing more
     ok(dir, &["run"]);
     assert_eq!(outbox(dir).len(), before + 1, "the second run sent nothing");
+}
+
+#[test]
+fn staff_hand_an_account_over_from_the_tasks_inbox_in_a_real_browser() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let demo = kindly(dir.path()).args(["demo", "--today", TODAY]).output().unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    // GIVEN Vireo Labs' decision waiting in the inbox
+    let tasks = kindly(dir.path()).arg("tasks").output().unwrap();
+    let tasks = String::from_utf8_lossy(&tasks.stdout);
+    let task = tasks
+        .lines()
+        .find(|line| line.contains("decision write_off_or_hand_over") && line.contains("Vireo Labs"))
+        .and_then(|line| line.split_whitespace().find(|word| word.starts_with("rem_")))
+        .unwrap_or_else(|| panic!("the decision in:\n{tasks}"))
+        .to_owned();
+    let saved = dir.path().join("downloaded.zip");
+
+    let (server, base, login) = serve(dir.path(), &["--as", "e2e-approver"]);
+    common::drive(
+        "decision.mjs",
+        &[
+            "--base",
+            &base,
+            "--login",
+            &login,
+            "--task",
+            &task,
+            "--save",
+            saved.to_str().unwrap(),
+        ],
+    );
+    drop(server);
+    // THEN the account is handed over by the person signed in, and the download is its dossier
+    let aging = kindly(dir.path()).args(["report", "aging"]).output().unwrap();
+    let aging = String::from_utf8_lossy(&aging.stdout);
+    assert!(aging.contains("Handed over") && aging.contains("(1)"), "{aging}");
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&saved).expect("the dossier was saved")).unwrap();
+    let mut summary = String::new();
+    archive
+        .by_name("summary.html")
+        .unwrap()
+        .read_to_string(&mut summary)
+        .unwrap();
+    assert!(
+        summary.contains("Vireo Labs")
+            && summary.contains("handed_over by e2e-approver")
+            && summary.contains("Acme Collections"),
+        "{summary}"
+    );
+    let messages = archive
+        .file_names()
+        .filter(|name| name.as_ref().is_ok_and(|name| name.ends_with(".eml")))
+        .count();
+    assert!(messages >= 5, "the ladder's messages, rendered again: {messages}");
 }

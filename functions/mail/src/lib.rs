@@ -1,8 +1,11 @@
-//! kindly-mail: turns an [`OutgoingEmail`] into RFC 5322 bytes (multipart/alternative: text, then HTML).
+//! kindly-mail: turns an [`OutgoingEmail`] into RFC 5322 bytes (multipart/alternative: text, then HTML), and
+//! puts a customer's messages and records into a hand-over's [`dossier`].
 //!
 //! Architecture invariant: deterministic. The date is a parameter and the MIME boundary and Message-ID
 //! derive from the idempotency key, so the same email at the same time always gives the same bytes — a
 //! retried send writes or sends exactly what the first attempt would have.
+
+pub mod dossier;
 
 use kindly_core::customer::{email_problem, not_an_email};
 use kindly_core::{CoreError, OutgoingEmail};
@@ -14,6 +17,18 @@ use std::time::SystemTime;
 /// The Message-ID for an idempotency key: a retried send carries the same id.
 pub fn message_id(key: &str, domain: &str) -> String {
     format!("<{key}@{domain}>")
+}
+
+/// The domain of the Message-IDs a deployment's messages carry: the policy's first sender's. Read from the
+/// policy, so whoever renders a message again (a hand-over's dossier) names it as its sender did.
+pub fn message_id_domain(policy: &kindly_core::Policy) -> String {
+    policy
+        .senders
+        .values()
+        .next()
+        .and_then(|s| s.email.split_once('@'))
+        .map_or("kindly.invalid", |(_, domain)| domain)
+        .to_owned()
 }
 
 /// An address as the message carries it. Ingest checked it with the same rule

@@ -167,7 +167,8 @@ pub struct Known {
     pub paused: BTreeSet<String>,
 }
 
-/// Invariant 2: a reminder covers no invoice kindly knew was paid, void, disputed or payment-pending, and
+/// Invariant 2: a reminder covers no invoice kindly knew was paid, void, disputed, payment-pending, written
+/// off, handed over or on a plan, and
 /// goes to nobody kindly knew was paused; a thank-you thanks only invoices still paid. An
 /// acknowledgement answers the customer whatever came of the invoices since, paused or not.
 pub fn nothing_after_settling(delivery: &Delivery, known: &Known) -> Vec<String> {
@@ -188,7 +189,13 @@ pub fn nothing_after_settling(delivery: &Delivery, known: &Known) -> Vec<String>
         };
         let settled = matches!(
             status,
-            InvoiceStatus::Paid | InvoiceStatus::Void | InvoiceStatus::Disputed | InvoiceStatus::PaymentPending
+            InvoiceStatus::Paid
+                | InvoiceStatus::Void
+                | InvoiceStatus::Disputed
+                | InvoiceStatus::PaymentPending
+                | InvoiceStatus::WrittenOff
+                | InvoiceStatus::HandedOver
+                | InvoiceStatus::OnPaymentPlan
         );
         if thank_you && *status != InvoiceStatus::Paid {
             problems.push(format!(

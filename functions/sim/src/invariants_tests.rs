@@ -152,6 +152,9 @@ fn a_message_after_payment_or_pause_is_caught() {
         InvoiceStatus::PaymentPending,
         InvoiceStatus::Disputed,
         InvoiceStatus::Void,
+        InvoiceStatus::WrittenOff,
+        InvoiceStatus::HandedOver,
+        InvoiceStatus::OnPaymentPlan,
     ] {
         known.status.insert("SIM-0001-00".into(), settled);
         assert_eq!(nothing_after_settling(&message, &known).len(), 1, "{settled:?}");

@@ -232,7 +232,7 @@ impl Sim {
         if self.feedback.undelivered.is_empty() {
             return String::new();
         }
-        let Ok(inbox) = service::open_tasks(self.store.real(), self.now).await else {
+        let Ok(inbox) = service::open_tasks(self.store.real(), &self.policy, self.now).await else {
             return String::new();
         };
         let mut lines = Vec::new();
@@ -267,6 +267,7 @@ impl Sim {
                 TaskAction::FixContact,
                 None,
                 Some(new.clone()),
+                None,
                 STAFF[1],
                 self.now,
             )

@@ -173,7 +173,7 @@ impl Sim {
             }
         }
         if matches!(writer, Writer::Mailbox { .. })
-            && let Ok(inbox) = service::open_tasks(self.store.real(), self.now).await
+            && let Ok(inbox) = service::open_tasks(self.store.real(), &self.policy, self.now).await
             && let Some(problem) = reply_invariants::task_for_automatic(&answer.id.0, &inbox.open)
         {
             self.violate(Invariant::AutoReplyNoTask, answer.id.0.clone(), &ids, problem);
@@ -214,6 +214,7 @@ impl Sim {
                 &self.policy,
                 &answer.id.0,
                 TaskAction::Done,
+                None,
                 None,
                 None,
                 by,

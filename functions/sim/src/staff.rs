@@ -1,11 +1,13 @@
 //! Staff: they decide on the drafts waiting for approval some hours after they appear (approve, one by
-//! one or all at once; skip; snooze), in their own business hours, and now and then pause a customer.
+//! one or all at once; skip; snooze) and on the ladder's last step (write off, hand over, a plan, keep
+//! chasing), in their own business hours, and now and then pause a customer.
 
 use crate::calendar;
 use crate::checks::customer_index;
 use crate::sim::{SCHEDULE_ZONE, Sim};
 use chrono::{Days, Duration, Timelike};
 use kindly_core::service;
+use kindly_core::tasks::TaskAction;
 use kindly_core::{Pause, Reminder, ReminderId, ReminderStatus, Store};
 use rand::Rng;
 
@@ -64,6 +66,14 @@ impl Sim {
         };
         self.faults.begin(self.step, false, false);
         let mut lines = Vec::new();
+        // The ladder's last step is decided, not approved: written off, handed over, a plan, or chased on.
+        let decision_stage = kindly_core::last_step::decision_stage(&self.policy).map(str::to_owned);
+        let (decisions, due): (Vec<_>, Vec<_>) = due.into_iter().partition(|(reminder, _)| {
+            reminder.draft.is_none() && decision_stage.as_deref() == Some(reminder.stage_id.as_str())
+        });
+        for (reminder, dice) in &decisions {
+            lines.push(self.decide_last_step(reminder, *dice, by).await);
+        }
         let all_at_once = self.rng.random_bool(0.3);
         let approve: Vec<(ReminderId, String)> = due
             .iter()
@@ -106,10 +116,47 @@ impl Sim {
             ));
         }
         self.faults.end();
-        for (reminder, _) in &due {
+        for (reminder, _) in due.iter().chain(&decisions) {
             self.staff_due.remove(&reminder.id);
         }
         format!("staff ({by}): {}{resolved}", lines.join("; "))
+    }
+
+    /// The ladder's last step for `task`, by `dice`: mostly written off or handed over, sometimes a plan,
+    /// sometimes chased on from a later day in the customer's calendar (when the decision comes back).
+    async fn decide_last_step(&mut self, task: &Reminder, dice: u32, by: &str) -> String {
+        let zone = self.world.customers[customer_index(&task.customer_id.0).unwrap_or_default()].time_zone;
+        let (action, reason, until) = match dice {
+            0..40 => (TaskAction::WriteOff, Some("not worth pursuing".to_owned()), None),
+            40..70 => (TaskAction::HandOver, Some("Acme Collections".to_owned()), None),
+            70..80 => (
+                TaskAction::AgreePlan,
+                Some("three monthly instalments".to_owned()),
+                None,
+            ),
+            _ => {
+                let until = self.now.with_timezone(&zone).date_naive() + Days::new(self.rng.random_range(7..30));
+                (TaskAction::KeepChasing, None, Some(until))
+            }
+        };
+        let result = service::do_task(
+            &self.store,
+            &self.policy,
+            &task.id.0,
+            action,
+            reason,
+            None,
+            until,
+            by,
+            self.now,
+        )
+        .await;
+        self.faults.lock().touched.insert(task.customer_id.0.clone());
+        format!(
+            "{action} {}: {}",
+            task.id,
+            result.map(|_| "ok".into()).unwrap_or_else(|e| e.to_string())
+        )
     }
 
     /// Failed reminders wait for a person: some hours after one failed, staff look it up in the mail

@@ -45,6 +45,29 @@ export async function api(path, { method = 'GET', body, signal } = {}) {
   return data;
 }
 
+/** Fetch `path` (signed like every call) and save what it answers as the file `name`: a hand-over's dossier. */
+export async function download(path, name) {
+  const headers = auth.token ? { Authorization: `Bearer ${auth.token}` } : {};
+  const response = await fetch(path, { credentials: 'same-origin', headers });
+  if (!response.ok) {
+    let body = null;
+    try {
+      body = await response.json();
+    } catch {
+      body = null;
+    }
+    throw new ApiError(response.status, body);
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** A server error as one sentence for staff: what is wrong, and the field when one is to blame. */
 export function describeError(error, action) {
   if (error instanceof ApiError) {

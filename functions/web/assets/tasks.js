@@ -3,7 +3,7 @@
 // write to the address typed), r reject (with the reason typed), d done — and who did what, when. Every value reaches the DOM as text.
 
 import { $, formatInstant, h, humanise } from './page.js';
-import { api, describeError } from './api.js';
+import { api, describeError, download } from './api.js';
 import { showTimeline } from './timeline.js';
 
 const t = {
@@ -36,8 +36,14 @@ const LABELS = {
   went_out: ['It went out', 'c'],
   not_sent: ['It did not go out', 'r'],
   fix_contact: ['Write to the address typed', 'c'],
+  write_off: ['Write off (reason typed)', 'w'],
+  hand_over: ['Hand over (agency typed)', 'h'],
+  agree_plan: ['Plan agreed (terms typed)', 'p'],
+  keep_chasing: ['Keep chasing until the day typed', 'u'],
 };
-const NEEDS_REASON = new Set(['reject_payment', 'reject_dispute', 'reject_contact']);
+const NEEDS_REASON = new Set(['reject_payment', 'reject_dispute', 'reject_contact', 'write_off', 'agree_plan']);
+/** The ladder's last step: what is typed is a reason for the record, never read by the customer. */
+const LAST_STEP = new Set(['write_off', 'hand_over', 'agree_plan']);
 
 function say(text, kind = 'info') {
   t.message.textContent = text;
@@ -114,11 +120,15 @@ export async function decide(decision) {
   const task = tasks.current;
   if (!task || tasks.busy || !(task.actions ?? []).includes(decision)) return;
   const reason = t.reason.value.trim();
-  if ((NEEDS_REASON.has(decision) || decision === 'fix_contact') && !reason) {
+  if ((NEEDS_REASON.has(decision) || decision === 'fix_contact' || decision === 'keep_chasing') && !reason) {
     say(
       decision === 'fix_contact'
         ? 'Type the address to write to instead first, then press Enter.'
-        : 'Type the reason first (the customer reads it), then press Enter.',
+        : decision === 'keep_chasing'
+          ? 'Type the day to chase again from (YYYY-MM-DD) first, then press Enter.'
+          : LAST_STEP.has(decision)
+            ? 'Type the reason first (kept with the invoice), then press Enter.'
+            : 'Type the reason first (the customer reads it), then press Enter.',
       'error',
     );
     t.reason.dataset.decision = decision;
@@ -128,13 +138,15 @@ export async function decide(decision) {
   tasks.busy = true;
   say('Recording…');
   try {
-    const takesReason = NEEDS_REASON.has(decision) || ['uphold_dispute', 'went_out', 'not_sent'].includes(decision);
+    const takesReason =
+      NEEDS_REASON.has(decision) || LAST_STEP.has(decision) || ['uphold_dispute', 'went_out', 'not_sent'].includes(decision);
     const done = await api(`/api/tasks/${encodeURIComponent(task.id)}`, {
       method: 'POST',
       body: {
         decision,
         reason: takesReason && reason ? reason : null,
         email: decision === 'fix_contact' ? reason : null,
+        until: decision === 'keep_chasing' ? reason : null,
       },
     });
     t.reason.value = '';
@@ -148,6 +160,11 @@ export async function decide(decision) {
         ? `${done.done.note}; the message that did not arrive goes to the new address with the next send`
         : doneWords(done.done);
     say(`${task.customer?.name ?? task.id}: ${said}.`, 'ok');
+    // A hand-over goes with its dossier: the zip the agency gets, saved at once.
+    if (decision === 'hand_over' && task.customer?.id) {
+      const customer = task.customer.id;
+      await download(`/api/customers/${encodeURIComponent(customer)}/dossier`, `dossier-${customer}.zip`);
+    }
     await showTimeline(tasks.current?.customer?.id ?? task.customer?.id, { force: true });
   } catch (error) {
     say(describeError(error, humanise(decision)), 'error');

@@ -5,6 +5,7 @@ pub mod access;
 mod api;
 mod assets;
 pub mod customer_page;
+mod dossier;
 pub mod error;
 pub mod failed;
 mod reasons_chart;
@@ -41,6 +42,9 @@ pub struct App<S> {
     pub sign_in: Option<HostedSignIn>,
     /// The keys of customers' page links (`GET /c/{token}`); without them every link opens nothing.
     pub customer_links: Option<kindly_core::link::LinkKeys>,
+    /// The domain the sent messages' Message-IDs name, for a dossier's messages rendered again: by default
+    /// the policy's first sender's, as the SES mailer names them.
+    pub message_id_domain: String,
 }
 
 type AppState<S> = State<Arc<App<S>>>;
@@ -49,12 +53,13 @@ impl<S: Store + 'static> App<S> {
     pub fn new(store: S, policy: Policy, access: Access) -> App<S> {
         App {
             store,
-            policy,
             access,
             clock: Utc::now,
             webhook: None,
             sign_in: None,
             customer_links: None,
+            message_id_domain: kindly_mail::message_id_domain(&policy),
+            policy,
         }
     }
 }
@@ -76,6 +81,7 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/tasks", get(staff::tasks::<S>))
         .route("/tasks/{id}", post(staff::do_task::<S>))
         .route("/customers/{id}/timeline", get(staff::timeline::<S>))
+        .route("/customers/{id}/dossier", get(dossier::dossier::<S>))
         .route("/reports/reasons", get(staff::reasons::<S>))
         .route("/reports/reasons.svg", get(staff::reasons_chart::<S>))
         .route_layer(middleware::from_fn_with_state(Scope::Staff, access::require_scope));

@@ -46,7 +46,7 @@ pub fn task_view(task: Task) -> TaskView {
 
 /// `GET /api/tasks`.
 pub async fn tasks<S: Store>(State(app): AppState<S>) -> Result<Json<TaskList>, WebError> {
-    let inbox = service::open_tasks(&app.store, (app.clock)()).await?;
+    let inbox = service::open_tasks(&app.store, &app.policy, (app.clock)()).await?;
     Ok(Json(TaskList {
         open: inbox.open.into_iter().map(task_view).collect(),
         done: inbox.done.into_iter().map(task_view).collect(),
@@ -73,6 +73,7 @@ pub async fn do_task<S: Store>(
         decision,
         request.reason,
         request.email,
+        request.until,
         &approver.0,
         (app.clock)(),
     )

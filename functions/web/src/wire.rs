@@ -352,7 +352,7 @@ pub struct TaskList {
 pub struct TaskView {
     /// The answer's (`ans_…`) or the reminder's (`rem_…`) id.
     pub id: String,
-    /// `answer`, `manual` or `failed`.
+    /// `answer`, `manual`, `failed`, `undelivered` or `decision` (the ladder's last step).
     pub kind: String,
     /// The answer's kind (`already_paid`, `dispute`, `wrong_person`) or the reminder's stage.
     pub topic: String,
@@ -389,6 +389,9 @@ pub struct TaskBody {
     /// The address to write to instead: needed to fix a contact (`fix_contact`), refused elsewhere.
     #[serde(default)]
     pub email: Option<String>,
+    /// The day to chase again from (`YYYY-MM-DD`): needed to keep chasing (`keep_chasing`), refused elsewhere.
+    #[serde(default)]
+    pub until: Option<chrono::NaiveDate>,
 }
 
 /// `GET /api/customers/{id}/timeline`: newest first.

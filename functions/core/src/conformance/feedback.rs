@@ -117,7 +117,7 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
     assert!(approve_and_send(store, &policy, "B", "2026-03-16").await.is_empty());
 
     // The tasks inbox asks a person to fix the contact, with what the mail system said
-    let inbox = open_tasks(store, instant("2026-03-16")).await.unwrap();
+    let inbox = open_tasks(store, &policy, instant("2026-03-16")).await.unwrap();
     let task = inbox.open.iter().find(|task| task.id == draft.id.0).expect("a task");
     assert_eq!(
         (task.kind, task.actions.as_slice()),
@@ -133,6 +133,7 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
             TaskAction::FixContact,
             None,
             email,
+            None,
             "sam",
             instant("2026-03-16"),
         )
@@ -150,6 +151,7 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
         TaskAction::FixContact,
         None,
         Some("payables@b.example".into()),
+        None,
         "sam",
         instant("2026-03-16"),
     )
@@ -158,7 +160,7 @@ pub async fn a_bounce_holds_the_stage_until_staff_fix_the_contact_then_it_goes_o
     let done_by = done.done.expect("done, with who");
     assert_eq!(done_by.by, crate::actor::Actor::person("sam"));
     assert!(done_by.note.unwrap().contains("payables@b.example"));
-    let inbox = open_tasks(store, instant("2026-03-16")).await.unwrap();
+    let inbox = open_tasks(store, &policy, instant("2026-03-16")).await.unwrap();
     assert!(inbox.open.iter().all(|task| task.id != draft.id.0), "no longer open");
     // The old address is remembered, blocked: an accounting copy still naming it does not unblock it
     let fixed = store.customer(&CustomerId("B".into())).await.unwrap().unwrap();
@@ -296,6 +298,7 @@ pub async fn a_stage_that_did_not_arrive_is_said_again_though_the_calendar_moved
         TaskAction::FixContact,
         None,
         Some("payables@u.example".into()),
+        None,
         "sam",
         instant("2026-03-24"),
     )

@@ -161,9 +161,19 @@ pub async fn a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice<S
 
     // A reply a person marked done before any sweep is not forwarded
     let fourth = reply(store, &policy, "<ff-4@r.example>", &sent, day).await;
-    do_task(store, &policy, &fourth, TaskAction::Done, None, None, "sam", noon(day))
-        .await
-        .unwrap();
+    do_task(
+        store,
+        &policy,
+        &fourth,
+        TaskAction::Done,
+        None,
+        None,
+        None,
+        "sam",
+        noon(day),
+    )
+    .await
+    .unwrap();
     assert!(sweep(store, &outbox, &policy, day).await.is_empty());
     assert_eq!(outbox.count(), 2);
 }

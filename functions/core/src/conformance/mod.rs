@@ -9,6 +9,7 @@ mod changes;
 mod feedback;
 mod fees;
 mod forwards;
+mod last_step;
 mod meddling;
 mod pass;
 mod plans;
@@ -22,6 +23,7 @@ pub use changes::*;
 pub use feedback::*;
 pub use fees::*;
 pub use forwards::*;
+pub use last_step::*;
 pub use pass::*;
 pub use plans::*;
 pub use records::*;
@@ -77,7 +79,10 @@ macro_rules! store_conformance_tests {
             an_acknowledgement_that_did_not_go_out_is_sent_once_staff_say_so,
             a_reply_voids_the_waiting_draft_even_when_it_changed_meanwhile,
             a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice,
-            plans_are_kept_listed_and_found_while_they_run);
+            plans_are_kept_listed_and_found_while_they_run,
+            the_last_step_writes_off_keeps_chasing_and_survives_the_accounting_copy,
+            a_handed_over_invoice_leaves_the_open_balances_and_is_reported_apart,
+            a_decision_cut_short_is_carried_out_when_repeated);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

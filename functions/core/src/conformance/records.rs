@@ -129,6 +129,7 @@ pub async fn unsettled_excludes_settled<S: Store>(store: &S) {
         ("PAID", InvoiceStatus::Paid),
         ("VOID", InvoiceStatus::Void),
         ("OFF", InvoiceStatus::WrittenOff),
+        ("AGENCY", InvoiceStatus::HandedOver),
         ("DISPUTED", InvoiceStatus::Disputed),
         ("PLAN", InvoiceStatus::OnPaymentPlan),
     ] {
@@ -141,7 +142,8 @@ pub async fn unsettled_excludes_settled<S: Store>(store: &S) {
         .into_iter()
         .map(|i| i.id.0)
         .collect();
-    assert_eq!(ids, ["DISPUTED", "OPEN", "PLAN"]);
+    // Written off and handed over stay for the reports, which count them apart.
+    assert_eq!(ids, ["AGENCY", "DISPUTED", "OFF", "OPEN", "PLAN"]);
 }
 
 pub async fn insert_reminder_is_conditional<S: Store>(store: &S) {

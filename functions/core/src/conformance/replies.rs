@@ -70,7 +70,7 @@ pub async fn a_reply_holds_the_customer_until_a_person_has_read_it<S: Store>(sto
     // THEN the next stage waits, and the inbox asks a person to read it
     run_pass(store, &policy, noon(due), false).await.unwrap();
     assert!(!ladder_open(store, "RP").await, "held while nobody has read the reply");
-    let inbox = open_tasks(store, noon(due)).await.unwrap();
+    let inbox = open_tasks(store, &policy, noon(due)).await.unwrap();
     let task = inbox
         .open
         .iter()
@@ -91,6 +91,7 @@ pub async fn a_reply_holds_the_customer_until_a_person_has_read_it<S: Store>(sto
         &policy,
         &answer.id.0,
         TaskAction::Done,
+        None,
         None,
         None,
         "sam",
@@ -203,7 +204,7 @@ pub async fn a_complaint_blocks_the_address_and_holds_the_customer_until_a_perso
     assert!(stored.billing_contacts[1].bounced && !stored.billing_contacts[0].bounced);
     run_pass(store, &policy, noon(due), false).await.unwrap();
     assert!(!ladder_open(store, "CP").await, "held until a person has looked");
-    let inbox = open_tasks(store, noon(due)).await.unwrap();
+    let inbox = open_tasks(store, &policy, noon(due)).await.unwrap();
     let task = inbox
         .open
         .iter()
@@ -211,9 +212,19 @@ pub async fn a_complaint_blocks_the_address_and_holds_the_customer_until_a_perso
         .expect("a task");
     assert!(task.text.contains("owner@cp.example"), "{}", task.text);
     // WHEN a person has looked THEN kindly writes again, to the address that did not complain only
-    do_task(store, &policy, &task.id, TaskAction::Done, None, None, "sam", noon(due))
-        .await
-        .unwrap();
+    do_task(
+        store,
+        &policy,
+        &task.id,
+        TaskAction::Done,
+        None,
+        None,
+        None,
+        "sam",
+        noon(due),
+    )
+    .await
+    .unwrap();
     let drafted = store
         .reminders_of_customer(&CustomerId("CP".into()))
         .await

@@ -131,7 +131,7 @@ async fn named_invoices<S: Store>(
             invoice.customer_id == customer.id
                 && !matches!(
                     invoice.status,
-                    InvoiceStatus::Paid | InvoiceStatus::Void | InvoiceStatus::WrittenOff
+                    InvoiceStatus::Paid | InvoiceStatus::Void | InvoiceStatus::WrittenOff | InvoiceStatus::HandedOver
                 )
         });
         if !open {

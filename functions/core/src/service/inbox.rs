@@ -4,6 +4,7 @@
 //! [`crate::reasons`]); doing a task is the service that fits it (settle, approve, resolve, fix a contact).
 
 use super::feedback::fix_contact;
+use super::last_step::decide_task;
 use super::reads::load;
 use super::review::{Resolution, approve, resolve};
 use super::settle::{Decision, settle_answer};
@@ -11,12 +12,13 @@ use crate::answer::{Answer, AnswerId};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::invoice::InvoiceId;
+use crate::last_step::decision_stage;
 use crate::policy::Policy;
 use crate::ports::Store;
 use crate::reasons::{ReasonsReport, reasons_report, start_of_period};
 use crate::reminder::{Reminder, ReminderId};
 use crate::status::ReminderStatus;
-use crate::tasks::{Names, Task, TaskAction, answer_task, inbox, reminder_task};
+use crate::tasks::{Names, Task, TaskAction, TaskKind, answer_task, inbox, reminder_task};
 use crate::timeline::{Entry, timeline};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use std::collections::BTreeSet;
@@ -31,8 +33,8 @@ pub struct Inbox {
     pub done: Vec<Task>,
 }
 
-/// Read the tasks inbox as of `now`.
-pub async fn open_tasks<S: Store>(store: &S, now: DateTime<Utc>) -> Result<Inbox, CoreError> {
+/// Read the tasks inbox as of `now`; `policy` says which manual task is the ladder's last step.
+pub async fn open_tasks<S: Store>(store: &S, policy: &Policy, now: DateTime<Utc>) -> Result<Inbox, CoreError> {
     let answers = store.answers_needing_staff().await?;
     let pending = store.reminders_with_status(ReminderStatus::PendingApproval).await?;
     let pending: Vec<Reminder> = pending.into_iter().filter(|r| r.draft.is_none()).collect();
@@ -47,7 +49,7 @@ pub async fn open_tasks<S: Store>(store: &S, now: DateTime<Utc>) -> Result<Inbox
     });
     let reminders = pending.iter().chain(&failed);
     let (customers, invoices) = names_for(store, answers.iter().chain(&settled), reminders).await?;
-    let names = Names::new(&customers, &invoices);
+    let names = Names::new(&customers, &invoices).deciding_at(decision_stage(policy));
     let mut done: Vec<Task> = settled.iter().map(|answer| answer_task(answer, &names)).collect();
     done.sort_by(|a, b| {
         let at = |task: &Task| task.done.as_ref().map(|done| done.at);
@@ -87,8 +89,9 @@ async fn names_for<'a, S: Store>(
 /// where it needs one and the new address (`email`) to fix a contact. Settles an answer
 /// ([`settle_answer`]), marks a manual task done (approving it: the next send run records it done),
 /// resolves a failed send ([`resolve`]) or fixes the contact an undelivered message went to
-/// ([`fix_contact`]). Returns the task as it stands after, with who did what when. A decision that does
-/// not fit, or a reason or address where none is taken, changes nothing and names the field.
+/// ([`fix_contact`]), or carries out the ladder's last step ([`decide_task`]: `until` is the day to keep
+/// chasing from; the same write-off, hand-over or plan again carries it out again, safely). Returns the task as it stands after, with who did what when. A decision that does
+/// not fit, or a reason, address or day where none is taken, changes nothing and names the field.
 #[allow(clippy::too_many_arguments)]
 pub async fn do_task<S: Store>(
     store: &S,
@@ -97,6 +100,7 @@ pub async fn do_task<S: Store>(
     decision: TaskAction,
     reason: Option<String>,
     email: Option<String>,
+    until: Option<NaiveDate>,
     by: &str,
     now: DateTime<Utc>,
 ) -> Result<Task, CoreError> {
@@ -112,7 +116,13 @@ pub async fn do_task<S: Store>(
     let takes_reason = decision.needs_reason()
         || matches!(
             decision,
-            TaskAction::UpholdDispute | TaskAction::WentOut | TaskAction::NotSent
+            TaskAction::UpholdDispute
+                | TaskAction::WentOut
+                | TaskAction::NotSent
+                | TaskAction::WriteOff
+                | TaskAction::HandOver
+                | TaskAction::AgreePlan
+                | TaskAction::KeepChasing
         );
     if reason.is_some() && !takes_reason {
         return Err(invalid("reason", format!("`{decision}` takes no reason; leave it out")));
@@ -126,6 +136,9 @@ pub async fn do_task<S: Store>(
         }
         (TaskAction::FixContact, Some(_)) | (_, None) => {}
         (other, Some(_)) => return Err(invalid("email", format!("`{other}` takes no address; leave it out"))),
+    }
+    if until.is_some() && decision != TaskAction::KeepChasing {
+        return Err(invalid("until", format!("`{decision}` takes no day; leave it out")));
     }
     if let Some(answer) = store.answer(&AnswerId(id.to_owned())).await? {
         let decision = match decision {
@@ -159,12 +172,17 @@ pub async fn do_task<S: Store>(
         id: id.to_owned(),
     })?;
     let (customers, invoices) = names_for(store, std::iter::empty(), std::iter::once(&reminder)).await?;
-    let names = Names::new(&customers, &invoices);
+    let names = Names::new(&customers, &invoices).deciding_at(decision_stage(policy));
     let Some(task) = reminder_task(&reminder, &names) else {
         return Err(CoreError::Conflict(format!(
             "reminder {id} is a message, not a task: approve, skip or snooze it"
         )));
     };
+    if task.kind == TaskKind::Decision && TaskKind::Decision.offers(decision) {
+        let open = !task.actions.is_empty();
+        let done = decide_task(store, policy, &reminder, open, decision, reason, until, by, now).await?;
+        return Ok(reminder_task(&done, &names).expect("a task stays a task"));
+    }
     if task.actions.is_empty() {
         return Err(CoreError::Conflict(format!(
             "task {id} is no longer open (the reminder is {})",

@@ -84,8 +84,9 @@ pub(crate) async fn write_customer<S: Store>(
 /// from the stored copy (the accounting system knows neither), its revision moves on, and its next action
 /// date is recomputed. A payment the processor reported and the accounting system has not seen yet is
 /// kept, and one it names as counted (`processor_payments`) is not counted twice
-/// ([`crate::payment::merge_accounting_copy`]). The write is conditional on the revision read, and retried
-/// on a conflict.
+/// ([`crate::payment::merge_accounting_copy`]). An invoice staff wrote off or handed over stays so while the
+/// copy says it is open ([`crate::last_step::keep_decision`]). The write is conditional on the revision
+/// read, and retried on a conflict.
 ///
 /// If anything a message shows about it changed (status, amounts, dates, number...), every draft or
 /// approval still waiting to go out that covers it is void: it is cancelled with the reason, and the
@@ -101,6 +102,10 @@ pub async fn ingest_invoice<S: Store>(
     let written = rewrite_invoice(store, policy, &invoice.id, now, |stored| {
         let mut incoming = invoice.clone();
         crate::payment::merge_accounting_copy(&mut incoming, stored);
+        // Written off or handed over by staff: a copy still saying open does not put it back on the ladder.
+        if let Some(stored) = stored {
+            crate::last_step::keep_decision(&mut incoming, stored);
+        }
         // An upheld dispute holds the invoice until the accounting system sends it corrected (or settled).
         // A payment alone corrects nothing: a customer may pay the part they agree with.
         let corrected = stored.is_some_and(|stored| corrected(stored, &incoming));

@@ -1,7 +1,7 @@
 //! Application services, one module per use case: the pass ([`pass`], over the planning step every change
 //! shares, [`plans`]), sending ([`send`]), review by staff
 //! ([`review`]: approve, skip, snooze), invoice and customer changes ([`invoices`]), payments
-//! ([`payments`]), thank-yous ([`thanks`]) and replies drafted again to a new address ([`redraft`]), customers' answers ([`answers`], [`settle`]), the mail system's feedback ([`feedback`]), replies forwarded to the billing mailbox ([`forward`]) and the staff's inbox,
+//! ([`payments`]), thank-yous ([`thanks`]) and replies drafted again to a new address ([`redraft`]), customers' answers ([`answers`], [`settle`]), the ladder's last step ([`last_step`]), the mail system's feedback ([`feedback`]), replies forwarded to the billing mailbox ([`forward`]) and the staff's inbox,
 //! timelines and reasons report ([`inbox`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
 //! `kindly` command (SQLite + outbox) share them. The decisions live in pure functions elsewhere in the crate
 //! (the planner, [`crate::verdict`], [`crate::payment`]); these modules read, ask, and write.
@@ -13,6 +13,7 @@ mod feedback;
 mod forward;
 mod inbox;
 mod invoices;
+mod last_step;
 mod pass;
 mod payments;
 mod plans;
@@ -30,6 +31,7 @@ pub use feedback::{FeedbackOutcome, fix_contact, let_go_undelivered, record_mail
 pub use forward::{Forwarded, forward_replies};
 pub use inbox::{Inbox, RECENTLY_DONE_DAYS, customer_timeline, do_task, open_tasks, reasons};
 pub use invoices::{ingest_customer, ingest_invoice};
+pub use last_step::{agree_plan, hand_over, keep_chasing, write_off};
 pub use pass::run_pass;
 pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments};
 #[cfg(any(test, feature = "conformance"))]

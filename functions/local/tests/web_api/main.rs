@@ -8,6 +8,7 @@ mod customer_page;
 mod drafts;
 mod failed;
 mod ingest;
+mod last_step;
 mod session;
 mod tasks;
 

@@ -80,11 +80,11 @@ pub struct Statement {
 
 /// Whether the customer still owes something on `invoice`: open, disputed, paid by a payment still
 /// clearing or on a plan, with a balance left. Paid, void and written-off invoices are no longer theirs
-/// to settle.
+/// to settle, and a handed-over one is settled with the collections agency, not here.
 fn is_owed(invoice: &Invoice) -> bool {
     !matches!(
         invoice.status,
-        InvoiceStatus::Paid | InvoiceStatus::Void | InvoiceStatus::WrittenOff
+        InvoiceStatus::Paid | InvoiceStatus::Void | InvoiceStatus::WrittenOff | InvoiceStatus::HandedOver
     ) && invoice.balance() > Decimal::ZERO
 }
 

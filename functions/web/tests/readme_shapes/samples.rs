@@ -283,6 +283,7 @@ pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
                 decision: "reject_payment".into(),
                 reason: Some("not in the bank".into()),
                 email: None,
+                until: None,
             }),
         ),
         (("POST /api/tasks/{id}", Response), json(task(None))),
