@@ -6,7 +6,7 @@
 //! | invoice  | `I#{id}`    | `INVOICE`  | `customer_key`, `customer_sort`; `due_shard` + `due_on` only while open with a next action |
 //! | reminder | `R#{id}`    | `REMINDER` | `customer_key`, `customer_sort`, `status_key`, `status_sort` |
 //! | answer   | `A#{id}`    | `ANSWER`   | `customer_key`, `customer_sort`, `status_key`, `status_sort` (see `dynamo_answers.rs`) |
-//! | plan     | `P#{id}`    | `PLAN`     | `customer_key`, `customer_sort`; `status_key` + `status_sort` only while it runs (see `dynamo_plans.rs`) |
+//! | plan     | `PL#{id}`   | `PLAN`     | `customer_key`, `customer_sort`; `status_key` + `status_sort` only while it runs (see `dynamo_plans.rs`) |
 //!
 //! Indexes: `due` (`due_shard`, `due_on`) is sparse — it holds only open invoices that have a next action,
 //! spread over `shards` partitions so no partition is hot; the pass queries `due_on <= day` on each shard

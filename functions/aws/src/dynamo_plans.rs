@@ -13,7 +13,7 @@ const SORT_KEY: &str = "PLAN";
 const RUNNING: &str = "plan";
 
 fn plan_pk(id: &PlanId) -> String {
-    format!("P#{id}")
+    format!("PL#{id}")
 }
 
 impl DynamoStore {

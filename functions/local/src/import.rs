@@ -36,8 +36,8 @@ impl std::fmt::Display for RowError {
 /// A parsed record, ready to store.
 #[derive(Debug, Clone)]
 pub enum Record {
-    Customer(Customer),
-    Invoice(Invoice),
+    Customer(Box<Customer>),
+    Invoice(Box<Invoice>),
 }
 
 /// What a file holds, told by its CSV header or JSON keys.
@@ -224,8 +224,8 @@ pub fn parse_row(at: &str, kind: Kind, row: &Row) -> Result<Record, Vec<RowError
         errors: Vec::new(),
     };
     let record = match kind {
-        Kind::Customers => customer(&mut fields).map(Record::Customer),
-        Kind::Invoices => invoice(&mut fields).map(Record::Invoice),
+        Kind::Customers => customer(&mut fields).map(|customer| Record::Customer(Box::new(customer))),
+        Kind::Invoices => invoice(&mut fields).map(|invoice| Record::Invoice(Box::new(invoice))),
     };
     let known = known_columns(kind);
     for column in row.keys().filter(|column| !known.contains(&column.as_str())) {

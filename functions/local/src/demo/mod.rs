@@ -24,9 +24,9 @@ pub use history::{APPROVER, Replayed, replay};
 #[derive(Debug, Clone)]
 pub enum Happening {
     /// The accounting system sends a customer, new or changed.
-    Customer(Customer),
+    Customer(Box<Customer>),
     /// The accounting system sends an invoice, new or changed.
-    Invoice(Invoice),
+    Invoice(Box<Invoice>),
     /// The payment processor reports a payment, as the Stripe webhook would.
     Payment { invoice: InvoiceId, event: PaymentEvent },
 }
@@ -428,29 +428,29 @@ pub fn script(today: NaiveDate) -> Script {
     let start = invoices.iter().map(|i| i.issue_date).min().expect("demo invoices");
     let mut happenings: Vec<(DateTime<Utc>, Happening)> = customers
         .iter()
-        .map(|c| (at(start, 7), Happening::Customer(c.clone())))
+        .map(|c| (at(start, 7), Happening::Customer(Box::new(c.clone()))))
         .collect();
     // Each invoice arrives from the accounting system on its issue date.
     happenings.extend(
         invoices
             .iter()
-            .map(|invoice| (at(invoice.issue_date, 8), Happening::Invoice(invoice.clone()))),
+            .map(|invoice| (at(invoice.issue_date, 8), Happening::Invoice(Box::new(invoice.clone())))),
     );
     // Summit disputes its invoice before the first reminder was due.
     let mut disputed = find("2026-0981");
     disputed.status = InvoiceStatus::Disputed;
-    happenings.push((at(ago(today, 22), 9), Happening::Invoice(disputed)));
+    happenings.push((at(ago(today, 22), 9), Happening::Invoice(Box::new(disputed))));
     // Lumen pays part by bank transfer; the accounting system reports it.
     let mut partly_paid = find("2026-1010");
     partly_paid.paid = "2500.00".parse().unwrap();
-    happenings.push((at(ago(today, 6), 9), Happening::Invoice(partly_paid)));
+    happenings.push((at(ago(today, 6), 9), Happening::Invoice(Box::new(partly_paid))));
     // Tidewater asks for time to agree a payment plan; finance pauses their reminders for a fortnight.
     let mut tide = customers.iter().find(|c| c.id.0 == "C-TIDE").unwrap().clone();
     tide.pause = Some(Pause {
         until: Some(today + Days::new(14)),
         reason: Some("Negotiating a payment plan".into()),
     });
-    happenings.push((at(ago(today, 4), 9), Happening::Customer(tide)));
+    happenings.push((at(ago(today, 4), 9), Happening::Customer(Box::new(tide))));
     // Card payments, as the Stripe webhook reports them: one weeks ago, one this morning.
     happenings.push((at(ago(today, 24), 9), paid_by_card(&find("2026-0958"))));
     happenings.push((at(today, 9), paid_by_card(&find("2026-0977"))));
