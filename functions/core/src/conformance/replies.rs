@@ -47,10 +47,15 @@ async fn ladder_open<S: Store>(store: &S, id: &str) -> bool {
 pub(super) async fn sent_and_next<S: Store>(store: &S, policy: &Policy, id: &str) -> (Reminder, NaiveDate) {
     let draft = waiting_draft(store, id).await;
     approve_and_send(store, policy, id, "2026-03-12").await;
+    (draft, next_stage_day(store, policy, id).await)
+}
+
+/// The day invoice `I-{id}`'s next stage falls due, in its customer's calendar.
+async fn next_stage_day<S: Store>(store: &S, policy: &Policy, id: &str) -> NaiveDate {
     let invoice = store.invoice(&InvoiceId(format!("I-{id}"))).await.unwrap().unwrap();
     let customer = store.customer(&invoice.customer_id).await.unwrap().unwrap();
     let next = &policy.stages[policy.stages_after(invoice.dunning.last_stage.as_deref())];
-    (draft, Policy::stage_date(next, invoice.due_date, customer.calendar()))
+    Policy::stage_date(next, invoice.due_date, customer.calendar())
 }
 
 pub async fn a_reply_holds_the_customer_until_a_person_has_read_it<S: Store>(store: &S) {
@@ -183,9 +188,7 @@ pub async fn a_complaint_blocks_the_address_and_holds_the_customer_until_a_perso
         .await
         .unwrap()
         .unwrap();
-    let invoice = store.invoice(&InvoiceId("I-CP".into())).await.unwrap().unwrap();
-    let next = &policy.stages[policy.stages_after(invoice.dunning.last_stage.as_deref())];
-    let due = Policy::stage_date(next, invoice.due_date, two.calendar());
+    let due = next_stage_day(store, &policy, "CP").await;
     // WHEN one recipient marks it as spam, the day before the next stage
     let event = MailEvent {
         event_id: "fb-complaint".into(),
