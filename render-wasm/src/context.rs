@@ -133,7 +133,8 @@ pub struct PaymentInstructionsView {
 /// message refers to ("On 3 March you told us you had paid…").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AnswerView {
-    /// `already_paid`, `dispute`, `promise`, `wrong_person` or `confirm_receipt`.
+    /// `already_paid`, `dispute`, `promise`, `wrong_person` or `confirm_receipt`; for a payment plan,
+    /// `instalment` (a note before one), `instalment_missed` or `plan` (it broke; `day` is the missed date).
     pub kind: String,
     /// The day they told us.
     pub said_on: String,
@@ -156,6 +157,19 @@ pub struct AnswerView {
     /// The contact they named (wrong person).
     #[serde(default)]
     pub contact: Option<String>,
+    /// A payment plan's instalment: its amount, its number and how many there are (`instalment`,
+    /// `instalment_missed`, and `plan` for a plan that broke).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instalment: Option<InstalmentView>,
+}
+
+/// One instalment of a payment plan, formatted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstalmentView {
+    pub amount: String,
+    /// From 1.
+    pub number: u32,
+    pub count: u32,
 }
 
 /// Everything one message needs. Serialised as JSON, this is what the approval page receives.

@@ -57,6 +57,9 @@ pub const THANK_YOU_TEMPLATE: &str = "thank_you";
 pub const ACKNOWLEDGEMENT_TEMPLATE: &str = "answers/acknowledgement";
 /// The courteous note the business day before a promised payment.
 pub const PROMISE_EVE_TEMPLATE: &str = "answers/promise_eve";
+/// A payment plan's instalment: the gentle note before its date, and the one courteous reminder after a
+/// missed one (`answer.kind` says which).
+pub const INSTALMENT_TEMPLATE: &str = "answers/instalment";
 
 /// A message, ready to send: what the customer will see.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

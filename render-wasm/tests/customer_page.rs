@@ -152,6 +152,7 @@ fn receipt_confirmed() -> kindly_render::AnswerView {
         state: "confirmed".into(),
         reason: None,
         contact: None,
+        instalment: None,
     }
 }
 

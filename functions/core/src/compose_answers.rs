@@ -42,12 +42,14 @@ pub fn answer_view(answer: &Answer, numbers: Vec<String>, locale: &str) -> Answe
             .filter(|_| rejected)
             .and_then(|settled| settled.note.clone()),
         contact,
+        instalment: None,
     }
 }
 
 /// The answers a ladder message about `invoices` refers to: each about one of them and given or settled
 /// since the last message about it (a claimed payment not received, a promise not kept, a dispute
-/// answered), and every receipt confirmation about them. Oldest first.
+/// answered), and every receipt confirmation about them, oldest first; then the payment plans of theirs
+/// that broke since.
 pub fn earlier_answers(answers: &[Answer], invoices: &[&Invoice], locale: &str) -> Vec<AnswerView> {
     answers
         .iter()
@@ -80,7 +82,44 @@ pub fn earlier_answers(answers: &[Answer], invoices: &[&Invoice], locale: &str) 
                 answer_view(answer, numbers, locale)
             })
         })
+        .chain(broken_plans(invoices, locale))
         .collect()
+}
+
+/// What a ladder message about `invoices` says of a plan that broke since the last message about them:
+/// when it was agreed and the instalment that was missed.
+pub fn broken_plans(invoices: &[&Invoice], locale: &str) -> Vec<AnswerView> {
+    let mut views: Vec<AnswerView> = Vec::new();
+    for invoice in invoices {
+        let Some(link) = invoice.bookkeeping.plan.as_ref() else {
+            continue;
+        };
+        let Some(missed) = link.missed else {
+            continue;
+        };
+        // Said once: in the first message after the break.
+        if invoice.dunning.last_reminded_on.is_some_and(|last| last > missed) {
+            continue;
+        }
+        let said_on = format_date(link.agreed_on, locale);
+        if let Some(view) = views.iter_mut().find(|view| view.said_on == said_on) {
+            view.invoices.push(invoice.number.clone());
+            continue;
+        }
+        views.push(AnswerView {
+            kind: "plan".to_owned(),
+            said_on,
+            day: Some(format_date(missed, locale)),
+            until: None,
+            invoices: vec![invoice.number.clone()],
+            category: None,
+            state: "broken".to_owned(),
+            reason: None,
+            contact: None,
+            instalment: None,
+        });
+    }
+    views
 }
 
 const ACK_PREFIX: &str = "rem_ack_";
@@ -130,7 +169,7 @@ pub fn promise_eve(
 }
 
 /// kindly's own courteous, automatic stage for messages about answers, signed by the ladder's first sender.
-fn own_stage(policy: &Policy, id: &str, template: &str) -> Stage {
+pub(crate) fn own_stage(policy: &Policy, id: &str, template: &str) -> Stage {
     Stage {
         id: id.to_owned(),
         offset_days: 0,

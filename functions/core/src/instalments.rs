@@ -13,21 +13,11 @@ use crate::customer::CustomerId;
 use crate::error::CoreError;
 use crate::invoice::{Invoice, InvoiceId};
 use crate::money::Currency;
+pub use crate::plan_link::{PlanId, PlanLink, PlanState};
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-/// A plan's id: `plan_` and a digest of its customer, invoices and the moment it was made.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct PlanId(pub String);
-
-impl std::fmt::Display for PlanId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// How often an instalment falls due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,22 +68,6 @@ pub struct Instalment {
     pub amount: Decimal,
 }
 
-/// Where a plan is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum PlanState {
-    /// Asked for by the customer outside the policy's limits: staff decide.
-    Requested,
-    /// Agreed: its invoices are off the ladder while it is kept.
-    Active,
-    /// Every instalment paid.
-    Completed,
-    /// An instalment stayed unpaid past the policy's days: the ladder resumed.
-    Broken,
-    /// Withdrawn by staff, or a request they declined.
-    Cancelled,
-}
-
 /// An agreed (or requested) payment plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PaymentPlan {
@@ -109,6 +83,10 @@ pub struct PaymentPlan {
     pub state: PlanState,
     pub made_by: Actor,
     pub made_at: DateTime<Utc>,
+    /// Asked for by the customer on their own page (`made_by` is then kindly, or the person who agreed a
+    /// request outside the limits).
+    #[serde(default)]
+    pub asked_by_customer: bool,
     /// The next day the pass must look at the plan (a note to send, an instalment's day gone by, the day it
     /// breaks); `None` once it runs no more. Stores index running plans by it.
     #[serde(default)]
@@ -346,6 +324,51 @@ pub fn note_day(plan: &PaymentPlan, index: usize, rules: &PlanRules, calendar: C
     let due = calendar.on_or_after(plan.instalments.get(index)?.due);
     let before = i32::try_from(rules.note_business_days_before).unwrap_or(i32::MAX);
     Some(calendar.add_business_days(due, -before))
+}
+
+/// What the daily pass does about a running plan on a customer's business day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanStep {
+    /// Nothing today.
+    Wait,
+    /// The gentle note before instalment `index`.
+    NoteBefore { index: usize },
+    /// The one courteous reminder that instalment `index` was missed.
+    Missed { index: usize },
+    /// Instalment `index` stayed unpaid too long: the plan breaks and the ladder resumes.
+    Break { index: usize },
+    /// Every instalment is paid.
+    Complete,
+}
+
+/// What to do about `plan` on the customer-local business day `today`, and the next day to look at it
+/// again (`None` once it runs no more). `agreed_on`: the customer-local day it was agreed — an instalment
+/// whose note day had come by then gets no note (the customer has only just chosen its date).
+pub fn review(
+    plan: &PaymentPlan,
+    invoices: &[Invoice],
+    rules: &PlanRules,
+    calendar: Calendar,
+    agreed_on: NaiveDate,
+    today: NaiveDate,
+) -> (PlanStep, Option<NaiveDate>) {
+    let day_of = |index: usize| calendar.on_or_after(plan.instalments[index].due);
+    match standing(plan, invoices, rules, calendar, today) {
+        Standing::Completed => (PlanStep::Complete, None),
+        Standing::Broken { index } => (PlanStep::Break { index }, None),
+        Standing::Missed { index } => {
+            let breaks = day_of(index) + Days::new(u64::from(rules.break_after_days) + 1);
+            (PlanStep::Missed { index }, Some(breaks))
+        }
+        Standing::Current { next } => {
+            let missed_from = day_of(next) + Days::new(1);
+            match note_day(plan, next, rules, calendar) {
+                Some(note) if note > today => (PlanStep::Wait, Some(note)),
+                Some(note) if note > agreed_on => (PlanStep::NoteBefore { index: next }, Some(missed_from)),
+                _ => (PlanStep::Wait, Some(missed_from)),
+            }
+        }
+    }
 }
 
 #[cfg(test)]

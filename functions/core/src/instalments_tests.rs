@@ -160,6 +160,7 @@ fn plan_on(invoices: &[&Invoice], count: u32, first: &str) -> PaymentPlan {
         state: PlanState::Active,
         made_by: Actor::person("sam"),
         made_at: instant("2026-03-02"),
+        asked_by_customer: false,
         next_check: None,
         revision: 0,
     }
@@ -221,4 +222,51 @@ fn the_rules_name_what_is_wrong_with_them() {
         ..PlanRules::default()
     };
     assert_eq!(rules.problem().map(|(field, _)| field), Some("max_instalments"));
+}
+
+#[test]
+fn the_pass_notes_each_instalment_reminds_once_of_a_miss_and_breaks_after_the_policys_days() {
+    // 200.00 in 2 weekly instalments of 100.00 from Monday 2026-03-09, agreed Monday 2026-03-02.
+    let a = invoice("A", "C1", "2026-02-01", None);
+    let b = invoice("B", "C1", "2026-02-10", None);
+    let plan = plan_on(&[&a, &b], 2, "2026-03-09");
+    let rules = PlanRules::default();
+    let agreed = day("2026-03-02");
+    let at =
+        |invoices: &[Invoice], today: &str| review(&plan, invoices, &rules, Calendar::WEEKDAYS, agreed, day(today));
+    let unpaid = [a.clone(), b.clone()];
+    // The note two business days before the 9th is due Thursday the 5th; before then the pass waits.
+    assert_eq!(at(&unpaid, "2026-03-02"), (PlanStep::Wait, Some(day("2026-03-05"))));
+    // On it (or a day it was missed, up to the instalment's day): the note, then look the day after.
+    assert_eq!(
+        at(&unpaid, "2026-03-05"),
+        (PlanStep::NoteBefore { index: 0 }, Some(day("2026-03-10")))
+    );
+    assert_eq!(
+        at(&unpaid, "2026-03-09"),
+        (PlanStep::NoteBefore { index: 0 }, Some(day("2026-03-10")))
+    );
+    // Unpaid the day after: one courteous reminder; the next look is the day it breaks (9th + 14 + 1).
+    assert_eq!(
+        at(&unpaid, "2026-03-10"),
+        (PlanStep::Missed { index: 0 }, Some(day("2026-03-24")))
+    );
+    assert_eq!(at(&unpaid, "2026-03-24"), (PlanStep::Break { index: 0 }, None));
+    // Paid: the second instalment's note on Thursday the 12th, and done once all is paid.
+    let mut first_paid = unpaid.clone();
+    first_paid[1].paid = "100".parse().unwrap();
+    assert_eq!(at(&first_paid, "2026-03-10"), (PlanStep::Wait, Some(day("2026-03-12"))));
+    let mut all_paid = first_paid.clone();
+    all_paid[0].paid = "100".parse().unwrap();
+    assert_eq!(at(&all_paid, "2026-03-11"), (PlanStep::Complete, None));
+    // A first instalment whose note day had come when the plan was agreed gets no note.
+    let late = review(
+        &plan,
+        &unpaid,
+        &rules,
+        Calendar::WEEKDAYS,
+        day("2026-03-06"),
+        day("2026-03-06"),
+    );
+    assert_eq!(late, (PlanStep::Wait, Some(day("2026-03-10"))));
 }

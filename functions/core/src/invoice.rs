@@ -6,6 +6,7 @@ use crate::error::CoreError;
 use crate::interest::{Charge, ContractRemedy};
 use crate::limits;
 use crate::money::Currency;
+use crate::plan_link::PlanLink;
 use crate::tone::Tone;
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -219,6 +220,9 @@ pub struct Bookkeeping {
     /// or voided, as its history.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+    /// The payment plan the invoice is on, or was last on ([`crate::instalments`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanLink>,
 }
 
 /// What staff decided about an invoice at the ladder's last step.
@@ -298,6 +302,11 @@ impl Invoice {
     /// Whether anyone may be reminded of this invoice at all: open, owed, and not held for review.
     pub fn is_remindable(&self) -> bool {
         self.status == InvoiceStatus::Open && self.balance() > Decimal::ZERO && !self.is_held()
+    }
+
+    /// On a payment plan that is still running: off the ladder, owed by instalments.
+    pub fn on_running_plan(&self) -> bool {
+        self.bookkeeping.plan.as_ref().is_some_and(PlanLink::is_running)
     }
 
     /// Held for staff to review a payment kindly could not apply ([`Bookkeeping::held_for_review`]).

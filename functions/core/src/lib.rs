@@ -15,6 +15,7 @@ pub mod compose;
 pub mod compose_answers;
 pub mod compose_forward;
 pub mod compose_interest;
+pub mod compose_plans;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 pub mod customer;
@@ -34,6 +35,7 @@ pub mod limits;
 pub mod link;
 pub mod money;
 pub mod payment;
+pub mod plan_link;
 pub mod planner;
 pub mod policy;
 pub mod ports;

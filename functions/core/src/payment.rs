@@ -111,6 +111,7 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
                 | InvoiceStatus::Disputed
                 | InvoiceStatus::WrittenOff
                 | InvoiceStatus::HandedOver
+                | InvoiceStatus::OnPaymentPlan
                     if !owed =>
                 {
                     InvoiceStatus::Paid
@@ -138,7 +139,7 @@ pub fn apply_payment(invoice: &Invoice, event: &PaymentEvent) -> Result<Applied,
             }
             receive(&mut updated, payment, before - refunded_so_far);
             if updated.status == InvoiceStatus::Paid && updated.paid < updated.total {
-                updated.status = InvoiceStatus::Open;
+                updated.status = reopened(&updated);
             }
             key = format!("{prefix}{refunded_so_far}");
         }
@@ -297,7 +298,7 @@ pub fn confirm_received(invoice: &mut Invoice) {
     invoice.bookkeeping.accounting_paid = Some(accounting_paid(invoice));
     invoice.bookkeeping.confirmed_paid = Some(invoice.total);
     invoice.paid = paid_in_all(invoice);
-    if invoice.balance().is_zero() && invoice.status == InvoiceStatus::Open {
+    if invoice.balance().is_zero() && matches!(invoice.status, InvoiceStatus::Open | InvoiceStatus::OnPaymentPlan) {
         invoice.status = InvoiceStatus::Paid;
     }
 }
@@ -342,6 +343,19 @@ pub fn merge_accounting_copy(incoming: &mut Invoice, stored: Option<&Invoice>) {
         incoming.status = InvoiceStatus::Paid;
     } else if stored.status == InvoiceStatus::PaymentPending {
         incoming.status = InvoiceStatus::PaymentPending;
+    } else {
+        // The accounting system rarely knows of kindly's plans: its "open" leaves one running as it is.
+        incoming.status = reopened(incoming);
+    }
+}
+
+/// The status an invoice that is owed again (a refund) or still owed goes back to: its payment plan's, while
+/// one runs, and otherwise open.
+fn reopened(invoice: &Invoice) -> InvoiceStatus {
+    if invoice.on_running_plan() {
+        InvoiceStatus::OnPaymentPlan
+    } else {
+        InvoiceStatus::Open
     }
 }
 

@@ -195,6 +195,13 @@ pub const ACKNOWLEDGEMENT_STAGE: &str = "acknowledgement";
 /// The stage id of the courteous note the business day before a promised payment; no ladder stage may use it.
 pub const PROMISE_EVE_STAGE: &str = "promise_eve";
 
+/// The stage ids of a payment plan's messages: the gentle note before an instalment, the one courteous
+/// reminder after a missed one, and the task asking staff to decide a plan a customer asked for outside the
+/// policy's limits. No ladder stage may use them.
+pub const INSTALMENT_NOTE_STAGE: &str = "instalment_note";
+pub const INSTALMENT_MISSED_STAGE: &str = "instalment_missed";
+pub const PLAN_REQUEST_STAGE: &str = "plan_request";
+
 /// The stage id thank-you messages carry; no ladder stage may use it.
 pub const THANK_YOU_STAGE: &str = "thank_you";
 
@@ -300,11 +307,19 @@ fn collections_word(text: &str) -> Option<&'static str> {
         })
 }
 
-/// A stage's template exists in every language and, below the final tone, says nothing of collections.
+/// A stage's template is a ladder message (not one of the messages kindly sends by itself about answers
+/// and plans, which the approval page's renderer leaves out), exists in every language and, below the final
+/// tone, says nothing of collections.
 fn check_template(stage: &Stage, catalog: &dyn TemplateCatalog) -> Result<(), String> {
     let Some(template) = &stage.template else {
         return Ok(());
     };
+    if template.contains('/') {
+        return Err(format!(
+            "template `{template}` is not a ladder message: a stage names one of the templates at the top of a \
+             language's folder"
+        ));
+    }
     for language in catalog.languages() {
         if !catalog.has_template(&language, template) {
             return Err(format!("template `{template}` is missing in language `{language}`"));

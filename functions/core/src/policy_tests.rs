@@ -147,6 +147,14 @@ fn collections_words_match_whole_words_only() {
 }
 
 #[test]
+fn a_stage_names_a_ladder_message_not_one_kindly_sends_by_itself() {
+    // The approval page's renderer leaves out the messages about answers and plans (never approved by hand).
+    let message = error_of(&[stage("one", 0, "courteous", "answers/promise_eve")]);
+    assert!(message.contains("not a ladder message"), "{message}");
+    Policy::from_toml_with(&policy_with(&stage("one", 0, "courteous", "a")), &catalog()).unwrap();
+}
+
+#[test]
 fn every_template_must_exist_in_every_language() {
     let message = error_of(&[stage("one", 0, "courteous", "missing")]);
     assert!(

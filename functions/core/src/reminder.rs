@@ -183,6 +183,19 @@ impl Reminder {
         self.stage_id == crate::policy::PROMISE_EVE_STAGE
     }
 
+    /// A payment plan's message: the note before an instalment or the reminder after a missed one.
+    pub fn is_plan_note(&self) -> bool {
+        matches!(
+            self.stage_id.as_str(),
+            crate::policy::INSTALMENT_NOTE_STAGE | crate::policy::INSTALMENT_MISSED_STAGE
+        )
+    }
+
+    /// A task asking staff to decide a payment plan a customer asked for.
+    pub fn is_plan_request(&self) -> bool {
+        self.stage_id == crate::policy::PLAN_REQUEST_STAGE
+    }
+
     /// A reply to something the customer did (paid, answered) rather than a request: it may go out any
     /// business hour after it is queued, and a pause does not stop it.
     pub fn is_reply(&self) -> bool {
@@ -199,10 +212,16 @@ impl Reminder {
             })
     }
 
-    /// Not a rung of the ladder (a thank-you, a payment review, an acknowledgement, a promise's eve): it
+    /// Not a rung of the ladder (a thank-you, a payment review, an acknowledgement, a promise's eve, a
+    /// payment plan's note or request): it
     /// neither holds a reminder back nor starts the gap before one, and moves no invoice along the ladder.
     pub fn is_off_ladder(&self) -> bool {
-        self.is_thank_you() || self.is_payment_review() || self.is_acknowledgement() || self.is_promise_eve()
+        self.is_thank_you()
+            || self.is_payment_review()
+            || self.is_acknowledgement()
+            || self.is_promise_eve()
+            || self.is_plan_note()
+            || self.is_plan_request()
     }
 
     pub fn invoice_ids(&self) -> Vec<InvoiceId> {

@@ -26,6 +26,8 @@ pub enum TaskKind {
     /// The ladder's last step ([`crate::last_step::decision_stage`]): write off, hand over, agree a plan or
     /// keep chasing.
     Decision,
+    /// A payment plan a customer asked for outside the policy's limits: agree it or decline it.
+    PlanRequest,
 }
 
 impl TaskKind {
@@ -41,6 +43,7 @@ impl TaskKind {
             TaskKind::Failed => "failed",
             TaskKind::Undelivered => "undelivered",
             TaskKind::Decision => "decision",
+            TaskKind::PlanRequest => "plan_request",
         }
     }
 }
@@ -64,14 +67,16 @@ pub enum TaskAction {
     WriteOff,
     /// Hand the account to a collections agency (a dossier goes with it).
     HandOver,
-    /// A payment plan was agreed (with its terms): off the ladder, held for staff.
+    /// Agree a payment plan: for the last step, one made with its terms; for a customer's request, as asked.
     AgreePlan,
+    /// Decline the payment plan a customer asked for (why, optionally): the ladder goes on.
+    DeclinePlan,
     /// Chase again from a later day (the day comes with it): the decision waits until then.
     KeepChasing,
 }
 
 impl TaskAction {
-    pub const ALL: [TaskAction; 14] = [
+    pub const ALL: [TaskAction; 15] = [
         TaskAction::ConfirmPayment,
         TaskAction::RejectPayment,
         TaskAction::UpholdDispute,
@@ -85,6 +90,7 @@ impl TaskAction {
         TaskAction::WriteOff,
         TaskAction::HandOver,
         TaskAction::AgreePlan,
+        TaskAction::DeclinePlan,
         TaskAction::KeepChasing,
     ];
 
@@ -104,6 +110,7 @@ impl TaskAction {
             TaskAction::WriteOff => "write_off",
             TaskAction::HandOver => "hand_over",
             TaskAction::AgreePlan => "agree_plan",
+            TaskAction::DeclinePlan => "decline_plan",
             TaskAction::KeepChasing => "keep_chasing",
         }
     }
@@ -140,6 +147,7 @@ impl TaskAction {
                 TaskAction::AgreePlan,
                 TaskAction::KeepChasing,
             ],
+            TaskKind::PlanRequest => vec![TaskAction::AgreePlan, TaskAction::DeclinePlan],
             TaskKind::Answer => Vec::new(),
         }
     }
@@ -307,7 +315,9 @@ pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
         .history
         .iter()
         .any(|step| step.to == ReminderStatus::Undelivered);
-    let kind = if reminder.draft.is_none() {
+    let kind = if reminder.is_plan_request() {
+        TaskKind::PlanRequest
+    } else if reminder.draft.is_none() {
         match names.decision_stage {
             Some(stage) if stage == reminder.stage_id && !reminder.is_payment_review() => TaskKind::Decision,
             _ => TaskKind::Manual,
@@ -339,7 +349,9 @@ pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
                     by: step.by.clone(),
                     at: step.at,
                     outcome: match (kind, step.to) {
-                        (TaskKind::Manual | TaskKind::Decision, ReminderStatus::Approved) => "done".to_owned(),
+                        (TaskKind::Manual | TaskKind::Decision | TaskKind::PlanRequest, ReminderStatus::Approved) => {
+                            "done".to_owned()
+                        }
                         (_, to) => to.as_str().to_owned(),
                     },
                     note: step.note.clone(),
@@ -347,7 +359,7 @@ pub fn reminder_task(reminder: &Reminder, names: &Names) -> Option<Task> {
         })
         .flatten();
     let text = match kind {
-        TaskKind::Manual | TaskKind::Decision => reminder.task.clone().unwrap_or_default(),
+        TaskKind::Manual | TaskKind::Decision | TaskKind::PlanRequest => reminder.task.clone().unwrap_or_default(),
         TaskKind::Undelivered => reminder
             .history
             .iter()

@@ -200,7 +200,13 @@ fn why_not_send(
                 invoice.number, hold.kind
             ));
         }
-        if !invoice.is_remindable() {
+        // A plan's note is about invoices off the ladder on a running plan, and only while they are.
+        let due = if reminder.is_plan_note() {
+            invoice.status == InvoiceStatus::OnPaymentPlan && invoice.on_running_plan() && !invoice.balance().is_zero()
+        } else {
+            invoice.is_remindable()
+        };
+        if !due {
             return Some(format!("invoice {} is now {}", invoice.number, invoice.status.as_str()));
         }
         let shown = reminder

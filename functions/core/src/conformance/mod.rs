@@ -12,6 +12,7 @@ mod forwards;
 mod last_step;
 mod meddling;
 mod pass;
+mod plan_life;
 mod plans;
 mod records;
 mod replies;
@@ -25,6 +26,7 @@ pub use fees::*;
 pub use forwards::*;
 pub use last_step::*;
 pub use pass::*;
+pub use plan_life::*;
 pub use plans::*;
 pub use records::*;
 pub use replies::*;
@@ -78,6 +80,8 @@ macro_rules! store_conformance_tests {
             a_reply_is_forwarded_to_the_billing_mailbox_once,
             an_acknowledgement_that_did_not_go_out_is_sent_once_staff_say_so,
             a_reply_voids_the_waiting_draft_even_when_it_changed_meanwhile,
+            a_plan_takes_invoices_off_the_ladder_notes_each_instalment_and_a_break_resumes_it,
+            a_customer_chooses_a_plan_within_the_limits_and_staff_decide_one_outside,
             a_forward_that_failed_goes_out_later_and_one_in_doubt_never_twice,
             plans_are_kept_listed_and_found_while_they_run,
             the_last_step_writes_off_keeps_chasing_and_survives_the_accounting_copy,

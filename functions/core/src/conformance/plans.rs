@@ -28,6 +28,7 @@ fn plan(id: &str, customer: &str, made: &str, next_check: Option<&str>) -> Payme
         state: PlanState::Active,
         made_by: Actor::person("sam"),
         made_at: instant(made),
+        asked_by_customer: false,
         next_check: next_check.map(day),
         revision: 0,
     }

@@ -5,6 +5,7 @@
 
 use super::feedback::fix_contact;
 use super::last_step::decide_task;
+use super::payment_plans::decide_plan_request;
 use super::reads::load;
 use super::review::{Resolution, approve, resolve};
 use super::settle::{Decision, settle_answer};
@@ -122,6 +123,7 @@ pub async fn do_task<S: Store>(
                 | TaskAction::WriteOff
                 | TaskAction::HandOver
                 | TaskAction::AgreePlan
+                | TaskAction::DeclinePlan
                 | TaskAction::KeepChasing
         );
     if reason.is_some() && !takes_reason {
@@ -181,6 +183,11 @@ pub async fn do_task<S: Store>(
     if task.kind == TaskKind::Decision && TaskKind::Decision.offers(decision) {
         let open = !task.actions.is_empty();
         let done = decide_task(store, policy, &reminder, open, decision, reason, until, by, now).await?;
+        return Ok(reminder_task(&done, &names).expect("a task stays a task"));
+    }
+    if task.kind == TaskKind::PlanRequest && TaskKind::PlanRequest.offers(decision) {
+        let agree = decision == TaskAction::AgreePlan;
+        let done = decide_plan_request(store, policy, &reminder_id, agree, reason.as_deref(), by, now).await?;
         return Ok(reminder_task(&done, &names).expect("a task stays a task"));
     }
     if task.actions.is_empty() {

@@ -194,8 +194,9 @@ async fn after_invoice_change<S: Store>(
         let mut to_thank = Vec::new();
         if !shown_alike {
             let reason = format!("invoice {} changed: the draft is void and planned again", after.number);
+            // A customer's request for a payment plan waits for staff whatever its invoices do meanwhile.
             let void = void_waiting(store, customer_id, now, &reason, |reminder| {
-                reminder.covers.iter().any(|covered| covered.invoice_id == after.id)
+                reminder.covers.iter().any(|covered| covered.invoice_id == after.id) && !reminder.is_plan_request()
             })
             .await?;
             // One reopened (a payment failed or was refunded) is owed its ladder again from today.

@@ -43,20 +43,6 @@ pub async fn hand_over<S: Store>(
     decide_invoice(store, policy, id, OutcomeKind::HandedOver, reason, by, now).await
 }
 
-/// Record that a payment plan was agreed for invoice `id`, with its `terms` (needed), as `by`. Payment
-/// plans themselves are not kept yet: the invoice leaves the ladder (`on_payment_plan`, still owed and
-/// aged as before), held for staff, with the terms as the note.
-pub async fn agree_plan<S: Store>(
-    store: &S,
-    policy: &Policy,
-    id: &InvoiceId,
-    terms: Option<&str>,
-    by: &str,
-    now: DateTime<Utc>,
-) -> Result<Invoice, CoreError> {
-    decide_invoice(store, policy, id, OutcomeKind::PaymentPlan, terms, by, now).await
-}
-
 /// Decide `kind` on invoice `id`: one write conditional on the revision read (read and decided again on a
 /// conflict), then what any invoice change sets going (waiting drafts about it voided). The same decision
 /// again returns the invoice as it stands.
@@ -140,7 +126,16 @@ pub(super) async fn decide_task<S: Store>(
     let kind = match decision {
         TaskAction::WriteOff => OutcomeKind::WrittenOff,
         TaskAction::HandOver => OutcomeKind::HandedOver,
-        TaskAction::AgreePlan => OutcomeKind::PaymentPlan,
+        // A plan needs its terms, which a task's decision does not carry: it is made with them
+        // ([`super::make_plan`] naming this task), and that marks the task decided.
+        TaskAction::AgreePlan => {
+            return Err(CoreError::InvalidField {
+                record: "task",
+                id: task.id.0.clone(),
+                field: "decision",
+                problem: "a plan is agreed with its terms: make it naming this task (`kindly plan create … --task`, or the plan form)".into(),
+            });
+        }
         _ if open => return keep_chasing(store, policy, &task.id, until, reason, by, now).await,
         _ => return Err(no_longer_open()),
     };
@@ -176,7 +171,7 @@ pub(super) async fn decide_task<S: Store>(
 /// Mark the decision task `id` done by `by`, noting what was decided, before the decision is carried out
 /// on its invoices: carrying it out voids what waits about them, the task included. Conditional on the
 /// task still waiting for a person.
-async fn mark_decided<S: Store>(
+pub(super) async fn mark_decided<S: Store>(
     store: &S,
     id: &ReminderId,
     note: String,

@@ -1,7 +1,7 @@
 //! Application services, one module per use case: the pass ([`pass`], over the planning step every change
 //! shares, [`plans`]), sending ([`send`]), review by staff
 //! ([`review`]: approve, skip, snooze), invoice and customer changes ([`invoices`]), payments
-//! ([`payments`]), thank-yous ([`thanks`]) and replies drafted again to a new address ([`redraft`]), customers' answers ([`answers`], [`settle`]), the ladder's last step ([`last_step`]), the mail system's feedback ([`feedback`]), replies forwarded to the billing mailbox ([`forward`]) and the staff's inbox,
+//! ([`payments`]), thank-yous ([`thanks`]) and replies drafted again to a new address ([`redraft`]), customers' answers ([`answers`], [`settle`]), payment plans ([`payment_plans`]), the ladder's last step ([`last_step`]), the mail system's feedback ([`feedback`]), replies forwarded to the billing mailbox ([`forward`]) and the staff's inbox,
 //! timelines and reasons report ([`inbox`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
 //! `kindly` command (SQLite + outbox) share them. The decisions live in pure functions elsewhere in the crate
 //! (the planner, [`crate::verdict`], [`crate::payment`]); these modules read, ask, and write.
@@ -15,6 +15,7 @@ mod inbox;
 mod invoices;
 mod last_step;
 mod pass;
+mod payment_plans;
 mod payments;
 mod plans;
 mod reads;
@@ -31,8 +32,11 @@ pub use feedback::{FeedbackOutcome, fix_contact, let_go_undelivered, record_mail
 pub use forward::{Forwarded, forward_replies};
 pub use inbox::{Inbox, RECENTLY_DONE_DAYS, customer_timeline, do_task, open_tasks, reasons};
 pub use invoices::{ingest_customer, ingest_invoice};
-pub use last_step::{agree_plan, hand_over, keep_chasing, write_off};
+pub use last_step::{hand_over, keep_chasing, write_off};
 pub use pass::run_pass;
+pub use payment_plans::{
+    KeptPlans, MadePlan, PlanMaker, decide_plan_request, describe as describe_plan, keep_plans, make_plan,
+};
 pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments};
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) use plans::supersede;

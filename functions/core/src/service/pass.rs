@@ -1,6 +1,7 @@
 //! The pass: plan who gets which stage on their sending day, and store the drafts; payments pending longer
-//! than the policy waits are handed to staff first.
+//! than the policy waits are handed to staff first, and running payment plans are kept before either.
 
+use super::payment_plans::{KeptPlans, keep_plans};
 use super::payments::expire_pending_payments;
 use super::plans::{PassOutcome, latest_sending_day, plan_and_store};
 use crate::error::CoreError;
@@ -17,6 +18,12 @@ pub async fn run_pass<S: Store>(
     now: DateTime<Utc>,
     dry_run: bool,
 ) -> Result<PassOutcome, CoreError> {
+    // Payment plans first: the invoices of a plan that breaks today are back on the ladder for this pass.
+    let plans = if dry_run {
+        KeptPlans::default()
+    } else {
+        keep_plans(store, policy, now).await?
+    };
     let (pending, invoices): (Vec<Invoice>, Vec<Invoice>) = store
         .invoices_needing_action(latest_sending_day(policy, now))
         .await?
@@ -30,5 +37,6 @@ pub async fn run_pass<S: Store>(
     }
     let mut outcome = plan_and_store(store, policy, invoices, now, dry_run).await?;
     outcome.payment_reviews = payment_reviews;
+    outcome.plans = plans;
     Ok(outcome)
 }

@@ -59,6 +59,8 @@ pub struct PassOutcome {
     /// Tasks this pass opened for payments pending longer than the policy waits
     /// (`pending_payment_days`): their invoices are held for staff to check.
     pub payment_reviews: Vec<ReminderId>,
+    /// What the pass did about running payment plans: notes, broken and completed plans.
+    pub plans: super::payment_plans::KeptPlans,
 }
 
 /// Plan one customer now, as a pass would: after their invoices changed, so that a voided draft comes back
