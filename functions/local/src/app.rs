@@ -178,6 +178,7 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
             let rows = kindly_core::aging::aging_report(&invoices, today);
             write(out, &tables::aging(&rows, today))
         }
+        Command::Plan { action } => crate::plan_cmd::run(action, &open_store(&cli.db)?, &linked()?, now_for, out).await,
         Command::FeeInvoice {
             invoice,
             payment_days,

@@ -157,15 +157,19 @@ pub enum Command {
     /// reject_dispute; confirm_contact (write to the contact they named) or reject_contact. Rejecting needs
     /// --reason, which the customer reads. Manual tasks: done (recorded on the next `kindly run`). Failed
     /// sends: went_out or not_sent, as `kindly resolve`. Messages that bounced: fix_contact --email NEW
-    /// (the next `kindly run` plans the message again, to the new address).
+    /// (the next `kindly run` plans the message again, to the new address). The ladder's last step:
+    /// write_off, hand_over or keep_chasing here; agree_plan with its terms through `kindly plan create
+    /// CUSTOMER --task ID …`. A payment plan a customer asked for outside the policy's limits: agree_plan
+    /// (as asked) or decline_plan.
     Task {
         /// The task's id (ans_... or rem_...), from `kindly tasks`.
         id: String,
         /// What you decide (e.g. confirm_payment, reject_dispute, done, went_out; for the ladder's last
-        /// step: write_off, hand_over, agree_plan, keep_chasing).
+        /// step: write_off, hand_over, agree_plan, keep_chasing; for a plan request: agree_plan,
+        /// decline_plan).
         decision: String,
-        /// Why (needed to reject and to write_off; the plan's terms for agree_plan; the agency for
-        /// hand_over; optional to uphold a dispute, resolve a failure or keep chasing).
+        /// Why (needed to reject and to write_off; the agency for hand_over; optional to uphold a
+        /// dispute, resolve a failure, keep chasing or decline a plan).
         #[arg(long)]
         reason: Option<String>,
         /// The address to write to instead of the one that bounced (needed to fix_contact).
@@ -182,6 +186,12 @@ pub enum Command {
         /// Who decides (recorded with the decision).
         #[arg(long, visible_alias = "as", env = "USER", default_value = "staff")]
         by: String,
+    },
+    /// Payment plans: agree one with a customer (their invoices leave the ladder while it is kept), or list
+    /// a customer's plans with their instalments.
+    Plan {
+        #[command(subcommand)]
+        action: PlanAction,
     },
     /// Show a customer's timeline, newest first: messages sent, their answers and how each was settled,
     /// tasks, payments and the notes people left.
@@ -265,6 +275,46 @@ pub enum Command {
         /// Check the reference-rate tables as of this date (YYYY-MM-DD); today when not given.
         #[arg(long)]
         today: Option<NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlanAction {
+    /// Agree a plan: the open balances of the invoices named, in even instalments (the remainder on the
+    /// last), from --first. While it is kept the invoices leave the ladder; each instalment gets a gentle
+    /// note before its date, a missed one a single courteous reminder, and after the policy's days
+    /// (`[payment_plans] break_after_days`) the plan breaks and the ladder resumes where it stood. Payments
+    /// count towards the instalments in order, whether the webhook or an import brings them.
+    Create {
+        /// The customer id.
+        customer: String,
+        /// An invoice of theirs to include (repeat for several; one currency per plan). With --task and
+        /// none named: the task's invoices still owed.
+        #[arg(long = "invoice", value_name = "ID", required_unless_present = "task")]
+        invoices: Vec<String>,
+        /// How many instalments (2-120).
+        #[arg(long)]
+        instalments: u32,
+        /// weekly, fortnightly or monthly.
+        #[arg(long, value_name = "FREQUENCY")]
+        every: String,
+        /// The first instalment's date (YYYY-MM-DD, not before the customer's today).
+        #[arg(long, value_name = "DATE")]
+        first: NaiveDate,
+        /// The ladder's last-step decision task (rem_...) this plan decides: it is marked done.
+        #[arg(long, value_name = "TASK")]
+        task: Option<String>,
+        /// As of this date (YYYY-MM-DD, noon UTC); now when not given.
+        #[arg(long)]
+        today: Option<NaiveDate>,
+        /// Who agrees it (recorded with the plan).
+        #[arg(long, visible_alias = "as", env = "USER", default_value = "staff")]
+        by: String,
+    },
+    /// A customer's plans, newest first: state, instalments, and what is paid of each.
+    List {
+        /// The customer id.
+        customer: String,
     },
 }
 

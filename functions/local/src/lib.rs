@@ -13,6 +13,7 @@ pub mod error;
 pub mod fee_export;
 pub mod import;
 pub mod outbox;
+pub mod plan_cmd;
 pub mod receive;
 mod serve;
 pub mod sqlite_store;

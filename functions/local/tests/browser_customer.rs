@@ -83,3 +83,37 @@ fn a_customer_promises_a_date_from_their_page_at_a_phone_and_a_laptop() {
         assert!(text.contains(&day), "the acknowledgement to {to} names {day}:\n{text}");
     }
 }
+
+/// A customer chooses a payment plan on their page (tests/browser/payment-plan.mjs): within the policy's
+/// limits it is agreed at once and their invoice leaves the ladder; beyond them it becomes a task for staff.
+#[test]
+fn a_customer_chooses_a_payment_plan_on_their_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = kindly(dir.path()).arg("demo").output().unwrap();
+    assert!(demo.status.success(), "{}", String::from_utf8_lossy(&demo.stderr));
+    let (server, base, _) = common::serve(dir.path(), &[]);
+    let within = link(dir.path(), "C-HARBOR", &base);
+    let outside = link(dir.path(), "C-NORD", &base);
+    let result = common::drive("payment-plan.mjs", &["--within", &within, "--outside", &outside]);
+    drop(server);
+    assert_eq!(result["within"]["rows"], 3);
+
+    // The agreed plan runs: listed with its instalments, and its invoice is on it.
+    let listed = kindly(dir.path()).args(["plan", "list", "C-HARBOR"]).output().unwrap();
+    let listed = String::from_utf8(listed.stdout).unwrap();
+    assert!(
+        listed.contains("(active)") && listed.contains("3 monthly instalments"),
+        "{listed}"
+    );
+    let first = result["within"]["first"].as_str().unwrap();
+    assert!(listed.contains(first), "the first instalment on {first}:\n{listed}");
+    // The one beyond the limits waits for staff as a task.
+    let tasks = kindly(dir.path()).arg("tasks").output().unwrap();
+    let tasks = String::from_utf8(tasks.stdout).unwrap();
+    assert!(
+        tasks.contains("agree_plan, decline_plan") && tasks.contains("20 weekly instalments"),
+        "{tasks}"
+    );
+    let asked = kindly(dir.path()).args(["plan", "list", "C-NORD"]).output().unwrap();
+    assert!(String::from_utf8(asked.stdout).unwrap().contains("(requested)"));
+}

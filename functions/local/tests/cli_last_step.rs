@@ -153,3 +153,79 @@ fn the_help_names_the_last_steps_outcomes_and_options() {
         assert!(help.contains(wanted), "{wanted} in:\n{help}");
     }
 }
+
+/// The last step agreed as a payment plan: `kindly task ID agree_plan` alone is refused, naming how; `kindly
+/// plan create --task` makes the plan over the task's invoices, marks the task done, and the invoices leave
+/// the ladder; `kindly plan list` shows the instalments.
+#[test]
+fn the_last_step_agrees_a_plan_with_its_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, stderr) = run(dir.path(), &["demo", "--today", TODAY]);
+    assert!(ok, "{stderr}");
+    let (_, tasks, _) = run(dir.path(), &["tasks"]);
+    let row = tasks
+        .lines()
+        .find(|line| line.contains("decision write_off_or_hand_over"))
+        .unwrap_or_else(|| panic!("a decision in:\n{tasks}"));
+    let id = row
+        .split_whitespace()
+        .find(|word| word.starts_with("rem_"))
+        .unwrap()
+        .to_owned();
+    let customer = "C-VIREO";
+    let (ok, _, stderr) = run(dir.path(), &["task", &id, "agree_plan"]);
+    assert!(!ok && stderr.contains("kindly plan create"), "{stderr}");
+    // Bad terms name their field and change nothing.
+    for (args, named) in [
+        (vec!["--every", "yearly", "--first", "2026-12-01"], "every"),
+        (vec!["--every", "monthly", "--first", "2026-11-01"], "first"),
+    ] {
+        let mut all = vec![
+            "plan",
+            "create",
+            customer,
+            "--task",
+            &id,
+            "--instalments",
+            "3",
+            "--today",
+            TODAY,
+        ];
+        all.extend(args);
+        let (ok, _, stderr) = run(dir.path(), &all);
+        assert!(!ok && stderr.contains(named), "{all:?}: {stderr}");
+    }
+    let (_, listed, _) = run(dir.path(), &["plan", "list", customer]);
+    assert!(listed.contains("no payment plans"), "{listed}");
+    // WHEN staff agree three monthly instalments from December 1st
+    let (ok, said, stderr) = run(
+        dir.path(),
+        &[
+            "plan",
+            "create",
+            customer,
+            "--task",
+            &id,
+            "--instalments",
+            "3",
+            "--every",
+            "monthly",
+            "--first",
+            "2026-12-01",
+            "--today",
+            TODAY,
+            "--by",
+            "sam",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(said.contains("3 monthly instalments from 2026-12-01"), "{said}");
+    for day in ["2026-12-01", "2027-01-01", "2027-02-01"] {
+        assert!(said.contains(day), "{day} in:\n{said}");
+    }
+    // THEN the decision is done, and the plan is listed as agreed by sam
+    let (_, tasks, _) = run(dir.path(), &["tasks"]);
+    assert!(!tasks.contains(&id), "the decision is no longer open:\n{tasks}");
+    let (_, listed, _) = run(dir.path(), &["plan", "list", customer]);
+    assert!(listed.contains("(active)") && listed.contains("by sam"), "{listed}");
+}

@@ -38,12 +38,31 @@ const LABELS = {
   fix_contact: ['Write to the address typed', 'c'],
   write_off: ['Write off (reason typed)', 'w'],
   hand_over: ['Hand over (agency typed)', 'h'],
-  agree_plan: ['Plan agreed (terms typed)', 'p'],
+  agree_plan: ['Agree the plan', 'p'],
+  decline_plan: ['Decline the plan (why typed)', 'x'],
   keep_chasing: ['Keep chasing until the day typed', 'u'],
 };
-const NEEDS_REASON = new Set(['reject_payment', 'reject_dispute', 'reject_contact', 'write_off', 'agree_plan']);
+const NEEDS_REASON = new Set(['reject_payment', 'reject_dispute', 'reject_contact', 'write_off']);
 /** The ladder's last step: what is typed is a reason for the record, never read by the customer. */
-const LAST_STEP = new Set(['write_off', 'hand_over', 'agree_plan']);
+const LAST_STEP = new Set(['write_off', 'hand_over', 'decline_plan']);
+/** A plan's terms as typed for the last step: `3 monthly from 2027-01-05`. */
+const PLAN_TERMS = /^(\d{1,3})\s+(weekly|fortnightly|monthly)\s+from\s+(\d{4}-\d{2}-\d{2})$/i;
+
+/** The ladder's last step agreed as a plan: made with the terms typed, over the task's invoices still owed. */
+async function agreePlan(task, typed) {
+  const terms = PLAN_TERMS.exec(typed);
+  if (!terms) {
+    say('Type the plan as: 3 monthly from 2027-01-05 (weekly, fortnightly or monthly), then press Enter.', 'error');
+    t.reason.dataset.decision = 'agree_plan';
+    t.reason.focus();
+    return null;
+  }
+  const plan = await api(`/api/customers/${encodeURIComponent(task.customer.id)}/plans`, {
+    method: 'POST',
+    body: { instalments: Number(terms[1]), every: terms[2].toLowerCase(), first: terms[3], task: task.id },
+  });
+  return { done: { outcome: 'plan agreed', by: plan.made_by, at: plan.made_at, note: plan.summary } };
+}
 
 function say(text, kind = 'info') {
   t.message.textContent = text;
@@ -94,7 +113,11 @@ function showCard(task) {
   // A bounced message's one field is the address to write to instead.
   const fixing = (task.actions ?? []).includes('fix_contact');
   t.reason.type = fixing ? 'email' : 'text';
-  t.reason.placeholder = fixing ? 'The address to write to instead' : 'Reason (needed to reject; the customer reads it)';
+  t.reason.placeholder = fixing
+    ? 'The address to write to instead'
+    : task.kind === 'decision'
+      ? 'Why, the agency, the day to chase from, or a plan: 3 monthly from 2027-01-05'
+      : 'Reason (needed to reject; the customer reads it)';
   document.querySelector('label[for="task-reason"]').textContent = fixing ? 'New address' : 'Reason';
 }
 
@@ -138,6 +161,17 @@ export async function decide(decision) {
   tasks.busy = true;
   say('Recording…');
   try {
+    if (decision === 'agree_plan' && task.kind === 'decision') {
+      const agreed = await agreePlan(task, reason);
+      if (!agreed) return;
+      t.reason.value = '';
+      delete t.reason.dataset.decision;
+      tasks.current = tasks.open[tasks.open.indexOf(task) + 1] ?? null;
+      await loadTasks();
+      say(`${task.customer?.name ?? task.id}: plan agreed — ${agreed.done.note}.`, 'ok');
+      await showTimeline(tasks.current?.customer?.id ?? task.customer?.id, { force: true });
+      return;
+    }
     const takesReason =
       NEEDS_REASON.has(decision) || LAST_STEP.has(decision) || ['uphold_dispute', 'went_out', 'not_sent'].includes(decision);
     const done = await api(`/api/tasks/${encodeURIComponent(task.id)}`, {

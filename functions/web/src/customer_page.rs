@@ -8,6 +8,8 @@
 mod answer_form;
 mod answer_words;
 mod answers_view;
+mod plan_form;
+mod plan_words;
 mod post;
 mod statement;
 mod words;
@@ -28,6 +30,7 @@ use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 use kindly_core::answer::Answer;
 use kindly_core::compose::message_language;
+use kindly_core::instalments::PaymentPlan;
 use kindly_core::link::{LinkRefused, MAX_TOKEN_CHARS};
 use kindly_core::{CoreError, Customer, Invoice, Reminder, ReminderId, Store};
 use serde::{Deserialize, Serialize};
@@ -73,6 +76,7 @@ struct Opened {
     invoices: Vec<Invoice>,
     reminders: Vec<Reminder>,
     answers: Vec<Answer>,
+    plans: Vec<PaymentPlan>,
     /// The customer's local day.
     today: NaiveDate,
 }
@@ -91,6 +95,8 @@ impl Opened {
 struct PageQuery {
     /// The answer just given (after a post, redirected here): the page confirms it.
     answered: Option<String>,
+    /// The payment plan just asked for: the page says whether it is agreed.
+    plan: Option<String>,
 }
 
 async fn page<S: Store + 'static>(
@@ -103,19 +109,29 @@ async fn page<S: Store + 'static>(
         Ok(opened) => opened,
         Err(refusal) => return refusal,
     };
-    // Only an answer of this customer's is confirmed; any other id is as if none were given.
+    // Only an answer or plan of this customer's is confirmed; any other id is as if none were given.
+    let query = query.ok().map(|Query(query)| query);
     let answered = query
-        .ok()
-        .and_then(|Query(query)| query.answered)
-        .and_then(|id| opened.answers.iter().find(|answer| answer.id.0 == id));
-    let confirmation = answered.map(|answer| {
-        answers_view::confirmation(
-            opened.words().answers,
-            answer,
-            &opened.invoices,
-            &opened.customer.locale,
-        )
-    });
+        .as_ref()
+        .and_then(|query| query.answered.as_ref())
+        .and_then(|id| opened.answers.iter().find(|answer| answer.id.0 == *id));
+    let planned = query
+        .as_ref()
+        .and_then(|query| query.plan.as_ref())
+        .and_then(|id| opened.plans.iter().find(|plan| plan.id.0 == *id));
+    let confirmation = answered
+        .map(|answer| {
+            answers_view::confirmation(
+                opened.words().answers,
+                answer,
+                &opened.invoices,
+                &opened.customer.locale,
+            )
+        })
+        .or_else(|| {
+            planned
+                .map(|plan| plan_form::confirmation(plan, plan_words::of(opened.language()), &opened.customer.locale))
+        });
     show(&app, &opened, StatusCode::OK, None, confirmation)
 }
 
@@ -130,6 +146,8 @@ struct PageView {
     failed: Option<&'static str>,
     confirmation: Option<Confirmation>,
     earlier: Vec<EarlierRow>,
+    plans: Vec<plan_form::PlanView>,
+    plan_words: &'static plan_words::PlanWords,
 }
 
 fn show<S>(
@@ -155,7 +173,7 @@ fn show<S>(
     if let ([only], true) = (owed.as_slice(), ticked.is_empty()) {
         ticked.insert(only.id.clone());
     }
-    let forms = answers_view::forms(&FormsInput {
+    let input = FormsInput {
         policy: &app.policy,
         words,
         locale: &customer.locale,
@@ -165,15 +183,28 @@ fn show<S>(
         token: &opened.token,
         keys,
         failed,
-    });
+    };
+    let mut forms = answers_view::forms(&input);
+    let plan_words = plan_words::of(opened.language());
+    forms.extend(plan_form::form(&input, plan_words));
     let view = PageView {
         action: format!("/c/{}/answer", opened.token),
         forms,
-        failed: failed
-            .map(|failed| failed.fields.kind.as_str())
-            .and_then(|kind| answer_form::KINDS.iter().copied().find(|known| *known == kind)),
+        failed: failed.map(|failed| failed.fields.kind.as_str()).and_then(|kind| {
+            (answer_form::KINDS.iter().copied())
+                .chain([plan_form::KIND])
+                .find(|known| *known == kind)
+        }),
         confirmation,
         earlier: answers_view::earlier(words, &opened.answers, &opened.invoices, &customer.locale),
+        plans: plan_form::plans(
+            &opened.plans,
+            &opened.invoices,
+            plan_words,
+            &customer.locale,
+            opened.today,
+        ),
+        plan_words,
         statement,
     };
     match render("customer_page.html", &view) {
@@ -218,6 +249,7 @@ async fn open<S: Store>(
         invoices: app.store.invoices_of_customer(&customer.id).await?,
         reminders: app.store.reminders_of_customer(&customer.id).await?,
         answers: app.store.answers_of_customer(&customer.id).await?,
+        plans: app.store.plans_of_customer(&customer.id).await?,
         today: now.with_timezone(&customer.time_zone).date_naive(),
         token,
         via: target.reminder,

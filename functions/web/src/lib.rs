@@ -8,6 +8,7 @@ pub mod customer_page;
 mod dossier;
 pub mod error;
 pub mod failed;
+pub mod plans;
 mod reasons_chart;
 pub mod staff;
 pub mod stripe;
@@ -82,6 +83,7 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/tasks/{id}", post(staff::do_task::<S>))
         .route("/customers/{id}/timeline", get(staff::timeline::<S>))
         .route("/customers/{id}/dossier", get(dossier::dossier::<S>))
+        .route("/customers/{id}/plans", get(plans::list::<S>).post(plans::create::<S>))
         .route("/reports/reasons", get(staff::reasons::<S>))
         .route("/reports/reasons.svg", get(staff::reasons_chart::<S>))
         .route_layer(middleware::from_fn_with_state(Scope::Staff, access::require_scope));

@@ -29,6 +29,10 @@ pub struct AnswerFields {
     pub name: String,
     pub email: String,
     pub scheduled_for: String,
+    /// A payment plan's fields ([`super::plan_form`]).
+    pub instalments: String,
+    pub every: String,
+    pub first: String,
 }
 
 /// The answers, in the order the page offers them; the index is the words' (`kinds`).

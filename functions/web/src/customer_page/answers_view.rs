@@ -30,7 +30,7 @@ pub struct FieldView {
     /// The element's id, unique on the page.
     pub id: String,
     pub name: &'static str,
-    pub label: &'static str,
+    pub label: String,
     pub input: &'static str,
     pub value: String,
     pub min: Option<String>,
@@ -111,7 +111,7 @@ fn fields_of(input: &FormsInput, kind: &'static str, failed: Option<&Failed>) ->
         FieldView {
             id: format!("{kind}-{name}"),
             name,
-            label,
+            label: label.to_owned(),
             input: html,
             value: typed.unwrap_or_default(),
             min: None,

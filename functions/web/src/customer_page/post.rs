@@ -5,7 +5,8 @@
 //! it to this link (else 403). Then the core records the answer — once per one-time value, so a double
 //! submit records once — and the browser is sent back to the page (303), which confirms it. A field with a
 //! problem shows the page again with the form open and the field marked (422, nothing recorded); too many
-//! answers in a day is a polite 429. The refusals show only the billing contact.
+//! answers in a day is a polite 429. The refusals show only the billing contact. The payment plan form
+//! posts here too and becomes a plan ([`plan`]) the same way.
 
 use super::answer_form::{self, AnswerFields, MAX_FORM_CHARS};
 use super::answers_view::Failed;
@@ -17,7 +18,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::Form;
 use axum_extra::extract::FormRejection;
-use kindly_core::service::{AnswerForm, record_answer};
+use kindly_core::service::{AnswerForm, PlanMaker, make_plan, record_answer};
 use kindly_core::{CoreError, Store};
 use std::sync::Arc;
 
@@ -64,6 +65,9 @@ pub async fn answer<S: Store + 'static>(
         };
         show(&app, &opened, StatusCode::UNPROCESSABLE_ENTITY, Some(&failed), None)
     };
+    if fields.kind == super::plan_form::KIND {
+        return plan(&app, &opened, &fields, now).await.unwrap_or_else(fix);
+    }
     let (invoices, kind) = match answer_form::read(&fields, opened.language()) {
         Ok(read) => read,
         Err("kind") => return refuse(&app, &opened, StatusCode::BAD_REQUEST, "no such answer"),
@@ -93,6 +97,46 @@ pub async fn answer<S: Store + 'static>(
         }
         Err(CoreError::NotFound { what, id }) => refused(&app, &super::Closed::UnknownCustomer(format!("{what} {id}"))),
         Err(error) => unavailable(&app, &error.to_string()),
+    }
+}
+
+/// The payment plan form: agreed at once within the policy's limits, otherwise a task for staff; either
+/// way the browser goes back to the page, which says which. A field with a problem is named (`Err`).
+async fn plan<S: Store>(
+    app: &App<S>,
+    opened: &Opened,
+    fields: &AnswerFields,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Response, answer_form::Field> {
+    let (invoices, terms) = super::plan_form::read(fields)?;
+    let customer = &opened.customer.id;
+    match make_plan(
+        &app.store,
+        &app.policy,
+        customer,
+        &invoices,
+        &terms,
+        PlanMaker::Customer,
+        now,
+    )
+    .await
+    {
+        Ok(made) => {
+            tracing::info!(plan = %made.plan.id, customer = %customer, state = made.plan.state.as_str(), "customer asked for a payment plan");
+            let back = format!("/c/{}?plan={}", opened.token, made.plan.id);
+            Ok((StatusCode::SEE_OTHER, [(header::LOCATION, back)]).into_response())
+        }
+        Err(CoreError::InvalidField { field, problem, .. }) => {
+            tracing::info!(field, problem = %problem, "customer plan has a problem");
+            Err(match field {
+                "first" | "every" | "instalments" => field,
+                _ => "invoices",
+            })
+        }
+        Err(CoreError::NotFound { what, id }) => {
+            Ok(refused(app, &super::Closed::UnknownCustomer(format!("{what} {id}"))))
+        }
+        Err(error) => Ok(unavailable(app, &error.to_string())),
     }
 }
 
