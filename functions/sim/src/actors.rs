@@ -130,6 +130,7 @@ impl Sim {
             Act::Staff => self.staff().await,
             Act::Feedback { notification, attempt } => self.deliver_feedback(notification, attempt).await,
             Act::ReimportCustomer(index) => self.reimport_customer(index).await,
+            Act::AskPlan(index) => self.ask_plan(index).await,
             Act::Pause => self.pause().await,
             Act::PolicyChange => {
                 self.policy = changed_policy(&self.policy);

@@ -8,19 +8,25 @@ use crate::faults::Delivery;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use kindly_core::answer::{Answer, AnswerState};
-use kindly_core::policy::{ACKNOWLEDGEMENT_STAGE, PAYMENT_REVIEW_STAGE, PROMISE_EVE_STAGE, THANK_YOU_STAGE};
+use kindly_core::policy::{
+    ACKNOWLEDGEMENT_STAGE, INSTALMENT_MISSED_STAGE, INSTALMENT_NOTE_STAGE, PAYMENT_REVIEW_STAGE, PROMISE_EVE_STAGE,
+    THANK_YOU_STAGE,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Business days after the day an answer was recorded by which its acknowledgement must be in the inbox.
 pub const ACKNOWLEDGED_WITHIN: u32 = 2;
 
-/// Whether a message is a rung of the ladder (not a thank-you, payment review, acknowledgement or eve note).
+/// Whether a message is a rung of the ladder (not a thank-you, payment review, acknowledgement, eve note or
+/// a payment plan's note).
 pub fn on_ladder(stage: &str) -> bool {
     ![
         THANK_YOU_STAGE,
         PAYMENT_REVIEW_STAGE,
         ACKNOWLEDGEMENT_STAGE,
         PROMISE_EVE_STAGE,
+        INSTALMENT_NOTE_STAGE,
+        INSTALMENT_MISSED_STAGE,
     ]
     .contains(&stage)
 }

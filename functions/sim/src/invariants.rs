@@ -6,7 +6,9 @@ use crate::calendar::Workdays;
 use crate::faults::Delivery;
 use chrono::{Days, NaiveDate, Timelike};
 use chrono_tz::Tz;
-use kindly_core::policy::{ACKNOWLEDGEMENT_STAGE, PROMISE_EVE_STAGE, THANK_YOU_STAGE};
+use kindly_core::policy::{
+    ACKNOWLEDGEMENT_STAGE, INSTALMENT_MISSED_STAGE, INSTALMENT_NOTE_STAGE, PROMISE_EVE_STAGE, THANK_YOU_STAGE,
+};
 use kindly_core::{Invoice, InvoiceStatus, Policy, Reminder, ReminderStatus};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -120,7 +122,13 @@ impl Deliveries {
         reopened: impl Fn(&str) -> bool,
     ) -> Vec<String> {
         let mut problems = Vec::new();
-        let per_answer = [ACKNOWLEDGEMENT_STAGE, PROMISE_EVE_STAGE].contains(&delivery.stage.as_str());
+        let per_answer = [
+            ACKNOWLEDGEMENT_STAGE,
+            PROMISE_EVE_STAGE,
+            INSTALMENT_NOTE_STAGE,
+            INSTALMENT_MISSED_STAGE,
+        ]
+        .contains(&delivery.stage.as_str());
         let stage = if per_answer {
             format!("{} {}", delivery.stage, delivery.reminder)
         } else {
@@ -168,7 +176,7 @@ pub struct Known {
 }
 
 /// Invariant 2: a reminder covers no invoice kindly knew was paid, void, disputed, payment-pending, written
-/// off, handed over or on a plan, and
+/// off, handed over or on a plan (a plan's note covers only invoices on one), and
 /// goes to nobody kindly knew was paused; a thank-you thanks only invoices still paid. An
 /// acknowledgement answers the customer whatever came of the invoices since, paused or not.
 pub fn nothing_after_settling(delivery: &Delivery, known: &Known) -> Vec<String> {
@@ -177,6 +185,8 @@ pub fn nothing_after_settling(delivery: &Delivery, known: &Known) -> Vec<String>
         return problems;
     }
     let thank_you = delivery.stage == THANK_YOU_STAGE;
+    // A plan's note is about invoices on a running plan, and only those.
+    let plan_note = [INSTALMENT_NOTE_STAGE, INSTALMENT_MISSED_STAGE].contains(&delivery.stage.as_str());
     if !thank_you && known.paused.contains(&delivery.customer) {
         problems.push(format!(
             "{} was paused, yet got stage `{}` ({})",
@@ -197,7 +207,15 @@ pub fn nothing_after_settling(delivery: &Delivery, known: &Known) -> Vec<String>
                 | InvoiceStatus::HandedOver
                 | InvoiceStatus::OnPaymentPlan
         );
-        if thank_you && *status != InvoiceStatus::Paid {
+        if plan_note {
+            if *status != InvoiceStatus::OnPaymentPlan {
+                problems.push(format!(
+                    "a payment plan's note ({}) about {number}, which kindly knew was {}",
+                    delivery.reminder,
+                    status.as_str()
+                ));
+            }
+        } else if thank_you && *status != InvoiceStatus::Paid {
             problems.push(format!(
                 "a thank-you ({}) for {number}, which is {}",
                 delivery.reminder,

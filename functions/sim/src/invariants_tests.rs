@@ -169,6 +169,20 @@ fn a_message_after_payment_or_pause_is_caught() {
     known.status.insert("SIM-0001-00".into(), InvoiceStatus::Paid);
     let ack = delivery(3, "rem_ack_1", ACKNOWLEDGEMENT_STAGE, &["SIM-0001-00"]);
     assert!(nothing_after_settling(&ack, &known).is_empty());
+    // A payment plan's note is about an invoice on a plan, and about nothing else.
+    known.paused.clear();
+    let note = delivery(
+        4,
+        "rem_inst_x_1",
+        kindly_core::policy::INSTALMENT_NOTE_STAGE,
+        &["SIM-0001-00"],
+    );
+    known.status.insert("SIM-0001-00".into(), InvoiceStatus::OnPaymentPlan);
+    assert!(nothing_after_settling(&note, &known).is_empty());
+    for not_on_a_plan in [InvoiceStatus::Open, InvoiceStatus::Paid] {
+        known.status.insert("SIM-0001-00".into(), not_on_a_plan);
+        assert_eq!(nothing_after_settling(&note, &known).len(), 1, "{not_on_a_plan:?}");
+    }
 }
 
 #[test]

@@ -27,6 +27,7 @@ pub mod invariants;
 mod mail_acts;
 pub mod mail_invariants;
 pub mod mailsystem;
+mod planning;
 pub mod processor;
 pub mod replies;
 mod reply_acts;

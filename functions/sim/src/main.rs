@@ -110,7 +110,8 @@ fn main() {
         }
         println!(
             "seed {seed}: {} steps, {} messages, {} answers ({} taken), {} notifications ({} undelivered, {} contacts \
-             fixed), {} replies ({} automatic, {} read), {} violations {:?}, trace {}, {seconds:.1} s, faults {:?}",
+             fixed), {} replies ({} automatic, {} read), {} plans ({} paid on, {} stopped), {} violations {:?}, trace {}, \
+             {seconds:.1} s, faults {:?}",
             outcome.steps,
             outcome.messages,
             outcome.answers.0,
@@ -121,6 +122,9 @@ fn main() {
             outcome.replies.0 + outcome.replies.1,
             outcome.replies.1,
             outcome.replies.2,
+            outcome.plans.0,
+            outcome.plans.1,
+            outcome.plans.2,
             outcome.violations.len(),
             outcome.counts(),
             &outcome.trace_hash[..16],

@@ -8,6 +8,7 @@ use crate::faults::{Delivery, FaultRates, Faults, SimMailer, SimStore};
 use crate::invariants::{Deliveries, Invariant, Known};
 use crate::mail_acts::FeedbackState;
 use crate::mailsystem::MailSystem;
+use crate::planning::Planning;
 use crate::processor::{Acknowledged, ProcessorEvent};
 use crate::replies::Replies;
 use crate::reply_acts::ReplyState;
@@ -70,6 +71,9 @@ pub struct Outcome {
     pub feedback: (usize, usize, u32),
     /// Replies people wrote, replies their mailboxes wrote, and people's replies staff marked read.
     pub replies: (usize, usize, usize),
+    /// Payment plans customers asked for (and kindly took), plans customers paid on, and those whose
+    /// customer stopped paying.
+    pub plans: (usize, usize, usize),
     pub faults: FaultRates,
 }
 
@@ -115,6 +119,8 @@ pub enum Act {
     Feedback { notification: usize, attempt: u32 },
     /// The accounting system sends its copy of the n-th customer.
     ReimportCustomer(usize),
+    /// A customer asks for the n-th payment plan on their page (again, after a failure).
+    AskPlan(usize),
 }
 
 pub struct Sim {
@@ -147,6 +153,7 @@ pub struct Sim {
     pub(crate) by_number: BTreeMap<String, usize>,
     pub(crate) invoices_of: Vec<Vec<usize>>,
     pub(crate) answering: Answering,
+    pub(crate) planning: Planning,
     pub(crate) mail: MailSystem,
     pub(crate) replies: ReplyState,
     pub(crate) feedback: FeedbackState,
@@ -188,6 +195,7 @@ impl Sim {
         }
         let start = world::local_instant(chrono_tz::UTC, world.start, 0, 0);
         let answering = Answering::new(stream(5));
+        let planning = Planning::new(stream(8));
         let mail = MailSystem::generate(stream(6), &world.customers, world.start, options.days);
         let replies = Replies::generate(stream(7), &world.customers, world.start, options.days);
         Sim {
@@ -221,6 +229,7 @@ impl Sim {
             by_number,
             invoices_of,
             answering,
+            planning,
             mail,
             replies: ReplyState::new(replies),
             feedback: FeedbackState::default(),
@@ -319,6 +328,7 @@ impl Sim {
                 // A customer answers only a message that reached them.
                 if self.mail.reached_someone(delivery) {
                     self.consider_answering(delivery);
+                    self.consider_plan(delivery);
                 }
                 self.mail_feedback(delivery);
                 self.replies_to(delivery);
@@ -333,6 +343,7 @@ impl Sim {
                 .feedback
                 .counts(self.mail.notifications.len() - self.replies.written()),
             replies: self.replies.counts(),
+            plans: self.planning.counts,
             seed: self.options.seed,
             trace_hash: self.trace.hash(),
             steps: self.step,

@@ -31,6 +31,7 @@ impl Sim {
         let by = STAFF[self.answering.rng.random_range(0..2)];
         resolved += &self.settle_answers(by).await;
         resolved += &self.read_replies(by).await;
+        resolved += &self.decide_plan_requests(by).await;
         let Ok(waiting) = self
             .store
             .real()
@@ -40,7 +41,8 @@ impl Sim {
             return "staff cannot read the drafts".into();
         };
         let mut due: Vec<(Reminder, u32)> = Vec::new();
-        for reminder in waiting {
+        // A customer's plan request is decided by its own pace (`decide_plan_requests`).
+        for reminder in waiting.into_iter().filter(|reminder| !reminder.is_plan_request()) {
             let decision = match self.staff_due.get(&reminder.id) {
                 Some(decision) => *decision,
                 None => {
@@ -129,11 +131,11 @@ impl Sim {
         let (action, reason, until) = match dice {
             0..40 => (TaskAction::WriteOff, Some("not worth pursuing".to_owned()), None),
             40..70 => (TaskAction::HandOver, Some("Acme Collections".to_owned()), None),
-            70..80 => (
-                TaskAction::AgreePlan,
-                Some("three monthly instalments".to_owned()),
-                None,
-            ),
+            70..80 => {
+                let text = self.agree_last_step_plan(&task.id, by).await;
+                self.faults.lock().touched.insert(task.customer_id.0.clone());
+                return text;
+            }
             _ => {
                 let until = self.now.with_timezone(&zone).date_naive() + Days::new(self.rng.random_range(7..30));
                 (TaskAction::KeepChasing, None, Some(until))
