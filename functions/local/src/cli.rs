@@ -288,9 +288,9 @@ pub enum PlanAction {
     Create {
         /// The customer id.
         customer: String,
-        /// An invoice of theirs to include (repeat for several; one currency per plan). With --task and
-        /// none named: the task's invoices still owed.
-        #[arg(long = "invoice", value_name = "ID", required_unless_present = "task")]
+        /// An invoice of theirs to include (repeat for several; one currency per plan). None named: the
+        /// --task's invoices still owed, or else everything the customer owes.
+        #[arg(long = "invoice", value_name = "ID")]
         invoices: Vec<String>,
         /// How many instalments (2-120).
         #[arg(long)]

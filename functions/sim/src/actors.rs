@@ -203,6 +203,9 @@ impl Sim {
 
     fn pay(&mut self, index: usize, number: usize) -> String {
         let invoice = &mut self.world.invoices[index];
+        if invoice.payments[number].minor <= 0 && !invoice.payments[number].rest {
+            return format!("customer pays {} by a payment plan instead", invoice.id);
+        }
         if invoice.payments[number].rest {
             let owed = invoice.total_minor - invoice.received_processor - invoice.received_transfer;
             if owed <= 0 || invoice.status_by_accounting.is_some() {

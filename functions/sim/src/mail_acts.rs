@@ -324,6 +324,7 @@ impl Sim {
             .iter()
             .map(|covered| (number_of(&covered.invoice_id), covered.stage_id.clone()))
             .collect();
+        let covered = mail_invariants::per_message(&covered, &reminder.stage_id, &reminder.id.0);
         self.feedback.fixes.fixed(&covered, new, self.now);
     }
 
@@ -370,7 +371,8 @@ impl Sim {
                 }
             }
         }
-        for problem in self.feedback.fixes.sent(delivery, covered) {
+        let per_message = mail_invariants::per_message(covered, &delivery.stage, &delivery.reminder);
+        for problem in self.feedback.fixes.sent(delivery, &per_message) {
             self.violate(Invariant::FixedOnce, key(&problem), ids, problem);
         }
     }

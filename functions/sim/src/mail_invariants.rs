@@ -174,6 +174,18 @@ pub fn soft_bounces_exact(
     ))
 }
 
+/// The (invoice, stage) pairs `covered` as `fixed-once` counts them: a message off the ladder (an
+/// acknowledgement, an eve note, a payment plan's note) is its own, so its stage is keyed with its id.
+pub fn per_message(covered: &[(String, String)], stage: &str, reminder: &str) -> Vec<(String, String)> {
+    if crate::answer_invariants::on_ladder(stage) {
+        return covered.to_vec();
+    }
+    covered
+        .iter()
+        .map(|(number, stage)| (number.clone(), format!("{stage} {reminder}")))
+        .collect()
+}
+
 /// `fixed-once`: after staff fix a contact, each (invoice, stage) of the undelivered message goes to the
 /// new address at most once.
 #[derive(Default)]

@@ -218,3 +218,36 @@ fn a_fixed_stage_sent_twice_to_the_new_address_is_caught() {
     );
     assert!(fixes.sent(&resent, &covered).is_empty());
 }
+
+#[test]
+fn each_plan_note_after_a_fix_is_its_own_message_but_a_note_sent_twice_is_caught() {
+    let stage = kindly_core::policy::INSTALMENT_NOTE_STAGE;
+    let covered = vec![("SIM-0001-00".to_owned(), stage.to_owned())];
+    let mut fixes = Fixes::default();
+    fixes.fixed(
+        &per_message(&covered, stage, "rem_inst_a_1"),
+        "new@c0001.example",
+        at("2026-03-12"),
+    );
+    let first = delivery("rem_inst_a_1", &["new@c0001.example"], "2026-03-13");
+    let next = delivery("rem_inst_a_2", &["new@c0001.example"], "2026-03-20");
+    assert!(
+        fixes
+            .sent(&first, &per_message(&covered, stage, "rem_inst_a_1"))
+            .is_empty()
+    );
+    assert!(
+        fixes
+            .sent(&next, &per_message(&covered, stage, "rem_inst_a_2"))
+            .is_empty()
+    );
+    assert_eq!(
+        fixes.sent(&first, &per_message(&covered, stage, "rem_inst_a_1")).len(),
+        1
+    );
+    // A ladder stage stays keyed by the stage alone.
+    assert_eq!(
+        per_message(&[("X".into(), "due_today".into())], "due_today", "rem_1")[0].1,
+        "due_today"
+    );
+}

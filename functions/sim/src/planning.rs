@@ -271,6 +271,17 @@ impl Sim {
         if stop.is_some() {
             self.planning.counts.2 += 1;
         }
+        // Paying by the plan now: the payments the customer had in mind for these invoices are not made.
+        for &index in &indexes {
+            for payment in self.world.invoices[index]
+                .payments
+                .iter_mut()
+                .filter(|payment| payment.at > self.now)
+            {
+                payment.minor = 0;
+                payment.rest = false;
+            }
+        }
         let exponent = processor_exponent(plan.currency);
         let scale = Decimal::from(10_i64.pow(exponent));
         // What each invoice still takes, in the processor's minor units.

@@ -6,6 +6,8 @@ import { api, describeError } from './api.js';
 
 const list = $('timeline');
 const title = $('timeline-title');
+const planForm = $('plan-form');
+const planMessage = $('plan-message');
 let shownFor = null;
 
 function entryItem(entry) {
@@ -31,10 +33,13 @@ export async function showTimeline(customerId, { force = false } = {}) {
     shownFor = null;
     title.textContent = 'Timeline';
     list.replaceChildren();
+    planForm.hidden = true;
     return;
   }
   if (shownFor === customerId && !force) return;
+  if (shownFor !== customerId) planMessage.textContent = '';
   shownFor = customerId;
+  planForm.hidden = false;
   try {
     const answer = await api(`/api/customers/${encodeURIComponent(customerId)}/timeline`);
     if (shownFor !== customerId) return;
@@ -48,3 +53,28 @@ export async function showTimeline(customerId, { force = false } = {}) {
     list.replaceChildren(h('li', { class: 'message', dataset: { kind: 'error' }, text: describeError(error, 'Loading the timeline') }));
   }
 }
+
+/** Agree a payment plan over everything the shown customer owes, with the terms in the form. */
+async function agreePlan(event) {
+  event.preventDefault();
+  const customer = shownFor;
+  if (!customer) return;
+  const body = {
+    instalments: Number($('plan-count').value),
+    every: $('plan-every').value,
+    first: $('plan-first').value,
+  };
+  planMessage.dataset.kind = 'info';
+  planMessage.textContent = 'Recording…';
+  try {
+    const plan = await api(`/api/customers/${encodeURIComponent(customer)}/plans`, { method: 'POST', body });
+    planMessage.dataset.kind = 'ok';
+    planMessage.textContent = `Plan agreed: ${plan.summary} over ${plan.invoices.join(', ')}.`;
+    await showTimeline(customer, { force: true });
+  } catch (error) {
+    planMessage.dataset.kind = 'error';
+    planMessage.textContent = describeError(error, 'Agreeing the plan');
+  }
+}
+
+planForm.addEventListener('submit', agreePlan);

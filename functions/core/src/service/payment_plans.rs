@@ -49,8 +49,9 @@ pub struct MadePlan {
     pub task: Option<ReminderId>,
 }
 
-/// Make a plan for `customer_id` over `invoices` (their open balances, in one currency) on `terms`; staff
-/// deciding a last-step task may name none, and the task's invoices still owed are taken.
+/// Make a plan for `customer_id` over `invoices` (their open balances, in one currency) on `terms`. Staff
+/// may name none: then the invoices still owed of the last-step task they decide, or else all the
+/// customer owes (in one currency; several are refused, naming `invoices`).
 /// Refused, naming the field and changing nothing: an unknown customer or invoice, one of another
 /// customer, not owed, in another currency, waiting for a payment, held for review or already on a plan
 /// (or asked for in one); a first date that has passed; a schedule that cannot be made. The same request
@@ -71,6 +72,7 @@ pub async fn make_plan<S: Store>(
     let today = now.with_timezone(&customer.time_zone).date_naive();
     let invoices = match (&maker, invoices) {
         (PlanMaker::Staff { task: Some(task), .. }, []) => still_owed(store, task).await?,
+        (PlanMaker::Staff { task: None, .. }, []) => all_owed(store, customer_id).await?,
         _ => invoices.to_vec(),
     };
     let invoices = invoices.as_slice();
@@ -233,9 +235,23 @@ async fn still_owed<S: Store>(store: &S, task: &ReminderId) -> Result<Vec<Invoic
         .invoices(&task.invoice_ids())
         .await?
         .into_iter()
-        .filter(|invoice| {
-            matches!(invoice.status, InvoiceStatus::Open | InvoiceStatus::Disputed) && !invoice.balance().is_zero()
-        })
+        .filter(owed_off_plan)
+        .map(|invoice| invoice.id)
+        .collect())
+}
+
+/// Owed, and on no plan: what a plan may take when staff name no invoice.
+fn owed_off_plan(invoice: &Invoice) -> bool {
+    matches!(invoice.status, InvoiceStatus::Open | InvoiceStatus::Disputed) && !invoice.balance().is_zero()
+}
+
+/// Everything `customer` owes that no plan holds: what staff agree a plan over when they name no invoice.
+async fn all_owed<S: Store>(store: &S, customer: &CustomerId) -> Result<Vec<InvoiceId>, CoreError> {
+    Ok(store
+        .invoices_of_customer(customer)
+        .await?
+        .into_iter()
+        .filter(owed_off_plan)
         .map(|invoice| invoice.id)
         .collect())
 }

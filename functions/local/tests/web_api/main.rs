@@ -9,6 +9,7 @@ mod drafts;
 mod failed;
 mod ingest;
 mod last_step;
+mod plans;
 mod session;
 mod tasks;
 
