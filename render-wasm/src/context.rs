@@ -157,19 +157,14 @@ pub struct AnswerView {
     /// The contact they named (wrong person).
     #[serde(default)]
     pub contact: Option<String>,
-    /// A payment plan's instalment: its amount, its number and how many there are (`instalment`,
-    /// `instalment_missed`, and `plan` for a plan that broke).
+    /// A payment plan's instalment (`instalment`, `instalment_missed`): what is left of it, its number
+    /// from 1, and how many the plan has.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instalment: Option<InstalmentView>,
-}
-
-/// One instalment of a payment plan, formatted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct InstalmentView {
-    pub amount: String,
-    /// From 1.
-    pub number: u32,
-    pub count: u32,
+    pub amount: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instalment: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instalments: Option<u32>,
 }
 
 /// Everything one message needs. Serialised as JSON, this is what the approval page receives.

@@ -20,6 +20,9 @@
 //! - `shared/_ui.tera`: `ui.p`, the paragraph of a stage's intro.
 //! - `en/staff/forward.*`: a customer's reply forwarded to the billing mailbox ([`render_forward`]), the one
 //!   message to staff; native only.
+//! - `{language}/answers/` and `shared/answers/`: what kindly sends by itself about answers and payment
+//!   plans (acknowledgements, a promise's eve, an instalment's note), with their own phrases and layout.
+//!   Approved as they are made, never previewed, so native only too: the page's WASM leaves them out.
 //!
 //! Rendering is interpreted by tera on every call, so the templates avoid what costs most per use:
 //! component calls with arguments, filter chains and map literals inside the invoice loop.

@@ -152,7 +152,9 @@ fn receipt_confirmed() -> kindly_render::AnswerView {
         state: "confirmed".into(),
         reason: None,
         contact: None,
+        amount: None,
         instalment: None,
+        instalments: None,
     }
 }
 

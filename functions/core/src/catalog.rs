@@ -122,10 +122,8 @@ fn sample_answer() -> kindly_render::AnswerView {
         state: "open".into(),
         reason: Some("Reason".into()),
         contact: Some("ap@example.com".into()),
-        instalment: Some(kindly_render::InstalmentView {
-            amount: "50.00".into(),
-            number: 1,
-            count: 2,
-        }),
+        amount: Some("50.00".into()),
+        instalment: Some(1),
+        instalments: Some(2),
     }
 }

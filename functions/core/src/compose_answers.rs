@@ -42,7 +42,9 @@ pub fn answer_view(answer: &Answer, numbers: Vec<String>, locale: &str) -> Answe
             .filter(|_| rejected)
             .and_then(|settled| settled.note.clone()),
         contact,
+        amount: None,
         instalment: None,
+        instalments: None,
     }
 }
 
@@ -116,7 +118,9 @@ pub fn broken_plans(invoices: &[&Invoice], locale: &str) -> Vec<AnswerView> {
             state: "broken".to_owned(),
             reason: None,
             contact: None,
+            amount: None,
             instalment: None,
+            instalments: None,
         });
     }
     views

@@ -13,7 +13,7 @@ use crate::policy::{INSTALMENT_MISSED_STAGE, INSTALMENT_NOTE_STAGE, PLAN_REQUEST
 use crate::reminder::{Reminder, ReminderId};
 use crate::tone::Approval;
 use chrono::{DateTime, NaiveDate, Utc};
-use kindly_render::{AnswerView, INSTALMENT_TEMPLATE, InstalmentView};
+use kindly_render::{AnswerView, INSTALMENT_TEMPLATE};
 use rust_decimal::Decimal;
 
 /// Which of a plan's messages.
@@ -90,11 +90,9 @@ pub fn plan_note(
         state: "open".to_owned(),
         reason: None,
         contact: None,
-        instalment: Some(InstalmentView {
-            amount: format_money(left, plan.currency, locale),
-            number: u32::try_from(index + 1).unwrap_or(u32::MAX),
-            count: u32::try_from(plan.instalments.len()).unwrap_or(u32::MAX),
-        }),
+        amount: Some(format_money(left, plan.currency, locale)),
+        instalment: Some(u32::try_from(index + 1).unwrap_or(u32::MAX)),
+        instalments: Some(u32::try_from(plan.instalments.len()).unwrap_or(u32::MAX)),
     };
     let said = Said {
         answer: Some(view),
