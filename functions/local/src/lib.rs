@@ -14,6 +14,7 @@ pub mod fee_export;
 pub mod import;
 pub mod outbox;
 pub mod receive;
+pub mod reports;
 mod serve;
 pub mod sqlite_store;
 pub mod staff;

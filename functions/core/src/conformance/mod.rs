@@ -87,7 +87,8 @@ macro_rules! store_conformance_tests {
             a_decision_cut_short_is_carried_out_when_repeated,
             invoices_are_found_by_issue_date_whatever_their_status,
             payments_are_dated_as_written_and_the_reports_read_them_back,
-            expected_receipts_come_from_open_promises_and_running_plans);
+            expected_receipts_come_from_open_promises_and_running_plans,
+            the_worked_example_reads_the_same_on_every_store);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -17,6 +17,36 @@ fn amount(text: &str) -> Decimal {
     text.parse().unwrap()
 }
 
+/// A running USD plan `(id, customer, invoice)` of `instalments` (due, amount), its invoice paid
+/// `paid_before` when it was made, `(made, next check)`.
+fn running_plan(
+    (id, customer, invoice): (&str, &str, &str),
+    instalments: &[(&str, &str)],
+    paid_before: &str,
+    (made, next_check): (&str, &str),
+) -> PaymentPlan {
+    PaymentPlan {
+        id: PlanId(id.into()),
+        customer_id: CustomerId(customer.into()),
+        invoices: vec![InvoiceId(invoice.into())],
+        currency: crate::money::Currency::from_code("USD").unwrap(),
+        frequency: Frequency::Monthly,
+        instalments: instalments
+            .iter()
+            .map(|(due, part)| Instalment {
+                due: day(due),
+                amount: amount(part),
+            })
+            .collect(),
+        paid_before: amount(paid_before),
+        state: PlanState::Active,
+        made_by: Actor::person("Riley"),
+        made_at: instant(made),
+        next_check: Some(day(next_check)),
+        revision: 0,
+    }
+}
+
 pub async fn invoices_are_found_by_issue_date_whatever_their_status<S: Store>(store: &S) {
     // GIVEN invoices issued the day before, on and after 1 March, settled or not
     for (id, issued, status) in [
@@ -106,25 +136,12 @@ pub async fn expected_receipts_come_from_open_promises_and_running_plans<S: Stor
         "2026-03-12",
     );
     store.insert_answer(&promise).await.unwrap();
-    let plan = PaymentPlan {
-        id: PlanId("plan_l".into()),
-        customer_id: CustomerId("B".into()),
-        invoices: vec![InvoiceId("L".into())],
-        currency: on_plan.currency,
-        frequency: Frequency::Fortnightly,
-        instalments: [("2026-04-01", "150.00"), ("2026-04-15", "150.00")]
-            .map(|(due, part)| Instalment {
-                due: day(due),
-                amount: amount(part),
-            })
-            .to_vec(),
-        paid_before: Decimal::ZERO,
-        state: PlanState::Active,
-        made_by: Actor::person("sam"),
-        made_at: instant("2026-03-10"),
-        next_check: Some(day("2026-03-27")),
-        revision: 0,
-    };
+    let plan = running_plan(
+        ("plan_l", "B", "L"),
+        &[("2026-04-01", "150.00"), ("2026-04-15", "150.00")],
+        "0",
+        ("2026-03-10", "2026-03-27"),
+    );
     store.insert_plan(&plan).await.unwrap();
     // WHEN the report looks 30 days ahead (to 14 April)
     let (receipts, _) = crate::service::receipts(store, &policy, day("2026-03-15"), 30)
@@ -148,4 +165,151 @@ pub async fn expected_receipts_come_from_open_promises_and_running_plans<S: Stor
         ]
     );
     assert_eq!(receipts.totals[0].1, amount("250.00"));
+}
+
+/// The day the worked example is reported on.
+pub const WORKED_EXAMPLE_TODAY: &str = "2026-03-15";
+
+/// The README's worked example, written as kindly would have written it (each invoice arriving from the
+/// accounting system on its issue date, each payment on its day): customer A's USD invoices A (300.00,
+/// paid in full on 20 Jan), B (400.00, 100.00 paid on 10 Feb, the rest on a plan of three 100.00 from
+/// 25 March) and C (200.00, promised by 20 March), W (80.00, written off by Riley on 20 Dec 2025), and
+/// customer E's EUR invoice E (1,000.00, 250.00 paid on 1 March).
+pub async fn seed_worked_example<S: Store>(store: &S) {
+    let policy = Policy::default_policy();
+    store.put_customer(&customer("A")).await.unwrap();
+    store.put_customer(&customer("E")).await.unwrap();
+    let book = [
+        (
+            "A",
+            "A",
+            "USD",
+            "300.00",
+            "2025-12-10",
+            "2026-01-09",
+            Some(("2026-01-20", "300.00")),
+        ),
+        (
+            "B",
+            "A",
+            "USD",
+            "400.00",
+            "2026-01-05",
+            "2026-02-04",
+            Some(("2026-02-10", "100.00")),
+        ),
+        ("C", "A", "USD", "200.00", "2026-02-15", "2026-03-17", None),
+        (
+            "E",
+            "E",
+            "EUR",
+            "1000.00",
+            "2026-02-01",
+            "2026-03-03",
+            Some(("2026-03-01", "250.00")),
+        ),
+        ("W", "A", "USD", "80.00", "2025-10-01", "2025-10-31", None),
+    ];
+    for (id, customer_id, code, total, issued, due, payment) in book {
+        let mut sent = invoice(id, customer_id, due, None);
+        sent.currency = crate::money::Currency::from_code(code).unwrap();
+        sent.total = amount(total);
+        sent.issue_date = day(issued);
+        crate::service::ingest_invoice(store, &policy, &sent, instant(issued))
+            .await
+            .unwrap();
+        if let Some((on, paid)) = payment {
+            sent.paid = amount(paid);
+            if sent.paid == sent.total {
+                sent.status = InvoiceStatus::Paid;
+            }
+            crate::service::ingest_invoice(store, &policy, &sent, instant(on))
+                .await
+                .unwrap();
+        }
+    }
+    // W, as the ladder's last step leaves it.
+    let mut written_off = store.invoice(&InvoiceId("W".into())).await.unwrap().unwrap();
+    written_off.status = InvoiceStatus::WrittenOff;
+    written_off.bookkeeping.outcome = Some(crate::invoice::Outcome {
+        kind: crate::invoice::OutcomeKind::WrittenOff,
+        reason: "customer insolvent".into(),
+        by: Actor::person("Riley"),
+        at: instant("2025-12-20"),
+    });
+    store.put_invoice(&written_off).await.unwrap();
+    // B's plan, agreed on 11 March, and C's promise, given on 12 March.
+    let mut on_plan = store.invoice(&InvoiceId("B".into())).await.unwrap().unwrap();
+    on_plan.status = InvoiceStatus::OnPaymentPlan;
+    store.put_invoice(&on_plan).await.unwrap();
+    let plan = running_plan(
+        ("plan_b", "A", "B"),
+        &[
+            ("2026-03-25", "100.00"),
+            ("2026-04-25", "100.00"),
+            ("2026-05-25", "100.00"),
+        ],
+        "100.00",
+        ("2026-03-11", "2026-03-20"),
+    );
+    store.insert_plan(&plan).await.unwrap();
+    let promise = answer(
+        "A",
+        "promise",
+        &["C"],
+        AnswerKind::Promise {
+            pay_by: day("2026-03-20"),
+        },
+        "2026-03-12",
+    );
+    store.insert_answer(&promise).await.unwrap();
+}
+
+pub async fn the_worked_example_reads_the_same_on_every_store<S: Store>(store: &S) {
+    seed_worked_example(store).await;
+    let today = day(WORKED_EXAMPLE_TODAY);
+    let ledger = crate::service::ledger(store, today, 3).await.unwrap();
+    let report = dso(&ledger.invoices, &ledger.months, ledger.data_from);
+    let days: Vec<(&str, Vec<String>)> = report
+        .iter()
+        .map(|currency| {
+            let days = currency.months.iter().map(|month| month.days.to_string()).collect();
+            (currency.currency.code(), days)
+        })
+        .collect();
+    // The arithmetic is the README's (and crate::reports' unit tests'); W, written off in December, is
+    // owed in none of these months.
+    assert_eq!(
+        days,
+        [
+            ("EUR", vec!["0.0".to_owned(), "28.0".into(), "36.0".into()]),
+            ("USD", vec!["31.0".to_owned(), "51.3".into(), "66.3".into()]),
+        ]
+    );
+    let percents: Vec<Option<String>> = cei(&ledger.invoices, &ledger.months)[1]
+        .months
+        .iter()
+        .map(|month| month.percent.map(|percent| percent.to_string()))
+        .collect();
+    assert_eq!(
+        percents,
+        [Some("100.0".into()), Some("25.0".into()), Some("0.0".into())]
+    );
+    let (receipts, _) = crate::service::receipts(store, &Policy::default_policy(), today, 30)
+        .await
+        .unwrap();
+    let expected: Vec<(String, String)> = receipts
+        .expected
+        .iter()
+        .map(|item| (item.day.to_string(), item.amount.to_string()))
+        .collect();
+    assert_eq!(
+        expected,
+        [
+            ("2026-03-20".into(), "200.00".into()),
+            ("2026-03-25".into(), "100.00".into()),
+        ]
+    );
+    // The plan's later instalments (25 April, 25 May) fall after 14 April.
+    assert_eq!(receipts.totals[0].1, amount("300.00"));
 }

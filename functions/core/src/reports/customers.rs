@@ -43,7 +43,7 @@ fn is_aged(invoice: &Invoice) -> bool {
 }
 
 /// Aging by customer as of `today`: the same invoices and buckets as [`crate::aging::aging_report`], one
-/// row per customer and currency, the largest total first (then by customer and currency).
+/// row per customer and currency; by currency, then the largest total first (then by customer).
 pub fn aging_by_customer<'a>(invoices: impl IntoIterator<Item = &'a Invoice>, today: NaiveDate) -> Vec<CustomerAging> {
     let mut rows: BTreeMap<(CustomerId, Currency), CustomerAging> = BTreeMap::new();
     for invoice in invoices.into_iter().filter(|invoice| is_aged(invoice)) {
@@ -75,8 +75,8 @@ pub fn aging_by_customer<'a>(invoices: impl IntoIterator<Item = &'a Invoice>, to
         row.invoices
             .sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then_with(|| a.id.cmp(&b.id)));
     }
-    // Stable: equal totals keep the customer and currency order.
-    rows.sort_by_key(|row| std::cmp::Reverse(row.total));
+    // Stable: equal totals keep the customer order.
+    rows.sort_by_key(|row| (row.currency, std::cmp::Reverse(row.total)));
     rows
 }
 

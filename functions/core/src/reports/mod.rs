@@ -93,8 +93,11 @@ fn receivable(invoices: &[&Invoice], day: NaiveDate) -> Decimal {
     invoices.iter().map(|invoice| receivable_on(invoice, day)).sum()
 }
 
+/// Rounded half away from zero to one decimal place, and shown with it (`28.0`).
 fn one_place(value: Decimal) -> Decimal {
-    value.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
+    let mut rounded = value.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(1);
+    rounded
 }
 
 /// The invoices of each currency that appears among `invoices` (void ones aside), currencies in order.
