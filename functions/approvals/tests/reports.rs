@@ -3,12 +3,11 @@
 //! reports' filtered scans.
 
 mod common;
+use common::call;
 
-use axum::body::Body;
 use kindly_core::Policy;
 use kindly_core::conformance::seed_worked_example;
 use serde_json::Value;
-use tower::ServiceExt;
 
 /// `GET path?query` as a signed-in person's token reaches the function.
 fn get(path: &str, query: &str) -> lambda_http::Request {
@@ -23,15 +22,6 @@ fn get(path: &str, query: &str) -> lambda_http::Request {
         .collect();
     event["queryStringParameters"] = parameters.into();
     lambda_http::request::from_str(&event.to_string()).expect("lambda_http reads the event")
-}
-
-async fn call(router: &axum::Router, request: lambda_http::Request) -> (u16, Value) {
-    let (parts, body) = request.into_parts();
-    let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 22).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or_default())
 }
 
 #[tokio::test]
