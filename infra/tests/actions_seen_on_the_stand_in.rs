@@ -369,6 +369,9 @@ async fn each_function_calls_exactly_the_actions_it_declares() {
     staff(&approvals, "GET", "/api/tasks", None).await;
     staff(&approvals, "GET", &format!("/api/customers/{}/timeline", id("B")), None).await;
     staff(&approvals, "GET", "/api/reports/reasons?months=3", None).await;
+    // AND the receivables reports (the invoices by a filtered scan)
+    staff(&approvals, "GET", "/api/reports/receivables?months=3", None).await;
+    staff(&approvals, "GET", "/api/reports/aging", None).await;
 
     // AND Stripe reports that 40 of P's 100 dollars were paid (the webhook reads its secret at start-up)
     let webhook = kindly_approvals::stripe_webhook(&hooking.secretsmanager(&sdk), &secret_id, 300)

@@ -7,11 +7,14 @@
 /// (conditional PutItem); skipping or snoozing also moves the invoices' ladder in one transaction
 /// (TransactWriteItems, which IAM checks as PutItem and UpdateItem); the keys of customers' page links,
 /// once at start-up, to sign the links in re-planned drafts and verify them on the pages (GetSecretValue).
+/// The receivables reports read the invoices they need by a filtered scan of the table (Scan): occasional
+/// reads a person asks for, never the daily pass.
 pub const APPROVALS: &[&str] = &[
     "dynamodb:BatchGetItem",
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:Query",
+    "dynamodb:Scan",
     "dynamodb:UpdateItem",
     "secretsmanager:GetSecretValue",
 ];

@@ -2,6 +2,7 @@
 //! DynamoDB table on the local stand-in (KINDLY_MOTO_URL, started by scripts/test.sh).
 
 mod common;
+use common::call;
 
 use axum::body::Body;
 use kindly_core::Policy;
@@ -34,15 +35,6 @@ fn with_claims(method: &str, path: &str, claims: serde_json::Value, body: &str) 
 /// The approvals router over a fresh table, without the webhook or a hosted sign-in.
 async fn approvals() -> axum::Router {
     kindly_approvals::router(common::fresh_store().await, Policy::default_policy(), None, None)
-}
-
-async fn call(router: &axum::Router, request: lambda_http::Request) -> (u16, serde_json::Value) {
-    let (parts, body) = request.into_parts();
-    let request = axum::http::Request::from_parts(parts, Body::from(body.to_vec()));
-    let response = router.clone().oneshot(request).await.unwrap();
-    let status = response.status().as_u16();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap();
-    (status, serde_json::from_slice(&bytes).unwrap_or_default())
 }
 
 #[tokio::test]

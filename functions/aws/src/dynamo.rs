@@ -303,6 +303,37 @@ impl DynamoStore {
         Ok(read)
     }
 
+    /// The invoices a report asks for: a filtered scan of invoice items (`:invoice` is bound here). A
+    /// report is occasional, and reads the whole table; the daily pass never does.
+    async fn scan_invoices(
+        &self,
+        filter: &str,
+        names: &[(&str, &str)],
+        values: Vec<(&str, AttributeValue)>,
+    ) -> Result<Vec<Invoice>, CoreError> {
+        let mut request = self
+            .client
+            .scan()
+            .table_name(&self.table)
+            .filter_expression(filter)
+            .expression_attribute_values(":invoice", s("INVOICE"));
+        for (name, attribute) in names {
+            request = request.expression_attribute_names(*name, *attribute);
+        }
+        for (name, value) in values {
+            request = request.expression_attribute_values(name, value);
+        }
+        let mut pages = request.into_paginator().send();
+        let mut found = Vec::new();
+        while let Some(page) = pages.next().await {
+            for item in page.map_err(|e| backend("Scan", e))?.items.unwrap_or_default() {
+                self.stats.record(&item);
+                found.push(decode("invoice", item)?);
+            }
+        }
+        Ok(found)
+    }
+
     /// Replace an item unconditionally (customers and invoices come whole from the accounting system).
     async fn put(&self, item: Item) -> Result<(), CoreError> {
         self.put_request(item).send().await.map_err(|e| backend("PutItem", e))?;
@@ -685,26 +716,25 @@ impl Store for DynamoStore {
     }
 
     async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
-        // A report, not the daily pass: a filtered scan of invoice items is acceptable here.
-        let mut pages = self
-            .client
-            .scan()
-            .table_name(&self.table)
-            .filter_expression("sk = :invoice AND NOT (#status IN (:paid, :void))")
-            .expression_attribute_names("#status", "status")
-            .expression_attribute_values(":invoice", s("INVOICE"))
-            .expression_attribute_values(":paid", s(InvoiceStatus::Paid.as_str()))
-            .expression_attribute_values(":void", s(InvoiceStatus::Void.as_str()))
-            .into_paginator()
-            .send();
-        let mut found = Vec::new();
-        while let Some(page) = pages.next().await {
-            for item in page.map_err(|e| backend("Scan", e))?.items.unwrap_or_default() {
-                self.stats.record(&item);
-                found.push(decode("invoice", item)?);
-            }
-        }
-        Ok(found)
+        self.scan_invoices(
+            "sk = :invoice AND NOT (#status IN (:paid, :void))",
+            &[("#status", "status")],
+            vec![
+                (":paid", s(InvoiceStatus::Paid.as_str())),
+                (":void", s(InvoiceStatus::Void.as_str())),
+            ],
+        )
+        .await
+    }
+
+    async fn invoices_issued_since(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        // ISO dates compare as strings.
+        self.scan_invoices(
+            "sk = :invoice AND issue_date >= :day",
+            &[],
+            vec![(":day", s(day.to_string()))],
+        )
+        .await
     }
 
     async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {

@@ -223,6 +223,10 @@ pub struct Bookkeeping {
     /// The payment plan the invoice is on, or was last on ([`crate::instalments`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<PlanLink>,
+    /// `paid` at the end of each (UTC) day it changed, from the first day kindly kept it
+    /// ([`crate::paid_history`]): what lets a report say what was owed on a past day.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub paid_history: BTreeMap<NaiveDate, Decimal>,
 }
 
 /// What staff decided about an invoice at the ladder's last step.

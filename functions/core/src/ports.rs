@@ -68,6 +68,10 @@ pub trait Store: Send + Sync {
     /// Every invoice that is not paid or void (for reports): those still owed, and those written off or
     /// handed over, which the reports count apart.
     fn unsettled_invoices(&self) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
+    /// Every invoice issued on or after `day`, whatever its status (for the month-by-month reports, which
+    /// need the sales and what was paid when). An occasional report's read: it may cost in proportion to
+    /// every invoice stored.
+    fn invoices_issued_since(&self, day: NaiveDate) -> impl Future<Output = Result<Vec<Invoice>, CoreError>> + Send;
 
     /// Insert a reminder unless one with its id exists (conditional put).
     fn insert_reminder(&self, reminder: &Reminder) -> impl Future<Output = Result<Inserted, CoreError>> + Send;

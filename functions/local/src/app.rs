@@ -160,23 +160,22 @@ pub async fn run(cli: Cli, out: &mut dyn Write) -> Result<(), LocalError> {
         | Command::Timeline { .. }
         | Command::Report {
             report: Report::Reasons,
+            by_customer: false,
             ..
         }) => crate::staff::run(command, &open_store(&cli.db)?, &policy, &cli.outbox, out).await,
         Command::Report {
-            report: Report::Aging,
+            report,
             today,
             months,
+            by_customer,
         } => {
-            if months.is_some() {
-                return Err(LocalError::Usage(
-                    "--months: only `kindly report reasons` takes it".into(),
-                ));
-            }
-            let store = open_store(&cli.db)?;
-            let invoices = store.unsettled_invoices().await?;
-            let today = today.unwrap_or_else(|| Utc::now().date_naive());
-            let rows = kindly_core::aging::aging_report(&invoices, today);
-            write(out, &tables::aging(&rows, today))
+            let asked = crate::reports::Asked {
+                report,
+                today: today.unwrap_or_else(|| Utc::now().date_naive()),
+                months,
+                by_customer,
+            };
+            crate::reports::run(&open_store(&cli.db)?, &policy, asked, out).await
         }
         Command::Plan { action } => crate::plan_cmd::run(action, &open_store(&cli.db)?, &linked()?, now_for, out).await,
         Command::FeeInvoice {

@@ -254,16 +254,25 @@ pub enum Command {
         #[arg(long, default_value = "fee-invoices.csv")]
         csv: PathBuf,
     },
-    /// Reports on what is owed.
+    /// Reports on what is owed: aging, DSO, CEI, expected receipts, what was given up on, and why
+    /// customers pay late. Amounts are never added across currencies: each report has a row per currency.
+    ///
+    /// DSO and CEI need to know what was owed at each past month's end, so they read when payments arrived:
+    /// kindly dates every change to an invoice's `paid` from the day it first stores the invoice. Payments
+    /// on invoices stored before that are undated; the reports count them as made all along and say how
+    /// many invoices that concerns.
     Report {
         #[arg(value_enum)]
         report: Report,
         /// As of this date (YYYY-MM-DD); today when not given.
         #[arg(long)]
         today: Option<NaiveDate>,
-        /// For `reasons`: how many months up to this one (1-36; 6 when not given).
+        /// For `reasons`, `dso` and `cei`: how many months up to this one (1-36; 6 when not given).
         #[arg(long)]
         months: Option<u32>,
+        /// For `aging`: one row per customer and currency, each followed by the invoices behind it.
+        #[arg(long)]
+        by_customer: bool,
     },
     /// Check a policy file and print its ladder (the default policy when no file is given).
     Policy {
@@ -318,10 +327,25 @@ pub enum PlanAction {
     },
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Report {
-    /// Unsettled balances per currency: current, 1-30, 31-60, 61-90 and 90+ days past due.
+    /// Unsettled balances per currency: current, 1-30, 31-60, 61-90 and 90+ days past due; beside them
+    /// what was written off or handed over. With --by-customer: per customer, with their invoices.
     Aging,
+    /// Days sales outstanding per currency at each month's end (this month: today), by the countback
+    /// method: the days of the months, newest first, whose credit sales make up what was owed then, the
+    /// oldest of them in proportion. "≥" marks a month whose balances go back further than the sales
+    /// kindly knows (12 months before the first month shown).
+    Dso,
+    /// The collection effectiveness index per currency and month: (owed at the start + sales − owed at
+    /// the end) / (owed at the start + sales − owed at the end but not yet due) × 100. "—" when nothing
+    /// could be collected.
+    Cei,
+    /// The money expected over the next 30 days, by day: open promises whose day has not passed (the
+    /// balance of the invoices they name) and the unpaid part of running payment plans' instalments.
+    Receipts,
+    /// What was written off and handed over, per currency, and each invoice with who decided, when and why.
+    Outcomes,
     /// Why customers pay late, per month: their answers by reason and dispute category, promises kept and
     /// broken (also per customer), and the median days from the first message to the first answer.
     Reasons,

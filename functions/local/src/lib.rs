@@ -15,6 +15,7 @@ pub mod import;
 pub mod outbox;
 pub mod plan_cmd;
 pub mod receive;
+pub mod reports;
 mod serve;
 pub mod sqlite_store;
 pub mod staff;

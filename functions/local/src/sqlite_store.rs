@@ -28,6 +28,7 @@ const SCHEMA: &str = "
         record TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS invoices_by_customer ON invoices (customer_id);
+    CREATE INDEX IF NOT EXISTS invoices_by_issue_date ON invoices (json_extract(record, '$.issue_date'));
     CREATE INDEX IF NOT EXISTS invoices_by_next_action ON invoices (next_action_on)
         WHERE next_action_on IS NOT NULL;
     CREATE TABLE IF NOT EXISTS reminders (
@@ -371,6 +372,14 @@ impl Store for SqliteStore {
             "invoice",
             "SELECT record FROM invoices WHERE status NOT IN ('paid', 'void')",
             [],
+        )
+    }
+
+    async fn invoices_issued_since(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        self.query(
+            "invoice",
+            "SELECT record FROM invoices WHERE json_extract(record, '$.issue_date') >= ?1",
+            [day.to_string()],
         )
     }
 

@@ -97,6 +97,9 @@ impl Store for Backend {
     async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
         each!(self, store => store.unsettled_invoices().await)
     }
+    async fn invoices_issued_since(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        each!(self, store => store.invoices_issued_since(day).await)
+    }
     async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
         each!(self, store => store.insert_reminder(reminder).await)
     }

@@ -303,6 +303,10 @@ impl Store for SimStore {
         self.enter().await?;
         self.inner.unsettled_invoices().await
     }
+    async fn invoices_issued_since(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        self.enter().await?;
+        self.inner.invoices_issued_since(day).await
+    }
     async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
         self.write(false, &[]).await?;
         let inserted = self.inner.insert_reminder(reminder).await?;

@@ -302,8 +302,17 @@ pub fn overdue_stage(ladder: &Ladder) -> Option<(String, NaiveDate)> {
 }
 
 /// Invariant 4: what kindly holds as received from the processor equals the events it acknowledged, net
-/// of refunds, read in the processor's own minor units; and no more is paid than really arrived.
+/// of refunds, read in the processor's own minor units; no more is paid than really arrived; and the dated
+/// payments the reports read ([`kindly_core::paid_history`]) end at what is paid now.
 pub fn money_exact(stored: &Invoice, acknowledged_net: Decimal, really_received: Decimal) -> Option<String> {
+    if let Some((day, dated)) = stored.bookkeeping.paid_history.last_key_value()
+        && *dated != stored.paid
+    {
+        return Some(format!(
+            "invoice {} is {} {} paid, but its dated payments end at {dated} on {day}",
+            stored.number, stored.paid, stored.currency
+        ));
+    }
     if stored.bookkeeping.processor_paid != acknowledged_net {
         return Some(format!(
             "invoice {} holds {} {} received from the processor, but the acknowledged events net {}",

@@ -296,6 +296,17 @@ fn money_that_does_not_add_up_is_caught() {
     stored.bookkeeping.processor_paid = net;
     stored.paid = "500".parse().unwrap();
     assert!(money_exact(&stored, net, net).unwrap().contains("only"));
+    // A paid the reports' dated history does not end at (a write that forgot to date it) is caught too.
+    stored.paid = net;
+    let day = "2026-03-20".parse().unwrap();
+    stored.bookkeeping.paid_history.insert(day, "300".parse().unwrap());
+    assert!(
+        money_exact(&stored, net, net)
+            .unwrap()
+            .contains("dated payments end at 300")
+    );
+    stored.bookkeeping.paid_history.insert(day, net);
+    assert_eq!(money_exact(&stored, net, net), None);
 }
 
 #[test]

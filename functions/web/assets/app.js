@@ -7,7 +7,8 @@
 //
 // This module signs in and starts the page. The others each hold one concern, and import only the ones
 // before them: page (elements, state, helpers), api, preview, list, draft, actions, failed, timeline, tasks,
-// reasons. The address's hash picks the view: #drafts, #tasks, #reasons, or #timeline=CUSTOMER.
+// reasons, reports. The address's hash picks the view: #drafts, #tasks, #reasons, #reports, or
+// #timeline=CUSTOMER.
 
 import { hostedToken, signInConfig, signOut, startSignIn } from './sign-in.js';
 import { $, el, showMessage, state } from './page.js';
@@ -20,8 +21,9 @@ import { loadFailed, resolveFailed } from './failed.js';
 import { showTimeline } from './timeline.js';
 import { loadTasks, onTaskKey, watchTasks } from './tasks.js';
 import { loadReasons, watchReasons } from './reasons.js';
+import { loadReports, watchReports } from './reports.js';
 
-const VIEWS = ['drafts', 'tasks', 'reasons'];
+const VIEWS = ['drafts', 'tasks', 'reasons', 'reports'];
 let view = 'drafts';
 
 /** Show the view the address names (a customer's timeline is shown in the tasks view). */
@@ -38,6 +40,7 @@ function showView() {
   el.workspace.hidden = view !== 'drafts';
   $('tasks-view').hidden = view !== 'tasks';
   $('reasons-view').hidden = view !== 'reasons';
+  $('reports-view').hidden = view !== 'reports';
   const failed = (action) => (error) => {
     if (!state.signedOut) showMessage(describeError(error, action), 'error');
   };
@@ -47,6 +50,7 @@ function showView() {
       .catch(failed('Loading tasks'));
   }
   if (view === 'reasons') loadReasons();
+  if (view === 'reports') loadReports();
 }
 
 function tomorrow() {
@@ -122,6 +126,7 @@ async function start() {
   });
   watchTasks();
   watchReasons();
+  watchReports();
   window.addEventListener('hashchange', showView);
   showView();
 

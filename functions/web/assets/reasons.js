@@ -2,7 +2,7 @@
 // and as tables. Every value reaches the DOM as text; the chart is an image, so it runs nothing.
 
 import { $, h } from './page.js';
-import { api, auth, describeError } from './api.js';
+import { api, chartAddress, describeError } from './api.js';
 
 const months = $('reasons-months');
 const chart = $('reasons-chart');
@@ -28,12 +28,8 @@ function monthRow(month) {
   return row;
 }
 
-/** The chart as an image: fetched with this page's credentials, shown from a data: address. */
 async function loadChart(count) {
-  const headers = auth.token ? { Authorization: `Bearer ${auth.token}` } : {};
-  const response = await fetch(`/api/reports/reasons.svg?months=${count}`, { credentials: 'same-origin', headers });
-  if (!response.ok) throw new Error(`The chart could not be loaded (${response.status}).`);
-  chart.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(await response.text())}`;
+  chart.src = await chartAddress(`/api/reports/reasons.svg?months=${encodeURIComponent(count)}`);
 }
 
 export async function loadReasons() {

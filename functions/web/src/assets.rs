@@ -8,7 +8,7 @@ use axum::response::{Html, IntoResponse, Response};
 const INDEX_HTML: &str = include_str!("../assets/index.html");
 /// The page's script modules, by their name under `/assets/`. `app.js` starts the page and imports the rest;
 /// each module imports only those listed before it.
-const SCRIPTS: [(&str, &str); 12] = [
+const SCRIPTS: [(&str, &str); 13] = [
     ("sign-in.js", include_str!("../assets/sign-in.js")),
     ("page.js", include_str!("../assets/page.js")),
     ("api.js", include_str!("../assets/api.js")),
@@ -20,6 +20,7 @@ const SCRIPTS: [(&str, &str); 12] = [
     ("timeline.js", include_str!("../assets/timeline.js")),
     ("tasks.js", include_str!("../assets/tasks.js")),
     ("reasons.js", include_str!("../assets/reasons.js")),
+    ("reports.js", include_str!("../assets/reports.js")),
     ("app.js", include_str!("../assets/app.js")),
 ];
 const STYLE_CSS: &str = include_str!("../assets/style.css");

@@ -10,6 +10,8 @@ pub mod error;
 pub mod failed;
 pub mod plans;
 mod reasons_chart;
+mod reports;
+mod reports_chart;
 pub mod staff;
 pub mod stripe;
 mod webhook;
@@ -86,6 +88,10 @@ pub fn router<S: Store + 'static>(app: Arc<App<S>>) -> Router {
         .route("/customers/{id}/plans", get(plans::list::<S>).post(plans::create::<S>))
         .route("/reports/reasons", get(staff::reasons::<S>))
         .route("/reports/reasons.svg", get(staff::reasons_chart::<S>))
+        .route("/reports/receivables", get(reports::receivables::<S>))
+        .route("/reports/receivables.svg", get(reports::receivables_chart::<S>))
+        .route("/reports/aging", get(reports::aging::<S>))
+        .route("/reports/receipts", get(reports::receipts::<S>))
         .route_layer(middleware::from_fn_with_state(Scope::Staff, access::require_scope));
     let ingest = Router::new()
         .route("/customers/{id}", put(api::put_customer::<S>))

@@ -109,7 +109,7 @@ pub async fn timeline<S: Store>(State(app): AppState<S>, Path(id): Path<String>)
 
 #[derive(Deserialize)]
 pub struct Period {
-    months: Option<String>,
+    pub(crate) months: Option<String>,
 }
 
 /// The months asked for, or why not (naming the parameter).

@@ -451,3 +451,7 @@ pub struct PromisesView {
     pub broken: u32,
     pub open: u32,
 }
+
+#[path = "wire_reports.rs"]
+mod reports;
+pub use reports::*;

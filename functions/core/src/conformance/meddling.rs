@@ -106,6 +106,9 @@ impl<S: Store> Store for Meddling<'_, S> {
     async fn unsettled_invoices(&self) -> Result<Vec<Invoice>, CoreError> {
         self.inner.unsettled_invoices().await
     }
+    async fn invoices_issued_since(&self, day: NaiveDate) -> Result<Vec<Invoice>, CoreError> {
+        self.inner.invoices_issued_since(day).await
+    }
     async fn insert_reminder(&self, reminder: &Reminder) -> Result<Inserted, CoreError> {
         self.inner.insert_reminder(reminder).await
     }

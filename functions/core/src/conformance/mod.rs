@@ -2,7 +2,7 @@
 //! runs it from its own tests with [`store_conformance_tests!`], against a fresh, empty store per check:
 //! the store's own contract ([`records`]), the pass ([`pass`]), review ([`review`]), sending against races and faults ([`sending`], with the
 //! meddling store of [`meddling`]), and what changes to customers and invoices do to waiting drafts
-//! ([`changes`]). New scenario tests go here, so they run on every store.
+//! ([`changes`]), and what the receivables reports read ([`reports`]). New scenario tests go here, so they run on every store.
 
 mod answers;
 mod changes;
@@ -16,6 +16,7 @@ mod plan_life;
 mod plans;
 mod records;
 mod replies;
+mod reports;
 mod review;
 mod sending;
 
@@ -30,6 +31,7 @@ pub use plan_life::*;
 pub use plans::*;
 pub use records::*;
 pub use replies::*;
+pub use reports::*;
 pub use review::*;
 pub use sending::*;
 
@@ -86,7 +88,11 @@ macro_rules! store_conformance_tests {
             plans_are_kept_listed_and_found_while_they_run,
             the_last_step_writes_off_keeps_chasing_and_survives_the_accounting_copy,
             a_handed_over_invoice_leaves_the_open_balances_and_is_reported_apart,
-            a_decision_cut_short_is_carried_out_when_repeated);
+            a_decision_cut_short_is_carried_out_when_repeated,
+            invoices_are_found_by_issue_date_whatever_their_status,
+            payments_are_dated_as_written_and_the_reports_read_them_back,
+            expected_receipts_come_from_open_promises_and_running_plans,
+            the_worked_example_reads_the_same_on_every_store);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -148,6 +148,7 @@ pub(super) async fn rewrite_invoice<S: Store>(
         if let Some(stored) = &stored {
             updated.bookkeeping.revision = stored.bookkeeping.revision + 1;
         }
+        crate::paid_history::note_paid(&mut updated, stored.as_ref(), now.date_naive());
         updated.dunning.next_action_on = policy.next_action_on(&updated);
         let expected = stored.as_ref().map(|stored| stored.bookkeeping.revision);
         match store.replace_invoice(&updated, expected).await {

@@ -2,7 +2,7 @@
 //! shares, [`plans`]), sending ([`send`]), review by staff
 //! ([`review`]: approve, skip, snooze), invoice and customer changes ([`invoices`]), payments
 //! ([`payments`]), thank-yous ([`thanks`]) and replies drafted again to a new address ([`redraft`]), customers' answers ([`answers`], [`settle`]), payment plans ([`payment_plans`]), the ladder's last step ([`last_step`]), the mail system's feedback ([`feedback`]), replies forwarded to the billing mailbox ([`forward`]) and the staff's inbox,
-//! timelines and reasons report ([`inbox`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
+//! timelines and reasons report ([`inbox`]), and the receivables reports' reads ([`reports`]). Generic over the ports, so the Lambdas (DynamoDB + SES) and the
 //! `kindly` command (SQLite + outbox) share them. The decisions live in pure functions elsewhere in the crate
 //! (the planner, [`crate::verdict`], [`crate::payment`]); these modules read, ask, and write.
 //! One bad customer or reminder never stops a pass: its error is reported and the pass goes on.
@@ -20,6 +20,7 @@ mod payments;
 mod plans;
 mod reads;
 mod redraft;
+mod reports;
 mod review;
 mod send;
 mod settle;
@@ -41,6 +42,7 @@ pub use payments::{PaymentOutcome, apply_payment_event, expire_pending_payments}
 #[cfg(any(test, feature = "conformance"))]
 pub(crate) use plans::supersede;
 pub use plans::{PassEntry, PassOutcome, latest_sending_day, replan_customer};
+pub use reports::{Ledger, customers_of, ledger, receipts};
 pub use review::{Resolution, approve, approve_all, resolve, skip, snooze};
 pub use send::{SendResult, send_approved, send_approved_until, send_approved_within, send_one};
 pub use settle::{Decision, settle_answer, settle_by_facts};

@@ -304,6 +304,89 @@ pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
             }),
         ),
         (
+            ("GET /api/reports/receivables?months=N", Response),
+            json(ReceivablesView {
+                today: day(),
+                currencies: vec![CurrencyReceivables {
+                    currency: Currency::from_code("USD").unwrap(),
+                    months: vec![ReceivablesMonth {
+                        month: "2026-02".into(),
+                        end: day(),
+                        begin: Decimal::ONE,
+                        sales: Decimal::ONE,
+                        receivable: Decimal::ONE,
+                        not_yet_due: Decimal::ONE,
+                        dso: Decimal::ONE,
+                        dso_at_least: false,
+                        cei: Some(Decimal::ONE),
+                    }],
+                }],
+                undated: 0,
+            }),
+        ),
+        (
+            ("GET /api/reports/aging", Response),
+            json(AgingView {
+                today: day(),
+                buckets: vec!["current".into()],
+                customers: vec![CustomerAgingView {
+                    customer: customer(),
+                    currency: Currency::from_code("USD").unwrap(),
+                    buckets: vec![Decimal::ONE],
+                    total: Decimal::ONE,
+                    invoices: vec![AgedInvoiceView {
+                        id: "B".into(),
+                        number: "INV-B".into(),
+                        status: InvoiceStatus::Open,
+                        issue_date: day(),
+                        due_date: day(),
+                        days_overdue: 39,
+                        bucket: 2,
+                        balance: Decimal::ONE,
+                    }],
+                }],
+                given_up: vec![GivenUpTotals {
+                    currency: Currency::from_code("USD").unwrap(),
+                    written_off: Decimal::ONE,
+                    written_off_count: 1,
+                    handed_over: Decimal::ZERO,
+                    handed_over_count: 0,
+                }],
+                given_up_invoices: vec![GivenUpView {
+                    id: "W".into(),
+                    number: "INV-W".into(),
+                    customer: customer(),
+                    currency: Currency::from_code("USD").unwrap(),
+                    outcome: "written_off".into(),
+                    balance: Decimal::ONE,
+                    by: Some("Riley".into()),
+                    at: Some(instant()),
+                    reason: Some("customer insolvent".into()),
+                }],
+            }),
+        ),
+        (
+            ("GET /api/reports/receipts", Response),
+            json(ReceiptsView {
+                from: day(),
+                to: day(),
+                expected: vec![ExpectedView {
+                    day: day(),
+                    customer: customer(),
+                    currency: Currency::from_code("USD").unwrap(),
+                    amount: Decimal::ONE,
+                    source: "instalment".into(),
+                    source_id: "plan_b".into(),
+                    instalment: Some(1),
+                    invoices: vec!["B".into()],
+                }],
+                totals: vec![CurrencyAmount {
+                    currency: Currency::from_code("USD").unwrap(),
+                    amount: Decimal::ONE,
+                }],
+            }),
+        ),
+        (
             ("GET /api/reports/reasons?months=N", Response),
             json(ReasonsView {
                 months: vec![MonthView {
