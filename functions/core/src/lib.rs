@@ -19,6 +19,7 @@ pub mod compose_interest;
 pub mod conformance;
 pub mod customer;
 pub mod deliverability;
+pub mod discount;
 pub mod error;
 pub mod fee_invoice;
 pub mod feedback;

@@ -149,6 +149,7 @@ fn invoice(id: &str, customer: &str, currency: &str, total: &str, due_date: Naiv
         po_number: None,
         late_fee: None,
         dunning: Default::default(),
+        early_payment: None,
         payment_reference: None,
         processor_payments: Default::default(),
         bookkeeping: Default::default(),

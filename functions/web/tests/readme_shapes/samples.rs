@@ -260,6 +260,7 @@ pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
                 payment_link: None,
                 po_number: None,
                 late_fee: None,
+                early_payment: None,
                 payment_reference: None,
                 processor_payments: BTreeMap::new(),
             }),
