@@ -15,6 +15,43 @@ use crate::customer::{Customer, DiscountTerms};
 use crate::invoice::{DiscountTaken, Invoice, InvoiceStatus};
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The policy's `[discounts]` table: when the note before a discount's deadline goes out, and as what.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscountNotes {
+    /// How many business days (the customer's) before the deadline the note goes out.
+    pub note_business_days_before: u32,
+    /// The template; the courtesy note before the due date, which states the discount while it is open.
+    #[serde(default = "default_note_template")]
+    pub template: String,
+    /// Who signs it, by its key under `[senders]`; the ladder's first stage's sender when absent.
+    #[serde(default)]
+    pub sender: Option<String>,
+}
+
+/// The most business days before the deadline a note may go out: a discount window is short.
+pub const MAX_NOTE_DAYS_BEFORE: u32 = 20;
+
+fn default_note_template() -> String {
+    "upcoming_due".to_owned()
+}
+
+impl DiscountNotes {
+    /// What is wrong with the table, if anything, with the field named.
+    pub fn problem(&self) -> Option<(&'static str, String)> {
+        (self.note_business_days_before > MAX_NOTE_DAYS_BEFORE).then(|| {
+            (
+                "note_business_days_before",
+                format!(
+                    "must be at most {MAX_NOTE_DAYS_BEFORE}, not {}",
+                    self.note_business_days_before
+                ),
+            )
+        })
+    }
+}
 
 /// An invoice's early-payment offer, as its customer's calendar makes it.
 #[derive(Debug, Clone, PartialEq, Eq)]

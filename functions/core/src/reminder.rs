@@ -183,6 +183,11 @@ impl Reminder {
         self.stage_id == crate::policy::PROMISE_EVE_STAGE
     }
 
+    /// The note before an early-payment discount's deadline ([`crate::discount_note`]).
+    pub fn is_discount_note(&self) -> bool {
+        self.stage_id == crate::policy::DISCOUNT_NOTE_STAGE
+    }
+
     /// A reply to something the customer did (paid, answered) rather than a request: it may go out any
     /// business hour after it is queued, and a pause does not stop it.
     pub fn is_reply(&self) -> bool {
@@ -199,10 +204,15 @@ impl Reminder {
             })
     }
 
-    /// Not a rung of the ladder (a thank-you, a payment review, an acknowledgement, a promise's eve): it
-    /// neither holds a reminder back nor starts the gap before one, and moves no invoice along the ladder.
+    /// Not a rung of the ladder (a thank-you, a payment review, an acknowledgement, a promise's eve, a
+    /// discount note): it neither holds a reminder back nor starts the gap before one, and moves no invoice
+    /// along the ladder.
     pub fn is_off_ladder(&self) -> bool {
-        self.is_thank_you() || self.is_payment_review() || self.is_acknowledgement() || self.is_promise_eve()
+        self.is_thank_you()
+            || self.is_payment_review()
+            || self.is_acknowledgement()
+            || self.is_promise_eve()
+            || self.is_discount_note()
     }
 
     pub fn invoice_ids(&self) -> Vec<InvoiceId> {

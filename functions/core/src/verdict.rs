@@ -203,6 +203,14 @@ fn why_not_send(
         if !invoice.is_remindable() {
             return Some(format!("invoice {} is now {}", invoice.number, invoice.status.as_str()));
         }
+        if reminder.is_discount_note()
+            && crate::discount::open_offer(invoice, customer.calendar(), local_date).is_none()
+        {
+            return Some(format!(
+                "the early-payment discount on invoice {} is no longer open",
+                invoice.number
+            ));
+        }
         let shown = reminder
             .draft
             .as_ref()

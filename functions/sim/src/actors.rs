@@ -203,7 +203,7 @@ impl Sim {
     fn pay(&mut self, index: usize, number: usize) -> String {
         let invoice = &mut self.world.invoices[index];
         if invoice.payments[number].rest {
-            let owed = invoice.total_minor - invoice.received_processor - invoice.received_transfer;
+            let owed = invoice.owed_minor();
             if owed <= 0 || invoice.status_by_accounting.is_some() {
                 return format!("customer owes nothing more on {}", invoice.id);
             }
@@ -234,6 +234,7 @@ impl Sim {
             }
             Channel::Transfer => {
                 self.world.invoices[index].received_transfer += payment.minor;
+                self.judge_discount(index);
                 let lag = Duration::hours(self.rng.random_range(20..80));
                 self.reimport(index, lag);
             }
@@ -292,7 +293,8 @@ impl Sim {
             .or_default() -= so_far - before;
         invoice.refunded_ever = true;
         invoice.refunded_minor += so_far - before;
-        let charge = format!("ch_{}_{number}", invoice.id);
+        self.judge_discount(index);
+        let charge = format!("ch_{}_{number}", self.world.invoices[index].id);
         self.emit(
             index,
             number,
@@ -316,6 +318,7 @@ impl Sim {
     /// system hears of it some hours or days later.
     fn received(&mut self, index: usize, number: usize, minor: i64) {
         self.world.invoices[index].received_processor += minor;
+        self.judge_discount(index);
         let payment = format!("pi_{}_{number}", self.world.invoices[index].id);
         *self.world.invoices[index]
             .processor_receipts
@@ -324,6 +327,12 @@ impl Sim {
         self.emit(index, number, Effect::Received { payment, minor });
         let lag = Duration::hours(self.rng.random_range(12..96));
         self.reimport(index, lag);
+    }
+
+    /// The truth about an invoice's early-payment discount after its money changed now.
+    fn judge_discount(&mut self, index: usize) {
+        let zone = self.world.customers[self.world.invoices[index].customer].time_zone;
+        self.world.invoices[index].judge_discount(self.now, zone);
     }
 
     fn refund_at(&mut self, at: DateTime<Utc>, invoice: usize, payment: usize, part: u8) {

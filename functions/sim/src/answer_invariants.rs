@@ -8,7 +8,9 @@ use crate::faults::Delivery;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use kindly_core::answer::{Answer, AnswerState};
-use kindly_core::policy::{ACKNOWLEDGEMENT_STAGE, PAYMENT_REVIEW_STAGE, PROMISE_EVE_STAGE, THANK_YOU_STAGE};
+use kindly_core::policy::{
+    ACKNOWLEDGEMENT_STAGE, DISCOUNT_NOTE_STAGE, PAYMENT_REVIEW_STAGE, PROMISE_EVE_STAGE, THANK_YOU_STAGE,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Business days after the day an answer was recorded by which its acknowledgement must be in the inbox.
@@ -21,6 +23,7 @@ pub fn on_ladder(stage: &str) -> bool {
         PAYMENT_REVIEW_STAGE,
         ACKNOWLEDGEMENT_STAGE,
         PROMISE_EVE_STAGE,
+        DISCOUNT_NOTE_STAGE,
     ]
     .contains(&stage)
 }

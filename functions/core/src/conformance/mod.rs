@@ -6,6 +6,7 @@
 
 mod answers;
 mod changes;
+mod discounts;
 mod feedback;
 mod fees;
 mod forwards;
@@ -20,6 +21,7 @@ mod sending;
 
 pub use answers::*;
 pub use changes::*;
+pub use discounts::*;
 pub use feedback::*;
 pub use fees::*;
 pub use forwards::*;
@@ -82,7 +84,12 @@ macro_rules! store_conformance_tests {
             plans_are_kept_listed_and_found_while_they_run,
             the_last_step_writes_off_keeps_chasing_and_survives_the_accounting_copy,
             a_handed_over_invoice_leaves_the_open_balances_and_is_reported_apart,
-            a_decision_cut_short_is_carried_out_when_repeated);
+            a_decision_cut_short_is_carried_out_when_repeated,
+            a_discounted_payment_by_the_deadline_settles_the_invoice_once,
+            a_discounted_payment_after_the_deadline_leaves_the_rest_chased,
+            the_accounting_system_settles_with_the_discount_by_the_deadline_only,
+            a_refunded_discounted_payment_reopens_the_full_balance,
+            the_discount_note_goes_out_once_before_the_deadline);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -170,6 +170,7 @@ fn paid_by_card(invoice: &Invoice) -> Happening {
             change: PaymentChange::Received {
                 amount: invoice.balance(),
                 currency: invoice.currency,
+                at: invoice.due_date.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc(),
             },
         },
     }
