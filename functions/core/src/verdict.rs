@@ -192,8 +192,9 @@ fn why_not_send(
             .hold
             .as_ref()
             .filter(|hold| hold.holds_on(local_date));
+        // A discount note asks for payment too: it waits like a ladder message.
         if let Some(hold) = answered
-            && !reminder.is_off_ladder()
+            && (!reminder.is_off_ladder() || reminder.is_discount_note())
         {
             return Some(format!(
                 "invoice {} waits on the customer's answer ({})",

@@ -9,7 +9,7 @@ use crate::world::Channel;
 use chrono::{DateTime, Duration, Utc};
 use kindly_core::Approval;
 use kindly_core::service::{self, PassOutcome, SendResult};
-use kindly_core::{CoreError, Policy, ReminderId};
+use kindly_core::{CoreError, Policy, ReminderId, Store};
 use rand::Rng;
 use std::collections::BTreeMap;
 
@@ -428,7 +428,17 @@ impl Sim {
             );
             false
         } else {
-            // Stripe gives up: kindly was never told.
+            // Stripe gives up: kindly was never told — unless the last attempt failed after kindly had
+            // applied it (a crash after the write), which the stored receipts show.
+            if let Effect::Received { payment, .. } = &processor_event.effect {
+                let id = self.world.invoices[index].id.clone();
+                let effect = processor_event.effect.clone();
+                let stored = self.store.real().invoice(&id).await.ok().flatten();
+                if stored.is_some_and(|stored| stored.bookkeeping.receipts.contains_key(payment)) {
+                    processor_event.acknowledged = true;
+                    self.acknowledged[index].add(&effect);
+                }
+            }
             true
         };
         if settled {

@@ -88,3 +88,30 @@ fn a_second_note_or_one_after_the_deadline_is_caught() {
     let none = [("SIM-0001-02".to_owned(), None)];
     assert!(!Notes::default().check(&note, zone, &none).is_empty());
 }
+
+#[test]
+fn the_world_has_discounts_paid_in_time_and_just_after() {
+    use rand::SeedableRng;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let world = crate::world::generate(&mut rng, 500, 365);
+    let (mut terms, mut in_time, mut after) = (0, 0, 0);
+    for invoice in &world.invoices {
+        let Some((_, deadline)) = &invoice.early_payment else {
+            continue;
+        };
+        terms += 1;
+        let zone = world.customers[invoice.customer].time_zone;
+        let Some(first) = invoice.payments.first() else {
+            continue;
+        };
+        if Some(first.minor) != invoice.discounted_minor() {
+            continue;
+        }
+        if first.at.with_timezone(&zone).date_naive() <= *deadline {
+            in_time += 1;
+        } else {
+            after += 1;
+        }
+    }
+    assert!(terms > 500 && in_time > 150 && after > 80, "{terms} {in_time} {after}");
+}

@@ -102,7 +102,7 @@ pub async fn ingest_invoice<S: Store>(
 ) -> Result<Vec<ReminderId>, CoreError> {
     invoice.validate()?;
     let customer = store.customer(&invoice.customer_id).await?;
-    let written = rewrite_invoice(store, policy, &invoice.id, now, |stored| {
+    let written = Box::pin(rewrite_invoice(store, policy, &invoice.id, now, |stored| {
         let mut incoming = invoice.clone();
         crate::discount::take_terms(&mut incoming, stored, customer.as_ref());
         crate::payment::merge_accounting_copy(&mut incoming, stored);
@@ -125,7 +125,7 @@ pub async fn ingest_invoice<S: Store>(
             hold.lifted = true;
         }
         Ok(Rewrite::Write(incoming))
-    })
+    }))
     .await?;
     Ok(match written {
         Rewrite::Write((_, after)) => after.voided,

@@ -41,7 +41,8 @@ pub async fn apply_payment_event<S: Store>(
         Some(invoice) => store.customer(&invoice.customer_id).await?,
         None => None,
     };
-    let written = rewrite_invoice(store, policy, invoice_id, now, |stored| {
+    // Boxed: a payment may land inside another service's store call (a send), whose stack it shares.
+    let written = Box::pin(rewrite_invoice(store, policy, invoice_id, now, |stored| {
         let stored = stored.ok_or_else(|| CoreError::NotFound {
             what: "invoice",
             id: invoice_id.0.clone(),
@@ -57,7 +58,7 @@ pub async fn apply_payment_event<S: Store>(
             }
             Applied::Unchanged(why) => Rewrite::Keep(why),
         })
-    })
+    }))
     .await?;
     Ok(match written {
         Rewrite::Write((invoice, AfterChange { voided, thank_you })) => {

@@ -134,7 +134,7 @@ pub(super) async fn plan_and_store<S: Store>(
             if dry_run {
                 return Ok(Some((note, true)));
             }
-            store_new(store, note, now).await.map(Some)
+            Box::pin(store_new(store, note, now)).await.map(Some)
         }
         .await;
         match result {
@@ -163,7 +163,8 @@ pub(super) async fn plan_and_store<S: Store>(
                 }
                 outcome.superseded.push(old.clone());
             }
-            Ok::<_, CoreError>(Some(store_new(store, reminder, now).await?))
+            // Boxed: the pass's future stays small enough for a test thread's stack.
+            Ok::<_, CoreError>(Some(Box::pin(store_new(store, reminder, now)).await?))
         }
         .await;
         match result {
