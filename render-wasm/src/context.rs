@@ -118,6 +118,9 @@ pub struct EarlyDiscountView {
     pub pay_by: String,
     /// What to pay if paid by then, e.g. "$1,209.87".
     pub discounted_amount: String,
+    /// What is owed after that day, e.g. "$1,234.57"; absent in drafts stored before messages said it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_amount: Option<String>,
 }
 
 /// How to pay, beyond the per-invoice payment links.

@@ -75,6 +75,7 @@ fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
                 po_number: None,
                 late_fee: None,
                 dunning: DunningProgress::default(),
+                early_payment: None,
                 payment_reference: None,
                 processor_payments: Default::default(),
                 bookkeeping: Default::default(),

@@ -101,6 +101,7 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
             percent: "2%".into(),
             pay_by: "2026-01-10".into(),
             discounted_amount: "98.00".into(),
+            full_amount: Some("100.00".into()),
         }),
         personal_note: Some("Note".into()),
         date: "2026-02-13".into(),

@@ -12,7 +12,7 @@ use crate::policy::{Policy, SenderIdentity, Stage, ThankYou};
 use crate::reminder::{CoveredInvoice, Draft, Reminder, ReminderId};
 use crate::status::ReminderStatus;
 use crate::tone::{Approval, Tone};
-use chrono::{DateTime, Days, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use kindly_render::{
     AnswerView, CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, Mailbox, MessageContext,
     PaymentInstructionsView, SignatureView,
@@ -186,36 +186,39 @@ fn join_amounts(sums: &BTreeMap<Currency, Decimal>, locale: &str) -> String {
         .join(" + ")
 }
 
-/// The early-payment discount, offered only in courteous messages and only while it applies to every
-/// covered invoice, so the amount it names is exactly what settles them.
+/// The early-payment discount ([`crate::discount`]), offered only in courteous messages and only while it
+/// is open on every covered invoice at one percentage, so the amount it names is exactly what settles them
+/// by the earliest deadline; after it, the full balance.
 fn early_discount(
     stage: &Stage,
     customer: &Customer,
     invoices: &[&Invoice],
     local_date: NaiveDate,
 ) -> Option<EarlyDiscountView> {
-    let terms = customer
-        .terms
-        .early_payment_discount
-        .as_ref()
-        .filter(|_| stage.tone == Tone::Courteous)?;
-    let pay_by = invoices
-        .iter()
-        .map(|invoice| invoice.issue_date.checked_add_days(Days::new(terms.within_days.into())))
-        .min()??;
-    if local_date > pay_by || invoices.is_empty() {
+    if stage.tone != Tone::Courteous || invoices.is_empty() {
         return None;
     }
-    let keep = Decimal::ONE - terms.percent / Decimal::ONE_HUNDRED;
+    let calendar = customer.calendar();
+    let offers = invoices
+        .iter()
+        .map(|invoice| Some((*invoice, crate::discount::open_offer(invoice, calendar, local_date)?)))
+        .collect::<Option<Vec<_>>>()?;
+    let percent = offers.first()?.1.percent;
+    if offers.iter().any(|(_, offer)| offer.percent != percent) {
+        return None;
+    }
+    let pay_by = offers.iter().map(|(_, offer)| offer.deadline).min()?;
     let discounted = sum_by_currency(
-        invoices
+        offers
             .iter()
-            .map(|invoice| (invoice.currency, invoice.currency.round(invoice.balance() * keep))),
+            .map(|(invoice, offer)| (invoice.currency, offer.discounted - invoice.paid)),
     );
+    let full = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
     Some(EarlyDiscountView {
-        percent: format!("{}%", terms.percent.normalize()),
+        percent: format!("{}%", percent.normalize()),
         pay_by: format_date(pay_by, &customer.locale),
         discounted_amount: join_amounts(&discounted, &customer.locale),
+        full_amount: Some(join_amounts(&full, &customer.locale)),
     })
 }
 

@@ -45,11 +45,34 @@ pub struct Pause {
     pub reason: Option<String>,
 }
 
-/// An early-payment discount: `percent` off when paid within `within_days` of the issue date.
+/// An early-payment discount: `percent` off when paid within `within_days` of the issue date (2/10 net 30:
+/// 2 % within 10 days). See [`crate::discount`] for the deadline and what settles an invoice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscountTerms {
     pub percent: Decimal,
     pub within_days: u32,
+}
+
+/// The longest early-payment window kindly accepts, in days.
+pub const MAX_DISCOUNT_DAYS: u32 = 366;
+
+impl DiscountTerms {
+    /// What is wrong with the terms, if anything: a percentage above 0 and below 100, with at most two
+    /// decimals, and a window of at most [`MAX_DISCOUNT_DAYS`].
+    pub fn problem(&self) -> Option<String> {
+        if self.percent <= Decimal::ZERO || self.percent >= Decimal::ONE_HUNDRED {
+            return Some(format!("percent must be above 0 and below 100, not {}", self.percent));
+        }
+        if self.percent.normalize().scale() > 2 {
+            return Some(format!("percent {} has more than two decimals", self.percent));
+        }
+        (self.within_days > MAX_DISCOUNT_DAYS).then(|| {
+            format!(
+                "within_days must be at most {MAX_DISCOUNT_DAYS}, not {}",
+                self.within_days
+            )
+        })
+    }
 }
 
 /// What the contract says about money beyond the invoice total.
@@ -217,13 +240,13 @@ impl Customer {
         if let Some((field, problem)) = self.terms.late_fee.as_ref().and_then(ContractRemedy::problem) {
             return Err(invalid("terms.late_fee", &format!("{field}: {problem}")));
         }
-        if let Some(discount) = &self.terms.early_payment_discount
-            && (discount.percent.is_sign_negative() || discount.percent >= Decimal::from(100))
+        if let Some(problem) = self
+            .terms
+            .early_payment_discount
+            .as_ref()
+            .and_then(DiscountTerms::problem)
         {
-            return Err(invalid(
-                "terms.early_payment_discount",
-                "percent must be between 0 and 100",
-            ));
+            return Err(invalid("terms.early_payment_discount", &problem));
         }
         Ok(())
     }

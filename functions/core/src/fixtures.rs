@@ -63,6 +63,7 @@ pub fn invoice(id: &str, customer: &str, due: &str, next: Option<&str>) -> Invoi
             next_action_on: next.map(day),
             ..Default::default()
         },
+        early_payment: None,
         payment_reference: None,
         processor_payments: Default::default(),
         bookkeeping: Default::default(),

@@ -1,7 +1,7 @@
 //! Invoices and how far the reminder ladder has come for each.
 
 use crate::actor::Actor;
-use crate::customer::CustomerId;
+use crate::customer::{CustomerId, DiscountTerms};
 use crate::error::CoreError;
 use crate::interest::{Charge, ContractRemedy};
 use crate::limits;
@@ -97,6 +97,10 @@ pub struct DunningProgress {
     /// Staff snoozed the reminders for this invoice until this day: no reminder covers it before then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub snoozed_until: Option<NaiveDate>,
+    /// The customer-local day the early-payment discount note went out ([`crate::discount`]): one per
+    /// invoice, and once it is out the action index no longer counts its day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_note_on: Option<NaiveDate>,
 }
 
 /// A customer's answer holding an invoice's reminders: kept after it ends (lifted by staff, or its day
@@ -155,6 +159,11 @@ pub struct Invoice {
     /// This invoice's own remedy for late payment, over the customer's contract terms.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub late_fee: Option<ContractRemedy>,
+    /// Early-payment terms (2/10: 2 % off if paid within 10 days of the issue date), over the customer's
+    /// contract terms, which an invoice without its own takes when kindly first stores it
+    /// ([`crate::discount`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early_payment: Option<DiscountTerms>,
     /// The payment processor's id for this invoice (e.g. Stripe's `in_…`), so that a payment event that does
     /// not name kindly's invoice can still be matched to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -227,6 +236,21 @@ pub struct Bookkeeping {
     /// ([`crate::paid_history`]): what lets a report say what was owed on a past day.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub paid_history: BTreeMap<NaiveDate, Decimal>,
+    /// The early-payment discount the customer took: a payment of the discounted amount by the deadline
+    /// settled the invoice ([`crate::discount::settle`]). Dropped again if a refund takes the payment
+    /// below the discounted amount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount_taken: Option<DiscountTaken>,
+}
+
+/// An early-payment discount taken: the invoice is settled for its total less `amount`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountTaken {
+    /// The discount, in the invoice's currency: the total less the discounted amount.
+    pub amount: Decimal,
+    /// The customer-local day of the payment that reached the discounted amount (or of the accounting
+    /// system's copy that said it was paid so).
+    pub on: NaiveDate,
 }
 
 /// What staff decided about an invoice at the ladder's last step.
@@ -293,14 +317,21 @@ pub struct InFlight {
 }
 
 impl Invoice {
-    /// What is still owed, never below zero (an overpayment is not a debt of ours to dun).
+    /// What is still owed, never below zero (an overpayment is not a debt of ours to dun). A discount
+    /// taken is not owed.
     pub fn balance(&self) -> Decimal {
-        (self.total - self.paid).max(Decimal::ZERO)
+        (self.settles_for() - self.paid).max(Decimal::ZERO)
     }
 
-    /// What was paid beyond the total.
+    /// What was paid beyond what settles it.
     pub fn overpaid(&self) -> Decimal {
-        (self.paid - self.total).max(Decimal::ZERO)
+        (self.paid - self.settles_for()).max(Decimal::ZERO)
+    }
+
+    /// What settles the invoice: its total, less the early-payment discount if one was taken.
+    pub fn settles_for(&self) -> Decimal {
+        let discount = self.bookkeeping.discount_taken.as_ref().map(|taken| taken.amount);
+        self.total - discount.unwrap_or_default()
     }
 
     /// Whether anyone may be reminded of this invoice at all: open, owed, and not held for review.
@@ -424,6 +455,9 @@ impl Invoice {
             {
                 return Err(invalid("late_fee", &format!("amount: {problem}")));
             }
+        }
+        if let Some(problem) = self.early_payment.as_ref().and_then(DiscountTerms::problem) {
+            return Err(invalid("early_payment", &problem));
         }
         if let Some(link) = &self.payment_link
             && !link.starts_with("https://")

@@ -20,6 +20,8 @@ pub mod compose_plans;
 pub mod conformance;
 pub mod customer;
 pub mod deliverability;
+pub mod discount;
+pub mod discount_note;
 pub mod error;
 pub mod fee_invoice;
 pub mod feedback;

@@ -17,9 +17,14 @@ use rust_decimal::Decimal;
 /// What happened to the money for one invoice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PaymentChange {
-    /// Money arrived. A partial payment lowers the balance; more than the balance is recorded as paid (the
-    /// overpayment shows as `paid > total`).
-    Received { amount: Decimal, currency: Currency },
+    /// Money arrived, at `at` (the processor's time: its customer-local day decides whether an early-payment
+    /// discount applies, [`crate::discount::settle`]). A partial payment lowers the balance; more than the
+    /// balance is recorded as paid (the overpayment shows as `paid > total`).
+    Received {
+        amount: Decimal,
+        currency: Currency,
+        at: DateTime<Utc>,
+    },
     /// `payment` is on its way (a bank debit clearing), as of `at` (the processor's time): no reminders
     /// meanwhile, but not paid yet. An event older than the latest seen about that payment changes nothing.
     Pending { payment: String, at: DateTime<Utc> },
@@ -60,11 +65,23 @@ pub enum Applied {
     Unchanged(String),
 }
 
+impl PaymentChange {
+    /// When the processor says it happened, where it says so (a refund's report carries no time of its own).
+    pub fn at(&self) -> Option<DateTime<Utc>> {
+        match self {
+            PaymentChange::Received { at, .. }
+            | PaymentChange::Pending { at, .. }
+            | PaymentChange::PendingFailed { at, .. } => Some(*at),
+            PaymentChange::Refunded { .. } => None,
+        }
+    }
+}
+
 /// Why `event` cannot be applied by kindly and needs a person: money in another currency than the invoice's
 /// (what it settles depends on a rate and fees kindly does not know). `None` when it can be applied.
 pub fn needs_review(invoice: &Invoice, event: &PaymentEvent) -> Option<String> {
     let (what, amount, currency) = match &event.change {
-        PaymentChange::Received { amount, currency } => ("received", amount, currency),
+        PaymentChange::Received { amount, currency, .. } => ("received", amount, currency),
         PaymentChange::Refunded {
             refunded_so_far,
             currency,

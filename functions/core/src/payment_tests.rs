@@ -20,6 +20,7 @@ fn received(id: &str, amount: &str) -> PaymentEvent {
         PaymentChange::Received {
             amount: amount.parse().unwrap(),
             currency: usd(),
+            at: moment("2026-03-01T12:00:00Z"),
         },
     )
 }
@@ -181,6 +182,7 @@ fn money_in_another_currency_holds_the_invoice_for_review_once() {
         PaymentChange::Received {
             amount: "100".parse().unwrap(),
             currency: Currency::from_code("EUR").unwrap(),
+            at: moment("2026-03-01T12:00:00Z"),
         },
     );
     let held = changed(apply_payment(&open, &euros));

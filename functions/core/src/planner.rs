@@ -309,6 +309,19 @@ pub fn advance(
     local_date: NaiveDate,
     heard: bool,
 ) -> Vec<(InvoiceId, DunningProgress)> {
+    // A discount note sent (or skipped) is recorded, so that it is not planned again.
+    if reminder.is_discount_note() {
+        return invoices
+            .iter()
+            .filter(|invoice| reminder.covers.iter().any(|c| c.invoice_id == invoice.id))
+            .map(|invoice| {
+                let mut noted = invoice.clone();
+                noted.dunning.discount_note_on = Some(local_date);
+                noted.dunning.next_action_on = policy.next_action_on(&noted);
+                (invoice.id.clone(), noted.dunning)
+            })
+            .collect();
+    }
     if reminder.is_off_ladder() {
         return Vec::new();
     }

@@ -121,6 +121,9 @@ pub struct Policy {
     /// Thank customers once an invoice is paid in full; no thank-you when absent.
     #[serde(default)]
     pub thank_you: Option<ThankYou>,
+    /// A note before an early-payment discount's deadline ([`crate::discount`]); none when absent.
+    #[serde(default)]
+    pub discounts: Option<crate::discount::DiscountNotes>,
     /// The customer-local hours in which messages go out, set by the deployment (on AWS from
     /// `KINDLY_BUSINESS_HOURS`), not by the policy file; `None` (locally): at any hour. Planning reads it to
     /// plan each customer for the local day their message goes out on ([`crate::calendar::sending_day`]).
@@ -209,12 +212,16 @@ pub const THANK_YOU_STAGE: &str = "thank_you";
 /// [`crate::payment`]); no ladder stage may use it.
 pub const PAYMENT_REVIEW_STAGE: &str = "payment_review";
 
+/// The stage id of the note before an early-payment discount's deadline; no ladder stage may use it.
+pub const DISCOUNT_NOTE_STAGE: &str = "discount_note";
+
 /// The stage ids kindly gives its own messages and tasks, which no ladder stage may use.
-pub const KINDLYS_OWN_STAGES: [&str; 4] = [
+pub const KINDLYS_OWN_STAGES: [&str; 5] = [
     THANK_YOU_STAGE,
     PAYMENT_REVIEW_STAGE,
     ACKNOWLEDGEMENT_STAGE,
     PROMISE_EVE_STAGE,
+    DISCOUNT_NOTE_STAGE,
 ];
 
 /// A thank-you after payment: not a rung of the ladder, so it has no offset and moves no invoice along it.
@@ -482,7 +489,43 @@ impl Policy {
             }
             check_template(&stage, catalog).map_err(broken)?;
         }
+        if let Some(stage) = self.discount_note_stage() {
+            let broken = |field: &str, problem: String| CoreError::Policy(format!("discounts.{field}: {problem}"));
+            if let Some((field, problem)) = self.discounts.as_ref().and_then(|notes| notes.problem()) {
+                return Err(broken(field, problem));
+            }
+            if !self.senders.contains_key(&stage.sender) {
+                return Err(broken(
+                    "sender",
+                    format!("`{}` is not defined under [senders]", stage.sender),
+                ));
+            }
+            check_template(&stage, catalog).map_err(|problem| broken("template", problem))?;
+        }
         Ok(())
+    }
+
+    /// The discount note as a stage, for composing its message: courteous, automatic, no fees, nobody
+    /// copied, from its own sender or the ladder's first. `None` without a `[discounts]` table.
+    pub fn discount_note_stage(&self) -> Option<Stage> {
+        let notes = self.discounts.as_ref()?;
+        let first_sender = || {
+            self.stages
+                .first()
+                .map(|stage| stage.sender.clone())
+                .unwrap_or_default()
+        };
+        Some(Stage {
+            id: DISCOUNT_NOTE_STAGE.to_owned(),
+            offset_days: 0,
+            tone: Tone::Courteous,
+            template: Some(notes.template.clone()),
+            sender: notes.sender.clone().unwrap_or_else(first_sender),
+            cc_escalation: false,
+            approval: Approval::Auto,
+            mention_late_fees: false,
+            task: None,
+        })
     }
 
     pub fn stage_index(&self, stage_id: &str) -> Option<usize> {
@@ -571,9 +614,19 @@ impl Policy {
             Some(hold) => Some(hold.until?.succ_opt()?),
             None => None,
         };
-        self.stages
+        let ladder = self
+            .stages
             .get(next)
-            .map(|stage| Self::earliest_stage_date(stage, invoice.due_date))
+            .map(|stage| Self::earliest_stage_date(stage, invoice.due_date));
+        // The discount note's day, while the invoice awaits one; it leaves the ladder's days as they are.
+        let note = self
+            .discounts
+            .as_ref()
+            .and_then(|notes| crate::discount::earliest_note_day(invoice, notes.note_business_days_before));
+        [ladder, note]
+            .into_iter()
+            .flatten()
+            .min()
             .map(|date| date.max(invoice.dunning.snoozed_until.unwrap_or(date)))
             .map(|date| date.max(held_until.unwrap_or(date)))
     }

@@ -196,6 +196,11 @@ impl Reminder {
         self.stage_id == crate::policy::PLAN_REQUEST_STAGE
     }
 
+    /// The note before an early-payment discount's deadline ([`crate::discount_note`]).
+    pub fn is_discount_note(&self) -> bool {
+        self.stage_id == crate::policy::DISCOUNT_NOTE_STAGE
+    }
+
     /// A reply to something the customer did (paid, answered) rather than a request: it may go out any
     /// business hour after it is queued, and a pause does not stop it.
     pub fn is_reply(&self) -> bool {
@@ -213,8 +218,8 @@ impl Reminder {
     }
 
     /// Not a rung of the ladder (a thank-you, a payment review, an acknowledgement, a promise's eve, a
-    /// payment plan's note or request): it
-    /// neither holds a reminder back nor starts the gap before one, and moves no invoice along the ladder.
+    /// payment plan's note or request, a discount note): it neither holds a reminder back nor starts the gap
+    /// before one, and moves no invoice along the ladder.
     pub fn is_off_ladder(&self) -> bool {
         self.is_thank_you()
             || self.is_payment_review()
@@ -222,6 +227,7 @@ impl Reminder {
             || self.is_promise_eve()
             || self.is_plan_note()
             || self.is_plan_request()
+            || self.is_discount_note()
     }
 
     pub fn invoice_ids(&self) -> Vec<InvoiceId> {

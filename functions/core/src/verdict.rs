@@ -192,8 +192,9 @@ fn why_not_send(
             .hold
             .as_ref()
             .filter(|hold| hold.holds_on(local_date));
+        // A discount note asks for payment too: it waits like a ladder message.
         if let Some(hold) = answered
-            && !reminder.is_off_ladder()
+            && (!reminder.is_off_ladder() || reminder.is_discount_note())
         {
             return Some(format!(
                 "invoice {} waits on the customer's answer ({})",
@@ -208,6 +209,14 @@ fn why_not_send(
         };
         if !due {
             return Some(format!("invoice {} is now {}", invoice.number, invoice.status.as_str()));
+        }
+        if reminder.is_discount_note()
+            && crate::discount::open_offer(invoice, customer.calendar(), local_date).is_none()
+        {
+            return Some(format!(
+                "the early-payment discount on invoice {} is no longer open",
+                invoice.number
+            ));
         }
         let shown = reminder
             .draft

@@ -216,3 +216,61 @@ fn an_answer_given_after_the_draft_stops_it_until_the_hold_ends() {
         Verdict::Send { .. }
     ));
 }
+
+/// C1's invoice of 1,000.00 on 2/10, issued Monday 2 March 2026 (deadline Thursday 12 March), and its
+/// discount note drafted for Tuesday 10 March.
+fn discount_note() -> (Reminder, Customer, Invoice) {
+    let policy = Policy::default_policy();
+    let customer = customer("C1");
+    let invoice = Invoice {
+        total: "1000.00".parse().unwrap(),
+        issue_date: day("2026-03-02"),
+        early_payment: Some(crate::customer::DiscountTerms {
+            percent: "2".parse().unwrap(),
+            within_days: 10,
+        }),
+        ..invoice("I1", "C1", "2026-04-01", None)
+    };
+    let at = Utc.with_ymd_and_hms(2026, 3, 10, 14, 0, 0).unwrap();
+    let note = crate::discount_note::note(&policy, &customer, &invoice, day("2026-03-10"), at)
+        .unwrap()
+        .unwrap();
+    (note, customer, invoice)
+}
+
+#[test]
+fn a_discount_note_goes_out_only_while_its_discount_is_open() {
+    let (note, customer, invoice) = discount_note();
+    let tuesday = Utc.with_ymd_and_hms(2026, 3, 10, 15, 0, 0).unwrap();
+    assert!(matches!(
+        verdict(&note, &customer, std::slice::from_ref(&invoice), tuesday, HOURS).unwrap(),
+        Verdict::Send { .. }
+    ));
+    // Settled with the discount meanwhile: not sent.
+    let mut paid = invoice.clone();
+    paid.paid = "980.00".parse().unwrap();
+    crate::discount::settle(&mut paid, customer.calendar(), day("2026-03-10"));
+    let reason = cancelled(verdict(&note, &customer, &[paid], tuesday, HOURS).unwrap());
+    assert!(reason.contains("is now paid"), "{reason}");
+    // Held by a promise made meanwhile: not sent.
+    let mut promised = invoice.clone();
+    promised.bookkeeping.hold = Some(crate::invoice::AnswerHold {
+        answer: "ans_1".into(),
+        kind: "promise".into(),
+        since: day("2026-03-10"),
+        until: Some(day("2026-03-20")),
+        until_corrected: false,
+        lifted: false,
+    });
+    let reason = cancelled(verdict(&note, &customer, &[promised], tuesday, HOURS).unwrap());
+    assert!(reason.contains("waits on the customer's answer"), "{reason}");
+    // A note approved by a person and sent after the deadline: not sent.
+    let mut late = note.clone();
+    late.approval.as_mut().unwrap().by = Actor::person("alice");
+    let friday = Utc.with_ymd_and_hms(2026, 3, 13, 15, 0, 0).unwrap();
+    let reason = cancelled(verdict(&late, &customer, std::slice::from_ref(&invoice), friday, HOURS).unwrap());
+    assert!(
+        reason.contains("discount on invoice INV-I1 is no longer open"),
+        "{reason}"
+    );
+}

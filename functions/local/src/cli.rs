@@ -58,7 +58,9 @@ pub enum Command {
     /// escalation_email, paused_until, paused, late_fee_monthly_percent, late_fee_grace_days,
     /// late_fee_clause, statute (none, uk_late_payment_act_1998, eu_late_payment_directive or de_bgb_288:
     /// over the policy's statute), discount_percent, discount_within_days. Invoices: id, number, customer_id,
-    /// currency, total, paid, issue_date, due_date, status, payment_link, po_number.
+    /// currency, total, paid, issue_date, due_date, status, payment_link, po_number, payment_reference,
+    /// processor_payments, discount_percent, discount_within_days (early-payment terms, e.g. 2 and 10 for
+    /// 2/10; without them, the customer's).
     /// JSON: {"customers": [{...}], "invoices": [{...}]} with the same keys.
     Import {
         /// A .csv or .json file.

@@ -286,6 +286,8 @@ const INVOICE_COLUMNS: &[&str] = &[
     "po_number",
     "payment_reference",
     "processor_payments",
+    "discount_percent",
+    "discount_within_days",
 ];
 
 fn known_columns(kind: Kind) -> &'static [&'static str] {
@@ -375,15 +377,7 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
             key => Statute::from_key(key).map(StatuteChoice::Statute),
         },
     );
-    let early_payment_discount = match fields.decimal("discount_percent") {
-        Some(percent) => {
-            let within_days = fields.whole("discount_within_days");
-            fields
-                .require("discount_within_days", within_days)
-                .map(|within_days| DiscountTerms { percent, within_days })
-        }
-        None => None,
-    };
+    let early_payment_discount = discount_terms(fields);
     Some(Customer {
         id: CustomerId(id),
         display_name,
@@ -401,6 +395,27 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
         country,
         business_hours,
     })
+}
+
+/// Early-payment terms from `discount_percent` and `discount_within_days` (both or neither), checked as
+/// the core checks them, with the column named.
+fn discount_terms(fields: &mut Fields) -> Option<DiscountTerms> {
+    let percent = fields.decimal("discount_percent");
+    let within_days = fields.whole("discount_within_days");
+    let terms = match (percent, within_days) {
+        (Some(percent), within_days) => fields
+            .require("discount_within_days", within_days)
+            .map(|within_days| DiscountTerms { percent, within_days }),
+        (None, Some(_)) => fields.require("discount_percent", None),
+        (None, None) => None,
+    }?;
+    match terms.problem() {
+        Some(problem) => {
+            fields.problem("discount_percent", problem);
+            None
+        }
+        None => Some(terms),
+    }
 }
 
 fn invoice(fields: &mut Fields) -> Option<Invoice> {
@@ -442,6 +457,7 @@ fn invoice(fields: &mut Fields) -> Option<Invoice> {
         payment_link: fields.optional("payment_link"),
         po_number: fields.optional("po_number"),
         late_fee: None,
+        early_payment: discount_terms(fields),
         dunning: Default::default(),
         payment_reference: fields.optional("payment_reference"),
         processor_payments,
@@ -481,6 +497,39 @@ mod tests {
             more_than_paid[0].to_string(),
             "line 4: field `processor_payments`: counts 50.00 in all, more than `paid` (10.00), which includes them"
         );
+    }
+
+    #[test]
+    fn an_invoices_early_payment_terms_are_read_and_bad_ones_name_the_column() {
+        let text = "id,customer_id,currency,total,issue_date,due_date,discount_percent,discount_within_days\n\
+                    I1,C1,USD,100.00,2026-01-01,2026-01-31,2,10\n\
+                    I2,C1,USD,100.00,2026-01-01,2026-01-31,100,10\n\
+                    I3,C1,USD,100.00,2026-01-01,2026-01-31,,10\n\
+                    I4,C1,USD,100.00,2026-01-01,2026-01-31,2,ten\n\
+                    I5,C1,USD,100.00,2026-01-01,2026-01-31,,\n";
+        let rows = read_csv(text).unwrap();
+        let parse = |index: usize| {
+            let (at, kind, row) = &rows.rows[index];
+            parse_row(at, *kind, row)
+        };
+        let Ok(Record::Invoice(first)) = parse(0) else {
+            panic!("{:?}", parse(0));
+        };
+        let terms = first.early_payment.expect("terms");
+        assert_eq!((terms.percent, terms.within_days), ("2".parse().unwrap(), 10));
+        let problems: Vec<String> = (1..4).map(|index| parse(index).unwrap_err()[0].to_string()).collect();
+        assert_eq!(
+            problems,
+            [
+                "line 3: field `discount_percent`: percent must be above 0 and below 100, not 100",
+                "line 4: field `discount_percent`: is required",
+                "line 5: field `discount_within_days`: expected a whole number of days, got `ten`",
+            ]
+        );
+        let Ok(Record::Invoice(plain)) = parse(4) else {
+            panic!("{:?}", parse(4));
+        };
+        assert_eq!(plain.early_payment, None);
     }
 
     #[test]

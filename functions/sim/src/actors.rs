@@ -9,7 +9,7 @@ use crate::world::Channel;
 use chrono::{DateTime, Duration, Utc};
 use kindly_core::Approval;
 use kindly_core::service::{self, PassOutcome, SendResult};
-use kindly_core::{CoreError, Policy, ReminderId};
+use kindly_core::{CoreError, Policy, ReminderId, Store};
 use rand::Rng;
 use std::collections::BTreeMap;
 
@@ -207,7 +207,7 @@ impl Sim {
             return format!("customer pays {} by a payment plan instead", invoice.id);
         }
         if invoice.payments[number].rest {
-            let owed = invoice.total_minor - invoice.received_processor - invoice.received_transfer;
+            let owed = invoice.owed_minor();
             if owed <= 0 || invoice.status_by_accounting.is_some() {
                 return format!("customer owes nothing more on {}", invoice.id);
             }
@@ -238,6 +238,7 @@ impl Sim {
             }
             Channel::Transfer => {
                 self.world.invoices[index].received_transfer += payment.minor;
+                self.judge_discount(index);
                 let lag = Duration::hours(self.rng.random_range(20..80));
                 self.reimport(index, lag);
             }
@@ -296,7 +297,8 @@ impl Sim {
             .or_default() -= so_far - before;
         invoice.refunded_ever = true;
         invoice.refunded_minor += so_far - before;
-        let charge = format!("ch_{}_{number}", invoice.id);
+        self.judge_discount(index);
+        let charge = format!("ch_{}_{number}", self.world.invoices[index].id);
         self.emit(
             index,
             number,
@@ -320,6 +322,7 @@ impl Sim {
     /// system hears of it some hours or days later.
     fn received(&mut self, index: usize, number: usize, minor: i64) {
         self.world.invoices[index].received_processor += minor;
+        self.judge_discount(index);
         let payment = format!("pi_{}_{number}", self.world.invoices[index].id);
         *self.world.invoices[index]
             .processor_receipts
@@ -328,6 +331,12 @@ impl Sim {
         self.emit(index, number, Effect::Received { payment, minor });
         let lag = Duration::hours(self.rng.random_range(12..96));
         self.reimport(index, lag);
+    }
+
+    /// The truth about an invoice's early-payment discount after its money changed now.
+    fn judge_discount(&mut self, index: usize) {
+        let zone = self.world.customers[self.world.invoices[index].customer].time_zone;
+        self.world.invoices[index].judge_discount(self.now, zone);
     }
 
     fn refund_at(&mut self, at: DateTime<Utc>, invoice: usize, payment: usize, part: u8) {
@@ -423,7 +432,17 @@ impl Sim {
             );
             false
         } else {
-            // Stripe gives up: kindly was never told.
+            // Stripe gives up: kindly was never told — unless the last attempt failed after kindly had
+            // applied it (a crash after the write), which the stored receipts show.
+            if let Effect::Received { payment, .. } = &processor_event.effect {
+                let id = self.world.invoices[index].id.clone();
+                let effect = processor_event.effect.clone();
+                let stored = self.store.real().invoice(&id).await.ok().flatten();
+                if stored.is_some_and(|stored| stored.bookkeeping.receipts.contains_key(payment)) {
+                    processor_event.acknowledged = true;
+                    self.acknowledged[index].add(&effect);
+                }
+            }
             true
         };
         if settled {

@@ -9,8 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use kindly_core::answer::{Answer, AnswerState};
 use kindly_core::policy::{
-    ACKNOWLEDGEMENT_STAGE, INSTALMENT_MISSED_STAGE, INSTALMENT_NOTE_STAGE, PAYMENT_REVIEW_STAGE, PROMISE_EVE_STAGE,
-    THANK_YOU_STAGE,
+    ACKNOWLEDGEMENT_STAGE, DISCOUNT_NOTE_STAGE, INSTALMENT_MISSED_STAGE, INSTALMENT_NOTE_STAGE, PAYMENT_REVIEW_STAGE,
+    PROMISE_EVE_STAGE, THANK_YOU_STAGE,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -27,6 +27,7 @@ pub fn on_ladder(stage: &str) -> bool {
         PROMISE_EVE_STAGE,
         INSTALMENT_NOTE_STAGE,
         INSTALMENT_MISSED_STAGE,
+        DISCOUNT_NOTE_STAGE,
     ]
     .contains(&stage)
 }

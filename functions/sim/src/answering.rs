@@ -143,8 +143,7 @@ impl Sim {
             .filter_map(|number| self.by_number.get(number).copied())
             .filter(|&index| {
                 let invoice = &self.world.invoices[index];
-                invoice.status_by_accounting.is_none()
-                    && invoice.received_processor + invoice.received_transfer < invoice.total_minor
+                invoice.status_by_accounting.is_none() && invoice.owed_minor() > 0
             })
             .collect();
         if invoices.len() > 1 && rng.random_bool(0.3) {
@@ -436,7 +435,7 @@ impl Sim {
         let answer = &self.answering.answers[index];
         let arrived = answer.invoices.iter().all(|&invoice| {
             let invoice = &self.world.invoices[invoice];
-            invoice.received_processor + invoice.received_transfer >= invoice.total_minor
+            invoice.owed_minor() <= 0
         });
         let decision = match (&answer.kind, answer.truth) {
             (AnswerKind::AlreadyPaid { .. }, _) if arrived => Decision::ConfirmPayment,

@@ -73,6 +73,22 @@ impl Sim {
             self.violate(Invariant::NoMessageTwice, key(&problem), &ids, problem);
         }
         self.check_mail_delivery(delivery, customer, &covered, &ids).await;
+        if delivery.stage == kindly_core::policy::DISCOUNT_NOTE_STAGE {
+            let deadlines: Vec<(String, Option<NaiveDate>)> = covered
+                .iter()
+                .map(|(number, _)| {
+                    let deadline = self.by_number.get(number).and_then(|&index| {
+                        let (_, deadline) = self.world.invoices[index].early_payment.as_ref()?;
+                        Some(*deadline)
+                    });
+                    (number.clone(), deadline)
+                })
+                .collect();
+            let zone = self.world.customers[customer].time_zone;
+            for problem in self.discount_notes.check(delivery, zone, &deadlines) {
+                self.violate(Invariant::DiscountKept, key(&problem), &ids, problem);
+            }
+        }
         let zone = self.world.customers[customer].time_zone;
         let mut known = self.known.clone();
         known.paused.clear();
@@ -169,6 +185,36 @@ impl Sim {
             let ids = [id.0.clone(), stored.customer_id.0.clone()];
             self.violate(Invariant::MoneyExact, id.0.clone(), &ids, problem);
         }
+        if let Some(truth) = self.discount_truth(index)
+            && let Some(problem) = crate::discount_invariants::discount_kept(&stored, &truth)
+        {
+            let ids = [id.0.clone(), stored.customer_id.0.clone()];
+            self.violate(Invariant::DiscountKept, format!("{}:discount", id.0), &ids, problem);
+        }
+    }
+
+    /// The world's truth about invoice `index`'s discount, once kindly has heard everything about its money
+    /// (no event in flight, no copy unsent, no debit clearing) and the accounting system decided nothing
+    /// else about it.
+    fn discount_truth(&self, index: usize) -> Option<crate::discount_invariants::DiscountTruth> {
+        let world = &self.world.invoices[index];
+        let (_, deadline) = world.early_payment.as_ref()?;
+        let discounted = world.discounted_minor()?;
+        let quiet = self.unsynced[index] == 0
+            && self.events_in_flight[index] == 0
+            && world.debits_in_flight == 0
+            && world.status_by_accounting.is_none();
+        if !quiet {
+            return None;
+        }
+        let received = world.received_minor();
+        let reached = received >= discounted && received < world.total_minor;
+        Some(crate::discount_invariants::DiscountTruth {
+            deadline: *deadline,
+            settled: world.discount_settled,
+            late: reached && !world.discount_settled,
+            received: world.amount(received),
+        })
     }
 
     /// At 19:00 local on a business day, the customer's day is over: was every open invoice reminded?
@@ -235,7 +281,7 @@ impl Sim {
                     && self.unsynced[index] == 0
                     && invoice.debits_in_flight == 0
                     && invoice.status_by_accounting.is_none()
-                    && invoice.received_processor + invoice.received_transfer < invoice.total_minor
+                    && invoice.owed_minor() > 0
             })
             .collect();
         if open.is_empty() {

@@ -15,7 +15,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The promises, by name: the six of issue 11, the five about customers' answers
 /// ([`crate::answer_invariants`]), the four about the mail system's feedback ([`crate::mail_invariants`]),
-/// then the three about customers' replies by email ([`crate::reply_invariants`]).
+/// the three about customers' replies by email ([`crate::reply_invariants`]), then the one about
+/// early-payment discounts ([`crate::discount_invariants`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Invariant {
     NoMessageTwice,
@@ -49,10 +50,14 @@ pub enum Invariant {
     ReplyOnce,
     /// An automatic reply is never a task for staff.
     AutoReplyNoTask,
+    /// A discounted payment inside the window leaves nothing chased, one after it leaves the rest chased,
+    /// and a discount note goes out at most once per invoice, never after the deadline
+    /// ([`crate::discount_invariants`]).
+    DiscountKept,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 18] = [
+    pub const ALL: [Invariant; 19] = [
         Invariant::NoMessageTwice,
         Invariant::NothingAfterSettling,
         Invariant::NobodyForgotten,
@@ -71,6 +76,7 @@ impl Invariant {
         Invariant::ReplyHolds,
         Invariant::ReplyOnce,
         Invariant::AutoReplyNoTask,
+        Invariant::DiscountKept,
     ];
 
     pub fn name(self) -> &'static str {
@@ -93,6 +99,7 @@ impl Invariant {
             Invariant::ReplyHolds => "reply-holds",
             Invariant::ReplyOnce => "reply-once",
             Invariant::AutoReplyNoTask => "auto-reply-no-task",
+            Invariant::DiscountKept => "discount-kept",
         }
     }
 }

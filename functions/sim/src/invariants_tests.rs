@@ -41,6 +41,7 @@ fn invoice(due: &str) -> Invoice {
         payment_link: None,
         po_number: None,
         late_fee: None,
+        early_payment: None,
         payment_reference: None,
         processor_payments: Default::default(),
         dunning: Default::default(),

@@ -7,8 +7,9 @@
 //! seed picks (mail throttling, 5xx, timeouts after acceptance, lost conditional writes, crashes between
 //! writes, scheduled functions late or twice), the mail system's feedback on every message ([`mailsystem`]:
 //! deliveries, bounces, complaints) and customers' replies by email ([`replies`]: a person's own words,
-//! out-of-office notes). After every step the promises ([`invariants`], [`answer_invariants`],
-//! [`mail_invariants`], [`reply_invariants`]) are checked against the world's inbox — what customers really
+//! out-of-office notes), and early-payment discounts paid in time or just after. After every step the
+//! promises ([`invariants`], [`answer_invariants`], [`mail_invariants`], [`reply_invariants`],
+//! [`discount_invariants`]) are checked against the world's inbox — what customers really
 //! got.
 //!
 //! Architecture invariant: nothing here changes how kindly behaves. The simulator only drives kindly's
@@ -22,6 +23,7 @@ pub mod backend;
 pub mod calendar;
 mod checks;
 pub mod deployment;
+pub mod discount_invariants;
 pub mod faults;
 pub mod invariants;
 mod mail_acts;

@@ -2,11 +2,12 @@
 //! them pays, and what the payment processor and the accounting system know. Generated from the seed
 //! alone, so a seed names a world.
 
+use crate::calendar::Workdays;
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use kindly_core::calendar::BusinessHours;
 use kindly_core::holidays::Country;
-use kindly_core::{Contact, Currency, Customer, CustomerId, Invoice, InvoiceId, InvoiceStatus};
+use kindly_core::{Contact, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId, InvoiceStatus};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
@@ -125,6 +126,12 @@ pub struct WorldInvoice {
     pub imported: bool,
     /// The customer paid the rest after answering: the payments they had planned are not made.
     pub paid_rest: bool,
+    /// Early-payment terms (2/10, 3/14...) and the discount's deadline in the customer's business days,
+    /// by the simulator's own calendar arithmetic.
+    pub early_payment: Option<(DiscountTerms, NaiveDate)>,
+    /// Truth: money reaching the discounted amount arrived on a customer-local day by the deadline (and no
+    /// refund took it below since): the invoice is settled for less than its total.
+    pub discount_settled: bool,
 }
 
 impl WorldInvoice {
@@ -133,14 +140,58 @@ impl WorldInvoice {
         Decimal::new(minor, processor_exponent(self.currency))
     }
 
+    /// Money received so far (net of refunds), in minor units.
+    pub fn received_minor(&self) -> i64 {
+        self.received_processor + self.received_transfer
+    }
+
+    /// What the customer still owes in truth, in minor units: nothing once the discount settled it.
+    pub fn owed_minor(&self) -> i64 {
+        if self.discount_settled {
+            0
+        } else {
+            self.total_minor - self.received_minor()
+        }
+    }
+
+    /// What settles the invoice by the discount's deadline, in the processor's minor units: the total less
+    /// the percentage, rounded half away from zero to the currency's own minor units.
+    pub fn discounted_minor(&self) -> Option<i64> {
+        let (terms, _) = self.early_payment.as_ref()?;
+        let exponent = processor_exponent(self.currency);
+        let total = self.amount(self.total_minor);
+        let discounted = total - total * terms.percent / Decimal::ONE_HUNDRED;
+        let rounded = discounted.round_dp_with_strategy(
+            self.currency.minor_units(),
+            rust_decimal::RoundingStrategy::MidpointAwayFromZero,
+        );
+        let minor = rounded * Decimal::from(10_i64.pow(exponent));
+        i64::try_from(minor.trunc()).ok()
+    }
+
+    /// Money arrived (or went back) at `at`: whether the discount settles the invoice now, in truth.
+    pub fn judge_discount(&mut self, at: DateTime<Utc>, zone: Tz) {
+        let (Some(discounted), Some((_, deadline))) = (self.discounted_minor(), &self.early_payment) else {
+            return;
+        };
+        let received = self.received_minor();
+        let reaches = received >= discounted && received < self.total_minor;
+        if !reaches {
+            self.discount_settled = false;
+        } else if at.with_timezone(&zone).date_naive() <= *deadline && self.status_by_accounting.is_none() {
+            self.discount_settled = true;
+        }
+    }
+
     /// The copy the accounting system sends kindly now: what it knows of payments and status.
     pub fn accounting_copy(&self, customer: &CustomerId) -> Invoice {
         let paid = self.amount(self.received_processor + self.received_transfer);
         let total = self.amount(self.total_minor);
+        // An accounting system that knows the terms marks an invoice the discount settled paid itself.
         let status = match self.status_by_accounting {
             Some(Settlement::Void) => InvoiceStatus::Void,
             Some(Settlement::Disputed) => InvoiceStatus::Disputed,
-            None if paid >= total => InvoiceStatus::Paid,
+            None if paid >= total || self.discount_settled => InvoiceStatus::Paid,
             None => InvoiceStatus::Open,
         };
         Invoice {
@@ -156,6 +207,7 @@ impl WorldInvoice {
             payment_link: Some(format!("https://pay.example/{}", self.id)),
             po_number: None,
             late_fee: None,
+            early_payment: self.early_payment.as_ref().map(|(terms, _)| terms.clone()),
             payment_reference: self.payment_reference.clone(),
             processor_payments: self
                 .processor_receipts
@@ -239,8 +291,11 @@ pub fn generate(rng: &mut ChaCha8Rng, customers: usize, days: u32) -> World {
             .expect("the simulator's currencies are ISO 4217 codes");
         let mut day = start + Days::new(rng.random_range(0..30));
         let mut sequence = 0;
+        let workdays = Workdays::of(world.customers.last().expect("just pushed"));
         while day < end {
-            world.invoices.push(invoice(rng, index, zone, currency, day, sequence));
+            let mut invoice = invoice(rng, index, zone, currency, day, sequence);
+            offer_discount(rng, &mut invoice, zone, workdays);
+            world.invoices.push(invoice);
             sequence += 1;
             day = day + Days::new(rng.random_range(20..70));
         }
@@ -375,6 +430,46 @@ fn invoice(
         debits_in_flight: 0,
         imported: false,
         paid_rest: false,
+        early_payment: None,
+        discount_settled: false,
+    }
+}
+
+/// Give some invoices early-payment terms: of those, some customers pay the discounted amount inside the
+/// window, some a day or three after the deadline (and maybe the rest later); the others pay as planned.
+fn offer_discount(rng: &mut ChaCha8Rng, invoice: &mut WorldInvoice, zone: Tz, workdays: Workdays) {
+    if !rng.random_bool(0.25) {
+        return;
+    }
+    let (percent, within_days) = [("2", 10_u32), ("3", 14), ("1.5", 7)][rng.random_range(0..3)];
+    let terms = DiscountTerms {
+        percent: percent.parse().expect("a percentage"),
+        within_days,
+    };
+    let deadline = workdays.on_or_after(invoice.issue_date + Days::new(u64::from(within_days)));
+    invoice.early_payment = Some((terms, deadline));
+    let Some(discounted) = invoice.discounted_minor() else {
+        return;
+    };
+    let day = match rng.random_range(0..100) {
+        0..40 => {
+            invoice.issue_date + Days::new(rng.random_range(0..=(deadline - invoice.issue_date).num_days()) as u64)
+        }
+        40..65 => deadline + Days::new(rng.random_range(1..4)),
+        _ => return,
+    };
+    let at = local_instant(zone, day, rng.random_range(0..24), rng.random_range(0..60));
+    let mut payment = plan(rng, at, discounted);
+    // A bank debit clears days later, on a day of its own: the card or the transfer shows the day plainly.
+    if matches!(payment.channel, Channel::Debit { .. }) {
+        payment.channel = Channel::Card { stripe_invoice: false };
+    }
+    invoice.payments = vec![payment];
+    if day > deadline && rng.random_bool(0.6) {
+        let later = local_instant(zone, invoice.due_date + Days::new(rng.random_range(5..30)), 12, 0);
+        let mut rest = plan(rng, later, 0);
+        rest.rest = true;
+        invoice.payments.push(rest);
     }
 }
 

@@ -443,6 +443,7 @@ pub async fn put_invoice<S: Store>(State(app): AppState<S>, Path(id): Path<Strin
         payment_link: request.payment_link,
         po_number: request.po_number,
         late_fee: request.late_fee,
+        early_payment: request.early_payment,
         dunning: Default::default(),
         payment_reference: request.payment_reference,
         processor_payments: request.processor_payments,

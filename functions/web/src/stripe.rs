@@ -249,12 +249,15 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
             let (amount, currency) = object.money(object.amount_paid, "amount_paid")?;
             (
                 received_key(&object.payment()),
-                PaymentChange::Received { amount, currency },
+                PaymentChange::Received { amount, currency, at },
             )
         }
         "payment_intent.succeeded" => {
             let (amount, currency) = object.money(object.amount_received, "amount_received")?;
-            (received_key(&object.id), PaymentChange::Received { amount, currency })
+            (
+                received_key(&object.id),
+                PaymentChange::Received { amount, currency, at },
+            )
         }
         // A checkout paid at once (a card) reports its money on completion; one paid by a delayed method (a
         // SEPA or ACH debit) completes unpaid while the debit clears, and Stripe reports the outcome later as
@@ -265,7 +268,7 @@ pub fn parse_event(body: &[u8]) -> Result<StripeEvent, String> {
             let (amount, currency) = object.money(object.amount_total, "amount_total")?;
             (
                 received_key(&object.payment()),
-                PaymentChange::Received { amount, currency },
+                PaymentChange::Received { amount, currency, at },
             )
         }
         "checkout.session.completed" if object.payment_status.as_deref() == Some("unpaid") => in_flight(true),
@@ -466,7 +469,8 @@ mod tests {
             payment.change,
             PaymentChange::Received {
                 amount: "12500".parse().unwrap(),
-                currency: currency("ISK")
+                currency: currency("ISK"),
+                at: chrono::DateTime::from_timestamp(NOW, 0).unwrap(),
             }
         );
     }

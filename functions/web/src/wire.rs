@@ -297,6 +297,10 @@ pub struct InvoiceBody {
     /// The processor's payments `paid` already counts, by payment id (e.g. `pi_…`), with the amount counted.
     #[serde(default)]
     pub processor_payments: BTreeMap<String, Decimal>,
+    /// Early-payment terms, e.g. `{"percent": "2", "within_days": 10}` (2/10); without them, the customer's
+    /// contract terms when kindly first stores the invoice.
+    #[serde(default)]
+    pub early_payment: Option<kindly_core::DiscountTerms>,
 }
 
 fn open() -> InvoiceStatus {

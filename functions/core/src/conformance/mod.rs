@@ -6,6 +6,7 @@
 
 mod answers;
 mod changes;
+mod discounts;
 mod feedback;
 mod fees;
 mod forwards;
@@ -22,6 +23,7 @@ mod sending;
 
 pub use answers::*;
 pub use changes::*;
+pub use discounts::*;
 pub use feedback::*;
 pub use fees::*;
 pub use forwards::*;
@@ -92,7 +94,12 @@ macro_rules! store_conformance_tests {
             invoices_are_found_by_issue_date_whatever_their_status,
             payments_are_dated_as_written_and_the_reports_read_them_back,
             expected_receipts_come_from_open_promises_and_running_plans,
-            the_worked_example_reads_the_same_on_every_store);
+            the_worked_example_reads_the_same_on_every_store,
+            a_discounted_payment_by_the_deadline_settles_the_invoice_once,
+            a_discounted_payment_after_the_deadline_leaves_the_rest_chased,
+            the_accounting_system_settles_with_the_discount_by_the_deadline_only,
+            a_refunded_discounted_payment_reopens_the_full_balance,
+            the_discount_note_goes_out_once_before_the_deadline);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -149,6 +149,7 @@ pub async fn a_plan_takes_invoices_off_the_ladder_notes_each_instalment_and_a_br
         change: PaymentChange::Received {
             amount: "100".parse().unwrap(),
             currency: crate::Currency::from_code("USD").unwrap(),
+            at: instant("2026-03-09"),
         },
     };
     apply_payment_event(store, &policy, &InvoiceId("P1".into()), &paid, instant("2026-03-09"))

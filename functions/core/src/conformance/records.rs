@@ -208,6 +208,7 @@ pub async fn update_reminder_is_conditional<S: Store>(store: &S) {
         last_reminded_on: Some(day("2026-03-10")),
         next_action_on: Some(day("2026-03-13")),
         snoozed_until: None,
+        discount_note_on: None,
     };
     // Wrong expectation: nothing changes, not even the invoice progress.
     let wrong = store

@@ -42,6 +42,7 @@ fn running_plan(
         state: PlanState::Active,
         made_by: Actor::person("Riley"),
         made_at: instant(made),
+        asked_by_customer: false,
         next_check: Some(day(next_check)),
         revision: 0,
     }

@@ -49,6 +49,7 @@ async fn a_payment_at_this_moment_stops_it<S: Store>(store: &S, customer_id: &st
             change: crate::payment::PaymentChange::Received {
                 amount: "100.00".parse().unwrap(),
                 currency: Currency::from_code("USD").unwrap(),
+                at: now,
             },
         }),
     };
@@ -84,6 +85,7 @@ pub async fn a_part_payment_racing_a_claim_is_planned_again_at_once<S: Store>(st
         change: crate::payment::PaymentChange::Received {
             amount: "40.00".parse().unwrap(),
             currency: Currency::from_code("USD").unwrap(),
+            at: send_now(),
         },
     });
     let mailer = CountingMailer::default();

@@ -340,6 +340,7 @@ fn plan(id: &str, invoices: &[&str], paid_before: &str, instalments: &[(&str, &s
         state,
         made_by: Actor::person("Riley"),
         made_at: instant("2026-02-01"),
+        asked_by_customer: false,
         next_check: None,
         revision: 0,
     }

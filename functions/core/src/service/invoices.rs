@@ -84,7 +84,9 @@ pub(crate) async fn write_customer<S: Store>(
 /// from the stored copy (the accounting system knows neither), its revision moves on, and its next action
 /// date is recomputed. A payment the processor reported and the accounting system has not seen yet is
 /// kept, and one it names as counted (`processor_payments`) is not counted twice
-/// ([`crate::payment::merge_accounting_copy`]). An invoice staff wrote off or handed over stays so while the
+/// ([`crate::payment::merge_accounting_copy`]). Money reaching an early-payment discount's amount by its
+/// deadline settles the invoice ([`crate::discount::settle`]); one without its own terms takes the
+/// customer's when first stored. An invoice staff wrote off or handed over stays so while the
 /// copy says it is open ([`crate::last_step::keep_decision`]). The write is conditional on the revision
 /// read, and retried on a conflict.
 ///
@@ -99,12 +101,20 @@ pub async fn ingest_invoice<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<Vec<ReminderId>, CoreError> {
     invoice.validate()?;
-    let written = rewrite_invoice(store, policy, &invoice.id, now, |stored| {
+    let customer = store.customer(&invoice.customer_id).await?;
+    let written = Box::pin(rewrite_invoice(store, policy, &invoice.id, now, |stored| {
         let mut incoming = invoice.clone();
+        crate::discount::take_terms(&mut incoming, stored, customer.as_ref());
         crate::payment::merge_accounting_copy(&mut incoming, stored);
         // Written off or handed over by staff: a copy still saying open does not put it back on the ladder.
         if let Some(stored) = stored {
             crate::last_step::keep_decision(&mut incoming, stored);
+        }
+        // Money reaching the discounted amount settles it if it arrives by the deadline; kindly knows no
+        // better day for it than the day the copy arrives (or the day the processor reported it).
+        if let Some(customer) = &customer {
+            let today = now.with_timezone(&customer.time_zone).date_naive();
+            crate::discount::settle(&mut incoming, customer.calendar(), today);
         }
         // An upheld dispute holds the invoice until the accounting system sends it corrected (or settled).
         // A payment alone corrects nothing: a customer may pay the part they agree with.
@@ -115,7 +125,7 @@ pub async fn ingest_invoice<S: Store>(
             hold.lifted = true;
         }
         Ok(Rewrite::Write(incoming))
-    })
+    }))
     .await?;
     Ok(match written {
         Rewrite::Write((_, after)) => after.voided,

@@ -36,16 +36,29 @@ pub async fn apply_payment_event<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<PaymentOutcome, CoreError> {
     use crate::payment::{Applied, apply_payment};
-    let written = rewrite_invoice(store, policy, invoice_id, now, |stored| {
+    // The customer's calendar and zone decide whether the money came by an early-payment deadline.
+    let customer = match store.invoice(invoice_id).await? {
+        Some(invoice) => store.customer(&invoice.customer_id).await?,
+        None => None,
+    };
+    // Boxed: a payment may land inside another service's store call (a send), whose stack it shares.
+    let written = Box::pin(rewrite_invoice(store, policy, invoice_id, now, |stored| {
         let stored = stored.ok_or_else(|| CoreError::NotFound {
             what: "invoice",
             id: invoice_id.0.clone(),
         })?;
         Ok(match apply_payment(stored, event)? {
-            Applied::Changed(updated) => Rewrite::Write(*updated),
+            Applied::Changed(mut updated) => {
+                if let Some(customer) = customer.as_ref().filter(|c| c.id == updated.customer_id) {
+                    let at = event.change.at().unwrap_or(now);
+                    let day = at.with_timezone(&customer.time_zone).date_naive();
+                    crate::discount::settle(&mut updated, customer.calendar(), day);
+                }
+                Rewrite::Write(*updated)
+            }
             Applied::Unchanged(why) => Rewrite::Keep(why),
         })
-    })
+    }))
     .await?;
     Ok(match written {
         Rewrite::Write((invoice, AfterChange { voided, thank_you })) => {

@@ -6,8 +6,9 @@ use crate::actor::Actor;
 use crate::calendar::{Calendar, sending_day};
 use crate::compose::draft_reminder;
 use crate::customer::{Customer, CustomerId};
+use crate::discount_note::{note, plan_notes};
 use crate::error::CoreError;
-use crate::invoice::Invoice;
+use crate::invoice::{Invoice, InvoiceId};
 use crate::money::format_money;
 use crate::planner::{CustomerHistory, HoldReason, plan};
 use crate::policy::Policy;
@@ -120,6 +121,32 @@ pub(super) async fn plan_and_store<S: Store>(
         held: plan.held,
         ..PassOutcome::default()
     };
+    let laddered: BTreeSet<&InvoiceId> = plan
+        .reminders
+        .iter()
+        .flat_map(|planned| planned.covers.iter().map(|covered| &covered.invoice_id))
+        .collect();
+    for planned in plan_notes(policy, &customers, &invoices, &history, &laddered, now) {
+        let customer = &customers[&planned.customer_id];
+        let invoice = invoices_by_id[&planned.invoice_id];
+        let result = async {
+            let Some(note) = note(policy, customer, invoice, planned.local_date, now)? else {
+                return Ok(None);
+            };
+            if dry_run {
+                return Ok(Some((note, true)));
+            }
+            Box::pin(store_new(store, note, now)).await.map(Some)
+        }
+        .await;
+        match result {
+            Ok(Some((note, created))) => outcome.entries.push(entry(&note, customer, &[invoice], created)),
+            Ok(None) => {}
+            Err(error) => outcome
+                .errors
+                .push(format!("customer {}: {error}", planned.customer_id)),
+        }
+    }
     for planned in &plan.reminders {
         let customer = &customers[&planned.customer_id];
         let covered: Vec<&Invoice> = planned.covers.iter().map(|c| invoices_by_id[&c.invoice_id]).collect();
@@ -138,16 +165,8 @@ pub(super) async fn plan_and_store<S: Store>(
                 }
                 outcome.superseded.push(old.clone());
             }
-            let created = match store.insert_reminder(&reminder).await? {
-                Inserted::New => true,
-                Inserted::AlreadyExists => revive_cancelled(store, &reminder, now).await?,
-            };
-            let current = if created {
-                reminder
-            } else {
-                store.reminder(&reminder.id).await?.unwrap_or(reminder)
-            };
-            Ok::<_, CoreError>(Some((current, created)))
+            // Boxed: the pass's future stays small enough for a test thread's stack.
+            Ok::<_, CoreError>(Some(Box::pin(store_new(store, reminder, now)).await?))
         }
         .await;
         match result {
@@ -161,6 +180,21 @@ pub(super) async fn plan_and_store<S: Store>(
         }
     }
     Ok(outcome)
+}
+
+/// Store a reminder just drafted: new, or revived where one with its id was cancelled (see
+/// [`revive_cancelled`]). Returns the reminder as stored now, and whether this call created it.
+async fn store_new<S: Store>(store: &S, reminder: Reminder, now: DateTime<Utc>) -> Result<(Reminder, bool), CoreError> {
+    let created = match store.insert_reminder(&reminder).await? {
+        Inserted::New => true,
+        Inserted::AlreadyExists => revive_cancelled(store, &reminder, now).await?,
+    };
+    let current = if created {
+        reminder
+    } else {
+        store.reminder(&reminder.id).await?.unwrap_or(reminder)
+    };
+    Ok((current, created))
 }
 
 /// A reminder with this id was cancelled earlier (superseded, or an invoice changed before sending), or

@@ -149,6 +149,7 @@ fn invoice(id: &str, customer: &str, currency: &str, total: &str, due_date: Naiv
         po_number: None,
         late_fee: None,
         dunning: Default::default(),
+        early_payment: None,
         payment_reference: None,
         processor_payments: Default::default(),
         bookkeeping: Default::default(),
@@ -169,6 +170,7 @@ fn paid_by_card(invoice: &Invoice) -> Happening {
             change: PaymentChange::Received {
                 amount: invoice.balance(),
                 currency: invoice.currency,
+                at: invoice.due_date.and_hms_opt(12, 0, 0).unwrap_or_default().and_utc(),
             },
         },
     }

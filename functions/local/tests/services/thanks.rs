@@ -22,6 +22,7 @@ fn received(id: &str, amount: &str) -> kindly_core::payment::PaymentEvent {
         change: kindly_core::payment::PaymentChange::Received {
             amount: amount.parse().unwrap(),
             currency: kindly_core::Currency::from_code("USD").unwrap(),
+            at: "2026-03-01T12:00:00Z".parse().unwrap(),
         },
     }
 }

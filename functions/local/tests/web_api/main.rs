@@ -5,6 +5,7 @@
 
 mod answers;
 mod customer_page;
+mod discount_page;
 mod drafts;
 mod failed;
 mod ingest;

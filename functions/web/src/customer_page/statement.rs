@@ -50,6 +50,10 @@ pub struct InvoiceRow {
     pub overdue: bool,
     pub total: String,
     pub balance: String,
+    /// While an early-payment discount is open on the customer's day: what settles the invoice until its
+    /// deadline, e.g. `$980.00`, and the label naming the deadline. After it, only the balance.
+    pub discounted: Option<String>,
+    pub discounted_label: Option<String>,
     /// Only a web address (`https://`, `http://`): anything else is not offered as a link.
     pub payment_link: Option<String>,
 }
@@ -112,9 +116,11 @@ pub fn statement(
     for invoice in &owed {
         *balances.entry(invoice.currency).or_default() += invoice.balance();
     }
+    let calendar = customer.calendar();
     let rows: Vec<InvoiceRow> = owed
         .iter()
-        .map(|invoice| InvoiceRow {
+        .map(|invoice| (invoice, kindly_core::discount::open_offer(invoice, calendar, today)))
+        .map(|(invoice, offer)| InvoiceRow {
             number: invoice.number.clone(),
             issue_date: format_date(invoice.issue_date, locale),
             due_date: format_date(invoice.due_date, locale),
@@ -122,6 +128,12 @@ pub fn statement(
             overdue: invoice.days_overdue(today) > 0,
             total: format_money(invoice.total, invoice.currency, locale),
             balance: format_money(invoice.balance(), invoice.currency, locale),
+            discounted: offer
+                .as_ref()
+                .map(|offer| format_money(offer.discounted - invoice.paid, invoice.currency, locale)),
+            discounted_label: offer
+                .as_ref()
+                .map(|offer| words.discounted.replace("{date}", &format_date(offer.deadline, locale))),
             payment_link: invoice
                 .payment_link
                 .clone()

@@ -260,6 +260,10 @@ pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
                 payment_link: None,
                 po_number: None,
                 late_fee: None,
+                early_payment: Some(kindly_core::DiscountTerms {
+                    percent: "2".parse().unwrap(),
+                    within_days: 10,
+                }),
                 payment_reference: None,
                 processor_payments: BTreeMap::new(),
             }),
