@@ -61,10 +61,11 @@ pub async fn a_plan_takes_invoices_off_the_ladder_notes_each_instalment_and_a_br
         task: None,
     };
     // Bad input names the field and changes nothing.
-    for (invoices, first, field) in [
-        (vec!["P1", "NOPE"], "2026-03-09", "invoices"),
-        (vec![], "2026-03-09", "invoices"),
-        (vec!["P1"], "2026-03-01", "first"),
+    // (Staff naming no invoice take everything owed; a customer must tick one.)
+    for (invoices, first, maker, field) in [
+        (vec!["P1", "NOPE"], "2026-03-09", staff.clone(), "invoices"),
+        (vec![], "2026-03-09", PlanMaker::Customer, "invoices"),
+        (vec!["P1"], "2026-03-01", staff.clone(), "first"),
     ] {
         let refused = make_plan(
             store,
@@ -72,7 +73,7 @@ pub async fn a_plan_takes_invoices_off_the_ladder_notes_each_instalment_and_a_br
             &customer("P").id,
             &ids(&invoices),
             &terms(2, Frequency::Weekly, first),
-            staff.clone(),
+            maker,
             instant("2026-03-02"),
         )
         .await;
