@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 /// What staff agree: the invoices (none with a `task`: its invoices still owed), how many instalments,
 /// how often (`weekly`, `fortnightly`, `monthly`) and the first date.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanBody {
     #[serde(default)]

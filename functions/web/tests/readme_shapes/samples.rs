@@ -97,6 +97,24 @@ fn ingested() -> Ingested {
 
 /// A sample of every wire struct, by the route and side it is served on; every field filled in (`Some`, a
 /// list of one) so that its insides show.
+fn plan_view() -> kindly_web::plans::PlanView {
+    kindly_web::plans::PlanView {
+        id: "plan_1".into(),
+        state: "active".into(),
+        summary: "3 monthly instalments from 2026-04-01".into(),
+        invoices: vec!["INV-1".into()],
+        currency: "USD".into(),
+        made_by: "alice".into(),
+        made_at: Utc::now(),
+        asked_by_customer: false,
+        instalments: vec![kindly_web::plans::InstalmentView {
+            due: day(),
+            amount: Decimal::new(3333, 2),
+            paid: Decimal::ZERO,
+        }],
+    }
+}
+
 pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
     let context: MessageContext =
         serde_json::from_str(include_str!("../../../../render-wasm/tests/fixtures/en-full.json")).unwrap();
@@ -367,6 +385,23 @@ pub fn samples() -> BTreeMap<(&'static str, Side), Value> {
                     at: Some(instant()),
                     reason: Some("customer insolvent".into()),
                 }],
+            }),
+        ),
+        (
+            ("POST /api/customers/{id}/plans", Request),
+            json(kindly_web::plans::PlanBody {
+                invoices: vec!["I-1".into()],
+                instalments: 3,
+                every: kindly_core::instalments::Frequency::Monthly,
+                first: day(),
+                task: Some("rem_1".into()),
+            }),
+        ),
+        (("POST /api/customers/{id}/plans", Response), json(plan_view())),
+        (
+            ("GET /api/customers/{id}/plans", Response),
+            json(kindly_web::plans::PlanList {
+                plans: vec![plan_view()],
             }),
         ),
         (
