@@ -147,6 +147,37 @@ impl Sim {
             self.violate(Invariant::LegalHistory, id.0.clone(), &ids, problem);
         }
         self.check_reminder_feedback(&reminder);
+        self.check_interest(&reminder).await;
+    }
+
+    /// A message just drafted (its first step in its history) for a customer under a contract's interest:
+    /// the figures it states, against the invoices as kindly stored them when it drafted it.
+    async fn check_interest(&mut self, reminder: &Reminder) {
+        if reminder.history.len() != 1 || reminder.draft.is_none() {
+            return;
+        }
+        let Some(index) = customer_index(&reminder.customer_id.0) else {
+            return;
+        };
+        let customer = &self.world.customers[index];
+        let Some(contract) = customer.terms.late_fee.clone() else {
+            return;
+        };
+        let locale = customer.locale.clone();
+        let Ok(invoices) = self.store.real().invoices(&reminder.invoice_ids()).await else {
+            return;
+        };
+        let problems =
+            crate::interest_invariants::interest_problems(&self.policy, reminder, &contract, &invoices, &locale);
+        for problem in problems {
+            let ids = [reminder.customer_id.0.clone(), reminder.id.0.clone()];
+            self.violate(
+                Invariant::InterestExact,
+                format!("{}:interest", reminder.id),
+                &ids,
+                problem,
+            );
+        }
     }
 
     /// After an invoice was written or a processor event about it acknowledged: record what kindly now

@@ -54,10 +54,13 @@ pub enum Invariant {
     /// and a discount note goes out at most once per invoice, never after the deadline
     /// ([`crate::discount_invariants`]).
     DiscountKept,
+    /// A message stating interest under the customer's contract states exactly what has accrued by its
+    /// day, and none before the first day charged ([`crate::interest_invariants`]).
+    InterestExact,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 19] = [
+    pub const ALL: [Invariant; 20] = [
         Invariant::NoMessageTwice,
         Invariant::NothingAfterSettling,
         Invariant::NobodyForgotten,
@@ -77,6 +80,7 @@ impl Invariant {
         Invariant::ReplyOnce,
         Invariant::AutoReplyNoTask,
         Invariant::DiscountKept,
+        Invariant::InterestExact,
     ];
 
     pub fn name(self) -> &'static str {
@@ -100,6 +104,7 @@ impl Invariant {
             Invariant::ReplyOnce => "reply-once",
             Invariant::AutoReplyNoTask => "auto-reply-no-task",
             Invariant::DiscountKept => "discount-kept",
+            Invariant::InterestExact => "interest-exact",
         }
     }
 }

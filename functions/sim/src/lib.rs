@@ -25,6 +25,7 @@ mod checks;
 pub mod deployment;
 pub mod discount_invariants;
 pub mod faults;
+pub mod interest_invariants;
 pub mod invariants;
 mod mail_acts;
 pub mod mail_invariants;

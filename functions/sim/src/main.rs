@@ -14,11 +14,12 @@ payments claimed, disputes, new contacts, receipts) and staff who settle those a
 feedback on every message (deliveries, hard and transient bounces, complaints; late, twice, out of order)
 and staff who fix the contact of a message that did not arrive, customers' replies by email (a person's
 own words, out-of-office notes with a return day or without) and staff who read them or not, customers
-paying an early-payment discount inside the window or just after, and nineteen promises checked after
-every step: no-message-twice, nothing-after-settling, nobody-forgotten, money-exact, no-silent-loss,
-legal-history, answer-holds, contact-confirmed, acknowledged-once, promise-by-facts, answer-once,
-nothing-to-blocked, undelivered-not-said, feedback-once, fixed-once, reply-holds, reply-once,
-auto-reply-no-task, discount-kept.
+paying an early-payment discount inside the window or just after, customers on payment plans, contracts
+that charge interest, and twenty promises checked after every step: no-message-twice,
+nothing-after-settling, nobody-forgotten, money-exact, no-silent-loss, legal-history, answer-holds,
+contact-confirmed, acknowledged-once, promise-by-facts, answer-once, nothing-to-blocked,
+undelivered-not-said, feedback-once, fixed-once, reply-holds, reply-once, auto-reply-no-task,
+discount-kept, interest-exact.
 
   SEEDS            how many seeds to run (20)
   DAYS             simulated days per seed (365)

@@ -7,7 +7,11 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use kindly_core::calendar::BusinessHours;
 use kindly_core::holidays::Country;
-use kindly_core::{Contact, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId, InvoiceStatus};
+use kindly_core::interest::{Charge, Per};
+use kindly_core::{
+    Contact, ContractRemedy, ContractTerms, Currency, Customer, CustomerId, DiscountTerms, Invoice, InvoiceId,
+    InvoiceStatus,
+};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::Decimal;
@@ -243,6 +247,9 @@ pub fn generate(rng: &mut ChaCha8Rng, customers: usize, days: u32) -> World {
         invoices: Vec::new(),
         start,
     };
+    // Contracts are drawn from a stream of their own, so that adding them left each seed's world as it was.
+    let mut terms_rng = rng.clone();
+    terms_rng.set_stream(u64::from(u32::MAX) + 1);
     for index in 0..customers {
         let zone = ZONES[index % ZONES.len()];
         let id = CustomerId(format!("C{index:04}"));
@@ -283,7 +290,7 @@ pub fn generate(rng: &mut ChaCha8Rng, customers: usize, days: u32) -> World {
                 standing: Default::default(),
             }),
             pause: None,
-            terms: Default::default(),
+            terms: contract_terms(&mut terms_rng),
             country,
             business_hours,
         });
@@ -432,6 +439,32 @@ fn invoice(
         paid_rest: false,
         early_payment: None,
         discount_settled: false,
+    }
+}
+
+/// Some customers' contracts charge interest on late payment: per month or per year, after a few grace
+/// days or none (the rest fall under the policy's statute, where it applies).
+fn contract_terms(rng: &mut ChaCha8Rng) -> ContractTerms {
+    if !rng.random_bool(0.3) {
+        return ContractTerms::default();
+    }
+    let (percent, per, period) = match rng.random_range(0..4) {
+        0 => ("1.5", Per::Month, "month"),
+        1 => ("2", Per::Month, "month"),
+        2 => ("8", Per::Year, "year"),
+        _ => ("12.5", Per::Year, "year"),
+    };
+    let grace_days = [0, 0, 5, 10][rng.random_range(0..4)];
+    ContractTerms {
+        late_fee: Some(ContractRemedy {
+            charge: Charge::Interest {
+                percent: percent.parse().expect("a decimal"),
+                per,
+            },
+            grace_days,
+            clause: format!("Late payment: {percent}% interest per {period}, section 9"),
+        }),
+        ..ContractTerms::default()
     }
 }
 
