@@ -6,7 +6,7 @@ use crate::compose::{Said, compose_reminder, covered_at};
 use crate::compose_answers::own_stage;
 use crate::customer::Customer;
 use crate::error::CoreError;
-use crate::instalments::{PaymentPlan, covered};
+use crate::instalments::PaymentPlan;
 use crate::invoice::Invoice;
 use crate::money::{format_date, format_money};
 use crate::policy::{INSTALMENT_MISSED_STAGE, INSTALMENT_NOTE_STAGE, PLAN_REQUEST_STAGE, Policy, Stage};
@@ -14,7 +14,6 @@ use crate::reminder::{Reminder, ReminderId};
 use crate::tone::Approval;
 use chrono::{DateTime, NaiveDate, Utc};
 use kindly_render::{AnswerView, INSTALMENT_TEMPLATE};
-use rust_decimal::Decimal;
 
 /// Which of a plan's messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,13 +66,7 @@ pub fn plan_note(
     if owed.is_empty() {
         return Ok(None);
     }
-    let paid_since: Decimal = invoices
-        .iter()
-        .filter(|invoice| plan.invoices.contains(&invoice.id))
-        .map(|invoice| invoice.paid)
-        .sum::<Decimal>()
-        - plan.paid_before;
-    let left = instalment.amount - covered(&plan.instalments, paid_since)[index];
+    let left = instalment.amount - plan.paid_towards(invoices)[index];
     let (stage_id, kind, until) = match note {
         PlanNote::Before { .. } => (INSTALMENT_NOTE_STAGE, "instalment", None),
         PlanNote::Missed { breaks_on, .. } => (INSTALMENT_MISSED_STAGE, "instalment_missed", Some(breaks_on)),

@@ -3,6 +3,7 @@ use crate::actor::Actor;
 use crate::fixtures::{customer, day, instant, invoice};
 use crate::instalments::{Frequency, PlanId, PlanState, PlanTerms, schedule};
 use crate::money::Currency;
+use rust_decimal::Decimal;
 
 fn plan_of(invoices: &[&Invoice]) -> PaymentPlan {
     let currency = Currency::from_code("USD").unwrap();

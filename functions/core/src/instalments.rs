@@ -259,6 +259,18 @@ pub fn outside_limits(
     None
 }
 
+impl PaymentPlan {
+    /// How much of each instalment the plan's `invoices` (any others are ignored) have paid since it began.
+    pub fn paid_towards<'a>(&self, invoices: impl IntoIterator<Item = &'a Invoice>) -> Vec<Decimal> {
+        let paid_now: Decimal = invoices
+            .into_iter()
+            .filter(|invoice| self.invoices.contains(&invoice.id))
+            .map(|invoice| invoice.paid)
+            .sum();
+        covered(&self.instalments, paid_now - self.paid_before)
+    }
+}
+
 /// How much of each instalment `received` (paid on the plan's invoices since it began) covers, in order.
 pub fn covered(instalments: &[Instalment], received: Decimal) -> Vec<Decimal> {
     let mut left = received.max(Decimal::ZERO);
@@ -293,12 +305,7 @@ pub fn standing(
     calendar: Calendar,
     today: NaiveDate,
 ) -> Standing {
-    let paid_now: Decimal = invoices
-        .iter()
-        .filter(|invoice| plan.invoices.contains(&invoice.id))
-        .map(|invoice| invoice.paid)
-        .sum();
-    let covered = covered(&plan.instalments, paid_now - plan.paid_before);
+    let covered = plan.paid_towards(invoices);
     let Some(next) = plan
         .instalments
         .iter()

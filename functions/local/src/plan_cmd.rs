@@ -7,11 +7,10 @@ use crate::error::LocalError;
 use crate::sqlite_store::SqliteStore;
 use crate::tables::table;
 use chrono::{DateTime, Utc};
-use kindly_core::instalments::{Frequency, PaymentPlan, PlanTerms, covered};
+use kindly_core::instalments::{Frequency, PaymentPlan, PlanTerms};
 use kindly_core::money::format_money;
 use kindly_core::service::{self, PlanMaker};
 use kindly_core::{CoreError, CustomerId, InvoiceId, Policy, ReminderId, Store};
-use rust_decimal::Decimal;
 use std::io::Write;
 
 /// Run `kindly plan ACTION`; `now_for` turns `--today` into the moment to act at.
@@ -100,8 +99,7 @@ pub async fn run(
 
 /// The instalments with what the invoices' payments since the plan began cover of each.
 fn schedule_table(plan: &PaymentPlan, invoices: &[kindly_core::Invoice], locale: &str) -> String {
-    let paid_now: Decimal = invoices.iter().map(|invoice| invoice.paid).sum();
-    let covered = covered(&plan.instalments, paid_now - plan.paid_before);
+    let covered = plan.paid_towards(invoices);
     let mut rows = table(&["#", "Due", "Amount", "Paid"]);
     for (index, (instalment, paid)) in plan.instalments.iter().zip(covered).enumerate() {
         rows.add_row(vec![

@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use chrono::{DateTime, NaiveDate, Utc};
-use kindly_core::instalments::{Frequency, PaymentPlan, PlanTerms, covered};
+use kindly_core::instalments::{Frequency, PaymentPlan, PlanTerms};
 use kindly_core::service::{self, PlanMaker};
 use kindly_core::{CustomerId, InvoiceId, ReminderId, Store};
 use rust_decimal::Decimal;
@@ -61,8 +61,7 @@ pub struct PlanList {
 }
 
 fn plan_view(plan: &PaymentPlan, invoices: &[kindly_core::Invoice]) -> PlanView {
-    let paid_now: Decimal = invoices.iter().map(|invoice| invoice.paid).sum();
-    let paid = covered(&plan.instalments, paid_now - plan.paid_before);
+    let paid = plan.paid_towards(invoices);
     PlanView {
         id: plan.id.0.clone(),
         state: plan.state.as_str().to_owned(),

@@ -3,7 +3,7 @@
 
 use crate::answer::{Answer, AnswerId, AnswerState};
 use crate::customer::CustomerId;
-use crate::instalments::{PaymentPlan, PlanId, PlanState, covered};
+use crate::instalments::{PaymentPlan, PlanId, PlanState};
 use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
 use crate::money::Currency;
 use chrono::{Days, NaiveDate};
@@ -65,13 +65,7 @@ pub fn expected_receipts(
     let running: Vec<&PaymentPlan> = plans.iter().filter(|plan| plan.state == PlanState::Active).collect();
     let mut expected = Vec::new();
     for plan in &running {
-        let paid_now: Decimal = plan
-            .invoices
-            .iter()
-            .filter_map(|id| by_id.get(id))
-            .map(|invoice| invoice.paid)
-            .sum();
-        let covered = covered(&plan.instalments, paid_now - plan.paid_before);
+        let covered = plan.paid_towards(plan.invoices.iter().filter_map(|id| by_id.get(id).copied()));
         for (index, (instalment, covered)) in plan.instalments.iter().zip(covered).enumerate() {
             if window.contains(&instalment.due) && covered < instalment.amount {
                 expected.push(Expected {

@@ -200,21 +200,19 @@ pub async fn decide_plan_request<S: Store>(
         what: "payment plan",
         id: id.0.clone(),
     })?;
+    let customer = store.customer(&plan.customer_id).await?;
+    let today = customer.map_or(now.date_naive(), |c| now.with_timezone(&c.time_zone).date_naive());
     if plan.state == PlanState::Requested {
         let expected = plan.revision;
         plan.state = if agree { PlanState::Active } else { PlanState::Cancelled };
         plan.made_by = Actor::person(by);
         plan.revision += 1;
         if agree {
-            let customer = store.customer(&plan.customer_id).await?;
-            let today = customer.map_or(now.date_naive(), |c| now.with_timezone(&c.time_zone).date_naive());
             plan.next_check = Some(today);
         }
         store.replace_plan(&plan, expected).await?;
     }
     if plan.state == PlanState::Active {
-        let customer = store.customer(&plan.customer_id).await?;
-        let today = customer.map_or(now.date_naive(), |c| now.with_timezone(&c.time_zone).date_naive());
         put_on_plan(store, policy, &plan, today, now).await?;
     }
     if reminder.status != ReminderStatus::PendingApproval {
@@ -298,11 +296,7 @@ async fn plannable<S: Store>(
         if invoice.customer_id != customer.id {
             return Err(invalid(format!("invoice {number} is not {}'s", customer.display_name)));
         }
-        let owed = matches!(
-            invoice.status,
-            InvoiceStatus::Open | InvoiceStatus::Disputed | InvoiceStatus::OnPaymentPlan
-        ) && !invoice.balance().is_zero();
-        if !owed || invoice.on_running_plan() {
+        if !owed_for_a_plan(invoice) || invoice.on_running_plan() {
             return Err(invalid(format!("invoice {number} is {}", invoice.status.as_str())));
         }
         if invoice.is_held() {
@@ -370,32 +364,48 @@ async fn put_on_plan<S: Store>(
     agreed_on: NaiveDate,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
+    rewrite_each(store, policy, plan, now, |stored| {
+        let on_this = stored.bookkeeping.plan.as_ref().is_some_and(|link| link.id == plan.id);
+        if on_this || !owed_for_a_plan(stored) || stored.on_running_plan() {
+            return Ok(Rewrite::Keep("not to be put on the plan".into()));
+        }
+        let mut updated = stored.clone();
+        updated.status = InvoiceStatus::OnPaymentPlan;
+        updated.bookkeeping.plan = Some(PlanLink {
+            id: plan.id.clone(),
+            state: PlanState::Active,
+            agreed_on,
+            missed: None,
+        });
+        Ok(Rewrite::Write(updated))
+    })
+    .await
+}
+
+/// Rewrite each of `plan`'s invoices still stored as `change` decides ([`rewrite_invoice`]).
+async fn rewrite_each<S: Store>(
+    store: &S,
+    policy: &Policy,
+    plan: &PaymentPlan,
+    now: DateTime<Utc>,
+    change: impl Fn(&Invoice) -> Result<Rewrite<Invoice>, CoreError>,
+) -> Result<(), CoreError> {
     for id in &plan.invoices {
-        rewrite_invoice(store, policy, id, now, |stored| {
-            let Some(stored) = stored else {
-                return Ok(Rewrite::Keep("gone".into()));
-            };
-            let on_this = stored.bookkeeping.plan.as_ref().is_some_and(|link| link.id == plan.id);
-            let owed = matches!(
-                stored.status,
-                InvoiceStatus::Open | InvoiceStatus::Disputed | InvoiceStatus::OnPaymentPlan
-            ) && !stored.balance().is_zero();
-            if on_this || !owed || stored.on_running_plan() {
-                return Ok(Rewrite::Keep("not to be put on the plan".into()));
-            }
-            let mut updated = stored.clone();
-            updated.status = InvoiceStatus::OnPaymentPlan;
-            updated.bookkeeping.plan = Some(PlanLink {
-                id: plan.id.clone(),
-                state: PlanState::Active,
-                agreed_on,
-                missed: None,
-            });
-            Ok(Rewrite::Write(updated))
+        rewrite_invoice(store, policy, id, now, |stored| match stored {
+            Some(stored) => change(stored),
+            None => Ok(Rewrite::Keep("gone".into())),
         })
         .await?;
     }
     Ok(())
+}
+
+/// Owed in a state a plan may take it: open, disputed, or on a plan (one the accounting system set).
+fn owed_for_a_plan(invoice: &Invoice) -> bool {
+    matches!(
+        invoice.status,
+        InvoiceStatus::Open | InvoiceStatus::Disputed | InvoiceStatus::OnPaymentPlan
+    ) && !invoice.balance().is_zero()
 }
 
 /// What the pass did about payment plans.
@@ -499,33 +509,27 @@ async fn end_plan<S: Store>(
     missed: Option<NaiveDate>,
     now: DateTime<Utc>,
 ) -> Result<(), CoreError> {
-    for id in &plan.invoices {
-        rewrite_invoice(store, policy, id, now, |stored| {
-            let Some(stored) = stored else {
-                return Ok(Rewrite::Keep("gone".into()));
+    rewrite_each(store, policy, plan, now, |stored| {
+        let Some(link) = stored.bookkeeping.plan.as_ref().filter(|link| link.id == plan.id) else {
+            return Ok(Rewrite::Keep("on no such plan".into()));
+        };
+        if link.state == state {
+            return Ok(Rewrite::Keep(format!("already {}", state.as_str())));
+        }
+        let mut updated = stored.clone();
+        if updated.status == InvoiceStatus::OnPaymentPlan {
+            updated.status = if updated.balance().is_zero() {
+                InvoiceStatus::Paid
+            } else {
+                InvoiceStatus::Open
             };
-            let Some(link) = stored.bookkeeping.plan.as_ref().filter(|link| link.id == plan.id) else {
-                return Ok(Rewrite::Keep("on no such plan".into()));
-            };
-            if link.state == state {
-                return Ok(Rewrite::Keep(format!("already {}", state.as_str())));
-            }
-            let mut updated = stored.clone();
-            if updated.status == InvoiceStatus::OnPaymentPlan {
-                updated.status = if updated.balance().is_zero() {
-                    InvoiceStatus::Paid
-                } else {
-                    InvoiceStatus::Open
-                };
-            }
-            updated.bookkeeping.plan = Some(PlanLink {
-                state,
-                missed,
-                ..link.clone()
-            });
-            Ok(Rewrite::Write(updated))
-        })
-        .await?;
-    }
-    Ok(())
+        }
+        updated.bookkeeping.plan = Some(PlanLink {
+            state,
+            missed,
+            ..link.clone()
+        });
+        Ok(Rewrite::Write(updated))
+    })
+    .await
 }

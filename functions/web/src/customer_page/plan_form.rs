@@ -7,10 +7,9 @@ use super::answer_words::fill;
 use super::answers_view::{Choice, Confirmation, FieldView, FormView, FormsInput};
 use super::plan_words::PlanWords;
 use chrono::{Days, NaiveDate};
-use kindly_core::instalments::{Frequency, PaymentPlan, PlanState, PlanTerms, covered};
+use kindly_core::instalments::{Frequency, PaymentPlan, PlanState, PlanTerms};
 use kindly_core::money::{format_date, format_money};
 use kindly_core::{Invoice, InvoiceId};
-use rust_decimal::Decimal;
 use serde::Serialize;
 
 /// The form's kind, posted with the answers' forms.
@@ -195,8 +194,7 @@ pub fn plans(
                 .iter()
                 .filter(|invoice| plan.invoices.contains(&invoice.id))
                 .collect();
-            let paid_now: Decimal = of_plan.iter().map(|invoice| invoice.paid).sum();
-            let paid = covered(&plan.instalments, paid_now - plan.paid_before);
+            let paid = plan.paid_towards(of_plan.iter().copied());
             let states = &words.states;
             PlanView {
                 state: match plan.state {
