@@ -106,17 +106,26 @@ impl Calendar {
     }
 }
 
-/// The local day in `zone` on which a message planned at `now` goes out: today, unless today's business
-/// hours are over or today is no business day in `calendar` — then the next business day. Without hours
-/// (messages go out at any hour), today. A message is planned for the day it is sent on, so the figures it
-/// states ("due today", "3 days overdue") are true when it arrives, wherever on Earth the customer is.
+/// How often the send runs, as deployed (the `SendSchedule` of the SAM template, at whatever minute of
+/// the hour): a message planned now can go out no later than one such interval from now.
+pub const SEND_RUNS_EVERY: chrono::Duration = chrono::Duration::hours(1);
+
+/// The local day in `zone` on which a message planned at `now` goes out: today, if a send run still falls
+/// inside today's business hours (one comes within [`SEND_RUNS_EVERY`] of `now`, and that is before the
+/// hours end) and today is a business day in `calendar`; otherwise the next business day. Without hours
+/// (messages go out at any hour, with the pass), today. A message is planned for the day it is sent on,
+/// so the figures it states ("due today", "3 days overdue") are true when it arrives, wherever on Earth
+/// the customer is, and a day planned is a day a send run can keep: a pass minutes before a customer's
+/// hours end plans them for their next business day, not for a day no run reaches.
 pub fn sending_day(calendar: Calendar, zone: Tz, now: DateTime<Utc>, hours: Option<BusinessHours>) -> NaiveDate {
     let local = now.with_timezone(&zone);
     let today = local.date_naive();
     let Some(hours) = hours else {
         return today;
     };
-    if local.hour() < hours.to_hour {
+    let next_run_at_latest = (now + SEND_RUNS_EVERY).with_timezone(&zone);
+    let a_run_left_today = next_run_at_latest.date_naive() == today && next_run_at_latest.hour() < hours.to_hour;
+    if a_run_left_today {
         calendar.on_or_after(today)
     } else {
         calendar.after(today)
@@ -239,5 +248,79 @@ mod tests {
         assert!(NINE_TO_FIVE.unwrap().contains(germany, berlin, monday));
         let good_friday = Utc.with_ymd_and_hms(2026, 4, 3, 8, 30, 0).unwrap();
         assert!(!NINE_TO_FIVE.unwrap().contains(germany, berlin, good_friday));
+    }
+
+    #[test]
+    fn a_pass_minutes_before_the_hours_end_plans_the_next_business_day() {
+        // Monday 2026-06-15 05:00 UTC is 17:45 on the Chatham Islands (UTC+12:45), whose customer keeps
+        // 9-18: the next send run (at latest 06:00 UTC, 18:45 there) falls after their day is over.
+        let chatham = chrono_tz::Pacific::Chatham;
+        let nine_to_six = Some(BusinessHours {
+            from_hour: 9,
+            to_hour: 18,
+        });
+        let pass = Utc.with_ymd_and_hms(2026, 6, 15, 5, 0, 0).unwrap();
+        assert_eq!(
+            sending_day(Calendar::WEEKDAYS, chatham, pass, nine_to_six),
+            day("2026-06-16")
+        );
+        // An hour earlier (16:45 there) a run still falls inside the hours.
+        let earlier = pass - chrono::Duration::hours(1);
+        assert_eq!(
+            sending_day(Calendar::WEEKDAYS, chatham, earlier, nine_to_six),
+            day("2026-06-15")
+        );
+        // Hours to midnight: a pass at 23:10 plans the next day, whose first run is after midnight.
+        let london = chrono_tz::Europe::London;
+        let late = Utc.with_ymd_and_hms(2026, 1, 14, 23, 10, 0).unwrap();
+        let all_day = Some(BusinessHours {
+            from_hour: 0,
+            to_hour: 24,
+        });
+        assert_eq!(
+            sending_day(Calendar::WEEKDAYS, london, late, all_day),
+            day("2026-01-15")
+        );
+    }
+
+    /// Whatever the zone, the hours, the minute the send runs at and the hour of the pass, an hourly send
+    /// run falls inside the customer's hours on the day a message is planned for.
+    #[test]
+    fn every_planned_day_is_a_day_a_send_run_reaches() {
+        let germany = Calendar::of(Some(crate::holidays::Country::from_code("DE").unwrap()));
+        let hours = [(9, 17), (9, 18), (8, 10), (0, 24), (22, 24)];
+        // Around the spring clock change in Europe and the autumn one south of the equator.
+        let starts = [
+            Utc.with_ymd_and_hms(2026, 3, 27, 0, 50, 0).unwrap(),
+            Utc.with_ymd_and_hms(2026, 4, 2, 0, 5, 0).unwrap(),
+        ];
+        for zone in chrono_tz::TZ_VARIANTS.iter().step_by(7) {
+            for (index, (from_hour, to_hour)) in hours.into_iter().enumerate() {
+                let hours = BusinessHours { from_hour, to_hour };
+                let calendar = if index % 2 == 0 { Calendar::WEEKDAYS } else { germany };
+                for start in starts {
+                    for hour in 0..24 {
+                        let pass = start + chrono::Duration::hours(hour);
+                        let planned = sending_day(calendar, *zone, pass, Some(hours));
+                        // The send runs every hour at the pass's minute plus a quarter.
+                        let mut run = pass + chrono::Duration::minutes(15);
+                        let reached = loop {
+                            let local = run.with_timezone(zone).date_naive();
+                            if local > planned {
+                                break false;
+                            }
+                            if local == planned && hours.contains(calendar, *zone, run) {
+                                break true;
+                            }
+                            run += SEND_RUNS_EVERY;
+                        };
+                        assert!(
+                            reached,
+                            "{zone}, {from_hour}-{to_hour}, pass at {pass}: planned {planned}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
