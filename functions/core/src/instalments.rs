@@ -221,6 +221,27 @@ pub fn schedule(total: Decimal, currency: Currency, terms: &PlanTerms) -> Result
         .collect()
 }
 
+/// `instalments`, due `frequency`, moved to begin on `earliest` if they began before `today`, keeping
+/// their amounts and spacing: a plan agreed after its first instalment's day (a request staff decided
+/// late) does not start in arrears. Unchanged otherwise.
+pub fn not_in_arrears(
+    instalments: &[Instalment],
+    frequency: Frequency,
+    today: NaiveDate,
+    earliest: NaiveDate,
+) -> Vec<Instalment> {
+    if instalments.first().is_none_or(|first| first.due >= today) {
+        return instalments.to_vec();
+    }
+    (0..)
+        .zip(instalments)
+        .map(|(index, instalment)| Instalment {
+            due: frequency.nth(earliest, index).unwrap_or(instalment.due),
+            amount: instalment.amount,
+        })
+        .collect()
+}
+
 /// Why a customer may not choose `instalments` on their own on `today` (a request outside the policy's
 /// limits goes to staff instead), naming the field; `None` when they may.
 pub fn outside_limits(

@@ -304,7 +304,12 @@ impl Sim {
                 0
             };
             let day = instalment.due + Days::new(days_late);
-            let at = local_instant(zone, day, rng.random_range(8..16), rng.random_range(0..60));
+            let mut at = local_instant(zone, day, rng.random_range(8..16), rng.random_range(0..60));
+            // A plan agreed after its first instalment's day (staff decided a request late): the customer
+            // pays what has fallen due once they hear of it, not in the past.
+            if at <= self.now {
+                at = self.now + Duration::minutes(rng.random_range(30..600));
+            }
             let mut minor = (instalment.amount * scale).trunc().to_i64().unwrap_or_default();
             for (slot, &index) in indexes.iter().enumerate() {
                 let part = minor.min(room[slot]);

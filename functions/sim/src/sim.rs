@@ -243,6 +243,12 @@ impl Sim {
     }
 
     pub fn at(&mut self, when: DateTime<Utc>, act: Act) {
+        // Once the world runs, its clock only runs forward: an act in the past would run under a false date.
+        assert!(
+            self.step == 0 || when >= self.now,
+            "{act:?} scheduled for {when}, before now ({})",
+            self.now
+        );
         self.sequence += 1;
         self.queue.insert((when, self.sequence), act);
     }

@@ -208,6 +208,7 @@ pub async fn a_customer_chooses_a_plan_within_the_limits_and_staff_decide_one_ou
     let policy = crate::Policy::default_policy();
     owing(store, "Q", &[("Q1", "2026-02-01")], "2026-03-02").await;
     owing(store, "R", &[("R1", "2026-02-01")], "2026-03-02").await;
+    owing(store, "L", &[("L1", "2026-02-01")], "2026-03-02").await;
     // Within the limits: agreed at once.
     let within: MadePlan = make_plan(
         store,
@@ -283,6 +284,7 @@ pub async fn a_customer_chooses_a_plan_within_the_limits_and_staff_decide_one_ou
     let agreed = store.plan(&outside.plan.id).await.unwrap().unwrap();
     assert_eq!(agreed.state, PlanState::Active);
     assert_eq!(stored(store, "R1").await.status, InvoiceStatus::OnPaymentPlan);
+    assert_eq!(agreed.instalments, outside.plan.instalments, "agreed in time: as asked");
 
     // Q pays everything through the accounting system: paid, and the plan is completed at its next look.
     let mut paid = invoice("Q1", "Q", "2026-02-01", None);
@@ -295,4 +297,55 @@ pub async fn a_customer_chooses_a_plan_within_the_limits_and_staff_decide_one_ou
     let pass = run_pass(store, &policy, instant("2026-03-12"), false).await.unwrap();
     assert_eq!(pass.plans.completed, std::slice::from_ref(&within.plan.id), "{pass:?}");
     assert_eq!(store.plan(&within.plan.id).await.unwrap().unwrap().next_check, None);
+
+    // A request staff decide only after its first instalment's day: the plan does not start in arrears, but
+    // once the customer has had the note before its first instalment, keeping amounts and spacing.
+    let late = make_plan(
+        store,
+        &policy,
+        &customer("L").id,
+        &ids(&["L1"]),
+        &terms(10, Frequency::Weekly, "2026-03-09"),
+        PlanMaker::Customer,
+        instant("2026-03-02"),
+    )
+    .await
+    .unwrap();
+    let late_task = late.task.clone().expect("a task");
+    // Wednesday 11 March: the first instalment (Monday 9 March) has passed.
+    do_task(
+        store,
+        &policy,
+        &late_task.0,
+        TaskAction::AgreePlan,
+        None,
+        None,
+        None,
+        "sam",
+        instant("2026-03-11"),
+    )
+    .await
+    .unwrap();
+    let running = store.plan(&late.plan.id).await.unwrap().unwrap();
+    let dues: Vec<chrono::NaiveDate> = running.instalments.iter().map(|instalment| instalment.due).collect();
+    assert_eq!(
+        (dues.first().copied(), dues.get(1).copied(), dues.len()),
+        (Some(day("2026-03-16")), Some(day("2026-03-23")), 10),
+        "{dues:?}"
+    );
+    let amounts = |plan: &crate::instalments::PaymentPlan| -> Vec<_> {
+        plan.instalments.iter().map(|instalment| instalment.amount).collect()
+    };
+    assert_eq!(amounts(&running), amounts(&late.plan));
+    // Its note goes out the next day; no instalment is missed.
+    let next_day = run_pass(store, &policy, instant("2026-03-12"), false).await.unwrap();
+    let notes: Vec<String> = store
+        .reminders_of_customer(&customer("L").id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|reminder| reminder.stage_id.starts_with("instalment"))
+        .map(|reminder| reminder.stage_id)
+        .collect();
+    assert_eq!(notes, [crate::policy::INSTALMENT_NOTE_STAGE], "{next_day:?}");
 }

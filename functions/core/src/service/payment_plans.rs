@@ -13,12 +13,12 @@ use super::last_step::mark_decided;
 use super::plans::latest_sending_day;
 use super::reads::load;
 use crate::actor::Actor;
-use crate::calendar::sending_day;
+use crate::calendar::{Calendar, sending_day};
 use crate::compose_plans::{PlanNote, plan_note, plan_request_task};
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::instalments::{
-    PaymentPlan, PlanId, PlanLink, PlanState, PlanStep, PlanTerms, outside_limits, review, schedule,
+    PaymentPlan, PlanId, PlanLink, PlanState, PlanStep, PlanTerms, not_in_arrears, outside_limits, review, schedule,
 };
 use crate::invoice::{Invoice, InvoiceId, InvoiceStatus};
 use crate::policy::Policy;
@@ -201,7 +201,9 @@ pub async fn decide_plan_request<S: Store>(
         id: id.0.clone(),
     })?;
     let customer = store.customer(&plan.customer_id).await?;
-    let today = customer.map_or(now.date_naive(), |c| now.with_timezone(&c.time_zone).date_naive());
+    let today = customer
+        .as_ref()
+        .map_or(now.date_naive(), |c| now.with_timezone(&c.time_zone).date_naive());
     if plan.state == PlanState::Requested {
         let expected = plan.revision;
         plan.state = if agree { PlanState::Active } else { PlanState::Cancelled };
@@ -209,6 +211,11 @@ pub async fn decide_plan_request<S: Store>(
         plan.revision += 1;
         if agree {
             plan.next_check = Some(today);
+            // Decided after the first instalment's day: the plan starts once the customer has had its note.
+            let calendar = customer.as_ref().map_or(Calendar::WEEKDAYS, Customer::calendar);
+            let lead = i32::try_from(policy.payment_plans.note_business_days_before).unwrap_or(i32::MAX - 1);
+            let earliest = calendar.add_business_days(today, lead.saturating_add(1));
+            plan.instalments = not_in_arrears(&plan.instalments, plan.frequency, today, earliest);
         }
         store.replace_plan(&plan, expected).await?;
     }
