@@ -200,22 +200,39 @@ async fn store_new<S: Store>(store: &S, reminder: Reminder, now: DateTime<Utc>) 
 /// A reminder with this id was cancelled earlier (superseded, or an invoice changed before sending), or
 /// went undelivered and the customer can be reached again, and the same plan is due again: replace the
 /// record with the new draft, keeping its history. Sent, skipped and failed reminders are never replaced —
-/// those decisions stand.
+/// those decisions stand. A write that finds the record changed reads it again: revived by another writer,
+/// it is theirs (`false`); still cancelled, this one tries again — a few times, then the conflict is the
+/// caller's error, never a silently dropped message.
 pub(super) async fn revive_cancelled<S: Store>(
     store: &S,
     reminder: &Reminder,
     now: DateTime<Utc>,
 ) -> Result<bool, CoreError> {
-    let Some(existing) = store.reminder(&reminder.id).await? else {
-        return Ok(false);
-    };
-    let expected = existing.status;
-    if !matches!(expected, ReminderStatus::Cancelled | ReminderStatus::Undelivered) {
-        return Ok(false);
+    const ATTEMPTS: usize = 3;
+    let mut last_conflict = None;
+    for _ in 0..ATTEMPTS {
+        let Some(existing) = store.reminder(&reminder.id).await? else {
+            return Ok(false);
+        };
+        let expected = existing.status;
+        if !matches!(expected, ReminderStatus::Cancelled | ReminderStatus::Undelivered) {
+            return Ok(false);
+        }
+        let revived = revived(reminder, existing, now);
+        match store.update_reminder(&revived, expected, &[]).await {
+            Ok(()) => return Ok(true),
+            Err(CoreError::Conflict(conflict)) => last_conflict = Some(conflict),
+            Err(other) => return Err(other),
+        }
     }
+    Err(CoreError::Conflict(last_conflict.unwrap_or_default()))
+}
+
+/// `reminder`, the new draft, in place of `existing` (cancelled or undelivered), with its history.
+fn revived(reminder: &Reminder, existing: Reminder, now: DateTime<Utc>) -> Reminder {
     let mut revived = reminder.clone();
     let mut history = existing.history;
-    if expected == ReminderStatus::Undelivered {
+    if existing.status == ReminderStatus::Undelivered {
         history.push(crate::reminder::Transition {
             from: ReminderStatus::Undelivered,
             to: ReminderStatus::Cancelled,
@@ -233,11 +250,7 @@ pub(super) async fn revive_cancelled<S: Store>(
     });
     history.append(&mut revived.history);
     revived.history = history;
-    match store.update_reminder(&revived, expected, &[]).await {
-        Ok(()) => Ok(true),
-        Err(CoreError::Conflict(_)) => Ok(false),
-        Err(other) => Err(other),
-    }
+    revived
 }
 
 /// Cancel `old` in favour of `new`, only while `old` still waits for approval or a sender: once a sender has
