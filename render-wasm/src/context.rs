@@ -38,6 +38,17 @@ pub struct CustomerView {
     pub display_name: String,
     /// The person the message greets, e.g. "Jamie Lee"; `None` greets the organisation's team.
     pub contact_name: Option<String>,
+    /// How a formal greeting names that person: `mr` or `ms` with `surname` ("Sehr geehrter Herr Weber");
+    /// `None`: by name, or the formal greeting to all ("Sehr geehrte Damen und Herren").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salutation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+    /// The same for the escalation contact in `cc`, when one is copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc_salutation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc_surname: Option<String>,
 }
 
 /// One invoice line, every figure formatted in the reader's locale and the invoice's currency.
@@ -112,8 +123,11 @@ pub struct InterestLineView {
 /// An early-payment discount that is still open on the day of the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EarlyDiscountView {
-    /// e.g. "2%".
+    /// e.g. "2%" or "2 %", in the reader's locale.
     pub percent: String,
+    /// The numbers of the invoices it applies to; absent in drafts stored before messages named them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub invoices: Vec<String>,
     /// The last day the discount applies, formatted.
     pub pay_by: String,
     /// What to pay if paid by then, e.g. "$1,209.87".
@@ -121,6 +135,17 @@ pub struct EarlyDiscountView {
     /// What is owed after that day, e.g. "$1,234.57"; absent in drafts stored before messages said it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_amount: Option<String>,
+}
+
+/// The final notice's two dates, formatted: the last day to pay or to get in touch, counted in the
+/// customer's business days, and the day of the ladder's next step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadlineView {
+    pub pay_by: String,
+    /// The day staff decide what becomes of the overdue invoices (write-off, plan or hand-over); `None`
+    /// when the ladder has no later step.
+    #[serde(default)]
+    pub next_step_on: Option<String>,
 }
 
 /// How to pay, beyond the per-invoice payment links.
@@ -210,4 +235,7 @@ pub struct MessageContext {
     /// shows it when present. Absent in drafts stored before messages carried it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_page: Option<String>,
+    /// The final notice's deadline and next step; `None` in every other message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DeadlineView>,
 }

@@ -159,13 +159,21 @@ impl Plural {
 impl AndList {
     /// Joins the items as text; in an HTML part the result is escaped as a whole, like any value.
     fn join(&self, items: &[tera::Value]) -> tera::TeraResult<String> {
+        let texts = items
+            .iter()
+            .map(|item| {
+                item.as_str()
+                    .ok_or_else(|| tera::Error::message(format!("and_list joins text, not `{}`", item.name())))
+            })
+            .collect::<tera::TeraResult<Vec<_>>>()?;
+        Ok(self.join_texts(&texts))
+    }
+
+    fn join_texts(&self, texts: &[&str]) -> String {
         let mut joined = String::new();
-        for (index, item) in items.iter().enumerate() {
-            let text = item
-                .as_str()
-                .ok_or_else(|| tera::Error::message(format!("and_list joins text, not `{}`", item.name())))?;
+        for (index, text) in texts.iter().enumerate() {
             if index > 0 {
-                joined.push_str(if index + 1 == items.len() {
+                joined.push_str(if index + 1 == texts.len() {
                     self.last_separator
                 } else {
                     self.separator
@@ -173,7 +181,15 @@ impl AndList {
             }
             joined.push_str(text);
         }
-        Ok(joined)
+        joined
+    }
+}
+
+impl Words {
+    /// `texts` joined as `language` joins a list ("$10.00 and €5.00"), for amounts a caller formats into
+    /// one field, so that every list of amounts in a message reads alike.
+    pub(crate) fn and_list(&self, texts: &[&str]) -> String {
+        self.and_list.join_texts(texts)
     }
 }
 
