@@ -120,14 +120,11 @@ pub struct InterestLineView {
     pub statute: Option<String>,
 }
 
-/// An early-payment discount that is still open on the day of the message.
+/// An early-payment discount that is still open on the day of the message, on every invoice it covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EarlyDiscountView {
     /// e.g. "2%" or "2 %", in the reader's locale.
     pub percent: String,
-    /// The numbers of the invoices it applies to; absent in drafts stored before messages named them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub invoices: Vec<String>,
     /// The last day the discount applies, formatted.
     pub pay_by: String,
     /// What to pay if paid by then, e.g. "$1,209.87".
@@ -135,17 +132,6 @@ pub struct EarlyDiscountView {
     /// What is owed after that day, e.g. "$1,234.57"; absent in drafts stored before messages said it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_amount: Option<String>,
-}
-
-/// The final notice's two dates, formatted: the last day to pay or to get in touch, counted in the
-/// customer's business days, and the day of the ladder's next step.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeadlineView {
-    pub pay_by: String,
-    /// The day staff decide what becomes of the overdue invoices (write-off, plan or hand-over); `None`
-    /// when the ladder has no later step.
-    #[serde(default)]
-    pub next_step_on: Option<String>,
 }
 
 /// How to pay, beyond the per-invoice payment links.
@@ -235,7 +221,12 @@ pub struct MessageContext {
     /// shows it when present. Absent in drafts stored before messages carried it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_page: Option<String>,
-    /// The final notice's deadline and next step; `None` in every other message.
+    /// A final-tone message's deadline, formatted: the last day to pay or to get in touch, counted in the
+    /// customer's business days; `None` in every other message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<DeadlineView>,
+    pub deadline: Option<String>,
+    /// With a deadline, the day of the ladder's next step, formatted: when staff decide what becomes of
+    /// the overdue invoices (write-off, plan or hand-over); `None` when the ladder has no later step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_step_on: Option<String>,
 }

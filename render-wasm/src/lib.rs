@@ -244,7 +244,8 @@ fn render_template(engine: &tera::Tera, name: &str, values: &tera::Context) -> R
 
 /// `texts` joined as `language`'s messages join a list (`_words.json`'s `and_list`): "A, B and C". For
 /// callers that format several amounts into one field, so they read as the templates' own lists do.
-/// An unknown language joins as English does.
+/// An unknown language joins as English does. Native only: the page never composes.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn and_list(language: &str, texts: &[&str]) -> String {
     let known = LANGUAGES
         .iter()
@@ -358,6 +359,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
         earlier_answers,
         customer_page,
         deadline,
+        next_step_on,
     } = context;
     let mut values = tera::Context::new();
     values.insert("language", language);
@@ -376,6 +378,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("earlier_answers", earlier_answers);
     values.insert("customer_page", customer_page);
     values.insert("deadline", deadline);
+    values.insert("next_step_on", next_step_on);
     // Whether a reply reaches the person who signs, so a letter can say honestly where replies go.
     let replies_go_to = reply_to.as_ref().unwrap_or(from);
     values.insert(

@@ -159,37 +159,43 @@ impl Plural {
 impl AndList {
     /// Joins the items as text; in an HTML part the result is escaped as a whole, like any value.
     fn join(&self, items: &[tera::Value]) -> tera::TeraResult<String> {
-        let texts = items
-            .iter()
-            .map(|item| {
-                item.as_str()
-                    .ok_or_else(|| tera::Error::message(format!("and_list joins text, not `{}`", item.name())))
-            })
-            .collect::<tera::TeraResult<Vec<_>>>()?;
-        Ok(self.join_texts(&texts))
-    }
-
-    fn join_texts(&self, texts: &[&str]) -> String {
         let mut joined = String::new();
-        for (index, text) in texts.iter().enumerate() {
+        for (index, item) in items.iter().enumerate() {
+            let text = item
+                .as_str()
+                .ok_or_else(|| tera::Error::message(format!("and_list joins text, not `{}`", item.name())))?;
             if index > 0 {
-                joined.push_str(if index + 1 == texts.len() {
-                    self.last_separator
-                } else {
-                    self.separator
-                });
+                joined.push_str(self.separator_before(index, items.len()));
             }
             joined.push_str(text);
         }
-        joined
+        Ok(joined)
+    }
+
+    /// What goes before item `index` (from 1) of `count`.
+    fn separator_before(&self, index: usize, count: usize) -> &'static str {
+        if index + 1 == count {
+            self.last_separator
+        } else {
+            self.separator
+        }
     }
 }
 
+// Native callers only (the core composing a message); the page's WebAssembly module need not carry it.
+#[cfg(not(target_arch = "wasm32"))]
 impl Words {
     /// `texts` joined as `language` joins a list ("$10.00 and €5.00"), for amounts a caller formats into
     /// one field, so that every list of amounts in a message reads alike.
     pub(crate) fn and_list(&self, texts: &[&str]) -> String {
-        self.and_list.join_texts(texts)
+        let mut joined = String::new();
+        for (index, text) in texts.iter().enumerate() {
+            if index > 0 {
+                joined.push_str(self.and_list.separator_before(index, texts.len()));
+            }
+            joined.push_str(text);
+        }
+        joined
     }
 }
 

@@ -105,6 +105,7 @@ fn the_final_notice_names_its_deadline_and_next_step() {
         // Without the dates (a draft stored before messages carried them) it still reads, dateless.
         let dateless = MessageContext {
             deadline: None,
+            next_step_on: None,
             ..with_template(&context, "final_notice")
         };
         let message = render(&dateless).unwrap();

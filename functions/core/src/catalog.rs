@@ -103,7 +103,6 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
         }),
         early_discount: Some(EarlyDiscountView {
             percent: "2%".into(),
-            invoices: vec!["INV-1".into()],
             pay_by: "2026-01-10".into(),
             discounted_amount: "98.00".into(),
             full_amount: Some("100.00".into()),
@@ -113,10 +112,8 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
         customer_page: Some("https://billing.example/c/token".into()),
         answer: Some(sample_answer()),
         earlier_answers: vec![sample_answer()],
-        deadline: Some(kindly_render::DeadlineView {
-            pay_by: "2026-02-27".into(),
-            next_step_on: Some("2026-03-13".into()),
-        }),
+        deadline: Some("2026-02-27".into()),
+        next_step_on: Some("2026-03-13".into()),
     }
 }
 

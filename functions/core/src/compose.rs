@@ -14,7 +14,7 @@ use crate::status::ReminderStatus;
 use crate::tone::{Approval, Tone};
 use chrono::{DateTime, NaiveDate, Utc};
 use kindly_render::{
-    AnswerView, CompanyView, CustomerView, DeadlineView, EarlyDiscountView, InvoiceLineView, Mailbox, MessageContext,
+    AnswerView, CompanyView, CustomerView, EarlyDiscountView, InvoiceLineView, Mailbox, MessageContext,
     PaymentInstructionsView, SignatureView,
 };
 use rust_decimal::Decimal;
@@ -60,6 +60,7 @@ pub fn message_context(
         })
         .collect();
     let balances = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
+    let Deadline { deadline, next_step_on } = deadline(policy, stage, customer, &invoices, local_date);
     MessageContext {
         template: stage.template.clone().unwrap_or_default(),
         language: language.to_owned(),
@@ -116,7 +117,8 @@ pub fn message_context(
         earlier_answers: Vec::new(),
         // Needs the reminder's id: set by `compose_reminder` (see `customer_page`).
         customer_page: None,
-        deadline: deadline(policy, stage, customer, &invoices, local_date),
+        deadline,
+        next_step_on,
     }
 }
 
@@ -149,9 +151,9 @@ fn deadline(
     customer: &Customer,
     invoices: &[&Invoice],
     local_date: NaiveDate,
-) -> Option<DeadlineView> {
+) -> Deadline {
     if stage.tone != Tone::Final || stage.template.is_none() {
-        return None;
+        return Deadline::default();
     }
     let calendar = customer.calendar();
     let days = i32::try_from(policy.final_notice_days).unwrap_or(i32::MAX);
@@ -162,10 +164,17 @@ fn deadline(
         .filter(|last| last.offset_days > stage.offset_days)
         .zip(invoices.iter().map(|invoice| invoice.due_date).min())
         .map(|(last, oldest_due)| Policy::stage_date(last, oldest_due, calendar).max(calendar.after(pay_by)));
-    Some(DeadlineView {
-        pay_by: format_date(pay_by, &customer.locale),
+    Deadline {
+        deadline: Some(format_date(pay_by, &customer.locale)),
         next_step_on: next_step.map(|date| format_date(date, &customer.locale)),
-    })
+    }
+}
+
+/// A final-tone message's dates ([`MessageContext::deadline`], [`MessageContext::next_step_on`]).
+#[derive(Default)]
+struct Deadline {
+    deadline: Option<String>,
+    next_step_on: Option<String>,
 }
 
 /// The link to `customer`'s own page written into message `reminder` composed at `now`, valid for the
@@ -260,7 +269,6 @@ fn early_discount(
     let full = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
     Some(EarlyDiscountView {
         percent: format_percent(percent, &customer.locale),
-        invoices: invoices.iter().map(|invoice| invoice.number.clone()).collect(),
         pay_by: format_date(pay_by, &customer.locale),
         discounted_amount: join_amounts(&discounted, &customer.locale),
         full_amount: Some(join_amounts(&full, &customer.locale)),
