@@ -1,6 +1,7 @@
 //! Embeds the templates before the crate compiles, as Rust constants in `$OUT_DIR`:
 //! - `templates.rs`: every template file as `(path, contents)`, path relative to `templates/` with `/`
-//!   separators, read by `src/lib.rs`. The wasm32 build leaves out messages to staff (`{language}/staff/`)
+//!   separators and comments' text left out (their whitespace control kept), read by `src/lib.rs`. The
+//!   wasm32 build leaves out messages to staff (`{language}/staff/`)
 //!   and those kindly sends by itself about answers and plans (`{language}/answers/`): the page previews
 //!   only drafts waiting for a person, and those are never one of them.
 //! - `words.rs`: each language's `_words.json` as groups of `(entry, text)`, read by `src/words.rs`. A
@@ -48,13 +49,41 @@ fn main() {
         }
         match name.strip_suffix(&format!("/{WORDS_FILE}")) {
             Some(language) => write_words(&mut words, language, &read_groups(file)),
-            None => writeln!(templates, "    ({name:?}, include_str!({:?})),", file.display()).unwrap(),
+            None => {
+                let source = std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+                writeln!(templates, "    ({name:?}, {:?}),", without_comments(&source)).unwrap();
+            }
         }
     }
     templates.push_str("]\n");
     words.push_str("]\n");
     std::fs::write(out.join("templates.rs"), templates).expect("OUT_DIR is writable");
     std::fs::write(out.join("words.rs"), words).expect("OUT_DIR is writable");
+}
+
+/// `source` with every comment's text left out, its delimiters and whitespace control kept (`{#- -#}`), so
+/// it renders exactly as written. Comments explain the templates to their readers; the page's WebAssembly
+/// module, held to a size budget, need not carry them.
+fn without_comments(source: &str) -> String {
+    let mut kept = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("{#") {
+        kept.push_str(&rest[..start]);
+        let comment = &rest[start + 2..];
+        let end = comment
+            .find("#}")
+            .unwrap_or_else(|| panic!("a comment is not closed: {comment:.60}"));
+        let body = &comment[..end];
+        kept.push_str(if body.starts_with('-') { "{#-" } else { "{#" });
+        kept.push_str(if body.len() > 1 && body.ends_with('-') {
+            " -#}"
+        } else {
+            " #}"
+        });
+        rest = &comment[end + 2..];
+    }
+    kept.push_str(rest);
+    kept
 }
 
 fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) {

@@ -38,6 +38,17 @@ pub struct CustomerView {
     pub display_name: String,
     /// The person the message greets, e.g. "Jamie Lee"; `None` greets the organisation's team.
     pub contact_name: Option<String>,
+    /// How a formal greeting names that person: `mr` or `ms` with `surname` ("Sehr geehrter Herr Weber");
+    /// `None`: by name, or the formal greeting to all ("Sehr geehrte Damen und Herren").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salutation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+    /// The same for the escalation contact in `cc`, when one is copied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc_salutation: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc_surname: Option<String>,
 }
 
 /// One invoice line, every figure formatted in the reader's locale and the invoice's currency.
@@ -109,10 +120,10 @@ pub struct InterestLineView {
     pub statute: Option<String>,
 }
 
-/// An early-payment discount that is still open on the day of the message.
+/// An early-payment discount that is still open on the day of the message, on every invoice it covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EarlyDiscountView {
-    /// e.g. "2%".
+    /// e.g. "2%" or "2 %", in the reader's locale.
     pub percent: String,
     /// The last day the discount applies, formatted.
     pub pay_by: String,
@@ -210,4 +221,12 @@ pub struct MessageContext {
     /// shows it when present. Absent in drafts stored before messages carried it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_page: Option<String>,
+    /// A final-tone message's deadline, formatted: the last day to pay or to get in touch, counted in the
+    /// customer's business days; `None` in every other message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<String>,
+    /// With a deadline, the day of the ladder's next step, formatted: when staff decide what becomes of
+    /// the overdue invoices (write-off, plan or hand-over); `None` when the ladder has no later step.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_step_on: Option<String>,
 }

@@ -242,6 +242,19 @@ fn render_template(engine: &tera::Tera, name: &str, values: &tera::Context) -> R
     })
 }
 
+/// `texts` joined as `language`'s messages join a list (`_words.json`'s `and_list`): "A, B and C". For
+/// callers that format several amounts into one field, so they read as the templates' own lists do.
+/// An unknown language joins as English does. Native only: the page never composes.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn and_list(language: &str, texts: &[&str]) -> String {
+    let known = LANGUAGES
+        .iter()
+        .copied()
+        .find(|known| *known == language)
+        .unwrap_or("en");
+    words::Words::load(known).and_list(texts)
+}
+
 /// The personal note as the text and HTML parts show it (`shared/_note.*`); empty strings without a note.
 fn render_note(engine: &tera::Tera, note: Option<&str>) -> Result<(String, String), RenderError> {
     let mut values = tera::Context::new();
@@ -320,15 +333,15 @@ impl PreparedMessage {
 
 /// What the templates see: the context's fields under their own names, built once for all three parts.
 /// The sender and recipients (`from`, `reply_to`, `to`) and the template name are left out, since no
-/// message prints them; `cc` stays, as the escalation names whom it copies. Inserting field by field
+/// message prints them (only whether replies reach the signer, `replies_to_signer`); `cc` stays, as the escalation names whom it copies. Inserting field by field
 /// costs a little over half of `Context::from_serialize`, which builds the whole struct as a map first.
 fn template_context(context: &MessageContext) -> tera::Context {
     // Destructured in full, so that a new field has to be placed here or left out on purpose.
     let MessageContext {
         template: _,
         language,
-        from: _,
-        reply_to: _,
+        from,
+        reply_to,
         to: _,
         cc,
         company,
@@ -345,6 +358,8 @@ fn template_context(context: &MessageContext) -> tera::Context {
         answer,
         earlier_answers,
         customer_page,
+        deadline,
+        next_step_on,
     } = context;
     let mut values = tera::Context::new();
     values.insert("language", language);
@@ -362,6 +377,14 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("answer", answer);
     values.insert("earlier_answers", earlier_answers);
     values.insert("customer_page", customer_page);
+    values.insert("deadline", deadline);
+    values.insert("next_step_on", next_step_on);
+    // Whether a reply reaches the person who signs, so a letter can say honestly where replies go.
+    let replies_go_to = reply_to.as_ref().unwrap_or(from);
+    values.insert(
+        "replies_to_signer",
+        &replies_go_to.email.eq_ignore_ascii_case(&signature.email),
+    );
     values
 }
 

@@ -165,15 +165,37 @@ impl AndList {
                 .as_str()
                 .ok_or_else(|| tera::Error::message(format!("and_list joins text, not `{}`", item.name())))?;
             if index > 0 {
-                joined.push_str(if index + 1 == items.len() {
-                    self.last_separator
-                } else {
-                    self.separator
-                });
+                joined.push_str(self.separator_before(index, items.len()));
             }
             joined.push_str(text);
         }
         Ok(joined)
+    }
+
+    /// What goes before item `index` (from 1) of `count`.
+    fn separator_before(&self, index: usize, count: usize) -> &'static str {
+        if index + 1 == count {
+            self.last_separator
+        } else {
+            self.separator
+        }
+    }
+}
+
+// Native callers only (the core composing a message); the page's WebAssembly module need not carry it.
+#[cfg(not(target_arch = "wasm32"))]
+impl Words {
+    /// `texts` joined as `language` joins a list ("$10.00 and €5.00"), for amounts a caller formats into
+    /// one field, so that every list of amounts in a message reads alike.
+    pub(crate) fn and_list(&self, texts: &[&str]) -> String {
+        let mut joined = String::new();
+        for (index, text) in texts.iter().enumerate() {
+            if index > 0 {
+                joined.push_str(self.and_list.separator_before(index, texts.len()));
+            }
+            joined.push_str(text);
+        }
+        joined
     }
 }
 

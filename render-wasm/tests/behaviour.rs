@@ -277,15 +277,37 @@ fn days_overdue_are_worded_as_facts() {
 fn the_greeting_uses_the_contact_or_else_the_team() {
     let mut with_contact = fixture("en-minimal");
     with_contact.customer.contact_name = Some("Jamie Lee".into());
+    let german = fixture("de-full");
+    let uncopied = MessageContext {
+        cc: Vec::new(),
+        ..german.clone()
+    };
+    // GIVEN a German contact known by name only: no salutation, so no "Herr"/"Frau" and no first name.
+    let mut by_name_only = uncopied.clone();
+    by_name_only.customer.salutation = None;
+    by_name_only.customer.surname = None;
+    let mut copied_by_name_only = german.clone();
+    copied_by_name_only.customer.salutation = None;
     let greetings = [
         (fixture("en-minimal"), "Dear Acme Corp team,\n"),
         (with_contact, "Dear Jamie Lee,\n"),
-        (fixture("de-minimal"), "Sehr geehrtes Team von Acme GmbH,\n"),
-        (fixture("de-full"), "Guten Tag Anna Schmidt,\n"),
+        (fixture("en-full"), "Dear Jamie Lee and Morgan Patel,\n"),
+        (fixture("de-minimal"), "Sehr geehrte Damen und Herren,\n"),
+        (uncopied, "Sehr geehrte Frau Schmidt,\n"),
+        (german, "Sehr geehrte Frau Schmidt, sehr geehrter Herr Weber,\n"),
+        (by_name_only, "Sehr geehrte Damen und Herren,\n"),
+        (
+            copied_by_name_only,
+            "Sehr geehrter Herr Weber, sehr geehrte Damen und Herren,\n",
+        ),
     ];
     for (context, greeting) in greetings {
         for (template, message) in render_all_templates(&context) {
             assert!(message.text.starts_with(greeting), "{template}: {greeting:?}");
+            assert!(
+                !message.text.contains("Frau Anna"),
+                "{template}: a first name after Frau"
+            );
         }
     }
 }

@@ -38,6 +38,8 @@ fn world(policy: &Policy) -> (HashMap<CustomerId, Customer>, Vec<Invoice>) {
                 locale: locales[index % 4].into(),
                 time_zone: zones[index % 4],
                 billing_contacts: vec![Contact {
+                    salutation: None,
+                    surname: None,
                     name: Some(format!("Contact {index}")),
                     email: format!("ap{index}@example.com"),
                     phone: None,

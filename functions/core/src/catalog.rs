@@ -62,6 +62,10 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
         customer: CustomerView {
             display_name: "Customer".into(),
             contact_name: Some("Pat".into()),
+            salutation: Some("ms".into()),
+            surname: Some("Pat".into()),
+            cc_salutation: Some("mr".into()),
+            cc_surname: Some("Fran".into()),
         },
         invoices: vec![InvoiceLineView {
             number: "INV-1".into(),
@@ -108,6 +112,8 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
         customer_page: Some("https://billing.example/c/token".into()),
         answer: Some(sample_answer()),
         earlier_answers: vec![sample_answer()],
+        deadline: Some("2026-02-27".into()),
+        next_step_on: Some("2026-03-13".into()),
     }
 }
 

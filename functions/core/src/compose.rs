@@ -6,9 +6,9 @@ use crate::answer::Answer;
 use crate::customer::{Customer, CustomerId};
 use crate::error::CoreError;
 use crate::invoice::Invoice;
-use crate::money::{Currency, format_date, format_money, language_of};
+use crate::money::{Currency, format_date, format_money, format_percent, language_of};
 use crate::planner::PlannedReminder;
-use crate::policy::{Policy, SenderIdentity, Stage, ThankYou};
+use crate::policy::{Policy, Stage, ThankYou};
 use crate::reminder::{CoveredInvoice, Draft, Reminder, ReminderId};
 use crate::status::ReminderStatus;
 use crate::tone::{Approval, Tone};
@@ -39,7 +39,9 @@ pub fn message_context(
     local_date: NaiveDate,
 ) -> MessageContext {
     let locale = customer.locale.as_str();
+    let language = message_language(locale);
     let sender = policy.sender(stage);
+    let (sender_name, sender_title) = sender.in_language(language);
     let mut invoices: Vec<&Invoice> = invoices.to_vec();
     invoices.sort_by(|a, b| a.due_date.cmp(&b.due_date).then_with(|| a.number.cmp(&b.number)));
     let lines = invoices
@@ -58,15 +60,16 @@ pub fn message_context(
         })
         .collect();
     let balances = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
+    let Deadline { deadline, next_step_on } = deadline(policy, stage, customer, &invoices, local_date);
     MessageContext {
         template: stage.template.clone().unwrap_or_default(),
-        language: message_language(locale).to_owned(),
+        language: language.to_owned(),
         from: Mailbox {
-            name: sender.name.clone(),
+            name: sender_name.to_owned(),
             email: sender.email.clone(),
         },
         reply_to: sender.reply_to.as_ref().map(|email| Mailbox {
-            name: sender.name.clone(),
+            name: sender_name.to_owned(),
             email: email.clone(),
         }),
         to: customer.reachable_contacts().map(mailbox).collect(),
@@ -81,14 +84,13 @@ pub fn message_context(
             address_lines: policy.company.address_lines.clone(),
             website: policy.company.website.clone(),
         },
-        signature: signature(sender),
-        customer: CustomerView {
-            display_name: customer.display_name.clone(),
-            contact_name: customer
-                .reachable_contacts()
-                .next()
-                .and_then(|contact| contact.name.clone()),
+        signature: SignatureView {
+            name: sender_name.to_owned(),
+            title: sender_title.to_owned(),
+            email: sender.email.clone(),
+            phone: sender.phone.clone(),
         },
+        customer: customer_view(stage, customer),
         invoices: lines,
         totals: balances
             .iter()
@@ -100,7 +102,7 @@ pub fn message_context(
             .max()
             .unwrap_or(0),
         payment: {
-            let (method, lines) = policy.payment.in_language(message_language(locale));
+            let (method, lines) = policy.payment.in_language(language);
             PaymentInstructionsView {
                 method: method.to_owned(),
                 lines: lines.to_vec(),
@@ -115,7 +117,64 @@ pub fn message_context(
         earlier_answers: Vec::new(),
         // Needs the reminder's id: set by `compose_reminder` (see `customer_page`).
         customer_page: None,
+        deadline,
+        next_step_on,
     }
+}
+
+/// The customer as the message greets them: the first reachable billing contact, and the escalation
+/// contact when the stage copies them, each with the salutation and surname a formal greeting needs.
+fn customer_view(stage: &Stage, customer: &Customer) -> CustomerView {
+    let contact = customer.reachable_contacts().next();
+    let formal = contact.and_then(|contact| contact.formal_name());
+    let copied = customer
+        .escalation_contact
+        .as_ref()
+        .filter(|contact| stage.cc_escalation && !contact.bounced)
+        .and_then(|contact| contact.formal_name());
+    CustomerView {
+        display_name: customer.display_name.clone(),
+        contact_name: contact.and_then(|contact| contact.name.clone()),
+        salutation: formal.map(|(salutation, _)| salutation.key().to_owned()),
+        surname: formal.map(|(_, surname)| surname.trim().to_owned()),
+        cc_salutation: copied.map(|(salutation, _)| salutation.key().to_owned()),
+        cc_surname: copied.map(|(_, surname)| surname.trim().to_owned()),
+    }
+}
+
+/// A final-tone message's deadline: [`Policy::final_notice_days`] business days in the customer's calendar
+/// from the day of the message; and the day of the ladder's next step (its last stage, when that comes
+/// later), for the oldest covered invoice, never before the deadline has passed.
+fn deadline(
+    policy: &Policy,
+    stage: &Stage,
+    customer: &Customer,
+    invoices: &[&Invoice],
+    local_date: NaiveDate,
+) -> Deadline {
+    if stage.tone != Tone::Final || stage.template.is_none() {
+        return Deadline::default();
+    }
+    let calendar = customer.calendar();
+    let days = i32::try_from(policy.final_notice_days).unwrap_or(i32::MAX);
+    let pay_by = calendar.add_business_days(local_date, days);
+    let next_step = policy
+        .stages
+        .last()
+        .filter(|last| last.offset_days > stage.offset_days)
+        .zip(invoices.iter().map(|invoice| invoice.due_date).min())
+        .map(|(last, oldest_due)| Policy::stage_date(last, oldest_due, calendar).max(calendar.after(pay_by)));
+    Deadline {
+        deadline: Some(format_date(pay_by, &customer.locale)),
+        next_step_on: next_step.map(|date| format_date(date, &customer.locale)),
+    }
+}
+
+/// A final-tone message's dates ([`MessageContext::deadline`], [`MessageContext::next_step_on`]).
+#[derive(Default)]
+struct Deadline {
+    deadline: Option<String>,
+    next_step_on: Option<String>,
 }
 
 /// The link to `customer`'s own page written into message `reminder` composed at `now`, valid for the
@@ -135,15 +194,6 @@ fn mailbox(contact: &crate::customer::Contact) -> Mailbox {
     Mailbox {
         name: contact.name.clone().unwrap_or_default(),
         email: contact.email.clone(),
-    }
-}
-
-fn signature(sender: &SenderIdentity) -> SignatureView {
-    SignatureView {
-        name: sender.name.clone(),
-        title: sender.title.clone(),
-        email: sender.email.clone(),
-        phone: sender.phone.clone(),
     }
 }
 
@@ -179,11 +229,14 @@ fn sum_by_currency(amounts: impl Iterator<Item = (Currency, Decimal)>) -> BTreeM
     sums
 }
 
+/// Amounts in several currencies, joined as the message's totals are ("$10.00 and €5.00").
 fn join_amounts(sums: &BTreeMap<Currency, Decimal>, locale: &str) -> String {
-    sums.iter()
+    let amounts: Vec<String> = sums
+        .iter()
         .map(|(currency, amount)| format_money(*amount, *currency, locale))
-        .collect::<Vec<_>>()
-        .join(" + ")
+        .collect();
+    let texts: Vec<&str> = amounts.iter().map(String::as_str).collect();
+    kindly_render::and_list(message_language(locale), &texts)
 }
 
 /// The early-payment discount ([`crate::discount`]), offered only in courteous messages and only while it
@@ -215,7 +268,7 @@ fn early_discount(
     );
     let full = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
     Some(EarlyDiscountView {
-        percent: format!("{}%", percent.normalize()),
+        percent: format_percent(percent, &customer.locale),
         pay_by: format_date(pay_by, &customer.locale),
         discounted_amount: join_amounts(&discounted, &customer.locale),
         full_amount: Some(join_amounts(&full, &customer.locale)),
@@ -392,3 +445,7 @@ pub(crate) fn compose_reminder(
 #[cfg(test)]
 #[path = "compose_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "compose_letters_tests.rs"]
+mod letters_tests;

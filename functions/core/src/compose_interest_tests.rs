@@ -151,10 +151,10 @@ fn a_customer_may_opt_out_of_the_statute_or_fall_under_another() {
         .expect("stated")
         .lines;
     assert_eq!(lines.len(), 1, "the pound invoice is not under the German statute");
-    assert_eq!(lines[0].rate.as_deref(), Some("10,27 %"));
-    assert_eq!(lines[0].fee.as_deref(), Some("40,00 €"));
+    assert_eq!(lines[0].rate.as_deref(), Some("10,27\u{a0}%"));
+    assert_eq!(lines[0].fee.as_deref(), Some("40,00\u{a0}€"));
     // 1,000 × 10.27 % × 30 / 365 = €8.4411…
-    assert_eq!(lines[0].interest.as_deref(), Some("8,44 €"));
+    assert_eq!(lines[0].interest.as_deref(), Some("8,44\u{a0}€"));
 }
 
 #[test]

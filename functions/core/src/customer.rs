@@ -35,6 +35,37 @@ pub struct Contact {
     /// bounces. kindly's own knowledge: an accounting system's copy of the customer keeps it.
     #[serde(default, skip_serializing_if = "MailStanding::is_clear")]
     pub standing: MailStanding,
+    /// How a formal letter greets this person, with `surname`: German messages write "Sehr geehrter Herr
+    /// Weber" (never the first name after Herr/Frau). Without both, they greet "Damen und Herren".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub salutation: Option<Salutation>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surname: Option<String>,
+}
+
+/// The form of address before a surname: Mr/Herr or Ms/Frau.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Salutation {
+    Mr,
+    Ms,
+}
+
+impl Salutation {
+    /// The key the render context carries (`mr`, `ms`); each language words it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Salutation::Mr => "mr",
+            Salutation::Ms => "ms",
+        }
+    }
+}
+
+impl Contact {
+    /// The salutation and surname a formal greeting uses, when both are given.
+    pub fn formal_name(&self) -> Option<(Salutation, &str)> {
+        Some((self.salutation?, self.surname.as_deref()?))
+    }
 }
 
 /// Reminders stop while a customer is paused, for good or until a date.
@@ -178,11 +209,20 @@ impl Customer {
             ("locale", self.locale.as_str(), limits::LOCALE),
         ];
         for (field, contact) in self.contacts_by_field() {
-            let (name, phone) = match field {
-                "billing_contacts" => ("billing_contacts.name", "billing_contacts.phone"),
-                _ => ("escalation_contact.name", "escalation_contact.phone"),
+            let (name, phone, surname) = match field {
+                "billing_contacts" => (
+                    "billing_contacts.name",
+                    "billing_contacts.phone",
+                    "billing_contacts.surname",
+                ),
+                _ => (
+                    "escalation_contact.name",
+                    "escalation_contact.phone",
+                    "escalation_contact.surname",
+                ),
             };
             texts.extend(contact.name.as_deref().map(|text| (name, text, limits::NAME)));
+            texts.extend(contact.surname.as_deref().map(|text| (surname, text, limits::NAME)));
             texts.extend(contact.phone.as_deref().map(|text| (phone, text, limits::PHONE)));
         }
         let pause_reason = self.pause.as_ref().and_then(|pause| pause.reason.as_deref());
@@ -235,6 +275,13 @@ impl Customer {
         for (field, contact) in self.contacts_by_field() {
             if let Some(problem) = email_problem(&contact.email) {
                 return Err(invalid(field, &not_an_email(&contact.email, problem)));
+            }
+            let surname = contact.surname.as_deref().map(str::trim);
+            if contact.salutation.is_some() != surname.is_some_and(|surname| !surname.is_empty()) {
+                return Err(invalid(
+                    field,
+                    "salutation and surname go together: give both (a greeting by surname) or neither",
+                ));
             }
         }
         if let Some((field, problem)) = self.terms.late_fee.as_ref().and_then(ContractRemedy::problem) {
@@ -439,6 +486,8 @@ mod tests {
     fn a_contact_the_mailer_would_refuse_is_refused_by_field() {
         let mut customer = crate::fixtures::customer("C1");
         customer.escalation_contact = Some(Contact {
+            salutation: None,
+            surname: None,
             name: None,
             email: "Boss <boss@customer.example>".into(),
             phone: None,

@@ -146,7 +146,7 @@ fn the_readmes_worked_example_holds() {
         .text;
     assert!(
         text.contains(
-            "Early-payment discount: if you pay by 29 December 2026, you may deduct 2% and pay only $980.00. \
+            "Early-payment discount on invoice INV-E1: if you pay by 29 December 2026, you may deduct 2% and pay only $980.00. \
              After that, the full $1,000.00 is due."
         ),
         "{text}"

@@ -30,6 +30,8 @@ pub fn customer(id: &str) -> Customer {
         locale: "en-US".into(),
         time_zone: chrono_tz::America::New_York,
         billing_contacts: vec![Contact {
+            salutation: None,
+            surname: None,
             name: Some("Pat Payable".into()),
             email: format!("ap@{}.example", id.to_lowercase()),
             phone: None,

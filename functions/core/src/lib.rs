@@ -54,7 +54,7 @@ pub mod timeline;
 pub mod tone;
 pub mod verdict;
 
-pub use customer::{Contact, ContractTerms, Customer, CustomerId, DiscountTerms, Pause};
+pub use customer::{Contact, ContractTerms, Customer, CustomerId, DiscountTerms, Pause, Salutation};
 pub use error::CoreError;
 pub use interest::{ContractRemedy, Statute};
 pub use invoice::{Bookkeeping, DunningProgress, Invoice, InvoiceId, InvoiceStatus, Outcome, OutcomeKind};

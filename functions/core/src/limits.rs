@@ -113,6 +113,8 @@ mod tests {
         customer.legal_name = wide(NAME);
         customer.billing_contacts = (0..CONTACTS)
             .map(|n| crate::Contact {
+                salutation: None,
+                surname: None,
                 name: Some(wide(NAME)),
                 email: format!("{}{n}@{}.example", "a".repeat(60), "d".repeat(60)),
                 phone: Some(wide(PHONE)),

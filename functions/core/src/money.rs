@@ -115,7 +115,8 @@ pub fn language_of(locale: &str) -> &str {
     locale.split(['-', '_']).next().unwrap_or(locale)
 }
 
-/// Format `amount` in `currency` for a reader in `locale`: `$1,234.56`, `1.234,56 €`, `CHF 1,234.50`.
+/// Format `amount` in `currency` for a reader in `locale`: `$1,234.56`, `1.234,56 €` (a non-breaking
+/// space before the currency), `CHF 1,234.50`.
 pub fn format_money(amount: Decimal, currency: Currency, locale: &str) -> String {
     let style = number_style(locale);
     let rounded = currency.round(amount);
@@ -134,17 +135,19 @@ pub fn format_money(amount: Decimal, currency: Currency, locale: &str) -> String
     match (currency.symbol(), style.currency_after) {
         (Some(symbol), false) => format!("{sign}{symbol}{number}"),
         (None, false) => format!("{sign}{} {number}", currency.code()),
-        (Some(symbol), true) => format!("{sign}{number} {symbol}"),
-        (None, true) => format!("{sign}{number} {}", currency.code()),
+        // A non-breaking space: the amount and its currency stay on one line.
+        (Some(symbol), true) => format!("{sign}{number}\u{a0}{symbol}"),
+        (None, true) => format!("{sign}{number}\u{a0}{}", currency.code()),
     }
 }
 
-/// Format a percentage for a reader in `locale`: `8.5%`, `10,27 %`.
+/// Format a percentage for a reader in `locale`: `8.5%`, `10,27 %` (a non-breaking space before the sign,
+/// as German writes it: "2 %", "1,5 %").
 pub fn format_percent(percent: Decimal, locale: &str) -> String {
     let style = number_style(locale);
     let digits = percent.normalize().to_string().replace('.', style.decimal);
     if style.currency_after {
-        format!("{digits} %")
+        format!("{digits}\u{a0}%")
     } else {
         format!("{digits}%")
     }
@@ -209,15 +212,15 @@ mod tests {
     #[test]
     fn formats_per_locale() {
         assert_eq!(format_money(dec("1234.56"), c("USD"), "en-US"), "$1,234.56");
-        assert_eq!(format_money(dec("1234.56"), c("EUR"), "de-DE"), "1.234,56 €");
+        assert_eq!(format_money(dec("1234.56"), c("EUR"), "de-DE"), "1.234,56\u{a0}€");
         assert_eq!(format_money(dec("1234567"), c("JPY"), "en-US"), "¥1,234,567");
         assert_eq!(format_money(dec("1234.5"), c("KWD"), "en-GB"), "KWD 1,234.500");
-        assert_eq!(format_money(dec("999.99"), c("CHF"), "de-CH"), "999,99 CHF");
+        assert_eq!(format_money(dec("999.99"), c("CHF"), "de-CH"), "999,99\u{a0}CHF");
         assert_eq!(format_money(dec("-12"), c("GBP"), "en-GB"), "-£12.00");
         assert_eq!(format_money(dec("0.001"), c("USD"), "en-US"), "$0.00");
         assert_eq!(format_money(dec("100"), c("USD"), "en-US"), "$100.00");
         assert_eq!(format_percent(dec("8.50"), "en-GB"), "8.5%");
-        assert_eq!(format_percent(dec("10.27"), "de-DE"), "10,27 %");
+        assert_eq!(format_percent(dec("10.27"), "de-DE"), "10,27\u{a0}%");
         assert_eq!(format_percent(dec("12"), "en-US"), "12%");
     }
 

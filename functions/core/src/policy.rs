@@ -47,6 +47,31 @@ pub struct SenderIdentity {
     /// Where replies go, when not to `email` (the head's note may route replies to billing).
     #[serde(default)]
     pub reply_to: Option<String>,
+    /// The name and title in other message languages, keyed by language (`de`); messages in a language
+    /// without an entry use `name` and `title`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub translations: BTreeMap<String, TranslatedSender>,
+}
+
+/// A sender's name and title in one more language; either may be left out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TranslatedSender {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+impl SenderIdentity {
+    /// The name and title for a message in `language`.
+    pub fn in_language(&self, language: &str) -> (&str, &str) {
+        let translated = self.translations.get(language);
+        (
+            translated.and_then(|t| t.name.as_deref()).unwrap_or(&self.name),
+            translated.and_then(|t| t.title.as_deref()).unwrap_or(&self.title),
+        )
+    }
 }
 
 /// The sending company.
@@ -103,6 +128,10 @@ pub struct Policy {
     /// How many days the link to the customer's own page, written into a message, keeps working.
     #[serde(default = "default_customer_link_days")]
     pub customer_link_days: u32,
+    /// The business days, in the customer's calendar, that a final-tone message gives to pay or to get in
+    /// touch; it names that day, and the day of the ladder's next step.
+    #[serde(default = "default_final_notice_days")]
+    pub final_notice_days: u32,
     /// How customers' answers from their page steer the ladder.
     #[serde(default)]
     pub answers: AnswerRules,
@@ -269,6 +298,12 @@ fn default_customer_link_days() -> u32 {
     90
 }
 
+/// A working week: time for a payment run or a call about a plan, and over before the shipped ladder's
+/// last step, ten days after its final notice.
+fn default_final_notice_days() -> u32 {
+    5
+}
+
 fn default_min_gap_days() -> u32 {
     3
 }
@@ -381,6 +416,11 @@ impl Policy {
         }
         if self.customer_link_days == 0 {
             return Err(CoreError::Policy("customer_link_days must be at least 1".into()));
+        }
+        if !(1..=60).contains(&self.final_notice_days) {
+            return Err(CoreError::Policy(
+                "final_notice_days must be between 1 and 60 business days".into(),
+            ));
         }
         if self.answers.promise_limit_days == 0 {
             return Err(CoreError::Policy(

@@ -22,6 +22,8 @@ fn customer(index: usize, paused: bool, zone: chrono_tz::Tz) -> Customer {
         locale: "en-US".into(),
         time_zone: zone,
         billing_contacts: vec![Contact {
+            salutation: None,
+            surname: None,
             name: None,
             email: format!("ap{index}@example.com"),
             phone: None,

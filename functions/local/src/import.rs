@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use kindly_core::calendar::BusinessHours;
-use kindly_core::customer::{email_problem, not_an_email};
+use kindly_core::customer::{Salutation, email_problem, not_an_email};
 use kindly_core::holidays::Country;
 use kindly_core::interest::StatuteChoice;
 use kindly_core::{
@@ -261,8 +261,12 @@ const CUSTOMER_COLUMNS: &[&str] = &[
     "contact_name",
     "contact_email",
     "contact_phone",
+    "contact_salutation",
+    "contact_surname",
     "escalation_name",
     "escalation_email",
+    "escalation_salutation",
+    "escalation_surname",
     "paused_until",
     "paused",
     "late_fee_monthly_percent",
@@ -294,6 +298,15 @@ fn known_columns(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Customers => CUSTOMER_COLUMNS,
         Kind::Invoices => INVOICE_COLUMNS,
+    }
+}
+
+/// `mr` or `ms`, in any case.
+fn salutation(text: &str) -> Option<Salutation> {
+    match text.to_ascii_lowercase().as_str() {
+        "mr" => Some(Salutation::Mr),
+        "ms" => Some(Salutation::Ms),
+        _ => None,
     }
 }
 
@@ -332,12 +345,17 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
     }
     let contact_name = fields.optional("contact_name");
     let contact_phone = fields.optional("contact_phone");
+    let contact_salutation = fields.parsed("contact_salutation", "mr or ms", salutation);
+    let contact_surname = fields.optional("contact_surname");
+    let escalation_salutation = fields.parsed("escalation_salutation", "mr or ms", salutation);
     let billing_contacts = emails
         .split(';')
         .map(str::trim)
         .filter(|email| !email.is_empty())
         .enumerate()
         .map(|(index, email)| Contact {
+            salutation: contact_salutation.filter(|_| index == 0),
+            surname: contact_surname.clone().filter(|_| index == 0),
             name: contact_name.clone().filter(|_| index == 0),
             email: email.to_owned(),
             phone: contact_phone.clone().filter(|_| index == 0),
@@ -346,6 +364,8 @@ fn customer(fields: &mut Fields) -> Option<Customer> {
         })
         .collect();
     let escalation_contact = fields.optional("escalation_email").map(|email| Contact {
+        salutation: escalation_salutation,
+        surname: fields.optional("escalation_surname"),
         name: fields.optional("escalation_name"),
         email,
         phone: None,

@@ -85,7 +85,7 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
         "Riley (finance) approving every draft",
         "Paid by card this morning: Quartz Analytics, INV-2026-0977; a thank-you is queued",
         "$4,820.00",
-        "7.340,50 €",
+        "7.340,50\u{a0}€",
     ] {
         assert!(table.contains(expected), "demo output lacks `{expected}`:\n{table}");
     }
@@ -168,7 +168,10 @@ fn demo_prints_the_pass_and_writes_valid_mime() {
     let message_bytes = std::fs::read(kessler).unwrap();
     let message = mail_parser::MessageParser::default().parse(&message_bytes).unwrap();
     let text = message.body_text(0).unwrap();
-    assert!(text.contains("7.340,50 €") && text.contains("1.980,00 $"), "{text}");
+    assert!(
+        text.contains("7.340,50\u{a0}€") && text.contains("1.980,00\u{a0}$"),
+        "{text}"
+    );
     assert!(
         text.contains("Banküberweisung") && !text.contains("Bank transfer"),
         "payment instructions in German:\n{text}"
@@ -201,7 +204,7 @@ fn approve_then_run_sends_exactly_what_was_shown() {
     let lumen = reminder_of(&table, "Lumen Health");
     let drafts = stdout_of(kindly(dir.path()).arg("drafts"));
     assert!(
-        drafts.contains(&lumen) && drafts.contains("is 10 days overdue"),
+        drafts.contains(&lumen) && drafts.contains("invoice INV-2026-1010 for $7,300.00, due March 6, 2026"),
         "{drafts}"
     );
     let shown = stdout_of(kindly(dir.path()).args(["show", &lumen]));

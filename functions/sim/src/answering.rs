@@ -480,6 +480,8 @@ impl Sim {
             Decision::ConfirmContact => {
                 if let AnswerKind::WrongPerson { name, email } = &answer.kind {
                     self.world.customers[answer.customer].billing_contacts = vec![Contact {
+                        salutation: None,
+                        surname: None,
                         name: name.clone(),
                         email: email.clone(),
                         phone: None,

@@ -29,6 +29,8 @@ fn customer(bounced: bool) -> Customer {
         locale: "en-GB".into(),
         time_zone: chrono_tz::Europe::London,
         billing_contacts: vec![Contact {
+            salutation: None,
+            surname: None,
             name: None,
             email: "ap@c0001.example".into(),
             phone: None,

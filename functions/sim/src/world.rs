@@ -276,6 +276,8 @@ pub fn generate(rng: &mut ChaCha8Rng, customers: usize, days: u32) -> World {
             locale: LOCALES[rng.random_range(0..LOCALES.len())].to_owned(),
             time_zone: zone,
             billing_contacts: vec![Contact {
+                salutation: None,
+                surname: None,
                 name: Some(format!("Accounts {index}")),
                 email: format!("ap@c{index:04}.example"),
                 phone: None,
@@ -283,6 +285,8 @@ pub fn generate(rng: &mut ChaCha8Rng, customers: usize, days: u32) -> World {
                 standing: Default::default(),
             }],
             escalation_contact: Some(Contact {
+                salutation: None,
+                surname: None,
                 name: Some(format!("Director {index}")),
                 email: format!("boss@c{index:04}.example"),
                 phone: None,

@@ -18,6 +18,8 @@ fn sorted<T, K: Ord>(mut items: Vec<T>, key: impl Fn(&T) -> K) -> Vec<T> {
 pub async fn customers_round_trip<S: Store>(store: &S) {
     let mut acme = customer("ACME");
     acme.escalation_contact = Some(Contact {
+        salutation: None,
+        surname: None,
         name: Some("Fran Finance".into()),
         email: "cfo@acme.example".into(),
         phone: Some("+1 555 0100".into()),

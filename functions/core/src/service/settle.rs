@@ -263,6 +263,8 @@ async fn use_named_contact<S: Store>(
         return Ok(());
     }
     customer.billing_contacts = vec![Contact {
+        salutation: None,
+        surname: None,
         name: name.clone(),
         email: email.clone(),
         phone: None,

@@ -119,6 +119,8 @@ fn customer(spec: CustomerSpec) -> Customer {
         locale: spec.locale.into(),
         time_zone: spec.zone,
         billing_contacts: vec![Contact {
+            salutation: None,
+            surname: None,
             name: Some(spec.contact.0.into()),
             email: spec.contact.1.into(),
             phone: None,
@@ -236,6 +238,8 @@ fn customers() -> Vec<Customer> {
         contact: ("Herr Jonas Weber", "rechnungen@nordlicht.example"),
     });
     nord.escalation_contact = Some(Contact {
+        salutation: None,
+        surname: None,
         name: Some("Dr. Miriam Falk".into()),
         email: "m.falk@nordlicht.example".into(),
         phone: None,
@@ -256,6 +260,8 @@ fn customers() -> Vec<Customer> {
         contact: ("Lee Park", "ap@oakridge.example"),
     });
     oak.escalation_contact = Some(Contact {
+        salutation: None,
+        surname: None,
         name: Some("Morgan Ellis (CFO)".into()),
         email: "cfo@oakridge.example".into(),
         phone: None,
