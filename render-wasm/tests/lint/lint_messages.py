@@ -82,7 +82,10 @@ MONTHS = {
            "november", "dezember"],
 }
 # A deadline is a date after a word that makes it one ("by 31 March 2026", "bis zum 31. März 2026").
-DEADLINE_WORDS = {"en": r"(?:by|until|before|no later than)", "de": r"(?:bis zum|bis|spätestens am|spätestens)"}
+DEADLINE_WORDS = {
+    "en": r"(?:by|until|before|no later than)(?:\s+(?:monday|tuesday|wednesday|thursday|friday),?)?",
+    "de": r"(?:bis zum|bis|spätestens am|spätestens)(?:\s+(?:montag|dienstag|mittwoch|donnerstag|freitag),?(?:\s+den)?)?",
+}
 # The offer to waive interest if paid by a date is not the final notice's deadline.
 WAIVER = {"en": re.compile(r"\bwaive", re.I), "de": re.compile(r"verzicht|erlass", re.I)}
 ADDRESSES = re.compile(r"(?:https?|mailto|javascript):[^\s<>\"']*|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -228,7 +231,7 @@ def deadline_after(text: str, language: str, sent: date) -> date | None:
     body = "\n\n".join(paragraph for paragraph in prose(text).split("\n\n")
                          if not WAIVER[language].search(paragraph))
     for position, when in parse_dates(body, language):
-        before = body[max(0, position - 20):position]
+        before = body[max(0, position - 40):position]
         if when > sent and re.search(DEADLINE_WORDS[language] + r"\s*$", before, re.I):
             return when
     return None
