@@ -278,10 +278,9 @@ def check_facts(message: Message, context: dict, findings: Findings) -> None:
         findings.fail(message, "text/plain", f"lacks the signer's contact ({' or '.join(contacts) or 'none given'})")
 
     if template in EARLY_STAGES and not ALREADY_PAID[language].search(message.text):
-        findings.fail(message, "text/plain", f"no 'if you have already paid' ({ALREADY_PAID[language].pattern})")
+        findings.fail(message, "text/plain", "no 'if you have already paid, thank you'")
     if template == "overdue_direct" and not PAID_LATELY[language].search(message.text):
-        findings.fail(message, "text/plain",
-                      f"no 'if you paid in the last few days, thank you' ({PAID_LATELY[language].pattern})")
+        findings.fail(message, "text/plain", "no 'if you have paid in the last few days, thank you'")
     if template == "final_notice":
         sent = parse_dates(context["date"], language)
         if not sent:
@@ -289,7 +288,7 @@ def check_facts(message: Message, context: dict, findings: Findings) -> None:
         elif deadline_after(message.text, language, sent[0][1]) is None:
             findings.fail(message, "text/plain",
                           f"no deadline date after the message date {context['date']} "
-                          f"(a date after {DEADLINE_WORDS[language]} in the prose)")
+                          f"({'by [weekday,] DATE' if language == 'en' else 'bis zum DATUM'} in the prose)")
     if STAGES.index(template) < STAGES.index("final_notice"):
         for part, content in (("subject", message.subject), ("text/plain", message.text)):
             for match in COLLECTIONS[language].finditer(content):
