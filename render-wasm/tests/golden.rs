@@ -72,6 +72,23 @@ fn every_message_matches_its_golden_file() {
     );
 }
 
+#[test]
+fn every_stage_has_a_real_message_in_every_language() {
+    let ladder = ladder_fixtures();
+    for language in kindly_render::LANGUAGES {
+        for template in kindly_render::template_names() {
+            let count = ladder
+                .iter()
+                .filter(|(_, context)| context.language == *language && context.template == template)
+                .count();
+            assert!(
+                count >= 2,
+                "{language} × {template}: {count} ladder fixture(s); one invoice and several expected"
+            );
+        }
+    }
+}
+
 /// One file per message: headers first, then both bodies, so a diff reads like the email.
 fn golden_text(case: &Case) -> String {
     let message = &case.message;
