@@ -355,6 +355,8 @@ def print_grades(grades: dict[tuple[str, str], float]) -> None:
 
 
 def main() -> int:
+    # The figures and the failures interleave in CI's log as they were written.
+    sys.stdout.reconfigure(line_buffering=True)
     if shutil.which("hunspell") is None:
         print("message lint: hunspell is not installed (scripts/test.sh installs it)", file=sys.stderr)
         return 1
