@@ -153,16 +153,17 @@ def unknown_words(text: str, language: str, html: bool = False) -> list[str]:
     return seen
 
 
-def check_spelling(message: Message, findings: Findings) -> int:
+def check_spelling(message: Message, findings: Findings) -> list[str]:
+    """The unknown words of `message`, each once, with a failure per part it is in."""
     parts = [("subject", message.subject, False), ("text/plain", message.text, False),
              ("text/html", ADDRESSES.sub(" ", message.html), True)]
-    count = 0
+    unknown = []
     for part, content, as_html in parts:
         for word in unknown_words(content, message.language, as_html):
             findings.fail(message, part, f"unknown word {word!r} (fix it, or add a name or code to "
                                          f"render-wasm/tests/lint/words-{message.language}.dic)")
-            count += 1
-    return count
+            unknown += [word] if word not in unknown else []
+    return unknown
 
 
 # --- reading grade ----------------------------------------------------------------------------------------
@@ -382,14 +383,19 @@ def main() -> int:
         return 1
 
     findings = Findings()
-    unknown = sum(check_spelling(message, findings) for message in messages)
+    unknown: dict[tuple[str, str], int] = {}
+    for message in messages:
+        for word in check_spelling(message, findings):
+            unknown[(message.language, word)] = unknown.get((message.language, word), 0) + 1
     grades = {}
     for message in ladder:
         grades[(message.conversation, message.template)] = check_grade(message, findings)
         check_facts(message, contexts[(message.conversation, message.template)], findings)
 
-    print(f"message lint: {len(messages)} golden messages spell-checked ({unknown} unknown words), "
-          f"{len(ladder)} ladder messages graded and checked for their facts; positive controls caught")
+    print(f"message lint: {len(messages)} golden messages spell-checked, {len(ladder)} ladder messages graded "
+          f"and checked for their facts; positive controls caught")
+    print(f"unknown words: {len(unknown)}" + "".join(f"\n  {language} {word!r} in {count} message(s)"
+                                                  for (language, word), count in sorted(unknown.items())))
     print_grades(grades)
     if findings.failures:
         print(f"\nmessage lint: {len(findings.failures)} problem(s):", file=sys.stderr)
