@@ -5,7 +5,8 @@
 # local AWS stand-in (moto, from tests/requirements.txt; started on 127.0.0.1 and stopped on exit),
 # cfn-lint on the SAM template, the holidays data against its source package (tests/holidays_match.py),
 # formatting, clippy (warnings are errors), the workspace's tests (the approval page's end-to-end test
-# runs in headless Chromium), the simulation (seeds 1-4 × 365 days with faults; a fault-free DynamoDB run
+# runs in headless Chromium), the message linter over the golden messages (hunspell with Debian's en_US and
+# de_DE dictionaries, reading grades with textstat, required facts per stage), the simulation (seeds 1-4 × 365 days with faults; a fault-free DynamoDB run
 # against the SQLite trace), then the WebAssembly build and the native-vs-WASM byte-parity test
 # (scripts/ci-wasm.sh).
 set -euo pipefail
@@ -54,6 +55,14 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo test --workspace --locked
+
+step "the message linter: spelling, reading grade and required facts of every golden message"
+# hunspell and Debian's dictionaries; the linter fails (never skips) if any of them is missing.
+if ! command -v hunspell >/dev/null 2>&1 || [ ! -f /usr/share/hunspell/en_US.dic ] || [ ! -f /usr/share/hunspell/de_DE.dic ]; then
+  apt-get update -qq && apt-get install -y -qq hunspell hunspell-en-us hunspell-de-de >/dev/null
+fi
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r render-wasm/tests/lint/requirements.txt
+python3 render-wasm/tests/lint/lint_messages.py
 
 step "the simulation: seeds 1-4, a year each, with faults (any violation fails)"
 ./scripts/simulate.sh 4 365 1

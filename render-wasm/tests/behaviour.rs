@@ -197,10 +197,15 @@ fn every_invoice_and_every_detail_appear_in_both_parts() {
         let name = format!("{} × {}", case.fixture, case.template);
         let asks_for_payment = case.template != THANK_YOU_TEMPLATE;
         let payment = payment_facts(&case.context);
-        for value in facts(&case.context) {
+        let facts = facts(&case.context);
+        for value in &facts {
             assert_eq!(shown_in(&case.message, value), (true, true), "{name}: lacks {value:?}");
         }
-        for value in payment.iter().filter(|value| !facts(&case.context).contains(value)) {
+        for value in payment.iter().filter(|value| !facts.contains(value)) {
+            // A thank-you's zero balance ("0,00 €") may be part of a total it shows ("3.150,00 €").
+            if !asks_for_payment && facts.iter().any(|fact| fact.contains(value.as_str())) {
+                continue;
+            }
             let shown = asks_for_payment;
             assert_eq!(shown_in(&case.message, value), (shown, shown), "{name}: {value:?}");
         }

@@ -1,23 +1,41 @@
-//! Golden files: every stage template rendered from every fixture, checked in under `tests/golden/` so that
-//! a change to any message shows up as a reviewable diff.
+//! Golden files: the messages a customer really receives, checked in under `tests/golden/` so that a change
+//! to any message shows up as a reviewable diff, and read by the message linter
+//! (`tests/lint/lint_messages.py`: spelling, reading grade, required facts).
+//!
+//! `tests/golden/{conversation}/{template}.txt` holds each ladder fixture rendered with its own stage: one
+//! customer's conversation on each stage's real day. The hostile fixture, whose point is escaping rather than
+//! realism, is rendered with every stage. The other hand-written fixtures combine facts no real message has
+//! together (a final notice about an invoice due in three weeks); the behaviour tests use them, the golden
+//! files do not.
 //!
 //! After an intended change: `KINDLY_UPDATE_GOLDEN=1 cargo test -p kindly-render --test golden`, then
 //! read `git diff render-wasm/tests/golden`.
 
 mod common;
 
-use common::{Case, all_cases};
+use common::{Case, cases, fixture, ladder_fixtures};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 const UPDATE_VAR: &str = "KINDLY_UPDATE_GOLDEN";
+
+/// Hand-written fixtures that get a golden file for every stage.
+const EVERY_STAGE: [&str; 1] = ["en-hostile"];
+
+fn golden_cases() -> Vec<Case> {
+    let every_stage = EVERY_STAGE
+        .iter()
+        .map(|name| ((*name).to_owned(), fixture(name)))
+        .collect();
+    cases(every_stage, ladder_fixtures())
+}
 
 #[test]
 fn every_message_matches_its_golden_file() {
     let update = std::env::var_os(UPDATE_VAR).is_some();
     let mut problems = Vec::new();
     let mut expected_paths = BTreeSet::new();
-    for case in all_cases() {
+    for case in golden_cases() {
         let path = golden_path(&case);
         let actual = golden_text(&case);
         let on_disk = std::fs::read_to_string(&path).ok();
@@ -52,6 +70,23 @@ fn every_message_matches_its_golden_file() {
         problems.len(),
         problems.join("\n  ")
     );
+}
+
+#[test]
+fn every_stage_has_a_real_message_in_every_language() {
+    let ladder = ladder_fixtures();
+    for language in kindly_render::LANGUAGES {
+        for template in kindly_render::template_names() {
+            let count = ladder
+                .iter()
+                .filter(|(_, context)| context.language == *language && context.template == template)
+                .count();
+            assert!(
+                count >= 2,
+                "{language} × {template}: {count} ladder fixture(s); one invoice and several expected"
+            );
+        }
+    }
 }
 
 /// One file per message: headers first, then both bodies, so a diff reads like the email.

@@ -22,13 +22,23 @@ kindly.initSync({ module: readFileSync(resolve(pkgDir, 'kindly_render_bg.wasm'))
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const fixturesDir = join(repo, 'render-wasm/tests/fixtures');
 
+const readJson = (path) => JSON.parse(readFileSync(path, 'utf8'));
+// Hand-written fixtures: rendered with every stage template.
 const fixtures = readdirSync(fixturesDir)
   .filter((file) => file.endsWith('.json'))
   .sort()
-  .map((file) => ({
-    name: file.slice(0, -'.json'.length),
-    context: JSON.parse(readFileSync(join(fixturesDir, file), 'utf8')),
-  }));
+  .map((file) => ({ name: file.slice(0, -'.json'.length), context: readJson(join(fixturesDir, file)) }));
+// Ladder fixtures (ladder/{conversation}/{template}.json): each rendered with its own template only.
+const ladderDir = join(fixturesDir, 'ladder');
+const ladder = readdirSync(ladderDir)
+  .sort()
+  .flatMap((conversation) =>
+    readdirSync(join(ladderDir, conversation))
+      .filter((file) => file.endsWith('.json'))
+      .sort()
+      .map((file) => ({ name: conversation, context: readJson(join(ladderDir, conversation, file)) })),
+  );
+assert.ok(ladder.length > 0, `no ladder fixtures in ${ladderDir}`);
 assert.ok(fixtures.length > 0, `no fixtures in ${fixturesDir}`);
 // Messages with and without the link to the customer's page must both render alike.
 assert.ok(fixtures.some(({ context }) => context.customer_page), 'no fixture with a customer_page');
@@ -39,23 +49,25 @@ assert.deepEqual(kindly.languages(), ['en', 'de']);
 // The seven stages of the ladder and the thank-you.
 assert.equal(templates.length, 8, `templates(): ${templates}`);
 
+const cases = [
+  ...fixtures.flatMap(({ name, context }) => templates.map((template) => ({ name, context, template }))),
+  ...ladder.map(({ name, context }) => ({ name, context, template: context.template })),
+];
 const results = [];
-for (const { name, context } of fixtures) {
-  for (const template of templates) {
-    const rendered = kindly.render(JSON.stringify({ ...context, template }));
-    assert.deepEqual(Object.keys(rendered).sort(), ['contentHash', 'html', 'subject', 'text']);
-    results.push({ fixture: name, template, ...rendered });
+for (const { name, context, template } of cases) {
+  const rendered = kindly.render(JSON.stringify({ ...context, template }));
+  assert.deepEqual(Object.keys(rendered).sort(), ['contentHash', 'html', 'subject', 'text']);
+  results.push({ fixture: name, template, ...rendered });
 
-    // The page's live preview: the same parts and hash, also after the note is changed and changed back.
-    const preview = new kindly.Preview(JSON.stringify({ ...context, template, personal_note: null }));
-    preview.setPersonalNote('A different note for a moment');
-    preview.render();
-    preview.setPersonalNote(context.personal_note ?? null);
-    const { subject, text, html } = preview.render();
-    assert.deepEqual({ subject, text, html }, { subject: rendered.subject, text: rendered.text, html: rendered.html });
-    assert.equal(preview.contentHash(), rendered.contentHash, `${name} × ${template}: Preview hash`);
-    preview.free();
-  }
+  // The page's live preview: the same parts and hash, also after the note is changed and changed back.
+  const preview = new kindly.Preview(JSON.stringify({ ...context, template, personal_note: null }));
+  preview.setPersonalNote('A different note for a moment');
+  preview.render();
+  preview.setPersonalNote(context.personal_note ?? null);
+  const { subject, text, html } = preview.render();
+  assert.deepEqual({ subject, text, html }, { subject: rendered.subject, text: rendered.text, html: rendered.html });
+  assert.equal(preview.contentHash(), rendered.contentHash, `${name} × ${template}: Preview hash`);
+  preview.free();
 }
 
 mkdirSync(dirname(resolve(resultsPath)), { recursive: true });
@@ -76,4 +88,4 @@ throwsWith(JSON.stringify({ ...base, invoices: 'INV-1' }), /invalid type: string
 throwsWith(JSON.stringify({ ...base, template: 'friendly_nudge' }), new RegExp(`^no template \`friendly_nudge\` in language \`${base.language}\`$`));
 throwsWith(JSON.stringify({ ...base, invoices: [] }), /^invalid context: a message covers at least one invoice$/);
 
-console.log(`wasm parity: ${results.length} messages rendered (${fixtures.length} fixtures × ${templates.length} templates) to ${resultsPath}; 6 error checks passed`);
+console.log(`wasm parity: ${results.length} messages rendered (${fixtures.length} fixtures × ${templates.length} templates, ${ladder.length} ladder messages) to ${resultsPath}; 6 error checks passed`);
