@@ -5,10 +5,11 @@
 //! The definitions, which the planner keeps and the simulator's `tone-never-falls-back` promise checks:
 //! - An invoice is *in escalation* on a day ([`in_escalation`]) when it is owed (open with a balance: not
 //!   paid, void, payment-pending, disputed, on a plan, written off or handed over), overdue that day, and
-//!   the last ladder message about it was beyond the courteous tone.
+//!   on the ladder: the customer heard a ladder message about it (`DunningProgress::last_tone`) — one
+//!   never mentioned is not yet part of any conversation.
 //! - A customer's conversation is *live* while at least one of their invoices is in escalation, and ends
-//!   when none is: everything overdue is settled, on a plan or disputed (or was only ever mentioned
-//!   courteously). The next one starts from the beginning of the ladder.
+//!   when none is: everything overdue is settled, on a plan or disputed. The next one starts from the
+//!   beginning of the ladder.
 //! - A live conversation's *tone* ([`ConversationFacts::tone_on`]) is the highest of the tone of the last
 //!   ladder message the customer received and the last tones of the invoices in escalation.
 //! - In a live conversation only an invoice whose stage is at least that tone starts a message
@@ -28,8 +29,8 @@ use rust_decimal::Decimal;
 /// the ones whose next action is due) and their reminders.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ConversationFacts {
-    /// For each owed invoice whose last ladder message was beyond courteous: its due date and that tone.
-    /// Whether it is overdue depends on the day planned for, so the day is applied in [`Self::tone_on`].
+    /// For each owed invoice on the ladder: its due date and the tone last said about it. Whether it is
+    /// overdue depends on the day planned for, so the day is applied in [`Self::tone_on`].
     pub escalated: Vec<(NaiveDate, Tone)>,
     /// The tone of the last ladder message the customer received (sent, with a message).
     pub last_message_tone: Option<Tone>,
@@ -41,10 +42,7 @@ impl ConversationFacts {
         let escalated = invoices
             .iter()
             .filter(|invoice| owed(invoice))
-            .filter_map(|invoice| {
-                let tone = invoice.dunning.last_tone.filter(|tone| *tone > Tone::Courteous)?;
-                Some((invoice.due_date, tone))
-            })
+            .filter_map(|invoice| Some((invoice.due_date, invoice.dunning.last_tone?)))
             .collect();
         let last_message_tone = reminders
             .iter()
@@ -77,9 +75,9 @@ fn owed(invoice: &Invoice) -> bool {
     invoice.status == InvoiceStatus::Open && invoice.balance() > Decimal::ZERO
 }
 
-/// Whether `invoice` is in escalation on `day`: owed, overdue, and last told about beyond courteously.
+/// Whether `invoice` is in escalation on `day`: owed, overdue, and on the ladder.
 pub fn in_escalation(invoice: &Invoice, day: NaiveDate) -> bool {
-    owed(invoice) && invoice.due_date < day && invoice.dunning.last_tone.is_some_and(|tone| tone > Tone::Courteous)
+    owed(invoice) && invoice.due_date < day && invoice.dunning.last_tone.is_some()
 }
 
 /// Whether an invoice at a stage of `tone` may start a message in a conversation at `conversation`

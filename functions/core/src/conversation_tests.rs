@@ -54,7 +54,7 @@ fn plan_for(on: &str, due: &[Invoice], all: &[Invoice], reminders: &[Reminder]) 
 }
 
 #[test]
-fn an_invoice_is_in_escalation_only_while_owed_overdue_and_told_beyond_courteously() {
+fn an_invoice_is_in_escalation_only_while_owed_overdue_and_on_the_ladder() {
     let note = heard(invoice("I1", "C1", "2026-03-02", None), "personal_note_from_head");
     assert!(in_escalation(&note, day("2026-03-24")));
     assert!(!in_escalation(&note, day("2026-03-02")), "not overdue on its due date");
@@ -67,11 +67,11 @@ fn an_invoice_is_in_escalation_only_while_owed_overdue_and_told_beyond_courteous
     let mut on_plan = note.clone();
     on_plan.status = InvoiceStatus::OnPaymentPlan;
     assert!(!in_escalation(&on_plan, day("2026-03-24")));
-    let courteous = heard(invoice("I2", "C1", "2026-03-02", None), "due_today");
-    assert!(!in_escalation(&courteous, day("2026-03-24")), "only courteous so far");
-    // Positive control: the friendly note is beyond courteous.
-    let friendly = heard(invoice("I3", "C1", "2026-03-02", None), "crossed_in_mail");
-    assert!(in_escalation(&friendly, day("2026-03-24")));
+    let never_told = invoice("I2", "C1", "2026-03-02", None);
+    assert!(!in_escalation(&never_told, day("2026-03-24")), "not on the ladder yet");
+    // Positive control: once told, even courteously, an overdue invoice is in escalation.
+    let courteous = heard(invoice("I3", "C1", "2026-03-02", None), "due_today");
+    assert!(in_escalation(&courteous, day("2026-03-24")));
 }
 
 #[test]
