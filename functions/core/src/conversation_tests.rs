@@ -124,7 +124,7 @@ fn a_newly_due_invoice_rides_along_in_the_next_message_instead_of_starting_its_o
         "2026-03-30",
         std::slice::from_ref(&b),
         &[a.clone(), b.clone()],
-        &[last.clone()],
+        std::slice::from_ref(&last),
     );
     assert!(quiet.reminders.is_empty(), "{quiet:?}");
     // WHEN A's next stage (escalation, 35 days) falls due THEN one message at that stage covers both, B at
@@ -133,7 +133,7 @@ fn a_newly_due_invoice_rides_along_in_the_next_message_instead_of_starting_its_o
         "2026-04-06",
         &[a.clone(), b.clone()],
         &[a.clone(), b.clone()],
-        &[last.clone()],
+        std::slice::from_ref(&last),
     );
     let [message] = next.reminders.as_slice() else {
         panic!("one message: {next:?}");
@@ -166,7 +166,7 @@ fn an_invoice_left_behind_climbs_to_the_conversations_tone_on_its_own_calendar()
         "2026-03-12",
         std::slice::from_ref(&c),
         std::slice::from_ref(&c),
-        &[last.clone()],
+        std::slice::from_ref(&last),
     );
     assert!(waits.reminders.is_empty(), "{waits:?}");
     // WHEN its calendar reaches an urgent stage THEN it goes there at once, not one step at a time.
