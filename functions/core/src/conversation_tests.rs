@@ -181,3 +181,41 @@ fn an_invoice_left_behind_climbs_to_the_conversations_tone_on_its_own_calendar()
     };
     assert_eq!(Policy::default_policy().stages[message.stage_index].id, "escalation_cc");
 }
+
+#[test]
+fn an_invoice_resuming_after_a_hold_climbs_with_the_conversation() {
+    // GIVEN C heard only "due today" (it rode along in firm messages), then a promise held it; the hold is
+    // over and the conversation stands at firm
+    let mut c = heard(invoice("C", "C1", "2026-03-02", None), "due_today");
+    c.bookkeeping.hold = Some(crate::invoice::AnswerHold {
+        answer: "ans_p".into(),
+        kind: "promise".into(),
+        since: day("2026-03-05"),
+        until: Some(day("2026-03-20")),
+        until_corrected: false,
+        lifted: false,
+    });
+    let last = sent(Tone::Firm, "2026-03-04");
+    assert!(c.bookkeeping.hold.as_ref().unwrap().resumes_gently(&c.dunning));
+    // WHEN its calendar reaches the personal note THEN it leads at once, rather than resuming gently at a
+    // stage that would only ride along, for ever
+    let climbs = plan_for(
+        "2026-03-23",
+        std::slice::from_ref(&c),
+        std::slice::from_ref(&c),
+        std::slice::from_ref(&last),
+    );
+    let [message] = climbs.reminders.as_slice() else {
+        panic!("one message: {climbs:?}");
+    };
+    assert_eq!(
+        Policy::default_policy().stages[message.stage_index].id,
+        "personal_note_from_head"
+    );
+    // Positive control: with no conversation live, the hold's gentle resumption stands.
+    let alone = plan_for("2026-03-23", std::slice::from_ref(&c), &[], &[]);
+    assert_eq!(
+        Policy::default_policy().stages[alone.reminders[0].stage_index].id,
+        "crossed_in_mail"
+    );
+}

@@ -173,12 +173,15 @@ pub fn target_stage(
         .map_or(Tone::Friendly.level(), |tone| tone.level() + 1)
         .max(conversation.map_or(0, Tone::level));
     // After an answer held it (its hold over, or lifted by staff), the ladder goes on from where it was:
-    // what was not yet said is said first, however far the calendar moved meanwhile.
-    if invoice
-        .bookkeeping
-        .hold
-        .as_ref()
-        .is_some_and(|hold| hold.resumes_gently(&invoice.dunning))
+    // what was not yet said is said first, however far the calendar moved meanwhile — unless the
+    // customer's conversation is past that tone already: then it climbs with the conversation, or it would
+    // ride along for ever.
+    if crate::conversation::leads(policy.stages[first_open].tone, conversation)
+        && invoice
+            .bookkeeping
+            .hold
+            .as_ref()
+            .is_some_and(|hold| hold.resumes_gently(&invoice.dunning))
     {
         return Some(first_open);
     }

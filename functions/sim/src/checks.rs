@@ -144,6 +144,16 @@ impl Sim {
             .iter()
             .any(|invoice| kindly_core::conversation::in_escalation(invoice, today));
         self.conversations.observed(customer, live);
+        // An invoice that rode along is owed its own ladder from the next sending day, like one reopened.
+        if !live {
+            let from = self.first_sending_day(customer);
+            for &index in &self.invoices_of[customer] {
+                // Not yet imported: its arrival sets the day.
+                if let Some(since) = self.open_since[index] {
+                    self.open_since[index] = Some(since.max(from));
+                }
+            }
+        }
     }
 
     /// The first day a message to `customer` can go out on, as of now: today in their zone, or their next
