@@ -127,13 +127,14 @@ impl Sim {
     }
 
     /// Whether `customer`'s conversation is still live, as kindly stores their invoices now: with none in
-    /// escalation on their local today it ended.
+    /// escalation on their local today it ended. Once the tone kindly's records give it falls (or it ends),
+    /// an invoice that rode along is owed its own ladder from the next sending day, like one reopened.
     async fn observe_conversation(&mut self, customer: usize) {
-        if self.conversations.tone(customer).is_none() {
-            return;
-        }
         let id = self.world.customers[customer].id.clone();
-        let Ok(all) = self.store.real().invoices_of_customer(&id).await else {
+        let (Ok(all), Ok(reminders)) = (
+            self.store.real().invoices_of_customer(&id).await,
+            self.store.real().reminders_of_customer(&id).await,
+        ) else {
             return;
         };
         let today = self
@@ -144,8 +145,8 @@ impl Sim {
             .iter()
             .any(|invoice| kindly_core::conversation::in_escalation(invoice, today));
         self.conversations.observed(customer, live);
-        // An invoice that rode along is owed its own ladder from the next sending day, like one reopened.
-        if !live {
+        let planned = kindly_core::conversation::ConversationFacts::read(&all, &reminders).tone_on(today);
+        if self.conversations.planned(customer, planned) {
             let from = self.first_sending_day(customer);
             for &index in &self.invoices_of[customer] {
                 // Not yet imported: its arrival sets the day.

@@ -10,12 +10,15 @@ use kindly_core::tone::Tone;
 #[derive(Debug, Default)]
 pub struct Conversations {
     tone: Vec<Option<Tone>>,
+    /// Per customer, the tone kindly's stored records give their conversation (what the planner applies).
+    planned_at: Vec<Option<Tone>>,
 }
 
 impl Conversations {
     pub fn new(customers: usize) -> Conversations {
         Conversations {
             tone: vec![None; customers],
+            planned_at: vec![None; customers],
         }
     }
 
@@ -36,6 +39,13 @@ impl Conversations {
         if !live {
             self.tone[customer] = None;
         }
+    }
+
+    /// The tone kindly's records now give `customer`'s conversation (`None`: none live). True when it fell
+    /// or ended: an invoice that rode along below it is owed its own stages from now on.
+    pub fn planned(&mut self, customer: usize, tone: Option<Tone>) -> bool {
+        let before = std::mem::replace(&mut self.planned_at[customer], tone);
+        before.is_some_and(|before| tone.is_none_or(|now| now < before))
     }
 
     /// The tone of `customer`'s conversation, while one is live.

@@ -30,3 +30,14 @@ fn once_the_conversation_ended_a_new_one_may_start_gently() {
     assert_eq!(seen.delivered(0, "upcoming_due", Tone::Courteous), None);
     assert_eq!(seen.tone(0), Some(Tone::Courteous));
 }
+
+#[test]
+fn riders_are_released_when_the_planned_tone_falls_or_ends() {
+    let mut seen = Conversations::new(1);
+    assert!(!seen.planned(0, None));
+    assert!(!seen.planned(0, Some(Tone::Friendly)));
+    assert!(!seen.planned(0, Some(Tone::Firm)), "it rose");
+    assert!(!seen.planned(0, Some(Tone::Firm)), "it stayed");
+    assert!(seen.planned(0, Some(Tone::Courteous)), "it fell");
+    assert!(seen.planned(0, None), "it ended");
+}
