@@ -3,7 +3,8 @@
 # time zones, DAYS days each, the real services on the SQLite store with the seed's faults, customers who
 # answer and staff who settle their answers, the mail system's feedback (bounces, complaints) and staff who
 # fix contacts, replies and out-of-office notes, early-payment discounts paid in time or just after, payment
-# plans kept or broken, contracts that charge interest, and the twenty promises checked after every step.
+# plans kept or broken, contracts that charge interest, one conversation per customer, and the twenty-one
+# promises checked after every step.
 # Prints each violation with its seed and trace, seeds per minute and the slowest seed, and ends with
 # `simulated SEEDS seeds × DAYS days: V violations`; exits 1 on any.
 #   ./scripts/simulate.sh [SEEDS] [DAYS] [FIRST_SEED] [--no-faults] [--excerpt N] [--customers N]

@@ -199,6 +199,11 @@ pub struct MessageContext {
     pub invoices: Vec<InvoiceLineView>,
     /// Balance due per currency, formatted, e.g. `["$1,234.56", "980,00 €"]`.
     pub totals: Vec<String>,
+    /// In a message that lists invoices both overdue and not yet due (a conversation's "also due"): the
+    /// overdue part of the balance per currency, formatted. Empty otherwise — all of one kind, or a draft
+    /// stored before messages separated them — and then the message lists its invoices as one group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub overdue_totals: Vec<String>,
     /// The most days any covered invoice is overdue (negative: days until the earliest due date).
     pub max_days_overdue: i64,
     pub payment: PaymentInstructionsView,

@@ -349,6 +349,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
         customer,
         invoices,
         totals,
+        overdue_totals,
         max_days_overdue,
         payment,
         interest,
@@ -369,6 +370,7 @@ fn template_context(context: &MessageContext) -> tera::Context {
     values.insert("customer", customer);
     values.insert("invoices", invoices);
     values.insert("totals", totals);
+    values.insert("overdue_totals", overdue_totals);
     values.insert("max_days_overdue", max_days_overdue);
     values.insert("payment", payment);
     values.insert("interest", interest);

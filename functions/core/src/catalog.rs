@@ -79,6 +79,7 @@ pub fn sample_context(language: &str, template: &str) -> MessageContext {
             credit: Some("5.00".into()),
         }],
         totals: vec!["100.00".into()],
+        overdue_totals: Vec::new(),
         max_days_overdue: 12,
         payment: PaymentInstructionsView {
             method: "Bank transfer".into(),

@@ -61,6 +61,10 @@ pub fn message_context(
         .collect();
     let balances = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
     let Deadline { deadline, next_step_on } = deadline(policy, stage, customer, &invoices, local_date);
+    let overdue_totals = overdue_part(&invoices, local_date)
+        .iter()
+        .map(|(currency, amount)| format_money(*amount, *currency, locale))
+        .collect();
     MessageContext {
         template: stage.template.clone().unwrap_or_default(),
         language: language.to_owned(),
@@ -96,6 +100,7 @@ pub fn message_context(
             .iter()
             .map(|(currency, amount)| format_money(*amount, *currency, locale))
             .collect(),
+        overdue_totals,
         max_days_overdue: invoices
             .iter()
             .map(|invoice| invoice.days_overdue(local_date))
@@ -219,6 +224,20 @@ fn check_countable(customer: &Customer, invoices: &[&Invoice]) -> Result<(), Cor
         (*total, *paid) = counted;
     }
     Ok(())
+}
+
+/// The overdue part of what `invoices` owe on `local_date`, per currency — only when they also owe something
+/// not yet due (a conversation's message with an "also due" part); empty when all are of one kind.
+fn overdue_part(invoices: &[&Invoice], local_date: NaiveDate) -> BTreeMap<Currency, Decimal> {
+    let owing = || invoices.iter().filter(|invoice| invoice.balance() > Decimal::ZERO);
+    if !owing().any(|invoice| invoice.days_overdue(local_date) <= 0) {
+        return BTreeMap::new();
+    }
+    sum_by_currency(
+        owing()
+            .filter(|invoice| invoice.days_overdue(local_date) > 0)
+            .map(|invoice| (invoice.currency, invoice.balance())),
+    )
 }
 
 fn sum_by_currency(amounts: impl Iterator<Item = (Currency, Decimal)>) -> BTreeMap<Currency, Decimal> {

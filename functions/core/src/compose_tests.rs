@@ -139,3 +139,29 @@ fn where_replies_are_received_a_draft_replies_to_its_own_signed_address_under_th
         );
     }
 }
+
+#[test]
+fn a_message_with_invoices_not_yet_due_states_how_much_is_overdue() {
+    let policy = Policy::default_policy();
+    let stage = &policy.stages[policy.stage_index("personal_note_from_head").unwrap()];
+    let customer = customer("C1");
+    let overdue = invoice("I1", "C1", "2026-02-20", None);
+    let mut partly_paid = invoice("I2", "C1", "2026-03-01", None);
+    partly_paid.paid = "40.00".parse().unwrap();
+    let not_yet_due = invoice("I3", "C1", "2026-03-16", None);
+    let on = now().date_naive();
+    let combined = message_context(&policy, stage, &customer, &[&not_yet_due, &overdue, &partly_paid], on);
+    assert_eq!(combined.overdue_totals, ["$160.00"]);
+    assert_eq!(combined.totals, ["$260.00"]);
+    // Overdue first, then what is not yet due (due today is not overdue).
+    let order: Vec<i64> = combined.invoices.iter().map(|line| line.days_overdue).collect();
+    assert_eq!(order, [24, 15, 0]);
+    let text = kindly_render::render(&combined).unwrap().text;
+    assert!(text.contains("Also due, not yet overdue:") && text.contains("Of this, overdue: $160.00"));
+    // All of one kind: one group, no overdue part.
+    let all_overdue = message_context(&policy, stage, &customer, &[&overdue, &partly_paid], on);
+    assert!(all_overdue.overdue_totals.is_empty());
+    let none_overdue = message_context(&policy, &policy.stages[0], &customer, &[&not_yet_due], on);
+    assert!(none_overdue.overdue_totals.is_empty());
+    assert!(!kindly_render::render(&all_overdue).unwrap().text.contains("Also due"));
+}

@@ -18,6 +18,7 @@ pub mod compose_interest;
 pub mod compose_plans;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+pub mod conversation;
 pub mod customer;
 pub mod deliverability;
 pub mod discount;

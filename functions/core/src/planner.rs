@@ -7,10 +7,13 @@
 //!   above what the invoice last got — never a burst, never a jump from sweet to stern;
 //! - a stage the mail system said did not arrive is said again before any later one;
 //! - at least `min_gap_days` between two messages to one customer;
-//! - nothing for paused customers or for invoices that are not open with a balance.
+//! - nothing for paused customers or for invoices that are not open with a balance;
+//! - one conversation per customer ([`crate::conversation`]): while it is live, no message is gentler than
+//!   its tone; an invoice whose stage is gentler rides along in the next message and starts none.
 
 use crate::answer::{Answer, AnswerId};
 use crate::calendar::{Calendar, sending_day};
+use crate::conversation::{ConversationFacts, leads};
 use crate::customer::{Customer, CustomerId};
 use crate::invoice::{DunningProgress, Invoice, InvoiceId};
 use crate::policy::Policy;
@@ -35,6 +38,9 @@ pub struct CustomerHistory {
     /// Per invoice, the ladder stage of a message the mail system said did not arrive (undelivered, let go
     /// once staff fixed the contact, or planned again) that no sent message has said since.
     pub unsaid: BTreeMap<InvoiceId, String>,
+    /// The customer's conversation, read from all their invoices (the pass reads them for the customers it
+    /// plans); the default is none live.
+    pub conversation: ConversationFacts,
 }
 
 impl CustomerHistory {
@@ -132,13 +138,15 @@ pub struct Plan {
 
 /// The stage an invoice should get a reminder for on `local_date`, if any. `unsaid`: a stage of it that
 /// did not arrive and has not been said since.
-/// Stage days follow the customer's `calendar`.
+/// Stage days follow the customer's `calendar`. In a live conversation at `conversation`'s tone the
+/// invoice may climb to that tone at once: the customer hears it already.
 pub fn target_stage(
     policy: &Policy,
     invoice: &Invoice,
     local_date: NaiveDate,
     unsaid: Option<&str>,
     calendar: Calendar,
+    conversation: Option<Tone>,
 ) -> Option<usize> {
     let snoozed = invoice.dunning.snoozed_until.is_some_and(|until| until > local_date);
     let held = invoice
@@ -162,14 +170,18 @@ pub fn target_stage(
     let tone_cap = invoice
         .dunning
         .last_tone
-        .map_or(Tone::Friendly.level(), |tone| tone.level() + 1);
+        .map_or(Tone::Friendly.level(), |tone| tone.level() + 1)
+        .max(conversation.map_or(0, Tone::level));
     // After an answer held it (its hold over, or lifted by staff), the ladder goes on from where it was:
-    // what was not yet said is said first, however far the calendar moved meanwhile.
-    if invoice
-        .bookkeeping
-        .hold
-        .as_ref()
-        .is_some_and(|hold| hold.resumes_gently(&invoice.dunning))
+    // what was not yet said is said first, however far the calendar moved meanwhile — unless the
+    // customer's conversation is past that tone already: then it climbs with the conversation, or it would
+    // ride along for ever.
+    if crate::conversation::leads(policy.stages[first_open].tone, conversation)
+        && invoice
+            .bookkeeping
+            .hold
+            .as_ref()
+            .is_some_and(|hold| hold.resumes_gently(&invoice.dunning))
     {
         return Some(first_open);
     }
@@ -211,11 +223,12 @@ pub fn plan(
         let hours = customer.sending_hours(policy.sending_hours);
         let local_date = sending_day(calendar, customer.time_zone, now, hours);
         let history = history.get(customer_id).unwrap_or(&no_history);
+        let conversation = history.conversation.tone_on(local_date);
         let mut covers: Vec<(usize, CoveredInvoice)> = invoices
             .iter()
             .filter_map(|invoice| {
                 let unsaid = history.unsaid.get(&invoice.id).map(String::as_str);
-                let index = target_stage(policy, invoice, local_date, unsaid, calendar)?;
+                let index = target_stage(policy, invoice, local_date, unsaid, calendar, conversation)?;
                 let stage = &policy.stages[index];
                 Some((
                     index,
@@ -227,9 +240,19 @@ pub fn plan(
                 ))
             })
             .collect();
-        let Some(stage_index) = covers.iter().map(|(index, _)| *index).max() else {
+        // In a live conversation an invoice whose stage is gentler than its tone starts nothing: it rides
+        // along in the next message, and only in a message (a task tells the customer nothing).
+        let Some(stage_index) = covers
+            .iter()
+            .map(|(index, _)| *index)
+            .filter(|index| leads(policy.stages[*index].tone, conversation))
+            .max()
+        else {
             continue;
         };
+        if conversation.is_some() && policy.stages[stage_index].template.is_none() {
+            covers.retain(|(index, _)| leads(policy.stages[*index].tone, conversation));
+        }
         if customer.is_paused_on(local_date) {
             plan.held.push((customer_id.clone(), HoldReason::Paused));
             continue;

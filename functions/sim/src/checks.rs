@@ -107,12 +107,52 @@ impl Sim {
         if crate::answer_invariants::on_ladder(&delivery.stage) {
             self.last_message[customer] = Some(delivery.at);
         }
+        if let Some(stage) = self
+            .policy
+            .stage_index(&delivery.stage)
+            .map(|index| &self.policy.stages[index])
+            .filter(|stage| stage.template.is_some())
+            && let Some(problem) = self.conversations.delivered(customer, &stage.id, stage.tone)
+        {
+            self.violate(Invariant::ToneNeverFallsBack, key("tone"), &ids, problem);
+        }
         if delivery.reported_failed {
             let stored = self.store.real().reminder(&ReminderId(delivery.reminder.clone())).await;
             if let Ok(Some(reminder)) = stored
                 && let Some(problem) = invariants::unknown_outcome_settled(&reminder)
             {
                 self.violate(Invariant::NoSilentLoss, key("unknown"), &ids, problem);
+            }
+        }
+    }
+
+    /// Whether `customer`'s conversation is still live, as kindly stores their invoices now: with none in
+    /// escalation on their local today it ended. Once the tone kindly's records give it falls (or it ends),
+    /// an invoice that rode along is owed its own ladder from the next sending day, like one reopened.
+    async fn observe_conversation(&mut self, customer: usize) {
+        let id = self.world.customers[customer].id.clone();
+        let (Ok(all), Ok(reminders)) = (
+            self.store.real().invoices_of_customer(&id).await,
+            self.store.real().reminders_of_customer(&id).await,
+        ) else {
+            return;
+        };
+        let today = self
+            .now
+            .with_timezone(&self.world.customers[customer].time_zone)
+            .date_naive();
+        let live = all
+            .iter()
+            .any(|invoice| kindly_core::conversation::in_escalation(invoice, today));
+        self.conversations.observed(customer, live);
+        let planned = kindly_core::conversation::ConversationFacts::read(&all, &reminders).tone_on(today);
+        if self.conversations.planned(customer, planned) {
+            let from = self.first_sending_day(customer);
+            for &index in &self.invoices_of[customer] {
+                // Not yet imported: its arrival sets the day.
+                if let Some(since) = self.open_since[index] {
+                    self.open_since[index] = Some(since.max(from));
+                }
             }
         }
     }
@@ -191,6 +231,7 @@ impl Sim {
             return;
         };
         let before = self.known.status.insert(number, stored.status);
+        self.observe_conversation(self.world.invoices[index].customer).await;
         // An answer's hold lifted (a corrected invoice ended an upheld dispute) is like a reopening.
         let holding = stored.bookkeeping.hold.as_ref().is_some_and(|hold| !hold.lifted);
         let was_held = if holding {
@@ -266,6 +307,7 @@ impl Sim {
         stored: &[kindly_core::Invoice],
         today: NaiveDate,
         last_message_on: Option<NaiveDate>,
+        conversation: Option<kindly_core::tone::Tone>,
     ) -> Vec<(usize, String, NaiveDate)> {
         let mut late = Vec::new();
         for invoice in stored {
@@ -284,6 +326,7 @@ impl Sim {
                 open_since: self.open_since[index].unwrap_or(today),
                 last_message_on,
                 workdays: self.workdays(self.world.invoices[index].customer),
+                conversation,
             };
             if let Some((stage, deadline)) = invariants::overdue_stage(&ladder) {
                 late.push((index, stage, deadline));
@@ -327,7 +370,7 @@ impl Sim {
         };
         let zone = self.world.customers[customer].time_zone;
         let inbox_last = self.last_message[customer].map(|at| at.with_timezone(&zone).date_naive());
-        if self.late_stages(&stored, today, inbox_last).is_empty() {
+        if self.late_stages(&stored, today, inbox_last, None).is_empty() {
             return;
         }
         let customer_id = self.world.customers[customer].id.clone();
@@ -394,7 +437,15 @@ impl Sim {
             .filter(|reminder| !reminder.is_thank_you() && reminder.draft.is_some())
             .filter_map(|reminder| reminder.sent_on)
             .max();
-        let late = self.late_stages(&stored, today, inbox_last.max(recorded_last));
+        // An invoice gentler than the customer's live conversation rides along in its next message.
+        let all = self
+            .store
+            .real()
+            .invoices_of_customer(&customer_id)
+            .await
+            .unwrap_or_default();
+        let conversation = kindly_core::conversation::ConversationFacts::read(&all, &reminders).tone_on(today);
+        let late = self.late_stages(&stored, today, inbox_last.max(recorded_last), conversation);
         for (index, stage, deadline) in late {
             let invoice = &self.world.invoices[index];
             let covering: Vec<&Reminder> = reminders

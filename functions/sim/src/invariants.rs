@@ -15,8 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The promises, by name: the six of issue 11, the five about customers' answers
 /// ([`crate::answer_invariants`]), the four about the mail system's feedback ([`crate::mail_invariants`]),
-/// the three about customers' replies by email ([`crate::reply_invariants`]), then the one about
-/// early-payment discounts ([`crate::discount_invariants`]).
+/// the three about customers' replies by email ([`crate::reply_invariants`]), then the ones about
+/// early-payment discounts ([`crate::discount_invariants`]), interest ([`crate::interest_invariants`]) and
+/// one conversation per customer ([`crate::conversation_invariants`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Invariant {
     NoMessageTwice,
@@ -57,10 +58,13 @@ pub enum Invariant {
     /// A message stating interest under the customer's contract states exactly what has accrued by its
     /// day, and none before the first day charged ([`crate::interest_invariants`]).
     InterestExact,
+    /// Within a customer's conversation no ladder message is gentler than the one before; a new one starts
+    /// only once nothing of theirs is in escalation ([`crate::conversation_invariants`]).
+    ToneNeverFallsBack,
 }
 
 impl Invariant {
-    pub const ALL: [Invariant; 20] = [
+    pub const ALL: [Invariant; 21] = [
         Invariant::NoMessageTwice,
         Invariant::NothingAfterSettling,
         Invariant::NobodyForgotten,
@@ -81,6 +85,7 @@ impl Invariant {
         Invariant::AutoReplyNoTask,
         Invariant::DiscountKept,
         Invariant::InterestExact,
+        Invariant::ToneNeverFallsBack,
     ];
 
     pub fn name(self) -> &'static str {
@@ -105,6 +110,7 @@ impl Invariant {
             Invariant::AutoReplyNoTask => "auto-reply-no-task",
             Invariant::DiscountKept => "discount-kept",
             Invariant::InterestExact => "interest-exact",
+            Invariant::ToneNeverFallsBack => "tone-never-falls-back",
         }
     }
 }
@@ -275,12 +281,16 @@ pub struct Ladder<'a> {
     pub last_message_on: Option<NaiveDate>,
     /// The customer's business days.
     pub workdays: Workdays,
+    /// The tone of the customer's live conversation ([`kindly_core::conversation`]), if one is.
+    pub conversation: Option<kindly_core::tone::Tone>,
 }
 
 /// Invariant 3: the next stage of an open invoice's ladder went out (or was decided) at most one business
 /// day after the first business day the policy plans it: its stage date, not before kindly knew the invoice open,
 /// nor within the policy's gap after the last message, nor before a snooze or an answer's hold ends (one
-/// waiting for staff owes nothing yet). `Some((stage, deadline))` when it is late.
+/// waiting for staff owes nothing yet). In a live conversation the stages gentler than its tone are owed
+/// only as part of the conversation's next message: on its own an invoice owes the first stage at least
+/// that tone. `Some((stage, deadline))` when it is late.
 pub fn overdue_stage(ladder: &Ladder) -> Option<(String, NaiveDate)> {
     let Ladder {
         policy,
@@ -289,9 +299,12 @@ pub fn overdue_stage(ladder: &Ladder) -> Option<(String, NaiveDate)> {
         open_since,
         last_message_on,
         workdays,
+        conversation,
     } = ladder;
     let next = policy.stages_after(stored.dunning.last_stage.as_deref());
-    let stage = policy.stages.get(next)?;
+    let stage = policy.stages[next.min(policy.stages.len())..]
+        .iter()
+        .find(|stage| kindly_core::conversation::leads(stage.tone, *conversation))?;
     // Its calendar day, moved off a day off: forward, or back for a note before the due date.
     let offset = Days::new(stage.offset_days.unsigned_abs());
     let stage_day = if stage.offset_days < 0 {

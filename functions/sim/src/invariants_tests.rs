@@ -220,6 +220,7 @@ fn a_stage_on_a_holiday_is_owed_from_the_next_business_day() {
         open_since: day("2026-12-01"),
         last_message_on: None,
         workdays,
+        conversation: None,
     };
     assert!(overdue_stage(&ladder("2026-12-28", Workdays::PLAIN)).is_some());
     assert_eq!(overdue_stage(&ladder("2026-12-28", england)), None);
@@ -248,6 +249,7 @@ fn a_stage_not_sent_a_business_day_after_its_date_is_caught() {
         open_since: day("2026-03-01"),
         last_message_on,
         workdays: Workdays::PLAIN,
+        conversation: None,
     };
     assert_eq!(overdue_stage(&ladder("2026-03-13", None)), None);
     assert_eq!(
@@ -257,6 +259,20 @@ fn a_stage_not_sent_a_business_day_after_its_date_is_caught() {
     // A message two days before moves the plan by the policy's gap (3 days: Monday), so Tuesday is late.
     assert_eq!(overdue_stage(&ladder("2026-03-16", Some(day("2026-03-11")))), None);
     assert!(overdue_stage(&ladder("2026-03-17", Some(day("2026-03-11")))).is_some());
+    // In a conversation at the firm tone the courteous stage is owed only as part of its next message: on
+    // its own the invoice owes the first firm stage (the personal note, 21 days: Friday 3 April).
+    let riding = |today: &str| {
+        overdue_stage(&Ladder {
+            conversation: Some(kindly_core::tone::Tone::Firm),
+            ..ladder(today, None)
+        })
+    };
+    assert_eq!(riding("2026-03-16"), None);
+    assert_eq!(riding("2026-04-03"), None);
+    assert_eq!(
+        riding("2026-04-06"),
+        Some(("personal_note_from_head".into(), day("2026-04-06")))
+    );
     // A promise to pay by Monday the 16th moves the plan to Tuesday (late on Wednesday); a dispute
     // waiting for staff owes nothing yet.
     let mut promised = stored.clone();
@@ -276,6 +292,7 @@ fn a_stage_not_sent_a_business_day_after_its_date_is_caught() {
             open_since: day("2026-03-01"),
             last_message_on: None,
             workdays: Workdays::PLAIN,
+            conversation: None,
         })
     };
     assert_eq!(held("2026-03-17", &promised), None);

@@ -9,7 +9,7 @@
 //! deliveries, bounces, complaints) and customers' replies by email ([`replies`]: a person's own words,
 //! out-of-office notes), and early-payment discounts paid in time or just after. After every step the
 //! promises ([`invariants`], [`answer_invariants`], [`mail_invariants`], [`reply_invariants`],
-//! [`discount_invariants`]) are checked against the world's inbox — what customers really
+//! [`discount_invariants`], [`conversation_invariants`]) are checked against the world's inbox — what customers really
 //! got.
 //!
 //! Architecture invariant: nothing here changes how kindly behaves. The simulator only drives kindly's
@@ -22,6 +22,7 @@ mod answering;
 pub mod backend;
 pub mod calendar;
 mod checks;
+pub mod conversation_invariants;
 pub mod deployment;
 pub mod discount_invariants;
 pub mod faults;

@@ -15,11 +15,11 @@ feedback on every message (deliveries, hard and transient bounces, complaints; l
 and staff who fix the contact of a message that did not arrive, customers' replies by email (a person's
 own words, out-of-office notes with a return day or without) and staff who read them or not, customers
 paying an early-payment discount inside the window or just after, customers on payment plans, contracts
-that charge interest, and twenty promises checked after every step: no-message-twice,
-nothing-after-settling, nobody-forgotten, money-exact, no-silent-loss, legal-history, answer-holds,
+that charge interest, one conversation per customer, and twenty-one promises checked after every step:
+no-message-twice, nothing-after-settling, nobody-forgotten, money-exact, no-silent-loss, legal-history, answer-holds,
 contact-confirmed, acknowledged-once, promise-by-facts, answer-once, nothing-to-blocked,
 undelivered-not-said, feedback-once, fixed-once, reply-holds, reply-once, auto-reply-no-task,
-discount-kept, interest-exact.
+discount-kept, interest-exact, tone-never-falls-back.
 
   SEEDS            how many seeds to run (20)
   DAYS             simulated days per seed (365)

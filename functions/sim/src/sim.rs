@@ -149,6 +149,8 @@ pub struct Sim {
     pub(crate) deliveries: Deliveries,
     pub(crate) discount_notes: crate::discount_invariants::Notes,
     pub(crate) last_message: Vec<Option<DateTime<Utc>>>,
+    /// Per customer, the tone their conversation reached (`tone-never-falls-back`).
+    pub(crate) conversations: crate::conversation_invariants::Conversations,
     pub(crate) pauses: Vec<Vec<(NaiveDate, NaiveDate)>>,
     pub(crate) staff_due: BTreeMap<ReminderId, (DateTime<Utc>, u32)>,
     pub(crate) by_number: BTreeMap<String, usize>,
@@ -226,6 +228,7 @@ impl Sim {
             deliveries: Deliveries::default(),
             discount_notes: Default::default(),
             last_message: vec![None; customers],
+            conversations: crate::conversation_invariants::Conversations::new(customers),
             pauses: vec![Vec::new(); customers],
             staff_due: BTreeMap::new(),
             by_number,

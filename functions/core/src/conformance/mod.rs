@@ -2,10 +2,12 @@
 //! runs it from its own tests with [`store_conformance_tests!`], against a fresh, empty store per check:
 //! the store's own contract ([`records`]), the pass ([`pass`]), review ([`review`]), sending against races and faults ([`sending`], with the
 //! meddling store of [`meddling`]), and what changes to customers and invoices do to waiting drafts
-//! ([`changes`]), and what the receivables reports read ([`reports`]). New scenario tests go here, so they run on every store.
+//! ([`changes`]), what the receivables reports read ([`reports`]), and one conversation per customer
+//! ([`conversation`]). New scenario tests go here, so they run on every store.
 
 mod answers;
 mod changes;
+mod conversation;
 mod discounts;
 mod feedback;
 mod fees;
@@ -23,6 +25,7 @@ mod sending;
 
 pub use answers::*;
 pub use changes::*;
+pub use conversation::*;
 pub use discounts::*;
 pub use feedback::*;
 pub use fees::*;
@@ -99,7 +102,8 @@ macro_rules! store_conformance_tests {
             a_discounted_payment_after_the_deadline_leaves_the_rest_chased,
             the_accounting_system_settles_with_the_discount_by_the_deadline_only,
             a_refunded_discounted_payment_reopens_the_full_balance,
-            the_discount_note_goes_out_once_before_the_deadline);
+            the_discount_note_goes_out_once_before_the_deadline,
+            a_newly_due_invoice_rides_in_the_conversation_and_a_new_one_starts_once_all_is_paid);
     };
     (@each $make:expr; $($check:ident),*) => {
         $(

@@ -5,6 +5,7 @@
 use crate::actor::Actor;
 use crate::calendar::{Calendar, sending_day};
 use crate::compose::draft_reminder;
+use crate::conversation::ConversationFacts;
 use crate::customer::{Customer, CustomerId};
 use crate::discount_note::{note, plan_notes};
 use crate::error::CoreError;
@@ -102,6 +103,8 @@ pub(super) async fn plan_and_store<S: Store>(
     for id in &customer_ids {
         let reminders = store.reminders_of_customer(id).await?;
         let mut known = CustomerHistory::from_reminders(&reminders);
+        // The conversation is the customer's: their other open invoices count, not only the due ones.
+        known.conversation = ConversationFacts::read(&store.invoices_of_customer(id).await?, &reminders);
         if let Some(customer) = customers.get(id) {
             // Promises whose day passed are settled first, so the message can say so. A promise holds
             // through the customer's own day, not the day the next message could go out on (after their
