@@ -37,18 +37,6 @@ pub fn render(#[wasm_bindgen(js_name = contextJson)] context_json: &str) -> Resu
         .and_then(to_js)
 }
 
-/// The stage template names, sorted.
-#[wasm_bindgen]
-pub fn templates() -> Vec<String> {
-    crate::template_names().into_iter().map(str::to_owned).collect()
-}
-
-/// The languages every stage template exists in.
-#[wasm_bindgen]
-pub fn languages() -> Vec<String> {
-    crate::LANGUAGES.iter().map(|language| (*language).to_owned()).collect()
-}
-
 fn parse(context_json: &str) -> Result<MessageContext, RenderError> {
     serde_json::from_str(context_json).map_err(|e| RenderError::InvalidContext(e.to_string()))
 }
