@@ -31,6 +31,8 @@ fn customer() -> Customer {
             phone: None,
             bounced: false,
             standing: Default::default(),
+            salutation: None,
+            surname: None,
         }],
         escalation_contact: None,
         pause: None,
