@@ -60,7 +60,7 @@ pub fn message_context(
         })
         .collect();
     let balances = sum_by_currency(invoices.iter().map(|invoice| (invoice.currency, invoice.balance())));
-    let Deadline { deadline, next_step_on } = deadline(policy, stage, customer, &invoices, local_date);
+    let Deadline { pay_by, next_step_on } = deadline(policy, stage, customer, &invoices, local_date);
     let overdue_totals = overdue_part(&invoices, local_date)
         .iter()
         .map(|(currency, amount)| format_money(*amount, *currency, locale))
@@ -113,7 +113,7 @@ pub fn message_context(
                 lines: lines.to_vec(),
             }
         },
-        interest: crate::compose_interest::interest_view(policy, stage, customer, &invoices, local_date)
+        interest: crate::compose_interest::interest_view(policy, stage, customer, &invoices, local_date, pay_by)
             .or_else(|| crate::compose_interest::terms_note(policy, stage, customer, &invoices)),
         early_discount: early_discount(stage, customer, &invoices, local_date),
         personal_note: None,
@@ -122,8 +122,8 @@ pub fn message_context(
         earlier_answers: Vec::new(),
         // Needs the reminder's id: set by `compose_reminder` (see `customer_page`).
         customer_page: None,
-        deadline,
-        next_step_on,
+        deadline: pay_by.map(|day| format_date(day, locale)),
+        next_step_on: next_step_on.map(|day| format_date(day, locale)),
     }
 }
 
@@ -170,16 +170,16 @@ fn deadline(
         .zip(invoices.iter().map(|invoice| invoice.due_date).min())
         .map(|(last, oldest_due)| Policy::stage_date(last, oldest_due, calendar).max(calendar.after(pay_by)));
     Deadline {
-        deadline: Some(format_date(pay_by, &customer.locale)),
-        next_step_on: next_step.map(|date| format_date(date, &customer.locale)),
+        pay_by: Some(pay_by),
+        next_step_on: next_step,
     }
 }
 
 /// A final-tone message's dates ([`MessageContext::deadline`], [`MessageContext::next_step_on`]).
 #[derive(Default)]
 struct Deadline {
-    deadline: Option<String>,
-    next_step_on: Option<String>,
+    pay_by: Option<NaiveDate>,
+    next_step_on: Option<NaiveDate>,
 }
 
 /// The link to `customer`'s own page written into message `reminder` composed at `now`, valid for the

@@ -64,13 +64,16 @@ pub fn accrued<'a>(
 }
 
 /// The interest and fees a message at `stage` states: from the policy's first interest stage on, one line
-/// per covered invoice on which something has accrued; the waiver offer when the policy makes one.
+/// per covered invoice on which something has accrued; the waiver offer when the policy makes one. A
+/// message with a deadline (`pay_by`, the final notice's) never offers the waiver beyond it: the offer
+/// would outlast the notice and the decision after it.
 pub(crate) fn interest_view(
     policy: &Policy,
     stage: &Stage,
     customer: &Customer,
     invoices: &[&Invoice],
     local_date: NaiveDate,
+    pay_by: Option<NaiveDate>,
 ) -> Option<InterestView> {
     if !policy.states_interest(stage) {
         return None;
@@ -90,7 +93,8 @@ pub(crate) fn interest_view(
     let waive_by = policy
         .interest
         .waive_if_paid_within_days
-        .and_then(|days| local_date.checked_add_days(Days::new(days.into())));
+        .and_then(|days| local_date.checked_add_days(Days::new(days.into())))
+        .map(|day| pay_by.map_or(day, |pay_by| day.min(pay_by)));
     Some(InterestView {
         lines,
         totals: sums

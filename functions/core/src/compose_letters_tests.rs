@@ -37,6 +37,23 @@ fn the_final_notice_gives_business_days_in_the_customers_calendar_and_names_the_
     assert_eq!(context.next_step_on.as_deref(), Some("13 April 2026"));
     let text = kindly_render::render(&context).unwrap().text;
     assert!(text.contains("Please pay by 9 April 2026"), "{text}");
+    // AND on a pound invoice, which carries statutory interest, the offer to waive interest and fees ends
+    // with the deadline, not after it (and after the decision)
+    let mut pounds = due.clone();
+    pounds.currency = crate::money::Currency::from_code("GBP").unwrap();
+    let waiver = |stage_id: &str| {
+        let context = message_context(
+            &policy,
+            stage(&policy, stage_id),
+            &english,
+            &[&pounds],
+            day("2026-04-01"),
+        );
+        context.interest.and_then(|view| view.waive_by)
+    };
+    assert_eq!(waiver("final_notice").as_deref(), Some("9 April 2026"));
+    // Positive control: a stage without a deadline offers the policy's full 14 days.
+    assert_eq!(waiver("escalation_cc").as_deref(), Some("15 April 2026"));
 
     // GIVEN a German customer THEN the dates are German, and the next step never comes before the deadline
     let mut policy = policy.clone();
