@@ -170,7 +170,8 @@ fn walk(policy: &Policy, conversation: &Conversation) -> Vec<(String, MessageCon
     messages
 }
 
-/// One invoice and several, in English (a UK customer, pounds) and German (a German customer, euros).
+/// One invoice and several, in English (a UK customer, pounds) and German (a German customer, euros, whose
+/// contacts are greeted by surname, as German business letters do).
 fn conversations() -> Vec<Conversation> {
     let english = customer(serde_json::json!({
         "id": "CUS-ACME", "display_name": "Acme Trading", "legal_name": "Acme Trading Ltd",
@@ -181,8 +182,14 @@ fn conversations() -> Vec<Conversation> {
     let german = customer(serde_json::json!({
         "id": "CUS-BRANDT", "display_name": "Brandt Maschinenbau", "legal_name": "Brandt Maschinenbau GmbH",
         "locale": "de-DE", "time_zone": "Europe/Berlin",
-        "billing_contacts": [{ "name": "Anna Schmidt", "email": "anna.schmidt@brandt.example" }],
-        "escalation_contact": { "name": "Jonas Weber", "email": "jonas.weber@brandt.example" }
+        "billing_contacts": [{
+            "name": "Anna Schmidt", "email": "anna.schmidt@brandt.example",
+            "salutation": "ms", "surname": "Schmidt"
+        }],
+        "escalation_contact": {
+            "name": "Jonas Weber", "email": "jonas.weber@brandt.example",
+            "salutation": "mr", "surname": "Weber"
+        }
     }));
     let en_0042 = invoice(
         &english,

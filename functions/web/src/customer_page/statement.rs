@@ -211,7 +211,7 @@ mod tests {
         assert!(page.invoices[0].overdue && !page.invoices[2].overdue);
         assert_eq!(page.invoices[2].due_status, "in 5 Tagen fällig");
         assert_eq!(page.invoices[1].due_date, "10. März 2026");
-        assert_eq!(page.invoices[1].balance, "1.234,56 €");
+        assert_eq!(page.invoices[1].balance, "1.234,56\u{a0}€");
         assert_eq!(page.invoices[0].payment_link.as_deref(), Some("https://pay.example/K1"));
         assert_eq!(page.invoices[1].payment_link, None, "only web addresses become links");
         assert_eq!(page.totals.len(), 2, "one total per currency: {:?}", page.totals);
