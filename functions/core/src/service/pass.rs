@@ -35,7 +35,7 @@ pub async fn run_pass<S: Store>(
         let ids: Vec<InvoiceId> = pending.into_iter().map(|invoice| invoice.id).collect();
         payment_reviews = expire_pending_payments(store, policy, &ids, now).await?;
     }
-    let mut outcome = plan_and_store(store, policy, invoices, now, dry_run).await?;
+    let mut outcome = plan_and_store(store, policy, invoices, None, now, dry_run).await?;
     outcome.payment_reviews = payment_reviews;
     outcome.plans = plans;
     Ok(outcome)

@@ -74,16 +74,20 @@ pub async fn replan_customer<S: Store>(
     now: DateTime<Utc>,
 ) -> Result<PassOutcome, CoreError> {
     let day = latest_sending_day(policy, now);
-    let mut invoices = store.invoices_of_customer(customer_id).await?;
+    let every = store.invoices_of_customer(customer_id).await?;
+    let mut invoices = every.clone();
     invoices.retain(|invoice| invoice.dunning.next_action_on.is_some_and(|next| next <= day));
-    plan_and_store(store, policy, invoices, now, false).await
+    plan_and_store(store, policy, invoices, Some(&every), now, false).await
 }
 
 /// Plan reminders for `invoices` (the ones needing action) and store them; see [`super::run_pass`].
+/// `every`: all the invoices of the one customer `invoices` belong to, when the caller has read them
+/// already (each customer's conversation needs them; otherwise they are read here).
 pub(super) async fn plan_and_store<S: Store>(
     store: &S,
     policy: &Policy,
     invoices: Vec<Invoice>,
+    every: Option<&[Invoice]>,
     now: DateTime<Utc>,
     dry_run: bool,
 ) -> Result<PassOutcome, CoreError> {
@@ -104,7 +108,10 @@ pub(super) async fn plan_and_store<S: Store>(
         let reminders = store.reminders_of_customer(id).await?;
         let mut known = CustomerHistory::from_reminders(&reminders);
         // The conversation is the customer's: their other open invoices count, not only the due ones.
-        known.conversation = ConversationFacts::read(&store.invoices_of_customer(id).await?, &reminders);
+        known.conversation = match every {
+            Some(every) => ConversationFacts::read(every, &reminders),
+            None => ConversationFacts::read(&store.invoices_of_customer(id).await?, &reminders),
+        };
         if let Some(customer) = customers.get(id) {
             // Promises whose day passed are settled first, so the message can say so. A promise holds
             // through the customer's own day, not the day the next message could go out on (after their
